@@ -1,0 +1,1 @@
+"""The Qt-free core of cnnviz: arithmetic, models, data, training. Never imports Qt."""
