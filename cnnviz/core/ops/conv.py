@@ -128,8 +128,8 @@ class ConvPlan(Sequence):
         return ConvStep(index, row, col, cells, inputs, weights, products, self.bias,
                         float(self.output[row, col]))
 
-    def step_at(self, row: int, col: int) -> int:
-        """The step index of output cell (row, col)."""
+    def step_at(self, row: int, col: int, channel: int = 0) -> int:
+        """The step index of output cell (row, col); there is one output channel."""
         return row * self.out_w.size + col
 
     def readers(self, prow: int, pcol: int) -> list[tuple[int, int]]:

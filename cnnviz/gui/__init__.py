@@ -1,0 +1,1 @@
+"""The Qt layer of cnnviz: main window, lesson pages, widgets and workers."""

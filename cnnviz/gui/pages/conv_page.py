@@ -1,0 +1,191 @@
+"""ConvPage: convolution, padding, stride and dilation, one output cell at a time."""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QComboBox, QDoubleSpinBox, QHBoxLayout, QLabel, QWidget
+
+from cnnviz.core.grid_text import parse_number, resized
+from cnnviz.core.ops import ConvPlan
+from cnnviz.core.ops.params import PADDING_MODES
+from cnnviz.core.presets import CONV_PRESETS
+from cnnviz.gui.pages.grid_lesson import GridLessonPage
+from cnnviz.gui.widgets.grid_model import PADDING
+from cnnviz.gui.widgets.labeled_grid import LabeledGrid
+from cnnviz.gui.widgets.pair_spin import PairSpin
+
+PADDING_CHOICES = ("numbers", "same", "valid")
+
+
+def big_symbol(text: str) -> QLabel:
+    label = QLabel(text)
+    label.setObjectName("operator")
+    label.setAlignment(Qt.AlignCenter)
+    return label
+
+
+class ConvPage(GridLessonPage):
+    """Input grids (one per channel) ∗ kernels = output, stepped through cell by cell."""
+
+    title = "Convolution"
+    presets = CONV_PRESETS
+    legend_keys = ("window", "gap", "padding", "current", "reader")
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.kernels = np.ones((1, 3, 3))
+        self.kernel_grids: list[LabeledGrid] = []
+        self.kernel_spin = PairSpin((3, 3), 1, 15, "kernel size")
+        self.kernel_spin.changed.connect(self._on_kernel_size_changed)
+        self.add_field("kernel", "Kernel size", self.kernel_spin)
+        self.stride_spin = PairSpin((1, 1), 0, 8, "stride")
+        self.add_field("stride", "Stride", self.stride_spin)
+        self.padding_kind = QComboBox()
+        self.padding_kind.addItems(PADDING_CHOICES)
+        self.padding_kind.setToolTip("numbers: pad by the amounts given; same: keep the input "
+                                     "size (stride 1); valid: no padding")
+        self.padding_spin = PairSpin((0, 0), 0, 16, "padding")
+        self.padding_mode = QComboBox()
+        self.padding_mode.addItems(PADDING_MODES)
+        self.padding_mode.setToolTip("What the padded cells hold: zeros, a mirror image of the "
+                                     "border (reflect), the border repeated (replicate) or the "
+                                     "opposite side (circular)")
+        padding_row = QWidget()
+        row = QHBoxLayout(padding_row)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.padding_kind)
+        row.addWidget(self.padding_spin)
+        self.add_field("padding", "Padding", padding_row)
+        self.add_field("mode", "Padding mode", self.padding_mode)
+        self.dilation_spin = PairSpin((1, 1), 0, 8, "dilation")
+        self.add_field("dilation", "Dilation", self.dilation_spin)
+        self.bias_spin = QDoubleSpinBox()
+        self.bias_spin.setRange(-999, 999)
+        self.bias_spin.setDecimals(2)
+        self.bias_spin.setToolTip("Added to every output cell")
+        self.add_field("bias", "Bias", self.bias_spin)
+        for control in (self.stride_spin, self.padding_spin, self.dilation_spin):
+            control.changed.connect(lambda _v: self.recompute())
+        self.padding_kind.currentTextChanged.connect(self._on_padding_kind_changed)
+        self.padding_mode.currentTextChanged.connect(lambda _t: self.recompute())
+        self.bias_spin.valueChanged.connect(lambda _v: self.recompute())
+        self.output_grids = [self.make_grid("Output", editable=False)]
+        self.wire_grids([], self.output_grids)
+        self.assemble()
+        self.channels_changed(1)
+        self.load_preset(0)
+
+    # -- state --------------------------------------------------------------------------------
+    def padding_value(self):
+        kind = self.padding_kind.currentText()
+        return kind if kind != "numbers" else self.padding_spin.value()
+
+    def build_plan(self) -> ConvPlan:
+        return ConvPlan(self.inputs, self.kernels, self.bias_spin.value(), self.stride_spin.value(),
+                        self.padding_value(), self.dilation_spin.value(),
+                        self.padding_mode.currentText())
+
+    def _on_padding_kind_changed(self, kind: str) -> None:
+        self.padding_spin.setEnabled(kind == "numbers")
+        self.recompute()
+
+    def _on_kernel_size_changed(self, size) -> None:
+        self.kernels = np.stack([resized(k, *size) for k in self.kernels])
+        self.recompute()
+
+    def channels_changed(self, count: int) -> None:
+        c = self.kernels.shape[0]
+        if count > c:
+            extra = np.ones((count - c,) + self.kernels.shape[1:])
+            self.kernels = np.concatenate([self.kernels, extra])
+        else:
+            self.kernels = self.kernels[:count]
+        if len(self.input_grids) != count:
+            self._rebuild_grids(count)
+
+    def _rebuild_grids(self, count: int) -> None:
+        self.clear_grid_area(keep=self.output_grids)
+        self.input_grids, self.kernel_grids = [], []
+        for ch in range(count):
+            grid = self.make_grid("Input", editable=True)
+            kernel = self.make_grid("Kernel", editable=True)
+            kernel.model.cell_edit_requested.connect(
+                lambda r, c, text, k=ch: self._on_kernel_edited(k, r, c, text))
+            self.input_grids.append(grid)
+            self.kernel_grids.append(kernel)
+            self.grid_layout.addWidget(grid, ch, 0, Qt.AlignVCenter | Qt.AlignRight)
+            self.grid_layout.addWidget(big_symbol("∗"), ch, 1)
+            self.grid_layout.addWidget(kernel, ch, 2, Qt.AlignVCenter)
+        self.wire_grids(self.input_grids, [])
+        self.grid_layout.addWidget(big_symbol("="), 0, 3, count, 1)
+        self.grid_layout.addWidget(self.output_grids[0], 0, 4, count, 1, Qt.AlignVCenter)
+
+    def _on_kernel_edited(self, channel: int, row: int, col: int, text: str) -> None:
+        try:
+            value = parse_number(text, f"kernel row {row + 1}, column {col + 1}")
+        except ValueError as exc:
+            self.grid_error.set_error(f"{str(exc)[0].upper()}{str(exc)[1:]}. The cell keeps its value.")
+            return
+        self.kernels[channel, row, col] = value
+        self.recompute()
+
+    def apply_preset(self, preset) -> None:
+        x, w = preset.arrays()
+        self.set_inputs(x)
+        self.kernels = w.copy()
+        self.kernel_spin.set_value(w.shape[1:])
+        self.stride_spin.set_value(preset.stride)
+        kind = preset.padding if isinstance(preset.padding, str) else "numbers"
+        for widget, setter in ((self.padding_kind, lambda: self.padding_kind.setCurrentText(kind)),
+                               (self.padding_mode,
+                                lambda: self.padding_mode.setCurrentText(preset.padding_mode)),
+                               (self.bias_spin, lambda: self.bias_spin.setValue(preset.bias))):
+            widget.blockSignals(True)
+            setter()
+            widget.blockSignals(False)
+        self.padding_spin.setEnabled(kind == "numbers")
+        self.padding_spin.set_value((0, 0) if isinstance(preset.padding, str) else preset.padding)
+        self.dilation_spin.set_value(preset.dilation)
+
+    # -- showing --------------------------------------------------------------------------------
+    def show_plan(self) -> None:
+        plan = self.plan
+        kinds = plan.padding_mask.astype(np.int8) * PADDING
+        c, h, w = plan.input.shape
+        hp, wp = plan.padded.shape[1:]
+        pad_note = f", padded to {hp}×{wp} ({plan.padding_mode})" if (hp, wp) != (h, w) else ""
+        for ch, grid in enumerate(self.input_grids):
+            grid.model.set_values(plan.padded[ch], kinds, padding_name=plan.padding_mode)
+            chan = f" · channel {ch + 1}" if c > 1 else ""
+            grid.set_title(f"<b>Input</b>{chan} · {h}×{w}{pad_note}")
+        for ch, grid in enumerate(self.kernel_grids):
+            grid.model.set_values(plan.weight[ch])
+            chan = f" · channel {ch + 1}" if c > 1 else ""
+            grid.set_title(f"<b>Kernel</b>{chan} · {plan.weight.shape[1]}×{plan.weight.shape[2]}")
+        out = self.output_grids[0]
+        out.model.set_values(plan.output)
+        bias = f" (bias {self.bias_spin.value():g})" if self.bias_spin.value() else ""
+        out.set_title(f"<b>Output</b> · {plan.out_h.size}×{plan.out_w.size}{bias}")
+        self.formula.setText(f"Output height: {plan.out_h.formula()}    "
+                             f"Output width: {plan.out_w.formula()}")
+
+    def show_step(self, step) -> None:
+        super().show_step(step)
+        _, kh, kw = self.plan.weight.shape
+        for grid in self.kernel_grids:
+            grid.model.set_highlights({(r, c): "kernel" for r in range(kh) for c in range(kw)})
+
+    def describe(self, step) -> str:
+        return f"<b>Output row {step.row + 1}, column {step.col + 1}:</b> {step.expression()}"
+
+    def cells_needed(self) -> tuple[int, int]:
+        plan = self.plan
+        c, hp, wp = plan.padded.shape
+        _, kh, kw = plan.weight.shape
+        cols = wp + kw + plan.out_w.size + 2
+        rows = max(c * max(hp, kh) + c - 1, plan.out_h.size)
+        return cols, rows
+
+    def all_grids(self):
+        return self.input_grids + self.kernel_grids + self.output_grids

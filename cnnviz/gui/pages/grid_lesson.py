@@ -1,0 +1,409 @@
+"""GridLessonPage: what the convolution and pooling pages share.
+
+A page owns its editable input (``[C, H, W]`` numpy), builds a *plan* from the core
+(``ConvPlan`` / ``PoolPlan``) and shows it; the step bar walks the plan's steps. The page never
+computes arithmetic itself. A plan that fails to build leaves the last good one on screen and
+puts the reason next to the control it is about.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QGuiApplication
+from PySide6.QtWidgets import (QComboBox, QFormLayout, QGridLayout, QGroupBox, QHBoxLayout,
+                               QLabel, QMenu, QPushButton, QSizePolicy, QSpinBox, QVBoxLayout,
+                               QWidget)
+
+from cnnviz.core.grid_text import MAX_SIDE, format_grid, parse_grid, parse_number, resized
+from cnnviz.gui.widgets.field import Field
+from cnnviz.gui.widgets.labeled_grid import LabeledGrid
+from cnnviz.gui.widgets.legend import Legend
+from cnnviz.gui.widgets.pair_spin import PairSpin
+from cnnviz.gui.widgets.step_bar import StepBar
+
+MAX_CHANNELS = 3
+
+
+def window_marks(step, channel: int) -> dict[tuple[int, int], str]:
+    """Highlights of one input channel for a step: its window, the gaps a dilation leaves
+    inside the window's span, and (max pooling) the winning cell."""
+    cells = [(r, c) for (ch, r, c) in step.cells if ch == channel]
+    if not cells:
+        return {}
+    rows, cols = [r for r, _ in cells], [c for _, c in cells]
+    marks = {(r, c): "gap" for r in range(min(rows), max(rows) + 1)
+             for c in range(min(cols), max(cols) + 1)}
+    marks.update({cell: "window" for cell in cells})
+    winner = getattr(step, "winner", None)
+    if winner is not None and winner[0] == channel:
+        marks[winner[1:]] = "winner"
+    return marks
+
+
+class GridLessonPage(QWidget):
+    """Base of a step-through lesson on editable grids. Subclasses build and show plans."""
+
+    title = ""
+    presets: tuple = ()
+    legend_keys: tuple = ("window", "padding", "current", "reader")
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.rng = np.random.default_rng()
+        self.inputs = np.zeros((1, 4, 4))
+        self.plan = None
+        self.input_grids: list[LabeledGrid] = []
+        self.output_grids: list[LabeledGrid] = []
+        self.fields: dict[str, Field] = {}
+        self._hover: tuple[int, list] = (-1, [])  # output grid, cells reading the hovered cell
+
+        self.preset_box = QComboBox()
+        self.preset_box.setToolTip("Load a ready-made example; the lecture's come first")
+        self.preset_box.addItem("Choose an example…")
+        for preset in self.presets:
+            self.preset_box.addItem(preset.name)
+        self.preset_box.activated.connect(self._on_preset_chosen)
+        self.preset_note = QLabel()
+        self.preset_note.setWordWrap(True)
+        self.preset_note.setObjectName("presetNote")
+
+        self.form = QFormLayout()
+        self.form.setFieldGrowthPolicy(QFormLayout.FieldsStayAtSizeHint)
+        self.size_spin = PairSpin((4, 4), 1, MAX_SIDE, "input size")
+        self.size_spin.changed.connect(self._on_size_changed)
+        self.channel_spin = QSpinBox()
+        self.channel_spin.setRange(1, MAX_CHANNELS)
+        self.channel_spin.setToolTip("Number of input channels (1–3), shown as stacked grids")
+        self.channel_spin.valueChanged.connect(self._on_channels_changed)
+        self.add_field("size", "Input size", self.size_spin)
+        self.add_field("channels", "Channels", self.channel_spin)
+
+        self.step_bar = StepBar()
+        self.step_bar.index_changed.connect(self._show_step)
+        self.arithmetic = QLabel()
+        self.arithmetic.setObjectName("arithmetic")
+        self.arithmetic.setWordWrap(True)
+        self.arithmetic.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self.formula = QLabel()
+        self.formula.setObjectName("formula")
+        self.formula.setWordWrap(True)
+        self.hint = QLabel()
+        self.hint.setObjectName("hint")
+        self.grid_error = Field(QWidget())
+        self.grid_area = QWidget()
+        self.grid_layout = QGridLayout(self.grid_area)
+        self.grid_layout.setHorizontalSpacing(18)
+        self.grid_layout.setVerticalSpacing(10)
+        self.grid_area.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Expanding)
+        self.grid_layout.setAlignment(Qt.AlignCenter)
+
+    # -- layout helpers used by subclasses ------------------------------------------------------
+    def add_field(self, key: str, label: str, control: QWidget) -> Field:
+        field = Field(control)
+        self.fields[key] = field
+        self.form.addRow(label, field)
+        return field
+
+    def assemble(self) -> None:
+        """Put the shared parts together once the subclass has added its controls."""
+        settings = QGroupBox("Settings")
+        settings_layout = QVBoxLayout(settings)
+        settings_layout.addLayout(self.form)
+        buttons = QGridLayout()
+        for i, (text, tip, slot) in enumerate((
+                ("Randomize", "Fill the input with random whole numbers", self.randomize),
+                ("Clear", "Set every input cell to 0", self.clear),
+                ("Paste", "Paste numbers (tab, space or comma separated) into the grid that has "
+                          "focus, or the first input grid (Ctrl+Shift+V)", self.paste),
+                ("Copy output", "Copy the output grid as tab-separated text (Ctrl+Shift+C)",
+                 self.copy_output))):
+            button = QPushButton(text)
+            button.setToolTip(tip)
+            button.clicked.connect(slot)
+            buttons.addWidget(button, i // 2, i % 2)
+        settings_layout.addLayout(buttons)
+        settings_layout.addStretch(1)
+        settings_layout.addWidget(Legend(self.legend_keys))
+        settings.setMaximumWidth(360)
+
+        top = QHBoxLayout()
+        top.addWidget(QLabel("Example:"))
+        top.addWidget(self.preset_box)
+        top.addWidget(self.preset_note, 1)
+
+        centre = QVBoxLayout()
+        centre.addWidget(self.grid_area, 1)
+        centre.addWidget(self.grid_error)
+        centre.addWidget(self.hint)
+        middle = QHBoxLayout()
+        middle.addWidget(settings)
+        middle.addLayout(centre, 1)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addLayout(middle, 1)
+        layout.addWidget(self.step_bar)
+        layout.addWidget(self.arithmetic)
+        layout.addWidget(self.formula)
+
+    def clear_grid_area(self, keep=()) -> None:
+        """Take every widget out of the grid area; those not in ``keep`` are deleted."""
+        while self.grid_layout.count():
+            widget = self.grid_layout.takeAt(0).widget()
+            if widget is not None and widget not in keep:
+                widget.hide()
+                widget.deleteLater()
+
+    def make_grid(self, title: str, editable: bool) -> LabeledGrid:
+        grid = LabeledGrid(title, editable)
+        if editable:
+            grid.view.setContextMenuPolicy(Qt.CustomContextMenu)
+            grid.view.customContextMenuRequested.connect(
+                lambda pos, g=grid: self._grid_menu(g, pos))
+        return grid
+
+    # -- plans ----------------------------------------------------------------------------------
+    def build_plan(self):
+        """Return a new plan from the current state (raise ``ValueError`` when invalid)."""
+        raise NotImplementedError
+
+    def show_plan(self) -> None:
+        """Put ``self.plan`` into the grids and titles."""
+        raise NotImplementedError
+
+    def describe(self, step) -> str:
+        """The step's arithmetic, written out for the label under the grids."""
+        raise NotImplementedError
+
+    def show_step(self, step) -> None:
+        """Highlight one step's window on the inputs and its cell on the outputs."""
+        for ch, grid in enumerate(self.input_grids):
+            grid.model.set_highlights(window_marks(step, ch))
+        self.highlight_outputs(step)
+        self.arithmetic.setText(self.describe(step))
+
+    def highlight_outputs(self, step) -> None:
+        """Current cell, cells not computed yet (greyed) and readers of the hovered cell."""
+        per_grid = len(self.plan) // len(self.output_grids)
+        hover_channel, readers = self._hover
+        for k, grid in enumerate(self.output_grids):
+            marks = {cell: "reader" for cell in readers} if hover_channel == k else {}
+            local = step.index - k * per_grid
+            if 0 <= local < per_grid:
+                marks[(step.row, step.col)] = "current"
+            pending = -1 if local < 0 else (None if local >= per_grid else local)
+            grid.model.set_highlights(marks, pending)
+
+    def output_channel(self, input_channel: int) -> int:
+        """Which output grid an input channel feeds (pooling: its own; convolution: the one)."""
+        return input_channel if len(self.output_grids) > 1 else 0
+
+    def wire_grids(self, inputs: list, outputs: list) -> None:
+        """Connect edits, hovering and clicks of freshly made input and output grids."""
+        for ch, grid in enumerate(inputs):
+            self.connect_input_edits(grid, ch)
+            grid.view.cell_hovered.connect(lambda r, c, k=ch: self._on_input_hovered(k, r, c))
+            grid.view.hover_left.connect(self._on_hover_left)
+        for ch, grid in enumerate(outputs):
+            grid.view.cell_clicked.connect(lambda r, c, k=ch: self._on_output_clicked(k, r, c))
+
+    def _on_output_clicked(self, channel: int, row: int, col: int) -> None:
+        if self.plan is None:
+            return
+        self.step_bar.stop()
+        self.step_bar.set_index(self.plan.step_at(row, col, channel))
+
+    def _on_input_hovered(self, channel: int, row: int, col: int) -> None:
+        if self.plan is None:
+            return
+        readers = self.plan.readers(row, col)
+        self._hover = (self.output_channel(channel), readers)
+        where = "padding cell" if self.plan.padding_mask[row, col] else "input cell"
+        n = len(readers)
+        self.hint.setText(f"This {where} is read by {n} output cell{'s' if n != 1 else ''} "
+                          f"(green)." if n else f"No output cell reads this {where}.")
+        self.highlight_outputs(self.plan[self.step_bar.index])
+
+    def _on_hover_left(self) -> None:
+        self._hover = (-1, [])
+        self.hint.setText("")
+        if self.plan is not None:
+            self.highlight_outputs(self.plan[self.step_bar.index])
+
+    def field_for(self, message: str) -> Field:
+        """The control an engine message is about (by the parameter it names)."""
+        for key in ("dilation", "stride", "padding", "bias", "kernel"):
+            if message.startswith(key) or f" {key}" in message.split(" (")[0]:
+                if key in self.fields:
+                    return self.fields[key]
+        return self.fields["size"]
+
+    def recompute(self, step_index: int | None = None) -> bool:
+        """Build a plan from the current state; on failure keep the last good one."""
+        try:
+            plan = self.build_plan()
+        except ValueError as exc:
+            self.clear_errors()
+            self.field_for(str(exc)).set_error(f"{exc}. The last valid result stays on screen.")
+            return False
+        self.clear_errors()
+        self.plan = plan
+        self.show_plan()
+        self.fit_cells()
+        self.step_bar.set_count(len(plan), step_index)
+        return True
+
+    def clear_errors(self) -> None:
+        for field in self.fields.values():
+            field.set_error(None)
+        self.grid_error.set_error(None)
+
+    def errors(self) -> list[str]:
+        """Every inline message now shown (for tests and the status bar)."""
+        fields = list(self.fields.values()) + [self.grid_error]
+        return [f.error_text() for f in fields if f.error_text()]
+
+    def _show_step(self, index: int) -> None:
+        if self.plan is not None and len(self.plan):
+            self.show_step(self.plan[index])
+
+    # -- editing ----------------------------------------------------------------------------------
+    def connect_input_edits(self, grid: LabeledGrid, channel: int) -> None:
+        grid.model.cell_edit_requested.connect(
+            lambda r, c, text, ch=channel: self._on_input_edited(ch, r, c, text))
+
+    def _on_input_edited(self, channel: int, row: int, col: int, text: str) -> None:
+        try:
+            value = parse_number(text, f"input row {row + 1}, column {col + 1}")
+        except ValueError as exc:
+            self.grid_error.set_error(f"{str(exc)[0].upper()}{str(exc)[1:]}. The cell keeps its value.")
+            return
+        self.inputs[channel, row, col] = value
+        self.recompute()
+
+    def _on_size_changed(self, size) -> None:
+        self.inputs = np.stack([resized(ch, *size) for ch in self.inputs])
+        self.recompute()
+
+    def _on_channels_changed(self, count: int) -> None:
+        c, h, w = self.inputs.shape
+        if count > c:
+            extra = self.rng.integers(0, 10, size=(count - c, h, w)).astype(float)
+            self.inputs = np.concatenate([self.inputs, extra])
+        else:
+            self.inputs = self.inputs[:count]
+        self.channels_changed(count)
+        self.recompute()
+
+    def channels_changed(self, count: int) -> None:
+        """Subclasses grow or shrink their per-channel state here."""
+
+    def set_inputs(self, inputs: np.ndarray) -> None:
+        """Replace the whole input ([C, H, W]) and update the size controls to match."""
+        self.inputs = np.array(inputs, dtype=np.float64)
+        c, h, w = self.inputs.shape
+        self.size_spin.set_value((h, w))  # set_value emits nothing
+        self.channel_spin.blockSignals(True)
+        self.channel_spin.setValue(c)
+        self.channel_spin.blockSignals(False)
+        self.channels_changed(c)
+
+    def randomize(self) -> None:
+        self.inputs = self.rng.integers(0, 10, size=self.inputs.shape).astype(float)
+        self.recompute()
+
+    def clear(self) -> None:
+        self.inputs = np.zeros_like(self.inputs)
+        self.recompute()
+
+    def paste(self) -> None:
+        self.paste_text(QGuiApplication.clipboard().text())
+
+    def paste_text(self, text: str) -> bool:
+        """Paste a grid into the focused grid (or input channel 1); False with a message if bad."""
+        try:
+            grid = parse_grid(text)
+        except ValueError as exc:
+            self.grid_error.set_error(f"Cannot paste: {exc}.")
+            return False
+        return self.accept_pasted(grid)
+
+    def accept_pasted(self, grid: np.ndarray) -> bool:
+        channel = next((i for i, g in enumerate(self.input_grids) if g.view.hasFocus()), 0)
+        inputs = np.stack([resized(ch, *grid.shape) for ch in self.inputs])
+        inputs[channel] = grid
+        old = self.inputs
+        self.set_inputs(inputs)
+        if not self.recompute():
+            self.set_inputs(old)
+            return False
+        return True
+
+    def copy_output(self) -> str:
+        if self.plan is None:
+            return ""
+        out = self.plan.output
+        text = "\n\n".join(format_grid(ch) for ch in out) if out.ndim == 3 else format_grid(out)
+        QGuiApplication.clipboard().setText(text)
+        self.hint.setText("Output copied to the clipboard.")
+        return text
+
+    def _grid_menu(self, grid: LabeledGrid, pos) -> None:
+        menu = QMenu(self)
+        h, w = self.inputs.shape[1:]
+        for text, size in (("Add row", (h + 1, w)), ("Remove row", (h - 1, w)),
+                           ("Add column", (h, w + 1)), ("Remove column", (h, w - 1))):
+            action = QAction(text, menu)
+            action.setEnabled(1 <= size[0] <= MAX_SIDE and 1 <= size[1] <= MAX_SIDE)
+            action.triggered.connect(lambda _=False, s=size: self.resize_input(s))
+            menu.addAction(action)
+        menu.addSeparator()
+        for text, slot in (("Paste", self.paste), ("Randomize", self.randomize),
+                           ("Clear", self.clear)):
+            menu.addAction(text, slot)
+        menu.popup(grid.view.viewport().mapToGlobal(pos))
+
+    def resize_input(self, size: tuple[int, int]) -> None:
+        self.size_spin.set_value(size)
+        self._on_size_changed(size)
+
+    # -- presets ----------------------------------------------------------------------------------
+    def _on_preset_chosen(self, index: int) -> None:
+        if index > 0:
+            self.load_preset(index - 1)
+
+    def load_preset(self, index: int) -> None:
+        preset = self.presets[index]
+        self.preset_box.setCurrentIndex(index + 1)
+        self.preset_note.setText(preset.description)
+        self.step_bar.stop()
+        self.apply_preset(preset)
+        self.recompute(step_index=0)
+
+    def apply_preset(self, preset) -> None:
+        raise NotImplementedError
+
+    # -- sizing -----------------------------------------------------------------------------------
+    def cells_needed(self) -> tuple[int, int]:
+        """How many cells wide and high the grid area must hold (subclasses say)."""
+        raise NotImplementedError
+
+    def fit_cells(self) -> None:
+        """Choose one cell size so that all grids fit the grid area (18–56 px)."""
+        if self.plan is None:
+            return
+        cols, rows = self.cells_needed()
+        area = self.grid_area.size()
+        width = max(area.width(), 600) - 140
+        height = max(area.height(), 300) - 60 * max(1, self.inputs.shape[0])
+        cell = int(max(18, min(72, width / max(cols, 1), height / max(rows, 1))))
+        for grid in self.all_grids():
+            grid.view.set_cell_size(cell)
+
+    def all_grids(self) -> list[LabeledGrid]:
+        return self.input_grids + self.output_grids
+
+    def resizeEvent(self, event):  # noqa: N802
+        super().resizeEvent(event)
+        self.fit_cells()

@@ -1,0 +1,57 @@
+"""Save a PNG of each page at 1280×800: ``python -m cnnviz.gui.screenshots [folder]``.
+
+Runs offscreen (no display needed); the README's pictures are made with it.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+DEFAULT_FOLDER = Path(__file__).resolve().parents[2] / "resources" / "screenshots"
+
+
+def _settle(app, window) -> None:
+    for _ in range(3):
+        app.processEvents()
+    window.current_page().fit_cells()
+    app.processEvents()
+
+
+def take(folder: Path) -> list[Path]:
+    """Stage each page with a lecture example mid-walk-through and save it."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from cnnviz.gui.app import create_app
+    from cnnviz.gui.main_window import MainWindow
+
+    app = create_app()
+    window = MainWindow()
+    window.resize(1280, 800)
+    window.show()
+    folder.mkdir(parents=True, exist_ok=True)
+    shots = []
+
+    def shot(name: str, page: int, preset: int, step: int) -> None:
+        window.show_page(page)
+        current = window.current_page()
+        current.load_preset(preset)
+        _settle(app, window)
+        current.step_bar.set_index(step)
+        _settle(app, window)
+        path = folder / f"{name}.png"
+        window.grab().save(str(path))
+        shots.append(path)
+
+    shot("convolution", 0, 1, 4)  # the lecture's 3×3 image, 2×2 filter, with padding
+    shot("convolution-dilation", 0, 5, 4)
+    shot("pooling-max", 1, 1, 7)  # the lecture's 5×5 grid, 3×3 max pooling: the 2.0 cell
+    shot("pooling-avg", 1, 2, 3)
+    window.close()
+    return shots
+
+
+if __name__ == "__main__":
+    target = Path(sys.argv[1]) if len(sys.argv) > 1 else DEFAULT_FOLDER
+    for p in take(target):
+        print(p)

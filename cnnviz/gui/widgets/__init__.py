@@ -1,0 +1,1 @@
+"""Reusable views: grid editor, step controls, paired spin boxes."""

@@ -1,0 +1,29 @@
+"""Field: a control with an inline error message under it."""
+
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+from cnnviz.gui import theme
+
+
+class Field(QWidget):
+    """Wraps a control; ``set_error`` shows a red message beneath it (or hides it)."""
+
+    def __init__(self, control: QWidget, parent=None):
+        super().__init__(parent)
+        self.control = control
+        self.error = QLabel()
+        self.error.setWordWrap(True)
+        self.error.setStyleSheet(f"color: {theme.ERROR};")
+        self.error.hide()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        layout.addWidget(control)
+        layout.addWidget(self.error)
+
+    def set_error(self, message: str | None) -> None:
+        self.error.setText(message or "")
+        self.error.setVisible(bool(message))
+
+    def error_text(self) -> str:
+        return self.error.text() if self.error.isVisible() else ""

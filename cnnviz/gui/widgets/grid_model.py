@@ -1,0 +1,151 @@
+"""GridModel: a grid of numbers for a table view, with padding and step highlights."""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
+
+from cnnviz.core.grid_text import repr_number
+from cnnviz.core.ops import format_fixed, format_number
+from cnnviz.gui import theme
+
+INPUT, PADDING, BEYOND = 0, 1, 2
+STYLE_ROLE = Qt.UserRole + 1  # a highlight name: window, gap, winner, current, reader, ...
+KIND_ROLE = Qt.UserRole + 2  # INPUT, PADDING or BEYOND
+
+_BACKGROUND = {"window": theme.WINDOW, "gap": theme.GAP, "winner": theme.WINNER,
+               "current": theme.CURRENT, "reader": theme.READER, "kernel": theme.KERNEL}
+
+
+class GridModel(QAbstractTableModel):
+    """Numbers in a grid; padding cells are marked, editable cells ask the page to change."""
+
+    cell_edit_requested = Signal(int, int, str)  # row, column (input coordinates), text
+
+    def __init__(self, editable: bool = False, parent=None):
+        super().__init__(parent)
+        self.editable = editable
+        self._values = np.zeros((1, 1))
+        self._kinds = np.zeros((1, 1), dtype=np.int8)
+        self._offset = (0, 0)  # where input row 0, col 0 sits in the shown grid
+        self._padding_label = ""
+        self._padding_name = ""
+        self._highlights: dict[tuple[int, int], str] = {}
+        self._pending_after: int | None = None
+        self._fixed_decimals = 1
+        self._whole = True
+
+    # -- contents -------------------------------------------------------------------------
+    def set_values(self, values: np.ndarray, kinds: np.ndarray | None = None,
+                   padding_label: str = "", padding_name: str = "") -> None:
+        """Show ``values`` (2-D); ``kinds`` marks padding (1) and cells beyond it (2)."""
+        values = np.asarray(values, dtype=np.float64)
+        kinds = np.zeros(values.shape, np.int8) if kinds is None else np.asarray(kinds, np.int8)
+        inside = np.argwhere(kinds == INPUT)
+        offset = tuple(int(v) for v in inside.min(axis=0)) if len(inside) else (0, 0)
+        reshaped = values.shape != self._values.shape
+        if reshaped:
+            self.beginResetModel()
+        self._values, self._kinds, self._offset = values, kinds, offset
+        self._padding_label, self._padding_name = padding_label, padding_name
+        real = values[(kinds == INPUT) & np.isfinite(values)]
+        self._whole = bool(np.all(real == np.round(real)))
+        if reshaped:
+            self._highlights = {}
+            self.endResetModel()
+        else:
+            self._emit_all()
+
+    def set_highlights(self, highlights: dict[tuple[int, int], str],
+                       pending_after: int | None = None) -> None:
+        """Colour cells by role; cells after ``pending_after`` (reading order) are greyed."""
+        if highlights == self._highlights and pending_after == self._pending_after:
+            return
+        self._highlights = dict(highlights)
+        self._pending_after = pending_after
+        self._emit_all()
+
+    def _emit_all(self) -> None:
+        rows, cols = self._values.shape
+        self.dataChanged.emit(self.index(0, 0), self.index(rows - 1, cols - 1))
+
+    @property
+    def values(self) -> np.ndarray:
+        return self._values
+
+    @property
+    def highlights(self) -> dict[tuple[int, int], str]:
+        return dict(self._highlights)
+
+    def kind(self, row: int, col: int) -> int:
+        return int(self._kinds[row, col])
+
+    def text(self, row: int, col: int) -> str:
+        return self.data(self.index(row, col), Qt.DisplayRole)
+
+    # -- Qt model interface -----------------------------------------------------------------
+    def rowCount(self, parent=QModelIndex()):  # noqa: N802 (Qt name)
+        return 0 if parent.isValid() else self._values.shape[0]
+
+    def columnCount(self, parent=QModelIndex()):  # noqa: N802
+        return 0 if parent.isValid() else self._values.shape[1]
+
+    def flags(self, index):
+        base = Qt.ItemIsEnabled | Qt.ItemIsSelectable
+        if self.editable and self._kinds[index.row(), index.column()] == INPUT:
+            return base | Qt.ItemIsEditable
+        return base
+
+    def data(self, index, role=Qt.DisplayRole):
+        if not index.isValid():
+            return None
+        r, c = index.row(), index.column()
+        kind = int(self._kinds[r, c])
+        value = float(self._values[r, c])
+        if role == Qt.DisplayRole:
+            if kind == BEYOND:
+                return ""
+            if kind == PADDING and self._padding_label:
+                return self._padding_label
+            return format_number(value, 2) if self._whole or self.editable else \
+                format_fixed(value, self._fixed_decimals)
+        if role == Qt.EditRole:
+            return repr_number(value)
+        if role == Qt.ToolTipRole:
+            return self._tooltip(r, c, kind, value)
+        if role == STYLE_ROLE:
+            return self._highlights.get((r, c), "")
+        if role == KIND_ROLE:
+            return kind
+        if role == Qt.BackgroundRole:
+            style = self._highlights.get((r, c))
+            if style in _BACKGROUND:
+                return _BACKGROUND[style]
+            return {INPUT: theme.CELL, PADDING: theme.PADDING, BEYOND: theme.BEYOND}[kind]
+        if role == Qt.ForegroundRole:
+            if kind != INPUT:
+                return theme.PADDING_TEXT
+            if self._pending_after is not None and \
+                    r * self._values.shape[1] + c > self._pending_after:
+                return theme.PENDING_TEXT
+            return theme.CELL_TEXT
+        return None
+
+    def _tooltip(self, r: int, c: int, kind: int, value: float) -> str:
+        if kind == BEYOND:
+            return "Outside the padded input: this last window (ceil_mode) reads nothing here."
+        if kind == PADDING:
+            return f"Padding ({self._padding_name}): {format_number(value, 6)}"
+        ir, ic = r - self._offset[0], c - self._offset[1]
+        return f"Row {ir + 1}, column {ic + 1}: {repr_number(value)}"
+
+    def setData(self, index, value, role=Qt.EditRole):  # noqa: N802
+        if role != Qt.EditRole or not (self.flags(index) & Qt.ItemIsEditable):
+            return False
+        self.cell_edit_requested.emit(index.row() - self._offset[0],
+                                      index.column() - self._offset[1], str(value))
+        return True
+
+    def to_input(self, row: int, col: int) -> tuple[int, int]:
+        """Shown-grid coordinates to input coordinates (may fall outside for padding)."""
+        return row - self._offset[0], col - self._offset[1]

@@ -1,0 +1,32 @@
+"""Legend: what each cell colour means."""
+
+from PySide6.QtWidgets import QGridLayout, QGroupBox, QLabel
+
+from cnnviz.gui import theme
+
+
+class Legend(QGroupBox):
+    """Colour swatches with their meaning, for the colours a page uses."""
+
+    ENTRIES = {
+        "window": (theme.WINDOW, "cells the current step reads"),
+        "gap": (theme.GAP, "skipped by the dilation"),
+        "winner": (theme.WINNER, "the maximum that wins"),
+        "padding": (theme.PADDING, "padding"),
+        "current": (theme.CURRENT, "the output cell being computed"),
+        "reader": (theme.READER, "outputs that read the cell under the mouse"),
+    }
+
+    def __init__(self, keys, parent=None):
+        super().__init__("Colours", parent)
+        layout = QGridLayout(self)
+        layout.setColumnStretch(1, 1)
+        for row, key in enumerate(keys):
+            colour, text = self.ENTRIES[key]
+            swatch = QLabel()
+            swatch.setFixedSize(22, 22)
+            swatch.setStyleSheet(f"background: {colour.name()}; border: 1px solid #9ca3af;")
+            layout.addWidget(swatch, row, 0)
+            label = QLabel(text)
+            label.setWordWrap(True)
+            layout.addWidget(label, row, 1)

@@ -1,0 +1,124 @@
+"""StepBar: first / previous / play / next / last, a speed slider and the step counter."""
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSlider, QStyle, QWidget
+
+SPEEDS = (0.5, 1, 2, 3, 5, 8, 12, 20, 40)  # steps per second
+
+
+class StepBar(QWidget):
+    """Owns the current step index; every change goes out through ``index_changed``."""
+
+    index_changed = Signal(int)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._count, self._index = 0, 0
+        self.first = self._button("First", QStyle.SP_MediaSkipBackward, "First step (Home)",
+                                  lambda: self.set_index(0))
+        self.prev = self._button("Previous", QStyle.SP_MediaSeekBackward, "Previous step (←)",
+                                 self.previous)
+        self.play = self._button("Play", QStyle.SP_MediaPlay,
+                                 "Play / pause the walk-through (Space)", self.toggle_play)
+        self.play.setMinimumWidth(96)
+        self.next = self._button("Next", QStyle.SP_MediaSeekForward, "Next step (→)", self.advance)
+        self.last = self._button("Last", QStyle.SP_MediaSkipForward, "Last step (End)",
+                                 lambda: self.set_index(self._count - 1))
+        self.speed = QSlider(Qt.Horizontal)
+        self.speed.setRange(0, len(SPEEDS) - 1)
+        self.speed.setValue(3)
+        self.speed.setMaximumWidth(160)
+        self.speed.setToolTip("Play speed (steps per second)")
+        self.speed_label = QLabel()
+        self.counter = QLabel()
+        self.counter.setMinimumWidth(130)
+        self.timer = QTimer(self)
+        self.timer.timeout.connect(self._tick)
+        self.speed.valueChanged.connect(self._on_speed_changed)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        for w in (self.first, self.prev, self.play, self.next, self.last):
+            layout.addWidget(w)
+        layout.addSpacing(16)
+        layout.addWidget(self.counter)
+        layout.addStretch(1)
+        layout.addWidget(QLabel("Speed"))
+        layout.addWidget(self.speed)
+        layout.addWidget(self.speed_label)
+        self._on_speed_changed(self.speed.value())
+        self._refresh()
+
+    def _button(self, text, icon, tip, slot) -> QPushButton:
+        button = QPushButton(self.style().standardIcon(icon), text)
+        button.setToolTip(tip)
+        button.setFocusPolicy(Qt.TabFocus)
+        button.clicked.connect(slot)
+        return button
+
+    @property
+    def index(self) -> int:
+        return self._index
+
+    @property
+    def count(self) -> int:
+        return self._count
+
+    @property
+    def playing(self) -> bool:
+        return self.timer.isActive()
+
+    def set_count(self, count: int, index: int | None = None) -> None:
+        """New number of steps; the index is kept where possible (or set to ``index``)."""
+        self._count = max(0, count)
+        target = self._index if index is None else index
+        self._index = min(max(target, 0), max(self._count - 1, 0))
+        self._refresh()
+        self.index_changed.emit(self._index)
+
+    def set_index(self, index: int) -> None:
+        index = min(max(index, 0), max(self._count - 1, 0))
+        if index != self._index:
+            self._index = index
+            self._refresh()
+            self.index_changed.emit(index)
+
+    def advance(self) -> None:
+        self.set_index(self._index + 1)
+
+    def previous(self) -> None:
+        self.set_index(self._index - 1)
+
+    def toggle_play(self) -> None:
+        if self.timer.isActive():
+            self.stop()
+        elif self._count > 1:
+            if self._index >= self._count - 1:
+                self.set_index(0)
+            self.timer.start()
+            self._refresh()
+
+    def stop(self) -> None:
+        self.timer.stop()
+        self._refresh()
+
+    def _tick(self) -> None:
+        if self._index >= self._count - 1:
+            self.stop()
+        else:
+            self.advance()
+
+    def _on_speed_changed(self, position: int) -> None:
+        rate = SPEEDS[position]
+        self.timer.setInterval(int(1000 / rate))
+        self.speed_label.setText(f"{rate:g}/s")
+
+    def _refresh(self) -> None:
+        playing = self.timer.isActive()
+        self.play.setText("Pause" if playing else "Play")
+        self.play.setIcon(self.style().standardIcon(
+            QStyle.SP_MediaPause if playing else QStyle.SP_MediaPlay))
+        self.counter.setText(f"Step {self._index + 1} of {self._count}" if self._count else "No steps")
+        for w in (self.first, self.prev):
+            w.setEnabled(self._index > 0)
+        for w in (self.next, self.last):
+            w.setEnabled(self._index < self._count - 1)
