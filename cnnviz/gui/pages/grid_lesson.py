@@ -232,10 +232,13 @@ class GridLessonPage(QWidget):
             self.highlight_outputs(self.plan[self.step_bar.index])
 
     def field_for(self, message: str) -> Field:
-        """The control an engine message is about (by the parameter it names)."""
-        for key in ("dilation", "stride", "padding", "bias", "kernel"):
-            if message.startswith(key) or f" {key}" in message.split(" (")[0]:
-                if key in self.fields:
+        """The control an engine message is about: the parameter it starts with, else the
+        first it names."""
+        keys = [k for k in ("dilation", "stride", "padding", "bias", "kernel") if k in self.fields]
+        head = message.split(" (")[0]
+        for match in (lambda k: message.startswith(k), lambda k: f" {k}" in head):
+            for key in keys:
+                if match(key):
                     return self.fields[key]
         return self.fields["size"]
 

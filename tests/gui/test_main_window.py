@@ -1,0 +1,62 @@
+"""Main window: lessons, menus, shortcuts, and a start-up that does not import torch."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_two_lessons_and_switching_with_ctrl_number(qtbot, main_window):
+    assert [main_window.lessons.item(i).text() for i in range(main_window.lessons.count())] == \
+        ["1  Convolution", "2  Pooling"]
+    qtbot.keyClick(main_window, Qt.Key_2, Qt.ControlModifier)
+    assert main_window.current_page() is main_window.pages[1]
+    qtbot.keyClick(main_window, Qt.Key_1, Qt.ControlModifier)
+    assert main_window.current_page() is main_window.pages[0]
+
+
+def test_space_plays_and_pauses_the_current_page(qtbot, main_window):
+    bar = main_window.pages[0].step_bar
+    qtbot.keyClick(main_window, Qt.Key_Space)
+    assert bar.playing
+    qtbot.keyClick(main_window, Qt.Key_Space)
+    assert not bar.playing
+
+
+def test_menus_are_there(main_window):
+    titles = [a.text() for a in main_window.menuBar().actions()]
+    assert titles == ["&File", "&Edit", "&Step", "&Lesson", "&View", "&Help"]
+
+
+def test_every_step_control_has_a_tooltip(main_window):
+    for page in main_window.pages:
+        bar = page.step_bar
+        for button in (bar.first, bar.prev, bar.play, bar.next, bar.last):
+            assert button.toolTip()
+        assert page.preset_box.toolTip()
+
+
+def test_window_appears_without_importing_torch_or_pyqtgraph():
+    code = (
+        "import sys\n"
+        "from cnnviz.gui.app import create_app\n"
+        "from cnnviz.gui.main_window import MainWindow\n"
+        "app = create_app()\n"
+        "w = MainWindow(); w.show(); app.processEvents()\n"
+        "assert w.isVisible()\n"
+        "print(sorted(m for m in ('torch', 'torchvision', 'pyqtgraph') if m in sys.modules))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
+                         env={**__import__("os").environ, "QT_QPA_PLATFORM": "offscreen"},
+                         timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "[]"
+
+
+def test_cnnviz_version_flag():
+    out = subprocess.run([sys.executable, "-m", "cnnviz", "--version"], cwd=ROOT,
+                         capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0 and out.stdout.startswith("cnnviz ")
