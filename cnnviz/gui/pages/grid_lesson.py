@@ -179,7 +179,11 @@ class GridLessonPage(QWidget):
     def show_step(self, step) -> None:
         """Highlight one step's window on the inputs and its cell on the outputs."""
         for ch, grid in enumerate(self.input_grids):
-            grid.model.set_highlights(window_marks(step, ch))
+            marks = window_marks(step, ch)
+            grid.model.set_highlights(marks)
+            if marks:  # keep the window in sight on grids too large for the screen
+                grid.view.scrollTo(grid.model.index(*max(marks)))
+                grid.view.scrollTo(grid.model.index(*min(marks)))
         self.highlight_outputs(step)
         self.arithmetic.setText(self.describe(step))
 
@@ -192,6 +196,7 @@ class GridLessonPage(QWidget):
             local = step.index - k * per_grid
             if 0 <= local < per_grid:
                 marks[(step.row, step.col)] = "current"
+                grid.view.scrollTo(grid.model.index(step.row, step.col))
             pending = -1 if local < 0 else (None if local >= per_grid else local)
             grid.model.set_highlights(marks, pending)
 

@@ -13,6 +13,8 @@ INPUT, PADDING, BEYOND = 0, 1, 2
 STYLE_ROLE = Qt.UserRole + 1  # a highlight name: window, gap, winner, current, reader, ...
 KIND_ROLE = Qt.UserRole + 2  # INPUT, PADDING or BEYOND
 
+_LOOK_SLOTS = {Qt.DisplayRole: 0, Qt.BackgroundRole: 1, Qt.ForegroundRole: 2, STYLE_ROLE: 3,
+               KIND_ROLE: 4}
 _BACKGROUND = {"window": theme.WINDOW, "gap": theme.GAP, "winner": theme.WINNER,
                "current": theme.CURRENT, "reader": theme.READER, "kernel": theme.KERNEL}
 
@@ -57,17 +59,48 @@ class GridModel(QAbstractTableModel):
             self._emit_all()
 
     def set_highlights(self, highlights: dict[tuple[int, int], str],
-                       pending_after: int | None = None) -> None:
-        """Colour cells by role; cells after ``pending_after`` (reading order) are greyed."""
+                   pending_after: int | None = None) -> None:
+        """Colour cells by role; cells after ``pending_after`` (reading order) are greyed.
+
+        Only the rectangle of cells whose look changed is repainted.
+        """
         if highlights == self._highlights and pending_after == self._pending_after:
             return
+        changed = {cell for cell in highlights.keys() | self._highlights.keys()
+                   if highlights.get(cell) != self._highlights.get(cell)}
+        rows, cols = self._values.shape
+        if pending_after != self._pending_after:
+            ends = [rows * cols - 1 if p is None else p for p in (pending_after, self._pending_after)]
+            first, last = (max(min(ends), -1) + 1) // cols, min(max(ends), rows * cols - 1) // cols
+            changed |= {(first, 0), (last, cols - 1)}
         self._highlights = dict(highlights)
         self._pending_after = pending_after
-        self._emit_all()
+        if changed:
+            top, bottom = min(r for r, _ in changed), max(r for r, _ in changed)
+            left, right = min(c for _, c in changed), max(c for _, c in changed)
+            self.dataChanged.emit(self.index(top, left), self.index(bottom, right))
 
     def _emit_all(self) -> None:
         rows, cols = self._values.shape
         self.dataChanged.emit(self.index(0, 0), self.index(rows - 1, cols - 1))
+
+    def look(self, row: int, col: int) -> tuple:
+        """Everything the delegate paints, in one call: (text, background, foreground,
+        highlight, kind)."""
+        kind = int(self._kinds[row, col])
+        style = self._highlights.get((row, col), "")
+        if kind == BEYOND:
+            return "", theme.BEYOND, theme.PADDING_TEXT, style, kind
+        if kind == PADDING:
+            text = self._padding_label or format_number(float(self._values[row, col]), 2)
+            return text, _BACKGROUND.get(style, theme.PADDING), theme.PADDING_TEXT, style, kind
+        value = float(self._values[row, col])
+        text = format_number(value, 2) if self._whole or self.editable else \
+            format_fixed(value, self._fixed_decimals)
+        pending = (self._pending_after is not None
+                   and row * self._values.shape[1] + col > self._pending_after)
+        return (text, _BACKGROUND.get(style, theme.CELL),
+                theme.PENDING_TEXT if pending else theme.CELL_TEXT, style, kind)
 
     @property
     def values(self) -> np.ndarray:
@@ -100,36 +133,12 @@ class GridModel(QAbstractTableModel):
         if not index.isValid():
             return None
         r, c = index.row(), index.column()
-        kind = int(self._kinds[r, c])
-        value = float(self._values[r, c])
-        if role == Qt.DisplayRole:
-            if kind == BEYOND:
-                return ""
-            if kind == PADDING and self._padding_label:
-                return self._padding_label
-            return format_number(value, 2) if self._whole or self.editable else \
-                format_fixed(value, self._fixed_decimals)
         if role == Qt.EditRole:
-            return repr_number(value)
+            return repr_number(float(self._values[r, c]))
         if role == Qt.ToolTipRole:
-            return self._tooltip(r, c, kind, value)
-        if role == STYLE_ROLE:
-            return self._highlights.get((r, c), "")
-        if role == KIND_ROLE:
-            return kind
-        if role == Qt.BackgroundRole:
-            style = self._highlights.get((r, c))
-            if style in _BACKGROUND:
-                return _BACKGROUND[style]
-            return {INPUT: theme.CELL, PADDING: theme.PADDING, BEYOND: theme.BEYOND}[kind]
-        if role == Qt.ForegroundRole:
-            if kind != INPUT:
-                return theme.PADDING_TEXT
-            if self._pending_after is not None and \
-                    r * self._values.shape[1] + c > self._pending_after:
-                return theme.PENDING_TEXT
-            return theme.CELL_TEXT
-        return None
+            return self._tooltip(r, c, int(self._kinds[r, c]), float(self._values[r, c]))
+        slot = _LOOK_SLOTS.get(role)
+        return None if slot is None else self.look(r, c)[slot]
 
     def _tooltip(self, r: int, c: int, kind: int, value: float) -> str:
         if kind == BEYOND:
