@@ -6,7 +6,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 from cnnviz.core.presets import CONV_PRESETS
-from tests.gui.conftest import click_cell, highlighted, texts, type_into
+from gui_helpers import click_cell, highlighted, texts, type_into
 
 torch = pytest.importorskip("torch")
 

@@ -5,7 +5,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from cnnviz.core.presets import POOL_PRESETS
-from tests.gui.conftest import click_cell, highlighted, texts, type_into
+from gui_helpers import click_cell, highlighted, texts, type_into
 
 torch = pytest.importorskip("torch")
 

@@ -1,0 +1,39 @@
+"""Helpers for GUI tests: read grids, type into cells, click cells like a user."""
+
+from PySide6.QtWidgets import QApplication
+
+
+def texts(grid):
+    """All cell texts of a LabeledGrid, as a list of rows."""
+    model = grid.model
+    return [[model.text(r, c) for c in range(model.columnCount())]
+            for r in range(model.rowCount())]
+
+
+def highlighted(grid, style):
+    return sorted(cell for cell, s in grid.model.highlights.items() if s == style)
+
+
+def type_into(qtbot, grid, row, col, text):
+    """Edit a cell as a user does: select it, type, press Enter."""
+    from PySide6.QtCore import Qt
+
+    view = grid.view
+    index = view.model().index(row, col)
+    view.setFocus()
+    view.setCurrentIndex(index)
+    view.edit(index)
+    editor = QApplication.focusWidget()
+    assert editor is not view, "no cell editor opened"
+    editor.selectAll()
+    qtbot.keyClick(editor, Qt.Key_Backspace)
+    qtbot.keyClicks(editor, text)
+    qtbot.keyClick(editor, Qt.Key_Return)
+    QApplication.processEvents()
+
+
+def click_cell(qtbot, grid, row, col):
+    from PySide6.QtCore import Qt
+
+    rect = grid.view.cell_rect(row, col)
+    qtbot.mouseClick(grid.view.viewport(), Qt.LeftButton, pos=rect.center())
