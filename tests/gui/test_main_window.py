@@ -60,3 +60,18 @@ def test_cnnviz_version_flag():
     out = subprocess.run([sys.executable, "-m", "cnnviz", "--version"], cwd=ROOT,
                          capture_output=True, text=True, timeout=60)
     assert out.returncode == 0 and out.stdout.startswith("cnnviz ")
+
+
+def test_python_m_cnnviz_starts_the_gui_and_keeps_running():
+    import os
+    import time
+
+    proc = subprocess.Popen([sys.executable, "-m", "cnnviz"], cwd=ROOT,
+                            env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        time.sleep(3)
+        assert proc.poll() is None, proc.communicate()[1]
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)

@@ -71,6 +71,7 @@ class GridLessonPage(QWidget):
         self.form = QFormLayout()
         self.form.setFieldGrowthPolicy(QFormLayout.FieldsStayAtSizeHint)
         self.size_spin = PairSpin((4, 4), 1, MAX_SIDE, "input size")
+        self.size_spin.setToolTip(f"Rows × columns of the input, 1 to {MAX_SIDE} each")
         self.size_spin.changed.connect(self._on_size_changed)
         self.channel_spin = QSpinBox()
         self.channel_spin.setRange(1, MAX_CHANNELS)
