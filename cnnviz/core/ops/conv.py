@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
 
 from .numbers import format_number, operand
-from .params import (as_grid, check_fits, check_padding_mode, pad_grid, pair, positive_pair,
-                     window_readers)
+from .params import (StepSequence, as_grid, check_fits, check_padding_mode, pad_grid, pair,
+                     positive_pair, window_readers)
 from .sizes import OutputSize, output_size
 
 Cell = tuple[int, int, int]  # (channel, row, col) in padded coordinates
@@ -56,7 +56,7 @@ def resolve_padding(padding, kernel: tuple[int, int], stride, dilation) -> tuple
     return ph, ph, pw, pw
 
 
-class ConvPlan(Sequence):
+class ConvPlan(StepSequence):
     """A validated convolution: the padded input, the output and each step on demand."""
 
     def __init__(self, x, w, bias=0.0, stride=1, padding=0, dilation=1, padding_mode="zeros"):
@@ -108,14 +108,7 @@ class ConvPlan(Sequence):
     def __len__(self) -> int:
         return self.out_h.size * self.out_w.size
 
-    def __getitem__(self, index):
-        if isinstance(index, slice):
-            return [self[i] for i in range(*index.indices(len(self)))]
-        n = len(self)
-        if index < 0:
-            index += n
-        if not 0 <= index < n:
-            raise IndexError(f"step {index} out of range (0..{n - 1})")
+    def _step(self, index: int):
         row, col = divmod(index, self.out_w.size)
         top, left = row * self.stride[0], col * self.stride[1]
         (dh, dw) = self.dilation

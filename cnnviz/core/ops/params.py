@@ -7,6 +7,7 @@ Every rule torch enforces is checked here first, so that a bad combination raise
 from __future__ import annotations
 
 import numbers
+from collections.abc import Sequence
 from typing import Union
 
 import numpy as np
@@ -110,3 +111,23 @@ def window_readers(prow: int, pcol: int, out_size: tuple[int, int], stride, dila
     rows = hits(prow, out_size[0], stride[0], dilation[0], kernel[0])
     cols = hits(pcol, out_size[1], stride[1], dilation[1], kernel[1])
     return [(r, c) for r in rows for c in cols]
+
+
+class StepSequence(Sequence):
+    """A plan's steps as a sequence: ``len``, indexing (negative too), slicing, iteration.
+
+    Subclasses give ``__len__`` and ``_step(index)`` for a valid, non-negative index.
+    """
+
+    def _step(self, index: int):
+        raise NotImplementedError
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [self._step(i) for i in range(*index.indices(len(self)))]
+        n = len(self)
+        if index < 0:
+            index += n
+        if not 0 <= index < n:
+            raise IndexError(f"step {index} out of range (0..{n - 1})")
+        return self._step(index)

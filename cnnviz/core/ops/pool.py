@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Optional
 
 import numpy as np
 
 from .numbers import format_number
-from .params import as_grid, pair, positive_pair, window_readers
+from .params import StepSequence, as_grid, pair, positive_pair, window_readers
 from .sizes import OutputSize, output_size
 
 Cell = tuple[int, int, int]  # (channel, row, col) in padded coordinates
@@ -51,7 +51,7 @@ class PoolStep:
         return self.divisor is not None and self.divisor != real
 
 
-class PoolPlan(Sequence):
+class PoolPlan(StepSequence):
     """A validated pooling over ``[C, H, W]``: the padded grid, the output and each step."""
 
     def __init__(self, x, kind, kernel_size, stride=None, padding=0, dilation=1,
@@ -124,14 +124,7 @@ class PoolPlan(Sequence):
     def __len__(self) -> int:
         return self.input.shape[0] * self.out_h.size * self.out_w.size
 
-    def __getitem__(self, index):
-        if isinstance(index, slice):
-            return [self[i] for i in range(*index.indices(len(self)))]
-        n = len(self)
-        if index < 0:
-            index += n
-        if not 0 <= index < n:
-            raise IndexError(f"step {index} out of range (0..{n - 1})")
+    def _step(self, index: int):
         per_channel = self.out_h.size * self.out_w.size
         ch, rest = divmod(index, per_channel)
         row, col = divmod(rest, self.out_w.size)

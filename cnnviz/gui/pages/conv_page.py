@@ -6,7 +6,7 @@ import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QDoubleSpinBox, QHBoxLayout, QLabel, QWidget
 
-from cnnviz.core.grid_text import parse_number, resized
+from cnnviz.core.grid_text import resized
 from cnnviz.core.ops import ConvPlan
 from cnnviz.core.ops.params import PADDING_MODES
 from cnnviz.core.presets import CONV_PRESETS
@@ -111,7 +111,7 @@ class ConvPage(GridLessonPage):
             grid = self.make_grid("Input", editable=True)
             kernel = self.make_grid("Kernel", editable=True)
             kernel.model.cell_edit_requested.connect(
-                lambda r, c, text, k=ch: self._on_kernel_edited(k, r, c, text))
+                lambda r, c, text, k=ch: self.edit_cell(self.kernels, "kernel", k, r, c, text))
             self.input_grids.append(grid)
             self.kernel_grids.append(kernel)
             self.grid_layout.addWidget(grid, ch, 0, Qt.AlignVCenter | Qt.AlignRight)
@@ -120,15 +120,6 @@ class ConvPage(GridLessonPage):
         self.wire_grids(self.input_grids, [])
         self.grid_layout.addWidget(big_symbol("="), 0, 3, count, 1)
         self.grid_layout.addWidget(self.output_grids[0], 0, 4, count, 1, Qt.AlignVCenter)
-
-    def _on_kernel_edited(self, channel: int, row: int, col: int, text: str) -> None:
-        try:
-            value = parse_number(text, f"kernel row {row + 1}, column {col + 1}")
-        except ValueError as exc:
-            self.grid_error.set_error(f"{str(exc)[0].upper()}{str(exc)[1:]}. The cell keeps its value.")
-            return
-        self.kernels[channel, row, col] = value
-        self.recompute()
 
     def apply_preset(self, preset) -> None:
         x, w = preset.arrays()

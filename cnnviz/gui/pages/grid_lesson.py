@@ -283,12 +283,19 @@ class GridLessonPage(QWidget):
             lambda r, c, text, ch=channel: self._on_input_edited(ch, r, c, text))
 
     def _on_input_edited(self, channel: int, row: int, col: int, text: str) -> None:
+        self.edit_cell(self.inputs, "input", channel, row, col, text)
+
+    def edit_cell(self, grids: np.ndarray, what: str, channel: int, row: int, col: int,
+                  text: str) -> None:
+        """Put a typed number into ``grids[channel, row, col]``; refuse bad text inline."""
         try:
-            value = parse_number(text, f"input row {row + 1}, column {col + 1}")
+            value = parse_number(text, f"{what} row {row + 1}, column {col + 1}")
         except ValueError as exc:
-            self.grid_error.set_error(f"{str(exc)[0].upper()}{str(exc)[1:]}. The cell keeps its value.")
+            message = str(exc)
+            self.grid_error.set_error(f"{message[0].upper()}{message[1:]}. "
+                                      "The cell keeps its value.")
             return
-        self.inputs[channel, row, col] = value
+        grids[channel, row, col] = value
         self.recompute()
 
     def _on_size_changed(self, size) -> None:
