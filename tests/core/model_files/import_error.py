@@ -1,0 +1,2 @@
+import torch.nn as nn
+import no_such_module_for_cnnviz_tests
