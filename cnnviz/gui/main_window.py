@@ -2,20 +2,30 @@
 
 from __future__ import annotations
 
+import importlib
+
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import (QHBoxLayout, QListWidget, QMainWindow, QMessageBox,
+from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
+from PySide6.QtWidgets import (QHBoxLayout, QLabel, QListWidget, QMainWindow, QMessageBox,
                                QStackedWidget, QWidget)
 
 from cnnviz import __version__
-from cnnviz.gui.pages.conv_page import ConvPage
-from cnnviz.gui.pages.pool_page import PoolPage
+
+# (title, "module:Class"); pages after the first two need torch and are built when first shown,
+# so the window appears without importing it.
+LESSONS = (
+    ("Convolution", "cnnviz.gui.pages.conv_page:ConvPage"),
+    ("Pooling", "cnnviz.gui.pages.pool_page:PoolPage"),
+    ("Architecture", "cnnviz.gui.pages.architecture_page:ArchitecturePage"),
+)
+EAGER = 2
 
 SHORTCUTS = (
     ("Space", "Play / pause the walk-through"),
     ("→ / ←", "Next / previous step"),
     ("Home / End", "First / last step"),
-    ("Ctrl+1, Ctrl+2", "Convolution / Pooling lesson"),
+    ("Ctrl+1 … Ctrl+3", "Convolution / Pooling / Architecture lesson"),
+    ("Ctrl+O", "Open a model from a .py file"),
     ("Ctrl+Shift+V", "Paste numbers into the grid"),
     ("Ctrl+Shift+C", "Copy the output grid"),
     ("F11", "Full screen"),
@@ -29,16 +39,20 @@ class MainWindow(QMainWindow):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.setWindowTitle("cnnviz — convolutional neural networks, step by step")
-        self.pages = [ConvPage(), PoolPage()]
+        self.pages: list[QWidget | None] = [None] * len(LESSONS)
         self.lessons = QListWidget()
         self.lessons.setObjectName("lessons")
         self.lessons.setFixedWidth(170)
         self.stack = QStackedWidget()
-        for number, page in enumerate(self.pages, start=1):
-            self.lessons.addItem(f"{number}  {page.title}")
-            self.lessons.item(number - 1).setToolTip(f"{page.title} lesson (Ctrl+{number})")
-            self.stack.addWidget(page)
-        self.lessons.currentRowChanged.connect(self.stack.setCurrentIndex)
+        for number, (title, _) in enumerate(LESSONS, start=1):
+            self.lessons.addItem(f"{number}  {title}")
+            self.lessons.item(number - 1).setToolTip(f"{title} lesson (Ctrl+{number})")
+            placeholder = QLabel(f"Loading {title}…")
+            placeholder.setAlignment(Qt.AlignCenter)
+            self.stack.addWidget(placeholder)
+        for index in range(EAGER):
+            self.page(index)
+        self.lessons.currentRowChanged.connect(self._on_lesson_chosen)
         central = QWidget()
         layout = QHBoxLayout(central)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -48,13 +62,46 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
         self._build_menus()
         self.lessons.setCurrentRow(0)
-        self.statusBar().showMessage("Pick an example, then step through it with → or Space.")
+
+    def page(self, index: int) -> QWidget:
+        """The lesson's page, built the first time it is asked for."""
+        if self.pages[index] is None:
+            module_name, class_name = LESSONS[index][1].split(":")
+            QGuiApplication.setOverrideCursor(Qt.WaitCursor)
+            try:
+                page = getattr(importlib.import_module(module_name), class_name)()
+            finally:
+                QGuiApplication.restoreOverrideCursor()
+            placeholder = self.stack.widget(index)
+            self.stack.insertWidget(index, page)
+            self.stack.removeWidget(placeholder)
+            placeholder.deleteLater()
+            self.pages[index] = page
+        return self.pages[index]
 
     def current_page(self):
-        return self.stack.currentWidget()
+        return self.page(self.lessons.currentRow())
 
-    def show_page(self, index: int) -> None:
+    def show_page(self, index: int) -> QWidget:
         self.lessons.setCurrentRow(index)
+        return self.page(index)
+
+    def _on_lesson_chosen(self, index: int) -> None:
+        if index >= 0:
+            page = self.page(index)
+            self.stack.setCurrentWidget(page)
+            self.statusBar().showMessage(getattr(page, "status_hint", ""))
+
+    def _on_page(self, method: str):
+        """Call ``method`` on the shown page if it has it (not every lesson steps)."""
+        def call():
+            target = self.current_page()
+            for part in method.split("."):
+                target = getattr(target, part, None)
+                if target is None:
+                    return
+            target()
+        return call
 
     def _action(self, menu, text, shortcut, slot, tip="") -> QAction:
         action = QAction(text, self)
@@ -70,23 +117,23 @@ class MainWindow(QMainWindow):
     def _build_menus(self) -> None:
         bar = self.menuBar()
         file_menu = bar.addMenu("&File")
+        self._action(file_menu, "&Open model…", "Ctrl+O", self.open_model,
+                     "Load an nn.Module from a .py file (this runs its code)")
+        file_menu.addSeparator()
         self._action(file_menu, "&Quit", "Ctrl+Q", self.close)
         edit = bar.addMenu("&Edit")
-        self._action(edit, "&Paste numbers into the grid", "Ctrl+Shift+V",
-                     lambda: self.current_page().paste())
-        self._action(edit, "&Copy the output grid", "Ctrl+Shift+C",
-                     lambda: self.current_page().copy_output())
-        self._action(edit, "&Randomize input", "Ctrl+R", lambda: self.current_page().randomize())
+        self._action(edit, "&Paste numbers into the grid", "Ctrl+Shift+V", self._on_page("paste"))
+        self._action(edit, "&Copy the output grid", "Ctrl+Shift+C", self._on_page("copy_output"))
+        self._action(edit, "&Randomize input", "Ctrl+R", self._on_page("randomize"))
         step = bar.addMenu("&Step")
-        bar_of = lambda: self.current_page().step_bar  # noqa: E731
-        self._action(step, "&Play / pause", "Space", lambda: bar_of().toggle_play())
-        self._action(step, "&Next step", "Right", lambda: bar_of().advance())
-        self._action(step, "P&revious step", "Left", lambda: bar_of().previous())
-        self._action(step, "&First step", "Home", lambda: bar_of().set_index(0))
-        self._action(step, "&Last step", "End", lambda: bar_of().set_index(bar_of().count - 1))
+        self._action(step, "&Play / pause", "Space", self._on_page("step_bar.toggle_play"))
+        self._action(step, "&Next step", "Right", self._on_page("step_bar.advance"))
+        self._action(step, "P&revious step", "Left", self._on_page("step_bar.previous"))
+        self._action(step, "&First step", "Home", self._on_page("step_bar.first_step"))
+        self._action(step, "&Last step", "End", self._on_page("step_bar.last_step"))
         lesson = bar.addMenu("&Lesson")
-        for number, page in enumerate(self.pages, start=1):
-            self._action(lesson, f"&{number} {page.title}", f"Ctrl+{number}",
+        for number, (title, _) in enumerate(LESSONS, start=1):
+            self._action(lesson, f"&{number} {title}", f"Ctrl+{number}",
                          lambda _=False, i=number - 1: self.show_page(i))
         view = bar.addMenu("&View")
         self.full_screen_action = self._action(view, "&Full screen", "F11", self.toggle_full_screen)
@@ -94,6 +141,10 @@ class MainWindow(QMainWindow):
         help_menu = bar.addMenu("&Help")
         self._action(help_menu, "&Keyboard shortcuts", "F1", self.show_shortcuts)
         self._action(help_menu, "&About cnnviz", "", self.show_about)
+
+    def open_model(self) -> None:
+        self.show_page(LESSONS.index(next(l for l in LESSONS if l[0] == "Architecture")))
+        self.current_page().open_model_dialog()
 
     def toggle_full_screen(self) -> None:
         self.showNormal() if self.isFullScreen() else self.showFullScreen()

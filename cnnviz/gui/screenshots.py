@@ -15,7 +15,9 @@ DEFAULT_FOLDER = Path(__file__).resolve().parents[2] / "resources" / "screenshot
 def _settle(app, window) -> None:
     for _ in range(3):
         app.processEvents()
-    window.current_page().fit_cells()
+    page = window.current_page()
+    if hasattr(page, "fit_cells"):
+        page.fit_cells()
     app.processEvents()
 
 
@@ -47,6 +49,19 @@ def take(folder: Path) -> list[Path]:
     shot("convolution-dilation", 0, 5, 4)
     shot("pooling-max", 1, 1, 7)  # the lecture's 5×5 grid, 3×3 max pooling: the 2.0 cell
     shot("pooling-avg", 1, 2, 3)
+
+    def architecture(name: str, model: str) -> None:
+        page = window.show_page(2)
+        page.select_model(model)
+        _settle(app, window)
+        page.diagram.centerOn(0, 0)
+        path = folder / f"{name}.png"
+        window.grab().save(str(path))
+        shots.append(path)
+
+    architecture("architecture-inception", "inception")
+    architecture("architecture-mismatch", "simple_broken")
+    architecture("architecture-resnet", "resnet")
     window.close()
     return shots
 

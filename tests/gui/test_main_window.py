@@ -9,9 +9,9 @@ from PySide6.QtCore import Qt
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_two_lessons_and_switching_with_ctrl_number(qtbot, main_window):
+def test_lessons_and_switching_with_ctrl_number(qtbot, main_window):
     assert [main_window.lessons.item(i).text() for i in range(main_window.lessons.count())] == \
-        ["1  Convolution", "2  Pooling"]
+        ["1  Convolution", "2  Pooling", "3  Architecture"]
     qtbot.keyClick(main_window, Qt.Key_2, Qt.ControlModifier)
     assert main_window.current_page() is main_window.pages[1]
     qtbot.keyClick(main_window, Qt.Key_1, Qt.ControlModifier)
@@ -32,11 +32,18 @@ def test_menus_are_there(main_window):
 
 
 def test_every_step_control_has_a_tooltip(main_window):
-    for page in main_window.pages:
+    for page in main_window.pages[:2]:
         bar = page.step_bar
         for button in (bar.first, bar.prev, bar.play, bar.next, bar.last):
             assert button.toolTip()
         assert page.preset_box.toolTip()
+
+
+def test_step_keys_do_nothing_on_a_page_without_steps(qtbot, main_window):
+    main_window.show_page(2)
+    qtbot.keyClick(main_window, Qt.Key_Right)
+    qtbot.keyClick(main_window, Qt.Key_Space)
+    assert main_window.pages[0].step_bar.index == 0
 
 
 def test_window_appears_without_importing_torch_or_pyqtgraph():

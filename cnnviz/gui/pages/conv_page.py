@@ -29,6 +29,7 @@ class ConvPage(GridLessonPage):
     """Input grids (one per channel) ∗ kernels = output, stepped through cell by cell."""
 
     title = "Convolution"
+    status_hint = "Pick an example, then step through it with → or Space; click an output cell to jump to it."
     presets = CONV_PRESETS
     legend_keys = ("window", "gap", "padding", "current", "reader")
 

@@ -18,6 +18,7 @@ class PoolPage(GridLessonPage):
     """Each input channel → its pooled output; max shows the winner, avg sum ÷ divisor."""
 
     title = "Pooling"
+    status_hint = "Pick an example, then step through it with → or Space; hover an input cell to see who reads it."
     presets = POOL_PRESETS
     legend_keys = ("window", "winner", "gap", "padding", "current", "reader")
 

@@ -15,7 +15,7 @@ class StepBar(QWidget):
         super().__init__(parent)
         self._count, self._index = 0, 0
         self.first = self._button("First", QStyle.SP_MediaSkipBackward, "First step (Home)",
-                                  lambda: self.set_index(0))
+                                  self.first_step)
         self.prev = self._button("Previous", QStyle.SP_MediaSeekBackward, "Previous step (←)",
                                  self.previous)
         self.play = self._button("Play", QStyle.SP_MediaPlay,
@@ -23,7 +23,7 @@ class StepBar(QWidget):
         self.play.setMinimumWidth(96)
         self.next = self._button("Next", QStyle.SP_MediaSeekForward, "Next step (→)", self.advance)
         self.last = self._button("Last", QStyle.SP_MediaSkipForward, "Last step (End)",
-                                 lambda: self.set_index(self._count - 1))
+                                 self.last_step)
         self.speed = QSlider(Qt.Horizontal)
         self.speed.setRange(0, len(SPEEDS) - 1)
         self.speed.setValue(3)
@@ -81,6 +81,12 @@ class StepBar(QWidget):
             self._index = index
             self._refresh()
             self.index_changed.emit(index)
+
+    def first_step(self) -> None:
+        self.set_index(0)
+
+    def last_step(self) -> None:
+        self.set_index(self._count - 1)
 
     def advance(self) -> None:
         self.set_index(self._index + 1)

@@ -1,0 +1,246 @@
+"""ArchitecturePage: any model's layers, shapes and costs, its structure drawn, its mistakes
+explained — the lecture's networks, the exercises' and the user's own."""
+
+from __future__ import annotations
+
+import inspect as pyinspect
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QFileDialog, QHBoxLayout, QLabel,
+                               QMessageBox, QPlainTextEdit, QPushButton, QSpinBox, QSplitter,
+                               QVBoxLayout, QWidget)
+
+from cnnviz.core.inspect import inspect_model
+from cnnviz.core.inspect.diagram import build_diagram
+from cnnviz.gui import theme
+from cnnviz.gui.widgets.block_diagram import BlockDiagram
+from cnnviz.gui.widgets.cost_calculator import CostCalculator
+from cnnviz.gui.widgets.layer_table import LayerTableView
+from cnnviz.models import (ModelFileError, available, build, info, load_model_file,
+                           register_user_model)
+
+SHAPES = (("1×28×28 (MNIST)", (1, 28, 28)), ("3×32×32 (CIFAR-10)", (3, 32, 32)),
+          ("Custom…", None))
+OPTION_RANGES = {"depth": {"resnet": (8, 110, 6), "plain": (8, 110, 6), "densenet": (10, 100, 6)},
+                 "growth": {"densenet": (4, 48, 4)}}
+RUNS_CODE = "Opening a model runs its Python code: open only files you trust."
+
+
+class ArchitecturePage(QWidget):
+    """Model chooser, input shape, layer table, block diagram, 1×1 cost calculator."""
+
+    title = "Architecture"
+    status_hint = "Click a box in the diagram to find its layer in the table."
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.model = None
+        self.table = None
+        self.model_box = QComboBox()
+        self.model_box.setToolTip("The lecture's networks, the exercises' and models you opened")
+        self.model_box.setMinimumWidth(190)
+        self.shape_box = QComboBox()
+        for text, _ in SHAPES:
+            self.shape_box.addItem(text)
+        self.shape_box.setToolTip("The input the model is run on: channels × height × width")
+        self.custom = [self._spin(1, 1, 4, "Channels"), self._spin(28, 4, 512, "Height"),
+                       self._spin(28, 4, 512, "Width")]
+        self.options_row = QHBoxLayout()
+        self.option_widgets: dict[str, QWidget] = {}
+        self.code_button = QPushButton("Show code")
+        self.code_button.setToolTip("Show the model's Python source")
+        self.code_button.clicked.connect(self.show_code)
+        self.open_button = QPushButton("Open model…")
+        self.open_button.setToolTip("Load an nn.Module from a .py file. " + RUNS_CODE)
+        self.open_button.clicked.connect(self.open_model_dialog)
+        self.description = QLabel()
+        self.description.setObjectName("presetNote")
+        self.description.setWordWrap(True)
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        self.message.setStyleSheet(f"color: {theme.ERROR}; font-size: 15px; font-weight: bold;")
+        self.message.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self.message.hide()
+        self.diagram = BlockDiagram()
+        self.layers = LayerTableView()
+        self.totals = QLabel()
+        self.totals.setStyleSheet("font-size: 15px;")
+        self.calculator = CostCalculator()
+        self._layout()
+        self._fill_models()
+        self.model_box.currentIndexChanged.connect(self._on_model_changed)
+        self.shape_box.currentIndexChanged.connect(self._on_shape_changed)
+        for spin in self.custom:
+            spin.valueChanged.connect(lambda _v: self.refresh())
+        self.diagram.box_clicked.connect(self.layers.select_name)
+        self.layers.layer_selected.connect(self.diagram.select)
+        self._on_shape_changed()
+        self._on_model_changed()
+
+    def _spin(self, value, low, high, tip) -> QSpinBox:
+        spin = QSpinBox()
+        spin.setRange(low, high)
+        spin.setValue(value)
+        spin.setToolTip(tip)
+        return spin
+
+    def _layout(self) -> None:
+        top = QHBoxLayout()
+        top.addWidget(QLabel("Model:"))
+        top.addWidget(self.model_box)
+        top.addLayout(self.options_row)
+        top.addSpacing(12)
+        top.addWidget(QLabel("Input:"))
+        top.addWidget(self.shape_box)
+        self.custom_separators = [QLabel("×"), QLabel("×")]
+        for spin, sep in zip(self.custom, [None] + self.custom_separators):
+            if sep:
+                top.addWidget(sep)
+            top.addWidget(spin)
+        top.addStretch(1)
+        top.addWidget(self.code_button)
+        top.addWidget(self.open_button)
+        right = QWidget()
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(0, 0, 0, 0)
+        right_layout.addWidget(self.layers, 1)
+        right_layout.addWidget(self.totals)
+        right_layout.addWidget(self.calculator)
+        splitter = QSplitter(Qt.Horizontal)
+        splitter.addWidget(self.diagram)
+        splitter.addWidget(right)
+        splitter.setSizes([520, 560])
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.description)
+        layout.addWidget(self.message)
+        layout.addWidget(splitter, 1)
+
+    def _fill_models(self, select: str | None = None) -> None:
+        current = select or self.model_box.currentText() or "simple"
+        self.model_box.blockSignals(True)
+        self.model_box.clear()
+        self.model_box.addItems(available())
+        self.model_box.setCurrentText(current)
+        self.model_box.blockSignals(False)
+
+    # -- state ------------------------------------------------------------------------------------
+    def input_shape(self) -> tuple[int, int, int]:
+        preset = SHAPES[self.shape_box.currentIndex()][1]
+        return preset or tuple(spin.value() for spin in self.custom)
+
+    def options(self) -> dict:
+        values = {}
+        for key, widget in self.option_widgets.items():
+            values[key] = widget.isChecked() if isinstance(widget, QCheckBox) else widget.value()
+        return values
+
+    def select_model(self, name: str) -> None:
+        self.model_box.setCurrentText(name)
+
+    def _on_shape_changed(self) -> None:
+        custom = SHAPES[self.shape_box.currentIndex()][1] is None
+        for widget in self.custom + self.custom_separators:
+            widget.setVisible(custom)
+        self.refresh()
+
+    def _on_model_changed(self) -> None:
+        name = self.model_box.currentText()
+        while self.options_row.count():
+            widget = self.options_row.takeAt(0).widget()
+            if widget:
+                widget.hide()
+                widget.deleteLater()
+        self.option_widgets = {}
+        for key, default in info(name).options.items():
+            if isinstance(default, bool):
+                widget = QCheckBox(key.replace("_", " "))
+                widget.setChecked(default)
+                widget.toggled.connect(lambda _v: self.refresh())
+            else:
+                low, high, step = OPTION_RANGES.get(key, {}).get(name, (1, 512, 1))
+                widget = self._spin(default, low, high, key)
+                widget.setSingleStep(step)
+                widget.setPrefix(f"{key} ")
+                widget.valueChanged.connect(lambda _v: self.refresh())
+            self.option_widgets[key] = widget
+            self.options_row.addWidget(widget)
+        entry = info(name)
+        self.description.setText(f"{entry.description}  ({entry.slide})")
+        self.refresh()
+
+    # -- inspecting -------------------------------------------------------------------------------
+    def refresh(self) -> bool:
+        """Build the chosen model for the chosen input, run it and show the result."""
+        name = self.model_box.currentText()
+        if not name:
+            return False
+        c, h, w = self.input_shape()
+        try:
+            model = build(name, in_channels=c, input_size=h, **self.options())
+        except ValueError as exc:
+            self.show_message(f"Cannot build {name}: {exc}")
+            return False
+        self.model = model
+        self.table = inspect_model(model, (c, h, w))
+        self.layers.set_table(self.table)
+        self.diagram.set_nodes(build_diagram(model, self.table), f"{c}×{h}×{w}")
+        out = "×".join(map(str, self.table.output_shape)) if self.table.output_shape else "—"
+        self.totals.setText(f"<b>Total:</b> {self.table.total_params:,} parameters · "
+                            f"{self.table.total_macs:,} multiply-adds per image · output {out}")
+        mismatch = self.table.mismatch
+        self.show_message(f"✗ {mismatch.message}" if mismatch else "")
+        if mismatch:
+            self.layers.select_name(mismatch.layer)
+            self.diagram.select(mismatch.layer)
+        return True
+
+    def show_message(self, text: str) -> None:
+        self.message.setText(text)
+        self.message.setVisible(bool(text))
+
+    # -- code and files ---------------------------------------------------------------------------
+    def model_source(self) -> str:
+        entry = info(self.model_box.currentText())
+        if entry.source_path:
+            return Path(entry.source_path).read_text(encoding="utf-8")
+        return Path(pyinspect.getsourcefile(type(self.model))).read_text(encoding="utf-8")
+
+    def show_code(self) -> QDialog:
+        dialog = QDialog(self)
+        dialog.setWindowTitle(f"Code of {self.model_box.currentText()}")
+        text = QPlainTextEdit(self.model_source())
+        text.setReadOnly(True)
+        font = QFont("DejaVu Sans Mono")
+        font.setStyleHint(QFont.Monospace)
+        text.setFont(font)
+        layout = QVBoxLayout(dialog)
+        layout.addWidget(text)
+        dialog.resize(760, 640)
+        dialog.setAttribute(Qt.WA_DeleteOnClose)
+        dialog.show()
+        return dialog
+
+    def open_model_dialog(self) -> None:
+        answer = QMessageBox.question(self, "Open model", RUNS_CODE + "\n\nContinue?",
+                                      QMessageBox.Open | QMessageBox.Cancel, QMessageBox.Open)
+        if answer != QMessageBox.Open:
+            return
+        path, _ = QFileDialog.getOpenFileName(self, "Open model (runs its code)", "",
+                                              "Python files (*.py)")
+        if path:
+            self.open_model_file(path)
+
+    def open_model_file(self, path) -> bool:
+        """Load a model file; on failure say where and why, and keep the current model."""
+        try:
+            user_model = load_model_file(path, self.input_shape())
+        except ModelFileError as exc:
+            self.show_message(f"Could not open {exc}. The previous model stays.")
+            return False
+        name = register_user_model(user_model)
+        self._fill_models(select=name)
+        self._on_model_changed()
+        return True

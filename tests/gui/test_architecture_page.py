@@ -1,0 +1,159 @@
+"""Architecture page: table and diagram for every model, clicks, mismatches, own model files."""
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+
+pytest.importorskip("torch")
+
+from cnnviz.models import available, unregister  # noqa: E402
+
+FILES = Path(__file__).resolve().parents[1] / "core" / "model_files"
+BUILT_IN = ["simple", "simple_broken", "deeper", "inception", "inception_v3", "resnet", "plain",
+            "densenet"]
+
+
+@pytest.fixture
+def arch(main_window):
+    page = main_window.show_page(2)
+    yield page
+    for name in available():
+        if name not in BUILT_IN:
+            unregister(name)
+
+
+def scene_texts(page):
+    return {item.text() for item in page.diagram.scene().items() if hasattr(item, "text")}
+
+
+@pytest.mark.parametrize("name", BUILT_IN)
+def test_every_registry_model_shows_table_and_diagram(arch, name):
+    arch.select_model(name)
+    assert arch.model_box.currentText() == name
+    assert arch.layers.topLevelItemCount() > 0
+    assert len(arch.diagram.boxes) >= 2
+    assert f"{arch.table.total_params:,} parameters" in arch.totals.text()
+    if name == "simple_broken":
+        assert arch.message.isVisible() and "320" in arch.message.text()
+        assert arch.diagram.boxes["fc"].failed
+        assert arch.layers.selected_name() == "fc"
+    else:
+        assert not arch.message.isVisible()
+
+
+def test_inception_branches_side_by_side(arch):
+    arch.select_model("inception")
+    texts = scene_texts(arch)
+    for label in ("1×1 (16)", "5×5 (24)", "3×3 double (24)", "pool (24)",
+                  "concatenate → 88×12×12", "incept1 · InceptionA"):
+        assert label in texts
+    boxes = arch.diagram.boxes
+    xs = [boxes[f"incept1.{n}"].scenePos().x() for n in
+          ("branch1x1", "branch5x5_1", "branch3x3dbl_1", "branch_pool_avg")]
+    assert xs == sorted(xs) and len(set(xs)) == 4  # four columns, left to right
+
+
+def test_residual_and_plain_blocks_are_drawn_as_such(arch):
+    arch.select_model("resnet")
+    assert "shortcut: identity" in scene_texts(arch)
+    assert "shortcut: 1×1 conv" in scene_texts(arch)
+    arch.select_model("plain")
+    assert "no shortcut (plain)" in scene_texts(arch)
+    assert "shortcut: identity" not in scene_texts(arch)
+
+
+def test_dense_block_is_drawn_with_its_layers(arch):
+    arch.select_model("densenet")
+    assert "block1 · DenseBlock" in scene_texts(arch)
+    assert "block1.layers.5" in arch.diagram.boxes
+    assert arch.layers.items["block1.layers.0"].parent() is arch.layers.items["block1"]
+
+
+def test_clicking_a_box_selects_its_row(qtbot, arch):
+    arch.select_model("simple")
+    view = arch.diagram
+    box = view.boxes["conv2"]
+    point = view.mapFromScene(box.sceneBoundingRect().center())
+    qtbot.mouseClick(view.viewport(), Qt.LeftButton, pos=point)
+    assert arch.layers.selected_name() == "conv2"
+    arch.layers.select_name("fc")
+    arch.layers.layer_selected.emit("fc")
+    assert view.boxes["fc"].isSelected()
+
+
+def test_custom_input_shape_and_a_kernel_that_no_longer_fits(arch):
+    arch.shape_box.setCurrentIndex(2)
+    assert all(spin.isVisible() for spin in arch.custom)
+    arch.custom[1].setValue(20)
+    arch.custom[2].setValue(20)
+    assert arch.table.mismatch is None and arch.table.row("fc").output_shape == (10,)
+    arch.custom[1].setValue(12)
+    arch.custom[2].setValue(12)
+    assert "conv2 (Conv2d) has a 5×5 kernel but its input is only 4×4" in arch.message.text()
+
+
+def test_cifar_shape(arch):
+    arch.select_model("inception")
+    arch.shape_box.setCurrentIndex(1)
+    assert arch.table.input_shape == (3, 32, 32)
+    assert arch.table.row("conv1").output_shape == (10, 28, 28)
+
+
+def test_model_options(arch):
+    arch.select_model("resnet")
+    arch.option_widgets["depth"].setValue(8)
+    assert len(arch.model.layer1) == 1
+    arch.option_widgets["preact"].setChecked(True)
+    assert arch.model.preact
+
+
+def test_show_code(arch):
+    dialog = arch.show_code()
+    try:
+        assert "class SimpleNet(nn.Module)" in dialog.findChild(
+            __import__("PySide6.QtWidgets", fromlist=["QPlainTextEdit"]).QPlainTextEdit).toPlainText()
+    finally:
+        dialog.close()
+
+
+def test_calculator_reproduces_and_edits(arch):
+    calc = arch.calculator
+    assert calc.naive.text().endswith("= 120,422,400")
+    assert calc.reduced.text().endswith("= 12,443,648")
+    assert calc.ratio.text() == "9.7× fewer multiplications"
+    calc.spins["reduced"].setValue(32)
+    assert calc.reduced.text() == "With 1×1 convolution: 1²·28²·192·32 + 5²·28²·32·32 = 24,887,296"
+
+
+def test_open_a_good_model_file(arch):
+    assert arch.open_model_file(FILES / "good_net.py")
+    assert arch.model_box.currentText() == "good_net.MyNet"
+    assert "good_net.MyNet" in [arch.model_box.itemText(i) for i in range(arch.model_box.count())]
+    assert arch.table.row("block.conv").output_shape == (8, 28, 28)
+    assert "class MyNet" in arch.model_source()
+
+
+@pytest.mark.parametrize("file, expected", [
+    ("syntax_error.py", "syntax_error.py, line 3: syntax error"),
+    ("import_error.py", "import_error.py, line 2: import error"),
+    ("no_model.py", "no_model.py: no model found"),
+    ("init_error.py", "init_error.py, line 7: Net() failed"),
+    ("forward_error.py", "forward_error.py, line 18: forward failed"),
+    ("wrong_output.py", "wrong_output.py: Net's output has shape [2, 4, 26, 26]"),
+])
+def test_a_bad_model_file_is_explained_and_nothing_changes(arch, file, expected):
+    arch.select_model("inception")
+    model, rows = arch.model, arch.layers.topLevelItemCount()
+    assert not arch.open_model_file(FILES / file)
+    assert expected in arch.message.text()
+    assert "The previous model stays" in arch.message.text()
+    assert arch.model_box.currentText() == "inception" and arch.model is model
+    assert arch.layers.topLevelItemCount() == rows
+    assert available() == BUILT_IN
+
+
+def test_ctrl_3_opens_the_page(qtbot, main_window):
+    qtbot.keyClick(main_window, Qt.Key_3, Qt.ControlModifier)
+    assert main_window.current_page().title == "Architecture"
+    assert "Click a box" in main_window.statusBar().currentMessage()
