@@ -1,25 +1,33 @@
-"""The ``cnnviz`` command: starts the GUI."""
+"""The ``cnnviz`` command: the GUI by default, ``cnnviz train ...`` headless."""
 
 from __future__ import annotations
 
-import argparse
 import sys
 
 
 def main(argv=None) -> int:
     """Entry point of ``cnnviz`` and ``python -m cnnviz``."""
-    parser = argparse.ArgumentParser(
-        prog="cnnviz", description="Convolutional neural networks, step by step.")
-    parser.add_argument("--version", action="store_true", help="print the version and exit")
-    args, qt_args = parser.parse_known_args(sys.argv[1:] if argv is None else argv)
-    if args.version:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv and argv[0] == "train":
+        from cnnviz.train_cli import OneLineParser, add_arguments, run
+
+        parser = OneLineParser(prog="cnnviz train",
+                               description="Train a model of the zoo on the bundled MNIST and "
+                                           "print the lecture's log.")
+        add_arguments(parser)
+        return run(parser.parse_args(argv[1:]), parser)
+    if argv and argv[0] in ("--version", "-V"):
         from cnnviz import __version__
 
         print(f"cnnviz {__version__}")
         return 0
-    from cnnviz.gui.app import run
+    if argv and argv[0] in ("--help", "-h"):
+        print("usage: cnnviz [--version] | cnnviz train --help\n\n"
+              "Starts the cnnviz window; `cnnviz train ...` trains headless.")
+        return 0
+    from cnnviz.gui.app import run as run_gui
 
-    return run([sys.argv[0]] + qt_args)
+    return run_gui([sys.argv[0]] + argv)
 
 
 if __name__ == "__main__":

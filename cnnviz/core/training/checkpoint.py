@@ -1,0 +1,49 @@
+"""Checkpoints: weights, optimiser, history, config and model name, written atomically."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import torch
+
+FORMAT = "cnnviz-checkpoint-1"
+
+
+class CheckpointError(ValueError):
+    """A checkpoint that cannot be used here, with the reason."""
+
+
+def save_checkpoint(path, payload: dict) -> Path:
+    """Write to a temporary file beside ``path``, then replace: never a half-written file."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            torch.save({"format": FORMAT, **payload}, handle)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def load_checkpoint(path, expect_model: str | None = None) -> dict:
+    """Read a checkpoint; a missing, corrupted or foreign file, or one of another model,
+    raises :class:`CheckpointError` saying which."""
+    path = Path(path)
+    if not path.is_file():
+        raise CheckpointError(f"{path.name}: no such file")
+    try:
+        data = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as exc:
+        raise CheckpointError(f"{path.name} is not a readable checkpoint (corrupted or not a "
+                              f"cnnviz file): {str(exc).splitlines()[0][:160]}") from None
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        raise CheckpointError(f"{path.name} is not a cnnviz checkpoint")
+    if expect_model is not None and data.get("model") != expect_model:
+        raise CheckpointError(f"{path.name} holds a {data.get('model')!r} model, not "
+                              f"{expect_model!r}; choose {data.get('model')!r} to load it")
+    return data

@@ -1,0 +1,312 @@
+"""The training engine: owns the loop, fires events, honours pause / resume / stop.
+
+Data stay resident on the training device as uint8; a batch is an index into a shuffled
+permutation, normalised on the device. The host reads the loss only every ``log_every``
+batches (one sync for all of them).
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from cnnviz.core.data import TensorDataset, load_mnist
+from cnnviz.models import build
+
+from . import events as ev
+from .checkpoint import load_checkpoint, save_checkpoint
+from .config import TrainConfig
+from .probe import Probe
+
+
+def pick_device(choice: str = "auto") -> torch.device:
+    """``auto``: CUDA, then Apple MPS, then CPU; an unavailable choice is an error."""
+    cuda = torch.cuda.is_available()
+    mps = getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available()
+    if choice == "auto":
+        return torch.device("cuda" if cuda else "mps" if mps else "cpu")
+    if (choice == "cuda" and not cuda) or (choice == "mps" and not mps):
+        raise ValueError(f"device {choice!r} is not available on this machine")
+    return torch.device(choice)
+
+
+def device_name(device: torch.device) -> str:
+    if device.type == "cuda":
+        return torch.cuda.get_device_name(device)
+    if device.type == "mps":
+        return "Apple GPU (MPS)"
+    return f"CPU ({torch.get_num_threads()} threads)"
+
+
+class Engine:
+    """One training run. ``run()`` blocks; call ``pause``/``resume``/``stop``/``set_lr`` from
+    any thread. Attach handlers with ``engine.on(event, handler, every=N)``."""
+
+    def __init__(self, config: TrainConfig, model: nn.Module | None = None,
+                 train: TensorDataset | None = None, test: TensorDataset | None = None,
+                 checkpoint: dict | None = None):
+        self.config = config.validate()
+        self.bus = ev.EventBus()
+        self.on = self.bus.on
+        self._model_override = model
+        self._train_data, self._test_data = train, test
+        self._checkpoint = checkpoint
+        self._stop = threading.Event()
+        self._running = threading.Event()
+        self._running.set()
+        self._pending_lr: float | None = None
+        self.history: dict = {"steps": [], "losses": [], "epochs": []}
+        self.epoch = 0
+        self.step = 0
+        self.model: nn.Module | None = None
+        self.optimizer = None
+        self.device = None
+        self.stopped = False
+
+    # -- control (any thread) -----------------------------------------------------------------
+    def pause(self) -> None:
+        self._running.clear()
+
+    def resume(self) -> None:
+        self._running.set()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._running.set()
+
+    def set_lr(self, lr: float) -> None:
+        """Takes effect at the next batch."""
+        if not lr > 0:
+            raise ValueError(f"learning rate must be positive, got {lr}")
+        self._pending_lr = float(lr)
+
+    @property
+    def paused(self) -> bool:
+        return not self._running.is_set()
+
+    # -- set-up ---------------------------------------------------------------------------------
+    def _setup(self) -> None:
+        cfg = self.config
+        torch.manual_seed(cfg.seed)
+        self.device = pick_device(cfg.device)
+        train = self._train_data or load_mnist("train")
+        test = self._test_data or load_mnist("test")
+        self.train_data = train.subset(cfg.limit_train).to(self.device)
+        self.test_data = test.subset(cfg.limit_test).to(self.device)
+        c, h, _ = self.train_data.shape
+        self.model = self._model_override or build(
+            cfg.model, in_channels=c, num_classes=len(train.class_names), input_size=h,
+            **cfg.model_options)
+        self.model.to(self.device)
+        if cfg.channels_last and self.device.type == "cuda":
+            self.model.to(memory_format=torch.channels_last)
+        self.optimizer = self._make_optimizer()
+        self.scheduler = self._make_scheduler()
+        self.scaler = torch.amp.GradScaler(self.device.type, enabled=cfg.amp and
+                                           self.device.type == "cuda")
+        self.generator = torch.Generator(device=self.device).manual_seed(cfg.seed)
+        self.probe = Probe(self.model, self.test_data, cfg.probe_index)
+        if self._checkpoint is not None:
+            self._restore(self._checkpoint)
+
+    def _make_optimizer(self):
+        cfg, params = self.config, self.model.parameters()
+        if cfg.optimizer == "sgd":
+            return torch.optim.SGD(params, lr=cfg.lr, momentum=cfg.momentum,
+                                   nesterov=cfg.nesterov, weight_decay=cfg.weight_decay)
+        cls = torch.optim.Adam if cfg.optimizer == "adam" else torch.optim.AdamW
+        return cls(params, lr=cfg.lr, weight_decay=cfg.weight_decay)
+
+    def _make_scheduler(self):
+        cfg = self.config
+        if cfg.schedule == "step":
+            return torch.optim.lr_scheduler.StepLR(self.optimizer, step_size=max(1, cfg.epochs // 3),
+                                                   gamma=0.1)
+        if cfg.schedule == "cosine":
+            return torch.optim.lr_scheduler.CosineAnnealingLR(self.optimizer, T_max=cfg.epochs)
+        return None
+
+    # -- checkpoints ----------------------------------------------------------------------------
+    def checkpoint_payload(self) -> dict:
+        return {"model": self.config.model, "config": self.config.to_dict(),
+                "model_state": {k: v.detach().cpu() for k, v in self.model.state_dict().items()},
+                "optimizer_state": self.optimizer.state_dict(), "history": self.history,
+                "epoch": self.epoch, "step": self.step,
+                "input_shape": list(self.train_data.shape),
+                "class_names": list(self.train_data.class_names)}
+
+    def save(self, path) -> None:
+        """Write a checkpoint atomically (weights, optimiser, history, config, model name)."""
+        save_checkpoint(path, self.checkpoint_payload())
+
+    def _restore(self, data: dict) -> None:
+        try:
+            self.model.load_state_dict(data["model_state"])
+            self.optimizer.load_state_dict(data["optimizer_state"])
+        except (RuntimeError, KeyError, ValueError) as exc:
+            raise ValueError(f"the checkpoint does not fit this model: "
+                             f"{str(exc).splitlines()[0][:200]}") from None
+        self.history = data.get("history", self.history)
+        self.epoch, self.step = int(data.get("epoch", 0)), int(data.get("step", 0))
+
+    @classmethod
+    def resume_from(cls, path, config: TrainConfig | None = None, **kwargs) -> "Engine":
+        """An engine that continues the run saved in ``path`` (its curves included)."""
+        data = load_checkpoint(path, expect_model=config.model if config else None)
+        config = config or TrainConfig.from_dict(data["config"])
+        return cls(config, checkpoint=data, **kwargs)
+
+    # -- the loop --------------------------------------------------------------------------------
+    def run(self) -> dict:
+        """Train until the last epoch or a stop; returns the history."""
+        try:
+            self._setup()
+            self.bus.fire(ev.STARTED, self._started_payload())
+            while self.epoch < self.config.epochs:
+                if not self._train_epoch(self.epoch + 1):
+                    break
+                self.epoch += 1
+                self._evaluate_epoch()
+                if self.scheduler is not None:
+                    self.scheduler.step()
+            if self._stop.is_set():
+                self.stopped = True
+                self.bus.fire(ev.STOPPED, {"epoch": self.epoch, "step": self.step})
+            else:
+                self.bus.fire(ev.FINISHED, {"history": self.history})
+        except torch.cuda.OutOfMemoryError:
+            self._fail(f"The GPU ran out of memory with batch size {self.config.batch_size}. "
+                       "Try a smaller batch size (or a smaller model).")
+        except Exception as exc:  # reported to the user, never raised into a GUI thread
+            self._fail(f"Training failed: {type(exc).__name__}: {exc}")
+        return self.history
+
+    def _fail(self, message: str) -> None:
+        self.failure = message
+        self.bus.fire(ev.FAILED, {"message": message})
+
+    def _started_payload(self) -> dict:
+        return {"model": self.config.model, "device": self.device.type,
+                "device_name": device_name(self.device), "train_size": len(self.train_data),
+                "test_size": len(self.test_data), "epoch": self.epoch,
+                "params": sum(p.numel() for p in self.model.parameters()),
+                "layers": self.probe.layer_names, "history": self.history}
+
+    def _wait_while_paused(self) -> None:
+        if self._running.is_set():
+            return
+        while not self._running.wait(0.05):
+            pass
+        if not self._stop.is_set():
+            self.bus.fire(ev.RESUMED, {})
+
+    def _train_epoch(self, epoch: int) -> bool:
+        cfg, data = self.config, self.train_data
+        n, bs = len(data), cfg.batch_size
+        batches = math.ceil(n / bs)
+        order = torch.randperm(n, generator=self.generator, device=self.device)
+        self.model.train()
+        pending: list[torch.Tensor] = []
+        last_snapshot = 0.0
+        started = time.perf_counter()
+        for b in range(batches):
+            self._wait_while_paused()
+            if self._stop.is_set():
+                return False
+            if self._pending_lr is not None:
+                for group in self.optimizer.param_groups:
+                    group["lr"] = self._pending_lr
+                self._pending_lr = None
+            idx = order[b * bs:(b + 1) * bs]
+            loss = self._train_batch(data.normalise(data.images[idx]), data.labels[idx])
+            self.step += 1
+            pending.append(loss.detach())
+            if b % cfg.log_every == 0 or b == batches - 1:
+                if not self._read_losses(pending, epoch, b, batches, len(idx), n, started):
+                    return False
+                pending = []
+            now = time.perf_counter()
+            if cfg.snapshot_every and self.step % cfg.snapshot_every == 0 and \
+                    now - last_snapshot >= cfg.snapshot_seconds:
+                last_snapshot = now
+                self.bus.fire(ev.SNAPSHOT, self.probe.snapshot(self.step, self.model))
+        self._epoch_seconds = time.perf_counter() - started
+        return True
+
+    def _train_batch(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        if self.config.channels_last and self.device.type == "cuda":
+            x = x.contiguous(memory_format=torch.channels_last)
+        with torch.autocast(self.device.type, enabled=self.scaler.is_enabled()):
+            out = self.model(x)
+            loss = F.cross_entropy(out, y)  # equals nll_loss for log-softmax outputs
+            aux = getattr(self.model, "aux_output", None)
+            if aux is not None:
+                loss = loss + 0.4 * F.cross_entropy(aux, y)
+        self.optimizer.zero_grad(set_to_none=True)
+        self.scaler.scale(loss).backward()
+        self.scaler.step(self.optimizer)
+        self.scaler.update()
+        return loss
+
+    def _read_losses(self, pending, epoch, b, batches, batch_len, n, started) -> bool:
+        """One host read for the losses since the last read; a NaN pauses the run."""
+        values = torch.stack(pending).float().cpu().tolist()
+        first_step = self.step - len(values) + 1
+        steps = list(range(first_step, self.step + 1))
+        self.history["steps"].extend(steps)
+        self.history["losses"].extend(values)
+        elapsed = max(time.perf_counter() - started, 1e-9)
+        self.bus.fire(ev.LOSSES, {
+            "epoch": epoch, "batch": b, "batches": batches, "samples": b * self.config.batch_size,
+            "seen": min((b + 1) * self.config.batch_size, n), "total": n, "steps": steps,
+            "losses": values, "loss": values[-1], "lr": self.optimizer.param_groups[0]["lr"],
+            "log": b % self.config.log_every == 0,
+            "samples_per_second": min((b + 1) * self.config.batch_size, n) / elapsed})
+        if all(math.isfinite(v) for v in values):
+            return True
+        lr = self.optimizer.param_groups[0]["lr"]
+        self.pause()
+        self.bus.fire(ev.PAUSED, {
+            "reason": "nan", "message":
+            f"The loss became {'NaN' if any(v != v for v in values) else 'infinite'} at epoch "
+            f"{epoch}, batch {b + 1}: the weights blew up. The learning rate ({lr:g}) is "
+            "probably too high — lower it (for example ten times) and start again."})
+        self._wait_while_paused()
+        return not self._stop.is_set()
+
+    @torch.inference_mode()
+    def evaluate(self) -> dict:
+        """Test loss (mean cross-entropy), correct count, accuracy and confusion matrix."""
+        data, model = self.test_data, self.model
+        model.eval()
+        k = len(data.class_names)
+        total_loss = torch.zeros((), device=self.device)
+        confusion = torch.zeros(k * k, dtype=torch.int64, device=self.device)
+        for start in range(0, len(data), self.config.test_batch_size):
+            images = data.images[start:start + self.config.test_batch_size]
+            labels = data.labels[start:start + self.config.test_batch_size]
+            x = data.normalise(images)
+            if self.config.channels_last and self.device.type == "cuda":
+                x = x.contiguous(memory_format=torch.channels_last)
+            out = model(x).float()
+            total_loss += F.cross_entropy(out, labels, reduction="sum")
+            confusion += torch.bincount(labels * k + out.argmax(1), minlength=k * k)
+        confusion = confusion.view(k, k).cpu().numpy()
+        correct = int(np.trace(confusion))
+        total = len(data)
+        return {"test_loss": float(total_loss) / total, "correct": correct, "total": total,
+                "accuracy": correct / total, "confusion": confusion}
+
+    def _evaluate_epoch(self) -> None:
+        result = self.evaluate()
+        seconds = getattr(self, "_epoch_seconds", 0.0)
+        result.update(epoch=self.epoch, train_seconds=seconds, step=self.step,
+                      samples_per_second=len(self.train_data) / seconds if seconds else 0.0)
+        self.history["epochs"].append({k: v for k, v in result.items() if k != "confusion"})
+        self.bus.fire(ev.EPOCH_DONE, result)

@@ -1,0 +1,118 @@
+"""``cnnviz train``: headless training that prints the lecture's log format."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """Bad arguments: one line with the reason, exit status 2."""
+
+    def error(self, message):  # noqa: D401 (argparse's name)
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+def positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--model", default="simple", help="a model of the zoo (default simple)")
+    parser.add_argument("--epochs", type=positive_int, default=9)
+    parser.add_argument("--batch-size", type=positive_int, default=64)
+    parser.add_argument("--lr", type=float, default=0.01)
+    parser.add_argument("--momentum", type=float, default=0.5)
+    parser.add_argument("--nesterov", action="store_true")
+    parser.add_argument("--weight-decay", type=float, default=0.0)
+    parser.add_argument("--optimizer", choices=("sgd", "adam", "adamw"), default="sgd")
+    parser.add_argument("--schedule", choices=("none", "step", "cosine"), default="none")
+    parser.add_argument("--device", choices=("auto", "cpu", "cuda", "mps"), default="auto")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--depth", type=int, help="depth of resnet / plain / densenet")
+    parser.add_argument("--limit-train", type=positive_int)
+    parser.add_argument("--limit-test", type=positive_int)
+    parser.add_argument("--amp", action="store_true", help="mixed precision (CUDA)")
+    parser.add_argument("--channels-last", action="store_true", help="channels_last (CUDA)")
+    parser.add_argument("--save", type=Path, help="write a checkpoint here at the end")
+    parser.add_argument("--metrics-json", type=Path, help="write per-epoch figures here")
+
+
+def write_json_atomically(path: Path, data: dict) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    with os.fdopen(fd, "w") as handle:
+        json.dump(data, handle, indent=2)
+    os.replace(tmp, path)
+
+
+def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    from cnnviz.core.training import Engine, TrainConfig, events, pick_device
+    from cnnviz.models import available, build
+
+    if args.model not in available():
+        parser.error(f"argument --model: unknown model {args.model!r} "
+                     f"(choose from {', '.join(available())})")
+    options = {"depth": args.depth} if args.depth is not None else {}
+    config = TrainConfig(model=args.model, model_options=options, epochs=args.epochs,
+                         batch_size=args.batch_size, lr=args.lr, momentum=args.momentum,
+                         nesterov=args.nesterov, weight_decay=args.weight_decay,
+                         optimizer=args.optimizer, schedule=args.schedule, device=args.device,
+                         seed=args.seed, limit_train=args.limit_train,
+                         limit_test=args.limit_test, amp=args.amp,
+                         channels_last=args.channels_last, snapshot_every=0)
+    try:
+        config.validate()
+        pick_device(args.device)
+        build(args.model, **options)
+    except ValueError as exc:
+        parser.error(str(exc))
+    engine = Engine(config)
+    metrics = {"model": args.model, "device": "", "epochs": []}
+    problems: list[str] = []
+
+    def on_started(p):
+        metrics["device"] = p["device"]
+        metrics["device_name"] = p["device_name"]
+
+    def on_losses(p):
+        if p["log"]:
+            print("Train Epoch: {} [{}/{} ({:.0f}%)]\tLoss: {:.6f}".format(
+                p["epoch"], p["samples"], p["total"], 100.0 * p["batch"] / p["batches"],
+                p["loss"]), flush=True)
+
+    def on_epoch(r):
+        print("\nTest set: Average loss: {:.4f}, Accuracy: {}/{} ({:.0f}%)\n".format(
+            r["test_loss"], r["correct"], r["total"], 100.0 * r["accuracy"]), flush=True)
+        metrics["epochs"].append({"epoch": r["epoch"], "train_seconds": r["train_seconds"],
+                                  "samples_per_second": r["samples_per_second"],
+                                  "test_loss": r["test_loss"], "test_accuracy": r["accuracy"]})
+        if args.metrics_json:
+            write_json_atomically(args.metrics_json, metrics)
+
+    def on_paused(p):
+        problems.append(p["message"])
+        engine.stop()
+
+    engine.on(events.STARTED, on_started)
+    engine.on(events.LOSSES, on_losses)
+    engine.on(events.EPOCH_DONE, on_epoch)
+    engine.on(events.PAUSED, on_paused)
+    engine.on(events.FAILED, lambda p: problems.append(p["message"]))
+    engine.run()
+    if args.metrics_json:
+        write_json_atomically(args.metrics_json, metrics)
+    if problems:
+        print(f"cnnviz train: {problems[0]}", file=sys.stderr)
+        return 1
+    if args.save:
+        engine.save(args.save)
+        print(f"Saved checkpoint to {args.save}")
+    return 0

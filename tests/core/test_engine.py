@@ -1,0 +1,172 @@
+"""The training engine on a real MNIST subset (CPU): learning, control, checkpoints, NaN."""
+
+import threading
+import time
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+
+from cnnviz.core.data import load_mnist  # noqa: E402
+from cnnviz.core.training import (CheckpointError, Engine, TrainConfig,  # noqa: E402
+                                  events, load_checkpoint)
+
+
+def small(**kw):
+    base = dict(epochs=1, limit_train=2000, limit_test=500, snapshot_every=10, device="cpu")
+    base.update(kw)
+    return TrainConfig(**base)
+
+
+def test_bundled_mnist_is_complete():
+    train, test = load_mnist("train"), load_mnist("test")
+    assert train.images.shape == (60000, 1, 28, 28) and train.images.dtype == torch.uint8
+    assert test.images.shape == (10000, 1, 28, 28)
+    assert train.labels[:8].tolist() == [5, 0, 4, 1, 9, 2, 1, 3]
+    assert torch.bincount(test.labels).tolist() == [980, 1135, 1032, 1010, 982, 892, 958,
+                                                    1028, 974, 1009]
+
+
+def test_loss_falls_and_accuracy_is_well_above_chance():
+    engine = Engine(small(epochs=2))
+    epochs, losses = [], []
+    engine.on(events.EPOCH_DONE, epochs.append)
+    engine.on(events.LOSSES, lambda p: losses.extend(p["losses"]))
+    engine.run()
+    assert len(epochs) == 2
+    assert np.mean(losses[-10:]) < np.mean(losses[:10]) - 0.5
+    assert epochs[-1]["accuracy"] > 0.6  # chance is 0.1
+    assert epochs[-1]["confusion"].sum() == 500 and epochs[-1]["confusion"].shape == (10, 10)
+    assert engine.history["steps"] == list(range(1, 2 * 32 + 1))
+
+
+def test_snapshots_carry_feature_maps_filters_and_gradient_norms():
+    engine = Engine(small(model="inception"))
+    snaps = []
+    engine.on(events.SNAPSHOT, snaps.append)
+    engine.on(events.STARTED, lambda p: engine.probe.choose(["conv2"], "incept1"))
+    engine.run()
+    snap = snaps[-1]
+    assert snap["activations"]["conv2"].shape == (20, 8, 8)
+    assert snap["activations"]["conv2"].dtype == np.float32
+    assert [label for label, _ in snap["branches"]] == [
+        "1×1, 16 ch", "5×5, 24 ch", "3×3 double, 24 ch", "pool, 24 ch"]
+    assert [a.shape for _, a in snap["branches"]] == [(16, 12, 12), (24, 12, 12),
+                                                       (24, 12, 12), (24, 12, 12)]
+    assert snap["filters"].shape == (10, 1, 5, 5)
+    assert snap["grad_norms"]["conv1"] > 0
+    assert snap["probabilities"].shape == (10,)
+
+
+def run_in_thread(engine):
+    thread = threading.Thread(target=engine.run)
+    thread.start()
+    return thread
+
+
+def test_pause_resume_stop():
+    engine = Engine(small(epochs=50))
+    seen = []
+    engine.on(events.LOSSES, lambda p: seen.append(p["steps"][-1]))
+    stopped = []
+    engine.on(events.STOPPED, stopped.append)
+    thread = run_in_thread(engine)
+    while not seen:
+        time.sleep(0.01)
+    engine.pause()
+    time.sleep(0.3)
+    at_pause = engine.step
+    time.sleep(0.3)
+    assert engine.step == at_pause and engine.paused
+    engine.resume()
+    while engine.step < at_pause + 5:
+        time.sleep(0.01)
+    t = time.perf_counter()
+    engine.stop()
+    thread.join(5)
+    assert not thread.is_alive() and time.perf_counter() - t < 0.5
+    assert stopped and engine.stopped
+
+
+def test_learning_rate_changes_at_the_next_batch():
+    engine = Engine(small(log_every=1))
+    lrs = []
+    engine.on(events.LOSSES, lambda p: (lrs.append(p["lr"]),
+                                        engine.set_lr(0.05) if p["batch"] == 3 else None))
+    engine.run()
+    assert lrs[3] == 0.01 and lrs[4] == 0.05
+
+
+def test_checkpoint_round_trip_and_resume_continues_the_curves(tmp_path):
+    path = tmp_path / "run.pt"
+    engine = Engine(small())
+    engine.run()
+    engine.save(path)
+    assert not list(tmp_path.glob(".*.tmp"))  # atomic: no temporary left behind
+    data = load_checkpoint(path, expect_model="simple")
+    resumed = Engine.resume_from(path, small(epochs=2))
+    resumed._setup()
+    for key, value in engine.model.state_dict().items():
+        assert torch.equal(resumed.model.state_dict()[key], value)
+    resumed.run()
+    assert resumed.epoch == 2 and len(resumed.history["epochs"]) == 2
+    assert resumed.history["steps"][:32] == data["history"]["steps"][:32]
+    assert resumed.history["steps"][-1] == 64
+
+
+def test_corrupted_and_foreign_checkpoints_are_refused(tmp_path):
+    bad = tmp_path / "bad.pt"
+    bad.write_bytes(b"this is not a checkpoint")
+    with pytest.raises(CheckpointError, match="not a readable checkpoint"):
+        load_checkpoint(bad)
+    path = tmp_path / "simple.pt"
+    engine = Engine(small(limit_train=64))
+    engine.run()
+    engine.save(path)
+    with pytest.raises(CheckpointError, match="holds a 'simple' model, not 'inception'"):
+        Engine.resume_from(path, small(model="inception"))
+    with pytest.raises(CheckpointError, match="no such file"):
+        load_checkpoint(tmp_path / "missing.pt")
+
+
+def test_nan_loss_pauses_with_a_message():
+    engine = Engine(small(lr=1e6, momentum=0.9, epochs=3, log_every=1))
+    pauses = []
+
+    def on_paused(p):
+        pauses.append(p)
+        engine.stop()
+
+    engine.on(events.PAUSED, on_paused)
+    engine.run()
+    assert pauses and pauses[0]["reason"] == "nan"
+    assert "learning rate (1e+06) is probably too high" in pauses[0]["message"]
+    assert engine.stopped
+
+
+def test_failure_is_reported_not_raised():
+    engine = Engine(small(model="simple_broken"))
+    failures = []
+    engine.on(events.FAILED, failures.append)
+    engine.run()
+    assert failures and "Training failed" in failures[0]["message"]
+
+
+@pytest.mark.parametrize("kw, message", [
+    (dict(epochs=0), "epochs must be at least 1"), (dict(lr=-1), "learning rate must be positive"),
+    (dict(optimizer="rmsprop"), "optimizer must be one of"),
+    (dict(nesterov=True, momentum=0), "nesterov needs SGD"),
+])
+def test_bad_configs(kw, message):
+    with pytest.raises(ValueError, match=message):
+        TrainConfig(**kw).validate()
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="no CUDA GPU here")
+def test_cuda_path_trains_with_amp_and_channels_last():
+    engine = Engine(small(device="cuda", amp=True, channels_last=True))
+    done = []
+    engine.on(events.EPOCH_DONE, done.append)
+    engine.run()
+    assert engine.device.type == "cuda" and done[0]["accuracy"] > 0.5
