@@ -17,6 +17,7 @@ LESSONS = (
     ("Convolution", "cnnviz.gui.pages.conv_page:ConvPage"),
     ("Pooling", "cnnviz.gui.pages.pool_page:PoolPage"),
     ("Architecture", "cnnviz.gui.pages.architecture_page:ArchitecturePage"),
+    ("Train", "cnnviz.gui.pages.train_page:TrainPage"),
 )
 EAGER = 2
 
@@ -24,7 +25,7 @@ SHORTCUTS = (
     ("Space", "Play / pause the walk-through"),
     ("→ / ←", "Next / previous step"),
     ("Home / End", "First / last step"),
-    ("Ctrl+1 … Ctrl+3", "Convolution / Pooling / Architecture lesson"),
+    ("Ctrl+1 … Ctrl+4", "Convolution / Pooling / Architecture / Train"),
     ("Ctrl+O", "Open a model from a .py file"),
     ("Ctrl+Shift+V", "Paste numbers into the grid"),
     ("Ctrl+Shift+C", "Copy the output grid"),
@@ -145,6 +146,13 @@ class MainWindow(QMainWindow):
     def open_model(self) -> None:
         self.show_page(LESSONS.index(next(l for l in LESSONS if l[0] == "Architecture")))
         self.current_page().open_model_dialog()
+
+    def closeEvent(self, event):  # noqa: N802
+        """Stop any training cleanly: ask, quit, wait (never terminate a thread)."""
+        for page in self.pages:
+            if page is not None and hasattr(page, "shutdown"):
+                page.shutdown()
+        super().closeEvent(event)
 
     def toggle_full_screen(self) -> None:
         self.showNormal() if self.isFullScreen() else self.showFullScreen()

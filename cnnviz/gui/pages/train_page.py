@@ -1,0 +1,384 @@
+"""TrainPage: train a model of the zoo in the background and watch it learn, live."""
+
+from __future__ import annotations
+
+import time
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFileDialog, QFormLayout,
+                               QGridLayout, QGroupBox, QHBoxLayout, QLabel, QListWidgetItem,
+                               QProgressBar, QPushButton, QSpinBox, QVBoxLayout, QWidget)
+
+from cnnviz.core.training import CheckpointError, TrainConfig, load_checkpoint
+from cnnviz.gui import theme
+from cnnviz.gui.widgets.train_views import TrainViews
+from cnnviz.gui.workers.train_worker import TrainRun
+from cnnviz.models import available
+
+REPAINT_MS = 33  # at most ~30 repaints a second, whatever the batch rate
+
+
+class TrainPage(QWidget):
+    """Controls on the left, live views on the right; the engine runs in a QThread."""
+
+    title = "Train"
+    status_hint = "Press Start: the loss, the feature maps and the accuracy update live."
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.run: TrainRun | None = None
+        self.engine = None  # the last run's engine (for saving after it ends)
+        self.checkpoint: dict | None = None  # loaded, to continue on Start
+        self.steps: list[int] = []
+        self.losses: list[float] = []
+        self.acc_steps: list[int] = []
+        self.accs: list[float] = []
+        self.finished_runs: dict[str, tuple] = {}
+        self.snapshot: dict | None = None
+        self.snapshots_shown = 0
+        self._dirty_plot = self._dirty_snapshot = False
+        self.views = TrainViews()
+        self._build_controls()
+        layout = QHBoxLayout(self)
+        layout.addWidget(self.controls)
+        layout.addWidget(self.views, 1)
+        self.timer = QTimer(self)
+        self.timer.setInterval(REPAINT_MS)
+        self.timer.timeout.connect(self.repaint_views)
+        self.timer.start()
+        self.views.layer_box.currentTextChanged.connect(self._on_layer_chosen)
+        self.views.block_box.currentTextChanged.connect(self._on_block_chosen)
+        self.views.runs.itemChanged.connect(self._on_runs_ticked)
+        self._sync_buttons()
+
+    # -- controls -------------------------------------------------------------------------------
+    def _spin(self, low, high, value, tip, double=False, decimals=4, step=None):
+        spin = QDoubleSpinBox() if double else QSpinBox()
+        if double:
+            spin.setDecimals(decimals)
+        spin.setRange(low, high)
+        spin.setValue(value)
+        if step:
+            spin.setSingleStep(step)
+        spin.setToolTip(tip)
+        return spin
+
+    def _build_controls(self) -> None:
+        self.model_box = QComboBox()
+        self.model_box.addItems(available())
+        self.model_box.setToolTip("Any model of the zoo or one you opened on the Architecture page")
+        self.epochs = self._spin(1, 500, 9, "Epochs (the lecture: range(1, 10) = 9)")
+        self.batch = self._spin(1, 4096, 64, "Batch size (the lecture: 64)")
+        self.optimizer = QComboBox()
+        self.optimizer.addItems(["sgd", "adam", "adamw"])
+        self.optimizer.setToolTip("SGD (with momentum), Adam or AdamW")
+        self.lr = self._spin(0.00001, 10.0, 0.01, "Learning rate; can be changed while training",
+                             double=True, decimals=5, step=0.001)
+        self.momentum = self._spin(0.0, 0.99, 0.5, "SGD momentum (the lecture: 0.5)", double=True,
+                                   decimals=2, step=0.05)
+        self.nesterov = QCheckBox("Nesterov")
+        self.nesterov.setToolTip("Nesterov momentum (SGD with momentum only)")
+        self.weight_decay = self._spin(0.0, 1.0, 0.0, "Weight decay (L2)", double=True,
+                                       decimals=5, step=0.0001)
+        self.seed = self._spin(0, 2 ** 31 - 1, 1, "Random seed: same seed, same run")
+        self.device = QComboBox()
+        self.device.addItems(["auto", "cpu", "cuda", "mps"])
+        self.device.setToolTip("auto picks a CUDA GPU, then Apple's GPU, then the CPU")
+        self.limit_train = self._spin(0, 60000, 0, "Train on the first N images only (0 = all "
+                                                   "60,000) for a quicker demonstration")
+        self.probe = self._spin(0, 9999, 0, "Test image whose feature maps are shown live")
+        self.device_label = QLabel("Device: —")
+        self.device_label.setWordWrap(True)
+        form = QFormLayout()
+        for label, widget in (("Model", self.model_box), ("Epochs", self.epochs),
+                              ("Batch size", self.batch), ("Optimizer", self.optimizer),
+                              ("Learning rate", self.lr), ("Momentum", self.momentum),
+                              ("", self.nesterov), ("Weight decay", self.weight_decay),
+                              ("Seed", self.seed), ("Device", self.device),
+                              ("Train images", self.limit_train), ("Probe image #", self.probe)):
+            form.addRow(label, widget)
+        self.start_button = QPushButton("Start")
+        self.start_button.setToolTip("Start training (or continue a loaded checkpoint)")
+        self.pause_button = QPushButton("Pause")
+        self.pause_button.setToolTip("Pause / resume between batches")
+        self.stop_button = QPushButton("Stop")
+        self.stop_button.setToolTip("Stop after the current batch")
+        self.save_button = QPushButton("Save checkpoint…")
+        self.save_button.setToolTip("Save weights, optimizer, curves and settings "
+                                    "(when paused or finished)")
+        self.load_button = QPushButton("Load checkpoint…")
+        self.load_button.setToolTip("Load a checkpoint; Start continues it")
+        buttons = QGridLayout()
+        for i, b in enumerate((self.start_button, self.pause_button, self.stop_button)):
+            buttons.addWidget(b, 0, i)
+        buttons.addWidget(self.save_button, 1, 0, 1, 2)
+        buttons.addWidget(self.load_button, 2, 0, 1, 2)
+        self.progress = QProgressBar()
+        self.progress_label = QLabel("Not started")
+        self.progress_label.setWordWrap(True)
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        self.message.setStyleSheet(f"color: {theme.ERROR}; font-weight: bold;")
+        self.message.hide()
+        self.controls = QGroupBox("Run")
+        self.controls.setMaximumWidth(330)
+        box = QVBoxLayout(self.controls)
+        box.addLayout(form)
+        box.addWidget(self.device_label)
+        box.addLayout(buttons)
+        box.addWidget(self.progress)
+        box.addWidget(self.progress_label)
+        box.addWidget(self.message)
+        box.addStretch(1)
+        self.start_button.clicked.connect(self.start)
+        self.pause_button.clicked.connect(self.toggle_pause)
+        self.stop_button.clicked.connect(self.stop)
+        self.save_button.clicked.connect(self._save_dialog)
+        self.load_button.clicked.connect(self._load_dialog)
+        self.lr.valueChanged.connect(self._on_lr_changed)
+
+    def config(self) -> TrainConfig:
+        return TrainConfig(
+            model=self.model_box.currentText(), epochs=self.epochs.value(),
+            batch_size=self.batch.value(), optimizer=self.optimizer.currentText(),
+            lr=self.lr.value(), momentum=self.momentum.value(), nesterov=self.nesterov.isChecked(),
+            weight_decay=self.weight_decay.value(), seed=self.seed.value(),
+            device=self.device.currentText(), limit_train=self.limit_train.value() or None,
+            probe_index=self.probe.value(), snapshot_every=5, snapshot_seconds=0.2)
+
+    def set_config(self, cfg: TrainConfig) -> None:
+        self.model_box.setCurrentText(cfg.model)
+        for spin, value in ((self.epochs, cfg.epochs), (self.batch, cfg.batch_size),
+                            (self.lr, cfg.lr), (self.momentum, cfg.momentum),
+                            (self.weight_decay, cfg.weight_decay), (self.seed, cfg.seed),
+                            (self.limit_train, cfg.limit_train or 0),
+                            (self.probe, cfg.probe_index)):
+            spin.setValue(value)
+        self.optimizer.setCurrentText(cfg.optimizer)
+        self.nesterov.setChecked(cfg.nesterov)
+        self.device.setCurrentText(cfg.device)
+
+    # -- running --------------------------------------------------------------------------------
+    def is_running(self) -> bool:
+        return self.run is not None and self.run.is_running()
+
+    def start(self, config: TrainConfig | None = None) -> bool:
+        """Start a run from the controls (or ``config``); a loaded checkpoint continues."""
+        if self.is_running():
+            return False
+        config = config or self.config()
+        try:
+            config.validate()
+        except ValueError as exc:
+            self.show_message(str(exc))
+            return False
+        self.show_message("")
+        checkpoint = self.checkpoint if self.checkpoint and \
+            self.checkpoint.get("model") == config.model else None
+        if checkpoint is None:
+            self.steps, self.losses, self.acc_steps, self.accs = [], [], [], []
+            self.views.log.clear()
+        self.checkpoint = None
+        self.run = TrainRun(config, checkpoint)
+        self.engine = self.run.engine
+        worker = self.run.worker
+        worker.started.connect(self._on_started)
+        worker.losses.connect(self._on_losses)
+        worker.snapshot.connect(self._on_snapshot)
+        worker.epoch_done.connect(self._on_epoch)
+        worker.paused.connect(self._on_paused)
+        worker.resumed.connect(lambda: self._sync_buttons())
+        worker.stopped.connect(lambda p: self._on_ended("stopped"))
+        worker.finished.connect(lambda p: self._on_ended("finished"))
+        worker.failed.connect(lambda p: (self.show_message(p["message"]), self._on_ended("failed")))
+        worker.done.connect(self._sync_buttons)
+        self.run.thread.finished.connect(self._sync_buttons)
+        self._started_at = time.perf_counter()
+        self.run.start()
+        self.progress_label.setText("Loading data and model…")
+        self._sync_buttons(running=True)
+        return True
+
+    def toggle_pause(self) -> None:
+        if not self.is_running():
+            return
+        if self.engine.paused:
+            self.engine.resume()
+            self.progress_label.setText("Resumed")
+        else:
+            self.engine.pause()
+            self.progress_label.setText("Paused — Resume to continue, or save a checkpoint")
+        self._sync_buttons()
+
+    def stop(self) -> None:
+        if self.is_running():
+            self.engine.stop()
+            self.progress_label.setText("Stopping after this batch…")
+
+    def shutdown(self) -> None:
+        """For closing the window: stop, quit and wait — never terminate the thread."""
+        if self.run is not None:
+            self.run.shutdown()
+        self.timer.stop()
+
+    def _on_lr_changed(self, value: float) -> None:
+        if self.is_running():
+            self.engine.set_lr(value)
+
+    def _sync_buttons(self, *_args, running: bool | None = None) -> None:
+        running = self.is_running() if running is None else running
+        paused = running and self.engine is not None and self.engine.paused
+        self.start_button.setEnabled(not running)
+        self.pause_button.setEnabled(running)
+        self.pause_button.setText("Resume" if paused else "Pause")
+        self.stop_button.setEnabled(running)
+        self.save_button.setEnabled(self.engine is not None and self.engine.model is not None
+                                    and (paused or not running))
+        for widget in (self.model_box, self.epochs, self.batch, self.optimizer, self.device,
+                       self.limit_train, self.probe, self.seed, self.load_button):
+            widget.setEnabled(not running)
+
+    # -- engine events (queued, in the GUI thread) ----------------------------------------------
+    def _on_started(self, p: dict) -> None:
+        self.device_label.setText(f"Device: <b>{p['device_name']}</b>")
+        self.views.layer_box.blockSignals(True)
+        self.views.layer_box.clear()
+        self.views.layer_box.addItems(p["layers"])
+        self.views.layer_box.blockSignals(False)
+        blocks = list(self.engine.probe.blocks)
+        self.views.set_inception(blocks)
+        self.engine.probe.choose(p["layers"][:1], blocks[0] if blocks else None)
+        history = p.get("history") or {}
+        if history.get("steps"):  # continuing a checkpoint: the curves go on from there
+            self.steps, self.losses = list(history["steps"]), list(history["losses"])
+            self.acc_steps = [e["step"] for e in history["epochs"]]
+            self.accs = [e["accuracy"] for e in history["epochs"]]
+            self._dirty_plot = True
+        self._total_batches = None
+
+    def _on_losses(self, p: dict) -> None:
+        self.steps.extend(p["steps"])
+        self.losses.extend(p["losses"])
+        self._dirty_plot = True
+        if p["log"]:
+            self.views.log.appendPlainText("Train Epoch: {} [{}/{} ({:.0f}%)]\tLoss: {:.6f}".format(
+                p["epoch"], p["samples"], p["total"], 100.0 * p["batch"] / p["batches"], p["loss"]))
+        epochs = self.engine.config.epochs
+        done = (p["epoch"] - 1) * p["batches"] + p["batch"] + 1
+        total = epochs * p["batches"]
+        self.progress.setRange(0, total)
+        self.progress.setValue(done)
+        rate = p["samples_per_second"]
+        remaining = (total - done) * self.engine.config.batch_size / max(rate, 1e-9)
+        self.progress_label.setText(
+            f"Epoch {p['epoch']}/{epochs} · batch {p['batch'] + 1}/{p['batches']} · "
+            f"{rate:,.0f} samples/s · ETA {int(remaining // 60)}:{int(remaining % 60):02d}")
+
+    def _on_snapshot(self, snap: dict) -> None:
+        self.snapshot = snap
+        self._dirty_snapshot = True
+
+    def _on_epoch(self, r: dict) -> None:
+        self.acc_steps.append(r["step"])
+        self.accs.append(r["accuracy"])
+        self._dirty_plot = True
+        self.views.log.appendPlainText(
+            "\nTest set: Average loss: {:.4f}, Accuracy: {}/{} ({:.0f}%)\n".format(
+                r["test_loss"], r["correct"], r["total"], 100.0 * r["accuracy"]))
+        self.views.show_confusion(r["confusion"], self.engine.test_data.class_names)
+
+    def _on_paused(self, p: dict) -> None:
+        self.show_message(p["message"])
+        self._sync_buttons()
+
+    def _on_ended(self, how: str) -> None:
+        self.repaint_views()
+        if self.losses and how != "failed":
+            acc = f"{100 * self.accs[-1]:.2f}%" if self.accs else "no test yet"
+            name = f"{len(self.finished_runs) + 1}. {self.engine.config.model} ({acc}, {how})"
+            self.finished_runs[name] = (list(self.steps), list(self.losses),
+                                        list(self.acc_steps), list(self.accs))
+            item = QListWidgetItem(name)
+            item.setFlags(item.flags() | Qt.ItemIsUserCheckable)
+            item.setCheckState(Qt.Unchecked)
+            self.views.runs.addItem(item)
+        self.progress_label.setText(f"Training {how}.")
+        self._sync_buttons(running=False)
+
+    def repaint_views(self) -> None:
+        """Called by the timer: redraw what changed since the last call."""
+        if self._dirty_plot:
+            self._dirty_plot = False
+            self.views.loss_plot.set_run(self.steps, self.losses, self.acc_steps, self.accs)
+        if self._dirty_snapshot and self.snapshot is not None:
+            self._dirty_snapshot = False
+            self.views.show_snapshot(self.snapshot)
+            self.snapshots_shown += 1
+
+    def _on_layer_chosen(self, name: str) -> None:
+        if self.engine is not None and name:
+            self.engine.probe.choose([name], None)
+
+    def _on_block_chosen(self, name: str) -> None:
+        if self.engine is not None and name:
+            self.engine.probe.choose(None, name)
+
+    def _on_runs_ticked(self, _item=None) -> None:
+        runs = {}
+        for i in range(self.views.runs.count()):
+            item = self.views.runs.item(i)
+            if item.checkState() == Qt.Checked:
+                runs[item.text()] = self.finished_runs[item.text()]
+        self.views.loss_plot.set_overlays(runs)
+
+    # -- checkpoints ----------------------------------------------------------------------------
+    def show_message(self, text: str) -> None:
+        self.message.setText(text)
+        self.message.setVisible(bool(text))
+
+    def save_checkpoint(self, path) -> bool:
+        if self.engine is None or self.engine.model is None:
+            self.show_message("Nothing to save yet: train first.")
+            return False
+        if self.is_running() and not self.engine.paused:
+            self.show_message("Pause (or stop) training before saving a checkpoint.")
+            return False
+        try:
+            self.engine.save(path)
+        except OSError as exc:
+            self.show_message(f"Could not save the checkpoint: {exc}")
+            return False
+        self.progress_label.setText(f"Saved to {path}")
+        return True
+
+    def load_checkpoint_file(self, path) -> bool:
+        """Load a checkpoint to continue; a bad file says why and changes nothing."""
+        try:
+            data = load_checkpoint(path)
+            if data["model"] not in available():
+                raise CheckpointError(f"its model {data['model']!r} is not available here")
+        except CheckpointError as exc:
+            self.show_message(f"Cannot load the checkpoint: {exc}")
+            return False
+        self.checkpoint = data
+        self.set_config(TrainConfig.from_dict(data["config"]))
+        history = data.get("history", {})
+        self.steps, self.losses = list(history.get("steps", [])), list(history.get("losses", []))
+        self.acc_steps = [e["step"] for e in history.get("epochs", [])]
+        self.accs = [e["accuracy"] for e in history.get("epochs", [])]
+        self._dirty_plot = True
+        self.show_message("")
+        self.progress_label.setText(f"Loaded {data['model']} after epoch {data['epoch']}: "
+                                    "Start continues it.")
+        return True
+
+    def _save_dialog(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Save checkpoint", "cnnviz-run.pt",
+                                              "Checkpoints (*.pt)")
+        if path:
+            self.save_checkpoint(path)
+
+    def _load_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Load checkpoint", "", "Checkpoints (*.pt)")
+        if path:
+            self.load_checkpoint_file(path)

@@ -1,0 +1,77 @@
+"""LossPlot: per-batch loss, its smoothed curve, test accuracy per epoch on a second axis,
+and finished runs overlaid for comparison. Stays fast for 100k points."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+
+RUN_COLOURS = ("#d62728", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22")
+
+
+def smooth(values: np.ndarray, alpha: float = 0.05) -> np.ndarray:
+    """Exponential moving average, the curve the eye follows through noisy batch losses."""
+    out = np.empty_like(values)
+    acc = values[0] if len(values) else 0.0
+    for i, v in enumerate(values):
+        acc = alpha * v + (1 - alpha) * acc
+        out[i] = acc
+    return out
+
+
+class LossPlot(pg.PlotWidget):
+    """Curves are created once; ``set_run`` only calls ``setData`` on them."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent, background="w")
+        self.setLabel("left", "loss")
+        self.setLabel("bottom", "batch")
+        self.showGrid(x=True, y=True, alpha=0.25)
+        self.addLegend(offset=(-10, 10))
+        self.raw = self.plot(pen=pg.mkPen("#9ecae1", width=1), name="batch loss")
+        self.smoothed = self.plot(pen=pg.mkPen("#08519c", width=2.5), name="smoothed")
+        for curve in (self.raw, self.smoothed):
+            curve.setClipToView(True)
+            curve.setDownsampling(auto=True, method="peak")
+        self.acc_view = pg.ViewBox()
+        item = self.getPlotItem()
+        item.showAxis("right")
+        item.scene().addItem(self.acc_view)
+        item.getAxis("right").linkToView(self.acc_view)
+        item.getAxis("right").setLabel("test accuracy (%)")
+        self.acc_view.setXLink(item)
+        self.acc_view.setYRange(0, 100)
+        self.accuracy = pg.PlotDataItem(pen=pg.mkPen("#ff7f0e", width=2.5), symbol="o",
+                                        symbolBrush="#ff7f0e", symbolSize=8)
+        self.acc_view.addItem(self.accuracy)
+        item.vb.sigResized.connect(lambda: self.acc_view.setGeometry(item.vb.sceneBoundingRect()))
+        self.overlays: dict[str, tuple] = {}
+
+    def set_run(self, steps, losses, acc_steps, accs) -> None:
+        steps, losses = np.asarray(steps, float), np.asarray(losses, float)
+        finite = np.isfinite(losses)
+        self.raw.setData(steps[finite], losses[finite])
+        self.smoothed.setData(steps[finite], smooth(losses[finite]))
+        self.accuracy.setData(np.asarray(acc_steps, float), np.asarray(accs, float) * 100)
+
+    def set_overlays(self, runs: dict) -> None:
+        """``runs``: name → (steps, losses, acc_steps, accs); others are removed."""
+        for name in list(self.overlays):
+            if name not in runs:
+                loss_curve, acc_curve = self.overlays.pop(name)
+                self.removeItem(loss_curve)
+                self.acc_view.removeItem(acc_curve)
+        for i, (name, (steps, losses, acc_steps, accs)) in enumerate(runs.items()):
+            colour = RUN_COLOURS[i % len(RUN_COLOURS)]
+            if name not in self.overlays:
+                loss_curve = self.plot(pen=pg.mkPen(colour, width=2), name=name)
+                loss_curve.setClipToView(True)
+                loss_curve.setDownsampling(auto=True, method="peak")
+                acc_curve = pg.PlotDataItem(pen=pg.mkPen(colour, width=2, style=2), symbol="t",
+                                            symbolBrush=colour)
+                self.acc_view.addItem(acc_curve)
+                self.overlays[name] = (loss_curve, acc_curve)
+            loss_curve, acc_curve = self.overlays[name]
+            losses = np.asarray(losses, float)
+            loss_curve.setData(np.asarray(steps, float), smooth(losses))
+            acc_curve.setData(np.asarray(acc_steps, float), np.asarray(accs, float) * 100)

@@ -1,0 +1,178 @@
+"""TrainViews: everything the Train page shows about a run — loss and accuracy, feature maps
+of the probe digit, Inception branch outputs, first-layer filters, gradient norms, the
+confusion matrix, the log and the runs to compare."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (QComboBox, QGridLayout, QHBoxLayout, QHeaderView, QLabel,
+                               QListWidget, QPlainTextEdit, QSplitter, QTableWidget,
+                               QTableWidgetItem, QTabWidget, QVBoxLayout, QWidget)
+
+from cnnviz.gui.widgets.feature_grid import FeatureMapGrid
+from cnnviz.gui.widgets.loss_plot import LossPlot
+
+
+class TrainViews(QWidget):
+    """Views updated from plain data; the page decides when (≤ 30 repaints a second)."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.loss_plot = LossPlot()
+        self.layer_box = QComboBox()
+        self.layer_box.setToolTip("The layer whose feature maps of the probe digit are shown")
+        self.features = FeatureMapGrid("Feature maps")
+        self.enlarged = FeatureMapGrid("Click a channel to enlarge it")
+        self.features.channel_clicked.connect(self.enlarge)
+        self.probe_label = QLabel()
+        self.probe_image = FeatureMapGrid("Probe digit")
+        self.probe_image.image.setColorMap(pg.colormap.get("CET-L1"))
+        self.tabs = QTabWidget()
+        self.tabs.setUsesScrollButtons(True)
+        self.tabs.setMinimumWidth(200)
+        self._build_branches()
+        self.filters = FeatureMapGrid("First-layer filters (all input channels, shared scale)")
+        self.tabs.addTab(self.filters, "Filters")
+        self._build_gradients()
+        self._build_confusion()
+        self.log = QPlainTextEdit()
+        self.log.setReadOnly(True)
+        self.log.setMaximumBlockCount(5000)
+        self.tabs.addTab(self.log, "Log")
+        self.runs = QListWidget()
+        self.runs.setToolTip("Finished runs: tick several to overlay their curves")
+        self.tabs.addTab(self.runs, "Compare runs")
+        self._layout()
+        self.maps: dict[str, np.ndarray] = {}
+        self.current_maps: np.ndarray | None = None
+
+    def _build_branches(self) -> None:
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        row = QHBoxLayout()
+        row.addWidget(QLabel("Inception block:"))
+        self.block_box = QComboBox()
+        self.block_box.setToolTip("Which Inception block's four branches to show")
+        row.addWidget(self.block_box)
+        row.addStretch(1)
+        layout.addLayout(row)
+        grid = QGridLayout()
+        self.branches = [FeatureMapGrid(f"branch {i + 1}") for i in range(4)]
+        for i, view in enumerate(self.branches):
+            grid.addWidget(view, i // 2, i % 2)
+        layout.addLayout(grid, 1)
+        self.no_branches = QLabel("This model has no Inception blocks.")
+        self.no_branches.setAlignment(Qt.AlignCenter)
+        layout.addWidget(self.no_branches)
+        self.branch_page = page
+        self.tabs.addTab(page, "Inception branches")
+
+    def _build_gradients(self) -> None:
+        self.grad_plot = pg.PlotWidget(background="w")
+        self.grad_plot.setLabel("left", "gradient norm (log₁₀)")
+        self.grad_plot.setLabel("bottom", "layer (input → output)")
+        self.grad_bars = pg.BarGraphItem(x=[], height=[], width=0.7, brush="#4c72b0")
+        self.grad_plot.addItem(self.grad_bars)
+        self.tabs.addTab(self.grad_plot, "Gradients")
+
+    def _build_confusion(self) -> None:
+        self.confusion = QTableWidget(10, 10)
+        self.confusion.setToolTip("Rows: true digit; columns: predicted digit (last epoch)")
+        for header in (self.confusion.horizontalHeader(), self.confusion.verticalHeader()):
+            header.setSectionResizeMode(QHeaderView.Stretch)
+        self.tabs.addTab(self.confusion, "Confusion")
+
+    def _layout(self) -> None:
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        row = QHBoxLayout()
+        row.addWidget(QLabel("Layer:"))
+        row.addWidget(self.layer_box, 1)
+        left_layout.addLayout(row)
+        maps = QHBoxLayout()
+        maps.addWidget(self.features, 3)
+        side = QVBoxLayout()
+        side.addWidget(self.probe_image, 1)
+        side.addWidget(self.enlarged, 1)
+        maps.addLayout(side, 1)
+        left_layout.addLayout(maps, 1)
+        bottom = QSplitter(Qt.Horizontal)
+        bottom.addWidget(left)
+        bottom.addWidget(self.tabs)
+        bottom.setSizes([520, 560])
+        split = QSplitter(Qt.Vertical)
+        split.addWidget(self.loss_plot)
+        split.addWidget(bottom)
+        split.setSizes([300, 420])
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(split)
+
+    # -- updates (plain data in) --------------------------------------------------------------
+    def show_snapshot(self, snap: dict) -> None:
+        for name, maps in snap["activations"].items():
+            self.current_maps = maps
+            c, h, w = maps.shape
+            self.features.set_maps(maps, f"Feature maps of {name}: {c} channels of {h}×{w}")
+        self.probe_image.set_maps(snap["image"].astype(np.float32),
+                                  f"Probe digit (label {snap['label']}, network says "
+                                  f"{int(np.argmax(snap['probabilities']))})", levels=(0, 255))
+        branches = snap.get("branches") or []
+        if branches:
+            arrays = [a for _, a in branches]
+            low = min(float(a.min()) for a in arrays)
+            high = max(float(a.max()) for a in arrays)
+            for view, (label, maps) in zip(self.branches, branches):
+                view.set_maps(maps, label, levels=(low, high))
+        if snap.get("filters") is not None:
+            f = snap["filters"]
+            self.filters.set_maps(f.reshape(-1, f.shape[2], f.shape[3]),
+                                  f"First-layer filters: {f.shape[0]} × {f.shape[1]} of "
+                                  f"{f.shape[2]}×{f.shape[3]}")
+        norms = snap.get("grad_norms") or {}
+        if norms:
+            heights = np.log10(np.maximum(np.array(list(norms.values())), 1e-12))
+            self.grad_bars.setOpts(x=np.arange(len(heights)), height=heights - heights.min() + 0.1,
+                                   y0=heights.min() - 0.1)
+            axis = self.grad_plot.getAxis("bottom")
+            step = max(1, len(norms) // 12)
+            axis.setTicks([[(i, n) for i, n in enumerate(norms) if i % step == 0]])
+
+    def enlarge(self, channel: int) -> None:
+        if self.current_maps is not None and channel < len(self.current_maps):
+            self.enlarged.set_maps(self.current_maps[channel], f"Channel {channel + 1}",
+                                   levels=self.features.levels)
+
+    def show_confusion(self, matrix: np.ndarray, class_names) -> None:
+        k = len(class_names)
+        self.confusion.setRowCount(k)
+        self.confusion.setColumnCount(k)
+        self.confusion.setHorizontalHeaderLabels([f"→{n}" for n in class_names])
+        self.confusion.setVerticalHeaderLabels(list(class_names))
+        peak = max(1, int(matrix.max()))
+        for r in range(k):
+            for c in range(k):
+                item = QTableWidgetItem(str(int(matrix[r, c])))
+                item.setTextAlignment(Qt.AlignCenter)
+                strength = int(matrix[r, c]) / peak
+                colour = QColor(8, 81, 156, int(40 + 200 * strength)) if r == c else \
+                    QColor(214, 39, 40, int(min(255, 600 * strength)))
+                item.setBackground(colour)
+                self.confusion.setItem(r, c, item)
+
+    def set_inception(self, blocks: list[str]) -> None:
+        self.block_box.blockSignals(True)
+        self.block_box.clear()
+        self.block_box.addItems(blocks)
+        self.block_box.blockSignals(False)
+        has = bool(blocks)
+        for view in self.branches:
+            view.setVisible(has)
+        self.no_branches.setVisible(not has)
+        self.tabs.setTabEnabled(self.tabs.indexOf(self.branch_page), has)
+        if has:
+            self.tabs.setCurrentWidget(self.branch_page)

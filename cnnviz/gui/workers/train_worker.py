@@ -1,0 +1,74 @@
+"""TrainWorker and TrainRun: the engine in a QThread, its events as queued Qt signals.
+
+Only plain data crosses threads (floats, dicts, numpy copies); no tensor, module or widget.
+Stop and pause are flags the engine checks between batches; the thread is never terminated.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, QThread, Signal, Slot
+
+from cnnviz.core.training import Engine, TrainConfig, events
+
+
+class TrainWorker(QObject):
+    """Runs one :class:`Engine` in whatever thread it was moved to."""
+
+    started = Signal(dict)
+    losses = Signal(dict)
+    snapshot = Signal(dict)
+    epoch_done = Signal(dict)
+    paused = Signal(dict)
+    resumed = Signal()
+    stopped = Signal(dict)
+    finished = Signal(dict)
+    failed = Signal(dict)
+    done = Signal()  # always the last signal, whatever happened
+
+    def __init__(self, config: TrainConfig, checkpoint: dict | None = None):
+        super().__init__()  # no parent: it is moved to its own thread
+        self.engine = Engine(config, checkpoint=checkpoint)
+        for event, signal in ((events.STARTED, self.started), (events.LOSSES, self.losses),
+                              (events.SNAPSHOT, self.snapshot),
+                              (events.EPOCH_DONE, self.epoch_done),
+                              (events.PAUSED, self.paused), (events.STOPPED, self.stopped),
+                              (events.FINISHED, self.finished), (events.FAILED, self.failed)):
+            self.engine.on(event, signal.emit)
+        self.engine.on(events.RESUMED, lambda _p: self.resumed.emit())
+
+    @Slot()
+    def run(self) -> None:
+        try:
+            self.engine.run()
+        finally:
+            self.done.emit()
+
+
+class TrainRun(QObject):
+    """A worker in its own QThread, and a clean way to end both."""
+
+    def __init__(self, config: TrainConfig, checkpoint: dict | None = None, parent=None):
+        super().__init__(parent)
+        self.config = config
+        self.thread = QThread()
+        self.thread.setObjectName(f"cnnviz-train-{config.model}")
+        self.worker = TrainWorker(config, checkpoint)
+        self.worker.moveToThread(self.thread)
+        self.thread.started.connect(self.worker.run)
+        self.worker.done.connect(self.thread.quit)
+
+    @property
+    def engine(self) -> Engine:
+        return self.worker.engine
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def is_running(self) -> bool:
+        return self.thread.isRunning()
+
+    def shutdown(self, timeout_ms: int = 30000) -> bool:
+        """Ask the engine to stop, let the thread finish, wait for it. Never terminates."""
+        self.engine.stop()
+        self.thread.quit()
+        return self.thread.wait(timeout_ms)
