@@ -62,6 +62,30 @@ def take(folder: Path) -> list[Path]:
     architecture("architecture-inception", "inception")
     architecture("architecture-mismatch", "simple_broken")
     architecture("architecture-resnet", "resnet")
+
+    # the Train page mid-training: inception on a subset, feature maps and branches live
+    import time
+
+
+    train = window.show_page(3)
+    train.model_box.setCurrentText("inception")
+    config = train.config()
+    config.limit_train, config.limit_test, config.epochs = 12800, 2000, 3
+    train.start(config)
+    deadline = time.time() + 300
+    while time.time() < deadline and train.is_running() and (
+            len(train.accs) < 2 or train.snapshots_shown < 10):
+        app.processEvents()
+        time.sleep(0.01)
+    train.engine.pause()
+    for _ in range(20):
+        app.processEvents()
+        time.sleep(0.02)
+    train.repaint_views()
+    path = folder / "train-inception.png"
+    window.grab().save(str(path))
+    shots.append(path)
+    train.shutdown()
     window.close()
     return shots
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
+from PySide6.QtCore import Qt
 
 RUN_COLOURS = ("#d62728", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22")
 
@@ -67,7 +68,7 @@ class LossPlot(pg.PlotWidget):
                 loss_curve = self.plot(pen=pg.mkPen(colour, width=2), name=name)
                 loss_curve.setClipToView(True)
                 loss_curve.setDownsampling(auto=True, method="peak")
-                acc_curve = pg.PlotDataItem(pen=pg.mkPen(colour, width=2, style=2), symbol="t",
+                acc_curve = pg.PlotDataItem(pen=pg.mkPen(colour, width=2, style=Qt.DashLine), symbol="t",
                                             symbolBrush=colour)
                 self.acc_view.addItem(acc_curve)
                 self.overlays[name] = (loss_curve, acc_curve)

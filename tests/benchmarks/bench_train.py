@@ -1,0 +1,158 @@
+"""Training speed, side by side in one run, and the window's responsiveness while training.
+
+(a) the lecture's loop: torchvision MNIST + ToTensor + DataLoader, batch 64, the simple net;
+(b) cnnviz's engine headless; (c) the engine driven by the Train page with every live view on.
+Targets: b/a ≥ 2.0× samples per second on CPU (≥ 10× on CUDA); c/b ≥ 0.95; a 10 ms QTimer
+on the GUI thread late by ≤ 50 ms at the 99th percentile; Stop honoured within 0.5 s.
+
+    python tests/benchmarks/bench_train.py [--device cpu|cuda] [--batches 300]
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import os
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from cnnviz.core.data.mnist import bundled_folder
+from cnnviz.core.training import Engine, TrainConfig, events, pick_device
+from cnnviz.models import build
+
+
+def lecture_loop(device: torch.device, batches: int) -> float:
+    """The lecture's training loop as written there, timed over ``batches`` batches."""
+    from torchvision import datasets, transforms
+
+    root = Path(tempfile.mkdtemp(prefix="cnnviz-bench-"))
+    raw = root / "MNIST" / "raw"
+    raw.mkdir(parents=True)
+    for gz in bundled_folder().glob("*.gz"):
+        with gzip.open(gz) as src, open(raw / gz.stem, "wb") as dst:
+            shutil.copyfileobj(src, dst)
+    try:
+        dataset = datasets.MNIST(str(root), train=True, download=False,
+                                 transform=transforms.ToTensor())
+        loader = torch.utils.data.DataLoader(dataset, batch_size=64, shuffle=True)
+        torch.manual_seed(1)
+        model = build("simple").to(device)
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.5)
+        model.train()
+        seen, start = 0, None
+        for batch_idx, (data, target) in enumerate(loader):
+            if batch_idx == 20:  # warm-up done
+                seen, start = 0, time.perf_counter()
+            data, target = data.to(device), target.to(device)
+            optimizer.zero_grad()
+            output = model(data)
+            loss = F.nll_loss(output, target)
+            loss.backward()
+            optimizer.step()
+            if batch_idx % 10 == 0:
+                loss.item()  # the lecture prints loss.data[0] every 10 batches
+            seen += len(data)
+            if batch_idx == 20 + batches:
+                break
+        if device.type == "cuda":
+            torch.cuda.synchronize()
+        return seen / (time.perf_counter() - start)
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def config(device: str, batches: int, **extra) -> TrainConfig:
+    return TrainConfig(model="simple", epochs=1, limit_train=64 * batches, limit_test=1000,
+                       device=device, snapshot_every=0, **extra)
+
+
+def engine_headless(device: str, batches: int) -> float:
+    Engine(config(device, 20)).run()  # warm-up
+    engine = Engine(config(device, batches))
+    engine.run()
+    return engine.history["epochs"][-1]["samples_per_second"]
+
+
+def engine_in_page(device: str, batches: int) -> tuple[float, list[float], float]:
+    """(samples/s with every live view on, GUI timer lateness in ms, Stop latency in s)."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtCore import QTimer
+
+    from cnnviz.gui.app import create_app
+    from cnnviz.gui.main_window import MainWindow
+
+    app = create_app()
+    window = MainWindow()
+    window.resize(1280, 800)
+    window.show()
+    page = window.show_page(3)
+    page.model_box.setCurrentText("simple")
+    lateness: list[float] = []
+    last = [time.perf_counter()]
+
+    def tick():
+        now = time.perf_counter()
+        lateness.append(max(0.0, (now - last[0]) * 1000 - 10))
+        last[0] = now
+
+    timer = QTimer()
+    timer.setInterval(10)
+    timer.timeout.connect(tick)
+    live = dict(snapshot_every=page.config().snapshot_every,
+                snapshot_seconds=page.config().snapshot_seconds)
+    cfg = config(device, batches)
+    cfg.snapshot_every, cfg.snapshot_seconds = live["snapshot_every"], live["snapshot_seconds"]
+    page.start(cfg)
+    timer.start()
+    while page.is_running():
+        app.processEvents()
+        time.sleep(0.001)
+    timer.stop()
+    app.processEvents()
+    rate = page.engine.history["epochs"][-1]["samples_per_second"]
+    page.start(TrainConfig(model="simple", epochs=50, device=device))
+    while len(page.losses) < 30:
+        app.processEvents()
+        time.sleep(0.001)
+    pressed = time.perf_counter()
+    page.stop()
+    page.run.thread.wait()
+    stop_seconds = time.perf_counter() - pressed
+    window.close()
+    return rate, lateness, stop_seconds
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--device", default="auto")
+    parser.add_argument("--batches", type=int, default=300)
+    args = parser.parse_args()
+    device = pick_device(args.device)
+    name = torch.cuda.get_device_name(device) if device.type == "cuda" else \
+        f"CPU, {torch.get_num_threads()} threads"
+    print(f"device: {device.type} ({name}); torch {torch.__version__}; {args.batches} batches of 64")
+    a = lecture_loop(device, args.batches)
+    b = engine_headless(device.type, args.batches)
+    c, lateness, stop_s = engine_in_page(device.type, args.batches)
+    target_ba = 10.0 if device.type == "cuda" else 2.0
+    print(f"(a) lecture loop (torchvision + DataLoader)   {a:10,.0f} samples/s")
+    print(f"(b) cnnviz engine, headless                   {b:10,.0f} samples/s")
+    print(f"(c) engine driven by the Train page, live     {c:10,.0f} samples/s")
+    print(f"b/a = {b / a:5.2f}×  (target ≥ {target_ba:g}×: {'met' if b / a >= target_ba else 'NOT met'})")
+    print(f"c/b = {c / b:5.2f}   (target ≥ 0.95: {'met' if c / b >= 0.95 else 'NOT met'})")
+    p50, p99 = np.percentile(lateness, 50), np.percentile(lateness, 99)
+    print(f"10 ms GUI timer lateness while training: p50 {p50:.1f} ms, p99 {p99:.1f} ms, "
+          f"max {max(lateness):.1f} ms over {len(lateness)} ticks "
+          f"(target p99 ≤ 50 ms: {'met' if p99 <= 50 else 'NOT met'})")
+    print(f"Stop → thread finished: {stop_s * 1000:.0f} ms (target ≤ 500 ms: "
+          f"{'met' if stop_s <= 0.5 else 'NOT met'})")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,153 @@
+"""Train page: live curves and feature maps, pause/resume/stop, clean close, Inception view."""
+
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+pytest.importorskip("torch")
+pytest.importorskip("pyqtgraph")
+
+from cnnviz.core.training import TrainConfig  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def quick(**kw):
+    base = dict(model="simple", epochs=1, limit_train=1280, limit_test=300, snapshot_every=2,
+                snapshot_seconds=0.0, device="cpu")
+    base.update(kw)
+    return TrainConfig(**base)
+
+
+@pytest.fixture
+def train(main_window, qtbot):
+    page = main_window.show_page(3)
+    yield page
+    page.shutdown()
+
+
+def test_training_updates_the_curve_and_the_feature_maps(qtbot, train):
+    assert train.start(quick(epochs=2))
+    qtbot.waitUntil(lambda: not train.is_running(), timeout=60000)
+    xs, ys = train.views.loss_plot.raw.getData()
+    assert len(xs) == 40 and np.all(np.isfinite(ys))
+    _, accs = train.views.loss_plot.accuracy.getData()
+    assert len(accs) == 2 and accs[-1] > 30
+    assert train.snapshots_shown >= 2
+    image = train.views.features.image.image
+    assert image is not None and image.shape[0] > 24  # the mosaic of conv1's 10 channels
+    assert "CPU" in train.device_label.text()
+    log = train.views.log.toPlainText()
+    assert "Train Epoch: 1 [0/1280 (0%)]\tLoss:" in log and "Test set: Average loss:" in log
+    assert train.views.confusion.item(0, 0) is not None
+    assert train.views.runs.count() == 1 and train.start_button.isEnabled()
+
+
+def test_pause_resume_and_stop_quickly(qtbot, train):
+    train.start(quick(epochs=50))
+    qtbot.waitUntil(lambda: len(train.losses) > 0, timeout=30000)
+    train.toggle_pause()
+    qtbot.waitUntil(lambda: train.pause_button.text() == "Resume", timeout=2000)
+    qtbot.wait(300)
+    at_pause = train.engine.step
+    qtbot.wait(300)
+    assert train.engine.step == at_pause and train.save_button.isEnabled()
+    train.toggle_pause()
+    qtbot.waitUntil(lambda: train.engine.step > at_pause + 3, timeout=10000)
+    pressed = time.perf_counter()
+    train.stop()
+    qtbot.waitUntil(lambda: not train.is_running(), timeout=5000)
+    assert time.perf_counter() - pressed < 2.0
+    assert "stopped" in train.progress_label.text()
+
+
+def test_inception_branches_only_for_inception(qtbot, train):
+    views = train.views
+    train.start(quick(limit_train=192))
+    qtbot.waitUntil(lambda: not train.is_running(), timeout=60000)
+    assert not views.tabs.isTabEnabled(views.tabs.indexOf(views.branch_page))
+    train.start(quick(model="inception", limit_train=192))
+    qtbot.waitUntil(lambda: not train.is_running(), timeout=60000)
+    assert views.tabs.isTabEnabled(views.tabs.indexOf(views.branch_page))
+    assert [views.block_box.itemText(i) for i in range(views.block_box.count())] == \
+        ["incept1", "incept2"]
+    assert [v.title.text() for v in views.branches] == ["1×1, 16 ch", "5×5, 24 ch",
+                                                        "3×3 double, 24 ch", "pool, 24 ch"]
+    assert all(v.image.image is not None for v in views.branches)
+
+
+def test_nan_pauses_with_a_message(qtbot, train):
+    train.start(quick(lr=1e6, momentum=0.9, epochs=3, log_every=1))
+    qtbot.waitUntil(lambda: train.message.isVisible(), timeout=30000)
+    assert "learning rate" in train.message.text() and "too high" in train.message.text()
+    assert train.engine.paused
+    train.stop()
+    qtbot.waitUntil(lambda: not train.is_running(), timeout=5000)
+
+
+def test_bad_settings_are_refused(train):
+    assert not train.start(quick(momentum=0, nesterov=True))
+    assert "nesterov" in train.message.text()
+    assert not train.is_running()
+
+
+def test_checkpoint_save_load_continue(qtbot, train, tmp_path):
+    train.start(quick())
+    qtbot.waitUntil(lambda: not train.is_running(), timeout=60000)
+    path = tmp_path / "run.pt"
+    assert train.save_checkpoint(path)
+    bad = tmp_path / "bad.pt"
+    bad.write_bytes(b"garbage")
+    before = list(train.losses)
+    assert not train.load_checkpoint_file(bad)
+    assert "Cannot load the checkpoint" in train.message.text() and train.losses == before
+    assert train.load_checkpoint_file(path)
+    assert "Start continues it" in train.progress_label.text()
+    assert train.start(quick(epochs=2))
+    qtbot.waitUntil(lambda: not train.is_running(), timeout=60000)
+    assert train.steps[:20] == before_steps(before) and train.steps[-1] == 40
+    assert len(train.accs) == 2
+
+
+def before_steps(losses):
+    return list(range(1, len(losses) + 1))
+
+
+def test_compare_runs_overlay(qtbot, train):
+    for model in ("simple", "simple"):
+        train.start(quick(model=model, limit_train=256))
+        qtbot.waitUntil(lambda: not train.is_running(), timeout=60000)
+    assert train.views.runs.count() == 2
+    from PySide6.QtCore import Qt
+    for i in range(2):
+        train.views.runs.item(i).setCheckState(Qt.Checked)
+    assert len(train.views.loss_plot.overlays) == 2
+
+
+def test_closing_the_window_mid_training_stops_cleanly():
+    code = (
+        "import sys\n"
+        "from PySide6.QtCore import QTimer\n"
+        "from cnnviz.gui.app import create_app\n"
+        "from cnnviz.gui.main_window import MainWindow\n"
+        "from cnnviz.core.training import TrainConfig\n"
+        "app = create_app(); w = MainWindow(); w.show()\n"
+        "page = w.show_page(3)\n"
+        "page.start(TrainConfig(epochs=20, limit_train=6400, device='cpu'))\n"
+        "def close_when_busy():\n"
+        "    if len(page.losses) > 20:\n"
+        "        w.close(); app.quit()\n"
+        "    else:\n"
+        "        QTimer.singleShot(50, close_when_busy)\n"
+        "QTimer.singleShot(50, close_when_busy)\n"
+        "sys.exit(app.exec())\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
+                         timeout=120, env={**__import__("os").environ,
+                                           "QT_QPA_PLATFORM": "offscreen"})
+    assert out.returncode == 0, out.stderr
+    assert "Destroyed while thread is still running" not in out.stderr
