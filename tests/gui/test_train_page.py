@@ -32,7 +32,7 @@ def train(main_window, qtbot):
 
 def test_training_updates_the_curve_and_the_feature_maps(qtbot, train):
     assert train.start(quick(epochs=2))
-    qtbot.waitUntil(lambda: not train.is_running(), timeout=60000)
+    qtbot.waitUntil(lambda: train.ended, timeout=60000)
     xs, ys = train.views.loss_plot.raw.getData()
     assert len(xs) == 40 and np.all(np.isfinite(ys))
     _, accs = train.views.loss_plot.accuracy.getData()
@@ -45,6 +45,33 @@ def test_training_updates_the_curve_and_the_feature_maps(qtbot, train):
     assert "Train Epoch: 1 [0/1280 (0%)]\tLoss:" in log and "Test set: Average loss:" in log
     assert train.views.confusion.item(0, 0) is not None
     assert train.views.runs.count() == 1 and train.start_button.isEnabled()
+    train.views.enlarge(3)
+    assert train.views.enlarged.image.image.shape == (24, 24)
+    assert "Channel 4" in train.views.enlarged.title.text()
+
+
+def test_choosing_a_layer_changes_the_live_feature_maps(qtbot, train):
+    train.start(quick(epochs=20))
+    qtbot.waitUntil(lambda: train.snapshots_shown > 0, timeout=30000)
+    train.views.layer_box.setCurrentText("conv2")
+    qtbot.waitUntil(lambda: "conv2" in train.views.features.title.text(), timeout=10000)
+    assert "20 channels of 8×8" in train.views.features.title.text()
+    train.stop()
+    qtbot.waitUntil(lambda: train.ended, timeout=5000)
+
+
+def test_loss_plot_stays_fast_for_100k_points(train):
+    plot = train.views.loss_plot
+    steps = np.arange(1, 100_001)
+    losses = np.abs(np.sin(steps / 500.0)) + 0.1
+    start = time.perf_counter()
+    train._set_curves(steps, losses, [50_000, 100_000], [0.9, 0.95])
+    train.repaint_views()
+    plot.repaint()
+    elapsed = time.perf_counter() - start
+    assert plot.raw.getData()[0].size <= 100_000  # downsampled for display
+    assert len(train.smoother.values) == 100_000
+    assert elapsed < 5.0  # generous: the figure that matters is in the benchmark
 
 
 def test_pause_resume_and_stop_quickly(qtbot, train):
@@ -60,7 +87,7 @@ def test_pause_resume_and_stop_quickly(qtbot, train):
     qtbot.waitUntil(lambda: train.engine.step > at_pause + 3, timeout=10000)
     pressed = time.perf_counter()
     train.stop()
-    qtbot.waitUntil(lambda: not train.is_running(), timeout=5000)
+    qtbot.waitUntil(lambda: train.ended, timeout=5000)
     assert time.perf_counter() - pressed < 2.0
     assert "stopped" in train.progress_label.text()
 
@@ -68,10 +95,10 @@ def test_pause_resume_and_stop_quickly(qtbot, train):
 def test_inception_branches_only_for_inception(qtbot, train):
     views = train.views
     train.start(quick(limit_train=192))
-    qtbot.waitUntil(lambda: not train.is_running(), timeout=60000)
+    qtbot.waitUntil(lambda: train.ended, timeout=60000)
     assert not views.tabs.isTabEnabled(views.tabs.indexOf(views.branch_page))
     train.start(quick(model="inception", limit_train=192))
-    qtbot.waitUntil(lambda: not train.is_running(), timeout=60000)
+    qtbot.waitUntil(lambda: train.ended, timeout=60000)
     assert views.tabs.isTabEnabled(views.tabs.indexOf(views.branch_page))
     assert [views.block_box.itemText(i) for i in range(views.block_box.count())] == \
         ["incept1", "incept2"]
@@ -86,7 +113,7 @@ def test_nan_pauses_with_a_message(qtbot, train):
     assert "learning rate" in train.message.text() and "too high" in train.message.text()
     assert train.engine.paused
     train.stop()
-    qtbot.waitUntil(lambda: not train.is_running(), timeout=5000)
+    qtbot.waitUntil(lambda: train.ended, timeout=5000)
 
 
 def test_bad_settings_are_refused(train):
@@ -97,7 +124,7 @@ def test_bad_settings_are_refused(train):
 
 def test_checkpoint_save_load_continue(qtbot, train, tmp_path):
     train.start(quick())
-    qtbot.waitUntil(lambda: not train.is_running(), timeout=60000)
+    qtbot.waitUntil(lambda: train.ended, timeout=60000)
     path = tmp_path / "run.pt"
     assert train.save_checkpoint(path)
     bad = tmp_path / "bad.pt"
@@ -108,7 +135,7 @@ def test_checkpoint_save_load_continue(qtbot, train, tmp_path):
     assert train.load_checkpoint_file(path)
     assert "Start continues it" in train.progress_label.text()
     assert train.start(quick(epochs=2))
-    qtbot.waitUntil(lambda: not train.is_running(), timeout=60000)
+    qtbot.waitUntil(lambda: train.ended, timeout=60000)
     assert train.steps[:20] == before_steps(before) and train.steps[-1] == 40
     assert len(train.accs) == 2
 
@@ -120,7 +147,7 @@ def before_steps(losses):
 def test_compare_runs_overlay(qtbot, train):
     for model in ("simple", "simple"):
         train.start(quick(model=model, limit_train=256))
-        qtbot.waitUntil(lambda: not train.is_running(), timeout=60000)
+        qtbot.waitUntil(lambda: train.ended, timeout=60000)
     assert train.views.runs.count() == 2
     from PySide6.QtCore import Qt
     for i in range(2):

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFileDialog
 
 from cnnviz.core.training import CheckpointError, TrainConfig, load_checkpoint
 from cnnviz.gui import theme
+from cnnviz.gui.widgets.loss_plot import Smoother
 from cnnviz.gui.widgets.train_views import TrainViews
 from cnnviz.gui.workers.train_worker import TrainRun
 from cnnviz.models import available
@@ -27,10 +28,12 @@ class TrainPage(QWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.run: TrainRun | None = None
+        self.ended = True
         self.engine = None  # the last run's engine (for saving after it ends)
         self.checkpoint: dict | None = None  # loaded, to continue on Start
         self.steps: list[int] = []
         self.losses: list[float] = []
+        self.smoother = Smoother()
         self.acc_steps: list[int] = []
         self.accs: list[float] = []
         self.finished_runs: dict[str, tuple] = {}
@@ -160,11 +163,15 @@ class TrainPage(QWidget):
 
     # -- running --------------------------------------------------------------------------------
     def is_running(self) -> bool:
-        return self.run is not None and self.run.is_running()
+        """A run has started and its end has not been handled yet."""
+        return self.run is not None and not self.ended
 
     def start(self, config: TrainConfig | None = None) -> bool:
         """Start a run from the controls (or ``config``); a loaded checkpoint continues."""
         if self.is_running():
+            return False
+        if self.run is not None and not self.run.thread.wait(5000):
+            self.show_message("The previous run is still finishing; try again in a moment.")
             return False
         config = config or self.config()
         try:
@@ -176,9 +183,10 @@ class TrainPage(QWidget):
         checkpoint = self.checkpoint if self.checkpoint and \
             self.checkpoint.get("model") == config.model else None
         if checkpoint is None:
-            self.steps, self.losses, self.acc_steps, self.accs = [], [], [], []
+            self._set_curves([], [], [], [])
             self.views.log.clear()
         self.checkpoint = None
+        self.ended = False  # set when the run's last event has been handled here
         self.run = TrainRun(config, checkpoint)
         self.engine = self.run.engine
         worker = self.run.worker
@@ -191,7 +199,7 @@ class TrainPage(QWidget):
         worker.stopped.connect(lambda p: self._on_ended("stopped"))
         worker.finished.connect(lambda p: self._on_ended("finished"))
         worker.failed.connect(lambda p: (self.show_message(p["message"]), self._on_ended("failed")))
-        worker.done.connect(self._sync_buttons)
+        worker.done.connect(self._on_done)
         self.run.thread.finished.connect(self._sync_buttons)
         self._started_at = time.perf_counter()
         self.run.start()
@@ -250,15 +258,13 @@ class TrainPage(QWidget):
         self.engine.probe.choose(p["layers"][:1], blocks[0] if blocks else None)
         history = p.get("history") or {}
         if history.get("steps"):  # continuing a checkpoint: the curves go on from there
-            self.steps, self.losses = list(history["steps"]), list(history["losses"])
-            self.acc_steps = [e["step"] for e in history["epochs"]]
-            self.accs = [e["accuracy"] for e in history["epochs"]]
-            self._dirty_plot = True
+            self._set_history(history)
         self._total_batches = None
 
     def _on_losses(self, p: dict) -> None:
         self.steps.extend(p["steps"])
         self.losses.extend(p["losses"])
+        self.smoother.extend(p["losses"])
         self._dirty_plot = True
         if p["log"]:
             self.views.log.appendPlainText("Train Epoch: {} [{}/{} ({:.0f}%)]\tLoss: {:.6f}".format(
@@ -303,13 +309,31 @@ class TrainPage(QWidget):
             item.setCheckState(Qt.Unchecked)
             self.views.runs.addItem(item)
         self.progress_label.setText(f"Training {how}.")
+        self.ended = True
         self._sync_buttons(running=False)
+
+    def _set_curves(self, steps, losses, acc_steps, accs) -> None:
+        self.steps, self.losses = list(steps), list(losses)
+        self.smoother = Smoother()
+        self.smoother.extend(self.losses)
+        self.acc_steps, self.accs = list(acc_steps), list(accs)
+        self._dirty_plot = True
+
+    def _set_history(self, history: dict) -> None:
+        epochs = history.get("epochs", [])
+        self._set_curves(history.get("steps", []), history.get("losses", []),
+                         [e["step"] for e in epochs], [e["accuracy"] for e in epochs])
+
+    def _on_done(self) -> None:
+        self.ended = True  # whatever happened, the engine has returned
+        self._sync_buttons()
 
     def repaint_views(self) -> None:
         """Called by the timer: redraw what changed since the last call."""
         if self._dirty_plot:
             self._dirty_plot = False
-            self.views.loss_plot.set_run(self.steps, self.losses, self.acc_steps, self.accs)
+            self.views.loss_plot.set_run(self.steps, self.losses, self.smoother.values,
+                                         self.acc_steps, self.accs)
         if self._dirty_snapshot and self.snapshot is not None:
             self._dirty_snapshot = False
             self.views.show_snapshot(self.snapshot)
@@ -362,11 +386,7 @@ class TrainPage(QWidget):
             return False
         self.checkpoint = data
         self.set_config(TrainConfig.from_dict(data["config"]))
-        history = data.get("history", {})
-        self.steps, self.losses = list(history.get("steps", [])), list(history.get("losses", []))
-        self.acc_steps = [e["step"] for e in history.get("epochs", [])]
-        self.accs = [e["accuracy"] for e in history.get("epochs", [])]
-        self._dirty_plot = True
+        self._set_history(data.get("history", {}))
         self.show_message("")
         self.progress_label.setText(f"Loaded {data['model']} after epoch {data['epoch']}: "
                                     "Start continues it.")

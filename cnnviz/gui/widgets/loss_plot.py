@@ -10,14 +10,27 @@ from PySide6.QtCore import Qt
 RUN_COLOURS = ("#d62728", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22")
 
 
-def smooth(values: np.ndarray, alpha: float = 0.05) -> np.ndarray:
-    """Exponential moving average, the curve the eye follows through noisy batch losses."""
-    out = np.empty_like(values)
-    acc = values[0] if len(values) else 0.0
-    for i, v in enumerate(values):
-        acc = alpha * v + (1 - alpha) * acc
-        out[i] = acc
-    return out
+class Smoother:
+    """Exponential moving average, extended point by point (no recomputation per repaint)."""
+
+    def __init__(self, alpha: float = 0.05):
+        self.alpha = alpha
+        self.values: list[float] = []
+
+    def extend(self, losses) -> None:
+        acc = self.values[-1] if self.values else None
+        for v in losses:
+            if not np.isfinite(v):
+                self.values.append(acc if acc is not None else np.nan)
+                continue
+            acc = v if acc is None else self.alpha * v + (1 - self.alpha) * acc
+            self.values.append(acc)
+
+
+def smooth(values, alpha: float = 0.05) -> np.ndarray:
+    smoother = Smoother(alpha)
+    smoother.extend(values)
+    return np.asarray(smoother.values, float)
 
 
 class LossPlot(pg.PlotWidget):
@@ -48,11 +61,12 @@ class LossPlot(pg.PlotWidget):
         item.vb.sigResized.connect(lambda: self.acc_view.setGeometry(item.vb.sceneBoundingRect()))
         self.overlays: dict[str, tuple] = {}
 
-    def set_run(self, steps, losses, acc_steps, accs) -> None:
+    def set_run(self, steps, losses, smoothed, acc_steps, accs) -> None:
+        """The current run: batch losses, their smoothed curve, test accuracy per epoch."""
         steps, losses = np.asarray(steps, float), np.asarray(losses, float)
         finite = np.isfinite(losses)
         self.raw.setData(steps[finite], losses[finite])
-        self.smoothed.setData(steps[finite], smooth(losses[finite]))
+        self.smoothed.setData(steps[finite], np.asarray(smoothed, float)[finite])
         self.accuracy.setData(np.asarray(acc_steps, float), np.asarray(accs, float) * 100)
 
     def set_overlays(self, runs: dict) -> None:

@@ -6,7 +6,7 @@ Stop and pause are flags the engine checks between batches; the thread is never 
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
 
 from cnnviz.core.training import Engine, TrainConfig, events
 
@@ -55,7 +55,8 @@ class TrainRun(QObject):
         self.worker = TrainWorker(config, checkpoint)
         self.worker.moveToThread(self.thread)
         self.thread.started.connect(self.worker.run)
-        self.worker.done.connect(self.thread.quit)
+        # direct: quit() is thread-safe, and the GUI thread may be the one waiting for it
+        self.worker.done.connect(self.thread.quit, Qt.DirectConnection)
 
     @property
     def engine(self) -> Engine:
