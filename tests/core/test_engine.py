@@ -59,6 +59,18 @@ def test_snapshots_carry_feature_maps_filters_and_gradient_norms():
     assert snap["probabilities"].shape == (10,)
 
 
+def test_snapshot_of_a_layer_used_twice_leaves_the_network_intact():
+    engine = Engine(small())
+    snaps = []
+    engine.on(events.SNAPSHOT, snaps.append)
+    engine.on(events.STARTED, lambda p: engine.probe.choose(["mp"]))
+    failures = []
+    engine.on(events.FAILED, failures.append)
+    engine.run()
+    assert not failures and snaps[-1]["activations"]["mp"].shape == (10, 12, 12)
+    assert abs(snaps[-1]["probabilities"].sum() - 1) < 1e-5
+
+
 def run_in_thread(engine):
     thread = threading.Thread(target=engine.run)
     thread.start()

@@ -70,9 +70,8 @@ class Probe:
             wanted |= {module for _, module in self.blocks[block]}
         outputs: dict[str, torch.Tensor] = {}
         modules = dict(model.named_modules())
-        handles = [modules[name].register_forward_hook(
-            lambda m, i, o, name=name: outputs.setdefault(name, o.detach()))
-            for name in wanted if name in modules]
+        handles = [modules[name].register_forward_hook(keep_first(outputs, name))
+                   for name in wanted if name in modules]
         was_training = model.training
         model.eval()
         try:
@@ -92,6 +91,15 @@ class Probe:
             "branches": [(label, as_np[m]) for label, m in self.blocks.get(block, []) if m in as_np],
             "filters": first, "grad_norms": grad_norms(model),
         }
+
+
+def keep_first(outputs: dict, name: str):
+    """A forward hook that keeps a layer's first output (a layer used twice, like the
+    lecture's ``mp``, shows its first call) and returns None, so the output is unchanged."""
+    def hook(_module, _inputs, output):
+        if name not in outputs:
+            outputs[name] = output.detach()
+    return hook
 
 
 def grad_norms(model: nn.Module) -> dict[str, float]:

@@ -190,17 +190,15 @@ class TrainPage(QWidget):
         self.run = TrainRun(config, checkpoint)
         self.engine = self.run.engine
         worker = self.run.worker
-        worker.started.connect(self._on_started)
-        worker.losses.connect(self._on_losses)
-        worker.snapshot.connect(self._on_snapshot)
-        worker.epoch_done.connect(self._on_epoch)
-        worker.paused.connect(self._on_paused)
-        worker.resumed.connect(lambda: self._sync_buttons())
-        worker.stopped.connect(lambda p: self._on_ended("stopped"))
-        worker.finished.connect(lambda p: self._on_ended("finished"))
-        worker.failed.connect(lambda p: (self.show_message(p["message"]), self._on_ended("failed")))
-        worker.done.connect(self._on_done)
-        self.run.thread.finished.connect(self._sync_buttons)
+        # Bound methods of this page (a GUI-thread object): queued, run in the GUI thread.
+        # (A lambda would run in the worker's thread.)
+        for signal, slot in ((worker.started, self._on_started), (worker.losses, self._on_losses),
+                             (worker.snapshot, self._on_snapshot),
+                             (worker.epoch_done, self._on_epoch), (worker.paused, self._on_paused),
+                             (worker.resumed, self._on_resumed), (worker.stopped, self._on_stopped),
+                             (worker.finished, self._on_finished), (worker.failed, self._on_failed),
+                             (worker.done, self._on_done)):
+            signal.connect(slot, Qt.QueuedConnection)
         self._started_at = time.perf_counter()
         self.run.start()
         self.progress_label.setText("Loading data and model…")
@@ -228,6 +226,7 @@ class TrainPage(QWidget):
         if self.run is not None:
             self.run.shutdown()
         self.timer.stop()
+        self.views.loss_plot.cleanup()
 
     def _on_lr_changed(self, value: float) -> None:
         if self.is_running():
@@ -324,9 +323,30 @@ class TrainPage(QWidget):
         self._set_curves(history.get("steps", []), history.get("losses", []),
                          [e["step"] for e in epochs], [e["accuracy"] for e in epochs])
 
-    def _on_done(self) -> None:
-        self.ended = True  # whatever happened, the engine has returned
+    def _current(self) -> bool:
+        """True when the signal being handled comes from the current run's worker."""
+        return self.run is not None and self.sender() is self.run.worker
+
+    def _on_resumed(self) -> None:
         self._sync_buttons()
+
+    def _on_stopped(self, _p: dict) -> None:
+        if self._current():
+            self._on_ended("stopped")
+
+    def _on_finished(self, _p: dict) -> None:
+        if self._current():
+            self._on_ended("finished")
+
+    def _on_failed(self, p: dict) -> None:
+        if self._current():
+            self.show_message(p["message"])
+            self._on_ended("failed")
+
+    def _on_done(self) -> None:
+        if self._current():  # a late signal of an earlier run changes nothing
+            self.ended = True  # whatever happened, the engine has returned
+            self._sync_buttons()
 
     def repaint_views(self) -> None:
         """Called by the timer: redraw what changed since the last call."""

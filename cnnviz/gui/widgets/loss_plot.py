@@ -58,8 +58,23 @@ class LossPlot(pg.PlotWidget):
         self.accuracy = pg.PlotDataItem(pen=pg.mkPen("#ff7f0e", width=2.5), symbol="o",
                                         symbolBrush="#ff7f0e", symbolSize=8)
         self.acc_view.addItem(self.accuracy)
-        item.vb.sigResized.connect(lambda: self.acc_view.setGeometry(item.vb.sceneBoundingRect()))
+        item.vb.sigResized.connect(self._align_views)
         self.overlays: dict[str, tuple] = {}
+
+    def _align_views(self) -> None:
+        self.acc_view.setGeometry(self.getPlotItem().vb.sceneBoundingRect())
+
+    def cleanup(self) -> None:
+        """Take the second view box out of the scene before Qt deletes the widget (pyqtgraph
+        does not own it, and deleting both in the wrong order can crash)."""
+        try:
+            self.getPlotItem().vb.sigResized.disconnect(self._align_views)
+        except (RuntimeError, TypeError):
+            pass
+        self.set_overlays({})
+        self.acc_view.clear()
+        if self.acc_view.scene() is not None:
+            self.acc_view.scene().removeItem(self.acc_view)
 
     def set_run(self, steps, losses, smoothed, acc_steps, accs) -> None:
         """The current run: batch losses, their smoothed curve, test accuracy per epoch."""
