@@ -18,6 +18,7 @@ LESSONS = (
     ("Pooling", "cnnviz.gui.pages.pool_page:PoolPage"),
     ("Architecture", "cnnviz.gui.pages.architecture_page:ArchitecturePage"),
     ("Train", "cnnviz.gui.pages.train_page:TrainPage"),
+    ("Draw", "cnnviz.gui.pages.draw_page:DrawPage"),
 )
 EAGER = 2
 
@@ -25,7 +26,8 @@ SHORTCUTS = (
     ("Space", "Play / pause the walk-through"),
     ("→ / ←", "Next / previous step"),
     ("Home / End", "First / last step"),
-    ("Ctrl+1 … Ctrl+4", "Convolution / Pooling / Architecture / Train"),
+    ("Ctrl+1 … Ctrl+5", "Convolution / Pooling / Architecture / Train / Draw"),
+    ("Ctrl+Z, Delete, E", "Draw: undo, clear, eraser"),
     ("Ctrl+O", "Open a model from a .py file"),
     ("Ctrl+Shift+V", "Paste numbers into the grid"),
     ("Ctrl+Shift+C", "Copy the output grid"),
@@ -78,7 +80,19 @@ class MainWindow(QMainWindow):
             self.stack.removeWidget(placeholder)
             placeholder.deleteLater()
             self.pages[index] = page
+            if hasattr(page, "training_model"):
+                page.training_model = self.training_model_snapshot
         return self.pages[index]
+
+    def training_model_snapshot(self):
+        """A copy of the model being trained (CPU, eval mode), or None without a run."""
+        import copy
+
+        train = self.pages[[t for t, _ in LESSONS].index("Train")]
+        engine = getattr(train, "engine", None)
+        if engine is None or engine.model is None:
+            return None
+        return copy.deepcopy(engine.model).cpu().eval()
 
     def current_page(self):
         return self.page(self.lessons.currentRow())

@@ -1,0 +1,55 @@
+"""ProbabilityBars: one bar per class, the most likely highlighted; empty when no prediction."""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import QRectF, QSize, Qt
+from PySide6.QtGui import QColor, QFont, QPainter
+from PySide6.QtWidgets import QWidget
+
+
+class ProbabilityBars(QWidget):
+    """Horizontal bars with the class name and the percentage."""
+
+    def __init__(self, class_names=tuple(str(d) for d in range(10)), parent=None):
+        super().__init__(parent)
+        self.class_names = tuple(class_names)
+        self.probabilities: np.ndarray | None = None
+        self.setMinimumSize(220, 260)
+
+    def sizeHint(self):  # noqa: N802
+        return QSize(280, 330)
+
+    def set_probabilities(self, probabilities) -> None:
+        self.probabilities = None if probabilities is None else np.asarray(probabilities, float)
+        self.update()
+
+    def top(self) -> int | None:
+        return None if self.probabilities is None else int(np.argmax(self.probabilities))
+
+    def paintEvent(self, event):  # noqa: N802
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.Antialiasing)
+        n = len(self.class_names)
+        row = self.height() / n
+        font = QFont(self.font())
+        font.setPixelSize(int(min(22, row * 0.6)))
+        painter.setFont(font)
+        label_w, pct_w = 34, 64
+        bar_w = max(10, self.width() - label_w - pct_w - 8)
+        top = self.top()
+        for i, name in enumerate(self.class_names):
+            y = i * row
+            p = 0.0 if self.probabilities is None else float(self.probabilities[i])
+            best = i == top
+            painter.setPen(QColor("#111827"))
+            font.setBold(best)
+            painter.setFont(font)
+            painter.drawText(QRectF(0, y, label_w - 6, row), Qt.AlignRight | Qt.AlignVCenter, name)
+            painter.fillRect(QRectF(label_w, y + row * 0.18, bar_w, row * 0.64), QColor("#eef2f7"))
+            if p > 0:
+                painter.fillRect(QRectF(label_w, y + row * 0.18, bar_w * p, row * 0.64),
+                                 QColor("#0b6fb8" if best else "#9ecae1"))
+            if self.probabilities is not None:
+                painter.drawText(QRectF(label_w + bar_w + 6, y, pct_w, row),
+                                 Qt.AlignLeft | Qt.AlignVCenter, f"{100 * p:.1f}%")
