@@ -37,3 +37,25 @@ def click_cell(qtbot, grid, row, col):
 
     rect = grid.view.cell_rect(row, col)
     qtbot.mouseClick(grid.view.viewport(), Qt.LeftButton, pos=rect.center())
+
+
+def drag(canvas, points):
+    """Press, move (with the left button held) through ``points`` (0–1 of the canvas), release."""
+    from PySide6.QtCore import QEvent, QPointF, Qt
+    from PySide6.QtGui import QMouseEvent
+
+    side = min(canvas.width(), canvas.height())
+
+    def send(kind, x, y, button, buttons):
+        pos = QPointF(x * side, y * side)
+        event = QMouseEvent(kind, pos, canvas.mapToGlobal(pos), button, buttons, Qt.NoModifier)
+        QApplication.sendEvent(canvas, event)
+
+    (x0, y0), rest = points[0], points[1:]
+    send(QEvent.MouseButtonPress, x0, y0, Qt.LeftButton, Qt.LeftButton)
+    for (xa, ya), (xb, yb) in zip(points, rest):
+        for t in range(1, 9):
+            send(QEvent.MouseMove, xa + (xb - xa) * t / 8, ya + (yb - ya) * t / 8, Qt.NoButton,
+                 Qt.LeftButton)
+    xe, ye = points[-1]
+    send(QEvent.MouseButtonRelease, xe, ye, Qt.LeftButton, Qt.NoButton)

@@ -114,7 +114,12 @@ class DrawCanvas(QWidget):
         self._draw_tail()
 
     def end_stroke(self) -> None:
+        """The finished stroke is redrawn whole, so the picture is the same as after undo."""
+        if self._current is None:
+            return
         self._current = None
+        self._render()
+        self.changed.emit()
 
     def _draw_tail(self) -> None:
         """Draw only the newest part of the stroke (a full re-render happens on undo)."""

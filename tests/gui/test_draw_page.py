@@ -1,0 +1,141 @@
+"""Draw page: strokes with mouse events, live prediction, undo, clear, model sources."""
+
+import numpy as np
+import pytest
+
+pytest.importorskip("torch")
+
+from gui_helpers import drag  # noqa: E402
+
+from cnnviz.core.training import Engine, TrainConfig  # noqa: E402
+
+VERTICAL = [(0.5, 0.15), (0.5, 0.85)]
+
+
+@pytest.fixture
+def draw(main_window, qtbot):
+    page = main_window.show_page(4)
+    qtbot.waitExposed(page)
+    return page
+
+
+def settled(page):
+    return page.shown_id == page.request_id
+
+
+def test_empty_canvas_has_no_prediction(draw):
+    assert draw.canvas.is_empty()
+    assert draw.bars.probabilities is None and draw.prediction.text() == "Draw a digit"
+
+
+def test_a_vertical_line_is_a_one(qtbot, draw):
+    drag(draw.canvas, VERTICAL)
+    qtbot.waitUntil(lambda: settled(draw), timeout=10000)
+    assert draw.bars.top() == 1 and draw.prediction.text().startswith("It is a 1")
+    seen = draw.seen.image.image
+    assert seen.shape == (28, 28) and seen.max() > 0.5
+    assert draw.maps.image.image is not None  # conv1's feature maps of the drawing
+
+
+def test_clear_resets_the_prediction(qtbot, draw):
+    drag(draw.canvas, VERTICAL)
+    qtbot.waitUntil(lambda: settled(draw), timeout=10000)
+    qtbot.mouseClick(draw.clear_button, __import__("PySide6.QtCore", fromlist=["Qt"]).Qt.LeftButton)
+    assert draw.canvas.is_empty() and draw.bars.probabilities is None
+    assert draw.prediction.text() == "Draw a digit"
+
+
+def test_undo_restores_the_previous_stroke(qtbot, draw):
+    drag(draw.canvas, VERTICAL)
+    after_first = draw.canvas.to_array()
+    drag(draw.canvas, [(0.2, 0.3), (0.8, 0.3)])
+    assert not np.array_equal(draw.canvas.to_array(), after_first)
+    draw.canvas.undo()
+    assert np.array_equal(draw.canvas.to_array(), after_first)
+    qtbot.waitUntil(lambda: settled(draw), timeout=10000)
+    assert draw.bars.top() == 1
+
+
+def test_eraser_removes_ink(draw):
+    drag(draw.canvas, VERTICAL)
+    draw.eraser.setChecked(True)
+    draw.width_spin.setValue(60)
+    drag(draw.canvas, VERTICAL)
+    assert draw.canvas.is_empty()
+
+
+def test_latest_request_wins(qtbot, draw):
+    for _ in range(3):
+        drag(draw.canvas, VERTICAL)
+    qtbot.waitUntil(lambda: settled(draw), timeout=10000)
+    assert draw.shown_id == draw.request_id
+    assert draw.inference.worker.processed <= draw.request_id
+
+
+def trained_checkpoint(tmp_path, model="simple", **kw):
+    config = TrainConfig(model=model, epochs=1, limit_train=128, limit_test=64, device="cpu",
+                         snapshot_every=0, **kw)
+    engine = Engine(config)
+    engine.run()
+    path = tmp_path / f"{model}.pt"
+    engine.save(path)
+    return path
+
+
+def test_switching_the_model_updates_the_prediction(qtbot, draw, tmp_path):
+    drag(draw.canvas, VERTICAL)
+    qtbot.waitUntil(lambda: settled(draw), timeout=10000)
+    before = draw.bars.probabilities.copy()
+    assert draw.use_checkpoint(trained_checkpoint(tmp_path))
+    qtbot.waitUntil(lambda: settled(draw), timeout=10000)
+    assert not np.allclose(draw.bars.probabilities, before)
+    assert "checkpoint" in draw.model_label.text()
+
+
+def test_inception_checkpoint_shows_the_branches(qtbot, draw, tmp_path):
+    assert not draw.branch_panel.isVisibleTo(draw)
+    assert draw.use_checkpoint(trained_checkpoint(tmp_path, "inception"))
+    assert draw.branch_panel.isVisibleTo(draw)
+    drag(draw.canvas, VERTICAL)
+    qtbot.waitUntil(lambda: settled(draw), timeout=10000)
+    assert [v.title.text() for v in draw.branch_views] == [
+        "1×1, 16 ch", "5×5, 24 ch", "3×3 double, 24 ch", "pool, 24 ch"]
+
+
+def test_bad_checkpoints_keep_the_previous_model(tmp_path, draw):
+    model = draw.model
+    bad = tmp_path / "bad.pt"
+    bad.write_bytes(b"nonsense")
+    assert not draw.use_checkpoint(bad)
+    assert "Cannot use this checkpoint" in draw.message.text() and draw.model is model
+    cifar = trained_checkpoint(tmp_path)
+    from cnnviz.core.training import load_checkpoint, save_checkpoint
+    data = load_checkpoint(cifar)
+    data["input_shape"] = [3, 32, 32]
+    save_checkpoint(cifar, {k: v for k, v in data.items() if k != "format"})
+    assert not draw.use_checkpoint(cifar)
+    assert "1×28×28" in draw.message.text() and draw.model is model
+
+
+def test_training_run_source_without_a_run(draw):
+    model = draw.model
+    assert not draw.use_training_run()
+    assert "No training run yet" in draw.message.text() and draw.model is model
+
+
+def test_training_run_source_uses_a_snapshot(qtbot, main_window, draw):
+    train = main_window.show_page(3)
+    train.start(TrainConfig(epochs=1, limit_train=256, limit_test=64, device="cpu"))
+    qtbot.waitUntil(lambda: train.ended, timeout=60000)
+    main_window.show_page(4)
+    assert draw.use_training_run()
+    assert draw.model is not train.engine.model
+    assert "current training run" in draw.model_label.text()
+    train.shutdown()
+
+
+def test_try_a_test_digit(qtbot, draw):
+    draw.rng = np.random.default_rng(3)
+    label = draw.try_test_digit()
+    qtbot.waitUntil(lambda: settled(draw), timeout=10000)
+    assert not draw.canvas.is_empty() and draw.bars.top() == label
