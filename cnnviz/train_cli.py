@@ -40,7 +40,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--limit-train", type=positive_int)
     parser.add_argument("--limit-test", type=positive_int)
     parser.add_argument("--amp", action="store_true", help="mixed precision (CUDA)")
-    parser.add_argument("--channels-last", action="store_true", help="channels_last (CUDA)")
+    parser.add_argument("--no-channels-last", dest="channels_last", action="store_false",
+                        help="keep the default memory layout (channels_last is faster)")
     parser.add_argument("--save", type=Path, help="write a checkpoint here at the end")
     parser.add_argument("--metrics-json", type=Path, help="write per-epoch figures here")
 

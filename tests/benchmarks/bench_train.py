@@ -12,8 +12,11 @@ from __future__ import annotations
 
 import argparse
 import gzip
+import json
 import os
 import shutil
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -82,7 +85,7 @@ def engine_headless(device: str, batches: int) -> float:
 def engine_in_page(device: str, batches: int) -> tuple[float, list[float], float]:
     """(samples/s with every live view on, GUI timer lateness in ms, Stop latency in s)."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from PySide6.QtCore import QTimer
+    from PySide6.QtCore import QEventLoop, QTimer
 
     from cnnviz.gui.app import create_app
     from cnnviz.gui.main_window import MainWindow
@@ -108,18 +111,26 @@ def engine_in_page(device: str, batches: int) -> tuple[float, list[float], float
                 snapshot_seconds=page.config().snapshot_seconds)
     cfg = config(device, batches)
     cfg.snapshot_every, cfg.snapshot_seconds = live["snapshot_every"], live["snapshot_seconds"]
-    page.start(cfg)
-    timer.start()
-    while page.is_running():
-        app.processEvents()
-        time.sleep(0.001)
-    timer.stop()
-    app.processEvents()
+    def run_until(condition) -> None:
+        loop = QEventLoop()
+        poll = QTimer()
+        poll.timeout.connect(lambda: loop.quit() if condition() else None)
+        poll.start(20)
+        loop.exec()
+        poll.stop()
+
+    page.start(config(device, 20))  # warm-up, as for (b)
+    run_until(lambda: page.ended)
+    page.start(cfg)  # (c): every live view on, nothing else running in the GUI thread
+    run_until(lambda: page.ended)
     rate = page.engine.history["epochs"][-1]["samples_per_second"]
+    page.start(cfg)  # the same run again, now with the 10 ms timer measuring lateness
+    last[0] = time.perf_counter()
+    timer.start()
+    run_until(lambda: page.ended)
+    timer.stop()
     page.start(TrainConfig(model="simple", epochs=50, device=device))
-    while len(page.losses) < 30:
-        app.processEvents()
-        time.sleep(0.001)
+    run_until(lambda: len(page.losses) >= 30)
     pressed = time.perf_counter()
     page.stop()
     page.run.thread.wait()
@@ -128,18 +139,38 @@ def engine_in_page(device: str, batches: int) -> tuple[float, list[float], float
     return rate, lateness, stop_seconds
 
 
+def arm(name: str, device: str, batches: int) -> dict:
+    """One arm in its own process, so that thread pools of one do not slow another."""
+    out = subprocess.run([sys.executable, __file__, "--arm", name, "--device", device,
+                          "--batches", str(batches)], capture_output=True, text=True, check=True,
+                         env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--device", default="auto")
     parser.add_argument("--batches", type=int, default=300)
+    parser.add_argument("--arm", choices=("a", "b", "c"))
     args = parser.parse_args()
     device = pick_device(args.device)
+    if args.arm == "a":
+        print(json.dumps({"rate": lecture_loop(device, args.batches)}))
+        return
+    if args.arm == "b":
+        print(json.dumps({"rate": engine_headless(device.type, args.batches)}))
+        return
+    if args.arm == "c":
+        rate, lateness, stop_s = engine_in_page(device.type, args.batches)
+        print(json.dumps({"rate": rate, "lateness": lateness, "stop": stop_s}))
+        return
     name = torch.cuda.get_device_name(device) if device.type == "cuda" else \
         f"CPU, {torch.get_num_threads()} threads"
     print(f"device: {device.type} ({name}); torch {torch.__version__}; {args.batches} batches of 64")
-    a = lecture_loop(device, args.batches)
-    b = engine_headless(device.type, args.batches)
-    c, lateness, stop_s = engine_in_page(device.type, args.batches)
+    a = arm("a", device.type, args.batches)["rate"]
+    b = arm("b", device.type, args.batches)["rate"]
+    result_c = arm("c", device.type, args.batches)
+    c, lateness, stop_s = result_c["rate"], result_c["lateness"], result_c["stop"]
     target_ba = 10.0 if device.type == "cuda" else 2.0
     print(f"(a) lecture loop (torchvision + DataLoader)   {a:10,.0f} samples/s")
     print(f"(b) cnnviz engine, headless                   {b:10,.0f} samples/s")

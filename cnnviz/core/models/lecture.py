@@ -28,7 +28,8 @@ class SimpleNet(nn.Module):
         in_size = x.size(0)
         x = F.relu(self.mp(self.conv1(x)))
         x = F.relu(self.mp(self.conv2(x)))
-        x = x.view(in_size, -1)  # flatten the tensor
+        x = x.reshape(in_size, -1)  # flatten the tensor (the lecture: x.view; reshape also
+        # accepts channels_last maps)
         x = self.fc(x)
         return F.log_softmax(x, dim=1)
 
@@ -96,7 +97,8 @@ class InceptionNet(nn.Module):
         x = self.incept1(x)
         x = F.relu(self.mp(self.conv2(x)))
         x = self.incept2(x)
-        x = x.view(in_size, -1)  # flatten the tensor
+        x = x.reshape(in_size, -1)  # flatten the tensor (the lecture: x.view; reshape also
+        # accepts channels_last maps)
         x = self.fc(x)
         return F.log_softmax(x, dim=1)
 

@@ -30,7 +30,7 @@ class TrainConfig:
     limit_train: int | None = None
     limit_test: int | None = None
     amp: bool = False
-    channels_last: bool = False
+    channels_last: bool = True  # zoo models only: much faster convolutions and pooling
     log_every: int = 10
     snapshot_every: int = 50
     snapshot_seconds: float = 0.0

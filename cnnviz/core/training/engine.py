@@ -17,7 +17,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from cnnviz.core.data import TensorDataset, load_mnist
-from cnnviz.models import build
+from cnnviz.models import build, info
 
 from . import events as ev
 from .checkpoint import load_checkpoint, save_checkpoint
@@ -94,6 +94,7 @@ class Engine:
     def _setup(self) -> None:
         cfg = self.config
         torch.manual_seed(cfg.seed)
+        torch.set_flush_denormal(True)  # tiny gradients must not slow the CPU down
         self.device = pick_device(cfg.device)
         train = self._train_data or load_mnist("train")
         test = self._test_data or load_mnist("test")
@@ -104,7 +105,11 @@ class Engine:
             cfg.model, in_channels=c, num_classes=len(train.class_names), input_size=h,
             **cfg.model_options)
         self.model.to(self.device)
-        if cfg.channels_last and self.device.type == "cuda":
+        # channels_last speeds up convolutions and pooling on CPU and GPU alike; a user's own
+        # model may flatten with .view(), which needs the default layout, so it keeps it.
+        self.channels_last = cfg.channels_last and self._model_override is None and \
+            not info(cfg.model).source_path
+        if self.channels_last:
             self.model.to(memory_format=torch.channels_last)
         self.optimizer = self._make_optimizer()
         self.scheduler = self._make_scheduler()
@@ -240,7 +245,7 @@ class Engine:
         return True
 
     def _train_batch(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-        if self.config.channels_last and self.device.type == "cuda":
+        if self.channels_last:
             x = x.contiguous(memory_format=torch.channels_last)
         with torch.autocast(self.device.type, enabled=self.scaler.is_enabled()):
             out = self.model(x)
@@ -292,7 +297,7 @@ class Engine:
             images = data.images[start:start + self.config.test_batch_size]
             labels = data.labels[start:start + self.config.test_batch_size]
             x = data.normalise(images)
-            if self.config.channels_last and self.device.type == "cuda":
+            if self.channels_last:
                 x = x.contiguous(memory_format=torch.channels_last)
             out = model(x).float()
             total_loss += F.cross_entropy(out, labels, reduction="sum")

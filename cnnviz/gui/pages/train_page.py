@@ -16,7 +16,9 @@ from cnnviz.gui.widgets.train_views import TrainViews
 from cnnviz.gui.workers.train_worker import TrainRun
 from cnnviz.models import available
 
-REPAINT_MS = 33  # at most ~30 repaints a second, whatever the batch rate
+REPAINT_MS = 33  # the timer's period: never more than ~30 repaints a second
+PLOT_SECONDS = 0.25  # the loss plot and progress redraw at most 4 times a second, the
+MAPS_SECONDS = 0.4  # feature maps about 2.5: live to the eye, and training keeps the CPU
 
 
 class TrainPage(QWidget):
@@ -40,6 +42,9 @@ class TrainPage(QWidget):
         self.snapshot: dict | None = None
         self.snapshots_shown = 0
         self._dirty_plot = self._dirty_snapshot = False
+        self._plot_at = self._maps_at = 0.0
+        self._progress: dict | None = None
+        self._log_lines: list[str] = []
         self.views = TrainViews()
         self._build_controls()
         layout = QHBoxLayout(self)
@@ -119,6 +124,7 @@ class TrainPage(QWidget):
         self.progress = QProgressBar()
         self.progress_label = QLabel("Not started")
         self.progress_label.setWordWrap(True)
+        self.progress_label.setFixedHeight(self.progress_label.fontMetrics().lineSpacing() * 3)
         self.message = QLabel()
         self.message.setWordWrap(True)
         self.message.setStyleSheet(f"color: {theme.ERROR}; font-weight: bold;")
@@ -261,13 +267,24 @@ class TrainPage(QWidget):
         self._total_batches = None
 
     def _on_losses(self, p: dict) -> None:
+        """Keep the numbers; the widgets are updated by the repaint timer."""
         self.steps.extend(p["steps"])
         self.losses.extend(p["losses"])
         self.smoother.extend(p["losses"])
         self._dirty_plot = True
         if p["log"]:
-            self.views.log.appendPlainText("Train Epoch: {} [{}/{} ({:.0f}%)]\tLoss: {:.6f}".format(
-                p["epoch"], p["samples"], p["total"], 100.0 * p["batch"] / p["batches"], p["loss"]))
+            self._log_lines.append("Train Epoch: {} [{}/{} ({:.0f}%)]\tLoss: {:.6f}".format(
+                p["epoch"], p["samples"], p["total"], 100.0 * p["batch"] / p["batches"],
+                p["loss"]))
+        self._progress = p
+
+    def _show_progress(self) -> None:
+        p, self._progress = self._progress, None
+        if self._log_lines:
+            self.views.log.appendPlainText("\n".join(self._log_lines))
+            self._log_lines = []
+        if p is None or self.engine is None:
+            return
         epochs = self.engine.config.epochs
         done = (p["epoch"] - 1) * p["batches"] + p["batch"] + 1
         total = epochs * p["batches"]
@@ -287,6 +304,7 @@ class TrainPage(QWidget):
         self.acc_steps.append(r["step"])
         self.accs.append(r["accuracy"])
         self._dirty_plot = True
+        self._show_progress()
         self.views.log.appendPlainText(
             "\nTest set: Average loss: {:.4f}, Accuracy: {}/{} ({:.0f}%)\n".format(
                 r["test_loss"], r["correct"], r["total"], 100.0 * r["accuracy"]))
@@ -297,7 +315,7 @@ class TrainPage(QWidget):
         self._sync_buttons()
 
     def _on_ended(self, how: str) -> None:
-        self.repaint_views()
+        self.repaint_views(force=True)
         if self.losses and how != "failed":
             acc = f"{100 * self.accs[-1]:.2f}%" if self.accs else "no test yet"
             name = f"{len(self.finished_runs) + 1}. {self.engine.config.model} ({acc}, {how})"
@@ -348,14 +366,19 @@ class TrainPage(QWidget):
             self.ended = True  # whatever happened, the engine has returned
             self._sync_buttons()
 
-    def repaint_views(self) -> None:
-        """Called by the timer: redraw what changed since the last call."""
-        if self._dirty_plot:
+    def repaint_views(self, force: bool = False) -> None:
+        """Called by the timer: redraw what changed, no more often than the eye needs."""
+        now = time.perf_counter()
+        if self._dirty_plot and (force or now - self._plot_at >= PLOT_SECONDS):
             self._dirty_plot = False
+            self._plot_at = now
+            self._show_progress()
             self.views.loss_plot.set_run(self.steps, self.losses, self.smoother.values,
                                          self.acc_steps, self.accs)
-        if self._dirty_snapshot and self.snapshot is not None:
+        if self._dirty_snapshot and self.snapshot is not None and (
+                force or now - self._maps_at >= MAPS_SECONDS):
             self._dirty_snapshot = False
+            self._maps_at = now
             self.views.show_snapshot(self.snapshot)
             self.snapshots_shown += 1
 

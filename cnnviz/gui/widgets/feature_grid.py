@@ -34,6 +34,8 @@ class FeatureMapGrid(QWidget):
         self.title.setObjectName("gridTitle")
         self.title.setWordWrap(True)
         self.title.setMinimumWidth(40)
+        # a fixed height: a title that changes length must not re-lay-out the views
+        self.title.setFixedHeight(self.title.fontMetrics().lineSpacing() * 2 + 4)
         self.view = pg.GraphicsLayoutWidget()
         self.view.setBackground("w")
         self.view.setMinimumSize(60, 60)

@@ -46,8 +46,13 @@ class TrainViews(QWidget):
         self.runs.setToolTip("Finished runs: tick several to overlay their curves")
         self.tabs.addTab(self.runs, "Compare runs")
         self._layout()
-        self.maps: dict[str, np.ndarray] = {}
         self.current_maps: np.ndarray | None = None
+        self.last_snapshot: dict | None = None
+        self.tabs.currentChanged.connect(self._on_tab_changed)
+
+    def _on_tab_changed(self, _index: int) -> None:
+        if self.last_snapshot is not None:
+            self.show_snapshot(self.last_snapshot)
 
     def _build_branches(self) -> None:
         page = QWidget()
@@ -114,6 +119,8 @@ class TrainViews(QWidget):
 
     # -- updates (plain data in) --------------------------------------------------------------
     def show_snapshot(self, snap: dict) -> None:
+        """Update the views that are on screen (hidden tabs catch up when shown)."""
+        self.last_snapshot = snap
         for name, maps in snap["activations"].items():
             self.current_maps = maps
             c, h, w = maps.shape
@@ -122,19 +129,19 @@ class TrainViews(QWidget):
                                   f"Probe digit (label {snap['label']}, network says "
                                   f"{int(np.argmax(snap['probabilities']))})", levels=(0, 255))
         branches = snap.get("branches") or []
-        if branches:
+        if branches and self.branch_page.isVisible():
             arrays = [a for _, a in branches]
             low = min(float(a.min()) for a in arrays)
             high = max(float(a.max()) for a in arrays)
             for view, (label, maps) in zip(self.branches, branches):
                 view.set_maps(maps, label, levels=(low, high))
-        if snap.get("filters") is not None:
+        if snap.get("filters") is not None and self.filters.isVisible():
             f = snap["filters"]
             self.filters.set_maps(f.reshape(-1, f.shape[2], f.shape[3]),
                                   f"First-layer filters: {f.shape[0]} × {f.shape[1]} of "
                                   f"{f.shape[2]}×{f.shape[3]}")
         norms = snap.get("grad_norms") or {}
-        if norms:
+        if norms and self.grad_plot.isVisible():
             heights = np.log10(np.maximum(np.array(list(norms.values())), 1e-12))
             self.grad_bars.setOpts(x=np.arange(len(heights)), height=heights - heights.min() + 0.1,
                                    y0=heights.min() - 0.1)
