@@ -180,4 +180,6 @@ class MainWindow(QMainWindow):
         QMessageBox.about(self, "About cnnviz",
                           f"<h3>cnnviz {__version__}</h3><p>Convolutional neural networks, step "
                           "by step: every number on screen is the number PyTorch computes.</p>"
-                          "<p>Follows Sung Kim's lecture 10 (CNN) of <i>PyTorch Zero to All</i>.</p>")
+                          "<p>Follows Sung Kim's lecture 10 (CNN) of <i>PyTorch Zero to All</i>.</p>"
+                          "<p>MNIST: Yann LeCun, Corinna Cortes and Christopher J.C. Burges, "
+                          "CC BY-SA 3.0.</p>")

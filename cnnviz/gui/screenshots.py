@@ -69,8 +69,10 @@ def take(folder: Path) -> list[Path]:
 
     train = window.show_page(3)
     train.model_box.setCurrentText("inception")
+    train.limit_train.setValue(12800)
+    train.epochs.setValue(3)
     config = train.config()
-    config.limit_train, config.limit_test, config.epochs = 12800, 2000, 3
+    config.limit_test = 2000
     train.start(config)
     deadline = time.time() + 300
     while time.time() < deadline and train.is_running() and (
@@ -86,6 +88,28 @@ def take(folder: Path) -> list[Path]:
     window.grab().save(str(path))
     shots.append(path)
     train.shutdown()
+
+    draw = window.show_page(4)
+    _settle(app, window)
+    canvas = draw.canvas
+    side = min(canvas.width(), canvas.height())
+    from PySide6.QtCore import QPointF
+
+    points = [(0.25, 0.22), (0.72, 0.22), (0.62, 0.45), (0.50, 0.65), (0.42, 0.82)]
+    canvas.begin_stroke(QPointF(points[0][0] * side, points[0][1] * side))
+    for (xa, ya), (xb, yb) in zip(points, points[1:]):
+        for t in range(1, 11):
+            canvas.extend_stroke(QPointF((xa + (xb - xa) * t / 10) * side,
+                                         (ya + (yb - ya) * t / 10) * side))
+    canvas.end_stroke()
+    deadline = time.time() + 10
+    while time.time() < deadline and draw.shown_id != draw.request_id:
+        app.processEvents()
+        time.sleep(0.01)
+    _settle(app, window)
+    path = folder / "draw.png"
+    window.grab().save(str(path))
+    shots.append(path)
     window.close()
     return shots
 

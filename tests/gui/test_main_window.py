@@ -11,7 +11,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def test_lessons_and_switching_with_ctrl_number(qtbot, main_window):
     assert [main_window.lessons.item(i).text() for i in range(main_window.lessons.count())] == \
-        ["1  Convolution", "2  Pooling", "3  Architecture", "4  Train"]
+        ["1  Convolution", "2  Pooling", "3  Architecture", "4  Train",
+         "5  Draw"]
     qtbot.keyClick(main_window, Qt.Key_2, Qt.ControlModifier)
     assert main_window.current_page() is main_window.pages[1]
     qtbot.keyClick(main_window, Qt.Key_1, Qt.ControlModifier)

@@ -67,10 +67,10 @@ class LossPlot(pg.PlotWidget):
     def cleanup(self) -> None:
         """Take the second view box out of the scene before Qt deletes the widget (pyqtgraph
         does not own it, and deleting both in the wrong order can crash)."""
-        try:
-            self.getPlotItem().vb.sigResized.disconnect(self._align_views)
-        except (RuntimeError, TypeError):
-            pass
+        if getattr(self, "_cleaned", False):
+            return
+        self._cleaned = True
+        self.getPlotItem().vb.sigResized.disconnect(self._align_views)
         self.set_overlays({})
         self.acc_view.clear()
         if self.acc_view.scene() is not None:

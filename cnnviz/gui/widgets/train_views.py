@@ -25,7 +25,7 @@ class TrainViews(QWidget):
         self.layer_box = QComboBox()
         self.layer_box.setToolTip("The layer whose feature maps of the probe digit are shown")
         self.features = FeatureMapGrid("Feature maps")
-        self.enlarged = FeatureMapGrid("Click a channel to enlarge it")
+        self.enlarged = FeatureMapGrid("Click a map to enlarge")
         self.features.channel_clicked.connect(self.enlarge)
         self.probe_label = QLabel()
         self.probe_image = FeatureMapGrid("Probe digit")
@@ -126,8 +126,8 @@ class TrainViews(QWidget):
             c, h, w = maps.shape
             self.features.set_maps(maps, f"Feature maps of {name}: {c} channels of {h}×{w}")
         self.probe_image.set_maps(snap["image"].astype(np.float32),
-                                  f"Probe digit (label {snap['label']}, network says "
-                                  f"{int(np.argmax(snap['probabilities']))})", levels=(0, 255))
+                                  f"Probe: a {snap['label']}, seen as "
+                                  f"{int(np.argmax(snap['probabilities']))}", levels=(0, 255))
         branches = snap.get("branches") or []
         if branches and self.branch_page.isVisible():
             arrays = [a for _, a in branches]
