@@ -26,7 +26,7 @@ import torch
 import torch.nn.functional as F
 
 from cnnviz.core.data.mnist import bundled_folder
-from cnnviz.core.training import Engine, TrainConfig, events, pick_device
+from cnnviz.core.training import Engine, TrainConfig, pick_device
 from cnnviz.models import build
 
 
@@ -90,7 +90,7 @@ def engine_in_page(device: str, batches: int) -> tuple[float, list[float], float
     from cnnviz.gui.app import create_app
     from cnnviz.gui.main_window import MainWindow
 
-    app = create_app()
+    app = create_app()  # noqa: F841 (kept alive for the run)
     window = MainWindow()
     window.resize(1280, 800)
     window.show()

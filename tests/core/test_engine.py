@@ -28,6 +28,12 @@ def test_bundled_mnist_is_complete():
                                                     1028, 974, 1009]
 
 
+def test_running_leaves_subnormal_floats_alone():
+    Engine(small(limit_train=64, limit_test=64)).run()
+    tiny = np.array([1e-310])
+    assert (tiny * 1.0)[0] != 0.0  # denormals are flushed during training only
+
+
 def test_loss_falls_and_accuracy_is_well_above_chance():
     engine = Engine(small(epochs=2))
     epochs, losses = [], []

@@ -94,7 +94,6 @@ class Engine:
     def _setup(self) -> None:
         cfg = self.config
         torch.manual_seed(cfg.seed)
-        torch.set_flush_denormal(True)  # tiny gradients must not slow the CPU down
         self.device = pick_device(cfg.device)
         train = self._train_data or load_mnist("train")
         test = self._test_data or load_mnist("test")
@@ -170,6 +169,9 @@ class Engine:
     # -- the loop --------------------------------------------------------------------------------
     def run(self) -> dict:
         """Train until the last epoch or a stop; returns the history."""
+        # Tiny gradients must not slow the CPU down: flush denormals while training, in this
+        # thread only, and give the thread back as it was (the default, off).
+        torch.set_flush_denormal(True)
         try:
             self._setup()
             self.bus.fire(ev.STARTED, self._started_payload())
@@ -190,6 +192,8 @@ class Engine:
                        "Try a smaller batch size (or a smaller model).")
         except Exception as exc:  # reported to the user, never raised into a GUI thread
             self._fail(f"Training failed: {type(exc).__name__}: {exc}")
+        finally:
+            torch.set_flush_denormal(False)
         return self.history
 
     def _fail(self, message: str) -> None:
