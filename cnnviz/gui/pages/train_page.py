@@ -44,6 +44,7 @@ class TrainPage(QWidget):
         self._dirty_plot = self._dirty_snapshot = False
         self._plot_at = self._maps_at = 0.0
         self._progress: dict | None = None
+        self._batches = 0
         self._log_lines: list[str] = []
         self.views = TrainViews()
         self._build_controls()
@@ -153,7 +154,7 @@ class TrainPage(QWidget):
             lr=self.lr.value(), momentum=self.momentum.value(), nesterov=self.nesterov.isChecked(),
             weight_decay=self.weight_decay.value(), seed=self.seed.value(),
             device=self.device.currentText(), limit_train=self.limit_train.value() or None,
-            probe_index=self.probe.value(), snapshot_every=5, snapshot_seconds=0.2)
+            probe_index=self.probe.value(), snapshot_every=5, snapshot_seconds=MAPS_SECONDS)
 
     def set_config(self, cfg: TrainConfig) -> None:
         self.model_box.setCurrentText(cfg.model)
@@ -191,6 +192,8 @@ class TrainPage(QWidget):
         if checkpoint is None:
             self._set_curves([], [], [], [])
             self.views.log.clear()
+        self._batches = 0
+        self.views.loss_plot.reset_view()
         self.checkpoint = None
         self.ended = False  # set when the run's last event has been handled here
         self.run = TrainRun(config, checkpoint)
@@ -277,6 +280,7 @@ class TrainPage(QWidget):
                 p["epoch"], p["samples"], p["total"], 100.0 * p["batch"] / p["batches"],
                 p["loss"]))
         self._progress = p
+        self._batches = p["batches"]
 
     def _show_progress(self) -> None:
         p, self._progress = self._progress, None
@@ -329,6 +333,12 @@ class TrainPage(QWidget):
         self.ended = True
         self._sync_buttons(running=False)
 
+    def _total_steps(self) -> int | None:
+        """Batches in the whole run, once the first progress report has told."""
+        if self.engine is None or not self._batches:
+            return None
+        return self.engine.config.epochs * self._batches
+
     def _set_curves(self, steps, losses, acc_steps, accs) -> None:
         self.steps, self.losses = list(steps), list(losses)
         self.smoother = Smoother()
@@ -374,7 +384,7 @@ class TrainPage(QWidget):
             self._plot_at = now
             self._show_progress()
             self.views.loss_plot.set_run(self.steps, self.losses, self.smoother.values,
-                                         self.acc_steps, self.accs)
+                                         self.acc_steps, self.accs, self._total_steps())
         if self._dirty_snapshot and self.snapshot is not None and (
                 force or now - self._maps_at >= MAPS_SECONDS):
             self._dirty_snapshot = False

@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QGraphicsItem
 
 RUN_COLOURS = ("#d62728", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22")
 
@@ -59,7 +60,17 @@ class LossPlot(pg.PlotWidget):
                                         symbolBrush="#ff7f0e", symbolSize=8)
         self.acc_view.addItem(self.accuracy)
         item.vb.sigResized.connect(self._align_views)
+        for name in ("left", "bottom", "right"):  # axes redraw from a pixmap, not text
+            item.getAxis(name).setCacheMode(QGraphicsItem.DeviceCoordinateCache)
         self.overlays: dict[str, tuple] = {}
+        self.follow = True  # False once the user zooms or pans; "A" (auto) re-enables it
+        self._x_total, self._y_top = None, 0.0
+        item.vb.sigRangeChangedManually.connect(lambda *_: setattr(self, "follow", False))
+        item.autoBtn.clicked.connect(self.reset_view)
+
+    def reset_view(self) -> None:
+        self.follow = True
+        self._x_total, self._y_top = None, 0.0
 
     def _align_views(self) -> None:
         self.acc_view.setGeometry(self.getPlotItem().vb.sceneBoundingRect())
@@ -76,10 +87,21 @@ class LossPlot(pg.PlotWidget):
         if self.acc_view.scene() is not None:
             self.acc_view.scene().removeItem(self.acc_view)
 
-    def set_run(self, steps, losses, smoothed, acc_steps, accs) -> None:
-        """The current run: batch losses, their smoothed curve, test accuracy per epoch."""
+    def set_run(self, steps, losses, smoothed, acc_steps, accs, total_steps=None) -> None:
+        """The current run: batch losses, their smoothed curve, test accuracy per epoch.
+
+        With ``total_steps`` the axes stay put (x spans the whole run, y grows only when a
+        loss exceeds it): steady for the eye, and unchanged axes are not redrawn.
+        """
         steps, losses = np.asarray(steps, float), np.asarray(losses, float)
         finite = np.isfinite(losses)
+        if total_steps and self.follow and finite.any():
+            top = float(losses[finite].max()) * 1.05
+            box = self.getPlotItem().vb
+            if (total_steps, top > self._y_top) != (self._x_total, False):
+                self._x_total, self._y_top = total_steps, max(top, self._y_top)
+                box.disableAutoRange()
+                box.setRange(xRange=(0, total_steps), yRange=(0, self._y_top), padding=0.02)
         self.raw.setData(steps[finite], losses[finite])
         self.smoothed.setData(steps[finite], np.asarray(smoothed, float)[finite])
         self.accuracy.setData(np.asarray(acc_steps, float), np.asarray(accs, float) * 100)
