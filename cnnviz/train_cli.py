@@ -56,6 +56,7 @@ def write_json_atomically(path: Path, data: dict) -> None:
 
 def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     from cnnviz.core.training import Engine, TrainConfig, events, pick_device
+    from cnnviz.core.training.log import test_line, train_line
     from cnnviz.models import available, build
 
     if args.model not in available():
@@ -85,13 +86,10 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
 
     def on_losses(p):
         if p["log"]:
-            print("Train Epoch: {} [{}/{} ({:.0f}%)]\tLoss: {:.6f}".format(
-                p["epoch"], p["samples"], p["total"], 100.0 * p["batch"] / p["batches"],
-                p["loss"]), flush=True)
+            print(train_line(p), flush=True)
 
     def on_epoch(r):
-        print("\nTest set: Average loss: {:.4f}, Accuracy: {}/{} ({:.0f}%)\n".format(
-            r["test_loss"], r["correct"], r["total"], 100.0 * r["accuracy"]), flush=True)
+        print(f"\n{test_line(r)}\n", flush=True)
         metrics["epochs"].append({"epoch": r["epoch"], "train_seconds": r["train_seconds"],
                                   "samples_per_second": r["samples_per_second"],
                                   "test_loss": r["test_loss"], "test_accuracy": r["accuracy"]})

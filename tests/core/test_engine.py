@@ -188,3 +188,18 @@ def test_cuda_path_trains_with_amp_and_channels_last():
     engine.on(events.EPOCH_DONE, done.append)
     engine.run()
     assert engine.device.type == "cuda" and done[0]["accuracy"] > 0.5
+
+
+def test_the_package_ships_mnist_and_the_default_checkpoint():
+    """A plain (non-editable) install carries them: pyproject's package-data names them."""
+    import tomllib
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    patterns = tomllib.loads((root / "pyproject.toml").read_text())["tool"]["setuptools"][
+        "package-data"]["cnnviz.resources"]
+    folder = root / "cnnviz" / "resources"
+    for pattern in patterns:
+        assert list(folder.glob(pattern)), pattern
+    from cnnviz.core.data.mnist import bundled_folder
+    assert bundled_folder() == folder / "mnist"

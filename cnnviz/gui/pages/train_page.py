@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFileDialog
                                QProgressBar, QPushButton, QSpinBox, QVBoxLayout, QWidget)
 
 from cnnviz.core.training import CheckpointError, TrainConfig, load_checkpoint
+from cnnviz.core.training.log import test_line, train_line
 from cnnviz.gui import theme
 from cnnviz.gui.widgets.loss_plot import Smoother
 from cnnviz.gui.widgets.train_views import TrainViews
@@ -276,9 +277,7 @@ class TrainPage(QWidget):
         self.smoother.extend(p["losses"])
         self._dirty_plot = True
         if p["log"]:
-            self._log_lines.append("Train Epoch: {} [{}/{} ({:.0f}%)]\tLoss: {:.6f}".format(
-                p["epoch"], p["samples"], p["total"], 100.0 * p["batch"] / p["batches"],
-                p["loss"]))
+            self._log_lines.append(train_line(p))
         self._progress = p
         self._batches = p["batches"]
 
@@ -309,9 +308,7 @@ class TrainPage(QWidget):
         self.accs.append(r["accuracy"])
         self._dirty_plot = True
         self._show_progress()
-        self.views.log.appendPlainText(
-            "\nTest set: Average loss: {:.4f}, Accuracy: {}/{} ({:.0f}%)\n".format(
-                r["test_loss"], r["correct"], r["total"], 100.0 * r["accuracy"]))
+        self.views.log.appendPlainText(f"\n{test_line(r)}\n")
         self.views.show_confusion(r["confusion"], self.engine.test_data.class_names)
 
     def _on_paused(self, p: dict) -> None:
