@@ -9,17 +9,21 @@ def create_app(argv=None):
     """The QApplication (made once), with cnnviz's name and style."""
     from PySide6.QtWidgets import QApplication
 
-    from cnnviz.gui.style import STYLE_SHEET
-
     app = QApplication.instance() or QApplication(list(argv or sys.argv[:1]))
     app.setApplicationName("cnnviz")
     app.setOrganizationName("cnnviz")
-    app.setStyleSheet(STYLE_SHEET)
-    font = app.font()
-    if font.pointSizeF() < 11:
-        font.setPointSizeF(11)
-        app.setFont(font)
+    apply_look(app)
     return app
+
+
+def apply_look(app, scale: float = 1.0, presenter: bool = False) -> None:
+    """Fonts and style sheet for a zoom ``scale`` and presenter mode."""
+    from cnnviz.gui.style import point_size, style_sheet
+
+    font = app.font()
+    font.setPointSizeF(point_size(scale, presenter))
+    app.setFont(font)
+    app.setStyleSheet(style_sheet(scale, presenter))
 
 
 def run(argv=None) -> int:

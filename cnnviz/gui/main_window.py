@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (QHBoxLayout, QLabel, QListWidget, QMainWindow, QM
                                QStackedWidget, QWidget)
 
 from cnnviz import __version__
+from cnnviz.gui.settings import open_settings, read
 
 # (title, "module:Class"); pages after the first two need torch and are built when first shown,
 # so the window appears without importing it.
@@ -32,6 +33,9 @@ SHORTCUTS = (
     ("Ctrl+Shift+V", "Paste numbers into the grid"),
     ("Ctrl+Shift+C", "Copy the output grid"),
     ("F11", "Full screen"),
+    ("F5", "Presenter mode: bigger type, thicker lines, stronger contrast"),
+    ("Ctrl+= / Ctrl+- / Ctrl+0", "Zoom in / out / back to 100%"),
+    ("Ctrl+E", "Export the page as PNG"),
     ("Ctrl+Q", "Quit"),
 )
 
@@ -63,8 +67,10 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.lessons)
         layout.addWidget(self.stack, 1)
         self.setCentralWidget(central)
+        self.zoom, self.presenter = 1.0, False
         self._build_menus()
         self.lessons.setCurrentRow(0)
+        self.restore_settings()
 
     def page(self, index: int) -> QWidget:
         """The lesson's page, built the first time it is asked for."""
@@ -134,6 +140,13 @@ class MainWindow(QMainWindow):
         file_menu = bar.addMenu("&File")
         self._action(file_menu, "&Open model…", "Ctrl+O", self.open_model,
                      "Load an nn.Module from a .py file (this runs its code)")
+        self._action(file_menu, "Open &checkpoint…", "", self._on_page_of("Train", "_load_dialog"))
+        self._action(file_menu, "&Save checkpoint…", "Ctrl+S",
+                     self._on_page_of("Train", "_save_dialog"))
+        file_menu.addSeparator()
+        self._action(file_menu, "&Export page as PNG…", "Ctrl+E", self._export_png_dialog)
+        self._action(file_menu, "Export training &metrics as CSV…", "",
+                     self._on_page_of("Train", "export_csv_dialog"))
         file_menu.addSeparator()
         self._action(file_menu, "&Quit", "Ctrl+Q", self.close)
         edit = bar.addMenu("&Edit")
@@ -151,8 +164,15 @@ class MainWindow(QMainWindow):
             self._action(lesson, f"&{number} {title}", f"Ctrl+{number}",
                          lambda _=False, i=number - 1: self.show_page(i))
         view = bar.addMenu("&View")
+        self.presenter_action = self._action(view, "&Presenter mode", "F5",
+                                             lambda: self.set_look(presenter=not self.presenter))
+        self.presenter_action.setCheckable(True)
         self.full_screen_action = self._action(view, "&Full screen", "F11", self.toggle_full_screen)
         self.full_screen_action.setCheckable(True)
+        view.addSeparator()
+        self._action(view, "Zoom &in", "Ctrl+=", lambda: self.set_look(zoom=self.zoom * 1.15))
+        self._action(view, "Zoom &out", "Ctrl+-", lambda: self.set_look(zoom=self.zoom / 1.15))
+        self._action(view, "&Reset zoom", "Ctrl+0", lambda: self.set_look(zoom=1.0))
         help_menu = bar.addMenu("&Help")
         self._action(help_menu, "&Keyboard shortcuts", "F1", self.show_shortcuts)
         self._action(help_menu, "&About cnnviz", "", self.show_about)
@@ -161,8 +181,108 @@ class MainWindow(QMainWindow):
         self.show_page(LESSONS.index(next(l for l in LESSONS if l[0] == "Architecture")))
         self.current_page().open_model_dialog()
 
+    def _on_page_of(self, title: str, method: str):
+        index = [t for t, _ in LESSONS].index(title)
+        return lambda: (self.show_page(index), getattr(self.page(index), method)())
+
+    # -- look, settings, files ----------------------------------------------------------------
+    def set_look(self, zoom: float | None = None, presenter: bool | None = None) -> None:
+        """Zoom (50–250 %) and presenter mode, for every page and plot."""
+        from PySide6.QtWidgets import QApplication
+
+        from cnnviz.gui.app import apply_look
+
+        self.zoom = min(2.5, max(0.5, self.zoom if zoom is None else zoom))
+        self.presenter = self.presenter if presenter is None else bool(presenter)
+        self.presenter_action.setChecked(self.presenter)
+        apply_look(QApplication.instance(), self.zoom, self.presenter)
+        self.lessons.setFixedWidth(int(170 * self.zoom * (1.35 if self.presenter else 1.0)))
+        for page in self.pages:
+            if page is not None and hasattr(page, "apply_look"):
+                page.apply_look(self.zoom, self.presenter)
+        self.statusBar().showMessage(
+            f"Zoom {self.zoom:.0%}" + (" · presenter mode" if self.presenter else ""), 3000)
+
+    def restore_settings(self) -> None:
+        settings = open_settings()
+        geometry = settings.value("window/geometry")
+        if geometry is not None:
+            try:
+                self.restoreGeometry(geometry)
+            except TypeError:
+                pass  # a corrupt value: keep the default geometry
+        zoom = read(settings, "view/zoom", 1.0, float, 0.5, 2.5)
+        presenter = read(settings, "view/presenter", False)
+        if zoom != 1.0 or presenter:
+            self.set_look(zoom, presenter)
+        self.show_page(read(settings, "window/page", 0, int, 0, EAGER - 1))
+
+    def save_settings(self) -> None:
+        settings = open_settings()
+        settings.setValue("window/geometry", self.saveGeometry())
+        settings.setValue("window/page", min(self.lessons.currentRow(), EAGER - 1))
+        settings.setValue("view/zoom", self.zoom)
+        settings.setValue("view/presenter", self.presenter)
+        for page in self.pages:
+            if page is not None and hasattr(page, "save_settings"):
+                page.save_settings(settings)
+        settings.sync()
+
+    def export_png(self, path) -> None:
+        """The page as shown, written atomically (a temporary file, then replaced)."""
+        import os
+        import tempfile
+        from pathlib import Path
+
+        path = Path(path)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".png", dir=path.parent)
+        os.close(fd)
+        try:
+            if not self.current_page().grab().save(tmp, "PNG"):
+                raise OSError(f"could not write {path.name}")
+            os.replace(tmp, path)
+        finally:
+            Path(tmp).unlink(missing_ok=True)
+
+    def _export_png_dialog(self) -> None:
+        from PySide6.QtWidgets import QFileDialog
+
+        title = LESSONS[self.lessons.currentRow()][0].lower()
+        path, _ = QFileDialog.getSaveFileName(self, "Export page as PNG", f"cnnviz-{title}.png",
+                                              "PNG images (*.png)")
+        if path:
+            try:
+                self.export_png(path)
+                self.statusBar().showMessage(f"Saved {path}", 5000)
+            except OSError as exc:
+                QMessageBox.warning(self, "Export page as PNG", str(exc))
+
+    def confirm_discard(self) -> str:
+        """"save", "discard" or "cancel" for an unsaved training run (tests replace this)."""
+        answer = QMessageBox.question(
+            self, "Unsaved training run",
+            "The last training run has not been saved. Save a checkpoint before quitting?",
+            QMessageBox.Save | QMessageBox.Discard | QMessageBox.Cancel, QMessageBox.Save)
+        return {QMessageBox.Save: "save", QMessageBox.Discard: "discard"}.get(answer, "cancel")
+
     def closeEvent(self, event):  # noqa: N802
-        """Stop any training cleanly: ask, quit, wait (never terminate a thread)."""
+        """Ask before losing an unsaved run; stop training cleanly (never terminate a thread)."""
+        train = self.pages[[t for t, _ in LESSONS].index("Train")]
+        running = train is not None and train.is_running() and bool(train.losses)
+        if train is not None and (train.unsaved or running):
+            choice = self.confirm_discard()
+            if choice == "cancel":
+                event.ignore()
+                return
+            if choice == "save":
+                if running:  # finish the batch in progress, then the weights hold still
+                    train.run.shutdown()
+                    train.unsaved = True
+                train._save_dialog()
+                if train.unsaved:
+                    event.ignore()
+                    return
+        self.save_settings()
         for page in self.pages:
             if page is not None and hasattr(page, "shutdown"):
                 page.shutdown()

@@ -31,6 +31,7 @@ def take(folder: Path) -> list[Path]:
     window = MainWindow()
     window.resize(1280, 800)
     window.show()
+    window.confirm_discard = lambda: "discard"  # the staged run is not worth a question
     folder.mkdir(parents=True, exist_ok=True)
     shots = []
 
@@ -49,6 +50,9 @@ def take(folder: Path) -> list[Path]:
     shot("convolution-dilation", 0, 5, 4)
     shot("pooling-max", 1, 1, 7)  # the lecture's 5×5 grid, 3×3 max pooling: the 2.0 cell
     shot("pooling-avg", 1, 2, 3)
+    window.set_look(presenter=True)
+    shot("presenter-mode", 1, 0, 0)
+    window.set_look(presenter=False)
 
     def architecture(name: str, model: str) -> None:
         page = window.show_page(2)

@@ -94,6 +94,7 @@ def engine_in_page(device: str, batches: int) -> tuple[float, list[float], float
     window = MainWindow()
     window.resize(1280, 800)
     window.show()
+    window.confirm_discard = lambda: "discard"
     page = window.show_page(3)
     page.model_box.setCurrentText("simple")
     lateness: list[float] = []

@@ -1,7 +1,16 @@
 """A main-window fixture that closes the window and fails on leaked top-level windows."""
 
 import pytest
+from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
+
+
+@pytest.fixture(autouse=True)
+def private_settings(tmp_path_factory):
+    """Every test reads and writes settings in a folder of its own, never the user's."""
+    folder = tmp_path_factory.mktemp("settings")
+    QSettings.setPath(QSettings.IniFormat, QSettings.UserScope, str(folder))
+    return folder
 
 
 @pytest.fixture
@@ -16,6 +25,7 @@ def main_window(qtbot):
     window.show()
     qtbot.waitExposed(window)
     window.activateWindow()
+    window.confirm_discard = lambda: "discard"  # no modal question when the test closes it
     yield window
     window.close()
     QApplication.processEvents()

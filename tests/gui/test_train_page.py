@@ -163,6 +163,7 @@ def test_closing_the_window_mid_training_stops_cleanly():
         "from cnnviz.gui.main_window import MainWindow\n"
         "from cnnviz.core.training import TrainConfig\n"
         "app = create_app(); w = MainWindow(); w.show()\n"
+        "w.confirm_discard = lambda: 'discard'\n"
         "page = w.show_page(3)\n"
         "page.start(TrainConfig(epochs=20, limit_train=6400, device='cpu'))\n"
         "def close_when_busy():\n"

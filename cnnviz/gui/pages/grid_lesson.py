@@ -57,6 +57,7 @@ class GridLessonPage(QWidget):
         self.output_grids: list[LabeledGrid] = []
         self.fields: dict[str, Field] = {}
         self._hover: tuple[int, list] = (-1, [])  # output grid, cells reading the hovered cell
+        self.max_cell = 72
 
         self.preset_box = QComboBox()
         self.preset_box.setToolTip("Load a ready-made example; the lecture's come first")
@@ -413,9 +414,14 @@ class GridLessonPage(QWidget):
         area = self.grid_area.size()
         width = max(area.width(), 600) - 140
         height = max(area.height(), 300) - 60 * max(1, self.inputs.shape[0])
-        cell = int(max(18, min(72, width / max(cols, 1), height / max(rows, 1))))
+        cell = int(max(18, min(self.max_cell, width / max(cols, 1), height / max(rows, 1))))
         for grid in self.all_grids():
             grid.view.set_cell_size(cell)
+
+    def apply_look(self, zoom: float, presenter: bool) -> None:
+        """Presenter mode and zoom allow larger cells (their numbers scale with them)."""
+        self.max_cell = int(72 * zoom * (1.35 if presenter else 1.0))
+        self.fit_cells()
 
     def all_grids(self) -> list[LabeledGrid]:
         return self.input_grids + self.output_grids

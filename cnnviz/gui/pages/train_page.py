@@ -32,6 +32,7 @@ class TrainPage(QWidget):
         super().__init__(parent)
         self.run: TrainRun | None = None
         self.ended = True
+        self.unsaved = False  # the last run ended and has not been saved since
         self.engine = None  # the last run's engine (for saving after it ends)
         self.checkpoint: dict | None = None  # loaded, to continue on Start
         self.steps: list[int] = []
@@ -60,6 +61,7 @@ class TrainPage(QWidget):
         self.views.block_box.currentTextChanged.connect(self._on_block_chosen)
         self.views.runs.itemChanged.connect(self._on_runs_ticked)
         self._sync_buttons()
+        self.restore_settings()
 
     # -- controls -------------------------------------------------------------------------------
     def _spin(self, low, high, value, tip, double=False, decimals=4, step=None):
@@ -327,6 +329,7 @@ class TrainPage(QWidget):
             item.setCheckState(Qt.Unchecked)
             self.views.runs.addItem(item)
         self.progress_label.setText(f"Training {how}.")
+        self.unsaved = bool(self.losses) and how != "failed"
         self.ended = True
         self._sync_buttons(running=False)
 
@@ -423,6 +426,7 @@ class TrainPage(QWidget):
             self.show_message(f"Could not save the checkpoint: {exc}")
             return False
         self.progress_label.setText(f"Saved to {path}")
+        self.unsaved = False
         return True
 
     def load_checkpoint_file(self, path) -> bool:
@@ -441,6 +445,72 @@ class TrainPage(QWidget):
         self.progress_label.setText(f"Loaded {data['model']} after epoch {data['epoch']}: "
                                     "Start continues it.")
         return True
+
+    # -- settings, look, export -------------------------------------------------------------------
+    SETTINGS = (("model", "model_box"), ("epochs", "epochs"), ("batch_size", "batch"),
+                ("optimizer", "optimizer"), ("lr", "lr"), ("momentum", "momentum"),
+                ("weight_decay", "weight_decay"), ("seed", "seed"), ("device", "device"))
+
+    def save_settings(self, settings) -> None:
+        for key, name in self.SETTINGS:
+            widget = getattr(self, name)
+            value = widget.currentText() if isinstance(widget, QComboBox) else widget.value()
+            settings.setValue(f"train/{key}", value)
+
+    def restore_settings(self) -> None:
+        from cnnviz.gui.settings import open_settings, read
+
+        settings = open_settings()
+        for key, name in self.SETTINGS:
+            widget = getattr(self, name)
+            if isinstance(widget, QComboBox):
+                value = read(settings, f"train/{key}", widget.currentText(), str)
+                if widget.findText(value) >= 0:
+                    widget.setCurrentText(value)
+            else:
+                kind = float if isinstance(widget, QDoubleSpinBox) else int
+                widget.setValue(read(settings, f"train/{key}", widget.value(), kind,
+                                     widget.minimum(), widget.maximum()))
+
+    def apply_look(self, zoom: float, presenter: bool) -> None:
+        self.views.loss_plot.set_presenter(presenter)
+
+    def export_csv(self, path) -> None:
+        """Per-batch loss, and test loss / accuracy at each epoch's last step (atomic)."""
+        import csv
+        import io
+        import os
+        import tempfile
+        from pathlib import Path
+
+        epochs = {}
+        if self.engine is not None:
+            epochs = {e["step"]: e for e in self.engine.history.get("epochs", [])}
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(["step", "loss", "epoch", "test_loss", "test_accuracy"])
+        for step, loss in zip(self.steps, self.losses):
+            e = epochs.get(step)
+            writer.writerow([step, f"{loss:.6f}", e["epoch"] if e else "",
+                             f"{e['test_loss']:.6f}" if e else "",
+                             f"{e['accuracy']:.6f}" if e else ""])
+        path = Path(path)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+        with os.fdopen(fd, "w", newline="") as handle:
+            handle.write(buffer.getvalue())
+        os.replace(tmp, path)
+
+    def export_csv_dialog(self) -> None:
+        if not self.losses:
+            self.show_message("Nothing to export yet: train first.")
+            return
+        path, _ = QFileDialog.getSaveFileName(self, "Export metrics", "cnnviz-metrics.csv",
+                                              "CSV files (*.csv)")
+        if path:
+            try:
+                self.export_csv(path)
+            except OSError as exc:
+                self.show_message(f"Could not export: {exc}")
 
     def _save_dialog(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, "Save checkpoint", "cnnviz-run.pt",

@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QGraphicsItem
 
 RUN_COLOURS = ("#d62728", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22")
@@ -67,6 +68,18 @@ class LossPlot(pg.PlotWidget):
         self._x_total, self._y_top = None, 0.0
         item.vb.sigRangeChangedManually.connect(lambda *_: setattr(self, "follow", False))
         item.autoBtn.clicked.connect(self.reset_view)
+
+    def set_presenter(self, on: bool) -> None:
+        """Thicker lines, bigger tick labels, a stronger grid: readable from the back."""
+        scale = 2.0 if on else 1.0
+        self.raw.setPen(pg.mkPen("#6baed6" if on else "#9ecae1", width=1 * scale))
+        self.smoothed.setPen(pg.mkPen("#08306b" if on else "#08519c", width=2.5 * scale))
+        self.accuracy.setPen(pg.mkPen("#d94801" if on else "#ff7f0e", width=2.5 * scale))
+        self.showGrid(x=True, y=True, alpha=0.5 if on else 0.25)
+        font = QFont()
+        font.setPixelSize(18 if on else 12)
+        for name in ("left", "bottom", "right"):
+            self.getPlotItem().getAxis(name).setTickFont(font)
 
     def reset_view(self) -> None:
         self.follow = True
