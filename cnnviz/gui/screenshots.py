@@ -26,6 +26,9 @@ def take(folder: Path) -> list[Path]:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from cnnviz.gui.app import create_app
     from cnnviz.gui.main_window import MainWindow
+    from cnnviz.gui.settings import use_private_settings
+
+    use_private_settings()
 
     app = create_app()
     window = MainWindow()

@@ -29,3 +29,13 @@ def read(settings: QSettings, key: str, default, kind=None, low=None, high=None)
     if (low is not None and value < low) or (high is not None and value > high):
         return default
     return value
+
+
+def use_private_settings() -> str:
+    """Point settings at a fresh temporary folder (screenshots, benchmarks): the user's own
+    preferences are neither read nor changed."""
+    import tempfile
+
+    folder = tempfile.mkdtemp(prefix="cnnviz-settings-")
+    QSettings.setPath(QSettings.IniFormat, QSettings.UserScope, folder)
+    return folder

@@ -17,6 +17,9 @@ def main(samples: int = 300) -> None:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from cnnviz.gui.app import create_app
     from cnnviz.gui.main_window import MainWindow
+    from cnnviz.gui.settings import use_private_settings
+
+    use_private_settings()
 
     app = create_app()
     window = MainWindow()

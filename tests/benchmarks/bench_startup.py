@@ -27,6 +27,8 @@ FIRST_TURN = (
 CNNVIZ = (
     "from cnnviz.gui.app import create_app\n"
     "from cnnviz.gui.main_window import MainWindow\n"
+    "from cnnviz.gui.settings import use_private_settings\n"
+    "use_private_settings()\n"
     "app = create_app()\n"
     "window = MainWindow(); window.resize(1280, 800); window.show()\n" + FIRST_TURN
 )

@@ -21,12 +21,15 @@ def main(steps: int = 200, edits: int = 40) -> None:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from cnnviz.gui.app import create_app
     from cnnviz.gui.main_window import MainWindow
+    from cnnviz.gui.settings import use_private_settings
+
+    use_private_settings()
 
     app = create_app()
     window = MainWindow()
     window.resize(1280, 800)
     window.show()
-    page = window.pages[0]
+    page = window.show_page(0)
     rng = np.random.default_rng(0)
     page.set_inputs(rng.integers(0, 10, size=(1, 64, 64)).astype(float))
     page.kernel_spin.set_value((5, 5))

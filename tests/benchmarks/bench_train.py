@@ -89,6 +89,9 @@ def engine_in_page(device: str, batches: int) -> tuple[float, list[float], float
 
     from cnnviz.gui.app import create_app
     from cnnviz.gui.main_window import MainWindow
+    from cnnviz.gui.settings import use_private_settings
+
+    use_private_settings()
 
     app = create_app()  # noqa: F841 (kept alive for the run)
     window = MainWindow()
