@@ -12,6 +12,12 @@ def create_app(argv=None):
     app = QApplication.instance() or QApplication(list(argv or sys.argv[:1]))
     app.setApplicationName("cnnviz")
     app.setOrganizationName("cnnviz")
+    app.setDesktopFileName("io.github.cnnviz")
+    from importlib import resources
+
+    from PySide6.QtGui import QIcon
+
+    app.setWindowIcon(QIcon(str(resources.files("cnnviz.resources") / "cnnviz.png")))
     apply_look(app)
     return app
 
