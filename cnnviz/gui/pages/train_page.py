@@ -238,7 +238,6 @@ class TrainPage(QWidget):
         if self.run is not None:
             self.run.shutdown()
         self.timer.stop()
-        self.views.loss_plot.cleanup()
 
     def _on_lr_changed(self, value: float) -> None:
         if self.is_running():

@@ -1,5 +1,9 @@
-"""LossPlot: per-batch loss, its smoothed curve, test accuracy per epoch on a second axis,
-and finished runs overlaid for comparison. Stays fast for 100k points."""
+"""LossPlot: per-batch loss and its smoothed curve above, test accuracy per epoch below on its
+own axis (the two x-linked), and finished runs overlaid for comparison. Fast for 100k points.
+
+Two ordinary plots in one layout, rather than a second view box managed by hand: pyqtgraph
+owns and deletes every item itself.
+"""
 
 from __future__ import annotations
 
@@ -35,39 +39,45 @@ def smooth(values, alpha: float = 0.05) -> np.ndarray:
     return np.asarray(smoother.values, float)
 
 
-class LossPlot(pg.PlotWidget):
+class LossPlot(pg.GraphicsLayoutWidget):
     """Curves are created once; ``set_run`` only calls ``setData`` on them."""
 
     def __init__(self, parent=None):
-        super().__init__(parent, background="w")
-        self.setLabel("left", "loss")
-        self.setLabel("bottom", "batch")
-        self.showGrid(x=True, y=True, alpha=0.25)
-        self.addLegend(offset=(-10, 10))
-        self.raw = self.plot(pen=pg.mkPen("#9ecae1", width=1), name="batch loss")
-        self.smoothed = self.plot(pen=pg.mkPen("#08519c", width=2.5), name="smoothed")
+        super().__init__(parent)
+        self.setBackground("w")
+        self.loss_item = self.addPlot(row=0, col=0)
+        self.acc_item = self.addPlot(row=1, col=0)
+        self.ci.layout.setRowStretchFactor(0, 3)
+        self.ci.layout.setRowStretchFactor(1, 1)
+        self.loss_item.setLabel("left", "loss")
+        self.acc_item.setLabel("left", "test acc. (%)")
+        self.acc_item.setLabel("bottom", "batch")
+        self.acc_item.setXLink(self.loss_item)
+        self.acc_item.setYRange(0, 100)
+        self.acc_item.getViewBox().setMouseEnabled(y=False)
+        self.loss_item.getAxis("bottom").setStyle(showValues=False)
+        for item in (self.loss_item, self.acc_item):
+            item.showGrid(x=True, y=True, alpha=0.25)
+            for name in ("left", "bottom"):  # axes redraw from a pixmap, not text
+                item.getAxis(name).setCacheMode(QGraphicsItem.DeviceCoordinateCache)
+            item.getAxis("left").setWidth(60)  # both plots' left edges line up
+        self.loss_item.addLegend(offset=(-10, 10))
+        self.raw = self.loss_item.plot(pen=pg.mkPen("#9ecae1", width=1), name="batch loss")
+        self.smoothed = self.loss_item.plot(pen=pg.mkPen("#08519c", width=2.5), name="smoothed")
         for curve in (self.raw, self.smoothed):
             curve.setClipToView(True)
             curve.setDownsampling(auto=True, method="peak")
-        self.acc_view = pg.ViewBox()
-        item = self.getPlotItem()
-        item.showAxis("right")
-        item.scene().addItem(self.acc_view)
-        item.getAxis("right").linkToView(self.acc_view)
-        item.getAxis("right").setLabel("test accuracy (%)")
-        self.acc_view.setXLink(item)
-        self.acc_view.setYRange(0, 100)
-        self.accuracy = pg.PlotDataItem(pen=pg.mkPen("#ff7f0e", width=2.5), symbol="o",
-                                        symbolBrush="#ff7f0e", symbolSize=8)
-        self.acc_view.addItem(self.accuracy)
-        item.vb.sigResized.connect(self._align_views)
-        for name in ("left", "bottom", "right"):  # axes redraw from a pixmap, not text
-            item.getAxis(name).setCacheMode(QGraphicsItem.DeviceCoordinateCache)
+        self.accuracy = self.acc_item.plot(pen=pg.mkPen("#ff7f0e", width=2.5), symbol="o",
+                                           symbolBrush="#ff7f0e", symbolSize=8)
         self.overlays: dict[str, tuple] = {}
         self.follow = True  # False once the user zooms or pans; "A" (auto) re-enables it
         self._x_total, self._y_top = None, 0.0
-        item.vb.sigRangeChangedManually.connect(lambda *_: setattr(self, "follow", False))
-        item.autoBtn.clicked.connect(self.reset_view)
+        box = self.loss_item.getViewBox()
+        box.sigRangeChangedManually.connect(self._on_user_range)
+        self.loss_item.autoBtn.clicked.connect(self.reset_view)
+
+    def _on_user_range(self, *_args) -> None:
+        self.follow = False
 
     def set_presenter(self, on: bool) -> None:
         """Thicker lines, bigger tick labels, a stronger grid: readable from the back."""
@@ -75,30 +85,16 @@ class LossPlot(pg.PlotWidget):
         self.raw.setPen(pg.mkPen("#6baed6" if on else "#9ecae1", width=1 * scale))
         self.smoothed.setPen(pg.mkPen("#08306b" if on else "#08519c", width=2.5 * scale))
         self.accuracy.setPen(pg.mkPen("#d94801" if on else "#ff7f0e", width=2.5 * scale))
-        self.showGrid(x=True, y=True, alpha=0.5 if on else 0.25)
         font = QFont()
         font.setPixelSize(18 if on else 12)
-        for name in ("left", "bottom", "right"):
-            self.getPlotItem().getAxis(name).setTickFont(font)
+        for item in (self.loss_item, self.acc_item):
+            item.showGrid(x=True, y=True, alpha=0.5 if on else 0.25)
+            for name in ("left", "bottom"):
+                item.getAxis(name).setTickFont(font)
 
     def reset_view(self) -> None:
         self.follow = True
         self._x_total, self._y_top = None, 0.0
-
-    def _align_views(self) -> None:
-        self.acc_view.setGeometry(self.getPlotItem().vb.sceneBoundingRect())
-
-    def cleanup(self) -> None:
-        """Take the second view box out of the scene before Qt deletes the widget (pyqtgraph
-        does not own it, and deleting both in the wrong order can crash)."""
-        if getattr(self, "_cleaned", False):
-            return
-        self._cleaned = True
-        self.getPlotItem().vb.sigResized.disconnect(self._align_views)
-        self.set_overlays({})
-        self.acc_view.clear()
-        if self.acc_view.scene() is not None:
-            self.acc_view.scene().removeItem(self.acc_view)
 
     def set_run(self, steps, losses, smoothed, acc_steps, accs, total_steps=None) -> None:
         """The current run: batch losses, their smoothed curve, test accuracy per epoch.
@@ -110,9 +106,9 @@ class LossPlot(pg.PlotWidget):
         finite = np.isfinite(losses)
         if total_steps and self.follow and finite.any():
             top = float(losses[finite].max()) * 1.05
-            box = self.getPlotItem().vb
-            if (total_steps, top > self._y_top) != (self._x_total, False):
+            if total_steps != self._x_total or top > self._y_top:
                 self._x_total, self._y_top = total_steps, max(top, self._y_top)
+                box = self.loss_item.getViewBox()
                 box.disableAutoRange()
                 box.setRange(xRange=(0, total_steps), yRange=(0, self._y_top), padding=0.02)
         self.raw.setData(steps[finite], losses[finite])
@@ -124,19 +120,17 @@ class LossPlot(pg.PlotWidget):
         for name in list(self.overlays):
             if name not in runs:
                 loss_curve, acc_curve = self.overlays.pop(name)
-                self.removeItem(loss_curve)
-                self.acc_view.removeItem(acc_curve)
+                self.loss_item.removeItem(loss_curve)
+                self.acc_item.removeItem(acc_curve)
         for i, (name, (steps, losses, acc_steps, accs)) in enumerate(runs.items()):
             colour = RUN_COLOURS[i % len(RUN_COLOURS)]
             if name not in self.overlays:
-                loss_curve = self.plot(pen=pg.mkPen(colour, width=2), name=name)
+                loss_curve = self.loss_item.plot(pen=pg.mkPen(colour, width=2), name=name)
                 loss_curve.setClipToView(True)
                 loss_curve.setDownsampling(auto=True, method="peak")
-                acc_curve = pg.PlotDataItem(pen=pg.mkPen(colour, width=2, style=Qt.DashLine), symbol="t",
-                                            symbolBrush=colour)
-                self.acc_view.addItem(acc_curve)
+                acc_curve = self.acc_item.plot(pen=pg.mkPen(colour, width=2, style=Qt.DashLine),
+                                               symbol="t", symbolBrush=colour)
                 self.overlays[name] = (loss_curve, acc_curve)
             loss_curve, acc_curve = self.overlays[name]
-            losses = np.asarray(losses, float)
             loss_curve.setData(np.asarray(steps, float), smooth(losses))
             acc_curve.setData(np.asarray(acc_steps, float), np.asarray(accs, float) * 100)
