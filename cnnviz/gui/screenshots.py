@@ -53,9 +53,6 @@ def take(folder: Path) -> list[Path]:
     shot("convolution-dilation", 0, 5, 4)
     shot("pooling-max", 1, 1, 7)  # the lecture's 5×5 grid, 3×3 max pooling: the 2.0 cell
     shot("pooling-avg", 1, 2, 3)
-    window.set_look(presenter=True)
-    shot("presenter-mode", 1, 0, 0)
-    window.set_look(presenter=False)
 
     def architecture(name: str, model: str) -> None:
         page = window.show_page(2)
@@ -117,6 +114,9 @@ def take(folder: Path) -> list[Path]:
     path = folder / "draw.png"
     window.grab().save(str(path))
     shots.append(path)
+    window.set_look(presenter=True)  # last: its larger type may grow the window
+    shot("presenter-mode", 1, 0, 0)
+    window.set_look(presenter=False)
     window.close()
     return shots
 

@@ -53,7 +53,8 @@ class LossPlot(pg.GraphicsLayoutWidget):
         self.acc_item.setLabel("left", "test acc. (%)")
         self.acc_item.setLabel("bottom", "batch")
         self.acc_item.setXLink(self.loss_item)
-        self.acc_item.setYRange(0, 100)
+        self.acc_item.setYRange(0, 100, padding=0.05)
+        self.acc_item.enableAutoRange(y=False)
         self.acc_item.getViewBox().setMouseEnabled(y=False)
         self.loss_item.getAxis("bottom").setStyle(showValues=False)
         for item in (self.loss_item, self.acc_item):
