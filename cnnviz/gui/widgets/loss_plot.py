@@ -73,6 +73,7 @@ class LossPlot(pg.GraphicsLayoutWidget):
         self.overlays: dict[str, tuple] = {}
         self.follow = True  # False once the user zooms or pans; "A" (auto) re-enables it
         self._x_total, self._y_top = None, 0.0
+        self._acc_shown = -1
         box = self.loss_item.getViewBox()
         box.sigRangeChangedManually.connect(self._on_user_range)
         self.loss_item.autoBtn.clicked.connect(self.reset_view)
@@ -96,6 +97,7 @@ class LossPlot(pg.GraphicsLayoutWidget):
     def reset_view(self) -> None:
         self.follow = True
         self._x_total, self._y_top = None, 0.0
+        self._acc_shown = -1
 
     def set_run(self, steps, losses, smoothed, acc_steps, accs, total_steps=None) -> None:
         """The current run: batch losses, their smoothed curve, test accuracy per epoch.
@@ -114,7 +116,9 @@ class LossPlot(pg.GraphicsLayoutWidget):
                 box.setRange(xRange=(0, total_steps), yRange=(0, self._y_top), padding=0.02)
         self.raw.setData(steps[finite], losses[finite])
         self.smoothed.setData(steps[finite], np.asarray(smoothed, float)[finite])
-        self.accuracy.setData(np.asarray(acc_steps, float), np.asarray(accs, float) * 100)
+        if len(accs) != self._acc_shown:  # new epochs only: an unchanged plot is not redrawn
+            self._acc_shown = len(accs)
+            self.accuracy.setData(np.asarray(acc_steps, float), np.asarray(accs, float) * 100)
 
     def set_overlays(self, runs: dict) -> None:
         """``runs``: name → (steps, losses, acc_steps, accs); others are removed."""
