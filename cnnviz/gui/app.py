@@ -41,3 +41,22 @@ def run(argv=None) -> int:
     window.resize(1280, 800)
     window.show()
     return app.exec()
+
+
+def staged_window(width: int = 1280, height: int = 800):
+    """(app, main window) for scripts — screenshots, benchmarks: offscreen unless a display is
+    set, private settings (the user's are neither read nor changed), no quit question."""
+    import os
+
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from cnnviz.gui.settings import use_private_settings
+
+    use_private_settings()
+    app = create_app()
+    from cnnviz.gui.main_window import MainWindow
+
+    window = MainWindow()
+    window.resize(width, height)
+    window.show()
+    window.confirm_discard = lambda: "discard"
+    return app, window

@@ -5,7 +5,6 @@ Runs offscreen (no display needed); the README's pictures are made with it.
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
@@ -23,18 +22,9 @@ def _settle(app, window) -> None:
 
 def take(folder: Path) -> list[Path]:
     """Stage each page with a lecture example mid-walk-through and save it."""
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from cnnviz.gui.app import create_app
-    from cnnviz.gui.main_window import MainWindow
-    from cnnviz.gui.settings import use_private_settings
+    from cnnviz.gui.app import staged_window
 
-    use_private_settings()
-
-    app = create_app()
-    window = MainWindow()
-    window.resize(1280, 800)
-    window.show()
-    window.confirm_discard = lambda: "discard"  # the staged run is not worth a question
+    app, window = staged_window()
     folder.mkdir(parents=True, exist_ok=True)
     shots = []
 

@@ -6,7 +6,6 @@ worker thread, bars repainted). Target: p95 ≤ 15 ms on this machine's CPU.
 
 from __future__ import annotations
 
-import os
 import time
 
 import numpy as np
@@ -14,17 +13,9 @@ from PySide6.QtCore import QPointF
 
 
 def main(samples: int = 300) -> None:
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from cnnviz.gui.app import create_app
-    from cnnviz.gui.main_window import MainWindow
-    from cnnviz.gui.settings import use_private_settings
+    from cnnviz.gui.app import staged_window
 
-    use_private_settings()
-
-    app = create_app()
-    window = MainWindow()
-    window.resize(1280, 800)
-    window.show()
+    app, window = staged_window()
     page = window.show_page(4)
     app.processEvents()
     canvas = page.canvas

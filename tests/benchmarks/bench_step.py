@@ -6,7 +6,6 @@ is done, as in the app). Target: ≤ 30 ms.
 
 from __future__ import annotations
 
-import os
 import statistics
 import time
 
@@ -18,17 +17,9 @@ def percentile(values, q):
 
 
 def main(steps: int = 200, edits: int = 40) -> None:
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from cnnviz.gui.app import create_app
-    from cnnviz.gui.main_window import MainWindow
-    from cnnviz.gui.settings import use_private_settings
+    from cnnviz.gui.app import staged_window
 
-    use_private_settings()
-
-    app = create_app()
-    window = MainWindow()
-    window.resize(1280, 800)
-    window.show()
+    app, window = staged_window()
     page = window.show_page(0)
     rng = np.random.default_rng(0)
     page.set_inputs(rng.integers(0, 10, size=(1, 64, 64)).astype(float))

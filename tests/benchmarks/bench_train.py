@@ -87,17 +87,9 @@ def engine_in_page(device: str, batches: int) -> tuple[float, list[float], float
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtCore import QEventLoop, QTimer
 
-    from cnnviz.gui.app import create_app
-    from cnnviz.gui.main_window import MainWindow
-    from cnnviz.gui.settings import use_private_settings
+    from cnnviz.gui.app import staged_window
 
-    use_private_settings()
-
-    app = create_app()  # noqa: F841 (kept alive for the run)
-    window = MainWindow()
-    window.resize(1280, 800)
-    window.show()
-    window.confirm_discard = lambda: "discard"
+    app, window = staged_window()  # noqa: F841 (the app is kept alive for the run)
     page = window.show_page(3)
     page.model_box.setCurrentText("simple")
     lateness: list[float] = []
