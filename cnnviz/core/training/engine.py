@@ -237,7 +237,7 @@ class Engine:
             self.step += 1
             pending.append(loss.detach())
             if b % cfg.log_every == 0 or b == batches - 1:
-                if not self._read_losses(pending, epoch, b, batches, len(idx), n, started):
+                if not self._read_losses(pending, epoch, b, batches, n, started):
                     return False
                 pending = []
             now = time.perf_counter()
@@ -263,7 +263,7 @@ class Engine:
         self.scaler.update()
         return loss
 
-    def _read_losses(self, pending, epoch, b, batches, batch_len, n, started) -> bool:
+    def _read_losses(self, pending, epoch, b, batches, n, started) -> bool:
         """One host read for the losses since the last read; a NaN pauses the run."""
         values = torch.stack(pending).float().cpu().tolist()
         first_step = self.step - len(values) + 1

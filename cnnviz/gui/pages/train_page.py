@@ -269,7 +269,6 @@ class TrainPage(QWidget):
         history = p.get("history") or {}
         if history.get("steps"):  # continuing a checkpoint: the curves go on from there
             self._set_history(history)
-        self._total_batches = None
 
     def _on_losses(self, p: dict) -> None:
         """Keep the numbers; the widgets are updated by the repaint timer."""

@@ -27,7 +27,6 @@ class TrainViews(QWidget):
         self.features = FeatureMapGrid("Feature maps")
         self.enlarged = FeatureMapGrid("Click a map to enlarge")
         self.features.channel_clicked.connect(self.enlarge)
-        self.probe_label = QLabel()
         self.probe_image = FeatureMapGrid("Probe digit")
         self.probe_image.image.setColorMap(pg.colormap.get("CET-L1"))
         self.tabs = QTabWidget()
