@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
-import tempfile
 from pathlib import Path
 
 
@@ -47,11 +45,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def write_json_atomically(path: Path, data: dict) -> None:
+    from cnnviz.core.files import write_text_atomically
+
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    with os.fdopen(fd, "w") as handle:
-        json.dump(data, handle, indent=2)
-    os.replace(tmp, path)
+    write_text_atomically(path, json.dumps(data, indent=2))
 
 
 def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:

@@ -230,19 +230,13 @@ class MainWindow(QMainWindow):
 
     def export_png(self, path) -> None:
         """The page as shown, written atomically (a temporary file, then replaced)."""
-        import os
-        import tempfile
         from pathlib import Path
 
-        path = Path(path)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".png", dir=path.parent)
-        os.close(fd)
-        try:
-            if not self.current_page().grab().save(tmp, "PNG"):
-                raise OSError(f"could not write {path.name}")
-            os.replace(tmp, path)
-        finally:
-            Path(tmp).unlink(missing_ok=True)
+        from cnnviz.core.files import atomic_path
+
+        with atomic_path(path, suffix=".png") as tmp:
+            if not self.current_page().grab().save(str(tmp), "PNG"):
+                raise OSError(f"could not write {Path(path).name}")
 
     def _export_png_dialog(self) -> None:
         from PySide6.QtWidgets import QFileDialog

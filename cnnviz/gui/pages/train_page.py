@@ -477,9 +477,8 @@ class TrainPage(QWidget):
         """Per-batch loss, and test loss / accuracy at each epoch's last step (atomic)."""
         import csv
         import io
-        import os
-        import tempfile
-        from pathlib import Path
+
+        from cnnviz.core.files import write_text_atomically
 
         epochs = {}
         if self.engine is not None:
@@ -492,11 +491,7 @@ class TrainPage(QWidget):
             writer.writerow([step, f"{loss:.6f}", e["epoch"] if e else "",
                              f"{e['test_loss']:.6f}" if e else "",
                              f"{e['accuracy']:.6f}" if e else ""])
-        path = Path(path)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-        with os.fdopen(fd, "w", newline="") as handle:
-            handle.write(buffer.getvalue())
-        os.replace(tmp, path)
+        write_text_atomically(path, buffer.getvalue())
 
     def export_csv_dialog(self) -> None:
         if not self.losses:
