@@ -238,6 +238,9 @@ class TrainPage(QWidget):
         if self.run is not None:
             self.run.shutdown()
         self.timer.stop()
+        # Take the compared runs' curves out through pyqtgraph before Qt deletes the scene:
+        # left to the scene's destructor they crashed the process at exit.
+        self.views.loss_plot.set_overlays({})
 
     def _on_lr_changed(self, value: float) -> None:
         if self.is_running():
