@@ -12,7 +12,8 @@ def main(argv=None) -> int:
         from cnnviz.train_cli import OneLineParser, add_arguments, run
 
         parser = OneLineParser(prog="cnnviz train",
-                               description="Train a model of the zoo on the bundled MNIST and "
+                               description="Train a model of the zoo on MNIST (bundled), FashionMNIST, "
+                                           "KMNIST, CIFAR-10 or your own images and "
                                            "print the lecture's log.")
         add_arguments(parser)
         return run(parser.parse_args(argv[1:]), parser)
@@ -22,12 +23,16 @@ def main(argv=None) -> int:
         print(f"cnnviz {__version__}")
         return 0
     if argv and argv[0] in ("--help", "-h"):
-        print("usage: cnnviz [--version] | cnnviz train --help\n\n"
-              "Starts the cnnviz window; `cnnviz train ...` trains headless.")
+        print("usage: cnnviz [--version | --self-test] | cnnviz train --help\n\n"
+              "Starts the cnnviz window; `cnnviz train ...` trains headless;\n"
+              "--self-test opens the window, builds every page, prints what it saw and quits\n"
+              "(to check an installed or frozen app).")
         return 0
     from cnnviz.gui.app import run as run_gui
 
-    return run_gui([sys.argv[0]] + argv)
+    self_test = "--self-test" in argv
+    argv = [a for a in argv if a != "--self-test"]
+    return run_gui([sys.argv[0]] + argv, self_test=self_test)
 
 
 if __name__ == "__main__":

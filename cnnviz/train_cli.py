@@ -24,6 +24,16 @@ def positive_int(text: str) -> int:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--model", default="simple", help="a model of the zoo (default simple)")
+    parser.add_argument("--dataset", default="mnist",
+                        help="mnist (bundled), fashion-mnist, kmnist or cifar10")
+    parser.add_argument("--folder", type=Path,
+                        help="train on your own images: one sub-folder per class")
+    parser.add_argument("--image-size", type=positive_int, default=28,
+                        help="side the --folder images are resized to (default 28)")
+    parser.add_argument("--data-dir", type=Path,
+                        help="where downloaded datasets live (default: the app's data folder)")
+    parser.add_argument("--download", action="store_true",
+                        help="download --dataset first if it is not here yet")
     parser.add_argument("--epochs", type=positive_int, default=9)
     parser.add_argument("--batch-size", type=positive_int, default=64)
     parser.add_argument("--lr", type=float, default=0.01)
@@ -44,6 +54,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--metrics-json", type=Path, help="write per-epoch figures here")
 
 
+def _print_progress(done: int, total: int | None, name: str) -> None:
+    share = f"{100 * done / total:5.1f}%" if total else f"{done / 1e6:.1f} MB"
+    print(f"\rDownloading {name}: {share}", end="", file=sys.stderr, flush=True)
+
+
 def write_json_atomically(path: Path, data: dict) -> None:
     from cnnviz.core.files import write_text_atomically
 
@@ -59,8 +74,28 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     if args.model not in available():
         parser.error(f"argument --model: unknown model {args.model!r} "
                      f"(choose from {', '.join(available())})")
+    from cnnviz.core.data import catalog
+
     options = {"depth": args.depth} if args.depth is not None else {}
+    data_dir = args.data_dir or catalog.default_data_dir()
+    dataset = f"{catalog.FOLDER_PREFIX}{args.folder}" if args.folder else args.dataset
+    if not args.folder and args.dataset not in catalog.DATASETS:
+        parser.error(f"argument --dataset: unknown dataset {args.dataset!r} "
+                     f"(choose from {', '.join(catalog.DATASETS)})")
+    if not args.folder and not catalog.is_downloaded(args.dataset, data_dir):
+        if not args.download:
+            parser.error(f"{catalog.info(args.dataset).title} is not in {data_dir} yet: add "
+                         "--download to fetch it "
+                         f"({catalog.info(args.dataset).size_text()})")
+        try:
+            catalog.download(args.dataset, data_dir, progress=_print_progress)
+            print(file=sys.stderr)
+        except catalog.DownloadError as exc:
+            print(f"\ncnnviz train: {exc}", file=sys.stderr)
+            return 1
     config = TrainConfig(model=args.model, model_options=options, epochs=args.epochs,
+                         dataset=dataset, data_dir=str(data_dir),
+                         dataset_options={"size": args.image_size} if args.folder else {},
                          batch_size=args.batch_size, lr=args.lr, momentum=args.momentum,
                          nesterov=args.nesterov, weight_decay=args.weight_decay,
                          optimizer=args.optimizer, schedule=args.schedule, device=args.device,
@@ -74,12 +109,14 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     except ValueError as exc:
         parser.error(str(exc))
     engine = Engine(config)
-    metrics = {"model": args.model, "device": "", "epochs": []}
+    metrics = {"model": args.model, "dataset": dataset, "device": "", "epochs": []}
     problems: list[str] = []
 
     def on_started(p):
         metrics["device"] = p["device"]
         metrics["device_name"] = p["device_name"]
+        if p.get("dataset_note"):
+            print(p["dataset_note"], flush=True)
 
     def on_losses(p):
         if p["log"]:

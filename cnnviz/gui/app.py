@@ -32,14 +32,45 @@ def apply_look(app, scale: float = 1.0, presenter: bool = False) -> None:
     app.setStyleSheet(style_sheet(scale, presenter))
 
 
-def run(argv=None) -> int:
-    """Show the main window and run the event loop; returns the exit code."""
+def run(argv=None, self_test: bool = False) -> int:
+    """Show the main window and run the event loop; returns the exit code.
+
+    ``self_test``: once the window is shown, build every page, print one line per page and
+    quit (exit 1 if a page failed) — a check for installed and frozen builds."""
+    if self_test:
+        from cnnviz.gui.settings import use_private_settings
+
+        use_private_settings()
     app = create_app(argv)
     from cnnviz.gui.main_window import MainWindow
 
     window = MainWindow()
     window.resize(1280, 800)
     window.show()
+    if self_test:
+        from PySide6.QtCore import QTimer
+
+        outcome = {"code": 0}
+
+        def visit_every_page():
+            from cnnviz import __version__
+            from cnnviz.gui.main_window import LESSONS
+
+            print(f"cnnviz {__version__}: window shown "
+                  f"({window.width()}x{window.height()}, {app.platformName()})", flush=True)
+            for index, (title, _) in enumerate(LESSONS):
+                try:
+                    page = window.show_page(index)
+                    app.processEvents()
+                    print(f"  page {index + 1} {title}: {type(page).__name__} ok", flush=True)
+                except Exception as exc:  # report every page, then fail
+                    print(f"  page {index + 1} {title}: FAILED {exc!r}", flush=True)
+                    outcome["code"] = 1
+            window.confirm_discard = lambda: "discard"
+            window.close()
+            app.exit(outcome["code"])
+
+        QTimer.singleShot(0, visit_every_page)
     return app.exec()
 
 

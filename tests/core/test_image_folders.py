@@ -8,18 +8,7 @@ Image = pytest.importorskip("PIL.Image")
 
 from cnnviz.core.data import load_image_folder  # noqa: E402
 from cnnviz.core.training import Engine, TrainConfig, events  # noqa: E402
-
-
-def make_folder(root, classes, n=10, rgb=False, size=(40, 30)):
-    rng = np.random.default_rng(0)
-    for k, name in enumerate(classes):
-        folder = root / name
-        folder.mkdir(parents=True)
-        for i in range(n):
-            arr = (rng.random((size[1], size[0], 3) if rgb else (size[1], size[0])) * 60
-                   + 190 * (k % 2)).astype(np.uint8)
-            Image.fromarray(arr).save(folder / f"{i}.png")
-    return root
+from fake_data import make_folder  # noqa: E402
 
 
 def test_gray_folder_is_read_resized_and_split(tmp_path):

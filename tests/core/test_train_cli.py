@@ -47,7 +47,35 @@ def test_log_format_and_metrics_json(tmp_path):
     assert ckpt.is_file()
 
 
+def test_train_on_an_image_folder_and_a_downloaded_dataset(tmp_path):
+    from fake_data import install_fake, make_folder
+
+    folder = make_folder(tmp_path / "shapes", ["circle", "square"], n=10)
+    metrics = tmp_path / "m.json"
+    out = cnnviz("train", "--folder", str(folder), "--image-size", "16", "--epochs", "1",
+                 "--device", "cpu", "--metrics-json", str(metrics))
+    assert out.returncode == 0, out.stderr
+    assert "20 images in 2 classes (circle: 10, square: 10)" in out.stdout
+    assert json.loads(metrics.read_text())["dataset"] == f"folder:{folder}"
+    assert any(TEST_LINE.match(line) for line in out.stdout.splitlines())
+
+    data = tmp_path / "data"
+    install_fake("fashion-mnist", data, n_train=128, n_test=40)
+    out = cnnviz("train", "--dataset", "fashion-mnist", "--data-dir", str(data), "--epochs", "1",
+                 "--device", "cpu", "--save", str(tmp_path / "f.pt"))
+    assert out.returncode == 0, out.stderr
+    assert "Test set: Average loss:" in out.stdout and "/40 (" in out.stdout
+    import torch
+
+    saved = torch.load(tmp_path / "f.pt", weights_only=False)
+    assert saved["class_names"][0] == "T-shirt/top" and saved["config"]["dataset"] == \
+        "fashion-mnist"
+
+
 @pytest.mark.parametrize("args, reason", [
+    (["--dataset", "imagenet"], "unknown dataset 'imagenet'"),
+    (["--dataset", "kmnist", "--data-dir", "/nonexistent/cnnviz"],
+     "KMNIST is not in /nonexistent/cnnviz yet: add --download"),
     (["--epochs", "0"], "--epochs: must be at least 1"),
     (["--model", "alexnet"], "unknown model 'alexnet'"),
     (["--optimizer", "rmsprop"], "invalid choice: 'rmsprop'"),

@@ -15,7 +15,9 @@ class TrainConfig:
 
     model: str = "simple"
     model_options: dict = field(default_factory=dict)
-    dataset: str = "mnist"
+    dataset: str = "mnist"  # a key of cnnviz.core.data.catalog.DATASETS or "folder:<path>"
+    data_dir: str | None = None  # where downloaded datasets live
+    dataset_options: dict = field(default_factory=dict)  # image folders: size, channels, ...
     epochs: int = 9
     batch_size: int = 64
     test_batch_size: int = 1000
@@ -38,7 +40,13 @@ class TrainConfig:
 
     def validate(self) -> "TrainConfig":
         """Raise ``ValueError`` naming the first bad setting; return self when all are fine."""
+        from cnnviz.core.data.catalog import DATASETS, FOLDER_PREFIX
+
         checks = [
+            (self.dataset in DATASETS or (self.dataset.startswith(FOLDER_PREFIX) and
+                                          len(self.dataset) > len(FOLDER_PREFIX)),
+             f"dataset must be one of {', '.join(DATASETS)} or folder:<path>, "
+             f"got {self.dataset!r}"),
             (self.epochs >= 1, f"epochs must be at least 1, got {self.epochs}"),
             (self.batch_size >= 1, f"batch size must be at least 1, got {self.batch_size}"),
             (self.test_batch_size >= 1, "test batch size must be at least 1"),

@@ -16,7 +16,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from cnnviz.core.data import TensorDataset, load_mnist
+from cnnviz.core.data import TensorDataset
+from cnnviz.core.data.catalog import DatasetError, open_dataset
 from cnnviz.models import build, info
 
 from . import events as ev
@@ -95,8 +96,14 @@ class Engine:
         cfg = self.config
         torch.manual_seed(cfg.seed)
         self.device = pick_device(cfg.device)
-        train = self._train_data or load_mnist("train")
-        test = self._test_data or load_mnist("test")
+        train, test = self._train_data, self._test_data
+        self.dataset_note = ""
+        if train is None or test is None:
+            try:
+                train, test, self.dataset_note = open_dataset(cfg.dataset, cfg.data_dir,
+                                                              cfg.dataset_options)
+            except (OSError, ValueError) as exc:
+                raise DatasetError(str(exc)) from None
         self.train_data = train.subset(cfg.limit_train).to(self.device)
         self.test_data = test.subset(cfg.limit_test).to(self.device)
         c, h, _ = self.train_data.shape
@@ -143,7 +150,8 @@ class Engine:
                 "optimizer_state": self.optimizer.state_dict(), "history": self.history,
                 "epoch": self.epoch, "step": self.step,
                 "input_shape": list(self.train_data.shape),
-                "class_names": list(self.train_data.class_names)}
+                "class_names": list(self.train_data.class_names),
+                "normalisation": [self.train_data.mean, self.train_data.std]}
 
     def save(self, path) -> None:
         """Write a checkpoint atomically (weights, optimiser, history, config, model name)."""
@@ -187,6 +195,8 @@ class Engine:
                 self.bus.fire(ev.STOPPED, {"epoch": self.epoch, "step": self.step})
             else:
                 self.bus.fire(ev.FINISHED, {"history": self.history})
+        except DatasetError as exc:
+            self._fail(f"Cannot train on this dataset: {exc}")
         except torch.cuda.OutOfMemoryError:
             self._fail(f"The GPU ran out of memory with batch size {self.config.batch_size}. "
                        "Try a smaller batch size (or a smaller model).")
@@ -205,7 +215,10 @@ class Engine:
                 "device_name": device_name(self.device), "train_size": len(self.train_data),
                 "test_size": len(self.test_data), "epoch": self.epoch,
                 "params": sum(p.numel() for p in self.model.parameters()),
-                "layers": self.probe.layer_names, "history": self.history}
+                "layers": self.probe.layer_names, "history": self.history,
+                "dataset": self.train_data.name, "input_shape": list(self.train_data.shape),
+                "class_names": list(self.train_data.class_names),
+                "dataset_note": self.dataset_note}
 
     def _wait_while_paused(self) -> None:
         if self._running.is_set():
