@@ -1,8 +1,13 @@
 """Inference for the Draw page: MNIST-style preprocessing of a drawing, prediction with the
-network's activations, and the default model that ships with the app."""
+network's activations, and the default model that ships with the app.
+
+A model trained on another dataset (FashionMNIST, CIFAR-10, an image folder) comes with a
+:class:`ModelInfo` — its input shape, class names and normalisation — and :func:`prepare` fits
+a drawing to that input."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
@@ -12,11 +17,38 @@ import torch.nn.functional as F
 from torch import nn
 
 from cnnviz.core.data import MNIST_MEAN, MNIST_STD
+from cnnviz.core.data.catalog import DATASETS, normalisation
+from cnnviz.core.data.mnist import CLASS_NAMES as DIGITS
 from cnnviz.core.training.checkpoint import CheckpointError, load_checkpoint
 from cnnviz.core.training.probe import feature_layers, inception_blocks, keep_first
 
 INK_THRESHOLD = 0.05  # grey levels below this (of 1.0) count as background
 DEFAULT_CHECKPOINT = "simple-mnist.pt"
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    """What a trained model expects and answers: input ``[C, H, W]``, class names, the
+    normalisation of its training data, and the dataset's name."""
+
+    input_shape: tuple[int, int, int] = (1, 28, 28)
+    class_names: tuple[str, ...] = DIGITS
+    mean: float = MNIST_MEAN
+    std: float = MNIST_STD
+    dataset: str = "MNIST"
+
+    @property
+    def centred_like_mnist(self) -> bool:
+        """Digits and Kuzushiji characters were made by MNIST's recipe (20×20 box, centre of
+        mass in 28×28); other data fill their frame."""
+        return self.dataset in ("MNIST", "KMNIST") and self.input_shape[1:] == (28, 28)
+
+    def describe(self) -> str:
+        c, h, w = self.input_shape
+        return f"{self.dataset}, {c}×{h}×{w}, {len(self.class_names)} classes"
+
+
+MNIST_INFO = ModelInfo()
 
 
 def as_unit_float(canvas: np.ndarray) -> np.ndarray:
@@ -63,16 +95,46 @@ def preprocess(canvas: np.ndarray) -> np.ndarray:
     return out
 
 
+def fit_to_frame(canvas: np.ndarray, height: int, width: int, fill: float = 0.9) -> np.ndarray:
+    """Crop to the ink and scale it (aspect kept) to ``fill`` of a ``height``×``width`` frame,
+    centred: for data whose objects fill their images (clothes, photos, own folders)."""
+    img = as_unit_float(canvas)
+    out = np.zeros((height, width), dtype=np.float32)
+    rows = np.flatnonzero((img > INK_THRESHOLD).any(axis=1))
+    cols = np.flatnonzero((img > INK_THRESHOLD).any(axis=0))
+    if rows.size == 0:
+        return out
+    crop = img[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1]
+    h, w = crop.shape
+    scale = fill * min(height / h, width / w)
+    nh, nw = max(1, min(height, round(h * scale))), max(1, min(width, round(w * scale)))
+    small = F.interpolate(torch.from_numpy(np.ascontiguousarray(crop))[None, None],
+                          size=(nh, nw), mode="bilinear", antialias=True,
+                          align_corners=False)[0, 0].clamp(0, 1).numpy()
+    top, left = (height - nh) // 2, (width - nw) // 2
+    out[top:top + nh, left:left + nw] = small
+    return out
+
+
+def prepare(canvas: np.ndarray, info: ModelInfo = MNIST_INFO) -> np.ndarray:
+    """The ``[C, H, W]`` float32 image in [0, 1] a model with ``info`` sees for a drawing:
+    MNIST's recipe for digits, fitted to the frame otherwise, grey repeated over channels."""
+    c, h, w = info.input_shape
+    image = preprocess(canvas) if info.centred_like_mnist else fit_to_frame(canvas, h, w)
+    return np.repeat(image[None], c, axis=0)
+
+
 @torch.inference_mode()
-def predict(model: nn.Module, image28: np.ndarray, layers: list[str] | None = None
-            ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-    """Ten class probabilities and per-layer activations (``[C, H, W]`` numpy) for one image.
+def predict(model: nn.Module, image28: np.ndarray, layers: list[str] | None = None,
+            info: ModelInfo = MNIST_INFO) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """Class probabilities and per-layer activations (``[C, H, W]`` numpy) for one image
+    (``[H, W]`` or ``[C, H, W]`` in [0, 1], normalised here as ``info`` says).
 
     Runs on the model's device; ``layers`` picks the layers (default: every feature layer).
     """
     device = next(model.parameters()).device
     x = torch.as_tensor(np.asarray(image28, dtype=np.float32), device=device)
-    x = ((x - MNIST_MEAN) / MNIST_STD).reshape(1, 1, 28, 28)
+    x = ((x - info.mean) / info.std).reshape(1, *info.input_shape)
     modules = dict(model.named_modules())
     wanted = feature_layers(model) if layers is None else [n for n in layers if n in modules]
     outputs: dict[str, torch.Tensor] = {}
@@ -97,13 +159,14 @@ def model_from_checkpoint(data: dict) -> nn.Module:
     name = data.get("model")
     if name not in available():
         raise CheckpointError(f"its model {name!r} is not available here")
-    shape = data.get("input_shape") or [1, 28, 28]
-    if list(shape) != [1, 28, 28]:
-        raise CheckpointError(f"it was trained on {'×'.join(map(str, shape))} inputs; "
-                              "drawing needs 1×28×28")
+    meta = info_from_checkpoint(data)
+    c, h, w = meta.input_shape
+    if h != w:
+        raise CheckpointError(f"it was trained on {c}×{h}×{w} inputs; the zoo's models take "
+                              "square images")
     options = (data.get("config") or {}).get("model_options", {})
-    model = build(name, in_channels=1, num_classes=len(data.get("class_names") or range(10)),
-                  input_size=28, **options)
+    model = build(name, in_channels=c, num_classes=len(meta.class_names), input_size=h,
+                  **options)
     try:
         model.load_state_dict(data["model_state"])
     except (RuntimeError, KeyError) as exc:
@@ -112,8 +175,30 @@ def model_from_checkpoint(data: dict) -> nn.Module:
     return model.eval()
 
 
+def info_from_checkpoint(data: dict) -> ModelInfo:
+    """Input shape, class names, normalisation and dataset recorded in a checkpoint (older
+    checkpoints without them were MNIST runs)."""
+    shape = tuple(int(v) for v in (data.get("input_shape") or (1, 28, 28)))
+    if len(shape) != 3 or min(shape) < 1:
+        raise CheckpointError(f"its input shape {list(shape)} is not channels × height × width")
+    classes = tuple(str(c) for c in (data.get("class_names") or DIGITS))
+    dataset = (data.get("config") or {}).get("dataset") or "mnist"
+    if dataset in DATASETS:
+        title = DATASETS[dataset].title
+    else:
+        title = Path(dataset.split(":", 1)[-1]).name or dataset
+    mean, std = data.get("normalisation") or normalisation(dataset)
+    return ModelInfo(shape, classes, float(mean), float(std), title)
+
+
+def load_classifier(path) -> tuple[nn.Module, ModelInfo]:
+    """A trained model from a checkpoint file and what it expects (any dataset)."""
+    data = load_checkpoint(path)
+    return model_from_checkpoint(data), info_from_checkpoint(data)
+
+
 def load_model(path) -> nn.Module:
-    """A trained model from a checkpoint file (any model of the zoo trained on MNIST)."""
+    """A trained model from a checkpoint file (any model of the zoo, any dataset)."""
     return model_from_checkpoint(load_checkpoint(path))
 
 
@@ -126,5 +211,6 @@ def load_default_model() -> nn.Module:
     return load_model(default_checkpoint_path())
 
 
-__all__ = ["has_ink", "inception_blocks", "load_default_model", "load_model",
-           "model_from_checkpoint", "predict", "preprocess"]
+__all__ = ["MNIST_INFO", "ModelInfo", "fit_to_frame", "has_ink", "inception_blocks",
+           "info_from_checkpoint", "load_classifier", "load_default_model", "load_model",
+           "model_from_checkpoint", "predict", "prepare", "preprocess"]

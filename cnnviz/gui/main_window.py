@@ -68,6 +68,10 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.stack, 1)
         self.setCentralWidget(central)
         self.zoom, self.presenter = 1.0, False
+        self._datasets = None  # DatasetState, made when a page that follows it is built
+        self._saved_dataset: tuple[str, dict] = ("mnist", {})
+        self.download = None  # the DownloadRun in progress (or the last one)
+        self.download_panel = None
         self._build_menus()
         self.lessons.setCurrentRow(0)
         self.restore_settings()
@@ -88,17 +92,176 @@ class MainWindow(QMainWindow):
             self.pages[index] = page
             if hasattr(page, "training_model"):
                 page.training_model = self.training_model_snapshot
+            if hasattr(page, "set_dataset"):
+                state = self.dataset_state()
+                page.set_dataset(state.choice)
+                state.changed.connect(page.set_dataset)
+            if hasattr(page, "choose_dataset"):
+                page.choose_dataset = self.choose_dataset
         return self.pages[index]
 
     def training_model_snapshot(self):
-        """A copy of the model being trained (CPU, eval mode), or None without a run."""
+        """(a copy of the model being trained — CPU, eval mode —, its ModelInfo), or None
+        without a run."""
         import copy
+
+        from cnnviz.core.inference import ModelInfo
 
         train = self.pages[[t for t, _ in LESSONS].index("Train")]
         engine = getattr(train, "engine", None)
-        if engine is None or engine.model is None:
+        if engine is None or engine.model is None or engine.train_data is None:
             return None
-        return copy.deepcopy(engine.model).cpu().eval()
+        data = engine.train_data
+        info = ModelInfo(tuple(data.shape), tuple(data.class_names), data.mean, data.std,
+                         data.name)
+        return copy.deepcopy(engine.model).cpu().eval(), info
+
+    # -- datasets -------------------------------------------------------------------------------
+    def dataset_state(self):
+        """The dataset the pages follow (made on first use: it needs torch)."""
+        if self._datasets is None:
+            from cnnviz.gui.datasets import DatasetState, choice_for
+
+            self._datasets = DatasetState(self)
+            name, options = self._saved_dataset
+            if name != "mnist" and self._dataset_available(name):
+                try:
+                    self._datasets.choice = choice_for(name, options)
+                except (ValueError, OSError):
+                    pass  # a folder that has gone or changed: MNIST
+        return self._datasets
+
+    @staticmethod
+    def _dataset_available(name: str) -> bool:
+        from cnnviz.core.data import catalog
+        from cnnviz.gui.datasets import data_dir
+
+        if name.startswith(catalog.FOLDER_PREFIX):
+            return True
+        return name in catalog.DATASETS and catalog.is_downloaded(name, data_dir())
+
+    def choose_dataset(self, name: str, options: dict | None = None) -> bool:
+        """Make ``name`` (a catalogue key or ``folder:<path>``) the dataset of every page.
+
+        One that is not downloaded yet asks first and downloads in the background (the choice
+        is made when it arrives; False now); a folder that cannot be a dataset says why and the
+        previous choice stays."""
+        from cnnviz.core.data import catalog
+        from cnnviz.gui.datasets import choice_for
+
+        state = self.dataset_state()
+        if name in catalog.DATASETS and not self._dataset_available(name):
+            if self.download is not None and self.download.running():
+                self.show_dataset_message("A download is already running; wait for it or "
+                                          "cancel it first.")
+            elif self.confirm_download(catalog.info(name)):
+                self.start_download(name)
+            return False
+        try:
+            choice = choice_for(name, options)
+        except (ValueError, OSError) as exc:
+            self.show_dataset_message(f"Cannot use this dataset: {exc}. "
+                                      f"The dataset stays {state.choice.title}.")
+            return False
+        state.set(choice)
+        self.show_dataset_message("")
+        self.statusBar().showMessage(f"Dataset: {choice.describe()}", 5000)
+        return True
+
+    def show_dataset_message(self, text: str) -> None:
+        """On the Train page (where datasets are chosen) and in the status bar."""
+        train = self.pages[[t for t, _ in LESSONS].index("Train")]
+        if train is not None:
+            train.show_message(text)
+        if text:
+            self.statusBar().showMessage(text, 10000)
+
+    def confirm_download(self, info) -> bool:
+        """Ask before downloading (tests replace this)."""
+        answer = QMessageBox.question(
+            self, f"Download {info.title}?",
+            f"{info.title} is not on this computer yet. Download it now "
+            f"({info.size_text()}) from its publishers' server? It is kept for next time.\n\n"
+            f"Credit: {info.credit}.", QMessageBox.Yes | QMessageBox.No, QMessageBox.Yes)
+        return answer == QMessageBox.Yes
+
+    def start_download(self, key: str, files=None, fetch=None):
+        """Download ``key`` in the background; the status bar shows progress and Cancel."""
+        from cnnviz.core.data import catalog
+        from cnnviz.gui.datasets import DownloadPanel, DownloadRun, data_dir
+
+        if self.download_panel is None:
+            self.download_panel = DownloadPanel()
+            self.statusBar().addPermanentWidget(self.download_panel)
+            self.download_panel.cancel_requested.connect(self.cancel_download)
+        info = catalog.info(key)
+        self.download = DownloadRun(key, data_dir(), files, fetch)
+        self.download.worker.progress.connect(self.download_panel.show_progress,
+                                              Qt.QueuedConnection)
+        self.download.worker.done.connect(self._on_download_done, Qt.QueuedConnection)
+        self.download_panel.start(info.title, info.size_text())
+        self.download.start()
+        return self.download
+
+    def cancel_download(self) -> None:
+        if self.download is not None:
+            self.download.cancel()
+
+    def _on_download_done(self, key: str, outcome: str, message: str) -> None:
+        self.download_panel.finish(outcome, message)
+        if outcome == "ok":
+            self.choose_dataset(key)
+        else:
+            self.show_dataset_message(message)
+        for page in self.pages:
+            if page is not None and hasattr(page, "_refresh_dataset_items"):
+                page._refresh_dataset_items()
+
+    def _fill_data_menu(self) -> None:
+        """The Data menu, rebuilt each time it opens (what is downloaded may have changed)."""
+        from PySide6.QtGui import QActionGroup
+
+        from cnnviz.core.data import catalog
+
+        menu = self.data_menu
+        menu.clear()
+        group = QActionGroup(menu)
+        current = self.dataset_state().choice.name
+        for key, info in catalog.DATASETS.items():
+            text = info.title if self._dataset_available(key) else \
+                f"{info.title} — {info.size_text()}"
+            action = menu.addAction(text)
+            action.setCheckable(True)
+            action.setChecked(key == current)
+            action.setStatusTip(f"Train, draw and inspect with {info.title} ({info.credit})")
+            action.triggered.connect(lambda _=False, k=key: self.choose_dataset(k))
+            group.addAction(action)
+        menu.addSeparator()
+        folder = menu.addAction("Image &folder…")
+        folder.setStatusTip("Your own images: a folder with one sub-folder per class")
+        folder.triggered.connect(self._choose_folder_dialog)
+        shown = menu.addAction("Show the &data folder")
+        shown.setStatusTip("Open the folder where downloaded datasets are kept")
+        shown.triggered.connect(self._show_data_folder)
+
+    def _choose_folder_dialog(self) -> None:
+        from PySide6.QtWidgets import QFileDialog
+
+        path = QFileDialog.getExistingDirectory(self, "Image folder: one sub-folder per class")
+        if path:
+            train = self.pages[[t for t, _ in LESSONS].index("Train")]
+            options = train.folder_options() if train is not None else None
+            self.choose_dataset(f"folder:{path}", options)
+
+    def _show_data_folder(self) -> None:
+        from PySide6.QtCore import QUrl
+        from PySide6.QtGui import QDesktopServices
+
+        from cnnviz.gui.datasets import data_dir
+
+        folder = data_dir()
+        folder.mkdir(parents=True, exist_ok=True)
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
 
     def current_page(self):
         return self.page(self.lessons.currentRow())
@@ -163,6 +326,8 @@ class MainWindow(QMainWindow):
         for number, (title, _) in enumerate(LESSONS, start=1):
             self._action(lesson, f"&{number} {title}", f"Ctrl+{number}",
                          lambda _=False, i=number - 1: self.show_page(i))
+        self.data_menu = bar.addMenu("&Data")
+        self.data_menu.aboutToShow.connect(self._fill_data_menu)
         view = bar.addMenu("&View")
         self.presenter_action = self._action(view, "&Presenter mode", "F5",
                                              lambda: self.set_look(presenter=not self.presenter))
@@ -216,6 +381,14 @@ class MainWindow(QMainWindow):
         if zoom != 1.0 or presenter:
             self.set_look(zoom, presenter)
         self.show_page(read(settings, "window/page", 0, int, 0, EAGER - 1))
+        import json
+
+        try:
+            options = json.loads(read(settings, "data/options", "{}", str))
+        except ValueError:
+            options = {}
+        self._saved_dataset = (read(settings, "data/dataset", "mnist", str),
+                               options if isinstance(options, dict) else {})
 
     def save_settings(self) -> None:
         settings = open_settings()
@@ -223,6 +396,13 @@ class MainWindow(QMainWindow):
         settings.setValue("window/page", min(self.lessons.currentRow(), EAGER - 1))
         settings.setValue("view/zoom", self.zoom)
         settings.setValue("view/presenter", self.presenter)
+        import json
+
+        name, options = self._saved_dataset
+        if self._datasets is not None:
+            name, options = self._datasets.choice.name, self._datasets.choice.options
+        settings.setValue("data/dataset", name)
+        settings.setValue("data/options", json.dumps(options))
         for page in self.pages:
             if page is not None and hasattr(page, "save_settings"):
                 page.save_settings(settings)
@@ -277,6 +457,8 @@ class MainWindow(QMainWindow):
                     event.ignore()
                     return
         self.save_settings()
+        if self.download is not None:
+            self.download.shutdown()  # cancelled: the partial folder is removed
         for page in self.pages:
             if page is not None and hasattr(page, "shutdown"):
                 page.shutdown()

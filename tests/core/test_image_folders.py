@@ -1,6 +1,5 @@
 """Own image folders: ImageFolder layout, resizing, gray/RGB, splits, skipped files, refusals."""
 
-import numpy as np
 import pytest
 
 pytest.importorskip("torch")

@@ -85,10 +85,43 @@ def test_checkpoints_that_do_not_fit_are_refused(tmp_path):
     payload["input_shape"] = [3, 32, 32]
     from cnnviz.core.training import save_checkpoint
     save_checkpoint(path, payload)
-    with pytest.raises(CheckpointError, match="drawing needs 1×28×28"):
+    with pytest.raises(CheckpointError, match="weights do not fit 'simple'"):
+        load_model(path)
+    payload["input_shape"] = [1, 28, 20]
+    save_checkpoint(path, payload)
+    with pytest.raises(CheckpointError, match="square images"):
         load_model(path)
     payload["input_shape"] = [1, 28, 28]
     payload["model"] = "inception"
     save_checkpoint(path, payload)
     with pytest.raises(CheckpointError, match="weights do not fit 'inception'"):
         load_model(path)
+
+
+def test_a_model_of_another_dataset_gets_its_shape_names_and_normalisation(tmp_path):
+    from fake_data import install_fake
+
+    from cnnviz.core.inference import fit_to_frame, load_classifier, prepare
+
+    install_fake("cifar10", tmp_path / "data", n_test=8)
+    engine = Engine(TrainConfig(dataset="cifar10", data_dir=str(tmp_path / "data"), epochs=1,
+                                device="cpu"))
+    engine.run()
+    assert engine.failure is None
+    engine.save(tmp_path / "cifar.pt")
+    model, info = load_classifier(tmp_path / "cifar.pt")
+    assert info.input_shape == (3, 32, 32) and info.class_names[-1] == "truck"
+    assert info.dataset == "CIFAR-10" and (info.mean, info.std) == (0.4734, 0.2516)
+    assert not info.centred_like_mnist
+    canvas = np.zeros((280, 280), np.uint8)
+    canvas[40:240, 130:150] = 255  # a tall bar
+    image = prepare(canvas, info)
+    assert image.shape == (3, 32, 32) and np.array_equal(image[0], image[2])
+    rows = np.flatnonzero(image[0].max(axis=1) > 0.05)
+    assert rows[-1] - rows[0] + 1 >= 27  # fitted to 90% of the frame, not MNIST's 20×20
+    assert np.array_equal(image[0], fit_to_frame(canvas, 32, 32))
+    probabilities, activations = predict(model, image, None, info)
+    assert probabilities.shape == (10,) and probabilities.sum() == pytest.approx(1, abs=1e-5)
+    assert activations["conv1"].shape[0] == 10
+    # MNIST's recipe stays for MNIST models
+    assert np.array_equal(prepare(canvas)[0], preprocess(canvas))

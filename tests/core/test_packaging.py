@@ -36,3 +36,49 @@ def test_desktop_file_runs_the_installed_command_and_the_icon_exists():
     assert (ROOT / "resources" / "icons" / f"{icon}.svg").is_file()
     for size in (16, 32, 48, 64, 128, 256):
         assert (ROOT / "resources" / "icons" / f"{icon}-{size}.png").is_file()
+
+
+def test_pyinstaller_spec_names_an_entry_point_and_data_that_exist():
+    """Run the spec with stand-ins for PyInstaller's build steps and check what it asks for."""
+    import sys
+    import types
+
+    captured = {}
+
+    def record(name):
+        def step(*args, **kwargs):
+            captured[name] = (args, kwargs)
+            return types.SimpleNamespace(pure=[], scripts=[], binaries=[], datas=[])
+        return step
+
+    collected = []
+    hooks = types.ModuleType("PyInstaller.utils.hooks")
+    hooks.collect_data_files = lambda package: collected.append(package) or []
+    hooks.collect_submodules = lambda package: [package]
+    stand_ins = {"PyInstaller": types.ModuleType("PyInstaller"),
+                 "PyInstaller.utils": types.ModuleType("PyInstaller.utils"),
+                 "PyInstaller.utils.hooks": hooks}
+    spec = ROOT / "packaging" / "cnnviz.spec"
+    saved = {k: sys.modules.get(k) for k in stand_ins}
+    sys.modules.update(stand_ins)
+    try:
+        exec(compile(spec.read_text(), str(spec), "exec"),
+             {"SPECPATH": str(spec.parent), **{n: record(n) for n in
+                                                ("Analysis", "PYZ", "EXE", "COLLECT")}})
+    finally:
+        for key, module in saved.items():
+            if module is None:
+                sys.modules.pop(key, None)
+            else:
+                sys.modules[key] = module
+    (entry,), analysis = captured["Analysis"]
+    assert Path(entry[0]) == ROOT / "cnnviz" / "__main__.py" and Path(entry[0]).is_file()
+    assert collected == ["cnnviz"] and analysis["hiddenimports"] == ["cnnviz"]
+    for source, _target in analysis["datas"]:
+        assert Path(source).exists(), source
+    assert captured["EXE"][1]["name"] == "cnnviz" and captured["COLLECT"][1]["name"] == "cnnviz"
+    # what collect_data_files("cnnviz") picks up is what the package declares
+    declared = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"][
+        "package-data"]["cnnviz.resources"]
+    for pattern in declared:
+        assert list((ROOT / "cnnviz" / "resources").glob(pattern)), pattern

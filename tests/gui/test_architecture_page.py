@@ -83,7 +83,7 @@ def test_clicking_a_box_selects_its_row(qtbot, arch):
 
 
 def test_custom_input_shape_and_a_kernel_that_no_longer_fits(arch):
-    arch.shape_box.setCurrentIndex(2)
+    arch.shape_box.setCurrentIndex(3)
     assert all(spin.isVisible() for spin in arch.custom)
     arch.custom[1].setValue(20)
     arch.custom[2].setValue(20)
@@ -95,7 +95,7 @@ def test_custom_input_shape_and_a_kernel_that_no_longer_fits(arch):
 
 def test_cifar_shape(arch):
     arch.select_model("inception")
-    arch.shape_box.setCurrentIndex(1)
+    arch.shape_box.setCurrentIndex(2)
     assert arch.table.input_shape == (3, 32, 32)
     assert arch.table.row("conv1").output_shape == (10, 28, 28)
 

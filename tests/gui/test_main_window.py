@@ -29,7 +29,8 @@ def test_space_plays_and_pauses_the_current_page(qtbot, main_window):
 
 def test_menus_are_there(main_window):
     titles = [a.text() for a in main_window.menuBar().actions()]
-    assert titles == ["&File", "&Edit", "&Step", "&Lesson", "&View", "&Help"]
+    assert titles == ["&File", "&Edit", "&Step", "&Lesson", "&Data", "&View",
+                      "&Help"]
 
 
 def test_every_step_control_has_a_tooltip(main_window):

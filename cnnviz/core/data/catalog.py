@@ -193,19 +193,20 @@ def _md5(path: Path) -> str:
     return digest.hexdigest()
 
 
-def download(key: str, root, *, files: list[Source] | None = None, fetch=fetch_url,
+def download(key: str, root, *, files: list[Source] | None = None, fetch=None,
              progress: Progress | None = None,
              cancelled: Callable[[], bool] | None = None) -> Path:
     """Fetch dataset ``key`` into ``root/key`` and return that folder.
 
     ``files`` replaces torchvision's list (tests point it at a local server); ``fetch`` is
-    ``fetch_url(url, dest, on_bytes, cancelled)``. Raises :class:`DownloadCancelled` or
+    :func:`fetch_url` unless given (same signature: url, dest, on_bytes, cancelled). Raises :class:`DownloadCancelled` or
     :class:`DownloadError` (offline, HTTP error, damaged file) and then leaves nothing behind.
     """
     data = info(key)
     if is_downloaded(key, root):
         return dataset_folder(key, root)
     files = sources(key) if files is None else files
+    fetch = fetch or fetch_url
     cancelled = cancelled or (lambda: False)
     root = Path(root)
     root.mkdir(parents=True, exist_ok=True)

@@ -45,6 +45,26 @@ def _is_gray(image) -> bool:
     return False
 
 
+def scan_image_folder(root) -> dict[str, list[Path]]:
+    """The classes of an ImageFolder layout (sub-folders holding image files, sorted) and
+    their files, without reading any image; a missing folder, no classes or a single class
+    raise ``ValueError`` with the reason."""
+    root = Path(root)
+    if not root.is_dir():
+        raise ValueError(f"{root} is not a folder")
+    folders = sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
+    files = {f.name: sorted(p for p in f.rglob("*") if p.is_file()
+                            and p.suffix.lower() in IMAGE_SUFFIXES) for f in folders}
+    files = {name: paths for name, paths in files.items() if paths}
+    if not files:
+        raise ValueError(f"{root.name} has no class sub-folders with images in them "
+                         "(expected one sub-folder per class)")
+    if len(files) < 2:
+        raise ValueError(f"{root.name} has only one class ({next(iter(files))}); a classifier "
+                         "needs at least two sub-folders of images")
+    return files
+
+
 def load_image_folder(root, size: int = 28, channels: int | None = None,
                       test_fraction: float = 0.2, seed: int = 0
                       ) -> tuple[TensorDataset, TensorDataset, FolderReport]:
@@ -56,23 +76,13 @@ def load_image_folder(root, size: int = 28, channels: int | None = None,
     """
     from PIL import Image, UnidentifiedImageError
 
-    root = Path(root)
-    if not root.is_dir():
-        raise ValueError(f"{root} is not a folder")
     if size < 4 or size > 512:
         raise ValueError(f"image size must be between 4 and 512, got {size}")
     if not 0 < test_fraction < 1:
         raise ValueError(f"test fraction must be between 0 and 1, got {test_fraction}")
-    folders = sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
-    files = {f.name: sorted(p for p in f.rglob("*") if p.is_file()
-                            and p.suffix.lower() in IMAGE_SUFFIXES) for f in folders}
-    classes = [name for name, paths in files.items() if paths]
-    if not classes:
-        raise ValueError(f"{root.name} has no class sub-folders with images in them "
-                         "(expected one sub-folder per class)")
-    if len(classes) < 2:
-        raise ValueError(f"{root.name} has only one class ({classes[0]}); a classifier needs "
-                         "at least two sub-folders of images")
+    root = Path(root)
+    files = scan_image_folder(root)
+    classes = list(files)
     images, labels, skipped, gray = [], [], [], True
     for label, name in enumerate(classes):
         for path in files[name]:

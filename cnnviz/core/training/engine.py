@@ -69,6 +69,8 @@ class Engine:
         self.optimizer = None
         self.device = None
         self.stopped = False
+        self.failure: str | None = None
+        self.dataset_note = ""
 
     # -- control (any thread) -----------------------------------------------------------------
     def pause(self) -> None:

@@ -21,8 +21,9 @@ from cnnviz.gui.widgets.layer_table import LayerTableView
 from cnnviz.models import (ModelFileError, available, build, info, load_model_file,
                            register_user_model)
 
-SHAPES = (("1×28×28 (MNIST)", (1, 28, 28)), ("3×32×32 (CIFAR-10)", (3, 32, 32)),
-          ("Custom…", None))
+DATASET = "dataset"  # the input and classes of the chosen dataset
+SHAPES = (("The dataset's", DATASET), ("1×28×28 (MNIST)", (1, 28, 28)),
+          ("3×32×32 (CIFAR-10)", (3, 32, 32)), ("Custom…", None))
 OPTION_RANGES = {"depth": {"resnet": (8, 110, 6), "plain": (8, 110, 6), "densenet": (10, 100, 6)},
                  "growth": {"densenet": (4, 48, 4)}}
 RUNS_CODE = "Opening a model runs its Python code: open only files you trust."
@@ -38,6 +39,7 @@ class ArchitecturePage(QWidget):
         super().__init__(parent)
         self.model = None
         self.table = None
+        self.dataset = None  # the chosen DatasetChoice (the main window tells)
         self.model_box = QComboBox()
         self.model_box.setToolTip("The lecture's networks, the exercises' and models you opened")
         self.model_box.setMinimumWidth(190)
@@ -129,7 +131,25 @@ class ArchitecturePage(QWidget):
     # -- state ------------------------------------------------------------------------------------
     def input_shape(self) -> tuple[int, int, int]:
         preset = SHAPES[self.shape_box.currentIndex()][1]
+        if preset == DATASET:
+            return tuple(self.dataset.shape) if self.dataset is not None else (1, 28, 28)
         return preset or tuple(spin.value() for spin in self.custom)
+
+    def num_classes(self) -> int:
+        if SHAPES[self.shape_box.currentIndex()][1] == DATASET and self.dataset is not None:
+            return len(self.dataset.class_names)
+        return 10
+
+    def set_dataset(self, choice) -> None:
+        """Follow the chosen dataset: its input shape and number of classes."""
+        self.dataset = choice
+        c, h, w = choice.shape
+        self.shape_box.setItemText(0, f"{choice.title}: {c}×{h}×{w}, "
+                                      f"{len(choice.class_names)} classes")
+        self.shape_box.setItemData(0, f"Input and classes of the chosen dataset "
+                                      f"({choice.describe()})", Qt.ToolTipRole)
+        if SHAPES[self.shape_box.currentIndex()][1] == DATASET:
+            self.refresh()
 
     def options(self) -> dict:
         values = {}
@@ -179,7 +199,8 @@ class ArchitecturePage(QWidget):
             return False
         c, h, w = self.input_shape()
         try:
-            model = build(name, in_channels=c, input_size=h, **self.options())
+            model = build(name, in_channels=c, num_classes=self.num_classes(), input_size=h,
+                          **self.options())
         except ValueError as exc:
             self.show_message(f"Cannot build {name}: {exc}")
             return False

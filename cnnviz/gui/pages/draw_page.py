@@ -9,10 +9,12 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (QComboBox, QFileDialog, QGridLayout, QHBoxLayout, QLabel,
                                QPushButton, QSpinBox, QToolButton, QVBoxLayout, QWidget)
 
-from cnnviz.core.inference import has_ink, load_default_model, load_model, preprocess
+from cnnviz.core.inference import (MNIST_INFO, ModelInfo, has_ink, load_classifier,
+                                   load_default_model, prepare)
 from cnnviz.core.training import CheckpointError
 from cnnviz.core.training.probe import feature_layers, inception_blocks
 from cnnviz.gui import theme
+from cnnviz.gui.datasets import MNIST
 from cnnviz.gui.widgets.draw_canvas import DrawCanvas
 from cnnviz.gui.widgets.feature_grid import FeatureMapGrid
 from cnnviz.gui.widgets.probability_bars import ProbabilityBars
@@ -31,6 +33,9 @@ class DrawPage(QWidget):
         super().__init__(parent)
         self.training_model = training_model  # callable → a weights snapshot, or None
         self.model = None
+        self.info: ModelInfo = MNIST_INFO
+        self.dataset = MNIST  # the chosen dataset (test images come from it when they fit)
+        self.exact_input: np.ndarray | None = None  # a test image, as the model takes it
         self.request_id = 0
         self.shown_id = -1
         self.rng = np.random.default_rng()
@@ -59,8 +64,9 @@ class DrawPage(QWidget):
         self.clear_button = QPushButton("Clear")
         self.clear_button.setToolTip("Clear the canvas (Delete)")
         self.clear_button.clicked.connect(self.canvas.clear)
-        self.test_button = QPushButton("Try a test digit")
-        self.test_button.setToolTip("Put a random MNIST test image on the canvas")
+        self.test_button = QPushButton("Try a test image")
+        self.test_button.setToolTip("Put a random test image of the dataset on the canvas (the "
+                                    "network sees it exactly as in the test set)")
         self.test_button.clicked.connect(self.try_test_digit)
         for keys, slot in (("Ctrl+Z", self.canvas.undo), ("Delete", self.canvas.clear),
                            ("E", self.eraser.toggle)):
@@ -91,6 +97,10 @@ class DrawPage(QWidget):
         self.source_box.activated.connect(self._on_source_chosen)
         self.model_label = QLabel()
         self.model_label.setWordWrap(True)
+        self.dataset_note = QLabel()
+        self.dataset_note.setObjectName("presetNote")
+        self.dataset_note.setWordWrap(True)
+        self.dataset_note.hide()
         self.message = QLabel()
         self.message.setWordWrap(True)
         self.message.setStyleSheet(f"color: {theme.ERROR}; font-weight: bold;")
@@ -110,7 +120,8 @@ class DrawPage(QWidget):
         for i, view in enumerate(self.branch_views):
             branch_grid.addWidget(view, 1 + i // 2, i % 2)
         right = QVBoxLayout()
-        for w in (QLabel("Model:"), self.source_box, self.model_label, self.message):
+        for w in (QLabel("Model:"), self.source_box, self.model_label, self.dataset_note,
+                  self.message):
             right.addWidget(w)
         row = QHBoxLayout()
         row.addWidget(QLabel("Layer:"))
@@ -125,9 +136,14 @@ class DrawPage(QWidget):
         layout.addLayout(right, 4)
 
     # -- models ---------------------------------------------------------------------------------
-    def set_model(self, model, description: str) -> None:
+    def set_model(self, model, description: str, info: ModelInfo = MNIST_INFO) -> None:
         self.model = model
-        self.inference.worker.set_model(model)
+        self.info = info
+        self.exact_input = None
+        self.inference.worker.set_model(model, info)
+        self.bars.set_class_names(info.class_names)
+        c, h, w = info.input_shape
+        self.seen.title.setText(f"What the network sees ({c}×{h}×{w})")
         self.layers = feature_layers(model)
         self.blocks = inception_blocks(model)
         for box, items in ((self.layer_box, self.layers), (self.block_box, list(self.blocks))):
@@ -137,26 +153,47 @@ class DrawPage(QWidget):
             box.blockSignals(False)
         self.branch_panel.setVisible(bool(self.blocks))
         self.model_label.setText(f"Using {description}: {type(model).__name__}, "
-                                 f"{sum(p.numel() for p in model.parameters()):,} parameters")
+                                 f"{sum(p.numel() for p in model.parameters()):,} parameters, "
+                                 f"trained on {info.describe()}")
         self.show_message("")
+        self._note_dataset()
         self.request_prediction()
 
+    def set_dataset(self, choice) -> None:
+        """Follow the chosen dataset: its test images, and a note when the model in use was
+        trained on something else."""
+        self.dataset = choice
+        self._note_dataset()
+
+    def _dataset_fits_model(self) -> bool:
+        return (tuple(self.dataset.shape) == tuple(self.info.input_shape)
+                and tuple(self.dataset.class_names) == tuple(self.info.class_names))
+
+    def _note_dataset(self) -> None:
+        fits = self._dataset_fits_model()
+        self.dataset_note.setText("" if fits else
+                                  f"The chosen dataset is {self.dataset.describe()}; this model "
+                                  f"was trained on {self.info.dataset}. Train one on the Train "
+                                  "page and pick “Current training run”, or open a checkpoint.")
+        self.dataset_note.setVisible(not fits)
+
     def use_training_run(self) -> bool:
-        model = self.training_model() if self.training_model else None
-        if model is None:
+        snapshot = self.training_model() if self.training_model else None
+        if snapshot is None:
             self.show_message("No training run yet: start one on the Train page. "
                               "The previous model stays.")
             return False
-        self.set_model(model, "a snapshot of the current training run")
+        model, info = snapshot
+        self.set_model(model, "a snapshot of the current training run", info)
         return True
 
     def use_checkpoint(self, path) -> bool:
         try:
-            model = load_model(path)
+            model, info = load_classifier(path)
         except CheckpointError as exc:
             self.show_message(f"Cannot use this checkpoint: {exc}. The previous model stays.")
             return False
-        self.set_model(model, f"the checkpoint {path}")
+        self.set_model(model, f"the checkpoint {path}", info)
         return True
 
     def _on_source_chosen(self, index: int) -> None:
@@ -179,14 +216,17 @@ class DrawPage(QWidget):
         """Preprocess the drawing and ask for a prediction; an empty canvas shows none."""
         self.request_id += 1
         drawing = self.canvas.to_array()
-        if not has_ink(drawing):
+        exact = self.exact_input if (self.canvas.background is not None
+                                     and not self.canvas.strokes) else None
+        if exact is None and not has_ink(drawing):
             self.shown_id = self.request_id
             self.bars.set_probabilities(None)
-            self.prediction.setText("Draw a digit")
-            self.seen.set_maps(np.zeros((28, 28), np.float32), levels=(0, 1))
+            self.prediction.setText("Draw a digit" if self.info.class_names == MNIST.class_names
+                                    else "Draw something")
+            self.seen.set_maps(np.zeros(self.info.input_shape[1:], np.float32), levels=(0, 1))
             return
-        image = preprocess(drawing)
-        self.seen.set_maps(image, levels=(0, 1))
+        image = exact if exact is not None else prepare(drawing, self.info)
+        self.seen.set_maps(image.mean(axis=0), levels=(0, 1))
         layers = [self.layer_box.currentText()] if self.layer_box.currentText() else []
         block = self.block_box.currentText()
         if block in self.blocks:
@@ -198,12 +238,15 @@ class DrawPage(QWidget):
             return  # stale: the drawing has changed since
         self.shown_id = result["id"]
         if "error" in result:
-            self.show_message(f"This model cannot classify a 28×28 drawing: {result['error']}")
+            shape = "×".join(map(str, self.info.input_shape))
+            self.show_message(f"This model cannot classify a {shape} image: {result['error']}")
             return
         probabilities = result["probabilities"]
         self.bars.set_probabilities(probabilities)
         top = int(np.argmax(probabilities))
-        self.prediction.setText(f"It is a {top} ({100 * probabilities[top]:.1f}%)")
+        name = self.info.class_names[top] if top < len(self.info.class_names) else str(top)
+        article = "a " if self.info.class_names == MNIST.class_names else ""
+        self.prediction.setText(f"It is {article}{name} ({100 * probabilities[top]:.1f}%)")
         activations = result["activations"]
         layer = self.layer_box.currentText()
         if layer in activations:
@@ -219,13 +262,38 @@ class DrawPage(QWidget):
             for view, (label, maps) in zip(self.branch_views, branches):
                 view.set_maps(maps, label, levels=(low, high))
 
-    def try_test_digit(self) -> int:
-        """Load a random MNIST test image onto the canvas; returns its label."""
-        from cnnviz.core.data import load_mnist
+    def _test_set(self):
+        """Test images that fit the model: the chosen dataset's, else those the model was
+        trained on (when they are here), else MNIST's for an MNIST-shaped model."""
+        from cnnviz.core.data import catalog, load_mnist
+        from cnnviz.gui.datasets import data_dir
 
-        test = load_mnist("test")
+        if self._dataset_fits_model():
+            if self.dataset.is_folder:
+                return catalog.open_dataset(self.dataset.name, None, self.dataset.options)[1]
+            return catalog.load_dataset(self.dataset.name, "test", data_dir())
+        for key, info in catalog.DATASETS.items():
+            if info.title == self.info.dataset and catalog.is_downloaded(key, data_dir()):
+                return catalog.load_dataset(key, "test", data_dir())
+        if self.info.input_shape == (1, 28, 28):
+            return load_mnist("test")
+        return None
+
+    def try_test_digit(self) -> int | None:
+        """Put a random test image on the canvas (the model gets it exactly); returns its
+        label, or None when no test images fit this model."""
+        try:
+            test = self._test_set()
+        except (OSError, ValueError) as exc:
+            self.show_message(f"Cannot read the test images: {exc}")
+            return None
+        if test is None or len(test) == 0:
+            self.show_message(f"No test images here fit this model ({self.info.describe()}).")
+            return None
         index = int(self.rng.integers(len(test)))
-        self.canvas.set_background(test.images[index, 0].numpy())
+        image = test.images[index].numpy()
+        self.exact_input = image.astype(np.float32) / 255.0
+        self.canvas.set_background(image.mean(axis=0).astype(np.uint8))
         return int(test.labels[index])
 
     def shutdown(self) -> None:

@@ -9,9 +9,11 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFileDialog
                                QGridLayout, QGroupBox, QHBoxLayout, QLabel, QListWidgetItem,
                                QProgressBar, QPushButton, QSpinBox, QVBoxLayout, QWidget)
 
+from cnnviz.core.data import catalog
 from cnnviz.core.training import CheckpointError, TrainConfig, load_checkpoint
 from cnnviz.core.training.log import test_line, train_line
 from cnnviz.gui import theme
+from cnnviz.gui.datasets import MNIST, DatasetChoice, choice_for, data_dir
 from cnnviz.gui.widgets.loss_plot import Smoother
 from cnnviz.gui.widgets.train_views import TrainViews
 from cnnviz.gui.workers.train_worker import TrainRun
@@ -48,6 +50,8 @@ class TrainPage(QWidget):
         self._progress: dict | None = None
         self._batches = 0
         self._log_lines: list[str] = []
+        self.dataset: DatasetChoice = MNIST
+        self.choose_dataset = None  # the main window's chooser (asks before a download)
         self.views = TrainViews()
         self._build_controls()
         layout = QHBoxLayout(self)
@@ -75,7 +79,37 @@ class TrainPage(QWidget):
         spin.setToolTip(tip)
         return spin
 
+    def _build_dataset_controls(self) -> None:
+        self.dataset_box = QComboBox()
+        for key, info in catalog.DATASETS.items():
+            self.dataset_box.addItem(info.title, key)
+        self.dataset_box.addItem("Image folder…", "folder")
+        self.dataset_box.setToolTip("The data to train on. MNIST ships with cnnviz; FashionMNIST,"
+                                    " KMNIST and CIFAR-10 are downloaded once (you are asked "
+                                    "first); or a folder of your own images, one sub-folder per "
+                                    "class. The Draw and Architecture pages follow this choice.")
+        self.dataset_box.activated.connect(self._on_dataset_activated)
+        self.folder_size = self._spin(4, 512, 28, "Your images are resized to this side, in "
+                                                  "pixels")
+        self.folder_size.setPrefix("size ")
+        self.folder_colour = QComboBox()
+        self.folder_colour.addItems(["Grayscale", "Colour (RGB)"])
+        self.folder_colour.setToolTip("Read your images as one grey channel or three colours")
+        self.folder_row = QWidget()
+        row = QHBoxLayout(self.folder_row)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.folder_size)
+        row.addWidget(self.folder_colour)
+        self.folder_row.hide()
+        self.folder_size.editingFinished.connect(self._on_folder_options)
+        self.folder_colour.activated.connect(self._on_folder_options)
+        self.dataset_label = QLabel(self.dataset.describe())
+        self.dataset_label.setObjectName("presetNote")
+        self.dataset_label.setWordWrap(True)
+        self._refresh_dataset_items()
+
     def _build_controls(self) -> None:
+        self._build_dataset_controls()
         self.model_box = QComboBox()
         self.model_box.addItems(available())
         self.model_box.setToolTip("Any model of the zoo or one you opened on the Architecture page")
@@ -96,13 +130,15 @@ class TrainPage(QWidget):
         self.device = QComboBox()
         self.device.addItems(["auto", "cpu", "cuda", "mps"])
         self.device.setToolTip("auto picks a CUDA GPU, then Apple's GPU, then the CPU")
-        self.limit_train = self._spin(0, 60000, 0, "Train on the first N images only (0 = all "
-                                                   "60,000) for a quicker demonstration")
+        self.limit_train = self._spin(0, 60000, 0, "Train on the first N images only (0 = all; "
+                                                   "MNIST has 60,000) for a quicker demonstration")
         self.probe = self._spin(0, 9999, 0, "Test image whose feature maps are shown live")
         self.device_label = QLabel("Device: —")
         self.device_label.setWordWrap(True)
         form = QFormLayout()
-        for label, widget in (("Model", self.model_box), ("Epochs", self.epochs),
+        for label, widget in (("Dataset", self.dataset_box), ("", self.folder_row),
+                              ("", self.dataset_label), ("Model", self.model_box),
+                              ("Epochs", self.epochs),
                               ("Batch size", self.batch), ("Optimizer", self.optimizer),
                               ("Learning rate", self.lr), ("Momentum", self.momentum),
                               ("", self.nesterov), ("Weight decay", self.weight_decay),
@@ -157,9 +193,13 @@ class TrainPage(QWidget):
             lr=self.lr.value(), momentum=self.momentum.value(), nesterov=self.nesterov.isChecked(),
             weight_decay=self.weight_decay.value(), seed=self.seed.value(),
             device=self.device.currentText(), limit_train=self.limit_train.value() or None,
-            probe_index=self.probe.value(), snapshot_every=5, snapshot_seconds=MAPS_SECONDS)
+            probe_index=self.probe.value(), snapshot_every=5, snapshot_seconds=MAPS_SECONDS,
+            dataset=self.dataset.name, data_dir=str(data_dir()),
+            dataset_options=dict(self.dataset.options))
 
     def set_config(self, cfg: TrainConfig) -> None:
+        if cfg.dataset != self.dataset.name:
+            self._choose(cfg.dataset, cfg.dataset_options)
         self.model_box.setCurrentText(cfg.model)
         for spin, value in ((self.epochs, cfg.epochs), (self.batch, cfg.batch_size),
                             (self.lr, cfg.lr), (self.momentum, cfg.momentum),
@@ -170,6 +210,70 @@ class TrainPage(QWidget):
         self.optimizer.setCurrentText(cfg.optimizer)
         self.nesterov.setChecked(cfg.nesterov)
         self.device.setCurrentText(cfg.device)
+
+    # -- the dataset ----------------------------------------------------------------------------
+    def set_dataset(self, choice: DatasetChoice) -> None:
+        """Follow the dataset chosen here, in the Data menu or restored from the settings."""
+        self.dataset = choice
+        self._refresh_dataset_items()
+        self.folder_row.setVisible(choice.is_folder)
+        if choice.is_folder:
+            self.folder_size.setValue(choice.options.get("size", 28))
+            self.folder_colour.setCurrentIndex(1 if choice.options.get("channels") == 3 else 0)
+        self.dataset_label.setText(choice.describe())
+        limit = 60000 if choice.name == "mnist" else 10 ** 7
+        self.limit_train.setMaximum(limit)
+
+    def _refresh_dataset_items(self) -> None:
+        root = data_dir()
+        for i in range(self.dataset_box.count()):
+            key = self.dataset_box.itemData(i)
+            if key == "folder":
+                text = f"Folder: {self.dataset.title}" if self.dataset.is_folder else \
+                    "Image folder…"
+            else:
+                info = catalog.info(key)
+                text = info.title if catalog.is_downloaded(key, root) else \
+                    f"{info.title} ({info.size_text()})"
+            self.dataset_box.setItemText(i, text)
+        key = "folder" if self.dataset.is_folder else self.dataset.name
+        self.dataset_box.setCurrentIndex(max(0, self.dataset_box.findData(key)))
+
+    def _choose(self, name: str, options: dict | None = None) -> bool:
+        if self.choose_dataset is not None:
+            chosen = self.choose_dataset(name, options)
+        else:  # a page on its own: only what needs no download
+            try:
+                if not name.startswith(catalog.FOLDER_PREFIX) and \
+                        not catalog.is_downloaded(name, data_dir()):
+                    raise ValueError(f"{catalog.info(name).title} is not downloaded yet")
+                self.set_dataset(choice_for(name, options))
+                chosen = True
+            except ValueError as exc:
+                self.show_message(str(exc))
+                chosen = False
+        self._refresh_dataset_items()  # back to the current choice when nothing changed
+        return chosen
+
+    def folder_options(self) -> dict:
+        return {"size": self.folder_size.value(),
+                "channels": 3 if self.folder_colour.currentIndex() == 1 else 1}
+
+    def _on_dataset_activated(self, index: int) -> None:
+        key = self.dataset_box.itemData(index)
+        if key != "folder":
+            self._choose(key)
+            return
+        path = QFileDialog.getExistingDirectory(
+            self, "Image folder: one sub-folder per class", "")
+        if path:
+            self._choose(f"{catalog.FOLDER_PREFIX}{path}", self.folder_options())
+        else:
+            self._refresh_dataset_items()
+
+    def _on_folder_options(self, *_args) -> None:
+        if self.dataset.is_folder and self.folder_options() != self.dataset.options:
+            self._choose(self.dataset.name, self.folder_options())
 
     # -- running --------------------------------------------------------------------------------
     def is_running(self) -> bool:
@@ -256,12 +360,19 @@ class TrainPage(QWidget):
         self.save_button.setEnabled(self.engine is not None and self.engine.model is not None
                                     and (paused or not running))
         for widget in (self.model_box, self.epochs, self.batch, self.optimizer, self.device,
-                       self.limit_train, self.probe, self.seed, self.load_button):
+                       self.limit_train, self.probe, self.seed, self.load_button,
+                       self.dataset_box, self.folder_row):
             widget.setEnabled(not running)
 
     # -- engine events (queued, in the GUI thread) ----------------------------------------------
     def _on_started(self, p: dict) -> None:
         self.device_label.setText(f"Device: <b>{p['device_name']}</b>")
+        shape = "×".join(map(str, p.get("input_shape", ())))
+        self.views.log.appendPlainText(
+            f"{p['model']} on {p.get('dataset', 'MNIST')} ({shape}, "
+            f"{len(p.get('class_names', ()))} classes): {p['train_size']:,} training and "
+            f"{p['test_size']:,} test images" + (f"\n{p['dataset_note']}"
+                                                if p.get("dataset_note") else ""))
         self.views.layer_box.blockSignals(True)
         self.views.layer_box.clear()
         self.views.layer_box.addItems(p["layers"])

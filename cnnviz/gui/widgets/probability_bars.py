@@ -20,6 +20,11 @@ class ProbabilityBars(QWidget):
     def sizeHint(self):  # noqa: N802
         return QSize(280, 330)
 
+    def set_class_names(self, class_names) -> None:
+        self.class_names = tuple(class_names)
+        self.probabilities = None
+        self.update()
+
     def set_probabilities(self, probabilities) -> None:
         self.probabilities = None if probabilities is None else np.asarray(probabilities, float)
         self.update()
@@ -35,12 +40,16 @@ class ProbabilityBars(QWidget):
         font = QFont(self.font())
         font.setPixelSize(int(min(22, row * 0.6)))
         painter.setFont(font)
-        label_w, pct_w = 34, 64
+        metrics = painter.fontMetrics()
+        widest = max((metrics.horizontalAdvance(n) for n in self.class_names), default=0)
+        label_w = min(max(34, widest + 12), self.width() // 2)
+        pct_w = metrics.horizontalAdvance("100.0%") + 8
         bar_w = max(10, self.width() - label_w - pct_w - 8)
         top = self.top()
         for i, name in enumerate(self.class_names):
             y = i * row
-            p = 0.0 if self.probabilities is None else float(self.probabilities[i])
+            p = 0.0 if self.probabilities is None or i >= len(self.probabilities) \
+                else float(self.probabilities[i])
             best = i == top
             painter.setPen(QColor("#111827"))
             font.setBold(best)

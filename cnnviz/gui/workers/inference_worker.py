@@ -8,7 +8,7 @@ import threading
 import numpy as np
 from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
 
-from cnnviz.core.inference import predict
+from cnnviz.core.inference import MNIST_INFO, predict
 
 
 class InferenceWorker(QObject):
@@ -22,14 +22,16 @@ class InferenceWorker(QObject):
         self._lock = threading.Lock()
         self._pending: tuple | None = None
         self._model = None
+        self._info = MNIST_INFO
         self.processed = 0
         self.dropped = 0
         self._wake.connect(self._process, Qt.QueuedConnection)
 
-    def set_model(self, model) -> None:
-        """Hand a model over to this thread (the GUI thread keeps no use of it)."""
+    def set_model(self, model, info=MNIST_INFO) -> None:
+        """Hand a model (and what it expects) over to this thread (the GUI thread keeps no
+        use of it)."""
         with self._lock:
-            self._model = model
+            self._model, self._info = model, info
 
     def submit(self, request_id: int, image28: np.ndarray, layers: list[str]) -> None:
         """Any thread: replace the pending request with this one."""
@@ -43,13 +45,13 @@ class InferenceWorker(QObject):
     def _process(self) -> None:
         with self._lock:
             request, self._pending = self._pending, None
-            model = self._model
+            model, info = self._model, self._info
         if request is None or model is None:
             return
         request_id, image, layers = request
         try:
-            probabilities, activations = predict(model, image, layers)
-        except Exception as exc:  # a model that fails on 28×28 says so, the app goes on
+            probabilities, activations = predict(model, image, layers, info)
+        except Exception as exc:  # a model that fails on its input says so, the app goes on
             self.result.emit({"id": request_id, "error": f"{type(exc).__name__}: {exc}"})
             return
         self.processed += 1
