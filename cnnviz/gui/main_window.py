@@ -67,7 +67,7 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.lessons)
         layout.addWidget(self.stack, 1)
         self.setCentralWidget(central)
-        self.zoom, self.presenter = 1.0, False
+        self.zoom, self.presenter, self.theme = 1.0, False, "system"
         self._datasets = None  # DatasetState, made when a page that follows it is built
         self._saved_dataset: tuple[str, dict] = ("mnist", {})
         self.download = None  # the DownloadRun in progress (or the last one)
@@ -334,6 +334,23 @@ class MainWindow(QMainWindow):
         self.presenter_action.setCheckable(True)
         self.full_screen_action = self._action(view, "&Full screen", "F11", self.toggle_full_screen)
         self.full_screen_action.setCheckable(True)
+        from PySide6.QtGui import QActionGroup
+
+        theme_menu = view.addMenu("&Theme")
+        group = QActionGroup(theme_menu)
+        self.theme_actions = {}
+        for name, text, tip in (("system", "&System", "Follow the desktop's light or dark colours"),
+                                ("light", "&Light", "Dark text on light backgrounds"),
+                                ("dark", "&Dark", "Light text on dark backgrounds")):
+            action = self._action(theme_menu, text, "", lambda _=False, n=name:
+                                  self.set_look(theme=n), tip)
+            action.setCheckable(True)
+            action.setChecked(name == "system")
+            group.addAction(action)
+            self.theme_actions[name] = action
+        hints = QGuiApplication.styleHints()
+        if hasattr(hints, "colorSchemeChanged"):  # Qt 6.5+: the desktop switched light/dark
+            hints.colorSchemeChanged.connect(self._on_color_scheme_changed)
         view.addSeparator()
         self._action(view, "Zoom &in", "Ctrl+=", lambda: self.set_look(zoom=self.zoom * 1.15))
         self._action(view, "Zoom &out", "Ctrl+-", lambda: self.set_look(zoom=self.zoom / 1.15))
@@ -351,16 +368,23 @@ class MainWindow(QMainWindow):
         return lambda: (self.show_page(index), getattr(self.page(index), method)())
 
     # -- look, settings, files ----------------------------------------------------------------
-    def set_look(self, zoom: float | None = None, presenter: bool | None = None) -> None:
-        """Zoom (50–250 %) and presenter mode, for every page and plot."""
+    def _on_color_scheme_changed(self, *_args) -> None:
+        if self.theme == "system":
+            self.set_look()
+
+    def set_look(self, zoom: float | None = None, presenter: bool | None = None,
+                 theme: str | None = None) -> None:
+        """Zoom (50–250 %), presenter mode and theme, for every page and plot."""
         from PySide6.QtWidgets import QApplication
 
         from cnnviz.gui.app import apply_look
 
         self.zoom = min(2.5, max(0.5, self.zoom if zoom is None else zoom))
         self.presenter = self.presenter if presenter is None else bool(presenter)
+        self.theme = self.theme if theme is None else theme
         self.presenter_action.setChecked(self.presenter)
-        apply_look(QApplication.instance(), self.zoom, self.presenter)
+        self.theme_actions[self.theme].setChecked(True)
+        apply_look(QApplication.instance(), self.zoom, self.presenter, self.theme)
         self.lessons.setFixedWidth(int(170 * self.zoom * (1.35 if self.presenter else 1.0)))
         for page in self.pages:
             if page is not None and hasattr(page, "apply_look"):
@@ -378,8 +402,10 @@ class MainWindow(QMainWindow):
                 pass  # a corrupt value: keep the default geometry
         zoom = read(settings, "view/zoom", 1.0, float, 0.5, 2.5)
         presenter = read(settings, "view/presenter", False)
-        if zoom != 1.0 or presenter:
-            self.set_look(zoom, presenter)
+        theme = read(settings, "view/theme", "system", str)
+        theme = theme if theme in self.theme_actions else "system"
+        if zoom != 1.0 or presenter or theme != "system":
+            self.set_look(zoom, presenter, theme)
         self.show_page(read(settings, "window/page", 0, int, 0, EAGER - 1))
         import json
 
@@ -396,6 +422,7 @@ class MainWindow(QMainWindow):
         settings.setValue("window/page", min(self.lessons.currentRow(), EAGER - 1))
         settings.setValue("view/zoom", self.zoom)
         settings.setValue("view/presenter", self.presenter)
+        settings.setValue("view/theme", self.theme)
         import json
 
         name, options = self._saved_dataset

@@ -20,6 +20,36 @@ def _settle(app, window) -> None:
     app.processEvents()
 
 
+def make_shapes_folder(root: Path, per_class: int = 150, side: int = 64, seed: int = 0) -> Path:
+    """A small image folder for the "your own images" pictures: outlines of circles, squares
+    and triangles drawn at random sizes, places and line widths (one sub-folder per class)."""
+    import math
+
+    import numpy as np
+    from PIL import Image, ImageDraw
+
+    rng = np.random.default_rng(seed)
+    for shape in ("circle", "square", "triangle"):
+        (root / shape).mkdir(parents=True, exist_ok=True)
+        for i in range(per_class):
+            image = Image.new("L", (side, side), 0)
+            pen = ImageDraw.Draw(image)
+            r = rng.uniform(0.22, 0.42) * side
+            cx, cy = rng.uniform(r + 2, side - r - 2, size=2)
+            width = int(rng.integers(2, 6))
+            if shape == "circle":
+                pen.ellipse([cx - r, cy - r, cx + r, cy + r], outline=255, width=width)
+            else:
+                corners = 4 if shape == "square" else 3
+                turn = rng.uniform(0, 2 * math.pi)
+                points = [(cx + r * math.cos(turn + 2 * math.pi * k / corners),
+                           cy + r * math.sin(turn + 2 * math.pi * k / corners))
+                          for k in range(corners)]
+                pen.line(points + points[:1], fill=255, width=width, joint="curve")
+            image.save(root / shape / f"{i:03d}.png")
+    return root
+
+
 def take(folder: Path) -> list[Path]:
     """Stage each page with a lecture example mid-walk-through and save it."""
     from cnnviz.gui.app import staged_window
@@ -104,7 +134,56 @@ def take(folder: Path) -> list[Path]:
     path = folder / "draw.png"
     window.grab().save(str(path))
     shots.append(path)
-    window.set_look(presenter=True)  # last: its larger type may grow the window
+
+    # your own images: a folder of drawn shapes, trained on, then a drawn circle classified
+    import tempfile
+
+    shapes = make_shapes_folder(Path(tempfile.mkdtemp(prefix="cnnviz-shapes-")) / "shapes")
+    window.choose_dataset(f"folder:{shapes}", {"size": 28, "channels": 1})
+    train = window.show_page(3)
+    train.model_box.setCurrentText("simple")
+    train.limit_train.setValue(0)
+    train.epochs.setValue(15)
+    train.lr.setValue(0.05)
+    train.momentum.setValue(0.9)
+    train.start()
+    deadline = time.time() + 300
+    while time.time() < deadline and train.is_running():
+        app.processEvents()
+        time.sleep(0.01)
+    train.repaint_views(force=True)
+    _settle(app, window)
+    path = folder / "train-own-folder.png"
+    window.grab().save(str(path))
+    shots.append(path)
+    draw = window.show_page(4)
+    draw.use_training_run()
+    draw.canvas.clear()
+    import math
+
+    centre, radius = side / 2, side * 0.3
+    canvas.begin_stroke(QPointF(centre + radius, centre))
+    for k in range(1, 41):
+        angle = 2 * math.pi * k / 40
+        canvas.extend_stroke(QPointF(centre + radius * math.cos(angle),
+                                     centre + radius * 0.95 * math.sin(angle)))
+    canvas.end_stroke()
+    deadline = time.time() + 10
+    while time.time() < deadline and draw.shown_id != draw.request_id:
+        app.processEvents()
+        time.sleep(0.01)
+    _settle(app, window)
+    path = folder / "draw-own-folder.png"
+    window.grab().save(str(path))
+    shots.append(path)
+    window.choose_dataset("mnist")
+
+    window.set_look(theme="dark")
+    shot("convolution-dark", 0, 1, 4)
+    window.set_look(theme="system")
+    window.resize(1280, 800)
+    window.set_look(presenter=True)  # last
+    window.resize(1280, 800)
     shot("presenter-mode", 1, 0, 0)
     window.set_look(presenter=False)
     window.close()

@@ -1,5 +1,7 @@
 """The application's look: large, calm, readable on a projector — and a presenter mode
-with bigger type and stronger contrast for the back of a lecture hall."""
+with bigger type and stronger contrast for the back of a lecture hall. Light or dark, as the
+system (or the View → Theme menu) says; grids, plots and diagrams stay on white "paper" in
+both, like figures on a slide."""
 
 from __future__ import annotations
 
@@ -8,26 +10,38 @@ PRESENTER_SCALE = 1.35
 
 _SHEET = """
 QLabel#arithmetic {{ font-size: {arith}px; padding: 6px 8px; background: {panel};
-                    border: {border}px solid #9aa5b4; border-radius: 6px; color: {text}; }}
+                    border: {border}px solid {edge}; border-radius: 6px; color: {text}; }}
 QLabel#formula {{ font-size: {small}px; color: {muted}; padding: 2px 8px; }}
 QLabel#operator {{ font-size: {op}px; font-weight: bold; color: {muted}; }}
 QLabel#gridTitle {{ font-size: {small}px; color: {text}; }}
 QLabel#presetNote {{ color: {muted}; font-style: italic; }}
-QLabel#hint {{ color: #1b5e20; }}
-QListWidget#lessons {{ font-size: {nav}px; border: none; background: #eef2f8; }}
+QLabel#hint {{ color: {hint}; }}
+QListWidget#lessons {{ font-size: {nav}px; border: none; background: {nav_bg}; color: {text}; }}
 QListWidget#lessons::item {{ padding: 14px 12px; }}
 QListWidget#lessons::item:selected {{ background: #0b6fb8; color: white; }}
 QGroupBox {{ font-weight: bold; }}
 """
 
 
-def style_sheet(scale: float = 1.0, presenter: bool = False) -> str:
-    """The style sheet at a zoom ``scale``; presenter mode enlarges and darkens it."""
+# (dark, presenter) → colours: presenter mode pushes text to pure black / white
+COLOURS = {
+    (False, False): dict(panel="#f5f7fb", text="#111827", muted="#374151", nav_bg="#eef2f8",
+                         hint="#1b5e20", edge="#9aa5b4"),
+    (False, True): dict(panel="#ffffff", text="#000000", muted="#111827", nav_bg="#eef2f8",
+                        hint="#14532d", edge="#4b5563"),
+    (True, False): dict(panel="#1f2937", text="#f3f4f6", muted="#d1d5db", nav_bg="#111827",
+                        hint="#86efac", edge="#6b7280"),
+    (True, True): dict(panel="#000000", text="#ffffff", muted="#f3f4f6", nav_bg="#0b0f19",
+                       hint="#bbf7d0", edge="#d1d5db"),
+}
+
+
+def style_sheet(scale: float = 1.0, presenter: bool = False, dark: bool = False) -> str:
+    """The style sheet at a zoom ``scale``; presenter mode enlarges it and raises contrast."""
     s = scale * (PRESENTER_SCALE if presenter else 1.0)
     return _SHEET.format(
         arith=round(19 * s), small=round(15 * s), op=round(30 * s), nav=round(17 * s),
-        border=2 if presenter else 1, panel="#ffffff" if presenter else "#f5f7fb",
-        text="#000000" if presenter else "#111827", muted="#111827" if presenter else "#374151")
+        border=2 if presenter else 1, **COLOURS[(bool(dark), bool(presenter))])
 
 
 def point_size(scale: float = 1.0, presenter: bool = False) -> float:

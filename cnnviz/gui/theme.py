@@ -1,4 +1,7 @@
-"""Colours for cells and highlights, chosen to read on a projector (and for colour-blind eyes)."""
+"""Colours for cells and highlights, chosen to read on a projector (and for colour-blind eyes).
+
+The grids are drawn on white "paper" in light and dark themes alike; ``DARK`` says which theme
+the surrounding window has (set by ``apply_look``) for the few widgets that paint on it."""
 
 from PySide6.QtGui import QColor
 
@@ -17,3 +20,6 @@ READER = QColor("#c7f0c2")  # output cells that read the hovered input cell
 PENDING_TEXT = QColor("#b8bec8")  # output cells not computed yet in the walk-through
 KERNEL = QColor("#efe7ff")
 ERROR = "#c62828"
+
+DARK = False  # the window's palette is dark
+TROUGH = {False: QColor("#eef2f7"), True: QColor("#2a3342")}  # probability bars' empty part

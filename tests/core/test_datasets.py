@@ -141,3 +141,18 @@ def test_unknown_datasets_and_folders(tmp_path):
         load_dataset("imagenet", "train", tmp_path)
     with pytest.raises(ValueError, match="not a folder"):
         open_dataset(f"folder:{tmp_path / 'nothing'}")
+
+
+def test_training_on_a_missing_dataset_fails_with_the_reason(tmp_path):
+    from cnnviz.core.training import Engine, TrainConfig, events
+
+    engine = Engine(TrainConfig(dataset="kmnist", data_dir=str(tmp_path), epochs=1,
+                                device="cpu"))
+    failures = []
+    engine.on(events.FAILED, lambda p: failures.append(p["message"]))
+    engine.run()
+    assert failures == ["Cannot train on this dataset: KMNIST is not on this computer yet: "
+                        "download it first (21 MB download)"]
+    with pytest.raises(ValueError, match="dataset must be one of mnist, fashion-mnist"):
+        TrainConfig(dataset="imagenet").validate()
+

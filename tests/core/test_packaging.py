@@ -82,3 +82,22 @@ def test_pyinstaller_spec_names_an_entry_point_and_data_that_exist():
         "package-data"]["cnnviz.resources"]
     for pattern in declared:
         assert list((ROOT / "cnnviz" / "resources").glob(pattern)), pattern
+
+
+def test_metainfo_screenshots_are_the_projects_own():
+    """Each screenshot URL points at a file of resources/screenshots (which the screenshot
+    script makes), under the repository the homepage names."""
+    import xml.etree.ElementTree as ET
+
+    root = ET.parse(METAINFO).getroot()
+    homepage = root.find("url[@type='homepage']").text
+    owner_repo = homepage.removeprefix("https://github.com/")
+    images = [e.text for e in root.iter("image")]
+    assert len(images) >= 5
+    assert sum(1 for s in root.iter("screenshot") if s.get("type") == "default") == 1
+    for url in images:
+        prefix = f"https://raw.githubusercontent.com/{owner_repo}/main/"
+        assert url.startswith(prefix), url
+        assert (ROOT / url.removeprefix(prefix)).is_file(), url
+    # the app ID names the same place: io.github.<owner>
+    assert root.find("id").text == f"io.github.{owner_repo.split('/')[0]}"

@@ -221,3 +221,18 @@ def test_closing_mid_download_cancels_and_cleans_up(qtbot, main_window, data, mo
     main_window.close()
     assert not main_window.download.running()
     assert list(data.iterdir()) == []
+
+
+def test_the_cli_and_the_app_keep_datasets_in_the_same_folder(qapp, monkeypatch, tmp_path):
+    """catalog.default_data_dir() (no Qt, for `cnnviz train`) is the folder QStandardPaths
+    gives the app."""
+    from cnnviz.gui.app import create_app
+    from cnnviz.gui.datasets import data_dir
+
+    create_app()  # the application and organisation names that QStandardPaths uses
+    monkeypatch.delenv("CNNVIZ_DATA_DIR", raising=False)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "share"))
+    assert data_dir() == catalog.default_data_dir() == \
+        tmp_path / "share" / "cnnviz" / "cnnviz" / "datasets"
+    monkeypatch.setenv("CNNVIZ_DATA_DIR", str(tmp_path / "elsewhere"))
+    assert data_dir() == catalog.default_data_dir() == tmp_path / "elsewhere"

@@ -6,7 +6,7 @@ import csv
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 
 
 def test_presenter_mode_enlarges_type_everywhere(qtbot, main_window):
@@ -138,3 +138,117 @@ def test_quitting_with_an_unsaved_run_asks_first(qtbot, main_window, tmp_path):
     main_window.confirm_discard = lambda: asked.append(2) or "cancel"
     main_window.close()
     assert asked == [1] and not main_window.isVisible()  # saved: no question
+
+
+def contrast(a, b) -> float:
+    """WCAG contrast ratio of two QColors."""
+    def luminance(c):
+        def channel(v):
+            v /= 255
+            return v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4
+        return 0.2126 * channel(c.red()) + 0.7152 * channel(c.green()) + 0.0722 * channel(c.blue())
+    hi, lo = sorted((luminance(a), luminance(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+@pytest.fixture
+def back_to_system_theme(main_window):
+    yield main_window
+    main_window.set_look(theme="system")
+
+
+def test_dark_theme_reads_well_and_grids_stay_on_paper(qtbot, back_to_system_theme):
+    from PySide6.QtGui import QPalette
+
+    from cnnviz.gui import theme
+
+    window = back_to_system_theme
+    app = QApplication.instance()
+    window.theme_actions["dark"].trigger()
+    assert window.theme == "dark" and theme.DARK
+    palette = app.palette()
+    assert palette.color(QPalette.Window).lightness() < 60
+    assert contrast(palette.color(QPalette.Window), palette.color(QPalette.WindowText)) >= 7
+    sheet = app.styleSheet()
+    assert "color: #f3f4f6" in sheet and "background: #111827" in sheet  # text, lesson list
+    # the page renders dark around white grids
+    image = window.grab().toImage()
+    assert image.pixelColor(5, image.height() // 2).lightness() < 60  # the lesson list
+    view = window.pages[0].input_grids[0].view
+    rows, cols = window.pages[0].inputs.shape[1:]
+    corner = view.cell_rect(rows - 1, cols - 1).topLeft()  # outside the first step's window
+    shot = view.viewport().grab().toImage()
+    ratio = shot.devicePixelRatio()
+    paper = shot.pixelColor(int((corner.x() + 4) * ratio), int((corner.y() + 4) * ratio))
+    assert paper.lightness() > 200
+    # presenter mode in the dark pushes text to white
+    window.set_look(presenter=True)
+    assert "color: #ffffff" in app.styleSheet()
+    window.set_look(presenter=False)
+    window.theme_actions["light"].trigger()
+    assert not theme.DARK and "color: #111827" in app.styleSheet()
+    assert contrast(app.palette().color(QPalette.Window),
+                    app.palette().color(QPalette.WindowText)) >= 7
+
+
+def test_system_theme_follows_the_desktop_palette(back_to_system_theme):
+    from cnnviz.gui import app as app_module
+    from cnnviz.gui import theme
+
+    window = back_to_system_theme
+    app = QApplication.instance()
+    saved = dict(app_module._system_look)
+    try:
+        app_module._system_look["palette"] = app_module.dark_palette()  # the desktop went dark
+        window._on_color_scheme_changed()
+        assert theme.DARK and "background: #111827" in app.styleSheet()
+    finally:
+        app_module._system_look.update(saved)
+    window._on_color_scheme_changed()
+    assert not theme.DARK
+
+
+def test_the_theme_is_remembered(qtbot, back_to_system_theme):
+    window = back_to_system_theme
+    window.set_look(theme="dark")
+    window.save_settings()
+    again = new_window(qtbot)
+    assert again.theme == "dark" and again.theme_actions["dark"].isChecked()
+    again.set_look(theme="system")
+    again.close()
+
+
+def test_every_control_has_a_tooltip(main_window):
+    """Buttons, boxes, fields and lists on every page say what they do."""
+    from PySide6.QtWidgets import (QAbstractButton, QAbstractSpinBox, QComboBox, QLineEdit,
+                                   QListWidget, QSlider, QTabBar)
+
+    pytest.importorskip("torch")
+    kinds = (QAbstractButton, QAbstractSpinBox, QComboBox, QLineEdit, QSlider, QListWidget)
+    missing = []
+    for index in range(5):
+        page = main_window.show_page(index)
+        for widget in page.findChildren(QWidget):
+            if not isinstance(widget, kinds) or widget.parent() is None:
+                continue
+            if isinstance(widget.parent(), (QComboBox, QAbstractSpinBox, QTabBar)) or \
+                    widget.objectName().startswith("qt_"):
+                continue  # Qt's own parts: a box's line edit, scroll arrows, corner buttons
+            if not widget.toolTip():
+                label = getattr(widget, "text", lambda: "")() or widget.objectName()
+                missing.append(f"{type(page).__name__}: {type(widget).__name__} {label!r}")
+    assert not missing, "\n".join(missing)
+
+
+def test_the_app_runs_at_twice_the_pixel_density():
+    """A 2× screen (QT_SCALE_FACTOR=2): every page builds and the window renders at 2×."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "QT_SCALE_FACTOR": "2", "QT_QPA_PLATFORM": "offscreen"}
+    out = subprocess.run([sys.executable, "-m", "cnnviz", "--self-test"], capture_output=True,
+                         text=True, timeout=240, env=env)
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "device pixel ratio 2" in out.stdout
+    assert out.stdout.count(" ok") == 5

@@ -110,6 +110,7 @@ class DrawPage(QWidget):
         self.layer_box.currentTextChanged.connect(lambda _t: self.request_prediction())
         self.maps = FeatureMapGrid("Feature maps")
         self.block_box = QComboBox()
+        self.block_box.setToolTip("The Inception block whose four branch outputs are shown")
         self.block_box.currentTextChanged.connect(lambda _t: self.request_prediction())
         self.branch_views = [FeatureMapGrid("") for _ in range(4)]
         self.branch_panel = QWidget()

@@ -11,9 +11,9 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QGuiApplication
-from PySide6.QtWidgets import (QComboBox, QFormLayout, QGridLayout, QGroupBox, QHBoxLayout,
-                               QLabel, QMenu, QPushButton, QSizePolicy, QSpinBox, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import (QComboBox, QFormLayout, QFrame, QGridLayout, QGroupBox,
+                               QHBoxLayout, QLabel, QMenu, QPushButton, QScrollArea, QSizePolicy,
+                               QSpinBox, QVBoxLayout, QWidget)
 
 from cnnviz.core.grid_text import MAX_SIDE, format_grid, parse_grid, parse_number, resized
 from cnnviz.gui.widgets.field import Field
@@ -127,7 +127,15 @@ class GridLessonPage(QWidget):
         settings_layout.addLayout(buttons)
         settings_layout.addStretch(1)
         settings_layout.addWidget(Legend(self.legend_keys))
-        settings.setMaximumWidth(360)
+        # The settings scroll when the window is short (presenter mode at 1280×800): they never
+        # squeeze the legend or force the window taller.
+        self.settings_scroll = QScrollArea()
+        self.settings_scroll.setWidget(settings)
+        self.settings_scroll.setWidgetResizable(True)
+        self.settings_scroll.setFrameShape(QFrame.NoFrame)
+        self.settings_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        self.settings_scroll.setSizePolicy(QSizePolicy.Fixed, QSizePolicy.Expanding)
+        self._fit_settings_width()
 
         top = QHBoxLayout()
         top.addWidget(QLabel("Example:"))
@@ -139,7 +147,7 @@ class GridLessonPage(QWidget):
         centre.addWidget(self.grid_error)
         centre.addWidget(self.hint)
         middle = QHBoxLayout()
-        middle.addWidget(settings)
+        middle.addWidget(self.settings_scroll)
         middle.addLayout(centre, 1)
 
         layout = QVBoxLayout(self)
@@ -418,9 +426,17 @@ class GridLessonPage(QWidget):
         for grid in self.all_grids():
             grid.view.set_cell_size(cell)
 
+    def _fit_settings_width(self) -> None:
+        """As wide as the settings need at the current type size, plus room for a scroll bar."""
+        settings = self.settings_scroll.widget()
+        settings.adjustSize()
+        bar = self.settings_scroll.verticalScrollBar().sizeHint().width()
+        self.settings_scroll.setFixedWidth(min(settings.minimumSizeHint().width(), 520) + bar + 4)
+
     def apply_look(self, zoom: float, presenter: bool) -> None:
         """Presenter mode and zoom allow larger cells (their numbers scale with them)."""
         self.max_cell = int(72 * zoom * (1.35 if presenter else 1.0))
+        self._fit_settings_width()
         self.fit_cells()
 
     def all_grids(self) -> list[LabeledGrid]:

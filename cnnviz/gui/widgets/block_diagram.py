@@ -60,6 +60,7 @@ class BlockDiagram(QGraphicsView):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.setScene(QGraphicsScene(self))
+        self.setBackgroundBrush(QBrush(QColor("#ffffff")))  # "paper", in dark themes too
         self.setRenderHint(QPainter.Antialiasing)
         self.setDragMode(QGraphicsView.ScrollHandDrag)
         self.setAlignment(Qt.AlignHCenter | Qt.AlignTop)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QFont, QPainter
+from PySide6.QtGui import QColor, QFont, QPainter, QPalette
 from PySide6.QtWidgets import QWidget
+
+from cnnviz.gui import theme
 
 
 class ProbabilityBars(QWidget):
@@ -51,11 +53,12 @@ class ProbabilityBars(QWidget):
             p = 0.0 if self.probabilities is None or i >= len(self.probabilities) \
                 else float(self.probabilities[i])
             best = i == top
-            painter.setPen(QColor("#111827"))
+            painter.setPen(self.palette().color(QPalette.WindowText))
             font.setBold(best)
             painter.setFont(font)
             painter.drawText(QRectF(0, y, label_w - 6, row), Qt.AlignRight | Qt.AlignVCenter, name)
-            painter.fillRect(QRectF(label_w, y + row * 0.18, bar_w, row * 0.64), QColor("#eef2f7"))
+            painter.fillRect(QRectF(label_w, y + row * 0.18, bar_w, row * 0.64),
+                             theme.TROUGH[theme.DARK])
             if p > 0:
                 painter.fillRect(QRectF(label_w, y + row * 0.18, bar_w * p, row * 0.64),
                                  QColor("#0b6fb8" if best else "#9ecae1"))
