@@ -162,6 +162,10 @@ def test_an_image_folder_reaches_every_page(qtbot, main_window, pages, tmp_path)
     qtbot.waitUntil(lambda: train.ended, timeout=60000)
     assert "24 images in 3 classes (circle: 8, square: 8, star: 8)" in \
         train.views.log.toPlainText()
+    train.views.show_snapshot(train.engine.probe.snapshot(0, train.engine.model))
+    probe = train.views.probe_image.title.text()
+    assert probe.startswith("Probe: ") and probe.split(": ")[1].split(",")[0] in \
+        ("circle", "square", "star")  # class names, not numbers
     assert draw.use_training_run()
     assert draw.bars.class_names == ("circle", "square", "star")
     assert draw.seen.title.text() == "What the network sees (3×20×20)"

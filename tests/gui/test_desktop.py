@@ -252,3 +252,20 @@ def test_the_app_runs_at_twice_the_pixel_density():
     assert out.returncode == 0, out.stdout + out.stderr
     assert "device pixel ratio 2" in out.stdout
     assert out.stdout.count(" ok") == 5
+
+
+def test_presenter_mode_fits_a_1280_by_800_projector(qtbot, main_window):
+    """Every page in presenter mode fits 1280×800: the window does not have to grow (the
+    settings columns scroll instead of squeezing or pushing)."""
+    pytest.importorskip("torch")
+    main_window.resize(1280, 800)
+    main_window.set_look(presenter=True)
+    try:
+        for index in range(5):
+            main_window.show_page(index)
+            QApplication.processEvents()
+            hint = main_window.minimumSizeHint()
+            assert hint.width() <= 1280 and hint.height() <= 800, (index, hint)
+            assert (main_window.width(), main_window.height()) == (1280, 800)
+    finally:
+        main_window.set_look(presenter=False)

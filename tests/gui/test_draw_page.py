@@ -139,3 +139,12 @@ def test_try_a_test_digit(qtbot, draw):
     label = draw.try_test_digit()
     qtbot.waitUntil(lambda: settled(draw), timeout=10000)
     assert not draw.canvas.is_empty() and draw.bars.top() == label
+
+
+def test_the_model_box_names_the_source_in_use(qtbot, main_window, draw, tmp_path):
+    assert draw.source_box.currentIndex() == 0
+    draw.source_box.setCurrentIndex(1)
+    draw._on_source_chosen(1)  # no training run yet: back to the model in use
+    assert draw.source_box.currentIndex() == 0 and "No training run yet" in draw.message.text()
+    assert draw.use_checkpoint(trained_checkpoint(tmp_path))
+    assert draw.source_box.currentIndex() == 2

@@ -33,6 +33,7 @@ class DrawPage(QWidget):
         super().__init__(parent)
         self.training_model = training_model  # callable → a weights snapshot, or None
         self.model = None
+        self.source_index = 0  # the Model box entry of the model in use
         self.info: ModelInfo = MNIST_INFO
         self.dataset = MNIST  # the chosen dataset (test images come from it when they fit)
         self.exact_input: np.ndarray | None = None  # a test image, as the model takes it
@@ -71,11 +72,12 @@ class DrawPage(QWidget):
         for keys, slot in (("Ctrl+Z", self.canvas.undo), ("Delete", self.canvas.clear),
                            ("E", self.eraser.toggle)):
             QShortcut(QKeySequence(keys), self, slot, context=Qt.WidgetWithChildrenShortcut)
-        tools = QHBoxLayout()
-        for w in (self.width_spin, self.eraser, self.undo_button, self.clear_button,
-                  self.test_button):
-            tools.addWidget(w)
-        tools.addStretch(1)
+        tools = QGridLayout()
+        for i, w in enumerate((self.width_spin, self.eraser, self.undo_button,
+                               self.clear_button)):
+            tools.addWidget(w, 0, i)
+        tools.addWidget(self.test_button, 1, 0, 1, 2)
+        tools.setColumnStretch(4, 1)
         left = QVBoxLayout()
         left.addLayout(tools)
         left.addWidget(self.canvas, 1)
@@ -93,6 +95,8 @@ class DrawPage(QWidget):
 
         self.source_box = QComboBox()
         self.source_box.addItems(SOURCES)
+        self.source_box.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+        self.source_box.setMinimumContentsLength(16)
         self.source_box.setToolTip("Which network classifies the drawing")
         self.source_box.activated.connect(self._on_source_chosen)
         self.model_label = QLabel()
@@ -186,6 +190,7 @@ class DrawPage(QWidget):
             return False
         model, info = snapshot
         self.set_model(model, "a snapshot of the current training run", info)
+        self._show_source(1)
         return True
 
     def use_checkpoint(self, path) -> bool:
@@ -195,18 +200,29 @@ class DrawPage(QWidget):
             self.show_message(f"Cannot use this checkpoint: {exc}. The previous model stays.")
             return False
         self.set_model(model, f"the checkpoint {path}", info)
+        self._show_source(2)
         return True
 
+    def _show_source(self, index: int) -> None:
+        """The Model box names the source in use, however it was chosen."""
+        self.source_index = index
+        self.source_box.blockSignals(True)
+        self.source_box.setCurrentIndex(index)
+        self.source_box.blockSignals(False)
+
     def _on_source_chosen(self, index: int) -> None:
+        in_use = self.source_index
         if index == 0:
             self.set_model(load_default_model(), "the default model")
+            self._show_source(0)
         elif index == 1:
-            self.use_training_run()
+            if not self.use_training_run():
+                self._show_source(in_use)
         else:
             path, _ = QFileDialog.getOpenFileName(self, "Model checkpoint", "",
                                                   "Checkpoints (*.pt)")
-            if path:
-                self.use_checkpoint(path)
+            if not (path and self.use_checkpoint(path)):
+                self._show_source(in_use)
 
     def show_message(self, text: str) -> None:
         self.message.setText(text)

@@ -9,7 +9,7 @@ puts the reason next to the control it is about.
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QTimer, Qt
 from PySide6.QtGui import QAction, QGuiApplication
 from PySide6.QtWidgets import (QComboBox, QFormLayout, QFrame, QGridLayout, QGroupBox,
                                QHBoxLayout, QLabel, QMenu, QPushButton, QScrollArea, QSizePolicy,
@@ -97,7 +97,10 @@ class GridLessonPage(QWidget):
         self.grid_layout = QGridLayout(self.grid_area)
         self.grid_layout.setHorizontalSpacing(18)
         self.grid_layout.setVerticalSpacing(10)
-        self.grid_area.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Expanding)
+        # The grids take the room they are given (fit_cells picks the cell size from it): their
+        # current size must not hold the window at a minimum, or larger type grows the window.
+        self.grid_area.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Ignored)
+        self.grid_area.setMinimumSize(320, 200)
         self.grid_layout.setAlignment(Qt.AlignCenter)
 
     # -- layout helpers used by subclasses ------------------------------------------------------
@@ -135,7 +138,7 @@ class GridLessonPage(QWidget):
         self.settings_scroll.setFrameShape(QFrame.NoFrame)
         self.settings_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
         self.settings_scroll.setSizePolicy(QSizePolicy.Fixed, QSizePolicy.Expanding)
-        self._fit_settings_width()
+        self._fit_settings_width(1.0)
 
         top = QHBoxLayout()
         top.addWidget(QLabel("Example:"))
@@ -426,17 +429,20 @@ class GridLessonPage(QWidget):
         for grid in self.all_grids():
             grid.view.set_cell_size(cell)
 
-    def _fit_settings_width(self) -> None:
-        """As wide as the settings need at the current type size, plus room for a scroll bar."""
+    def _fit_settings_width(self, scale: float | None = None) -> None:
+        """As wide as the settings need at the type size (at most 400 px × the type's scale),
+        plus room for a scroll bar."""
+        self._settings_scale = scale = self._settings_scale if scale is None else scale
         settings = self.settings_scroll.widget()
-        settings.adjustSize()
         bar = self.settings_scroll.verticalScrollBar().sizeHint().width()
-        self.settings_scroll.setFixedWidth(min(settings.minimumSizeHint().width(), 520) + bar + 4)
+        width = min(settings.minimumSizeHint().width(), round(400 * scale))
+        self.settings_scroll.setFixedWidth(width + bar + 2)
 
     def apply_look(self, zoom: float, presenter: bool) -> None:
         """Presenter mode and zoom allow larger cells (their numbers scale with them)."""
         self.max_cell = int(72 * zoom * (1.35 if presenter else 1.0))
-        self._fit_settings_width()
+        self._fit_settings_width(zoom * (1.35 if presenter else 1.0))
+        QTimer.singleShot(0, self._fit_settings_width)  # again once the new fonts are in
         self.fit_cells()
 
     def all_grids(self) -> list[LabeledGrid]:

@@ -6,8 +6,9 @@ import time
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFileDialog, QFormLayout,
-                               QGridLayout, QGroupBox, QHBoxLayout, QLabel, QListWidgetItem,
-                               QProgressBar, QPushButton, QSpinBox, QVBoxLayout, QWidget)
+                               QFrame, QGridLayout, QGroupBox, QHBoxLayout, QLabel,
+                               QListWidgetItem, QProgressBar, QPushButton, QScrollArea, QSpinBox,
+                               QVBoxLayout, QWidget)
 
 from cnnviz.core.data import catalog
 from cnnviz.core.training import CheckpointError, TrainConfig, load_checkpoint
@@ -55,7 +56,14 @@ class TrainPage(QWidget):
         self.views = TrainViews()
         self._build_controls()
         layout = QHBoxLayout(self)
-        layout.addWidget(self.controls)
+        # the controls scroll when the window is short (presenter mode at 1280×800)
+        self.controls_scroll = QScrollArea()
+        self.controls_scroll.setWidget(self.controls)
+        self.controls_scroll.setWidgetResizable(True)
+        self.controls_scroll.setFrameShape(QFrame.NoFrame)
+        self.controls_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        self._fit_controls_width(1.0)
+        layout.addWidget(self.controls_scroll)
         layout.addWidget(self.views, 1)
         self.timer = QTimer(self)
         self.timer.setInterval(REPAINT_MS)
@@ -89,11 +97,13 @@ class TrainPage(QWidget):
                                     "first); or a folder of your own images, one sub-folder per "
                                     "class. The Draw and Architecture pages follow this choice.")
         self.dataset_box.activated.connect(self._on_dataset_activated)
+        self.dataset_box.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+        self.dataset_box.setMinimumContentsLength(12)
         self.folder_size = self._spin(4, 512, 28, "Your images are resized to this side, in "
                                                   "pixels")
-        self.folder_size.setPrefix("size ")
+        self.folder_size.setSuffix(" px")
         self.folder_colour = QComboBox()
-        self.folder_colour.addItems(["Grayscale", "Colour (RGB)"])
+        self.folder_colour.addItems(["Grey", "RGB"])
         self.folder_colour.setToolTip("Read your images as one grey channel or three colours")
         self.folder_row = QWidget()
         row = QHBoxLayout(self.folder_row)
@@ -170,7 +180,7 @@ class TrainPage(QWidget):
         self.message.setStyleSheet(f"color: {theme.ERROR}; font-weight: bold;")
         self.message.hide()
         self.controls = QGroupBox("Run")
-        self.controls.setMaximumWidth(330)
+
         box = QVBoxLayout(self.controls)
         box.addLayout(form)
         box.addWidget(self.device_label)
@@ -221,6 +231,8 @@ class TrainPage(QWidget):
             self.folder_size.setValue(choice.options.get("size", 28))
             self.folder_colour.setCurrentIndex(1 if choice.options.get("channels") == 3 else 0)
         self.dataset_label.setText(choice.describe())
+        if hasattr(self, "controls_scroll"):
+            self._fit_controls_width()
         limit = 60000 if choice.name == "mnist" else 10 ** 7
         self.limit_train.setMaximum(limit)
 
@@ -367,6 +379,8 @@ class TrainPage(QWidget):
     # -- engine events (queued, in the GUI thread) ----------------------------------------------
     def _on_started(self, p: dict) -> None:
         self.device_label.setText(f"Device: <b>{p['device_name']}</b>")
+        if p.get("class_names"):
+            self.views.class_names = tuple(p["class_names"])
         shape = "×".join(map(str, p.get("input_shape", ())))
         self.views.log.appendPlainText(
             f"{p['model']} on {p.get('dataset', 'MNIST')} ({shape}, "
@@ -584,8 +598,17 @@ class TrainPage(QWidget):
                 widget.setValue(read(settings, f"train/{key}", widget.value(), kind,
                                      widget.minimum(), widget.maximum()))
 
+    def _fit_controls_width(self, scale: float | None = None) -> None:
+        """330 px × the type's scale, or what the controls need (at most 440 × scale)."""
+        self._controls_scale = scale = self._controls_scale if scale is None else scale
+        bar = self.controls_scroll.verticalScrollBar().sizeHint().width()
+        need = min(self.controls.minimumSizeHint().width(), round(440 * scale))
+        self.controls_scroll.setFixedWidth(max(round(330 * scale), need) + bar + 2)
+
     def apply_look(self, zoom: float, presenter: bool) -> None:
         self.views.loss_plot.set_presenter(presenter)
+        self._fit_controls_width(zoom * (1.35 if presenter else 1.0))
+        QTimer.singleShot(0, self._fit_controls_width)  # again once the new fonts are in
 
     def export_csv(self, path) -> None:
         """Per-batch loss, and test loss / accuracy at each epoch's last step (atomic)."""

@@ -16,6 +16,8 @@ from cnnviz.gui.widgets.feature_grid import FeatureMapGrid
 from cnnviz.gui.widgets.loss_plot import LossPlot
 
 
+DIGITS = tuple(str(d) for d in range(10))
+
 class TrainViews(QWidget):
     """Views updated from plain data; the page decides when (≤ 30 repaints a second)."""
 
@@ -47,6 +49,7 @@ class TrainViews(QWidget):
         self._layout()
         self.current_maps: np.ndarray | None = None
         self.last_snapshot: dict | None = None
+        self.class_names: tuple[str, ...] = DIGITS  # of the run's dataset
         self.tabs.currentChanged.connect(self._on_tab_changed)
 
     def _on_tab_changed(self, _index: int) -> None:
@@ -124,9 +127,16 @@ class TrainViews(QWidget):
             self.current_maps = maps
             c, h, w = maps.shape
             self.features.set_maps(maps, f"Feature maps of {name}: {c} channels of {h}×{w}")
+        names = self.class_names
+        truth, seen = int(snap["label"]), int(np.argmax(snap["probabilities"]))
+
+        def name(i):
+            return names[i] if i < len(names) else str(i)
+
+        article = "a " if names == DIGITS else ""
         self.probe_image.set_maps(snap["image"].astype(np.float32),
-                                  f"Probe: a {snap['label']}, seen as "
-                                  f"{int(np.argmax(snap['probabilities']))}", levels=(0, 255))
+                                  f"Probe: {article}{name(truth)}, seen as {name(seen)}",
+                                  levels=(0, 255))
         branches = snap.get("branches") or []
         if branches and self.branch_page.isVisible():
             arrays = [a for _, a in branches]
