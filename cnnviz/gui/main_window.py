@@ -499,10 +499,15 @@ class MainWindow(QMainWindow):
         rows = "".join(f"<tr><td><b>{k}</b></td><td>&nbsp;&nbsp;{v}</td></tr>" for k, v in SHORTCUTS)
         QMessageBox.information(self, "Keyboard shortcuts", f"<table>{rows}</table>")
 
+    def about_text(self) -> str:
+        from cnnviz.core.data.catalog import DATASETS
+
+        credits = "".join(f"<li>{d.title}: {d.credit}{' — ships with cnnviz' if d.bundled else ''}"
+                          "</li>" for d in DATASETS.values())
+        return (f"<h3>cnnviz {__version__}</h3><p>Convolutional neural networks, step by step: "
+                "every number on screen is the number PyTorch computes.</p>"
+                "<p>Follows Sung Kim's lecture 10 (CNN) of <i>PyTorch Zero to All</i>.</p>"
+                f"<p>Datasets:</p><ul>{credits}</ul>")
+
     def show_about(self) -> None:
-        QMessageBox.about(self, "About cnnviz",
-                          f"<h3>cnnviz {__version__}</h3><p>Convolutional neural networks, step "
-                          "by step: every number on screen is the number PyTorch computes.</p>"
-                          "<p>Follows Sung Kim's lecture 10 (CNN) of <i>PyTorch Zero to All</i>.</p>"
-                          "<p>MNIST: Yann LeCun, Corinna Cortes and Christopher J.C. Burges, "
-                          "CC BY-SA 3.0.</p>")
+        QMessageBox.about(self, "About cnnviz", self.about_text())

@@ -4,6 +4,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import Qt
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -84,3 +85,21 @@ def test_python_m_cnnviz_starts_the_gui_and_keeps_running():
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+
+
+def test_help_menu_has_shortcuts_and_about_with_version_and_credits(main_window):
+    from cnnviz import __version__
+    from cnnviz.gui.main_window import SHORTCUTS
+
+    pytest.importorskip("torch")
+    help_menu = next(a.menu() for a in main_window.menuBar().actions() if a.text() == "&Help")
+    assert [a.text() for a in help_menu.actions()] == ["&Keyboard shortcuts", "&About cnnviz"]
+    assert help_menu.actions()[0].shortcut().toString() == "F1"
+    text = main_window.about_text()
+    assert f"cnnviz {__version__}" in text
+    assert "MNIST: Yann LeCun, Corinna Cortes and Christopher J.C. Burges (CC BY-SA 3.0)" in text
+    for name in ("FashionMNIST: Zalando Research", "KMNIST: ROIS-DS", "CIFAR-10: Alex Krizhevsky"):
+        assert name in text
+    keys = " ".join(k for k, _ in SHORTCUTS)
+    for key in ("Space", "→ / ←", "Home / End", "Ctrl+1 … Ctrl+5", "F11", "Ctrl+= / Ctrl+-"):
+        assert key in keys
