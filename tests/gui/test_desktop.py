@@ -269,3 +269,18 @@ def test_presenter_mode_fits_a_1280_by_800_projector(qtbot, main_window):
             assert (main_window.width(), main_window.height()) == (1280, 800)
     finally:
         main_window.set_look(presenter=False)
+
+
+def test_file_and_view_menus_and_full_screen(qtbot, main_window):
+    menus = {a.text(): a.menu() for a in main_window.menuBar().actions()}
+    file_items = [a.text() for a in menus["&File"].actions() if a.text()]
+    assert file_items == ["&Open model…", "Open &checkpoint…", "&Save checkpoint…",
+                          "&Export page as PNG…", "Export training &metrics as CSV…", "&Quit"]
+    view_items = [a.text() for a in menus["&View"].actions() if a.text()]
+    assert view_items[:2] == ["&Presenter mode", "&Full screen"] and "Zoom &in" in view_items
+    qtbot.keyClick(main_window, Qt.Key_F11)
+    qtbot.waitUntil(main_window.isFullScreen, timeout=3000)
+    assert main_window.full_screen_action.isChecked()
+    qtbot.keyClick(main_window, Qt.Key_F11)
+    qtbot.waitUntil(lambda: not main_window.isFullScreen(), timeout=3000)
+    assert not main_window.full_screen_action.isChecked()
