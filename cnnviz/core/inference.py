@@ -67,23 +67,35 @@ def has_ink(canvas: np.ndarray) -> bool:
     return bool((as_unit_float(canvas) > INK_THRESHOLD).any())
 
 
+def _ink(canvas: np.ndarray) -> np.ndarray | None:
+    """The canvas as [0, 1] floats cropped to its ink; None for an empty canvas."""
+    img = as_unit_float(canvas)
+    rows = np.flatnonzero((img > INK_THRESHOLD).any(axis=1))
+    cols = np.flatnonzero((img > INK_THRESHOLD).any(axis=0))
+    if rows.size == 0:
+        return None
+    return img[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1]
+
+
+def _scaled(crop: np.ndarray, scale: float, height: int, width: int) -> np.ndarray:
+    """``crop`` resized by ``scale`` (aspect kept, anti-aliased), at most height×width."""
+    h, w = crop.shape
+    nh, nw = max(1, min(height, round(h * scale))), max(1, min(width, round(w * scale)))
+    return F.interpolate(torch.from_numpy(np.ascontiguousarray(crop))[None, None],
+                         size=(nh, nw), mode="bilinear", antialias=True,
+                         align_corners=False)[0, 0].clamp(0, 1).numpy()
+
+
 def preprocess(canvas: np.ndarray) -> np.ndarray:
     """The 28×28 float32 image the network sees, made the way MNIST was: crop to the ink,
     scale to fit 20×20 keeping the aspect ratio (grey levels kept), centre by the centre of
     mass in a 28×28 field. An empty canvas gives an all-zero image."""
-    img = as_unit_float(canvas)
     out = np.zeros((28, 28), dtype=np.float32)
-    rows = np.flatnonzero((img > INK_THRESHOLD).any(axis=1))
-    cols = np.flatnonzero((img > INK_THRESHOLD).any(axis=0))
-    if rows.size == 0:
+    crop = _ink(canvas)
+    if crop is None:
         return out
-    crop = img[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1]
-    h, w = crop.shape
-    scale = 20.0 / max(h, w)
-    nh, nw = max(1, round(h * scale)), max(1, round(w * scale))
-    small = F.interpolate(torch.from_numpy(np.ascontiguousarray(crop))[None, None],
-                          size=(nh, nw), mode="bilinear", antialias=True,
-                          align_corners=False)[0, 0].clamp(0, 1).numpy()
+    small = _scaled(crop, 20.0 / max(crop.shape), 28, 28)
+    nh, nw = small.shape
     total = small.sum()
     if total <= 0:
         return out
@@ -98,19 +110,13 @@ def preprocess(canvas: np.ndarray) -> np.ndarray:
 def fit_to_frame(canvas: np.ndarray, height: int, width: int, fill: float = 0.9) -> np.ndarray:
     """Crop to the ink and scale it (aspect kept) to ``fill`` of a ``height``×``width`` frame,
     centred: for data whose objects fill their images (clothes, photos, own folders)."""
-    img = as_unit_float(canvas)
     out = np.zeros((height, width), dtype=np.float32)
-    rows = np.flatnonzero((img > INK_THRESHOLD).any(axis=1))
-    cols = np.flatnonzero((img > INK_THRESHOLD).any(axis=0))
-    if rows.size == 0:
+    crop = _ink(canvas)
+    if crop is None:
         return out
-    crop = img[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1]
     h, w = crop.shape
-    scale = fill * min(height / h, width / w)
-    nh, nw = max(1, min(height, round(h * scale))), max(1, min(width, round(w * scale)))
-    small = F.interpolate(torch.from_numpy(np.ascontiguousarray(crop))[None, None],
-                          size=(nh, nw), mode="bilinear", antialias=True,
-                          align_corners=False)[0, 0].clamp(0, 1).numpy()
+    small = _scaled(crop, fill * min(height / h, width / w), height, width)
+    nh, nw = small.shape
     top, left = (height - nh) // 2, (width - nw) // 2
     out[top:top + nh, left:left + nw] = small
     return out
