@@ -20,6 +20,16 @@ def _settle(app, window) -> None:
     app.processEvents()
 
 
+def _wait_for(app, condition, seconds: float) -> None:
+    """Run the event loop until ``condition()`` holds or ``seconds`` have passed."""
+    import time
+
+    deadline = time.time() + seconds
+    while time.time() < deadline and not condition():
+        app.processEvents()
+        time.sleep(0.01)
+
+
 def make_shapes_folder(root: Path, per_class: int = 150, side: int = 64, seed: int = 0) -> Path:
     """A small image folder for the "your own images" pictures: outlines of circles, squares
     and triangles drawn at random sizes, places and line widths (one sub-folder per class)."""
@@ -90,7 +100,6 @@ def take(folder: Path) -> list[Path]:
     # the Train page mid-training: inception on a subset, feature maps and branches live
     import time
 
-
     train = window.show_page(3)
     train.model_box.setCurrentText("inception")
     train.limit_train.setValue(12800)
@@ -98,11 +107,8 @@ def take(folder: Path) -> list[Path]:
     config = train.config()
     config.limit_test = 2000
     train.start(config)
-    deadline = time.time() + 300
-    while time.time() < deadline and train.is_running() and (
-            len(train.accs) < 2 or train.snapshots_shown < 10):
-        app.processEvents()
-        time.sleep(0.01)
+    _wait_for(app, lambda: not train.is_running() or (
+        len(train.accs) >= 2 and train.snapshots_shown >= 10), 300)
     train.engine.pause()
     for _ in range(20):
         app.processEvents()
@@ -112,6 +118,14 @@ def take(folder: Path) -> list[Path]:
     window.grab().save(str(path))
     shots.append(path)
     train.shutdown()
+
+    def drawn(draw, name: str) -> None:
+        """Once the prediction of the last stroke is shown, save the page."""
+        _wait_for(app, lambda: draw.shown_id == draw.request_id, 10)
+        _settle(app, window)
+        path = folder / f"{name}.png"
+        window.grab().save(str(path))
+        shots.append(path)
 
     draw = window.show_page(4)
     _settle(app, window)
@@ -126,14 +140,7 @@ def take(folder: Path) -> list[Path]:
             canvas.extend_stroke(QPointF((xa + (xb - xa) * t / 10) * side,
                                          (ya + (yb - ya) * t / 10) * side))
     canvas.end_stroke()
-    deadline = time.time() + 10
-    while time.time() < deadline and draw.shown_id != draw.request_id:
-        app.processEvents()
-        time.sleep(0.01)
-    _settle(app, window)
-    path = folder / "draw.png"
-    window.grab().save(str(path))
-    shots.append(path)
+    drawn(draw, "draw")
 
     # your own images: a folder of drawn shapes, trained on, then a drawn circle classified
     import tempfile
@@ -147,10 +154,7 @@ def take(folder: Path) -> list[Path]:
     train.lr.setValue(0.05)
     train.momentum.setValue(0.9)
     train.start()
-    deadline = time.time() + 300
-    while time.time() < deadline and train.is_running():
-        app.processEvents()
-        time.sleep(0.01)
+    _wait_for(app, lambda: not train.is_running(), 300)
     train.repaint_views(force=True)
     _settle(app, window)
     path = folder / "train-own-folder.png"
@@ -168,14 +172,7 @@ def take(folder: Path) -> list[Path]:
         canvas.extend_stroke(QPointF(centre + radius * math.cos(angle),
                                      centre + radius * 0.95 * math.sin(angle)))
     canvas.end_stroke()
-    deadline = time.time() + 10
-    while time.time() < deadline and draw.shown_id != draw.request_id:
-        app.processEvents()
-        time.sleep(0.01)
-    _settle(app, window)
-    path = folder / "draw-own-folder.png"
-    window.grab().save(str(path))
-    shots.append(path)
+    drawn(draw, "draw-own-folder")
     window.choose_dataset("mnist")
 
     window.set_look(theme="dark")
