@@ -28,14 +28,14 @@ class FeatureMapGrid(QWidget):
 
     channel_clicked = Signal(int)
 
-    def __init__(self, title: str = "", parent=None):
+    def __init__(self, title: str = "", parent=None, title_lines: int = 2):
         super().__init__(parent)
         self.title = QLabel(title)
         self.title.setObjectName("gridTitle")
         self.title.setWordWrap(True)
         self.title.setMinimumWidth(40)
         # a fixed height: a title that changes length must not re-lay-out the views
-        self.title.setFixedHeight(self.title.fontMetrics().lineSpacing() * 2 + 4)
+        self.title.setFixedHeight(self.title.fontMetrics().lineSpacing() * title_lines + 4)
         self.view = pg.GraphicsLayoutWidget()
         self.view.setBackground("w")
         self.view.setMinimumSize(60, 60)
