@@ -100,6 +100,10 @@ class MainWindow(QMainWindow):
                 page.choose_dataset = self.choose_dataset
         return self.pages[index]
 
+    def built_page(self, title: str):
+        """The lesson ``title``'s page if it has been built, else None."""
+        return self.pages[[t for t, _ in LESSONS].index(title)]
+
     def training_model_snapshot(self):
         """(a copy of the model being trained — CPU, eval mode —, its ModelInfo), or None
         without a run."""
@@ -107,7 +111,7 @@ class MainWindow(QMainWindow):
 
         from cnnviz.core.inference import ModelInfo
 
-        train = self.pages[[t for t, _ in LESSONS].index("Train")]
+        train = self.built_page("Train")
         engine = getattr(train, "engine", None)
         if engine is None or engine.model is None or engine.train_data is None:
             return None
@@ -170,7 +174,7 @@ class MainWindow(QMainWindow):
 
     def show_dataset_message(self, text: str) -> None:
         """On the Train page (where datasets are chosen) and in the status bar."""
-        train = self.pages[[t for t, _ in LESSONS].index("Train")]
+        train = self.built_page("Train")
         if train is not None:
             train.show_message(text)
         if text:
@@ -210,12 +214,9 @@ class MainWindow(QMainWindow):
     def _on_download_done(self, key: str, outcome: str, message: str) -> None:
         self.download_panel.finish(outcome, message)
         if outcome == "ok":
-            self.choose_dataset(key)
+            self.choose_dataset(key)  # the pages follow (and relabel) through set_dataset
         else:
             self.show_dataset_message(message)
-        for page in self.pages:
-            if page is not None and hasattr(page, "_refresh_dataset_items"):
-                page._refresh_dataset_items()
 
     def _fill_data_menu(self) -> None:
         """The Data menu, rebuilt each time it opens (what is downloaded may have changed)."""
@@ -249,7 +250,7 @@ class MainWindow(QMainWindow):
 
         path = QFileDialog.getExistingDirectory(self, "Image folder: one sub-folder per class")
         if path:
-            train = self.pages[[t for t, _ in LESSONS].index("Train")]
+            train = self.built_page("Train")
             options = train.folder_options() if train is not None else None
             self.choose_dataset(f"folder:{path}", options)
 
@@ -468,7 +469,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event):  # noqa: N802
         """Ask before losing an unsaved run; stop training cleanly (never terminate a thread)."""
-        train = self.pages[[t for t, _ in LESSONS].index("Train")]
+        train = self.built_page("Train")
         running = train is not None and train.is_running() and bool(train.losses)
         if train is not None and (train.unsaved or running):
             choice = self.confirm_discard()

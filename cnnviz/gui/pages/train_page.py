@@ -14,7 +14,7 @@ from cnnviz.core.data import catalog
 from cnnviz.core.training import CheckpointError, TrainConfig, load_checkpoint
 from cnnviz.core.training.log import test_line, train_line
 from cnnviz.gui import theme
-from cnnviz.gui.datasets import MNIST, DatasetChoice, choice_for, data_dir
+from cnnviz.gui.datasets import MNIST, DatasetChoice, data_dir
 from cnnviz.gui.widgets.loss_plot import Smoother
 from cnnviz.gui.widgets.train_views import TrainViews
 from cnnviz.gui.workers.train_worker import TrainRun
@@ -52,7 +52,7 @@ class TrainPage(QWidget):
         self._batches = 0
         self._log_lines: list[str] = []
         self.dataset: DatasetChoice = MNIST
-        self.choose_dataset = None  # the main window's chooser (asks before a download)
+        self.choose_dataset = None  # set by the main window: its chooser (asks before a download)
         self.views = TrainViews()
         self._build_controls()
         layout = QHBoxLayout(self)
@@ -252,18 +252,8 @@ class TrainPage(QWidget):
         self.dataset_box.setCurrentIndex(max(0, self.dataset_box.findData(key)))
 
     def _choose(self, name: str, options: dict | None = None) -> bool:
-        if self.choose_dataset is not None:
-            chosen = self.choose_dataset(name, options)
-        else:  # a page on its own: only what needs no download
-            try:
-                if not name.startswith(catalog.FOLDER_PREFIX) and \
-                        not catalog.is_downloaded(name, data_dir()):
-                    raise ValueError(f"{catalog.info(name).title} is not downloaded yet")
-                self.set_dataset(choice_for(name, options))
-                chosen = True
-            except ValueError as exc:
-                self.show_message(str(exc))
-                chosen = False
+        """Ask the main window (the pages are built by it) to make ``name`` the dataset."""
+        chosen = self.choose_dataset(name, options)
         self._refresh_dataset_items()  # back to the current choice when nothing changed
         return chosen
 
