@@ -18,7 +18,7 @@ from PySide6.QtCore import QObject, QStandardPaths, Qt, QThread, Signal, Slot
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
 
 from cnnviz.core.data import catalog
-from cnnviz.core.data.folders import scan_image_folder
+from cnnviz.core.data.folders import check_folder_options, scan_image_folder
 from cnnviz.gui import theme
 
 FOLDER_OPTION_DEFAULTS = {"size": 28, "channels": 1}
@@ -59,10 +59,9 @@ def catalog_choice(key: str) -> DatasetChoice:
 def folder_choice(path, size: int = 28, channels: int = 1) -> DatasetChoice:
     """An image folder's classes (read from the sub-folder names; no image is opened yet).
     Raises ``ValueError`` with the reason for a folder that cannot be a dataset."""
-    if channels not in (1, 3):
-        raise ValueError(f"channels must be 1 or 3, got {channels}")
-    if not 4 <= size <= 512:
-        raise ValueError(f"image size must be between 4 and 512, got {size}")
+    if channels is None:
+        raise ValueError("channels must be 1 or 3, got None")
+    check_folder_options(size, channels)
     path = Path(path)
     classes = tuple(scan_image_folder(path))
     return DatasetChoice(f"{catalog.FOLDER_PREFIX}{path}", path.name, (channels, size, size),

@@ -45,6 +45,14 @@ def _is_gray(image) -> bool:
     return False
 
 
+def check_folder_options(size: int, channels: int | None = None) -> None:
+    """``ValueError`` for an image side outside 4–512 or channels other than 1, 3 (or None)."""
+    if size < 4 or size > 512:
+        raise ValueError(f"image size must be between 4 and 512, got {size}")
+    if channels not in (None, 1, 3):
+        raise ValueError(f"channels must be 1 or 3, got {channels}")
+
+
 def scan_image_folder(root) -> dict[str, list[Path]]:
     """The classes of an ImageFolder layout (sub-folders holding image files, sorted) and
     their files, without reading any image; a missing folder, no classes or a single class
@@ -76,8 +84,7 @@ def load_image_folder(root, size: int = 28, channels: int | None = None,
     """
     from PIL import Image, UnidentifiedImageError
 
-    if size < 4 or size > 512:
-        raise ValueError(f"image size must be between 4 and 512, got {size}")
+    check_folder_options(size, channels)
     if not 0 < test_fraction < 1:
         raise ValueError(f"test fraction must be between 0 and 1, got {test_fraction}")
     root = Path(root)
@@ -99,8 +106,6 @@ def load_image_folder(root, size: int = 28, channels: int | None = None,
         raise ValueError(f"{root.name}: fewer than two classes have readable images "
                          f"({len(skipped)} file(s) could not be read)")
     channels = channels or (1 if gray else 3)
-    if channels not in (1, 3):
-        raise ValueError(f"channels must be 1 or 3, got {channels}")
     stack = np.stack([np.asarray(img.convert("L" if channels == 1 else "RGB"), np.uint8)
                       for img in images])
     stack = stack[:, None] if channels == 1 else stack.transpose(0, 3, 1, 2)
