@@ -12,11 +12,11 @@ from PySide6.QtWidgets import (QComboBox, QGridLayout, QHBoxLayout, QHeaderView,
                                QListWidget, QPlainTextEdit, QSplitter, QTableWidget,
                                QTableWidgetItem, QTabWidget, QVBoxLayout, QWidget)
 
+from cnnviz.core.data.mnist import CLASS_NAMES as DIGITS
 from cnnviz.gui.widgets.feature_grid import FeatureMapGrid
 from cnnviz.gui.widgets.loss_plot import LossPlot
 
 
-DIGITS = tuple(str(d) for d in range(10))
 
 class TrainViews(QWidget):
     """Views updated from plain data; the page decides when (≤ 30 repaints a second)."""
