@@ -240,3 +240,19 @@ def test_the_cli_and_the_app_keep_datasets_in_the_same_folder(qapp, monkeypatch,
         tmp_path / "share" / "cnnviz" / "cnnviz" / "datasets"
     monkeypatch.setenv("CNNVIZ_DATA_DIR", str(tmp_path / "elsewhere"))
     assert data_dir() == catalog.default_data_dir() == tmp_path / "elsewhere"
+
+
+def test_test_images_of_a_folder_are_read_once_per_choice(qtbot, main_window, pages, tmp_path,
+                                                           monkeypatch):
+    train, draw, _ = pages
+    folder = make_folder(tmp_path / "shapes", ["circle", "square"], n=6)
+    assert main_window.choose_dataset(f"folder:{folder}", {"size": 28, "channels": 1})
+    assert train.start(TrainConfig(**{**train.config().to_dict(), "epochs": 1,
+                                      "device": "cpu"}))
+    qtbot.waitUntil(lambda: train.ended, timeout=60000)
+    assert draw.use_training_run()
+    reads = []
+    real = catalog.open_dataset
+    monkeypatch.setattr(catalog, "open_dataset", lambda *a, **k: reads.append(a) or real(*a, **k))
+    labels = {draw.try_test_digit() for _ in range(5)}
+    assert len(reads) == 1 and labels <= {0, 1}

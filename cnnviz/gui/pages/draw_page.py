@@ -37,6 +37,7 @@ class DrawPage(QWidget):
         self.info: ModelInfo = MNIST_INFO
         self.dataset = MNIST  # the chosen dataset (test images come from it when they fit)
         self.exact_input: np.ndarray | None = None  # a test image, as the model takes it
+        self._folder_test: tuple = (None, None)  # (folder choice, its test split)
         self.request_id = 0
         self.shown_id = -1
         self.rng = np.random.default_rng()
@@ -286,8 +287,12 @@ class DrawPage(QWidget):
         from cnnviz.gui.datasets import data_dir
 
         if self._dataset_fits_model():
-            if self.dataset.is_folder:
-                return catalog.open_dataset(self.dataset.name, None, self.dataset.options)[1]
+            if self.dataset.is_folder:  # read once per folder choice, not at every click
+                key = (self.dataset.name, tuple(sorted(self.dataset.options.items())))
+                if self._folder_test[0] != key:
+                    self._folder_test = (key, catalog.open_dataset(
+                        self.dataset.name, None, self.dataset.options)[1])
+                return self._folder_test[1]
             return catalog.load_dataset(self.dataset.name, "test", data_dir())
         for key, info in catalog.DATASETS.items():
             if info.title == self.info.dataset and catalog.is_downloaded(key, data_dir()):
