@@ -9,16 +9,17 @@ puts the reason next to the control it is about.
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QTimer, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QGuiApplication
-from PySide6.QtWidgets import (QComboBox, QFormLayout, QFrame, QGridLayout, QGroupBox,
-                               QHBoxLayout, QLabel, QMenu, QPushButton, QScrollArea, QSizePolicy,
+from PySide6.QtWidgets import (QComboBox, QFormLayout, QGridLayout, QGroupBox,
+                               QHBoxLayout, QLabel, QMenu, QPushButton, QSizePolicy,
                                QSpinBox, QVBoxLayout, QWidget)
 
 from cnnviz.core.grid_text import MAX_SIDE, format_grid, parse_grid, parse_number, resized
 from cnnviz.gui.widgets.field import Field
 from cnnviz.gui.widgets.labeled_grid import LabeledGrid
 from cnnviz.gui.widgets.legend import Legend
+from cnnviz.gui.widgets.scroll_column import ScrollColumn
 from cnnviz.gui.widgets.pair_spin import PairSpin
 from cnnviz.gui.widgets.step_bar import StepBar
 
@@ -130,15 +131,8 @@ class GridLessonPage(QWidget):
         settings_layout.addLayout(buttons)
         settings_layout.addStretch(1)
         settings_layout.addWidget(Legend(self.legend_keys))
-        # The settings scroll when the window is short (presenter mode at 1280×800): they never
-        # squeeze the legend or force the window taller.
-        self.settings_scroll = QScrollArea()
-        self.settings_scroll.setWidget(settings)
-        self.settings_scroll.setWidgetResizable(True)
-        self.settings_scroll.setFrameShape(QFrame.NoFrame)
-        self.settings_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
-        self.settings_scroll.setSizePolicy(QSizePolicy.Fixed, QSizePolicy.Expanding)
-        self._fit_settings_width(1.0)
+        # scrolls when the window is short: never squeezes the legend or grows the window
+        self.settings_scroll = ScrollColumn(settings, least=0, most=400)
 
         top = QHBoxLayout()
         top.addWidget(QLabel("Example:"))
@@ -429,20 +423,10 @@ class GridLessonPage(QWidget):
         for grid in self.all_grids():
             grid.view.set_cell_size(cell)
 
-    def _fit_settings_width(self, scale: float | None = None) -> None:
-        """As wide as the settings need at the type size (at most 400 px × the type's scale),
-        plus room for a scroll bar."""
-        self._settings_scale = scale = self._settings_scale if scale is None else scale
-        settings = self.settings_scroll.widget()
-        bar = self.settings_scroll.verticalScrollBar().sizeHint().width()
-        width = min(settings.minimumSizeHint().width(), round(400 * scale))
-        self.settings_scroll.setFixedWidth(width + bar + 2)
-
     def apply_look(self, zoom: float, presenter: bool) -> None:
         """Presenter mode and zoom allow larger cells (their numbers scale with them)."""
         self.max_cell = int(72 * zoom * (1.35 if presenter else 1.0))
-        self._fit_settings_width(zoom * (1.35 if presenter else 1.0))
-        QTimer.singleShot(0, self._fit_settings_width)  # again once the new fonts are in
+        self.settings_scroll.rescale(zoom * (1.35 if presenter else 1.0))
         self.fit_cells()
 
     def all_grids(self) -> list[LabeledGrid]:

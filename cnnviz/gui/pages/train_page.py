@@ -6,8 +6,8 @@ import time
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFileDialog, QFormLayout,
-                               QFrame, QGridLayout, QGroupBox, QHBoxLayout, QLabel,
-                               QListWidgetItem, QProgressBar, QPushButton, QScrollArea, QSpinBox,
+                               QGridLayout, QGroupBox, QHBoxLayout, QLabel,
+                               QListWidgetItem, QProgressBar, QPushButton, QSpinBox,
                                QVBoxLayout, QWidget)
 
 from cnnviz.core.data import catalog
@@ -16,6 +16,7 @@ from cnnviz.core.training.log import test_line, train_line
 from cnnviz.gui import theme
 from cnnviz.gui.datasets import MNIST, DatasetChoice, data_dir
 from cnnviz.gui.widgets.loss_plot import Smoother
+from cnnviz.gui.widgets.scroll_column import ScrollColumn
 from cnnviz.gui.widgets.train_views import TrainViews
 from cnnviz.gui.workers.train_worker import TrainRun
 from cnnviz.models import available
@@ -56,13 +57,7 @@ class TrainPage(QWidget):
         self.views = TrainViews()
         self._build_controls()
         layout = QHBoxLayout(self)
-        # the controls scroll when the window is short (presenter mode at 1280×800)
-        self.controls_scroll = QScrollArea()
-        self.controls_scroll.setWidget(self.controls)
-        self.controls_scroll.setWidgetResizable(True)
-        self.controls_scroll.setFrameShape(QFrame.NoFrame)
-        self.controls_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
-        self._fit_controls_width(1.0)
+        self.controls_scroll = ScrollColumn(self.controls, least=330, most=440)
         layout.addWidget(self.controls_scroll)
         layout.addWidget(self.views, 1)
         self.timer = QTimer(self)
@@ -232,7 +227,7 @@ class TrainPage(QWidget):
             self.folder_colour.setCurrentIndex(1 if choice.options.get("channels") == 3 else 0)
         self.dataset_label.setText(choice.describe())
         if hasattr(self, "controls_scroll"):
-            self._fit_controls_width()
+            self.controls_scroll.fit()
         limit = 60000 if choice.name == "mnist" else 10 ** 7
         self.limit_train.setMaximum(limit)
 
@@ -588,17 +583,9 @@ class TrainPage(QWidget):
                 widget.setValue(read(settings, f"train/{key}", widget.value(), kind,
                                      widget.minimum(), widget.maximum()))
 
-    def _fit_controls_width(self, scale: float | None = None) -> None:
-        """330 px × the type's scale, or what the controls need (at most 440 × scale)."""
-        self._controls_scale = scale = self._controls_scale if scale is None else scale
-        bar = self.controls_scroll.verticalScrollBar().sizeHint().width()
-        need = min(self.controls.minimumSizeHint().width(), round(440 * scale))
-        self.controls_scroll.setFixedWidth(max(round(330 * scale), need) + bar + 2)
-
     def apply_look(self, zoom: float, presenter: bool) -> None:
         self.views.loss_plot.set_presenter(presenter)
-        self._fit_controls_width(zoom * (1.35 if presenter else 1.0))
-        QTimer.singleShot(0, self._fit_controls_width)  # again once the new fonts are in
+        self.controls_scroll.rescale(zoom * (1.35 if presenter else 1.0))
 
     def export_csv(self, path) -> None:
         """Per-batch loss, and test loss / accuracy at each epoch's last step (atomic)."""
