@@ -14,12 +14,13 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QStandardPaths, Qt, QThread, Signal, Slot
+from PySide6.QtCore import QObject, QStandardPaths, Qt, Signal, Slot
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
 
 from cnnviz.core.data import catalog
 from cnnviz.core.data.folders import check_folder_options, scan_image_folder
 from cnnviz.gui import theme
+from cnnviz.gui.workers.base import WorkerThread
 
 FOLDER_OPTION_DEFAULTS = {"size": 28, "channels": 1}
 
@@ -133,31 +134,17 @@ class DownloadWorker(QObject):
             self.done.emit(self.key, "ok", f"{catalog.info(self.key).title} downloaded.")
 
 
-class DownloadRun:
-    """A download worker in its own QThread (started at once); ``shutdown`` cancels and waits."""
+class DownloadRun(WorkerThread):
+    """A download worker in its own QThread; ``request_stop`` cancels (nothing is kept)."""
 
     def __init__(self, key: str, root: Path, files=None, fetch=None):
+        worker = DownloadWorker(key, root, files, fetch)
+        super().__init__(worker, f"download-{key}", worker.run)
         self.key = key
-        self.thread = QThread()
-        self.thread.setObjectName(f"cnnviz-download-{key}")
-        self.worker = DownloadWorker(key, root, files, fetch)
-        self.worker.moveToThread(self.thread)
-        self.thread.started.connect(self.worker.run)
-        self.worker.done.connect(self.thread.quit)
+        worker.done.connect(self.thread.quit)
 
-    def start(self) -> None:
-        self.thread.start()
-
-    def running(self) -> bool:
-        return self.thread.isRunning()
-
-    def cancel(self) -> None:
+    def request_stop(self) -> None:
         self.worker.cancel()
-
-    def shutdown(self) -> None:
-        self.worker.cancel()
-        self.thread.quit()
-        self.thread.wait(30000)
 
 
 class DownloadPanel(QWidget):

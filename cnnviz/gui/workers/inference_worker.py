@@ -6,9 +6,10 @@ from __future__ import annotations
 import threading
 
 import numpy as np
-from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
+from PySide6.QtCore import QObject, Qt, Signal, Slot
 
 from cnnviz.core.inference import MNIST_INFO, predict
+from cnnviz.gui.workers.base import WorkerThread
 
 
 class InferenceWorker(QObject):
@@ -59,17 +60,9 @@ class InferenceWorker(QObject):
                           "activations": activations, "image": image})
 
 
-class InferenceThread(QObject):
-    """The worker in its own QThread, with a clean shutdown."""
+class InferenceThread(WorkerThread):
+    """The inference worker in its own QThread, started at once."""
 
     def __init__(self, parent=None):
-        super().__init__(parent)
-        self.thread = QThread()
-        self.thread.setObjectName("cnnviz-inference")
-        self.worker = InferenceWorker()
-        self.worker.moveToThread(self.thread)
-        self.thread.start()
-
-    def shutdown(self) -> None:
-        self.thread.quit()
-        self.thread.wait(10000)
+        super().__init__(InferenceWorker(), "inference", None, parent)
+        self.start()

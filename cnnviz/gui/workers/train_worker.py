@@ -6,9 +6,10 @@ Stop and pause are flags the engine checks between batches; the thread is never 
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
+from PySide6.QtCore import QObject, Qt, Signal, Slot
 
 from cnnviz.core.training import Engine, TrainConfig, events
+from cnnviz.gui.workers.base import WorkerThread
 
 
 class TrainWorker(QObject):
@@ -44,32 +45,19 @@ class TrainWorker(QObject):
             self.done.emit()
 
 
-class TrainRun(QObject):
-    """A worker in its own QThread, and a clean way to end both."""
+class TrainRun(WorkerThread):
+    """A training worker in its own QThread; ``request_stop`` stops the engine."""
 
     def __init__(self, config: TrainConfig, checkpoint: dict | None = None, parent=None):
-        super().__init__(parent)
+        worker = TrainWorker(config, checkpoint)
+        super().__init__(worker, f"train-{config.model}", worker.run, parent)
         self.config = config
-        self.thread = QThread()
-        self.thread.setObjectName(f"cnnviz-train-{config.model}")
-        self.worker = TrainWorker(config, checkpoint)
-        self.worker.moveToThread(self.thread)
-        self.thread.started.connect(self.worker.run)
         # direct: quit() is thread-safe, and the GUI thread may be the one waiting for it
-        self.worker.done.connect(self.thread.quit, Qt.DirectConnection)
+        worker.done.connect(self.thread.quit, Qt.DirectConnection)
 
     @property
     def engine(self) -> Engine:
         return self.worker.engine
 
-    def start(self) -> None:
-        self.thread.start()
-
-    def is_running(self) -> bool:
-        return self.thread.isRunning()
-
-    def shutdown(self, timeout_ms: int = 30000) -> bool:
-        """Ask the engine to stop, let the thread finish, wait for it. Never terminates."""
+    def request_stop(self) -> None:
         self.engine.stop()
-        self.thread.quit()
-        return self.thread.wait(timeout_ms)

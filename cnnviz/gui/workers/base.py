@@ -1,0 +1,66 @@
+"""WorkerThread: one base for every background job (training, inference, downloads, tasks).
+
+A worker QObject is made without a parent and moved to its own QThread. Every kind answers
+to the same names: ``start``, ``is_running``, ``request_stop`` (a flag the worker checks;
+never a killed thread) and ``shutdown`` (ask it to stop, end the thread's event loop, wait).
+The threads still alive are listed by :func:`live_threads` (tests check that none is left).
+"""
+
+from __future__ import annotations
+
+import weakref
+
+from PySide6.QtCore import QObject, QThread
+
+_ALL: "weakref.WeakSet[WorkerThread]" = weakref.WeakSet()
+
+
+class WorkerThread(QObject):
+    """``worker`` (a parentless QObject) living in ``thread``, named ``cnnviz-<name>``.
+
+    ``start_slot``: the worker's slot run when the thread starts (None: the worker only
+    reacts to queued signals). Subclasses override :meth:`request_stop` to set their
+    worker's flag."""
+
+    def __init__(self, worker: QObject, name: str, start_slot=None, parent=None):
+        super().__init__(parent)
+        self.thread = QThread()
+        self.thread.setObjectName(f"cnnviz-{name}")
+        self.worker = worker
+        self.worker.moveToThread(self.thread)
+        if start_slot is not None:
+            self.thread.started.connect(start_slot)
+        _ALL.add(self)
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def is_running(self) -> bool:
+        return self.thread.isRunning()
+
+    def request_stop(self) -> None:
+        """Ask the worker to stop at its next check (the base has nothing to ask)."""
+
+    def stop(self) -> None:
+        """Ask the worker to stop and the thread's event loop to end; returns at once (the
+        thread ends after the job in hand: watch :meth:`is_running`)."""
+        self.request_stop()
+        self.thread.quit()
+
+    def shutdown(self, timeout_ms: int = 30000) -> bool:
+        """:meth:`stop`, then wait for the thread (never terminate it). True when it ended."""
+        self.stop()
+        return self.thread.wait(timeout_ms)
+
+
+def live_threads() -> list[str]:
+    """Names of the worker threads still running."""
+    return [w.thread.objectName() for w in list(_ALL) if _alive(w) and w.thread.isRunning()]
+
+
+def _alive(worker: WorkerThread) -> bool:
+    try:
+        worker.thread.objectName()
+    except RuntimeError:  # the C++ object is gone
+        return False
+    return True
