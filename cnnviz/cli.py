@@ -28,6 +28,12 @@ def main(argv=None) -> int:
               "--self-test opens the window, builds every page, prints what it saw and quits\n"
               "(to check an installed or frozen app).")
         return 0
+    from cnnviz.gui.platform_check import xcb_problem
+
+    problem = xcb_problem()
+    if problem:
+        print(problem, file=sys.stderr)
+        return 1
     from cnnviz.gui.app import run as run_gui
 
     self_test = "--self-test" in argv

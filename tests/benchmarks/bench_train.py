@@ -91,7 +91,7 @@ def engine_in_page(device: str, batches: int) -> tuple[float, list[float], float
 
     app, window = staged_window()  # noqa: F841 (the app is kept alive for the run)
     page = window.show_page(3)
-    page.model_box.setCurrentText("simple")
+    page.form.model_box.setCurrentText("simple")
     lateness: list[float] = []
     last = [time.perf_counter()]
 

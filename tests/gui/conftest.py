@@ -1,7 +1,9 @@
-"""A main-window fixture that closes the window and fails on leaked top-level windows."""
+"""GUI fixtures: private settings, a main window that is closed and destroyed after the test,
+and a check after every GUI test that nothing is left behind (no worker thread still running,
+no top-level widget still alive) — so each test costs the same whether it runs first or last."""
 
 import pytest
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QEvent, QSettings
 from PySide6.QtWidgets import QApplication
 
 
@@ -11,6 +13,32 @@ def private_settings(tmp_path_factory):
     folder = tmp_path_factory.mktemp("settings")
     QSettings.setPath(QSettings.IniFormat, QSettings.UserScope, str(folder))
     return folder
+
+
+def flush_deletes() -> None:
+    """Run the deferred deletes (deleteLater) now: processEvents alone leaves them queued."""
+    app = QApplication.instance()
+    for _ in range(3):
+        app.sendPostedEvents(None, QEvent.DeferredDelete)
+        app.processEvents()
+
+
+@pytest.fixture(autouse=True)
+def nothing_left_behind(qapp):
+    """After the test (and after pytest-qt has closed the widgets it was given): destroy the
+    closed widgets, then fail if a worker thread still runs or a top-level widget lives on."""
+    yield
+    from cnnviz.gui.workers.base import live_threads
+
+    flush_deletes()
+    threads = live_threads()
+    alive = [w for w in QApplication.topLevelWidgets() if not w.inherits("QTipLabel")]
+    for widget in alive:  # the next test starts clean even when this one failed
+        widget.close()
+        widget.deleteLater()
+    flush_deletes()
+    assert not threads, f"worker threads still running after the test: {threads}"
+    assert not alive, f"top-level widgets still alive after the test: {alive}"
 
 
 @pytest.fixture
@@ -27,7 +55,9 @@ def main_window(qtbot):
     window.activateWindow()
     window.confirm_discard = lambda: "discard"  # no modal question when the test closes it
     yield window
-    window.close()
+    if window.isVisible():
+        window.close()
+        qtbot.waitUntil(lambda: not window.isVisible(), timeout=10000)
     QApplication.processEvents()
     leaked = [w for w in QApplication.topLevelWidgets()
               if w.isVisible() and w is not window and w.isWindow()

@@ -33,8 +33,8 @@ def pages(main_window, data):
 
 
 def finished(main_window):
-    return main_window.download is not None and not main_window.download.running() and \
-        not main_window.download_panel.active
+    return main_window.datasets.download is not None and not main_window.datasets.download.is_running() and \
+        not main_window.datasets.panel.active
 
 
 def test_download_shows_progress_then_every_page_follows(qtbot, main_window, pages, data,
@@ -44,24 +44,24 @@ def test_download_shows_progress_then_every_page_follows(qtbot, main_window, pag
     files = publish(www, fake_idx_files(n_train=3000, n_test=100), base)
     monkeypatch.setattr(catalog, "sources", lambda key: files)
     asked = []
-    main_window.confirm_download = lambda info: asked.append(info.title) or True
+    main_window.datasets.confirm_download = lambda info: asked.append(info.title) or True
     progress = []
-    train.dataset_box.setCurrentIndex(train.dataset_box.findData("fashion-mnist"))
-    assert "31 MB" in train.dataset_box.currentText()  # not here yet: its size is shown
-    train._on_dataset_activated(train.dataset_box.currentIndex())
+    train.form.dataset_box.setCurrentIndex(train.form.dataset_box.findData("fashion-mnist"))
+    assert "31 MB" in train.form.dataset_box.currentText()  # not here yet: its size is shown
+    train._on_dataset_activated(train.form.dataset_box.currentIndex())
     assert asked == ["FashionMNIST"]
-    main_window.download.worker.progress.connect(lambda *a: progress.append(a))
-    assert main_window.download_panel.isVisible()
-    assert "Downloading FashionMNIST" in main_window.download_panel.label.text()
+    main_window.datasets.download.worker.progress.connect(lambda *a: progress.append(a))
+    assert main_window.datasets.panel.isVisible()
+    assert "Downloading FashionMNIST" in main_window.datasets.panel.label.text()
     qtbot.waitUntil(lambda: finished(main_window), timeout=20000)
-    assert main_window.download_panel.label.text() == "FashionMNIST downloaded."
+    assert main_window.datasets.panel.label.text() == "FashionMNIST downloaded."
     assert progress and progress[-1][0] == progress[-1][1] == sum(f.size for f in files)
-    assert main_window.download_panel.bar.value() == 1000 or not \
-        main_window.download_panel.bar.isVisible()
+    assert main_window.datasets.panel.bar.value() == 1000 or not \
+        main_window.datasets.panel.bar.isVisible()
     assert sorted(p.name for p in data.iterdir()) == ["fashion-mnist"]
     # every page follows
-    assert main_window.dataset_state().choice.name == "fashion-mnist"
-    assert train.dataset_box.currentText() == "FashionMNIST"
+    assert main_window.datasets.choice.name == "fashion-mnist"
+    assert train.form.dataset_box.currentText() == "FashionMNIST"
     assert train.config().dataset == "fashion-mnist"
     assert arch.input_shape() == (1, 28, 28) and "FashionMNIST" in arch.shape_box.itemText(0)
     assert not draw.dataset_note.isHidden() and "trained on MNIST" in draw.dataset_note.text()
@@ -80,18 +80,18 @@ def test_cancel_leaves_nothing_and_the_dataset_stays(qtbot, main_window, pages, 
         raise catalog.DownloadCancelled("cancelled")
 
     monkeypatch.setattr(catalog, "fetch_url", endless)
-    main_window.confirm_download = lambda info: True
-    assert not main_window.choose_dataset("cifar10")
-    qtbot.waitUntil(lambda: main_window.download_panel.bar.maximum() == 1000, timeout=10000)
-    assert main_window.download_panel.button.text() == "Cancel"
-    main_window.download_panel.button.click()
+    main_window.datasets.confirm_download = lambda info: True
+    assert not main_window.datasets.choose("cifar10")
+    qtbot.waitUntil(lambda: main_window.datasets.panel.bar.maximum() == 1000, timeout=10000)
+    assert main_window.datasets.panel.button.text() == "Cancel"
+    main_window.datasets.panel.button.click()
     qtbot.waitUntil(lambda: finished(main_window), timeout=10000)
-    assert "cancelled; nothing was kept" in main_window.download_panel.label.text()
+    assert "cancelled; nothing was kept" in main_window.datasets.panel.label.text()
     assert list(data.iterdir()) == []
-    assert main_window.dataset_state().choice.name == "mnist"
-    assert train.dataset_box.currentData() == "mnist"
-    main_window.download_panel.button.click()  # "Close"
-    assert not main_window.download_panel.isVisible()
+    assert main_window.datasets.choice.name == "mnist"
+    assert train.form.dataset_box.currentData() == "mnist"
+    main_window.datasets.panel.button.click()  # "Close"
+    assert not main_window.datasets.panel.isVisible()
 
 
 def test_offline_is_explained_and_mnist_still_trains(qtbot, main_window, pages, data,
@@ -102,14 +102,14 @@ def test_offline_is_explained_and_mnist_still_trains(qtbot, main_window, pages, 
         raise urllib.error.URLError(socket.gaierror(-3, "Temporary failure in name resolution"))
 
     monkeypatch.setattr(catalog, "fetch_url", offline)
-    main_window.confirm_download = lambda info: True
-    main_window.choose_dataset("kmnist")
+    main_window.datasets.confirm_download = lambda info: True
+    main_window.datasets.choose("kmnist")
     qtbot.waitUntil(lambda: finished(main_window), timeout=10000)
-    text = main_window.download_panel.label.text()
+    text = main_window.datasets.panel.label.text()
     assert "offline" in text and "the bundled MNIST still works" in text
     assert "offline" in train.message.text() and not train.message.isHidden()
     assert not data.exists() or list(data.iterdir()) == []
-    assert train.dataset_box.currentData() == "mnist"
+    assert train.form.dataset_box.currentData() == "mnist"
     assert train.start(TrainConfig(epochs=1, limit_train=128, limit_test=64, device="cpu"))
     qtbot.waitUntil(lambda: train.ended, timeout=60000)
     assert train.accs
@@ -117,18 +117,18 @@ def test_offline_is_explained_and_mnist_still_trains(qtbot, main_window, pages, 
 
 def test_declining_the_download_changes_nothing(main_window, pages):
     train = pages[0]
-    main_window.confirm_download = lambda info: False
-    train.dataset_box.setCurrentIndex(train.dataset_box.findData("kmnist"))
-    train._on_dataset_activated(train.dataset_box.currentIndex())
-    assert main_window.download is None
-    assert train.dataset_box.currentData() == "mnist"
+    main_window.datasets.confirm_download = lambda info: False
+    train.form.dataset_box.setCurrentIndex(train.form.dataset_box.findData("kmnist"))
+    train._on_dataset_activated(train.form.dataset_box.currentIndex())
+    assert main_window.datasets.download is None
+    assert train.form.dataset_box.currentData() == "mnist"
 
 
 def test_a_downloaded_dataset_trains_and_draw_shows_its_class_names(qtbot, main_window, pages,
                                                                     data):
     train, draw, arch = pages
     install_fake("fashion-mnist", data, n_train=256, n_test=64)
-    assert main_window.choose_dataset("fashion-mnist")  # here already: no question
+    assert main_window.datasets.choose("fashion-mnist")  # here already: no question
     assert train.start(TrainConfig(epochs=1, device="cpu", dataset="fashion-mnist",
                                    data_dir=str(data)))
     qtbot.waitUntil(lambda: train.ended, timeout=60000)
@@ -147,15 +147,15 @@ def test_a_downloaded_dataset_trains_and_draw_shows_its_class_names(qtbot, main_
 def test_an_image_folder_reaches_every_page(qtbot, main_window, pages, tmp_path):
     train, draw, arch = pages
     folder = make_folder(tmp_path / "shapes", ["circle", "square", "star"], n=8, rgb=True)
-    assert main_window.choose_dataset(f"folder:{folder}", {"size": 32, "channels": 3})
-    assert not train.folder_row.isHidden()
-    assert train.dataset_box.currentText() == "Folder: shapes"
-    assert train.folder_size.value() == 32 and train.folder_colour.currentIndex() == 1
+    assert main_window.datasets.choose(f"folder:{folder}", {"size": 32, "channels": 3})
+    assert not train.form.folder_row.isHidden()
+    assert train.form.dataset_box.currentText() == "Folder: shapes"
+    assert train.form.folder_size.value() == 32 and train.form.folder_colour.currentIndex() == 1
     assert arch.input_shape() == (3, 32, 32) and arch.table.output_shape == (3,)
     assert "shapes: 3×32×32, 3 classes" in arch.shape_box.itemText(0)
     # the size box re-reads the folder with the new size
-    train.folder_size.setValue(20)
-    train.folder_size.editingFinished.emit()
+    train.form.folder_size.setValue(20)
+    train.form.folder_size.editingFinished.emit()
     assert arch.input_shape() == (3, 20, 20)
     assert train.start(TrainConfig(**{**train.config().to_dict(), "epochs": 1,
                                       "device": "cpu"}))
@@ -174,23 +174,23 @@ def test_an_image_folder_reaches_every_page(qtbot, main_window, pages, tmp_path)
 def test_a_folder_that_cannot_be_a_dataset_is_refused(main_window, pages, tmp_path):
     train = pages[0]
     make_folder(tmp_path / "one", ["only"], n=3)
-    assert not main_window.choose_dataset(f"folder:{tmp_path / 'one'}")
+    assert not main_window.datasets.choose(f"folder:{tmp_path / 'one'}")
     assert "only one class (only)" in train.message.text()
     assert "The dataset stays MNIST" in train.message.text()
-    assert not main_window.choose_dataset(f"folder:{tmp_path / 'missing'}")
+    assert not main_window.datasets.choose(f"folder:{tmp_path / 'missing'}")
     assert "is not a folder" in train.message.text()
-    assert main_window.dataset_state().choice.name == "mnist"
+    assert main_window.datasets.choice.name == "mnist"
 
 
 def test_the_dataset_is_remembered(qtbot, main_window, pages, data, tmp_path):
     from cnnviz.gui.main_window import MainWindow
 
     install_fake("kmnist", data)
-    assert main_window.choose_dataset("kmnist")
+    assert main_window.datasets.choose("kmnist")
     main_window.save_settings()
     again = MainWindow()
     qtbot.addWidget(again)
-    assert again.dataset_state().choice.name == "kmnist"
+    assert again.datasets.choice.name == "kmnist"
     assert again.show_page(TRAIN).dataset_box.currentText() == "KMNIST"
     again.confirm_discard = lambda: "discard"
     again.close()
@@ -198,16 +198,16 @@ def test_the_dataset_is_remembered(qtbot, main_window, pages, data, tmp_path):
 
 def test_the_data_menu_lists_every_dataset(main_window, data):
     install_fake("cifar10", data)
-    main_window._fill_data_menu()
-    texts = [a.text() for a in main_window.data_menu.actions() if a.text()]
+    main_window.datasets.fill_menu(main_window.menus.data)
+    texts = [a.text() for a in main_window.menus.data.actions() if a.text()]
     assert texts[:4] == ["MNIST", "FashionMNIST — 31 MB download", "KMNIST — 21 MB download",
                          "CIFAR-10"]
     assert "Image &folder…" in texts
-    cifar = main_window.data_menu.actions()[3]
+    cifar = main_window.menus.data.actions()[3]
     cifar.trigger()
-    assert main_window.dataset_state().choice.shape == (3, 32, 32)
-    main_window._fill_data_menu()
-    assert main_window.data_menu.actions()[3].isChecked()
+    assert main_window.datasets.choice.shape == (3, 32, 32)
+    main_window.datasets.fill_menu(main_window.menus.data)
+    assert main_window.menus.data.actions()[3].isChecked()
 
 
 def test_closing_mid_download_cancels_and_cleans_up(qtbot, main_window, data, monkeypatch):
@@ -219,11 +219,11 @@ def test_closing_mid_download_cancels_and_cleans_up(qtbot, main_window, data, mo
         raise catalog.DownloadCancelled("cancelled")
 
     monkeypatch.setattr(catalog, "fetch_url", slow)
-    main_window.confirm_download = lambda info: True
-    main_window.choose_dataset("fashion-mnist")
+    main_window.datasets.confirm_download = lambda info: True
+    main_window.datasets.choose("fashion-mnist")
     qtbot.waitUntil(lambda: data.exists() and any(data.iterdir()), timeout=10000)
     main_window.close()
-    assert not main_window.download.running()
+    assert not main_window.datasets.download.is_running()
     assert list(data.iterdir()) == []
 
 
@@ -246,7 +246,7 @@ def test_test_images_of_a_folder_are_read_once_per_choice(qtbot, main_window, pa
                                                            monkeypatch):
     train, draw, _ = pages
     folder = make_folder(tmp_path / "shapes", ["circle", "square"], n=6)
-    assert main_window.choose_dataset(f"folder:{folder}", {"size": 28, "channels": 1})
+    assert main_window.datasets.choose(f"folder:{folder}", {"size": 28, "channels": 1})
     assert train.start(TrainConfig(**{**train.config().to_dict(), "epochs": 1,
                                       "device": "cpu"}))
     qtbot.waitUntil(lambda: train.ended, timeout=60000)

@@ -63,12 +63,12 @@ def test_settings_survive_a_restart(qtbot, main_window):
 def test_train_settings_survive_a_restart(qtbot, main_window):
     pytest.importorskip("torch")
     train = main_window.show_page(3)
-    train.lr.setValue(0.05)
-    train.optimizer.setCurrentText("adam")
+    train.form.lr.setValue(0.05)
+    train.form.optimizer.setCurrentText("adam")
     main_window.close()
     again = new_window(qtbot)
     train2 = again.show_page(3)
-    assert train2.lr.value() == pytest.approx(0.05) and train2.optimizer.currentText() == "adam"
+    assert train2.form.lr.value() == pytest.approx(0.05) and train2.form.optimizer.currentText() == "adam"
     again.close()
 
 
@@ -118,8 +118,13 @@ def test_quitting_while_training_asks_first(qtbot, main_window):
     main_window.close()
     assert asked and main_window.isVisible() and train.is_running()
     main_window.confirm_discard = lambda: "discard"
-    main_window.close()
-    assert not main_window.isVisible() and not train.run.thread.isRunning()
+    main_window.close()  # the run is asked to stop; the window says so and closes when it has
+    if main_window.isVisible():
+        assert main_window.statusBar().currentMessage().startswith("Closing: stopping the "
+                                                                   "training run")
+        assert not main_window.centralWidget().isEnabled()
+    qtbot.waitUntil(lambda: not main_window.isVisible(), timeout=5000)
+    assert not train.run.thread.isRunning()
 
 
 def test_quitting_with_an_unsaved_run_asks_first(qtbot, main_window, tmp_path):
@@ -192,7 +197,7 @@ def test_dark_theme_reads_well_and_grids_stay_on_paper(qtbot, back_to_system_the
 
 
 def test_system_theme_follows_the_desktop_palette(back_to_system_theme):
-    from cnnviz.gui import app as app_module
+    from cnnviz.gui import look as app_module
     from cnnviz.gui import theme
 
     window = back_to_system_theme

@@ -49,21 +49,34 @@ def test_step_keys_do_nothing_on_a_page_without_steps(qtbot, main_window):
     assert main_window.pages[0].step_bar.index == 0
 
 
-def test_window_appears_without_importing_torch_or_pyqtgraph():
+def test_pytorch_is_imported_in_the_background_never_in_the_gui_thread():
+    """The window appears at once; torch, torchvision and pyqtgraph are imported by the
+    preload thread while it does (an audit hook notes which thread ran each import), and a
+    page that needs them is built once they are there."""
     code = (
-        "import sys\n"
+        "import sys, threading\n"
+        "heavy = ('torch', 'torchvision', 'pyqtgraph')\n"
+        "importers = {}\n"
+        "def audit(event, args):\n"
+        "    if event == 'import' and args[0] in heavy:\n"
+        "        importers.setdefault(args[0], threading.current_thread().name)\n"
+        "sys.addaudithook(audit)\n"
         "from cnnviz.gui.app import create_app\n"
         "from cnnviz.gui.main_window import MainWindow\n"
         "app = create_app()\n"
         "w = MainWindow(); w.show(); app.processEvents()\n"
         "assert w.isVisible()\n"
-        "print(sorted(m for m in ('torch', 'torchvision', 'pyqtgraph') if m in sys.modules))\n"
+        "w.preload.wait()\n"
+        "w.show_page(4); app.processEvents()\n"
+        "print(sorted(importers.items()))\n"
+        "w.confirm_discard = lambda: 'discard'; w.close()\n"
     )
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
                          env={**__import__("os").environ, "QT_QPA_PLATFORM": "offscreen"},
                          timeout=120)
     assert out.returncode == 0, out.stderr
-    assert out.stdout.strip() == "[]"
+    assert out.stdout.strip() == str([(m, "cnnviz-preload") for m in
+                                      ("pyqtgraph", "torch", "torchvision")])
 
 
 def test_cnnviz_version_flag():

@@ -168,7 +168,7 @@ def test_closing_the_window_mid_training_stops_cleanly():
         "page.start(TrainConfig(epochs=20, limit_train=6400, device='cpu'))\n"
         "def close_when_busy():\n"
         "    if len(page.losses) > 20:\n"
-        "        w.close(); app.quit()\n"
+        "        w.close()  # the app quits when the window has closed\n"
         "    else:\n"
         "        QTimer.singleShot(50, close_when_busy)\n"
         "QTimer.singleShot(50, close_when_busy)\n"

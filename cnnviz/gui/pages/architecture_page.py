@@ -15,9 +15,11 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QFileDialog, QHBox
 from cnnviz.core.inspect import inspect_model
 from cnnviz.core.inspect.diagram import build_diagram
 from cnnviz.gui import theme
+from cnnviz.gui.pages.base import Page
 from cnnviz.gui.widgets.block_diagram import BlockDiagram
 from cnnviz.gui.widgets.cost_calculator import CostCalculator
 from cnnviz.gui.widgets.layer_table import LayerTableView
+from cnnviz.gui.workers.task_worker import TaskThread
 from cnnviz.models import (ModelFileError, available, build, info, load_model_file,
                            register_user_model)
 
@@ -29,16 +31,39 @@ OPTION_RANGES = {"depth": {"resnet": (8, 110, 6), "plain": (8, 110, 6), "densene
 RUNS_CODE = "Opening a model runs its Python code: open only files you trust."
 
 
-class ArchitecturePage(QWidget):
-    """Model chooser, input shape, layer table, block diagram, 1×1 cost calculator."""
+def inspect_job(name: str, shape: tuple[int, int, int], num_classes: int, options: dict):
+    """In the worker: build ``name`` for ``shape``, run it and lay out its diagram."""
+    c, h, _ = shape
+    try:
+        model = build(name, in_channels=c, num_classes=num_classes, input_size=h, **options)
+    except ValueError as exc:
+        raise ValueError(f"Cannot build {name}: {exc}") from None
+    table = inspect_model(model, shape)
+    return model, table, build_diagram(model, table)
+
+
+class ArchitecturePage(Page):
+    """Model chooser, input shape, layer table, block diagram, 1×1 cost calculator.
+
+    Models are built and inspected in a worker thread (a big one takes seconds on a CPU);
+    meanwhile the page says what it is building, and the latest choice wins."""
 
     title = "Architecture"
     status_hint = "Click a box in the diagram to find its layer in the table."
+    uses_dataset = True
 
     def __init__(self, parent=None):
         super().__init__(parent)
         self.model = None
         self.table = None
+        self.request_id = 0
+        self.busy = False
+        self.tasks = TaskThread("inspect", self)
+        self.tasks.worker.done.connect(self._on_built, Qt.QueuedConnection)
+        self.tasks.worker.failed.connect(self._on_build_failed, Qt.QueuedConnection)
+        self.busy_label = QLabel()
+        self.busy_label.setObjectName("presetNote")
+        self.busy_label.hide()
         self.dataset = None  # the chosen DatasetChoice (the main window tells)
         self.model_box = QComboBox()
         self.model_box.setToolTip("The lecture's networks, the exercises' and models you opened")
@@ -117,6 +142,7 @@ class ArchitecturePage(QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.description)
+        layout.addWidget(self.busy_label)
         layout.addWidget(self.message)
         layout.addWidget(splitter, 1)
 
@@ -193,21 +219,40 @@ class ArchitecturePage(QWidget):
 
     # -- inspecting -------------------------------------------------------------------------------
     def refresh(self) -> bool:
-        """Build the chosen model for the chosen input, run it and show the result."""
+        """Build the chosen model for the chosen input in the worker; the page shows it when
+        it arrives (False when there is nothing to build)."""
         name = self.model_box.currentText()
         if not name:
             return False
-        c, h, w = self.input_shape()
-        try:
-            model = build(name, in_channels=c, num_classes=self.num_classes(), input_size=h,
-                          **self.options())
-        except ValueError as exc:
-            self.show_message(f"Cannot build {name}: {exc}")
-            return False
-        self.model = model
-        self.table = inspect_model(model, (c, h, w))
+        shape = self.input_shape()
+        self.request_id += 1
+        self.busy = True
+        self.busy_label.setText(f"Building {name} for {'×'.join(map(str, shape))} and "
+                                "running it once…")
+        self.busy_label.show()
+        self.tasks.worker.submit(self.request_id, inspect_job, name, tuple(shape),
+                                 self.num_classes(), self.options())
+        return True
+
+    def _done_building(self, request_id: int) -> bool:
+        """True when ``request_id`` is the latest request (then the page is no longer busy)."""
+        if request_id != self.request_id:
+            return False  # the user has chosen something else since
+        self.busy = False
+        self.busy_label.hide()
+        return True
+
+    def _on_build_failed(self, request_id: int, message: str) -> None:
+        if self._done_building(request_id):
+            self.show_message(message)
+
+    def _on_built(self, request_id: int, result) -> None:
+        if not self._done_building(request_id):
+            return
+        self.model, self.table, nodes = result
+        c, h, w = self.table.input_shape
         self.layers.set_table(self.table)
-        self.diagram.set_nodes(build_diagram(model, self.table), f"{c}×{h}×{w}")
+        self.diagram.set_nodes(nodes, f"{c}×{h}×{w}")
         out = "×".join(map(str, self.table.output_shape)) if self.table.output_shape else "—"
         self.totals.setText(f"<b>Total:</b> {self.table.total_params:,} parameters · "
                             f"{self.table.total_macs:,} multiply-adds per image · output {out}")
@@ -216,7 +261,12 @@ class ArchitecturePage(QWidget):
         if mismatch:
             self.layers.select_name(mismatch.layer)
             self.diagram.select(mismatch.layer)
-        return True
+
+    def shutdown(self) -> None:
+        self.tasks.stop()  # a model being built is finished first: the window waits for it
+
+    def busy_text(self) -> str:
+        return "finishing the model being built" if self.tasks.is_running() else ""
 
     def show_message(self, text: str) -> None:
         self.message.setText(text)

@@ -9,12 +9,13 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (QComboBox, QFileDialog, QGridLayout, QHBoxLayout, QLabel,
                                QPushButton, QSpinBox, QToolButton, QVBoxLayout, QWidget)
 
-from cnnviz.core.inference import (MNIST_INFO, ModelInfo, has_ink, load_classifier,
+from cnnviz.core.inference import (MNIST_INFO, InputContract, has_ink, load_classifier,
                                    load_default_model, prepare)
 from cnnviz.core.training import CheckpointError
 from cnnviz.core.training.probe import feature_layers, inception_blocks
 from cnnviz.gui import theme
 from cnnviz.gui.datasets import MNIST
+from cnnviz.gui.pages.base import Page
 from cnnviz.gui.widgets.draw_canvas import DrawCanvas
 from cnnviz.gui.widgets.feature_grid import FeatureMapGrid
 from cnnviz.gui.widgets.probability_bars import ProbabilityBars
@@ -23,18 +24,21 @@ from cnnviz.gui.workers.inference_worker import InferenceThread
 SOURCES = ("Default model (simple, shipped)", "Current training run", "Checkpoint file…")
 
 
-class DrawPage(QWidget):
+class DrawPage(Page):
     """Canvas → 28×28 → network → probability bars, feature maps and Inception branches."""
 
     title = "Draw"
     status_hint = "Draw a digit with the mouse; the prediction follows every stroke."
+    uses_dataset = True
+    page_shortcuts = (("Ctrl+Z", "undo the last stroke"), ("Delete", "clear the canvas"),
+                      ("E", "eraser on / off"))
 
-    def __init__(self, training_model=None, parent=None):
+    def __init__(self, parent=None):
         super().__init__(parent)
-        self.training_model = training_model  # callable → a weights snapshot, or None
         self.model = None
+        self.awaiting_snapshot = False  # a snapshot of the training run has been asked for
         self.source_index = 0  # the Model box entry of the model in use
-        self.info: ModelInfo = MNIST_INFO
+        self.info: InputContract = MNIST_INFO
         self.dataset = MNIST  # the chosen dataset (test images come from it when they fit)
         self.exact_input: np.ndarray | None = None  # a test image, as the model takes it
         self._folder_test: tuple = (None, None)  # (folder choice, its test split)
@@ -70,8 +74,8 @@ class DrawPage(QWidget):
         self.test_button.setToolTip("Put a random test image of the dataset on the canvas (the "
                                     "network sees it exactly as in the test set)")
         self.test_button.clicked.connect(self.try_test_digit)
-        for keys, slot in (("Ctrl+Z", self.canvas.undo), ("Delete", self.canvas.clear),
-                           ("E", self.eraser.toggle)):
+        slots = (self.canvas.undo, self.canvas.clear, self.eraser.toggle)
+        for (keys, _text), slot in zip(self.page_shortcuts, slots):
             QShortcut(QKeySequence(keys), self, slot, context=Qt.WidgetWithChildrenShortcut)
         tools = QGridLayout()
         for i, w in enumerate((self.width_spin, self.eraser, self.undo_button,
@@ -142,7 +146,7 @@ class DrawPage(QWidget):
         layout.addLayout(right, 4)
 
     # -- models ---------------------------------------------------------------------------------
-    def set_model(self, model, description: str, info: ModelInfo = MNIST_INFO) -> None:
+    def set_model(self, model, description: str, info: InputContract = MNIST_INFO) -> None:
         self.model = model
         self.info = info
         self.exact_input = None
@@ -184,15 +188,28 @@ class DrawPage(QWidget):
         self.dataset_note.setVisible(not fits)
 
     def use_training_run(self) -> bool:
-        snapshot = self.training_model() if self.training_model else None
-        if snapshot is None:
+        """Ask for a snapshot of the model being trained (taken between two batches: it may
+        arrive a moment later); False, with a message, when there is no run."""
+        self.awaiting_snapshot = True
+        if not self.context.request_training_model(self._on_training_snapshot):
+            self.awaiting_snapshot = False
             self.show_message("No training run yet: start one on the Train page. "
                               "The previous model stays.")
             return False
+        if self.awaiting_snapshot:
+            self.model_label.setText("Taking a snapshot of the training run…")
+        return True
+
+    def _on_training_snapshot(self, snapshot) -> None:
+        self.awaiting_snapshot = False
+        if snapshot is None:
+            self.show_message("The training run has no model yet (it is still setting up). "
+                              "The previous model stays.")
+            self._show_source(self.source_index)
+            return
         model, info = snapshot
         self.set_model(model, "a snapshot of the current training run", info)
         self._show_source(1)
-        return True
 
     def use_checkpoint(self, path) -> bool:
         try:
@@ -319,4 +336,7 @@ class DrawPage(QWidget):
         return int(test.labels[index])
 
     def shutdown(self) -> None:
-        self.inference.shutdown()
+        self.inference.stop()  # a prediction in hand is finished: the window waits for it
+
+    def busy_text(self) -> str:
+        return "finishing a prediction" if self.inference.is_running() else ""

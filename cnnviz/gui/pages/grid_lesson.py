@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (QComboBox, QFormLayout, QGridLayout, QGroupBox,
                                QSpinBox, QVBoxLayout, QWidget)
 
 from cnnviz.core.grid_text import MAX_SIDE, format_grid, parse_grid, parse_number, resized
+from cnnviz.gui.pages.base import Page
 from cnnviz.gui.widgets.field import Field
 from cnnviz.gui.widgets.labeled_grid import LabeledGrid
 from cnnviz.gui.widgets.legend import Legend
@@ -42,10 +43,11 @@ def window_marks(step, channel: int) -> dict[tuple[int, int], str]:
     return marks
 
 
-class GridLessonPage(QWidget):
+class GridLessonPage(Page):
     """Base of a step-through lesson on editable grids. Subclasses build and show plans."""
 
-    title = ""
+    steps = True
+    edits_grids = True
     presets: tuple = ()
     legend_keys: tuple = ("window", "padding", "current", "reader")
 
@@ -331,6 +333,26 @@ class GridLessonPage(QWidget):
         self.channel_spin.blockSignals(False)
         self.channels_changed(c)
 
+    # -- the Step menu --------------------------------------------------------------------------
+    def play_pause(self) -> None:
+        self.step_bar.toggle_play()
+
+    def next_step(self) -> None:
+        self.step_bar.advance()
+
+    def previous_step(self) -> None:
+        self.step_bar.previous()
+
+    def first_step(self) -> None:
+        self.step_bar.first_step()
+
+    def last_step(self) -> None:
+        self.step_bar.last_step()
+
+    def shutdown(self) -> None:
+        self.step_bar.stop()
+
+    # -- the Edit menu and the grid's context menu ------------------------------------------------
     def randomize(self) -> None:
         self.inputs = self.rng.integers(0, 10, size=self.inputs.shape).astype(float)
         self.recompute()

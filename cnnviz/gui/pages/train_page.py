@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import time
 
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFileDialog, QFormLayout,
-                               QGridLayout, QGroupBox, QHBoxLayout, QLabel,
-                               QListWidgetItem, QProgressBar, QPushButton, QSpinBox,
-                               QVBoxLayout, QWidget)
+from PySide6.QtCore import QObject, Qt, QThread, QTimer, Signal
+from PySide6.QtWidgets import (QFileDialog, QGridLayout, QGroupBox, QHBoxLayout, QLabel,
+                               QListWidgetItem, QProgressBar, QPushButton, QVBoxLayout)
 
-from cnnviz.core.data import catalog
 from cnnviz.core.training import CheckpointError, TrainConfig, load_checkpoint
 from cnnviz.core.training.log import test_line, train_line
 from cnnviz.gui import theme
-from cnnviz.gui.datasets import MNIST, DatasetChoice, data_dir
+from cnnviz.gui.datasets import MNIST, DatasetChoice
+from cnnviz.gui.pages.base import Page, PageContext
+from cnnviz.gui.pages.train_form import TrainForm
 from cnnviz.gui.widgets.loss_plot import Smoother
 from cnnviz.gui.widgets.scroll_column import ScrollColumn
 from cnnviz.gui.widgets.train_views import TrainViews
@@ -26,11 +25,28 @@ PLOT_SECONDS = 0.25  # the loss plot and progress redraw at most 4 times a secon
 MAPS_SECONDS = 0.4  # feature maps about 2.5: live to the eye, and training keeps the CPU
 
 
-class TrainPage(QWidget):
+class SnapshotBridge(QObject):
+    """Hands a model snapshot taken in the training thread to a callback in the GUI thread."""
+
+    ready = Signal(object, object)  # callback, (model, contract) or None
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.ready.connect(lambda callback, snapshot: callback(snapshot), Qt.QueuedConnection)
+
+    def deliver(self, callback, snapshot) -> None:
+        if QThread.currentThread() is self.thread():
+            callback(snapshot)  # the run is not active: taken at once, in this thread
+        else:
+            self.ready.emit(callback, snapshot)
+
+
+class TrainPage(Page):
     """Controls on the left, live views on the right; the engine runs in a QThread."""
 
     title = "Train"
     status_hint = "Press Start: the loss, the feature maps and the accuracy update live."
+    uses_dataset = True
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -53,7 +69,8 @@ class TrainPage(QWidget):
         self._batches = 0
         self._log_lines: list[str] = []
         self.dataset: DatasetChoice = MNIST
-        self.choose_dataset = None  # set by the main window: its chooser (asks before a download)
+        self.set_up = False  # the current run has set up (its probe exists)
+        self.snapshots = SnapshotBridge(self)
         self.views = TrainViews()
         self._build_controls()
         layout = QHBoxLayout(self)
@@ -68,88 +85,13 @@ class TrainPage(QWidget):
         self.views.block_box.currentTextChanged.connect(self._on_block_chosen)
         self.views.runs.itemChanged.connect(self._on_runs_ticked)
         self._sync_buttons()
-        self.restore_settings()
 
     # -- controls -------------------------------------------------------------------------------
-    def _spin(self, low, high, value, tip, double=False, decimals=4, step=None):
-        spin = QDoubleSpinBox() if double else QSpinBox()
-        if double:
-            spin.setDecimals(decimals)
-        spin.setRange(low, high)
-        spin.setValue(value)
-        if step:
-            spin.setSingleStep(step)
-        spin.setToolTip(tip)
-        return spin
-
-    def _build_dataset_controls(self) -> None:
-        self.dataset_box = QComboBox()
-        for key, info in catalog.DATASETS.items():
-            self.dataset_box.addItem(info.title, key)
-        self.dataset_box.addItem("Image folder…", "folder")
-        self.dataset_box.setToolTip("The data to train on. MNIST ships with cnnviz; FashionMNIST,"
-                                    " KMNIST and CIFAR-10 are downloaded once (you are asked "
-                                    "first); or a folder of your own images, one sub-folder per "
-                                    "class. The Draw and Architecture pages follow this choice.")
-        self.dataset_box.activated.connect(self._on_dataset_activated)
-        self.dataset_box.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
-        self.dataset_box.setMinimumContentsLength(12)
-        self.folder_size = self._spin(4, 512, 28, "Your images are resized to this side, in "
-                                                  "pixels")
-        self.folder_size.setSuffix(" px")
-        self.folder_colour = QComboBox()
-        self.folder_colour.addItems(["Grey", "RGB"])
-        self.folder_colour.setToolTip("Read your images as one grey channel or three colours")
-        self.folder_row = QWidget()
-        row = QHBoxLayout(self.folder_row)
-        row.setContentsMargins(0, 0, 0, 0)
-        row.addWidget(self.folder_size)
-        row.addWidget(self.folder_colour)
-        self.folder_row.hide()
-        self.folder_size.editingFinished.connect(self._on_folder_options)
-        self.folder_colour.activated.connect(self._on_folder_options)
-        self.dataset_label = QLabel(self.dataset.describe())
-        self.dataset_label.setObjectName("presetNote")
-        self.dataset_label.setWordWrap(True)
-        self._refresh_dataset_items()
-
     def _build_controls(self) -> None:
-        self._build_dataset_controls()
-        self.model_box = QComboBox()
-        self.model_box.addItems(available())
-        self.model_box.setToolTip("Any model of the zoo or one you opened on the Architecture page")
-        self.epochs = self._spin(1, 500, 9, "Epochs (the lecture: range(1, 10) = 9)")
-        self.batch = self._spin(1, 4096, 64, "Batch size (the lecture: 64)")
-        self.optimizer = QComboBox()
-        self.optimizer.addItems(["sgd", "adam", "adamw"])
-        self.optimizer.setToolTip("SGD (with momentum), Adam or AdamW")
-        self.lr = self._spin(0.00001, 10.0, 0.01, "Learning rate; can be changed while training",
-                             double=True, decimals=5, step=0.001)
-        self.momentum = self._spin(0.0, 0.99, 0.5, "SGD momentum (the lecture: 0.5)", double=True,
-                                   decimals=2, step=0.05)
-        self.nesterov = QCheckBox("Nesterov")
-        self.nesterov.setToolTip("Nesterov momentum (SGD with momentum only)")
-        self.weight_decay = self._spin(0.0, 1.0, 0.0, "Weight decay (L2)", double=True,
-                                       decimals=5, step=0.0001)
-        self.seed = self._spin(0, 2 ** 31 - 1, 1, "Random seed: same seed, same run")
-        self.device = QComboBox()
-        self.device.addItems(["auto", "cpu", "cuda", "mps"])
-        self.device.setToolTip("auto picks a CUDA GPU, then Apple's GPU, then the CPU")
-        self.limit_train = self._spin(0, 60000, 0, "Train on the first N images only (0 = all; "
-                                                   "MNIST has 60,000) for a quicker demonstration")
-        self.probe = self._spin(0, 9999, 0, "Test image whose feature maps are shown live")
+        self.form = TrainForm()
+        self.form.dataset_requested.connect(self._choose)
         self.device_label = QLabel("Device: —")
         self.device_label.setWordWrap(True)
-        form = QFormLayout()
-        for label, widget in (("Dataset", self.dataset_box), ("", self.folder_row),
-                              ("", self.dataset_label), ("Model", self.model_box),
-                              ("Epochs", self.epochs),
-                              ("Batch size", self.batch), ("Optimizer", self.optimizer),
-                              ("Learning rate", self.lr), ("Momentum", self.momentum),
-                              ("", self.nesterov), ("Weight decay", self.weight_decay),
-                              ("Seed", self.seed), ("Device", self.device),
-                              ("Train images", self.limit_train), ("Probe image #", self.probe)):
-            form.addRow(label, widget)
         self.start_button = QPushButton("Start")
         self.start_button.setToolTip("Start training (or continue a loaded checkpoint)")
         self.pause_button = QPushButton("Pause")
@@ -177,7 +119,7 @@ class TrainPage(QWidget):
         self.controls = QGroupBox("Run")
 
         box = QVBoxLayout(self.controls)
-        box.addLayout(form)
+        box.addWidget(self.form)
         box.addWidget(self.device_label)
         box.addLayout(buttons)
         box.addWidget(self.progress)
@@ -187,90 +129,31 @@ class TrainPage(QWidget):
         self.start_button.clicked.connect(self.start)
         self.pause_button.clicked.connect(self.toggle_pause)
         self.stop_button.clicked.connect(self.stop)
-        self.save_button.clicked.connect(self._save_dialog)
-        self.load_button.clicked.connect(self._load_dialog)
-        self.lr.valueChanged.connect(self._on_lr_changed)
+        self.save_button.clicked.connect(self.save_dialog)
+        self.load_button.clicked.connect(self.load_dialog)
+        self.form.lr.valueChanged.connect(self._on_lr_changed)
 
     def config(self) -> TrainConfig:
-        return TrainConfig(
-            model=self.model_box.currentText(), epochs=self.epochs.value(),
-            batch_size=self.batch.value(), optimizer=self.optimizer.currentText(),
-            lr=self.lr.value(), momentum=self.momentum.value(), nesterov=self.nesterov.isChecked(),
-            weight_decay=self.weight_decay.value(), seed=self.seed.value(),
-            device=self.device.currentText(), limit_train=self.limit_train.value() or None,
-            probe_index=self.probe.value(), snapshot_every=5, snapshot_seconds=MAPS_SECONDS,
-            dataset=self.dataset.name, data_dir=str(data_dir()),
-            dataset_options=dict(self.dataset.options))
+        return self.form.config(snapshot_every=5, snapshot_seconds=MAPS_SECONDS)
 
     def set_config(self, cfg: TrainConfig) -> None:
-        if cfg.dataset != self.dataset.name:
-            self._choose(cfg.dataset, cfg.dataset_options)
-        self.model_box.setCurrentText(cfg.model)
-        for spin, value in ((self.epochs, cfg.epochs), (self.batch, cfg.batch_size),
-                            (self.lr, cfg.lr), (self.momentum, cfg.momentum),
-                            (self.weight_decay, cfg.weight_decay), (self.seed, cfg.seed),
-                            (self.limit_train, cfg.limit_train or 0),
-                            (self.probe, cfg.probe_index)):
-            spin.setValue(value)
-        self.optimizer.setCurrentText(cfg.optimizer)
-        self.nesterov.setChecked(cfg.nesterov)
-        self.device.setCurrentText(cfg.device)
+        self.form.set_config(cfg)
 
     # -- the dataset ----------------------------------------------------------------------------
     def set_dataset(self, choice: DatasetChoice) -> None:
         """Follow the dataset chosen here, in the Data menu or restored from the settings."""
         self.dataset = choice
-        self._refresh_dataset_items()
-        self.folder_row.setVisible(choice.is_folder)
-        if choice.is_folder:
-            self.folder_size.setValue(choice.options.get("size", 28))
-            self.folder_colour.setCurrentIndex(1 if choice.options.get("channels") == 3 else 0)
-        self.dataset_label.setText(choice.describe())
-        if hasattr(self, "controls_scroll"):
-            self.controls_scroll.fit()
-        limit = 60000 if choice.name == "mnist" else 10 ** 7
-        self.limit_train.setMaximum(limit)
-
-    def _refresh_dataset_items(self) -> None:
-        root = data_dir()
-        for i in range(self.dataset_box.count()):
-            key = self.dataset_box.itemData(i)
-            if key == "folder":
-                text = f"Folder: {self.dataset.title}" if self.dataset.is_folder else \
-                    "Image folder…"
-            else:
-                info = catalog.info(key)
-                text = info.title if catalog.is_downloaded(key, root) else \
-                    f"{info.title} ({info.size_text()})"
-            self.dataset_box.setItemText(i, text)
-        key = "folder" if self.dataset.is_folder else self.dataset.name
-        self.dataset_box.setCurrentIndex(max(0, self.dataset_box.findData(key)))
+        self.form.set_dataset(choice)
+        self.controls_scroll.fit()
 
     def _choose(self, name: str, options: dict | None = None) -> bool:
-        """Ask the main window (the pages are built by it) to make ``name`` the dataset."""
-        chosen = self.choose_dataset(name, options)
-        self._refresh_dataset_items()  # back to the current choice when nothing changed
+        """Ask the dataset controller (every page follows it) to make ``name`` the dataset."""
+        chosen = self.context.datasets.choose(name, options)
+        self.form.refresh_dataset_items()  # back to the current choice when nothing changed
         return chosen
 
     def folder_options(self) -> dict:
-        return {"size": self.folder_size.value(),
-                "channels": 3 if self.folder_colour.currentIndex() == 1 else 1}
-
-    def _on_dataset_activated(self, index: int) -> None:
-        key = self.dataset_box.itemData(index)
-        if key != "folder":
-            self._choose(key)
-            return
-        path = QFileDialog.getExistingDirectory(
-            self, "Image folder: one sub-folder per class", "")
-        if path:
-            self._choose(f"{catalog.FOLDER_PREFIX}{path}", self.folder_options())
-        else:
-            self._refresh_dataset_items()
-
-    def _on_folder_options(self, *_args) -> None:
-        if self.dataset.is_folder and self.folder_options() != self.dataset.options:
-            self._choose(self.dataset.name, self.folder_options())
+        return self.form.folder_options()
 
     # -- running --------------------------------------------------------------------------------
     def is_running(self) -> bool:
@@ -281,7 +164,7 @@ class TrainPage(QWidget):
         """Start a run from the controls (or ``config``); a loaded checkpoint continues."""
         if self.is_running():
             return False
-        if self.run is not None and not self.run.thread.wait(5000):
+        if self.run is not None and self.run.is_running():
             self.show_message("The previous run is still finishing; try again in a moment.")
             return False
         config = config or self.config()
@@ -300,6 +183,7 @@ class TrainPage(QWidget):
         self.views.loss_plot.reset_view()
         self.checkpoint = None
         self.ended = False  # set when the run's last event has been handled here
+        self.set_up = False
         self.run = TrainRun(config, checkpoint)
         self.engine = self.run.engine
         worker = self.run.worker
@@ -334,14 +218,55 @@ class TrainPage(QWidget):
             self.engine.stop()
             self.progress_label.setText("Stopping after this batch…")
 
+    def attach(self, context: PageContext) -> None:
+        super().attach(context)
+        context.datasets.message.connect(self.show_message)
+
+    def request_model_snapshot(self, callback) -> bool:
+        """``callback((model, contract))`` with a copy of the model being trained, taken
+        between two batches (at once when the run is not active); False without a run."""
+        engine = self.engine
+        if engine is None:
+            return False
+
+        def taken(model):
+            snapshot = None if model is None else (model, engine.input_contract())
+            self.snapshots.deliver(callback, snapshot)
+
+        engine.request_snapshot(taken)
+        return True
+
+    def can_close(self, confirm) -> bool:
+        """Ask before losing an unsaved (or running) run; "save" stops it and saves."""
+        running = self.is_running() and bool(self.losses)
+        if not (self.unsaved or running):
+            return True
+        choice = confirm()
+        if choice == "cancel":
+            return False
+        if choice == "save":
+            if running:  # finish the batch in progress, then the weights hold still
+                self.progress_label.setText("Stopping after this batch, to save…")
+                self.run.shutdown()
+                self.unsaved = True
+            self.save_dialog()
+            return not self.unsaved
+        return True
+
     def shutdown(self) -> None:
-        """For closing the window: stop, quit and wait — never terminate the thread."""
+        """For closing the window: ask the run to stop (the window waits for it, saying so)
+        — never terminate the thread."""
         if self.run is not None:
-            self.run.shutdown()
+            self.run.stop()
         self.timer.stop()
         # Take the compared runs' curves out through pyqtgraph before Qt deletes the scene:
         # left to the scene's destructor they crashed the process at exit.
         self.views.loss_plot.set_overlays({})
+
+    def busy_text(self) -> str:
+        if self.run is not None and self.run.is_running():
+            return "stopping the training run after the current batch"
+        return ""
 
     def _on_lr_changed(self, value: float) -> None:
         if self.is_running():
@@ -356,10 +281,8 @@ class TrainPage(QWidget):
         self.stop_button.setEnabled(running)
         self.save_button.setEnabled(self.engine is not None and self.engine.model is not None
                                     and (paused or not running))
-        for widget in (self.model_box, self.epochs, self.batch, self.optimizer, self.device,
-                       self.limit_train, self.probe, self.seed, self.load_button,
-                       self.dataset_box, self.folder_row):
-            widget.setEnabled(not running)
+        self.form.set_running(running)
+        self.load_button.setEnabled(not running)
 
     # -- engine events (queued, in the GUI thread) ----------------------------------------------
     def _on_started(self, p: dict) -> None:
@@ -376,6 +299,7 @@ class TrainPage(QWidget):
         self.views.layer_box.clear()
         self.views.layer_box.addItems(p["layers"])
         self.views.layer_box.blockSignals(False)
+        self.set_up = True
         blocks = list(self.engine.probe.blocks)
         self.views.set_inception(blocks)
         self.engine.probe.choose(p["layers"][:1], blocks[0] if blocks else None)
@@ -504,11 +428,11 @@ class TrainPage(QWidget):
             self.snapshots_shown += 1
 
     def _on_layer_chosen(self, name: str) -> None:
-        if self.engine is not None and name:
+        if self.set_up and name:  # before set-up the run has no probe; it starts on layer 1
             self.engine.probe.choose([name], None)
 
     def _on_block_chosen(self, name: str) -> None:
-        if self.engine is not None and name:
+        if self.set_up and name:
             self.engine.probe.choose(None, name)
 
     def _on_runs_ticked(self, _item=None) -> None:
@@ -558,30 +482,8 @@ class TrainPage(QWidget):
         return True
 
     # -- settings, look, export -------------------------------------------------------------------
-    SETTINGS = (("model", "model_box"), ("epochs", "epochs"), ("batch_size", "batch"),
-                ("optimizer", "optimizer"), ("lr", "lr"), ("momentum", "momentum"),
-                ("weight_decay", "weight_decay"), ("seed", "seed"), ("device", "device"))
-
     def save_settings(self, settings) -> None:
-        for key, name in self.SETTINGS:
-            widget = getattr(self, name)
-            value = widget.currentText() if isinstance(widget, QComboBox) else widget.value()
-            settings.setValue(f"train/{key}", value)
-
-    def restore_settings(self) -> None:
-        from cnnviz.gui.settings import open_settings, read
-
-        settings = open_settings()
-        for key, name in self.SETTINGS:
-            widget = getattr(self, name)
-            if isinstance(widget, QComboBox):
-                value = read(settings, f"train/{key}", widget.currentText(), str)
-                if widget.findText(value) >= 0:
-                    widget.setCurrentText(value)
-            else:
-                kind = float if isinstance(widget, QDoubleSpinBox) else int
-                widget.setValue(read(settings, f"train/{key}", widget.value(), kind,
-                                     widget.minimum(), widget.maximum()))
+        self.form.save_settings(settings)
 
     def apply_look(self, zoom: float, presenter: bool) -> None:
         self.views.loss_plot.set_presenter(presenter)
@@ -619,13 +521,13 @@ class TrainPage(QWidget):
             except OSError as exc:
                 self.show_message(f"Could not export: {exc}")
 
-    def _save_dialog(self) -> None:
+    def save_dialog(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, "Save checkpoint", "cnnviz-run.pt",
                                               "Checkpoints (*.pt)")
         if path:
             self.save_checkpoint(path)
 
-    def _load_dialog(self) -> None:
+    def load_dialog(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Load checkpoint", "", "Checkpoints (*.pt)")
         if path:
             self.load_checkpoint_file(path)

@@ -1,0 +1,96 @@
+"""Page: the one interface between the main window and a lesson page.
+
+The main window builds its pages from one list (:data:`cnnviz.gui.pages.PAGES`) and talks to
+them only through this class: no ``hasattr`` probes, no method names in strings. Adding a
+page is one entry in that list and a subclass that overrides what it offers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from PySide6.QtWidgets import QWidget
+
+
+@dataclass
+class PageContext:
+    """What the main window lends its pages.
+
+    ``datasets``: the :class:`~cnnviz.gui.dataset_controller.DatasetController` (the chosen
+    dataset, ``choose(name, options)``); ``request_training_model(callback)``: a snapshot of
+    the model being trained, ``callback((model, contract))`` or ``callback(None)`` without a
+    run; returns False when there is no run; ``show_page(title)``: bring a page forward."""
+
+    datasets: Any = None
+    request_training_model: Callable[[Callable], bool] = lambda callback: False
+    show_page: Callable[[str], Any] = lambda title: None
+
+
+class Page(QWidget):
+    """A lesson page. Subclasses set the class attributes and override what they offer."""
+
+    title = ""
+    status_hint = ""
+    steps = False  # the Step menu (Space, arrows, Home, End) drives this page
+    edits_grids = False  # the Edit menu (paste, copy the output, randomize) acts on it
+    uses_dataset = False  # told of every dataset choice through set_dataset
+    page_shortcuts: tuple[tuple[str, str], ...] = ()  # (keys, what they do) of its own
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.context = PageContext()
+
+    def attach(self, context: PageContext) -> None:
+        """Called once by the main window right after building the page."""
+        self.context = context
+
+    # -- the dataset ----------------------------------------------------------------------------
+    def set_dataset(self, choice) -> None:
+        """The dataset chosen for every page (pages with ``uses_dataset``)."""
+
+    # -- look and settings ----------------------------------------------------------------------
+    def apply_look(self, zoom: float, presenter: bool) -> None:
+        """Zoom and presenter mode changed (fonts and style sheet are already applied)."""
+
+    def save_settings(self, settings) -> None:
+        """Write this page's preferences into ``settings`` (a QSettings)."""
+
+    # -- closing --------------------------------------------------------------------------------
+    def can_close(self, confirm: Callable[[], str]) -> bool:
+        """May the window close? ``confirm()`` asks the user: "save", "discard" or "cancel"."""
+        return True
+
+    def shutdown(self) -> None:
+        """The window is closing: stop workers and timers (never wait silently)."""
+
+    def busy_text(self) -> str:
+        """What this page is still finishing (shown while the window waits), or ""."""
+        return ""
+
+    # -- the Step menu ----------------------------------------------------------------------------
+    def play_pause(self) -> None:
+        """Space."""
+
+    def next_step(self) -> None:
+        """→."""
+
+    def previous_step(self) -> None:
+        """←."""
+
+    def first_step(self) -> None:
+        """Home."""
+
+    def last_step(self) -> None:
+        """End."""
+
+    # -- the Edit menu ----------------------------------------------------------------------------
+    def paste(self) -> None:
+        """Paste numbers from the clipboard into the input grid."""
+
+    def copy_output(self) -> str:
+        """Copy the output grid to the clipboard; returns the text."""
+        return ""
+
+    def randomize(self) -> None:
+        """Random numbers in the input grid."""

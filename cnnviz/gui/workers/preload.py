@@ -1,0 +1,38 @@
+"""Preload: import PyTorch and the core's torch modules in a background thread at start-up.
+
+Importing torch takes seconds; done in the GUI thread it would freeze the window the first
+time a page that needs it is opened. The main window starts this at once and builds those
+pages when it is done (showing that it is loading meanwhile).
+"""
+
+from __future__ import annotations
+
+import importlib
+import threading
+
+MODULES = ("torch", "torchvision", "pyqtgraph", "cnnviz.core.models", "cnnviz.core.inspect",
+           "cnnviz.core.inference", "cnnviz.core.training")
+
+
+class Preload:
+    """Imports :data:`MODULES` in a daemon thread (started at once)."""
+
+    def __init__(self, modules=MODULES):
+        self.error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, args=(tuple(modules),),
+                                        name="cnnviz-preload", daemon=True)
+        self._thread.start()
+
+    def _run(self, modules) -> None:
+        try:
+            for name in modules:
+                importlib.import_module(name)
+        except BaseException as exc:  # the page that needs it reports it when built
+            self.error = exc
+
+    def done(self) -> bool:
+        return not self._thread.is_alive()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        self._thread.join(timeout)
+        return self.done()
