@@ -105,18 +105,18 @@ class MainWindow(QMainWindow):
         return self.pages[[t for t, _ in LESSONS].index(title)]
 
     def training_model_snapshot(self):
-        """(a copy of the model being trained — CPU, eval mode —, its ModelInfo), or None
+        """(a copy of the model being trained — CPU, eval mode —, its InputContract), or None
         without a run."""
         import copy
 
-        from cnnviz.core.inference import ModelInfo
+        from cnnviz.core.inference import InputContract
 
         train = self.built_page("Train")
         engine = getattr(train, "engine", None)
         if engine is None or engine.model is None or engine.train_data is None:
             return None
         data = engine.train_data
-        info = ModelInfo(tuple(data.shape), tuple(data.class_names), data.mean, data.std,
+        info = InputContract(tuple(data.shape), tuple(data.class_names), data.mean, data.std,
                          data.name)
         return copy.deepcopy(engine.model).cpu().eval(), info
 

@@ -9,7 +9,7 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (QComboBox, QFileDialog, QGridLayout, QHBoxLayout, QLabel,
                                QPushButton, QSpinBox, QToolButton, QVBoxLayout, QWidget)
 
-from cnnviz.core.inference import (MNIST_INFO, ModelInfo, has_ink, load_classifier,
+from cnnviz.core.inference import (MNIST_INFO, InputContract, has_ink, load_classifier,
                                    load_default_model, prepare)
 from cnnviz.core.training import CheckpointError
 from cnnviz.core.training.probe import feature_layers, inception_blocks
@@ -34,7 +34,7 @@ class DrawPage(QWidget):
         self.training_model = training_model  # callable → a weights snapshot, or None
         self.model = None
         self.source_index = 0  # the Model box entry of the model in use
-        self.info: ModelInfo = MNIST_INFO
+        self.info: InputContract = MNIST_INFO
         self.dataset = MNIST  # the chosen dataset (test images come from it when they fit)
         self.exact_input: np.ndarray | None = None  # a test image, as the model takes it
         self._folder_test: tuple = (None, None)  # (folder choice, its test split)
@@ -142,7 +142,7 @@ class DrawPage(QWidget):
         layout.addLayout(right, 4)
 
     # -- models ---------------------------------------------------------------------------------
-    def set_model(self, model, description: str, info: ModelInfo = MNIST_INFO) -> None:
+    def set_model(self, model, description: str, info: InputContract = MNIST_INFO) -> None:
         self.model = model
         self.info = info
         self.exact_input = None
