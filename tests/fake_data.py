@@ -15,7 +15,7 @@ import threading
 
 import numpy as np
 from cnnviz.core.data import catalog
-from cnnviz.core.data.catalog import Source
+from cnnviz.core.data.download import Source, download
 
 
 def idx_bytes(array: np.ndarray) -> bytes:
@@ -92,7 +92,7 @@ def install_fake(key: str, root, seed: int = 0, n_train: int = 200, n_test: int 
 
     sources = [Source((f"memory://{name}",), name, md5(body), len(body))
                for name, body in files.items()]
-    return catalog.download(key, root, files=sources, fetch=from_memory)
+    return download(key, root, files=sources, fetch=from_memory)
 
 
 def make_folder(root, classes, n=10, rgb=False, size=(40, 30)):

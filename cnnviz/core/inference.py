@@ -2,7 +2,7 @@
 network's activations, and the default model that ships with the app.
 
 A model trained on another dataset (FashionMNIST, CIFAR-10, an image folder) comes with a
-:class:`ModelInfo` — its input shape, class names and normalisation — and :func:`prepare` fits
+:class:`InputContract` — its input shape, class names and normalisation — and :func:`prepare` fits
 a drawing to that input."""
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ DEFAULT_CHECKPOINT = "simple-mnist.pt"
 
 
 @dataclass(frozen=True)
-class ModelInfo:
+class InputContract:
     """What a trained model expects and answers: input ``[C, H, W]``, class names, the
     normalisation of its training data, and the dataset's name."""
 
@@ -48,7 +48,7 @@ class ModelInfo:
         return f"{self.dataset}, {c}×{h}×{w}, {len(self.class_names)} classes"
 
 
-MNIST_INFO = ModelInfo()
+MNIST_INFO = InputContract()
 
 
 def as_unit_float(canvas: np.ndarray) -> np.ndarray:
@@ -122,7 +122,7 @@ def fit_to_frame(canvas: np.ndarray, height: int, width: int, fill: float = 0.9)
     return out
 
 
-def prepare(canvas: np.ndarray, info: ModelInfo = MNIST_INFO) -> np.ndarray:
+def prepare(canvas: np.ndarray, info: InputContract = MNIST_INFO) -> np.ndarray:
     """The ``[C, H, W]`` float32 image in [0, 1] a model with ``info`` sees for a drawing:
     MNIST's recipe for digits, fitted to the frame otherwise, grey repeated over channels."""
     c, h, w = info.input_shape
@@ -132,7 +132,7 @@ def prepare(canvas: np.ndarray, info: ModelInfo = MNIST_INFO) -> np.ndarray:
 
 @torch.inference_mode()
 def predict(model: nn.Module, image28: np.ndarray, layers: list[str] | None = None,
-            info: ModelInfo = MNIST_INFO) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+            info: InputContract = MNIST_INFO) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     """Class probabilities and per-layer activations (``[C, H, W]`` numpy) for one image
     (``[H, W]`` or ``[C, H, W]`` in [0, 1], normalised here as ``info`` says).
 
@@ -160,7 +160,7 @@ def predict(model: nn.Module, image28: np.ndarray, layers: list[str] | None = No
 
 def model_from_checkpoint(data: dict) -> nn.Module:
     """Rebuild a model from checkpoint data; a checkpoint that does not fit says why."""
-    from cnnviz.models import available, build
+    from cnnviz.core.models import available, build
 
     name = data.get("model")
     if name not in available():
@@ -181,7 +181,7 @@ def model_from_checkpoint(data: dict) -> nn.Module:
     return model.eval()
 
 
-def info_from_checkpoint(data: dict) -> ModelInfo:
+def info_from_checkpoint(data: dict) -> InputContract:
     """Input shape, class names, normalisation and dataset recorded in a checkpoint (older
     checkpoints without them were MNIST runs)."""
     shape = tuple(int(v) for v in (data.get("input_shape") or (1, 28, 28)))
@@ -194,10 +194,10 @@ def info_from_checkpoint(data: dict) -> ModelInfo:
     else:
         title = Path(dataset.split(":", 1)[-1]).name or dataset
     mean, std = data.get("normalisation") or normalisation(dataset)
-    return ModelInfo(shape, classes, float(mean), float(std), title)
+    return InputContract(shape, classes, float(mean), float(std), title)
 
 
-def load_classifier(path) -> tuple[nn.Module, ModelInfo]:
+def load_classifier(path) -> tuple[nn.Module, InputContract]:
     """A trained model from a checkpoint file and what it expects (any dataset)."""
     data = load_checkpoint(path)
     return model_from_checkpoint(data), info_from_checkpoint(data)
@@ -217,6 +217,6 @@ def load_default_model() -> nn.Module:
     return load_model(default_checkpoint_path())
 
 
-__all__ = ["MNIST_INFO", "ModelInfo", "fit_to_frame", "has_ink", "inception_blocks",
+__all__ = ["MNIST_INFO", "InputContract", "fit_to_frame", "has_ink", "inception_blocks",
            "info_from_checkpoint", "load_classifier", "load_default_model", "load_model",
            "model_from_checkpoint", "predict", "prepare", "preprocess"]

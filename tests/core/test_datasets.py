@@ -11,10 +11,10 @@ import numpy as np
 import pytest
 import torchvision.datasets as tvd
 
-from cnnviz.core.data import catalog
-from cnnviz.core.data.catalog import (DATASETS, DatasetError, DownloadCancelled, DownloadError,
-                                      Source, download, is_downloaded, load_dataset,
-                                      open_dataset)
+from cnnviz.core.data import download as fetching
+from cnnviz.core.data.catalog import DATASETS, DatasetError, is_downloaded
+from cnnviz.core.data.download import DownloadCancelled, DownloadError, Source, download
+from cnnviz.core.data.loading import load_dataset, open_dataset
 from fake_data import fake_cifar_archive, fake_idx_files, publish
 
 
@@ -26,13 +26,13 @@ def test_catalogue_agrees_with_torchvision():
     assert DATASETS["fashion-mnist"].class_names == tuple(tvd.FashionMNIST.classes)
     assert DATASETS["kmnist"].class_names == tuple(tvd.KMNIST.classes)
     for key in ("fashion-mnist", "kmnist"):
-        files = catalog.sources(key)
+        files = fetching.sources(key)
         assert [s.filename for s in files] == [name for name, _ in
                                                getattr(tvd, DATASETS[key].torchvision_name).resources]
         assert all(s.urls and len(s.md5) == 32 for s in files)
-    (cifar,) = catalog.sources("cifar10")
+    (cifar,) = fetching.sources("cifar10")
     assert cifar.filename == tvd.CIFAR10.filename and cifar.md5 == tvd.CIFAR10.tgz_md5
-    assert catalog.sources("mnist") == [] and is_downloaded("mnist", None)
+    assert fetching.sources("mnist") == [] and is_downloaded("mnist", None)
 
 
 def test_download_from_a_local_server_then_load(server, tmp_path):

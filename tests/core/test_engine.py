@@ -83,6 +83,14 @@ def run_in_thread(engine):
     return thread
 
 
+def wait_for(condition, seconds=60.0):
+    """Poll ``condition`` until it holds; fail after ``seconds`` (a generous deadline)."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.01)
+
+
 def test_pause_resume_stop():
     engine = Engine(small(epochs=50))
     seen = []
@@ -90,21 +98,181 @@ def test_pause_resume_stop():
     stopped = []
     engine.on(events.STOPPED, stopped.append)
     thread = run_in_thread(engine)
-    while not seen:
-        time.sleep(0.01)
-    engine.pause()
-    time.sleep(0.3)
-    at_pause = engine.step
-    time.sleep(0.3)
-    assert engine.step == at_pause and engine.paused
-    engine.resume()
-    while engine.step < at_pause + 5:
-        time.sleep(0.01)
-    t = time.perf_counter()
-    engine.stop()
-    thread.join(5)
-    assert not thread.is_alive() and time.perf_counter() - t < 0.5
+    try:
+        wait_for(lambda: seen)
+        engine.pause()
+        time.sleep(0.3)
+        at_pause = engine.step
+        time.sleep(0.3)
+        assert engine.step == at_pause and engine.paused
+        engine.resume()
+        wait_for(lambda: engine.step >= at_pause + 5)
+    finally:
+        engine.stop()
+        thread.join(60)
+    assert not thread.is_alive()
     assert stopped and engine.stopped
+
+
+def record(engine):
+    fired = {name: [] for name in events.ALL}
+    for name in events.ALL:
+        engine.on(name, fired[name].append)
+    return fired
+
+
+@pytest.mark.parametrize("stage", ["open_dataset", "build", "Probe"])
+def test_stop_during_set_up_ends_with_stopped(monkeypatch, stage):
+    """A stop asked while the data are read, the model built or the probe made is honoured
+    before training starts: STOPPED, not FAILED, and no epoch."""
+    from cnnviz.core.training import engine as engine_module
+
+    engine = Engine(small())
+    real = getattr(engine_module, stage)
+
+    def stop_then(*args, **kwargs):
+        engine.stop()
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(engine_module, stage, stop_then)
+    fired = record(engine)
+    engine.run()
+    assert fired[events.STOPPED] and engine.stopped
+    assert not fired[events.FAILED] and not fired[events.STARTED]
+    assert not fired[events.EPOCH_DONE] and engine.step == 0
+
+
+def test_reading_mnist_can_be_stopped_and_is_read_whole_afterwards():
+    from cnnviz.core.data.mnist import LoadCancelled, bundled_folder
+
+    folder = str(bundled_folder())  # another cache key than the default: a fresh read
+    with pytest.raises(LoadCancelled):
+        load_mnist("test", folder, should_stop=lambda: True)
+    assert len(load_mnist("test", folder)) == 10000  # the stopped read was not remembered
+
+
+def test_stop_during_evaluation_returns_without_recording_the_epoch():
+    engine = Engine(small(epochs=2, test_batch_size=100, snapshot_every=0))
+    fired = record(engine)
+
+    def stop_when_testing(module, _inputs, _output):
+        if not module.training:
+            engine.stop()
+
+    engine.on(events.STARTED, lambda p: engine.model.register_forward_hook(stop_when_testing))
+    engine.run()
+    assert engine.stopped and fired[events.STOPPED]
+    assert not fired[events.EPOCH_DONE] and engine.history["epochs"] == []
+    assert engine.step == 32  # the first epoch's training was whole
+    assert not fired[events.FAILED]
+
+
+def test_stop_inside_a_batch_gives_the_batch_up_and_leaves_a_usable_model():
+    engine = Engine(small(log_every=1))
+    fired = record(engine)
+    at_stop = []
+
+    def stop_in_conv2(_module, _inputs, _output):
+        if engine.step == 3 and not at_stop:
+            at_stop.append({k: v.clone() for k, v in engine.model.state_dict().items()})
+            engine.stop()
+
+    engine.on(events.STARTED, lambda p: engine.model.conv2.register_forward_hook(stop_in_conv2))
+    engine.run()
+    assert engine.stopped and not fired[events.FAILED]
+    assert engine.step == 3  # the fourth batch was given up half-way through its forward
+    for key, value in engine.model.state_dict().items():
+        assert torch.equal(value, at_stop[0][key])
+    assert not engine.model.conv1._forward_pre_hooks  # the stop hooks went with the run
+    engine.model(torch.zeros(2, 1, 28, 28)).sum().backward()
+
+
+class Served:
+    """A snapshot callback that records where, when and with what it was called."""
+
+    def __init__(self, engine=None):
+        self.engine = engine
+        self.calls = []
+        self.done = threading.Event()
+
+    def __call__(self, model):
+        state = None
+        if self.engine is not None and self.engine.model is not None and model is not None:
+            state = all(torch.equal(v.cpu(), model.state_dict()[k])
+                        for k, v in self.engine.model.state_dict().items())
+        self.calls.append({"model": model, "thread": threading.current_thread(),
+                           "step": self.engine.step if self.engine else None,
+                           "paused": self.engine.paused if self.engine else None,
+                           "same_weights": state})
+        self.done.set()
+
+
+def test_snapshot_requested_from_another_thread_is_served_at_a_batch_boundary():
+    engine = Engine(small(epochs=50))
+    served = Served(engine)
+    thread = run_in_thread(engine)
+    try:
+        wait_for(lambda: engine.step >= 2)
+        engine.request_snapshot(served)
+        assert served.done.wait(60)
+    finally:
+        engine.stop()
+        thread.join(60)
+    (call,) = served.calls
+    assert call["thread"] is thread
+    model = call["model"]
+    assert model is not engine.model and not model.training
+    assert all(p.device.type == "cpu" for p in model.parameters())
+    assert call["same_weights"]  # copied between batches, never half-way through an update
+    assert not model.conv1._forward_pre_hooks  # the copy carries none of the engine's hooks
+    assert model(torch.zeros(1, 1, 28, 28)).shape == (1, 10)
+
+
+def test_snapshot_is_served_while_paused():
+    engine = Engine(small(epochs=50))
+    engine.on(events.LOSSES, lambda p: engine.pause() if p["batch"] == 0 else None)
+    served = Served(engine)
+    thread = run_in_thread(engine)
+    try:
+        wait_for(lambda: engine.paused and engine.step >= 1)
+        at_pause = engine.step
+        engine.request_snapshot(served)
+        assert served.done.wait(60)
+        assert served.calls[0]["paused"] and engine.step == at_pause
+        assert served.calls[0]["thread"] is thread
+    finally:
+        engine.stop()
+        thread.join(60)
+
+
+def test_snapshot_without_a_run_is_served_at_once_and_each_request_once():
+    engine = Engine(small(limit_train=128, limit_test=64))
+    before = Served()
+    engine.request_snapshot(before)
+    assert before.calls == [{"model": None, "thread": threading.current_thread(), "step": None,
+                             "paused": None, "same_weights": None}]
+    assert engine.input_contract() is None
+    at_end = Served(engine)
+    engine.on(events.FINISHED, lambda p: engine.request_snapshot(at_end))  # no boundary left
+    engine.run()
+    (call,) = at_end.calls
+    assert call["model"] is not None and call["same_weights"]
+    after = Served(engine)
+    engine.request_snapshot(after)
+    assert len(after.calls) == 1 and after.calls[0]["thread"] is threading.current_thread()
+    assert after.calls[0]["same_weights"] and len(before.calls) == 1 and len(at_end.calls) == 1
+    from cnnviz.core.inference import InputContract
+
+    assert engine.input_contract() == InputContract((1, 28, 28), tuple("0123456789"), 0.1307,
+                                                    0.3081, "MNIST")
+
+
+def test_snapshot_of_a_failed_set_up_is_none(tmp_path):
+    engine = Engine(small(dataset=f"folder:{tmp_path / 'missing'}"))
+    served = Served()
+    engine.on(events.FAILED, lambda p: engine.request_snapshot(served))
+    engine.run()
+    assert engine.failure and served.calls[0]["model"] is None and len(served.calls) == 1
 
 
 def test_learning_rate_changes_at_the_next_batch():

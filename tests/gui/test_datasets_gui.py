@@ -14,6 +14,7 @@ pytest.importorskip("torch")
 from fake_data import fake_idx_files, install_fake, make_folder, publish  # noqa: E402
 
 from cnnviz.core.data import catalog  # noqa: E402
+from cnnviz.core.data import download as fetching  # noqa: E402
 from cnnviz.core.training import TrainConfig  # noqa: E402
 
 ARCH, TRAIN, DRAW = 2, 3, 4
@@ -42,7 +43,7 @@ def test_download_shows_progress_then_every_page_follows(qtbot, main_window, pag
     train, draw, arch = pages
     www, base = server
     files = publish(www, fake_idx_files(n_train=3000, n_test=100), base)
-    monkeypatch.setattr(catalog, "sources", lambda key: files)
+    monkeypatch.setattr(fetching, "sources", lambda key: files)
     asked = []
     main_window.datasets.confirm_download = lambda info: asked.append(info.title) or True
     progress = []
@@ -77,9 +78,9 @@ def test_cancel_leaves_nothing_and_the_dataset_stays(qtbot, main_window, pages, 
                 out.write(b"x" * 1024)
                 on_bytes(1024)
                 time.sleep(0.005)
-        raise catalog.DownloadCancelled("cancelled")
+        raise fetching.DownloadCancelled("cancelled")
 
-    monkeypatch.setattr(catalog, "fetch_url", endless)
+    monkeypatch.setattr(fetching, "fetch_url", endless)
     main_window.datasets.confirm_download = lambda info: True
     assert not main_window.datasets.choose("cifar10")
     qtbot.waitUntil(lambda: main_window.datasets.panel.bar.maximum() == 1000, timeout=10000)
@@ -101,7 +102,7 @@ def test_offline_is_explained_and_mnist_still_trains(qtbot, main_window, pages, 
     def offline(url, dest, on_bytes, cancelled):
         raise urllib.error.URLError(socket.gaierror(-3, "Temporary failure in name resolution"))
 
-    monkeypatch.setattr(catalog, "fetch_url", offline)
+    monkeypatch.setattr(fetching, "fetch_url", offline)
     main_window.datasets.confirm_download = lambda info: True
     main_window.datasets.choose("kmnist")
     qtbot.waitUntil(lambda: finished(main_window), timeout=10000)
@@ -216,9 +217,9 @@ def test_closing_mid_download_cancels_and_cleans_up(qtbot, main_window, data, mo
             while not cancelled():
                 out.write(b"x")
                 time.sleep(0.01)
-        raise catalog.DownloadCancelled("cancelled")
+        raise fetching.DownloadCancelled("cancelled")
 
-    monkeypatch.setattr(catalog, "fetch_url", slow)
+    monkeypatch.setattr(fetching, "fetch_url", slow)
     main_window.datasets.confirm_download = lambda info: True
     main_window.datasets.choose("fashion-mnist")
     qtbot.waitUntil(lambda: data.exists() and any(data.iterdir()), timeout=10000)

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Callable
 
 import numpy as np
-import torch
 
-from .mnist import TensorDataset
+if TYPE_CHECKING:  # torch is imported when images are read, not to scan or check options
+    from .mnist import TensorDataset
 
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp", ".pgm",
                   ".ppm", ".pbm"}
@@ -74,15 +75,20 @@ def scan_image_folder(root) -> dict[str, list[Path]]:
 
 
 def load_image_folder(root, size: int = 28, channels: int | None = None,
-                      test_fraction: float = 0.2, seed: int = 0
+                      test_fraction: float = 0.2, seed: int = 0,
+                      should_stop: Callable[[], bool] | None = None
                       ) -> tuple[TensorDataset, TensorDataset, FolderReport]:
     """Read every image under ``root/<class>/``, resized to ``size``×``size``.
 
     ``channels`` 1 or 3 forces grayscale or RGB; None picks 1 when every image is grey.
     Unreadable files are skipped and listed in the report; a missing folder, no classes or a
-    single class raise ``ValueError`` with the reason.
+    single class raise ``ValueError`` with the reason. ``should_stop()`` is asked before each
+    image and ends the read with :class:`~cnnviz.core.data.mnist.LoadCancelled`.
     """
+    import torch
     from PIL import Image, UnidentifiedImageError
+
+    from .mnist import LoadCancelled, TensorDataset
 
     check_folder_options(size, channels)
     if not 0 < test_fraction < 1:
@@ -93,6 +99,8 @@ def load_image_folder(root, size: int = 28, channels: int | None = None,
     images, labels, skipped, gray = [], [], [], True
     for label, name in enumerate(classes):
         for path in files[name]:
+            if should_stop is not None and should_stop():
+                raise LoadCancelled(f"reading {root.name} was stopped")
             try:
                 with Image.open(path) as img:
                     img.load()

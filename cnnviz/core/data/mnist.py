@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import gzip
+import threading
 from dataclasses import dataclass
-from functools import lru_cache
 from importlib import resources
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 import torch
 
-MNIST_MEAN, MNIST_STD = 0.1307, 0.3081
-CLASS_NAMES = tuple(str(d) for d in range(10))
+from .catalog import DIGITS as CLASS_NAMES
+from .catalog import MNIST_MEAN, MNIST_STD
+
+__all__ = ["CLASS_NAMES", "MNIST_MEAN", "MNIST_STD", "LoadCancelled", "TensorDataset",
+           "bundled_folder", "load_mnist", "read_idx", "remembered"]
 _FILES = {"train": ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz"),
           "test": ("t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz")}
 
@@ -37,15 +41,16 @@ class TensorDataset:
 
     @property
     def shape(self) -> tuple[int, int, int]:
-        return tuple(self.images.shape[1:])
+        c, h, w = self.images.shape[1:]
+        return int(c), int(h), int(w)
 
-    def subset(self, limit: int | None) -> "TensorDataset":
+    def subset(self, limit: int | None) -> TensorDataset:
         if not limit or limit >= len(self):
             return self
         return TensorDataset(self.name, self.images[:limit], self.labels[:limit], self.mean,
                              self.std, self.class_names)
 
-    def to(self, device) -> "TensorDataset":
+    def to(self, device) -> TensorDataset:
         return TensorDataset(self.name, self.images.to(device), self.labels.to(device),
                              self.mean, self.std, self.class_names)
 
@@ -54,11 +59,23 @@ class TensorDataset:
         return (images.float() / 255.0 - self.mean) / self.std
 
 
-def read_idx(path: Path) -> np.ndarray:
-    """An IDX file (gzip or plain) as a numpy array, checking its header."""
+class LoadCancelled(Exception):
+    """A read given up because its ``should_stop()`` said so (a run stopped during set-up)."""
+
+
+def read_idx(path: Path, should_stop: Callable[[], bool] | None = None) -> np.ndarray:
+    """An IDX file (gzip or plain) as a numpy array, checking its header.
+
+    Read in 4 MB pieces; ``should_stop()`` is asked after each and ends the read with
+    :class:`LoadCancelled` (unpacking the training images takes a few tenths of a second)."""
     opener = gzip.open if str(path).endswith(".gz") else open
+    pieces = []
     with opener(path, "rb") as handle:
-        data = handle.read()
+        while piece := handle.read(1 << 22):
+            pieces.append(piece)
+            if should_stop is not None and should_stop():
+                raise LoadCancelled(f"reading {Path(path).name} was stopped")
+    data = b"".join(pieces)
     if len(data) < 4 or data[0] != 0 or data[1] != 0 or data[2] != 0x08:
         raise ValueError(f"{Path(path).name} is not an unsigned-byte IDX file")
     dims = data[3]
@@ -74,15 +91,39 @@ def bundled_folder() -> Path:
     return Path(str(resources.files("cnnviz.resources") / "mnist"))
 
 
-@lru_cache(maxsize=4)
-def load_mnist(split: str = "train", folder: str | None = None) -> TensorDataset:
-    """MNIST ``split`` ("train" or "test") as uint8 tensors, read once per process."""
+_REMEMBERED: dict[tuple, TensorDataset] = {}
+_REMEMBERED_LOCK = threading.Lock()
+_REMEMBER_AT_MOST = 6
+
+
+def remembered(key: tuple, read: Callable[[], TensorDataset]) -> TensorDataset:
+    """``read()`` once per process for ``key`` (the last few kept); a read that raises, a
+    stopped one included, is not remembered."""
+    with _REMEMBERED_LOCK:
+        if key in _REMEMBERED:
+            return _REMEMBERED[key]
+    data = read()
+    with _REMEMBERED_LOCK:
+        _REMEMBERED[key] = data
+        while len(_REMEMBERED) > _REMEMBER_AT_MOST:
+            del _REMEMBERED[next(iter(_REMEMBERED))]
+    return data
+
+
+def load_mnist(split: str = "train", folder: str | None = None,
+               should_stop: Callable[[], bool] | None = None) -> TensorDataset:
+    """MNIST ``split`` ("train" or "test") as uint8 tensors, read once per process;
+    ``should_stop`` can end a first read early (:class:`LoadCancelled`)."""
     if split not in _FILES:
         raise ValueError(f"split must be 'train' or 'test', got {split!r}")
+    return remembered(("mnist", split, folder), lambda: _read_mnist(split, folder, should_stop))
+
+
+def _read_mnist(split: str, folder: str | None, should_stop) -> TensorDataset:
     base = Path(folder) if folder else bundled_folder()
     images_file, labels_file = (base / name for name in _FILES[split])
-    images = torch.from_numpy(read_idx(images_file).copy()).unsqueeze(1)
-    labels = torch.from_numpy(read_idx(labels_file).astype(np.int64))
+    images = torch.from_numpy(read_idx(images_file, should_stop).copy()).unsqueeze(1)
+    labels = torch.from_numpy(read_idx(labels_file, should_stop).astype(np.int64))
     if images.shape[0] != labels.shape[0]:
         raise ValueError(f"{images_file.name} has {images.shape[0]} images but "
                          f"{labels_file.name} has {labels.shape[0]} labels")

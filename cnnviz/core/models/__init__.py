@@ -6,8 +6,8 @@ returns an ``nn.Module`` whose forward gives ``[N, num_classes]`` logits or log-
 
 from __future__ import annotations
 
-from .registry import ModelInfo, available, build, info, register, unregister
+from .registry import ZooEntry, available, build, info, register, unregister
 from .user_file import ModelFileError, UserModel, load_model_file, register_user_model
 
-__all__ = ["ModelFileError", "ModelInfo", "UserModel", "available", "build", "info",
+__all__ = ["ModelFileError", "ZooEntry", "UserModel", "available", "build", "info",
            "load_model_file", "register", "register_user_model", "unregister"]

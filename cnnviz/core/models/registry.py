@@ -15,7 +15,7 @@ from .resnet import ResNet
 
 
 @dataclass(frozen=True)
-class ModelInfo:
+class ZooEntry:
     """What the pages and the CLI show about a model."""
 
     name: str
@@ -27,10 +27,10 @@ class ModelInfo:
     only_28: bool = False
 
 
-_REGISTRY: dict[str, ModelInfo] = {}
+_REGISTRY: dict[str, ZooEntry] = {}
 
 
-def register(model: ModelInfo) -> None:
+def register(model: ZooEntry) -> None:
     """Add (or replace) a model; opened files use this too."""
     _REGISTRY[model.name] = model
 
@@ -44,7 +44,7 @@ def available() -> list[str]:
     return list(_REGISTRY)
 
 
-def info(name: str) -> ModelInfo:
+def info(name: str) -> ZooEntry:
     try:
         return _REGISTRY[name]
     except KeyError:
@@ -64,33 +64,33 @@ def build(name: str, in_channels: int = 1, num_classes: int = 10, input_size: in
 
 
 for _info in (
-    ModelInfo("simple", SimpleNet,
+    ZooEntry("simple", SimpleNet,
               "The lecture's simple CNN: two 5×5 convolutions with 2×2 max pooling, fc 320 → 10.",
               "Lecture 10: Simple CNN"),
-    ModelInfo("simple_broken", simple_broken,
+    ZooEntry("simple_broken", simple_broken,
               "The lecture's first try, nn.Linear(100, 10): shows the size-mismatch error and "
               "its explanation (the flattened size is 20 × 4 × 4 = 320).",
               "Lecture 10: Simple CNN (RuntimeError: size mismatch)"),
-    ModelInfo("deeper", DeeperNet,
+    ZooEntry("deeper", DeeperNet,
               "More layers: three VGG-style stages of 3×3 conv + batch norm, max pooling.",
               "Exercise 10-1: Implement CNN with more layers"),
-    ModelInfo("inception", InceptionNet,
+    ZooEntry("inception", InceptionNet,
               "The lecture's toy Inception net: two InceptionA modules (1×1, 5×5, 3×3 double, "
               "pool branches = 88 channels), fc 1408 → 10.",
               "Lecture 10-1: Inception Module"),
-    ModelInfo("inception_v3", InceptionV3,
+    ZooEntry("inception_v3", InceptionV3,
               "Inception v3 ideas: 5×5 as two 3×3, 1×n/n×1 factorisation, grid-size "
               "reduction blocks, optional auxiliary classifier.",
               "Exercise 10-2: Implement full Inception v3", {"aux_logits": False}),
-    ModelInfo("resnet", ResNet,
+    ZooEntry("resnet", ResNet,
               "ResNet for small images: basic residual blocks, stages halve the map and double "
               "the filters; depth 6n+2 (8, 20, 56); preact=True puts the identity after the "
               "addition.", "Exercise 10-3: ResNet", {"depth": 20, "preact": False}),
-    ModelInfo("plain", lambda **kw: ResNet(shortcuts=False, **kw),
+    ZooEntry("plain", lambda **kw: ResNet(shortcuts=False, **kw),
               "The resnet network with its shortcuts removed, to show the degradation problem "
               "side by side.", "Lecture 10-1: Deep networks (degradation problem)",
               {"depth": 20}),
-    ModelInfo("densenet", DenseNet,
+    ZooEntry("densenet", DenseNet,
               "DenseNet-BC: dense blocks where every layer sees all earlier ones, growth "
               "rate 12, 1×1 bottlenecks, compressing transitions; depth 6n+4.",
               "Exercise 10-4: DenseNet", {"depth": 40, "growth": 12}),

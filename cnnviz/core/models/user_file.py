@@ -136,9 +136,9 @@ def check_forward(model: nn.Module, path: str, name: str, input_shape, num_class
 
 def register_user_model(model: UserModel) -> str:
     """Put an opened model into the registry (beside the built-in ones); returns its name."""
-    from .registry import ModelInfo, register
+    from .registry import ZooEntry, register
 
     name = f"{Path(model.path).stem}.{model.name}"
-    register(ModelInfo(name, model.build, f"Your model {model.name}, opened from {model.path}.",
+    register(ZooEntry(name, model.build, f"Your model {model.name}, opened from {model.path}.",
                        "Your own model", source_path=model.path))
     return name

@@ -3,27 +3,44 @@
 Data stay resident on the training device as uint8; a batch is an index into a shuffled
 permutation, normalised on the device. The host reads the loss only every ``log_every``
 batches (one sync for all of them).
+
+Stop is honoured everywhere in a run: between the stages of the set-up (the dataset read
+included), between batches, while paused, between test batches, and inside a batch too: a hook
+on every layer (forward) and on every weight (backward) gives up a batch cut short by a stop.
+A batch given up that way leaves the weights as the last whole batch left them.
 """
 
 from __future__ import annotations
 
+import copy
 import math
 import threading
 import time
+from typing import TYPE_CHECKING, Callable
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import nn
 
-from cnnviz.core.data import TensorDataset
-from cnnviz.core.data.catalog import DatasetError, open_dataset
-from cnnviz.models import build, info
+from cnnviz.core.data.loading import DatasetError, LoadCancelled, open_dataset
+from cnnviz.core.data.mnist import TensorDataset
+from cnnviz.core.models import build
+from cnnviz.core.models import info as zoo_entry
 
 from . import events as ev
 from .checkpoint import load_checkpoint, save_checkpoint
 from .config import TrainConfig
 from .probe import Probe
+
+if TYPE_CHECKING:
+    from cnnviz.core.inference import InputContract
+
+SnapshotCallback = Callable[["nn.Module | None"], None]
+
+
+class StopRequested(Exception):
+    """Raised inside the training thread where a stop cuts a stage or a batch short."""
 
 
 def pick_device(choice: str = "auto") -> torch.device:
@@ -62,10 +79,18 @@ class Engine:
         self._running = threading.Event()
         self._running.set()
         self._pending_lr: float | None = None
+        self._lock = threading.Lock()  # guards the two below
+        self._active = False  # run() is between its start and its end
+        self._snapshot_requests: list[SnapshotCallback] = []
+        self._stop_hooks: list = []
+        self._stop_hook_ids: set[int] = set()
+        self._started = False
         self.history: dict = {"steps": [], "losses": [], "epochs": []}
         self.epoch = 0
         self.step = 0
         self.model: nn.Module | None = None
+        self.train_data: TensorDataset | None = None
+        self.test_data: TensorDataset | None = None
         self.optimizer = None
         self.device = None
         self.stopped = False
@@ -93,40 +118,137 @@ class Engine:
     def paused(self) -> bool:
         return not self._running.is_set()
 
+    def request_snapshot(self, callback: SnapshotCallback) -> None:
+        """Call ``callback(model_copy)`` once with a deep copy of the model (on the CPU, in eval
+        mode) that is never half-way through an update: made in the training thread at the
+        next batch boundary (or while paused, or between test batches). Without an active
+        run it is called at once, here; a run that ends first calls it at its end with the
+        final model. The copy is None when there is no model (nothing built, a failed set-up).
+        """
+        with self._lock:
+            if self._active:
+                self._snapshot_requests.append(callback)
+                return
+        callback(self._model_copy())
+
+    def input_contract(self) -> InputContract | None:
+        """What the model being trained expects and answers (input shape, class names,
+        normalisation, dataset), or None before the data are read."""
+        from cnnviz.core.inference import InputContract
+
+        data = self.train_data
+        if data is None:
+            return None
+        return InputContract(tuple(data.shape), tuple(data.class_names), data.mean, data.std,
+                             data.name)
+
+    # -- snapshots and stop hooks (training thread) ----------------------------------------------
+    def _model_copy(self) -> nn.Module | None:
+        if self.model is None or not self._started:
+            return None
+        # Outside inference mode (evaluation runs in it) so that the copy can be trained on.
+        with torch.inference_mode(False), torch.no_grad():
+            model = copy.deepcopy(self.model)
+        for module in model.modules():  # the stop hooks stay with the engine's model
+            for hook_id in self._stop_hook_ids:
+                module._forward_pre_hooks.pop(hook_id, None)
+        return model.cpu().eval()
+
+    def _serve_snapshots(self) -> None:
+        if not self._snapshot_requests:  # the common case, without taking the lock
+            return
+        with self._lock:
+            requests, self._snapshot_requests = self._snapshot_requests, []
+        for callback in requests:
+            callback(self._model_copy())
+
+    def _end_snapshots(self) -> None:
+        """No more boundaries: serve what is left with the final model."""
+        with self._lock:
+            self._active = False
+            requests, self._snapshot_requests = self._snapshot_requests, []
+        for callback in requests:
+            callback(self._model_copy())
+
+    def _check_stop(self) -> None:
+        if self._stop.is_set():
+            raise StopRequested
+
+    def _add_stop_hooks(self, model: nn.Module) -> None:
+        """A forward pre-hook on every module and a gradient hook on every weight raise
+        :class:`StopRequested` once stop is asked, so a long batch ends within a layer."""
+        stop = self._stop
+
+        def before_forward(_module, _args):
+            if stop.is_set():
+                raise StopRequested
+
+        def on_gradient(_grad):
+            if stop.is_set():
+                raise StopRequested
+
+        for module in model.modules():
+            handle = module.register_forward_pre_hook(before_forward)
+            self._stop_hooks.append(handle)
+            self._stop_hook_ids.add(handle.id)
+        for parameter in model.parameters():
+            if parameter.requires_grad:
+                self._stop_hooks.append(parameter.register_hook(on_gradient))
+
+    def _remove_stop_hooks(self) -> None:
+        for handle in self._stop_hooks:
+            handle.remove()
+        self._stop_hooks = []
+
     # -- set-up ---------------------------------------------------------------------------------
     def _setup(self) -> None:
-        cfg = self.config
+        """Data, model, optimiser, probe, checkpoint; a stop between any two of them (or
+        during the dataset read) raises :class:`StopRequested`."""
+        cfg, check = self.config, self._check_stop
         torch.manual_seed(cfg.seed)
-        self.device = pick_device(cfg.device)
+        self.device = device = pick_device(cfg.device)
         train, test = self._train_data, self._test_data
         self.dataset_note = ""
+        check()
         if train is None or test is None:
             try:
-                train, test, self.dataset_note = open_dataset(cfg.dataset, cfg.data_dir,
-                                                              cfg.dataset_options)
+                train, test, self.dataset_note = open_dataset(
+                    cfg.dataset, cfg.data_dir, cfg.dataset_options,
+                    should_stop=self._stop.is_set)
+            except LoadCancelled:
+                raise StopRequested from None
             except (OSError, ValueError) as exc:
                 raise DatasetError(str(exc)) from None
-        self.train_data = train.subset(cfg.limit_train).to(self.device)
-        self.test_data = test.subset(cfg.limit_test).to(self.device)
-        c, h, _ = self.train_data.shape
-        self.model = self._model_override or build(
+        check()
+        self.train_data = train_data = train.subset(cfg.limit_train).to(device)
+        check()
+        self.test_data = test.subset(cfg.limit_test).to(device)
+        check()
+        c, h, _ = train_data.shape
+        self.model = model = self._model_override or build(
             cfg.model, in_channels=c, num_classes=len(train.class_names), input_size=h,
             **cfg.model_options)
-        self.model.to(self.device)
+        check()
+        model.to(device)
         # channels_last speeds up convolutions and pooling on CPU and GPU alike; a user's own
         # model may flatten with .view(), which needs the default layout, so it keeps it.
         self.channels_last = cfg.channels_last and self._model_override is None and \
-            not info(cfg.model).source_path
+            not zoo_entry(cfg.model).source_path
         if self.channels_last:
-            self.model.to(memory_format=torch.channels_last)
+            model.to(memory_format=torch.channels_last)
+        check()
         self.optimizer = self._make_optimizer()
         self.scheduler = self._make_scheduler()
-        self.scaler = torch.amp.GradScaler(self.device.type, enabled=cfg.amp and
-                                           self.device.type == "cuda")
-        self.generator = torch.Generator(device=self.device).manual_seed(cfg.seed)
-        self.probe = Probe(self.model, self.test_data, cfg.probe_index)
+        self.scaler = torch.amp.GradScaler(device.type, enabled=cfg.amp and
+                                           device.type == "cuda")
+        self.generator = torch.Generator(device=device).manual_seed(cfg.seed)
+        check()
+        self.probe = Probe(model, self.test_data, cfg.probe_index)
+        check()
         if self._checkpoint is not None:
             self._restore(self._checkpoint)
+            check()
+        self._add_stop_hooks(model)
 
     def _make_optimizer(self):
         cfg, params = self.config, self.model.parameters()
@@ -182,16 +304,16 @@ class Engine:
         # Tiny gradients must not slow the CPU down: flush denormals while training, in this
         # thread only, and give the thread back as it was (the default, off).
         torch.set_flush_denormal(True)
+        with self._lock:
+            self._active = True
         try:
-            self._setup()
-            self.bus.fire(ev.STARTED, self._started_payload())
-            while self.epoch < self.config.epochs:
-                if not self._train_epoch(self.epoch + 1):
-                    break
-                self.epoch += 1
-                self._evaluate_epoch()
-                if self.scheduler is not None:
-                    self.scheduler.step()
+            try:
+                self._setup()
+                self._started = True
+                self.bus.fire(ev.STARTED, self._started_payload())
+                self._epochs()
+            except StopRequested:
+                pass  # reported as a stop below
             if self._stop.is_set():
                 self.stopped = True
                 self.bus.fire(ev.STOPPED, {"epoch": self.epoch, "step": self.step})
@@ -205,8 +327,20 @@ class Engine:
         except Exception as exc:  # reported to the user, never raised into a GUI thread
             self._fail(f"Training failed: {type(exc).__name__}: {exc}")
         finally:
+            self._remove_stop_hooks()
             torch.set_flush_denormal(False)
+            self._end_snapshots()
         return self.history
+
+    def _epochs(self) -> None:
+        while self.epoch < self.config.epochs:
+            if not self._train_epoch(self.epoch + 1):
+                return
+            self.epoch += 1
+            if not self._evaluate_epoch():
+                return
+            if self.scheduler is not None:
+                self.scheduler.step()
 
     def _fail(self, message: str) -> None:
         self.failure = message
@@ -226,7 +360,7 @@ class Engine:
         if self._running.is_set():
             return
         while not self._running.wait(0.05):
-            pass
+            self._serve_snapshots()
         if not self._stop.is_set():
             self.bus.fire(ev.RESUMED, {})
 
@@ -243,6 +377,7 @@ class Engine:
             self._wait_while_paused()
             if self._stop.is_set():
                 return False
+            self._serve_snapshots()
             if self._pending_lr is not None:
                 for group in self.optimizer.param_groups:
                     group["lr"] = self._pending_lr
@@ -306,13 +441,19 @@ class Engine:
 
     @torch.inference_mode()
     def evaluate(self) -> dict:
-        """Test loss (mean cross-entropy), correct count, accuracy and confusion matrix."""
+        """Test loss (mean cross-entropy), correct count, accuracy and confusion matrix.
+
+        Inside a run, a stop between (or during) test batches raises :class:`StopRequested`;
+        snapshot requests are served between test batches."""
         data, model = self.test_data, self.model
         model.eval()
         k = len(data.class_names)
         total_loss = torch.zeros((), device=self.device)
         confusion = torch.zeros(k * k, dtype=torch.int64, device=self.device)
         for start in range(0, len(data), self.config.test_batch_size):
+            if self._active:
+                self._serve_snapshots()
+                self._check_stop()
             images = data.images[start:start + self.config.test_batch_size]
             labels = data.labels[start:start + self.config.test_batch_size]
             x = data.normalise(images)
@@ -327,10 +468,15 @@ class Engine:
         return {"test_loss": float(total_loss) / total, "correct": correct, "total": total,
                 "accuracy": correct / total, "confusion": confusion}
 
-    def _evaluate_epoch(self) -> None:
-        result = self.evaluate()
+    def _evaluate_epoch(self) -> bool:
+        """Evaluate and record the epoch; False (nothing recorded) when a stop cut it short."""
+        try:
+            result = self.evaluate()
+        except StopRequested:
+            return False
         seconds = getattr(self, "_epoch_seconds", 0.0)
         result.update(epoch=self.epoch, train_seconds=seconds, step=self.step,
                       samples_per_second=len(self.train_data) / seconds if seconds else 0.0)
         self.history["epochs"].append({k: v for k, v in result.items() if k != "confusion"})
         self.bus.fire(ev.EPOCH_DONE, result)
+        return True
