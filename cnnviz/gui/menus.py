@@ -120,7 +120,7 @@ class Menus:
     def follow_page(self, page) -> None:
         """Enable the Step and Edit commands only where the shown page offers them."""
         for action in self.step:
-            action.setEnabled(page.steps)
+            action.setEnabled(page.steps_through)
         for action in self.edit:
             action.setEnabled(page.edits_grids)
 

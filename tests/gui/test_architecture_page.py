@@ -14,9 +14,22 @@ BUILT_IN = ["simple", "simple_broken", "deeper", "inception", "inception_v3", "r
             "densenet"]
 
 
+class Built:
+    """The page, with every change followed by a wait for the worker's model."""
+
+    def __init__(self, page, qtbot):
+        self.page, self.qtbot = page, qtbot
+
+    def wait(self):
+        self.qtbot.waitUntil(lambda: not self.page.busy, timeout=30000)
+        return self.page
+
+
 @pytest.fixture
-def arch(main_window):
+def arch(main_window, qtbot):
     page = main_window.show_page(2)
+    page.built = Built(page, qtbot).wait
+    page.built()
     yield page
     for name in available():
         if name not in BUILT_IN:
@@ -30,6 +43,7 @@ def scene_texts(page):
 @pytest.mark.parametrize("name", BUILT_IN)
 def test_every_registry_model_shows_table_and_diagram(arch, name):
     arch.select_model(name)
+    arch.built()
     assert arch.model_box.currentText() == name
     assert arch.layers.topLevelItemCount() > 0
     assert len(arch.diagram.boxes) >= 2
@@ -44,6 +58,7 @@ def test_every_registry_model_shows_table_and_diagram(arch, name):
 
 def test_inception_branches_side_by_side(arch):
     arch.select_model("inception")
+    arch.built()
     texts = scene_texts(arch)
     for label in ("1×1 (16)", "5×5 (24)", "3×3 double (24)", "pool (24)",
                   "concatenate → 88×12×12", "incept1 · InceptionA"):
@@ -56,15 +71,18 @@ def test_inception_branches_side_by_side(arch):
 
 def test_residual_and_plain_blocks_are_drawn_as_such(arch):
     arch.select_model("resnet")
+    arch.built()
     assert "shortcut: identity" in scene_texts(arch)
     assert "shortcut: 1×1 conv" in scene_texts(arch)
     arch.select_model("plain")
+    arch.built()
     assert "no shortcut (plain)" in scene_texts(arch)
     assert "shortcut: identity" not in scene_texts(arch)
 
 
 def test_dense_block_is_drawn_with_its_layers(arch):
     arch.select_model("densenet")
+    arch.built()
     assert "block1 · DenseBlock" in scene_texts(arch)
     assert "block1.layers.5" in arch.diagram.boxes
     assert arch.layers.items["block1.layers.0"].parent() is arch.layers.items["block1"]
@@ -72,6 +90,7 @@ def test_dense_block_is_drawn_with_its_layers(arch):
 
 def test_clicking_a_box_selects_its_row(qtbot, arch):
     arch.select_model("simple")
+    arch.built()
     view = arch.diagram
     box = view.boxes["conv2"]
     point = view.mapFromScene(box.sceneBoundingRect().center())
@@ -84,27 +103,37 @@ def test_clicking_a_box_selects_its_row(qtbot, arch):
 
 def test_custom_input_shape_and_a_kernel_that_no_longer_fits(arch):
     arch.shape_box.setCurrentIndex(3)
+    arch.built()
     assert all(spin.isVisible() for spin in arch.custom)
     arch.custom[1].setValue(20)
+    arch.built()
     arch.custom[2].setValue(20)
+    arch.built()
     assert arch.table.mismatch is None and arch.table.row("fc").output_shape == (10,)
     arch.custom[1].setValue(12)
+    arch.built()
     arch.custom[2].setValue(12)
+    arch.built()
     assert "conv2 (Conv2d) has a 5×5 kernel but its input is only 4×4" in arch.message.text()
 
 
 def test_cifar_shape(arch):
     arch.select_model("inception")
+    arch.built()
     arch.shape_box.setCurrentIndex(2)
+    arch.built()
     assert arch.table.input_shape == (3, 32, 32)
     assert arch.table.row("conv1").output_shape == (10, 28, 28)
 
 
 def test_model_options(arch):
     arch.select_model("resnet")
+    arch.built()
     arch.option_widgets["depth"].setValue(8)
+    arch.built()
     assert len(arch.model.layer1) == 1
     arch.option_widgets["preact"].setChecked(True)
+    arch.built()
     assert arch.model.preact
 
 
@@ -128,6 +157,7 @@ def test_calculator_reproduces_and_edits(arch):
 
 def test_open_a_good_model_file(arch):
     assert arch.open_model_file(FILES / "good_net.py")
+    arch.built()
     assert arch.model_box.currentText() == "good_net.MyNet"
     assert "good_net.MyNet" in [arch.model_box.itemText(i) for i in range(arch.model_box.count())]
     assert arch.table.row("block.conv").output_shape == (8, 28, 28)
@@ -144,6 +174,7 @@ def test_open_a_good_model_file(arch):
 ])
 def test_a_bad_model_file_is_explained_and_nothing_changes(arch, file, expected):
     arch.select_model("inception")
+    arch.built()
     model, rows = arch.model, arch.layers.topLevelItemCount()
     assert not arch.open_model_file(FILES / file)
     assert expected in arch.message.text()

@@ -32,7 +32,7 @@ class Page(QWidget):
 
     title = ""
     status_hint = ""
-    steps = False  # the Step menu (Space, arrows, Home, End) drives this page
+    steps_through = False  # the Step menu (Space, arrows, Home, End) drives this page
     edits_grids = False  # the Edit menu (paste, copy the output, randomize) acts on it
     uses_dataset = False  # told of every dataset choice through set_dataset
     page_shortcuts: tuple[tuple[str, str], ...] = ()  # (keys, what they do) of its own

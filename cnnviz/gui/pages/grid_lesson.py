@@ -46,7 +46,7 @@ def window_marks(step, channel: int) -> dict[tuple[int, int], str]:
 class GridLessonPage(Page):
     """Base of a step-through lesson on editable grids. Subclasses build and show plans."""
 
-    steps = True
+    steps_through = True
     edits_grids = True
     presets: tuple = ()
     legend_keys: tuple = ("window", "padding", "current", "reader")
