@@ -44,4 +44,4 @@ def test_random_actions_leave_no_error(qtbot, main_window, tmp_path, seed):
         problems.append(f"threads still running after the window closed: {threads}")
     print(f"seed {seed}: {done} actions, closed in {close_seconds:.2f} s, "
           f"{len(guard.warnings)} Qt warnings; {dict(sorted(monkey.counts.items()))}")
-    assert not problems, ("\n\n".join(problems) + "\n\nTo reproduce: " + monkey.report())
+    assert not problems, ("\n\n".join(problems) + "\n\nTo reproduce: " + monkey.report(tmp_path / "monkey.log"))
