@@ -280,13 +280,13 @@ def running_threads() -> list[QThread]:
     found = []
     with warnings.catch_warnings():  # isinstance on some of torch's module objects warns
         warnings.simplefilter("ignore")
-        objects = gc.get_objects()
-    for obj in objects:
-        try:
-            if isinstance(obj, QThread) and obj.isRunning() and obj is not QThread.currentThread():
-                found.append(obj)
-        except RuntimeError:  # its C++ object is gone
-            pass
+        for obj in gc.get_objects():
+            try:
+                if isinstance(obj, QThread) and obj.isRunning() \
+                        and obj is not QThread.currentThread():
+                    found.append(obj)
+            except RuntimeError:  # its C++ object is gone
+                pass
     return found
 
 

@@ -6,6 +6,7 @@ exception, any Qt critical message, a close slower than 2 s or a QThread left ru
 A failure prints the seed and the last actions, to reproduce it.
 """
 
+import os
 import random
 import time
 
@@ -14,9 +15,10 @@ from PySide6.QtWidgets import QApplication
 
 from monkey import AutoAnswer, ErrorGuard, Monkey, running_threads
 
-SEEDS = (11, 22, 33)
+# more seeds on demand: CNNVIZ_MONKEY_SEEDS=1,2,3,4 (and CNNVIZ_MONKEY_SECONDS=30)
+SEEDS = tuple(int(s) for s in os.environ.get("CNNVIZ_MONKEY_SEEDS", "11,22,33").split(","))
 ACTIONS = 400  # at most, per seed
-SECONDS = 12.0  # wall clock, per seed (the actions rarely all fit)
+SECONDS = float(os.environ.get("CNNVIZ_MONKEY_SECONDS", 12.0))  # wall clock, per seed
 CLOSE_SECONDS = 2.0
 
 
