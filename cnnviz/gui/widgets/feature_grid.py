@@ -14,6 +14,8 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 def mosaic(maps: np.ndarray, gap: int = 1) -> tuple[np.ndarray, int, int]:
     """``[C, H, W]`` → one 2-D image of C tiles (NaN gaps), and the grid's columns, rows."""
     c, h, w = maps.shape
+    if c == 0 or h == 0 or w == 0:  # a layer without channels (or pixels): an empty tile
+        return np.full((1, 1), np.nan, dtype=np.float32), 1, 0
     cols = max(1, math.ceil(math.sqrt(c * h / w)))
     rows = math.ceil(c / cols)
     out = np.full((rows * (h + gap) - gap, cols * (w + gap) - gap), np.nan, dtype=np.float32)

@@ -35,9 +35,11 @@ class ProbabilityBars(QWidget):
         return None if self.probabilities is None else int(np.argmax(self.probabilities))
 
     def paintEvent(self, event):  # noqa: N802
+        n = len(self.class_names)
+        if n == 0:  # no classes (yet): nothing to draw, and no row height to divide
+            return
         painter = QPainter(self)
         painter.setRenderHint(QPainter.Antialiasing)
-        n = len(self.class_names)
         row = self.height() / n
         font = QFont(self.font())
         font.setPixelSize(int(min(22, row * 0.6)))

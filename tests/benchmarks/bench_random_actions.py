@@ -1,0 +1,160 @@
+"""Event-loop lateness while the random-action driver works the whole main window.
+
+The driver of tests/gui/monkey.py runs for longer than in the test suite; a 10 ms QTimer on the
+GUI thread records how late each timeout fires (lateness = gap between timeouts − interval).
+Prints p50 / p99 / max lateness, each seed's close time, and the actions that preceded the worst
+stalls (the controls that hold the GUI thread). Targets: p99 ≤ 50 ms, max ≤ 250 ms.
+
+    python tests/benchmarks/bench_random_actions.py [--seconds 120] [--seeds 5] [--first-seed 1]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests" / "gui"))
+
+INTERVAL_MS = 10
+P99_TARGET, MAX_TARGET = 50.0, 250.0
+
+
+def percentile(values, q):
+    ordered = sorted(values)
+    if not ordered:
+        return 0.0
+    return ordered[min(len(ordered) - 1, int(round(q / 100 * (len(ordered) - 1))))]
+
+
+class Lateness:
+    """A precise QTimer that records (lateness in ms, when) for each timeout."""
+
+    def __init__(self, interval_ms: int = INTERVAL_MS):
+        from PySide6.QtCore import Qt, QTimer
+
+        self.interval = interval_ms
+        self.samples: list[tuple[float, float, float]] = []  # lateness ms, previous, now
+        self.timer = QTimer()
+        self.timer.setTimerType(Qt.PreciseTimer)
+        self.timer.setInterval(interval_ms)
+        self.timer.timeout.connect(self._tick)
+        self._last = None
+
+    def start(self) -> None:
+        self._last = time.perf_counter()
+        self.timer.start()
+
+    def stop(self) -> None:
+        self.timer.stop()
+
+    def _tick(self) -> None:
+        now = time.perf_counter()
+        late = max(0.0, (now - self._last) * 1000 - self.interval)
+        self.samples.append((late, self._last, now))
+        self._last = now
+
+
+def actions_between(monkey, start: float, end: float) -> list[str]:
+    """The monkey's log entries stamped between two perf_counter times (plus the one before)."""
+    origin = monkey.started
+    inside = [text for t, text in monkey.log if start - origin <= t <= end - origin]
+    before = [text for t, text in monkey.log if t < start - origin][-1:]
+    return before + inside
+
+
+def run_seed(seed: int, seconds: float, folder: Path) -> dict:
+    import random
+
+    from PySide6.QtWidgets import QApplication
+
+    from cnnviz.gui.app import staged_window
+    from monkey import AutoAnswer, ErrorGuard, Monkey, running_threads
+
+    app, window = staged_window()
+    QApplication.processEvents()
+    monkey = Monkey(window, seed)
+    lateness = Lateness()
+    with ErrorGuard() as guard, AutoAnswer(random.Random(seed + 1), folder / f"seed-{seed}",
+                                           monkey.note):
+        guard.context = lambda: monkey.recent[-1] if monkey.recent else "set-up"
+        lateness.start()
+        done = monkey.run(10 ** 9, seconds)
+        lateness.stop()
+        monkey.note("close the window")
+        start = time.perf_counter()
+        window.close()
+        QApplication.processEvents()
+        close_seconds = time.perf_counter() - start
+        threads = [t.objectName() for t in running_threads()]
+    stalls = sorted(lateness.samples, reverse=True)[:5]
+    worst = [(late, actions_between(monkey, before, now)) for late, before, now in stalls]
+    by_kind: dict[str, float] = {}
+    for late, before, now in lateness.samples:
+        if late < 50:
+            continue
+        for text in actions_between(monkey, before, now)[-1:]:
+            kind = text.strip().split(":")[0].split(" (")[0][:40]
+            by_kind[kind] = max(by_kind.get(kind, 0.0), late)
+    window.deleteLater()
+    QApplication.processEvents()
+    return {"seed": seed, "actions": done, "late": [s[0] for s in lateness.samples],
+            "close": close_seconds, "threads": threads, "errors": list(guard.errors),
+            "worst": worst, "by_kind": by_kind, "counts": dict(monkey.counts)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=120.0, help="in all, over the seeds")
+    parser.add_argument("--seeds", type=int, default=5)
+    parser.add_argument("--first-seed", type=int, default=1)
+    args = parser.parse_args()
+    per_seed = args.seconds / args.seeds
+    folder = Path(tempfile.mkdtemp(prefix="cnnviz-bench-monkey-"))
+    results = []
+    for seed in range(args.first_seed, args.first_seed + args.seeds):
+        result = run_seed(seed, per_seed, folder)
+        results.append(result)
+        late = result["late"]
+        print(f"seed {seed}: {result['actions']} actions in {per_seed:.0f} s; lateness p50 "
+              f"{percentile(late, 50):.1f} ms, p99 {percentile(late, 99):.1f} ms, max "
+              f"{max(late, default=0):.0f} ms; closed in {result['close']:.2f} s; "
+              f"{len(result['errors'])} errors"
+              + (f"; threads left running: {result['threads']}" if result["threads"] else ""),
+              flush=True)
+    late = [x for r in results for x in r["late"]]
+    p50, p99, peak = percentile(late, 50), percentile(late, 99), max(late, default=0.0)
+    print(f"\nevent-loop lateness of a {INTERVAL_MS} ms timer over {len(late)} timeouts "
+          f"({args.seeds} seeds × {per_seed:.0f} s, python {sys.version.split()[0]}):")
+    print(f"  p50 {p50:6.1f} ms   p99 {p99:6.1f} ms (target ≤ {P99_TARGET:.0f}: "
+          f"{'met' if p99 <= P99_TARGET else 'NOT met'})   max {peak:6.0f} ms (target ≤ "
+          f"{MAX_TARGET:.0f}: {'met' if peak <= MAX_TARGET else 'NOT met'})")
+    print(f"  timeouts late by more than 50 ms: {sum(x > 50 for x in late)}, more than 250 ms: "
+          f"{sum(x > 250 for x in late)}; window close: max "
+          f"{max(r['close'] for r in results):.2f} s")
+    print("\nworst stalls and the actions before them:")
+    stalls = sorted(((late, r["seed"], acts) for r in results for late, acts in r["worst"]),
+                    key=lambda s: s[0], reverse=True)[:10]
+    for stall, seed, acts in stalls:
+        print(f"  {stall:7.0f} ms (seed {seed}): " + " | ".join(a.strip() for a in acts[-4:]))
+    kinds: dict[str, float] = {}
+    for r in results:
+        for kind, worst in r["by_kind"].items():
+            kinds[kind] = max(kinds.get(kind, 0.0), worst)
+    print("\nworst stall over 50 ms by the last action's kind:")
+    for kind, worst in sorted(kinds.items(), key=lambda k: -k[1])[:15]:
+        print(f"  {worst:7.0f} ms  {kind}")
+    errors = [e for r in results for e in r["errors"]]
+    if errors:
+        print(f"\n{len(errors)} errors (first lines):")
+        for e in errors[:10]:
+            print("  " + e.strip().splitlines()[0] + " … " + e.strip().splitlines()[-1])
+
+
+if __name__ == "__main__":
+    main()
