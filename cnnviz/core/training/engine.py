@@ -99,7 +99,9 @@ class Engine:
 
     # -- control (any thread) -----------------------------------------------------------------
     def pause(self) -> None:
-        self._running.clear()
+        """Ignored once a stop has been asked for (the stop wins)."""
+        if not self._stop.is_set():
+            self._running.clear()
 
     def resume(self) -> None:
         self._running.set()

@@ -303,6 +303,13 @@ class GridLessonPage(Page):
             self.grid_error.set_error(f"{message[0].upper()}{message[1:]}. "
                                       "The cell keeps its value.")
             return
+        if not (channel < grids.shape[0] and row < grids.shape[1] and col < grids.shape[2]):
+            # the grids still show the last plan that worked, larger than the settings now ask
+            _, h, w = grids.shape
+            self.grid_error.set_error(f"The {what} is {h}×{w} now: row {row + 1}, column "
+                                      f"{col + 1} is outside it. Fix the setting marked in red "
+                                      "first.")
+            return
         grids[channel, row, col] = value
         self.recompute()
 
