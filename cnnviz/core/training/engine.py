@@ -13,7 +13,9 @@ A batch given up that way leaves the weights as the last whole batch left them.
 from __future__ import annotations
 
 import copy
+import importlib
 import math
+import sys
 import threading
 import time
 from typing import TYPE_CHECKING, Callable
@@ -25,6 +27,7 @@ from torch import nn
 
 from cnnviz.core.data.loading import DatasetError, LoadCancelled, open_dataset
 from cnnviz.core.data.mnist import TensorDataset
+from cnnviz.core.inspect.failure import explain_forward_failure
 from cnnviz.core.models import build
 from cnnviz.core.models import info as zoo_entry
 
@@ -174,6 +177,25 @@ class Engine:
         if self._stop.is_set():
             raise StopRequested
 
+    def _import_stoppably(self, name: str) -> None:
+        """Import ``name`` in a helper thread while this one keeps checking for a stop (an
+        import cannot be interrupted; a stopped run leaves it to finish on its own)."""
+        if name in sys.modules:
+            return
+        done = threading.Event()
+
+        def work() -> None:
+            try:
+                importlib.import_module(name)
+            except Exception:  # noqa: BLE001 - the real use imports it again and reports
+                pass
+            finally:
+                done.set()
+
+        threading.Thread(target=work, name=f"import {name}", daemon=True).start()
+        while not done.wait(0.02):
+            self._check_stop()
+
     def _add_stop_hooks(self, model: nn.Module) -> None:
         """A forward pre-hook on every module and a gradient hook on every weight raise
         :class:`StopRequested` once stop is asked, so a long batch ends within a layer."""
@@ -237,6 +259,7 @@ class Engine:
         if self.channels_last:
             model.to(memory_format=torch.channels_last)
         check()
+        self._import_stoppably("torch._dynamo")  # the first optimiser imports it: 1–2 s
         self.optimizer = self._make_optimizer()
         self.scheduler = self._make_scheduler()
         self.scaler = torch.amp.GradScaler(device.type, enabled=cfg.amp and
@@ -325,7 +348,7 @@ class Engine:
             self._fail(f"The GPU ran out of memory with batch size {self.config.batch_size}. "
                        "Try a smaller batch size (or a smaller model).")
         except Exception as exc:  # reported to the user, never raised into a GUI thread
-            self._fail(f"Training failed: {type(exc).__name__}: {exc}")
+            self._fail(f"Training failed: {self._explain(exc)}")
         finally:
             self._remove_stop_hooks()
             torch.set_flush_denormal(False)
@@ -341,6 +364,14 @@ class Engine:
                 return
             if self.scheduler is not None:
                 self.scheduler.step()
+
+    def _explain(self, exc: Exception) -> str:
+        """The layer that does not fit and the fix when the model fails on its input, else
+        ``TypeName: text``."""
+        if self.model is None or self.train_data is None:
+            return f"{type(exc).__name__}: {exc}"
+        with torch.inference_mode(False):
+            return explain_forward_failure(self.model, self.train_data.shape, exc)
 
     def _fail(self, message: str) -> None:
         self.failure = message
