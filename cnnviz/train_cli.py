@@ -109,9 +109,9 @@ def where_stopped(engine) -> str:
 
 
 def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    from cnnviz.core.models import available, build
     from cnnviz.core.training import Engine, TrainConfig, events, pick_device
     from cnnviz.core.training.log import test_line, train_line
-    from cnnviz.core.models import available, build
 
     if args.model not in available():
         parser.error(f"argument --model: unknown model {args.model!r} "

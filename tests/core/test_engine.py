@@ -9,8 +9,7 @@ import pytest
 torch = pytest.importorskip("torch")
 
 from cnnviz.core.data import load_mnist  # noqa: E402
-from cnnviz.core.training import (CheckpointError, Engine, TrainConfig,  # noqa: E402
-                                  events, load_checkpoint)
+from cnnviz.core.training import CheckpointError, Engine, TrainConfig, events, load_checkpoint  # noqa: E402
 
 
 def small(**kw):

@@ -20,9 +20,9 @@ import tarfile
 import tempfile
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 from urllib.parse import urlparse
 
 from .catalog import MANIFEST, dataset_folder, info, is_downloaded, split_files

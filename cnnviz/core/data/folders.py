@@ -3,9 +3,10 @@ read into the same in-memory :class:`TensorDataset` as MNIST, split into train a
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 import numpy as np
 

@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import numbers
 from collections.abc import Sequence
-from typing import Union
 
 import numpy as np
 
-IntOrPair = Union[int, tuple[int, int]]
+IntOrPair = int | tuple[int, int]
 
 PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
 _NUMPY_PAD_MODE = {"reflect": "reflect", "replicate": "edge", "circular": "wrap"}

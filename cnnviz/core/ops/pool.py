@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Optional
 
 import numpy as np
 
@@ -30,9 +29,9 @@ class PoolStep:
     values: tuple[float, ...]
     is_padding: tuple[bool, ...]
     value: float
-    winner: Optional[Cell] = None  # max pooling: the cell that won
-    total: Optional[float] = None  # avg pooling: the sum ...
-    divisor: Optional[int] = None  # ... and what it was divided by
+    winner: Cell | None = None  # max pooling: the cell that won
+    total: float | None = None  # avg pooling: the sum ...
+    divisor: int | None = None  # ... and what it was divided by
 
     def expression(self) -> str:
         """``max(1, 1, 5, 6) = 6`` or ``(1 + 1 + 5 + 6) / 4 = 13 / 4 = 3.25``."""

@@ -18,7 +18,8 @@ import math
 import sys
 import threading
 import time
-from typing import TYPE_CHECKING, Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import numpy as np
 import torch
@@ -315,7 +316,7 @@ class Engine:
         self.epoch, self.step = int(data.get("epoch", 0)), int(data.get("step", 0))
 
     @classmethod
-    def resume_from(cls, path, config: TrainConfig | None = None, **kwargs) -> "Engine":
+    def resume_from(cls, path, config: TrainConfig | None = None, **kwargs) -> Engine:
         """An engine that continues the run saved in ``path`` (its curves included)."""
         data = load_checkpoint(path, expect_model=config.model if config else None)
         config = config or TrainConfig.from_dict(data["config"])
