@@ -8,6 +8,7 @@ from __future__ import annotations
 import inspect
 import traceback
 import types
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,7 +32,7 @@ class UserModel:
     name: str
     path: str
     source: str
-    factory: object  # a class or function taking no arguments
+    factory: Callable[[], nn.Module]  # a class or function taking no arguments
 
     def build(self, **_ignored) -> nn.Module:
         return self.factory()

@@ -41,6 +41,7 @@ class PoolStep:
             return f"max({', '.join(shown)}) = {format_number(self.value)}"
         terms = [format_number(v) for v, pad in zip(self.values, self.is_padding)
                  if not pad or self.divisor_counts_padding]
+        assert self.total is not None, "an average pooling step carries its total"
         return (f"({' + '.join(terms)}) / {self.divisor} = "
                 f"{format_number(self.total)} / {self.divisor} = {format_number(self.value)}")
 
