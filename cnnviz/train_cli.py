@@ -3,9 +3,18 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import math
+import os
+import signal
 import sys
+import threading
 from pathlib import Path
+
+from cnnviz.core.training.config import DEVICES, OPTIMIZERS, SCHEDULES
+
+INTERRUPTED = 130  # the shell's status for a command ended by Ctrl-C (128 + SIGINT)
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -40,9 +49,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--momentum", type=float, default=0.5)
     parser.add_argument("--nesterov", action="store_true")
     parser.add_argument("--weight-decay", type=float, default=0.0)
-    parser.add_argument("--optimizer", choices=("sgd", "adam", "adamw"), default="sgd")
-    parser.add_argument("--schedule", choices=("none", "step", "cosine"), default="none")
-    parser.add_argument("--device", choices=("auto", "cpu", "cuda", "mps"), default="auto")
+    parser.add_argument("--optimizer", choices=OPTIMIZERS, default="sgd")
+    parser.add_argument("--schedule", choices=SCHEDULES, default="none")
+    parser.add_argument("--device", choices=DEVICES, default="auto")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--depth", type=int, help="depth of resnet / plain / densenet")
     parser.add_argument("--limit-train", type=positive_int)
@@ -66,15 +75,49 @@ def write_json_atomically(path: Path, data: dict) -> None:
     write_text_atomically(path, json.dumps(data, indent=2))
 
 
+@contextlib.contextmanager
+def first_ctrl_c_stops(engine):
+    """While the run lasts: the first Ctrl-C asks ``engine`` to stop after the current batch
+    (the caller then saves what was asked); a second one quits at once, status 130, without
+    a traceback. The previous handler comes back afterwards."""
+    interrupted: list[int] = []
+    if threading.current_thread() is not threading.main_thread():
+        yield interrupted  # signals reach the main thread only
+        return
+
+    def on_sigint(_signum, _frame):
+        if interrupted:
+            os.write(2, b"\nInterrupted again: quitting without saving.\n")
+            os._exit(INTERRUPTED)
+        interrupted.append(1)
+        engine.stop()
+
+    previous = signal.signal(signal.SIGINT, on_sigint)
+    try:
+        yield interrupted
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def where_stopped(engine) -> str:
+    """``after epoch E, batch B`` for the last whole batch of a stopped run."""
+    if not engine.step or engine.train_data is None:
+        return "before training started"
+    batches = math.ceil(len(engine.train_data) / engine.config.batch_size)
+    epoch, batch = divmod(engine.step - 1, batches)
+    return f"after epoch {epoch + 1}, batch {batch + 1}"
+
+
 def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    from cnnviz.core.models import available, build
     from cnnviz.core.training import Engine, TrainConfig, events, pick_device
     from cnnviz.core.training.log import test_line, train_line
-    from cnnviz.core.models import available, build
 
     if args.model not in available():
         parser.error(f"argument --model: unknown model {args.model!r} "
                      f"(choose from {', '.join(available())})")
     from cnnviz.core.data import catalog
+    from cnnviz.core.data.download import DownloadError, download
 
     options = {"depth": args.depth} if args.depth is not None else {}
     data_dir = args.data_dir or catalog.default_data_dir()
@@ -88,9 +131,9 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
                          "--download to fetch it "
                          f"({catalog.info(args.dataset).size_text()})")
         try:
-            catalog.download(args.dataset, data_dir, progress=_print_progress)
+            download(args.dataset, data_dir, progress=_print_progress)
             print(file=sys.stderr)
-        except catalog.DownloadError as exc:
+        except DownloadError as exc:
             print(f"\ncnnviz train: {exc}", file=sys.stderr)
             return 1
     config = TrainConfig(model=args.model, model_options=options, epochs=args.epochs,
@@ -139,13 +182,21 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     engine.on(events.EPOCH_DONE, on_epoch)
     engine.on(events.PAUSED, on_paused)
     engine.on(events.FAILED, lambda p: problems.append(p["message"]))
-    engine.run()
-    if args.metrics_json:
-        write_json_atomically(args.metrics_json, metrics)
-    if problems:
-        print(f"cnnviz train: {problems[0]}", file=sys.stderr)
-        return 1
-    if args.save:
-        engine.save(args.save)
-        print(f"Saved checkpoint to {args.save}")
+    with first_ctrl_c_stops(engine) as interrupted:
+        engine.run()
+        if args.metrics_json:
+            write_json_atomically(args.metrics_json, metrics)
+        if problems:
+            print(f"cnnviz train: {problems[0]}", file=sys.stderr)
+            return 1
+        saved = [str(args.metrics_json)] if args.metrics_json else []
+        if args.save and engine.optimizer is not None:
+            engine.save(args.save)
+            saved.insert(0, str(args.save))
+            if not interrupted:
+                print(f"Saved checkpoint to {args.save}")
+    if interrupted:
+        done = f"saved {' and '.join(saved)}" if saved else "nothing to save"
+        print(f"Interrupted: stopped {where_stopped(engine)}; {done}.", file=sys.stderr)
+        return INTERRUPTED
     return 0

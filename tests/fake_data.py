@@ -14,6 +14,7 @@ import tarfile
 import threading
 
 import numpy as np
+
 from cnnviz.core.data import catalog
 from cnnviz.core.data.download import Source, download
 

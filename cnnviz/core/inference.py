@@ -19,6 +19,7 @@ from torch import nn
 from cnnviz.core.data import MNIST_MEAN, MNIST_STD
 from cnnviz.core.data.catalog import DATASETS, normalisation
 from cnnviz.core.data.mnist import CLASS_NAMES as DIGITS
+from cnnviz.core.inspect.failure import ForwardError, explain_forward_failure
 from cnnviz.core.training.checkpoint import CheckpointError, load_checkpoint
 from cnnviz.core.training.probe import feature_layers, inception_blocks, keep_first
 
@@ -137,6 +138,8 @@ def predict(model: nn.Module, image28: np.ndarray, layers: list[str] | None = No
     (``[H, W]`` or ``[C, H, W]`` in [0, 1], normalised here as ``info`` says).
 
     Runs on the model's device; ``layers`` picks the layers (default: every feature layer).
+    A model that fails on the image raises :class:`~cnnviz.core.inspect.ForwardError` with
+    the diagnosis (which layer does not fit, and the fix).
     """
     device = next(model.parameters()).device
     x = torch.as_tensor(np.asarray(image28, dtype=np.float32), device=device)
@@ -149,6 +152,8 @@ def predict(model: nn.Module, image28: np.ndarray, layers: list[str] | None = No
     model.eval()
     try:
         logits = model(x).float()
+    except Exception as exc:  # say which layer does not fit, and the fix
+        raise ForwardError(explain_forward_failure(model, info.input_shape, exc)) from exc
     finally:
         for handle in handles:
             handle.remove()

@@ -6,9 +6,9 @@ import pytest
 torch = pytest.importorskip("torch")
 
 from cnnviz.core.data import load_mnist  # noqa: E402
+from cnnviz.core.inference import load_model  # noqa: E402
 from cnnviz.core.training import CheckpointError, Engine, TrainConfig  # noqa: E402
 from cnnviz.inference import load_default_model, predict, preprocess  # noqa: E402
-from cnnviz.core.inference import load_model  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -99,9 +99,8 @@ def test_checkpoints_that_do_not_fit_are_refused(tmp_path):
 
 
 def test_a_model_of_another_dataset_gets_its_shape_names_and_normalisation(tmp_path):
-    from fake_data import install_fake
-
     from cnnviz.core.inference import fit_to_frame, load_classifier, prepare
+    from fake_data import install_fake
 
     install_fake("cifar10", tmp_path / "data", n_test=8)
     engine = Engine(TrainConfig(dataset="cifar10", data_dir=str(tmp_path / "data"), epochs=1,

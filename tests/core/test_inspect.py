@@ -1,5 +1,7 @@
 """The inspector: shapes, parameters and multiply-adds by running the model; mismatches."""
 
+import re
+
 import pytest
 
 torch = pytest.importorskip("torch")
@@ -78,3 +80,32 @@ def test_one_by_one_calculator_reproduces_the_lecture():
     assert reduced == "With 1×1 convolution: 1²·28²·192·16 + 5²·28²·16·32 = 12,443,648"
     with pytest.raises(ValueError, match="reduced channels must be at least 1"):
         one_by_one_saving(reduced=0)
+
+
+BROKEN = "fc (Linear) expects 100 input features but gets 320"
+
+
+def test_explain_forward_failure_gives_the_diagnosis_or_the_raw_error():
+    import torch
+
+    from cnnviz.core.inspect import explain_forward_failure
+
+    broken = build("simple_broken")
+    with pytest.raises(RuntimeError) as err:
+        broken(torch.zeros(64, 1, 28, 28))
+    text = explain_forward_failure(broken, (1, 28, 28), err.value)
+    assert text.startswith(BROKEN) and "20 channels × 4 × 4 = 320" in text
+    assert text.endswith("Use nn.Linear(320, 10).")
+    # a model that runs on its input failed elsewhere: the error as it was
+    assert explain_forward_failure(build("simple"), (1, 28, 28), ValueError("boom")) == \
+        "ValueError: boom"
+
+
+def test_predict_on_a_model_that_does_not_fit_raises_the_diagnosis():
+    import numpy as np
+
+    from cnnviz.core.inference import predict
+    from cnnviz.core.inspect import ForwardError
+
+    with pytest.raises(ForwardError, match=re.escape(BROKEN)):
+        predict(build("simple_broken"), np.zeros((28, 28), np.float32))

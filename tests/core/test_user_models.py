@@ -6,8 +6,14 @@ import pytest
 
 pytest.importorskip("torch")
 
-from cnnviz.models import (ModelFileError, available, build, load_model_file,  # noqa: E402
-                           register_user_model, unregister)
+from cnnviz.models import (  # noqa: E402
+    ModelFileError,
+    available,
+    build,
+    load_model_file,
+    register_user_model,
+    unregister,
+)
 
 FILES = Path(__file__).parent / "model_files"
 

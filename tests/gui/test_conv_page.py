@@ -2,11 +2,11 @@
 
 import numpy as np
 import pytest
+from gui_helpers import click_cell, highlighted, texts, type_into
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 from cnnviz.core.presets import CONV_PRESETS
-from gui_helpers import click_cell, highlighted, texts, type_into
 
 torch = pytest.importorskip("torch")
 

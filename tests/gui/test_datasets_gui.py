@@ -11,11 +11,10 @@ import pytest
 
 pytest.importorskip("torch")
 
-from fake_data import fake_idx_files, install_fake, make_folder, publish  # noqa: E402
-
 from cnnviz.core.data import catalog  # noqa: E402
 from cnnviz.core.data import download as fetching  # noqa: E402
 from cnnviz.core.training import TrainConfig  # noqa: E402
+from fake_data import fake_idx_files, install_fake, make_folder, publish  # noqa: E402
 
 ARCH, TRAIN, DRAW = 2, 3, 4
 

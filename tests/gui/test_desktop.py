@@ -225,8 +225,15 @@ def test_the_theme_is_remembered(qtbot, back_to_system_theme):
 
 def test_every_control_has_a_tooltip(main_window):
     """Buttons, boxes, fields and lists on every page say what they do."""
-    from PySide6.QtWidgets import (QAbstractButton, QAbstractSpinBox, QComboBox, QLineEdit,
-                                   QListWidget, QSlider, QTabBar)
+    from PySide6.QtWidgets import (
+        QAbstractButton,
+        QAbstractSpinBox,
+        QComboBox,
+        QLineEdit,
+        QListWidget,
+        QSlider,
+        QTabBar,
+    )
 
     pytest.importorskip("torch")
     kinds = (QAbstractButton, QAbstractSpinBox, QComboBox, QLineEdit, QSlider, QListWidget)

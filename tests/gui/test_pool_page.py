@@ -2,10 +2,10 @@
 
 import numpy as np
 import pytest
+from gui_helpers import click_cell, highlighted, texts, type_into
 from PySide6.QtCore import Qt
 
 from cnnviz.core.presets import POOL_PRESETS
-from gui_helpers import click_cell, highlighted, texts, type_into
 
 torch = pytest.importorskip("torch")
 

@@ -20,9 +20,9 @@ import tarfile
 import tempfile
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 from urllib.parse import urlparse
 
 from .catalog import MANIFEST, dataset_folder, info, is_downloaded, split_files
@@ -118,8 +118,8 @@ def download(key: str, root, *, files: list[Source] | None = None, fetch=None,
     root = Path(root)
     root.mkdir(parents=True, exist_ok=True)
     partial = Path(tempfile.mkdtemp(prefix=f".{key}-", suffix=".partial", dir=root))
-    sizes = [s.size for s in files]
-    total = sum(sizes) if all(sizes) else None
+    sizes = [s.size for s in files if s.size]
+    total = sum(sizes) if len(sizes) == len(files) else None
     done = 0
     try:
         for source in files:

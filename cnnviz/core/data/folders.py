@@ -3,9 +3,10 @@ read into the same in-memory :class:`TensorDataset` as MNIST, split into train a
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -105,7 +106,7 @@ def load_image_folder(root, size: int = 28, channels: int | None = None,
                 with Image.open(path) as img:
                     img.load()
                     gray = gray and _is_gray(img)
-                    images.append(img.convert("RGB").resize((size, size), Image.BILINEAR))
+                    images.append(img.convert("RGB").resize((size, size), Image.Resampling.BILINEAR))
                     labels.append(label)
             except (OSError, UnidentifiedImageError, ValueError) as exc:
                 skipped.append((str(path.relative_to(root)), str(exc).splitlines()[0][:120]))
@@ -133,11 +134,12 @@ def load_image_folder(root, size: int = 28, channels: int | None = None,
 def _split(labels: np.ndarray, test_fraction: float, seed: int):
     """Per class: a shuffled share for testing (at least one when a class has two images)."""
     rng = np.random.default_rng(seed)
-    train, test = [], []
+    train: list[int] = []
+    test: list[int] = []
     for label in np.unique(labels):
         idx = rng.permutation(np.flatnonzero(labels == label))
         n_test = int(round(len(idx) * test_fraction))
         n_test = min(max(n_test, 1 if len(idx) >= 2 else 0), len(idx) - 1)
         test.extend(idx[:n_test])
         train.extend(idx[n_test:])
-    return np.sort(np.asarray(train, int)), np.sort(np.asarray(test, int))
+    return np.sort(np.asarray(train, np.int64)), np.sort(np.asarray(test, np.int64))

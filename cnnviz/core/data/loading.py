@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 import pickle
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 import torch
 
-from .catalog import FOLDER_PREFIX, IDX_FILES, DatasetError, dataset_folder, info, \
-    is_downloaded, split_files
+from .catalog import (
+    FOLDER_PREFIX,
+    IDX_FILES,
+    DatasetError,
+    dataset_folder,
+    info,
+    is_downloaded,
+    split_files,
+)
 from .mnist import LoadCancelled, TensorDataset, load_mnist, read_idx, remembered
 
 StopAsked = Callable[[], bool]

@@ -8,7 +8,9 @@ blocks of the zoo carry ``diagram_kind`` to be drawn as such.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Protocol, cast
 
 from torch import nn
 
@@ -113,19 +115,34 @@ def _box(table: LayerTable, block: nn.Module, prefix: str, child: str) -> Box:
     return Box(f"{prefix}.{child}", describe(block.get_submodule(child)), shape, failed)
 
 
-def _block_node(name: str, block: nn.Module, table: LayerTable) -> Node:
+class DiagramBlock(Protocol):
+    """What a block of the zoo that is drawn as a block carries (see ``diagram_kind``)."""
+
+    diagram_kind: str
+    layers: nn.ModuleList
+
+    def diagram_branches(self) -> list[tuple[str, list[str]]]: ...
+
+    def shortcut_label(self) -> str: ...
+
+    def named_children(self) -> Iterator[tuple[str, nn.Module]]: ...
+
+
+def _block_node(name: str, module: nn.Module, table: LayerTable) -> Node:
     shape, failed = _row_shape(table, name)
+    block = cast(DiagramBlock, module)
     kind = block.diagram_kind
     node = Node(kind, name, f"{name} · {type(block).__name__}", shape, failed=failed)
     if kind == "inception":
         for label, children in block.diagram_branches():
-            boxes = [_box(table, block, name, c) for c in children]
+            boxes = [_box(table, module, name, c) for c in children]
             widths = [m.group(1) for b in boxes for m in [re.search(r"→(\d+)", b.title)] if m]
             node.branches.append((f"{label} ({widths[-1]})" if widths else label, boxes))
     elif kind == "residual":
-        node.boxes = [_box(table, block, name, c) for c, m in block.named_children()
+        node.boxes = [_box(table, module, name, c) for c, m in block.named_children()
                       if isinstance(m, nn.Conv2d)]
         node.shortcut = block.shortcut_label()
     elif kind == "dense":
-        node.boxes = [_box(table, block, name, f"layers.{i}") for i in range(len(block.layers))]
+        node.boxes = [_box(table, module, name, f"layers.{i}")
+                      for i in range(len(block.layers))]
     return node

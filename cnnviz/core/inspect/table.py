@@ -112,9 +112,10 @@ def inspect_model(model: nn.Module, input_shape) -> LayerTable:
         handles.append(module.register_forward_hook(post))
     was_training = model.training
     model.eval()
+    device = next((p.device for p in model.parameters()), torch.device("cpu"))
     try:
         with torch.no_grad(), counter:
-            out = model(torch.zeros((1,) + input_shape))
+            out = model(torch.zeros((1,) + input_shape, device=device))
         table.output_shape = _shape(out)
     except Exception as exc:  # the model's own error: explain it, never crash the caller
         failing = [row for row, _ in open_rows]

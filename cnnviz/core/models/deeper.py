@@ -17,7 +17,7 @@ class DeeperNet(nn.Module):
                  widths: tuple[int, ...] = (32, 64, 128)):
         super().__init__()
         layers, c = [], in_channels
-        for stage, width in enumerate(widths, start=1):
+        for width in widths:
             layers += [conv_bn_relu(c, width), conv_bn_relu(width, width), nn.MaxPool2d(2)]
             c = width
         self.features = nn.Sequential(*layers)

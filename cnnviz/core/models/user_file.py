@@ -8,6 +8,7 @@ from __future__ import annotations
 import inspect
 import traceback
 import types
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,7 +32,7 @@ class UserModel:
     name: str
     path: str
     source: str
-    factory: object  # a class or function taking no arguments
+    factory: Callable[[], nn.Module]  # a class or function taking no arguments
 
     def build(self, **_ignored) -> nn.Module:
         return self.factory()
@@ -118,10 +119,9 @@ def check_forward(model: nn.Module, path: str, name: str, input_shape, num_class
         with torch.no_grad():
             out = model(torch.zeros((2,) + tuple(input_shape)))
     except Exception as exc:
-        from cnnviz.core.inspect import inspect_model
+        from cnnviz.core.inspect import explain_forward_failure
 
-        mismatch = inspect_model(model, input_shape).mismatch
-        reason = mismatch.message if mismatch else f"{type(exc).__name__}: {exc}"
+        reason = explain_forward_failure(model, input_shape, exc)
         raise ModelFileError(path, _line_in(path, exc.__traceback__),
                              f"forward failed on a {'×'.join(map(str, input_shape))} input: "
                              f"{reason}") from None

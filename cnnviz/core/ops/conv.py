@@ -8,8 +8,16 @@ from dataclasses import dataclass
 import numpy as np
 
 from .numbers import format_number, operand
-from .params import (StepSequence, as_grid, check_fits, check_padding_mode, pad_grid, pair,
-                     positive_pair, window_readers)
+from .params import (
+    StepSequence,
+    as_grid,
+    check_fits,
+    check_padding_mode,
+    pad_grid,
+    pair,
+    positive_pair,
+    window_readers,
+)
 from .sizes import OutputSize, output_size
 
 Cell = tuple[int, int, int]  # (channel, row, col) in padded coordinates

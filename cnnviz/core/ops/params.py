@@ -8,14 +8,15 @@ from __future__ import annotations
 
 import numbers
 from collections.abc import Sequence
-from typing import Union
+from typing import Literal
 
 import numpy as np
 
-IntOrPair = Union[int, tuple[int, int]]
+IntOrPair = int | tuple[int, int]
 
 PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
-_NUMPY_PAD_MODE = {"reflect": "reflect", "replicate": "edge", "circular": "wrap"}
+_NUMPY_PAD_MODE: dict[str, Literal["reflect", "edge", "wrap"]] = {
+    "reflect": "reflect", "replicate": "edge", "circular": "wrap"}
 
 
 def _as_int(value, name: str) -> int:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Optional
 
 import numpy as np
 
@@ -30,9 +29,9 @@ class PoolStep:
     values: tuple[float, ...]
     is_padding: tuple[bool, ...]
     value: float
-    winner: Optional[Cell] = None  # max pooling: the cell that won
-    total: Optional[float] = None  # avg pooling: the sum ...
-    divisor: Optional[int] = None  # ... and what it was divided by
+    winner: Cell | None = None  # max pooling: the cell that won
+    total: float | None = None  # avg pooling: the sum ...
+    divisor: int | None = None  # ... and what it was divided by
 
     def expression(self) -> str:
         """``max(1, 1, 5, 6) = 6`` or ``(1 + 1 + 5 + 6) / 4 = 13 / 4 = 3.25``."""
@@ -42,6 +41,7 @@ class PoolStep:
             return f"max({', '.join(shown)}) = {format_number(self.value)}"
         terms = [format_number(v) for v, pad in zip(self.values, self.is_padding)
                  if not pad or self.divisor_counts_padding]
+        assert self.total is not None, "an average pooling step carries its total"
         return (f"({' + '.join(terms)}) / {self.divisor} = "
                 f"{format_number(self.total)} / {self.divisor} = {format_number(self.value)}")
 

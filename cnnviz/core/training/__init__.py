@@ -1,9 +1,32 @@
-"""The training engine: loop, events, handlers, checkpoints (Qt-free)."""
+"""The training engine: loop, events, handlers, checkpoints (Qt-free).
+
+The names below load on first use, so that the torch-free parts (the config and its lists,
+the events) can be imported without torch (``cnnviz train --help``, the GUI's menus).
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING
 
 from . import events
-from .checkpoint import CheckpointError, load_checkpoint, save_checkpoint
 from .config import TrainConfig
-from .engine import Engine, device_name, pick_device
+
+if TYPE_CHECKING:
+    from .checkpoint import CheckpointError, load_checkpoint, save_checkpoint
+    from .engine import Engine, device_name, pick_device
+
+_LAZY = {"CheckpointError": "checkpoint", "load_checkpoint": "checkpoint",
+         "save_checkpoint": "checkpoint", "Engine": "engine", "device_name": "engine",
+         "pick_device": "engine"}
 
 __all__ = ["CheckpointError", "Engine", "TrainConfig", "device_name", "events",
            "load_checkpoint", "pick_device", "save_checkpoint"]
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        value = getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

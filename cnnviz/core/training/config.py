@@ -38,7 +38,7 @@ class TrainConfig:
     snapshot_seconds: float = 0.0
     probe_index: int = 0
 
-    def validate(self) -> "TrainConfig":
+    def validate(self) -> TrainConfig:
         """Raise ``ValueError`` naming the first bad setting; return self when all are fine."""
         from cnnviz.core.data.catalog import DATASETS, FOLDER_PREFIX
 
@@ -74,6 +74,6 @@ class TrainConfig:
         return asdict(self)
 
     @classmethod
-    def from_dict(cls, data: dict) -> "TrainConfig":
+    def from_dict(cls, data: dict) -> TrainConfig:
         known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
         return cls(**known)

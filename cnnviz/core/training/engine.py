@@ -13,10 +13,13 @@ A batch given up that way leaves the weights as the last whole batch left them.
 from __future__ import annotations
 
 import copy
+import importlib
 import math
+import sys
 import threading
 import time
-from typing import TYPE_CHECKING, Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import numpy as np
 import torch
@@ -25,6 +28,7 @@ from torch import nn
 
 from cnnviz.core.data.loading import DatasetError, LoadCancelled, open_dataset
 from cnnviz.core.data.mnist import TensorDataset
+from cnnviz.core.inspect.failure import explain_forward_failure
 from cnnviz.core.models import build
 from cnnviz.core.models import info as zoo_entry
 
@@ -91,8 +95,8 @@ class Engine:
         self.model: nn.Module | None = None
         self.train_data: TensorDataset | None = None
         self.test_data: TensorDataset | None = None
-        self.optimizer = None
-        self.device = None
+        self.optimizer: torch.optim.Optimizer | None = None
+        self.device: torch.device | None = None
         self.stopped = False
         self.failure: str | None = None
         self.dataset_note = ""
@@ -141,8 +145,34 @@ class Engine:
         data = self.train_data
         if data is None:
             return None
-        return InputContract(tuple(data.shape), tuple(data.class_names), data.mean, data.std,
+        return InputContract(data.shape, tuple(data.class_names), data.mean, data.std,
                              data.name)
+
+    # -- what set-up made (None before it) ---------------------------------------------------------
+    @property
+    def _net(self) -> nn.Module:
+        assert self.model is not None, "the run is not set up"
+        return self.model
+
+    @property
+    def _train(self) -> TensorDataset:
+        assert self.train_data is not None, "the run is not set up"
+        return self.train_data
+
+    @property
+    def _test(self) -> TensorDataset:
+        assert self.test_data is not None, "the run is not set up"
+        return self.test_data
+
+    @property
+    def _opt(self) -> torch.optim.Optimizer:
+        assert self.optimizer is not None, "the run is not set up"
+        return self.optimizer
+
+    @property
+    def _dev(self) -> torch.device:
+        assert self.device is not None, "the run is not set up"
+        return self.device
 
     # -- snapshots and stop hooks (training thread) ----------------------------------------------
     def _model_copy(self) -> nn.Module | None:
@@ -175,6 +205,25 @@ class Engine:
     def _check_stop(self) -> None:
         if self._stop.is_set():
             raise StopRequested
+
+    def _import_stoppably(self, name: str) -> None:
+        """Import ``name`` in a helper thread while this one keeps checking for a stop (an
+        import cannot be interrupted; a stopped run leaves it to finish on its own)."""
+        if name in sys.modules:
+            return
+        done = threading.Event()
+
+        def work() -> None:
+            try:
+                importlib.import_module(name)
+            except Exception:  # noqa: BLE001 - the real use imports it again and reports
+                pass
+            finally:
+                done.set()
+
+        threading.Thread(target=work, name=f"import {name}", daemon=True).start()
+        while not done.wait(0.02):
+            self._check_stop()
 
     def _add_stop_hooks(self, model: nn.Module) -> None:
         """A forward pre-hook on every module and a gradient hook on every weight raise
@@ -239,6 +288,7 @@ class Engine:
         if self.channels_last:
             model.to(memory_format=torch.channels_last)
         check()
+        self._import_stoppably("torch._dynamo")  # the first optimiser imports it: 1–2 s
         self.optimizer = self._make_optimizer()
         self.scheduler = self._make_scheduler()
         self.scaler = torch.amp.GradScaler(device.type, enabled=cfg.amp and
@@ -253,7 +303,7 @@ class Engine:
         self._add_stop_hooks(model)
 
     def _make_optimizer(self):
-        cfg, params = self.config, self.model.parameters()
+        cfg, params = self.config, self._net.parameters()
         if cfg.optimizer == "sgd":
             return torch.optim.SGD(params, lr=cfg.lr, momentum=cfg.momentum,
                                    nesterov=cfg.nesterov, weight_decay=cfg.weight_decay)
@@ -263,21 +313,21 @@ class Engine:
     def _make_scheduler(self):
         cfg = self.config
         if cfg.schedule == "step":
-            return torch.optim.lr_scheduler.StepLR(self.optimizer, step_size=max(1, cfg.epochs // 3),
+            return torch.optim.lr_scheduler.StepLR(self._opt, step_size=max(1, cfg.epochs // 3),
                                                    gamma=0.1)
         if cfg.schedule == "cosine":
-            return torch.optim.lr_scheduler.CosineAnnealingLR(self.optimizer, T_max=cfg.epochs)
+            return torch.optim.lr_scheduler.CosineAnnealingLR(self._opt, T_max=cfg.epochs)
         return None
 
     # -- checkpoints ----------------------------------------------------------------------------
     def checkpoint_payload(self) -> dict:
         return {"model": self.config.model, "config": self.config.to_dict(),
-                "model_state": {k: v.detach().cpu() for k, v in self.model.state_dict().items()},
-                "optimizer_state": self.optimizer.state_dict(), "history": self.history,
+                "model_state": {k: v.detach().cpu() for k, v in self._net.state_dict().items()},
+                "optimizer_state": self._opt.state_dict(), "history": self.history,
                 "epoch": self.epoch, "step": self.step,
-                "input_shape": list(self.train_data.shape),
-                "class_names": list(self.train_data.class_names),
-                "normalisation": [self.train_data.mean, self.train_data.std]}
+                "input_shape": list(self._train.shape),
+                "class_names": list(self._train.class_names),
+                "normalisation": [self._train.mean, self._train.std]}
 
     def save(self, path) -> None:
         """Write a checkpoint atomically (weights, optimiser, history, config, model name)."""
@@ -285,8 +335,8 @@ class Engine:
 
     def _restore(self, data: dict) -> None:
         try:
-            self.model.load_state_dict(data["model_state"])
-            self.optimizer.load_state_dict(data["optimizer_state"])
+            self._net.load_state_dict(data["model_state"])
+            self._opt.load_state_dict(data["optimizer_state"])
         except (RuntimeError, KeyError, ValueError) as exc:
             raise ValueError(f"the checkpoint does not fit this model: "
                              f"{str(exc).splitlines()[0][:200]}") from None
@@ -294,7 +344,7 @@ class Engine:
         self.epoch, self.step = int(data.get("epoch", 0)), int(data.get("step", 0))
 
     @classmethod
-    def resume_from(cls, path, config: TrainConfig | None = None, **kwargs) -> "Engine":
+    def resume_from(cls, path, config: TrainConfig | None = None, **kwargs) -> Engine:
         """An engine that continues the run saved in ``path`` (its curves included)."""
         data = load_checkpoint(path, expect_model=config.model if config else None)
         config = config or TrainConfig.from_dict(data["config"])
@@ -327,7 +377,7 @@ class Engine:
             self._fail(f"The GPU ran out of memory with batch size {self.config.batch_size}. "
                        "Try a smaller batch size (or a smaller model).")
         except Exception as exc:  # reported to the user, never raised into a GUI thread
-            self._fail(f"Training failed: {type(exc).__name__}: {exc}")
+            self._fail(f"Training failed: {self._explain(exc)}")
         finally:
             self._remove_stop_hooks()
             torch.set_flush_denormal(False)
@@ -344,18 +394,26 @@ class Engine:
             if self.scheduler is not None:
                 self.scheduler.step()
 
+    def _explain(self, exc: Exception) -> str:
+        """The layer that does not fit and the fix when the model fails on its input, else
+        ``TypeName: text``."""
+        if self.model is None or self.train_data is None:
+            return f"{type(exc).__name__}: {exc}"
+        with torch.inference_mode(False):
+            return explain_forward_failure(self.model, self.train_data.shape, exc)
+
     def _fail(self, message: str) -> None:
         self.failure = message
         self.bus.fire(ev.FAILED, {"message": message})
 
     def _started_payload(self) -> dict:
-        return {"model": self.config.model, "device": self.device.type,
-                "device_name": device_name(self.device), "train_size": len(self.train_data),
-                "test_size": len(self.test_data), "epoch": self.epoch,
-                "params": sum(p.numel() for p in self.model.parameters()),
+        return {"model": self.config.model, "device": self._dev.type,
+                "device_name": device_name(self._dev), "train_size": len(self._train),
+                "test_size": len(self._test), "epoch": self.epoch,
+                "params": sum(p.numel() for p in self._net.parameters()),
                 "layers": self.probe.layer_names, "history": self.history,
-                "dataset": self.train_data.name, "input_shape": list(self.train_data.shape),
-                "class_names": list(self.train_data.class_names),
+                "dataset": self._train.name, "input_shape": list(self._train.shape),
+                "class_names": list(self._train.class_names),
                 "dataset_note": self.dataset_note}
 
     def _wait_while_paused(self) -> None:
@@ -367,11 +425,11 @@ class Engine:
             self.bus.fire(ev.RESUMED, {})
 
     def _train_epoch(self, epoch: int) -> bool:
-        cfg, data = self.config, self.train_data
+        cfg, data = self.config, self._train
         n, bs = len(data), cfg.batch_size
         batches = math.ceil(n / bs)
-        order = torch.randperm(n, generator=self.generator, device=self.device)
-        self.model.train()
+        order = torch.randperm(n, generator=self.generator, device=self._dev)
+        self._net.train()
         pending: list[torch.Tensor] = []
         last_snapshot = 0.0
         started = time.perf_counter()
@@ -381,7 +439,7 @@ class Engine:
                 return False
             self._serve_snapshots()
             if self._pending_lr is not None:
-                for group in self.optimizer.param_groups:
+                for group in self._opt.param_groups:
                     group["lr"] = self._pending_lr
                 self._pending_lr = None
             idx = order[b * bs:(b + 1) * bs]
@@ -396,22 +454,22 @@ class Engine:
             if cfg.snapshot_every and self.step % cfg.snapshot_every == 0 and \
                     now - last_snapshot >= cfg.snapshot_seconds:
                 last_snapshot = now
-                self.bus.fire(ev.SNAPSHOT, self.probe.snapshot(self.step, self.model))
+                self.bus.fire(ev.SNAPSHOT, self.probe.snapshot(self.step, self._net))
         self._epoch_seconds = time.perf_counter() - started
         return True
 
     def _train_batch(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
         if self.channels_last:
             x = x.contiguous(memory_format=torch.channels_last)
-        with torch.autocast(self.device.type, enabled=self.scaler.is_enabled()):
-            out = self.model(x)
+        with torch.autocast(self._dev.type, enabled=self.scaler.is_enabled()):
+            out = self._net(x)
             loss = F.cross_entropy(out, y)  # equals nll_loss for log-softmax outputs
-            aux = getattr(self.model, "aux_output", None)
+            aux = getattr(self._net, "aux_output", None)
             if aux is not None:
                 loss = loss + 0.4 * F.cross_entropy(aux, y)
-        self.optimizer.zero_grad(set_to_none=True)
+        self._opt.zero_grad(set_to_none=True)
         self.scaler.scale(loss).backward()
-        self.scaler.step(self.optimizer)
+        self.scaler.step(self._opt)
         self.scaler.update()
         return loss
 
@@ -426,12 +484,12 @@ class Engine:
         self.bus.fire(ev.LOSSES, {
             "epoch": epoch, "batch": b, "batches": batches, "samples": b * self.config.batch_size,
             "seen": min((b + 1) * self.config.batch_size, n), "total": n, "steps": steps,
-            "losses": values, "loss": values[-1], "lr": self.optimizer.param_groups[0]["lr"],
+            "losses": values, "loss": values[-1], "lr": self._opt.param_groups[0]["lr"],
             "log": b % self.config.log_every == 0,
             "samples_per_second": min((b + 1) * self.config.batch_size, n) / elapsed})
         if all(math.isfinite(v) for v in values):
             return True
-        lr = self.optimizer.param_groups[0]["lr"]
+        lr = self._opt.param_groups[0]["lr"]
         self.pause()
         self.bus.fire(ev.PAUSED, {
             "reason": "nan", "message":
@@ -447,11 +505,11 @@ class Engine:
 
         Inside a run, a stop between (or during) test batches raises :class:`StopRequested`;
         snapshot requests are served between test batches."""
-        data, model = self.test_data, self.model
+        data, model = self._test, self._net
         model.eval()
         k = len(data.class_names)
-        total_loss = torch.zeros((), device=self.device)
-        confusion = torch.zeros(k * k, dtype=torch.int64, device=self.device)
+        total_loss = torch.zeros((), device=self._dev)
+        confusion = torch.zeros(k * k, dtype=torch.int64, device=self._dev)
         for start in range(0, len(data), self.config.test_batch_size):
             if self._active:
                 self._serve_snapshots()
@@ -464,11 +522,11 @@ class Engine:
             out = model(x).float()
             total_loss += F.cross_entropy(out, labels, reduction="sum")
             confusion += torch.bincount(labels * k + out.argmax(1), minlength=k * k)
-        confusion = confusion.view(k, k).cpu().numpy()
-        correct = int(np.trace(confusion))
+        matrix = confusion.view(k, k).cpu().numpy()
+        correct = int(np.trace(matrix))
         total = len(data)
         return {"test_loss": float(total_loss) / total, "correct": correct, "total": total,
-                "accuracy": correct / total, "confusion": confusion}
+                "accuracy": correct / total, "confusion": matrix}
 
     def _evaluate_epoch(self) -> bool:
         """Evaluate and record the epoch; False (nothing recorded) when a stop cut it short."""
@@ -478,7 +536,7 @@ class Engine:
             return False
         seconds = getattr(self, "_epoch_seconds", 0.0)
         result.update(epoch=self.epoch, train_seconds=seconds, step=self.step,
-                      samples_per_second=len(self.train_data) / seconds if seconds else 0.0)
+                      samples_per_second=len(self._train) / seconds if seconds else 0.0)
         self.history["epochs"].append({k: v for k, v in result.items() if k != "confusion"})
         self.bus.fire(ev.EPOCH_DONE, result)
         return True

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Callable
+from collections.abc import Callable
 
 STARTED = "started"  # {model, device, device_name, train_size, test_size, params, epoch}
 LOSSES = "losses"  # every log_every batches: {epoch, batch, batches, samples, total, steps, losses}

@@ -88,7 +88,8 @@ class Probe:
             "probabilities": torch.softmax(logits[0], 0).cpu().numpy(),
             "activations": {name: as_np[name] for name in layers if name in as_np},
             "block": block,
-            "branches": [(label, as_np[m]) for label, m in self.blocks.get(block, []) if m in as_np],
+            "branches": [(label, as_np[m]) for label, m in (self.blocks.get(block, [])
+                                                             if block else []) if m in as_np],
             "filters": first, "grad_norms": grad_norms(model),
         }
 

@@ -13,30 +13,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QGraphicsItem
 
+from cnnviz.core.training.history import Smoother, smooth  # noqa: F401 (Smoother: the Train page)
+
 RUN_COLOURS = ("#d62728", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22")
-
-
-class Smoother:
-    """Exponential moving average, extended point by point (no recomputation per repaint)."""
-
-    def __init__(self, alpha: float = 0.05):
-        self.alpha = alpha
-        self.values: list[float] = []
-
-    def extend(self, losses) -> None:
-        acc = self.values[-1] if self.values else None
-        for v in losses:
-            if not np.isfinite(v):
-                self.values.append(acc if acc is not None else np.nan)
-                continue
-            acc = v if acc is None else self.alpha * v + (1 - self.alpha) * acc
-            self.values.append(acc)
-
-
-def smooth(values, alpha: float = 0.05) -> np.ndarray:
-    smoother = Smoother(alpha)
-    smoother.extend(values)
-    return np.asarray(smoother.values, float)
 
 
 class LossPlot(pg.GraphicsLayoutWidget):
