@@ -18,6 +18,7 @@ from PySide6.QtCore import QObject, QStandardPaths, Qt, Signal, Slot
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
 
 from cnnviz.core.data import catalog
+from cnnviz.core.data import download as fetching
 from cnnviz.core.data.folders import check_folder_options, scan_image_folder
 from cnnviz.gui import theme
 from cnnviz.gui.workers.base import WorkerThread
@@ -95,7 +96,7 @@ class DatasetState(QObject):
 
 
 class DownloadWorker(QObject):
-    """Runs :func:`catalog.download` in its thread; reports at most 10 times a second."""
+    """Runs :func:`~cnnviz.core.data.download.download` in its thread; reports at most 10 times a second."""
 
     progress = Signal(object, object, str)  # bytes so far, total (or None), file name
     done = Signal(str, str, str)  # key, outcome ("ok" / "cancelled" / "failed"), message
@@ -121,11 +122,11 @@ class DownloadWorker(QObject):
         if self.fetch is not None:
             kwargs["fetch"] = self.fetch
         try:
-            catalog.download(self.key, self.root, **kwargs)
-        except catalog.DownloadCancelled:
+            fetching.download(self.key, self.root, **kwargs)
+        except fetching.DownloadCancelled:
             self.done.emit(self.key, "cancelled", f"Download of {catalog.info(self.key).title} "
                                                   "cancelled; nothing was kept.")
-        except catalog.DownloadError as exc:
+        except fetching.DownloadError as exc:
             self.done.emit(self.key, "failed", str(exc))
         except Exception as exc:  # reported, never raised into the thread's event loop
             self.done.emit(self.key, "failed", f"{catalog.info(self.key).title} could not be "

@@ -11,7 +11,6 @@ stalls (the controls that hold the GUI thread). Targets: p99 ≤ 50 ms, max ≤ 
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
 import tempfile
 import time
@@ -71,10 +70,10 @@ def actions_between(monkey, start: float, end: float) -> list[str]:
 def run_seed(seed: int, seconds: float, folder: Path) -> dict:
     import random
 
+    from monkey import AutoAnswer, ErrorGuard, Monkey, running_threads
     from PySide6.QtWidgets import QApplication
 
     from cnnviz.gui.app import staged_window
-    from monkey import AutoAnswer, ErrorGuard, Monkey, running_threads
 
     app, window = staged_window()
     QApplication.processEvents()

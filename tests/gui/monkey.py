@@ -26,11 +26,26 @@ from pathlib import Path
 from PySide6.QtCore import QEvent, QPoint, QPointF, Qt, QThread, QtMsgType, qInstallMessageHandler
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import (QAbstractButton, QAbstractItemView, QAbstractSpinBox,
-                               QApplication, QCheckBox, QComboBox, QDialog, QFileDialog,
-                               QFormLayout, QLabel, QListWidget, QMenu, QMessageBox,
-                               QPushButton, QSlider, QTableView, QTabWidget, QToolButton,
-                               QWidget)
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractItemView,
+    QAbstractSpinBox,
+    QApplication,
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QFileDialog,
+    QLabel,
+    QListWidget,
+    QMenu,
+    QMessageBox,
+    QPushButton,
+    QSlider,
+    QTableView,
+    QTabWidget,
+    QToolButton,
+    QWidget,
+)
 
 GARBAGE = ("abc", "1e309", "-1e309", "nan", "-nan", "inf", "-0", "", " ", "1,5", "0x10",
            "1/2", "--3", "½", "٣", "1e-320", "99999999999999999999", "3.", ".5", "+", "e",
@@ -231,12 +246,12 @@ class AutoAnswer:
     def _offline_fetch(self, url, dest, on_bytes, cancelled):
         import urllib.error
 
-        from cnnviz.core.data import catalog
+        from cnnviz.core.data import download as fetching
 
         with open(dest, "wb") as out:  # a little, slowly, so Cancel can be pressed meanwhile
             for _ in range(self.rng.randrange(0, 40)):
                 if cancelled():
-                    raise catalog.DownloadCancelled("cancelled")
+                    raise fetching.DownloadCancelled("cancelled")
                 out.write(b"x" * 512)
                 on_bytes(512)
                 time.sleep(0.02)
@@ -245,7 +260,7 @@ class AutoAnswer:
     def __enter__(self):
         from PySide6.QtGui import QDesktopServices
 
-        from cnnviz.core.data import catalog
+        from cnnviz.core.data import download as fetching
 
         patches = [(QMessageBox, "question", staticmethod(self._question)),
                    (QMessageBox, "information", staticmethod(self._note)),
@@ -258,7 +273,7 @@ class AutoAnswer:
                    (QDialog, "exec", lambda dialog, *a, **k: self._exec(dialog)),
                    (QMenu, "exec", lambda menu, *a, **k: self._menu_exec(menu)),
                    (QDesktopServices, "openUrl", staticmethod(self._no_browser)),
-                   (catalog, "fetch_url", self._offline_fetch)]
+                   (fetching, "fetch_url", self._offline_fetch)]
         for owner, name, value in patches:
             self._patches.append((owner, name, owner.__dict__.get(name, getattr(owner, name))))
             setattr(owner, name, value)

@@ -13,6 +13,7 @@ pytest.importorskip("torch")
 
 from cnnviz.core.data import catalog  # noqa: E402
 from cnnviz.core.data import download as fetching  # noqa: E402
+from cnnviz.core.data import loading  # noqa: E402
 from cnnviz.core.training import TrainConfig  # noqa: E402
 from fake_data import fake_idx_files, install_fake, make_folder, publish  # noqa: E402
 
@@ -252,7 +253,7 @@ def test_test_images_of_a_folder_are_read_once_per_choice(qtbot, main_window, pa
     qtbot.waitUntil(lambda: train.ended, timeout=60000)
     assert draw.use_training_run()
     reads = []
-    real = catalog.open_dataset
-    monkeypatch.setattr(catalog, "open_dataset", lambda *a, **k: reads.append(a) or real(*a, **k))
+    real = loading.open_dataset
+    monkeypatch.setattr(loading, "open_dataset", lambda *a, **k: reads.append(a) or real(*a, **k))
     labels = {draw.try_test_digit() for _ in range(5)}
     assert len(reads) == 1 and labels <= {0, 1}

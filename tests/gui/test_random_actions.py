@@ -11,9 +11,8 @@ import random
 import time
 
 import pytest
-from PySide6.QtWidgets import QApplication
-
 from monkey import AutoAnswer, ErrorGuard, Monkey, running_threads
+from PySide6.QtWidgets import QApplication
 
 # more seeds on demand: CNNVIZ_MONKEY_SEEDS=1,2,3,4 (and CNNVIZ_MONKEY_SECONDS=30)
 SEEDS = tuple(int(s) for s in os.environ.get("CNNVIZ_MONKEY_SEEDS", "11,22,33").split(","))

@@ -116,14 +116,3 @@ def normalisation(name: str | None) -> tuple[float, float]:
 # The GUI still reaches downloading and loading through this module (``catalog.download``,
 # ``catalog.open_dataset``); they are looked up here on first use so that importing the
 # catalogue stays free of torch. New code imports them from .download and .loading.
-_MOVED = {"download": "download", "DownloadError": "download",
-          "DownloadCancelled": "download", "Source": "download", "sources": "download",
-          "fetch_url": "download", "open_dataset": "loading", "load_dataset": "loading"}
-
-
-def __getattr__(name: str):
-    if name in _MOVED:
-        import importlib
-
-        return getattr(importlib.import_module(f".{_MOVED[name]}", __package__), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -8,7 +8,8 @@ page is one entry in that list and a subclass that overrides what it offers.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 from PySide6.QtWidgets import QWidget
 

@@ -300,20 +300,20 @@ class DrawPage(Page):
     def _test_set(self):
         """Test images that fit the model: the chosen dataset's, else those the model was
         trained on (when they are here), else MNIST's for an MNIST-shaped model."""
-        from cnnviz.core.data import catalog, load_mnist
+        from cnnviz.core.data import catalog, load_mnist, loading
         from cnnviz.gui.datasets import data_dir
 
         if self._dataset_fits_model():
             if self.dataset.is_folder:  # read once per folder choice, not at every click
                 key = (self.dataset.name, tuple(sorted(self.dataset.options.items())))
                 if self._folder_test[0] != key:
-                    self._folder_test = (key, catalog.open_dataset(
+                    self._folder_test = (key, loading.open_dataset(
                         self.dataset.name, None, self.dataset.options)[1])
                 return self._folder_test[1]
-            return catalog.load_dataset(self.dataset.name, "test", data_dir())
+            return loading.load_dataset(self.dataset.name, "test", data_dir())
         for key, info in catalog.DATASETS.items():
             if info.title == self.info.dataset and catalog.is_downloaded(key, data_dir()):
-                return catalog.load_dataset(key, "test", data_dir())
+                return loading.load_dataset(key, "test", data_dir())
         if self.info.input_shape == (1, 28, 28):
             return load_mnist("test")
         return None

@@ -12,7 +12,7 @@ import weakref
 
 from PySide6.QtCore import QObject, QThread
 
-_ALL: "weakref.WeakSet[WorkerThread]" = weakref.WeakSet()
+_ALL: weakref.WeakSet[WorkerThread] = weakref.WeakSet()
 
 
 class WorkerThread(QObject):

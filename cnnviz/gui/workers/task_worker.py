@@ -5,7 +5,7 @@ result that is no longer the latest is dropped by the page."""
 from __future__ import annotations
 
 import threading
-from typing import Callable
+from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Qt, Signal, Slot
 
