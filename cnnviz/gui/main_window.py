@@ -291,14 +291,16 @@ class MainWindow(QMainWindow):
             self.menuBar().setEnabled(False)
             self._close_timer = QTimer(self)
             self._close_timer.timeout.connect(self._close_when_idle)
-            self._close_timer.start(CLOSE_POLL_MS)
-            self._close_when_idle()
+            self._close_timer.start(CLOSE_POLL_MS)  # never close() from inside closeEvent:
+            self.statusBar().showMessage(  # Qt ignores a close nested in another
+                "Closing: " + "; ".join(self.busy_texts()) + "…")
             return
         self.datasets.shutdown()
         super().closeEvent(event)
 
     def _close_when_idle(self) -> None:
         busy = self.busy_texts()
+
         if busy:
             self.statusBar().showMessage("Closing: " + "; ".join(busy) + "…")
             return

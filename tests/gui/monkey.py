@@ -626,7 +626,7 @@ class Monkey:
         action.trigger()
 
     def trigger_data_menu(self) -> None:
-        menu = self.window.data_menu
+        menu = self.window.menus.data
         menu.aboutToShow.emit()  # the menu is rebuilt when it opens
         actions = [a for a in menu.actions() if a.isEnabled() and not a.isSeparator()]
         if not actions:

@@ -11,9 +11,11 @@ import pytest
 
 pytest.importorskip("torch")
 
-from cnnviz.core.data import catalog  # noqa: E402
+from cnnviz.core.data import (
+    catalog,  # noqa: E402
+    loading,  # noqa: E402
+)
 from cnnviz.core.data import download as fetching  # noqa: E402
-from cnnviz.core.data import loading  # noqa: E402
 from cnnviz.core.training import TrainConfig  # noqa: E402
 from fake_data import fake_idx_files, install_fake, make_folder, publish  # noqa: E402
 
