@@ -53,22 +53,30 @@ def run(argv=None, self_test: bool = False) -> int:
 
         def visit_every_page():
             from cnnviz import __version__
-            from cnnviz.gui.main_window import LESSONS
+            from cnnviz.gui.pages import PAGES
 
             print(f"cnnviz {__version__}: window shown "
                   f"({window.width()}x{window.height()}, {app.platformName()}, device pixel "
                   f"ratio {window.devicePixelRatio():g})", flush=True)
-            for index, (title, _) in enumerate(LESSONS):
+            for index, entry in enumerate(PAGES):
                 try:
                     page = window.show_page(index)
                     app.processEvents()
-                    print(f"  page {index + 1} {title}: {type(page).__name__} ok", flush=True)
+                    print(f"  page {index + 1} {entry.title}: {type(page).__name__} ok",
+                          flush=True)
                 except Exception as exc:  # report every page, then fail
-                    print(f"  page {index + 1} {title}: FAILED {exc!r}", flush=True)
+                    print(f"  page {index + 1} {entry.title}: FAILED {exc!r}", flush=True)
                     outcome["code"] = 1
             window.confirm_discard = lambda: "discard"
-            window.close()
-            app.exit(outcome["code"])
+            app.setQuitOnLastWindowClosed(False)
+            window.close()  # the workers stop; the window closes when they have
+            wait_for_close()
+
+        def wait_for_close():
+            if window.isVisible():
+                QTimer.singleShot(20, wait_for_close)
+            else:
+                app.exit(outcome["code"])
 
         QTimer.singleShot(0, visit_every_page)
     return app.exec()

@@ -2,8 +2,6 @@
 and a check after every GUI test that nothing is left behind (no worker thread still running,
 no top-level widget still alive) — so each test costs the same whether it runs first or last."""
 
-import gc
-
 import pytest
 from PySide6.QtCore import QEvent, QSettings, Qt
 from PySide6.QtWidgets import QApplication
@@ -20,13 +18,11 @@ def private_settings(tmp_path_factory):
 
 def flush_deletes() -> None:
     """Run the deferred deletes (deleteLater) now: processEvents alone leaves them queued.
-    Python's garbage collection runs too: pyqtgraph's plots own parentless menus that live
-    as long as the plots' Python objects."""
+    """
     app = QApplication.instance()
     for _ in range(3):
         app.sendPostedEvents(None, QEvent.DeferredDelete)
         app.processEvents()
-        gc.collect()
 
 
 @pytest.fixture(autouse=True)

@@ -51,7 +51,7 @@ def test_download_shows_progress_then_every_page_follows(qtbot, main_window, pag
     progress = []
     train.form.dataset_box.setCurrentIndex(train.form.dataset_box.findData("fashion-mnist"))
     assert "31 MB" in train.form.dataset_box.currentText()  # not here yet: its size is shown
-    train._on_dataset_activated(train.form.dataset_box.currentIndex())
+    train.form._on_dataset_activated(train.form.dataset_box.currentIndex())
     assert asked == ["FashionMNIST"]
     main_window.datasets.download.worker.progress.connect(lambda *a: progress.append(a))
     assert main_window.datasets.panel.isVisible()
@@ -122,7 +122,7 @@ def test_declining_the_download_changes_nothing(main_window, pages):
     train = pages[0]
     main_window.datasets.confirm_download = lambda info: False
     train.form.dataset_box.setCurrentIndex(train.form.dataset_box.findData("kmnist"))
-    train._on_dataset_activated(train.form.dataset_box.currentIndex())
+    train.form._on_dataset_activated(train.form.dataset_box.currentIndex())
     assert main_window.datasets.download is None
     assert train.form.dataset_box.currentData() == "mnist"
 
@@ -154,6 +154,7 @@ def test_an_image_folder_reaches_every_page(qtbot, main_window, pages, tmp_path)
     assert not train.form.folder_row.isHidden()
     assert train.form.dataset_box.currentText() == "Folder: shapes"
     assert train.form.folder_size.value() == 32 and train.form.folder_colour.currentIndex() == 1
+    qtbot.waitUntil(lambda: not arch.busy, timeout=30000)  # built in the page's worker
     assert arch.input_shape() == (3, 32, 32) and arch.table.output_shape == (3,)
     assert "shapes: 3×32×32, 3 classes" in arch.shape_box.itemText(0)
     # the size box re-reads the folder with the new size
@@ -194,7 +195,7 @@ def test_the_dataset_is_remembered(qtbot, main_window, pages, data, tmp_path):
     again = MainWindow()
     qtbot.addWidget(again)
     assert again.datasets.choice.name == "kmnist"
-    assert again.show_page(TRAIN).dataset_box.currentText() == "KMNIST"
+    assert again.show_page(TRAIN).form.dataset_box.currentText() == "KMNIST"
     again.confirm_discard = lambda: "discard"
     again.close()
 
@@ -225,7 +226,8 @@ def test_closing_mid_download_cancels_and_cleans_up(qtbot, main_window, data, mo
     main_window.datasets.confirm_download = lambda info: True
     main_window.datasets.choose("fashion-mnist")
     qtbot.waitUntil(lambda: data.exists() and any(data.iterdir()), timeout=10000)
-    main_window.close()
+    main_window.close()  # cancels; the window closes once the download thread has ended
+    qtbot.waitUntil(lambda: not main_window.isVisible(), timeout=10000)
     assert not main_window.datasets.download.is_running()
     assert list(data.iterdir()) == []
 
