@@ -70,7 +70,7 @@ def test_loss_plot_stays_fast_for_100k_points(train):
     plot.repaint()
     elapsed = time.perf_counter() - start
     assert plot.raw.getData()[0].size <= 100_000  # downsampled for display
-    assert len(train.smoother.values) == 100_000
+    assert len(train.history.smoothed) == 100_000
     assert elapsed < 5.0  # generous: the figure that matters is in the benchmark
 
 

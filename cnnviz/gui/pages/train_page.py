@@ -9,12 +9,12 @@ from PySide6.QtWidgets import (QFileDialog, QGridLayout, QGroupBox, QHBoxLayout,
                                QListWidgetItem, QProgressBar, QPushButton, QVBoxLayout)
 
 from cnnviz.core.training import CheckpointError, TrainConfig, load_checkpoint
+from cnnviz.core.training.history import FinishedRuns, RunHistory
 from cnnviz.core.training.log import test_line, train_line
 from cnnviz.gui import theme
 from cnnviz.gui.datasets import MNIST, DatasetChoice
 from cnnviz.gui.pages.base import Page, PageContext
 from cnnviz.gui.pages.train_form import TrainForm
-from cnnviz.gui.widgets.loss_plot import Smoother
 from cnnviz.gui.widgets.scroll_column import ScrollColumn
 from cnnviz.gui.widgets.train_views import TrainViews
 from cnnviz.gui.workers.train_worker import TrainRun
@@ -55,12 +55,8 @@ class TrainPage(Page):
         self.unsaved = False  # the last run ended and has not been saved since
         self.engine = None  # the last run's engine (for saving after it ends)
         self.checkpoint: dict | None = None  # loaded, to continue on Start
-        self.steps: list[int] = []
-        self.losses: list[float] = []
-        self.smoother = Smoother()
-        self.acc_steps: list[int] = []
-        self.accs: list[float] = []
-        self.finished_runs: dict[str, tuple] = {}
+        self.history = RunHistory()  # the curves of the run shown (Qt-free, in the core)
+        self.finished_runs = FinishedRuns()  # kept for comparison
         self.snapshot: dict | None = None
         self.snapshots_shown = 0
         self._dirty_plot = self._dirty_snapshot = False
@@ -309,9 +305,7 @@ class TrainPage(Page):
 
     def _on_losses(self, p: dict) -> None:
         """Keep the numbers; the widgets are updated by the repaint timer."""
-        self.steps.extend(p["steps"])
-        self.losses.extend(p["losses"])
-        self.smoother.extend(p["losses"])
+        self.history.add_losses(p["steps"], p["losses"])
         self._dirty_plot = True
         if p["log"]:
             self._log_lines.append(train_line(p))
@@ -341,8 +335,7 @@ class TrainPage(Page):
         self._dirty_snapshot = True
 
     def _on_epoch(self, r: dict) -> None:
-        self.acc_steps.append(r["step"])
-        self.accs.append(r["accuracy"])
+        self.history.add_epoch(r)
         self._dirty_plot = True
         self._show_progress()
         self.views.log.appendPlainText(f"\n{test_line(r)}\n")
@@ -354,11 +347,8 @@ class TrainPage(Page):
 
     def _on_ended(self, how: str) -> None:
         self.repaint_views(force=True)
-        if self.losses and how != "failed":
-            acc = f"{100 * self.accs[-1]:.2f}%" if self.accs else "no test yet"
-            name = f"{len(self.finished_runs) + 1}. {self.engine.config.model} ({acc}, {how})"
-            self.finished_runs[name] = (list(self.steps), list(self.losses),
-                                        list(self.acc_steps), list(self.accs))
+        name = self.finished_runs.add(self.engine.config.model, self.history, how)
+        if name is not None:
             item = QListWidgetItem(name)
             item.setFlags(item.flags() | Qt.ItemIsUserCheckable)
             item.setCheckState(Qt.Unchecked)
@@ -374,11 +364,20 @@ class TrainPage(Page):
             return None
         return self.engine.config.epochs * self._batches
 
+    @property
+    def steps(self) -> list[int]:
+        return self.history.steps
+
+    @property
+    def losses(self) -> list[float]:
+        return self.history.losses
+
+    @property
+    def accs(self) -> list[float]:
+        return self.history.accs
+
     def _set_curves(self, steps, losses, acc_steps, accs) -> None:
-        self.steps, self.losses = list(steps), list(losses)
-        self.smoother = Smoother()
-        self.smoother.extend(self.losses)
-        self.acc_steps, self.accs = list(acc_steps), list(accs)
+        self.history.set_curves(steps, losses, acc_steps, accs)
         self._dirty_plot = True
 
     def _set_history(self, history: dict) -> None:
@@ -418,8 +417,9 @@ class TrainPage(Page):
             self._dirty_plot = False
             self._plot_at = now
             self._show_progress()
-            self.views.loss_plot.set_run(self.steps, self.losses, self.smoother.values,
-                                         self.acc_steps, self.accs, self._total_steps())
+            h = self.history
+            self.views.loss_plot.set_run(h.steps, h.losses, h.smoothed, h.acc_steps, h.accs,
+                                         self._total_steps())
         if self._dirty_snapshot and self.snapshot is not None and (
                 force or now - self._maps_at >= MAPS_SECONDS):
             self._dirty_snapshot = False
@@ -436,12 +436,9 @@ class TrainPage(Page):
             self.engine.probe.choose(None, name)
 
     def _on_runs_ticked(self, _item=None) -> None:
-        runs = {}
-        for i in range(self.views.runs.count()):
-            item = self.views.runs.item(i)
-            if item.checkState() == Qt.Checked:
-                runs[item.text()] = self.finished_runs[item.text()]
-        self.views.loss_plot.set_overlays(runs)
+        items = [self.views.runs.item(i) for i in range(self.views.runs.count())]
+        ticked = [item.text() for item in items if item.checkState() == Qt.Checked]
+        self.views.loss_plot.set_overlays(self.finished_runs.selected(ticked))
 
     # -- checkpoints ----------------------------------------------------------------------------
     def show_message(self, text: str) -> None:
@@ -491,23 +488,10 @@ class TrainPage(Page):
 
     def export_csv(self, path) -> None:
         """Per-batch loss, and test loss / accuracy at each epoch's last step (atomic)."""
-        import csv
-        import io
-
         from cnnviz.core.files import write_text_atomically
 
-        epochs = {}
-        if self.engine is not None:
-            epochs = {e["step"]: e for e in self.engine.history.get("epochs", [])}
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(["step", "loss", "epoch", "test_loss", "test_accuracy"])
-        for step, loss in zip(self.steps, self.losses):
-            e = epochs.get(step)
-            writer.writerow([step, f"{loss:.6f}", e["epoch"] if e else "",
-                             f"{e['test_loss']:.6f}" if e else "",
-                             f"{e['accuracy']:.6f}" if e else ""])
-        write_text_atomically(path, buffer.getvalue())
+        epochs = self.engine.history.get("epochs", []) if self.engine is not None else []
+        write_text_atomically(path, self.history.to_csv_text(epochs))
 
     def export_csv_dialog(self) -> None:
         if not self.losses:
