@@ -284,7 +284,8 @@ class MainWindow(QMainWindow):
         for page in self.built_pages():
             page.shutdown()
         self.datasets.cancel_download()
-        if self.busy_texts():
+        busy = self.busy_texts()
+        if busy:
             event.ignore()
             self._closing = True
             self.centralWidget().setEnabled(False)
@@ -293,7 +294,7 @@ class MainWindow(QMainWindow):
             self._close_timer.timeout.connect(self._close_when_idle)
             self._close_timer.start(CLOSE_POLL_MS)  # never close() from inside closeEvent:
             self.statusBar().showMessage(  # Qt ignores a close nested in another
-                "Closing: " + "; ".join(self.busy_texts()) + "…")
+                "Closing: " + "; ".join(busy) + "…")
             return
         self.datasets.shutdown()
         super().closeEvent(event)

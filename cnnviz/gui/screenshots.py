@@ -87,6 +87,7 @@ def take(folder: Path) -> list[Path]:
     def architecture(name: str, model: str) -> None:
         page = window.show_page(2)
         page.select_model(model)
+        _wait_for(app, lambda: not page.busy, 60)  # built in the page's worker
         _settle(app, window)
         page.diagram.centerOn(0, 0)
         path = folder / f"{name}.png"
@@ -146,7 +147,7 @@ def take(folder: Path) -> list[Path]:
     import tempfile
 
     shapes = make_shapes_folder(Path(tempfile.mkdtemp(prefix="cnnviz-shapes-")) / "shapes")
-    window.choose_dataset(f"folder:{shapes}", {"size": 28, "channels": 1})
+    window.datasets.choose(f"folder:{shapes}", {"size": 28, "channels": 1})
     train = window.show_page(3)
     train.form.model_box.setCurrentText("simple")
     train.form.limit_train.setValue(0)
@@ -173,7 +174,7 @@ def take(folder: Path) -> list[Path]:
                                      centre + radius * 0.95 * math.sin(angle)))
     canvas.end_stroke()
     drawn(draw, "draw-own-folder")
-    window.choose_dataset("mnist")
+    window.datasets.choose("mnist")
 
     window.set_look(theme="dark")
     shot("convolution-dark", 0, 1, 4)
@@ -183,7 +184,8 @@ def take(folder: Path) -> list[Path]:
     window.resize(1280, 800)
     shot("presenter-mode", 1, 0, 0)
     window.set_look(presenter=False)
-    window.close()
+    window.close()  # the workers stop; the window closes once they have
+    _wait_for(app, lambda: not window.isVisible(), 30)
     return shots
 
 

@@ -65,6 +65,10 @@ def main_window(qtbot):
     if isValid(window) and window.isVisible():
         window.close()  # waits (without blocking) for workers to stop, then closes
         qtbot.waitUntil(lambda: not (isValid(window) and window.isVisible()), timeout=10000)
+    if isValid(window):  # hidden some other way: its pages' workers are stopped all the same
+        for page in window.built_pages():
+            page.shutdown()
+        qtbot.waitUntil(lambda: not window.busy_texts(), timeout=10000)
     QApplication.processEvents()
     leaked = [w for w in QApplication.topLevelWidgets()
               if w.isVisible() and w is not window and w.isWindow()
