@@ -6,8 +6,9 @@ torch-free list of datasets) does not import torch through this package.
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING
+
+from cnnviz.core.lazy import lazy_names
 
 from .catalog import MNIST_MEAN, MNIST_STD
 
@@ -22,9 +23,4 @@ __all__ = ["FolderReport", "MNIST_MEAN", "MNIST_STD", "TensorDataset", "load_ima
            "load_mnist", "read_idx"]
 
 
-def __getattr__(name: str):
-    if name in _LAZY:
-        value = getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = lazy_names(__name__, _LAZY, globals())

@@ -6,8 +6,9 @@ the events) can be imported without torch (``cnnviz train --help``, the GUI's me
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING
+
+from cnnviz.core.lazy import lazy_names
 
 from . import events
 from .config import TrainConfig
@@ -24,9 +25,4 @@ __all__ = ["CheckpointError", "Engine", "TrainConfig", "device_name", "events",
            "load_checkpoint", "pick_device", "save_checkpoint"]
 
 
-def __getattr__(name: str):
-    if name in _LAZY:
-        value = getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = lazy_names(__name__, _LAZY, globals())
