@@ -6,58 +6,51 @@ from __future__ import annotations
 import threading
 
 import numpy as np
-from PySide6.QtCore import QObject, Qt, Signal, Slot
+from PySide6.QtCore import Signal
 
 from cnnviz.core.inference import MNIST_INFO, predict
+from cnnviz.core.inspect import ForwardError
 from cnnviz.gui.workers.base import WorkerThread
+from cnnviz.gui.workers.task_worker import TaskWorker
 
 
-class InferenceWorker(QObject):
-    """Holds at most one pending request; ``result`` carries plain numpy data."""
+class InferenceWorker(TaskWorker):
+    """A :class:`TaskWorker` for predictions; ``result`` carries plain numpy data."""
 
     result = Signal(dict)
-    _wake = Signal()
 
     def __init__(self):
         super().__init__()
-        self._lock = threading.Lock()
-        self._pending: tuple | None = None
+        self._model_lock = threading.Lock()
         self._model = None
         self._info = MNIST_INFO
-        self.processed = 0
-        self.dropped = 0
-        self._wake.connect(self._process, Qt.QueuedConnection)
 
     def set_model(self, model, info=MNIST_INFO) -> None:
         """Hand a model (and what it expects) over to this thread (the GUI thread keeps no
         use of it)."""
-        with self._lock:
+        with self._model_lock:
             self._model, self._info = model, info
 
     def submit(self, request_id: int, image28: np.ndarray, layers: list[str]) -> None:
         """Any thread: replace the pending request with this one."""
-        with self._lock:
-            if self._pending is not None:
-                self.dropped += 1
-            self._pending = (request_id, image28, list(layers))
-        self._wake.emit()
+        super().submit(request_id, self._predict, image28, list(layers))
 
-    @Slot()
-    def _process(self) -> None:
-        with self._lock:
-            request, self._pending = self._pending, None
+    def _predict(self, image: np.ndarray, layers: list[str]):
+        with self._model_lock:
             model, info = self._model, self._info
-        if request is None or model is None:
-            return
-        request_id, image, layers = request
-        try:
-            probabilities, activations = predict(model, image, layers, info)
-        except Exception as exc:  # a model that fails on its input says so, the app goes on
-            self.result.emit({"id": request_id, "error": f"{type(exc).__name__}: {exc}"})
-            return
-        self.processed += 1
-        self.result.emit({"id": request_id, "probabilities": probabilities,
-                          "activations": activations, "image": image})
+        if model is None:
+            return None
+        probabilities, activations = predict(model, image, layers, info)
+        return {"probabilities": probabilities, "activations": activations, "image": image}
+
+    def report(self, request_id: int, result) -> None:
+        if result is not None:
+            self.result.emit({"id": request_id, **result})
+
+    def report_failure(self, request_id: int, exc: Exception) -> None:
+        # a model that does not fit says why (the diagnosis); anything else names its type
+        text = str(exc) if isinstance(exc, ForwardError) else f"{type(exc).__name__}: {exc}"
+        self.result.emit({"id": request_id, "error": text})
 
 
 class InferenceThread(WorkerThread):

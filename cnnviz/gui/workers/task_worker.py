@@ -1,4 +1,4 @@
-"""TaskThread: run a page's slow job (building and inspecting a model, reading files) in its
+"""TaskThread: run a page's slow job (building and inspecting a model, a prediction) in its
 own thread. The latest request wins: a request made while another waits replaces it, and a
 result that is no longer the latest is dropped by the page."""
 
@@ -13,7 +13,8 @@ from cnnviz.gui.workers.base import WorkerThread
 
 
 class TaskWorker(QObject):
-    """``done(request_id, result)`` or ``failed(request_id, message)`` for each job run."""
+    """Holds at most one waiting job; ``done(request_id, result)`` or ``failed(request_id,
+    message)`` for each job run. ``processed`` and ``dropped`` count jobs run and replaced."""
 
     done = Signal(int, object)
     failed = Signal(int, str)
@@ -23,11 +24,15 @@ class TaskWorker(QObject):
         super().__init__()
         self._lock = threading.Lock()
         self._pending: tuple | None = None
+        self.processed = 0
+        self.dropped = 0
         self._wake.connect(self._process, Qt.QueuedConnection)
 
     def submit(self, request_id: int, job: Callable, *args) -> None:
         """Any thread: replace the waiting job (if any) with this one."""
         with self._lock:
+            if self._pending is not None:
+                self.dropped += 1
             self._pending = (request_id, job, args)
         self._wake.emit()
 
@@ -41,9 +46,16 @@ class TaskWorker(QObject):
         try:
             result = job(*args)
         except Exception as exc:  # reported to the page, never raised into the event loop
-            self.failed.emit(request_id, str(exc) or type(exc).__name__)
+            self.report_failure(request_id, exc)
             return
+        self.processed += 1
+        self.report(request_id, result)
+
+    def report(self, request_id: int, result) -> None:
         self.done.emit(request_id, result)
+
+    def report_failure(self, request_id: int, exc: Exception) -> None:
+        self.failed.emit(request_id, str(exc) or type(exc).__name__)
 
 
 class TaskThread(WorkerThread):
