@@ -186,18 +186,14 @@ class Engine:
                 module._forward_pre_hooks.pop(hook_id, None)
         return model.cpu().eval()
 
-    def _serve_snapshots(self) -> None:
-        if not self._snapshot_requests:  # the common case, without taking the lock
+    def _serve_snapshots(self, final: bool = False) -> None:
+        """Serve the waiting requests; ``final``: the run is ending (no more boundaries),
+        later requests are served at once by the caller."""
+        if not final and not self._snapshot_requests:  # the common case, without the lock
             return
         with self._lock:
-            requests, self._snapshot_requests = self._snapshot_requests, []
-        for callback in requests:
-            callback(self._model_copy())
-
-    def _end_snapshots(self) -> None:
-        """No more boundaries: serve what is left with the final model."""
-        with self._lock:
-            self._active = False
+            if final:
+                self._active = False
             requests, self._snapshot_requests = self._snapshot_requests, []
         for callback in requests:
             callback(self._model_copy())
@@ -381,7 +377,7 @@ class Engine:
         finally:
             self._remove_stop_hooks()
             torch.set_flush_denormal(False)
-            self._end_snapshots()
+            self._serve_snapshots(final=True)
         return self.history
 
     def _epochs(self) -> None:
