@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 
 from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (QHBoxLayout, QLabel, QListWidget, QMainWindow, QMessageBox,
                                QProgressBar, QStackedWidget, QVBoxLayout, QWidget)
 
@@ -83,6 +84,9 @@ class MainWindow(QMainWindow):
         self.lessons.currentRowChanged.connect(self._on_lesson_chosen)
         self.lessons.setCurrentRow(0)
         self.restore_settings(settings)
+        hints = QGuiApplication.styleHints()
+        if hasattr(hints, "colorSchemeChanged"):  # Qt 6.5+: the desktop switched light/dark
+            hints.colorSchemeChanged.connect(self._on_color_scheme_changed)
 
     # -- pages ----------------------------------------------------------------------------------
     def page(self, index: int) -> Page:
@@ -181,18 +185,6 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(
             f"Zoom {self.zoom:.0%}" + (" · presenter mode" if self.presenter else ""), 3000)
 
-    @property
-    def presenter_action(self):
-        return self.menus.presenter
-
-    @property
-    def full_screen_action(self):
-        return self.menus.full_screen
-
-    @property
-    def theme_actions(self):
-        return self.menus.themes
-
     def built_pages(self) -> list[Page]:
         return [page for page in self.pages if page is not None]
 
@@ -211,11 +203,6 @@ class MainWindow(QMainWindow):
         if zoom != 1.0 or presenter or theme != "system":
             self.set_look(zoom, presenter, theme)
         self.show_page(read(settings, "window/page", 0, int, 0, EAGER - 1))
-        from PySide6.QtGui import QGuiApplication
-
-        hints = QGuiApplication.styleHints()
-        if hasattr(hints, "colorSchemeChanged"):  # Qt 6.5+: the desktop switched light/dark
-            hints.colorSchemeChanged.connect(self._on_color_scheme_changed)
 
     def save_settings(self) -> None:
         settings = open_settings()

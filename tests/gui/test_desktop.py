@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 def test_presenter_mode_enlarges_type_everywhere(qtbot, main_window):
     before = QApplication.instance().font().pointSizeF()
     qtbot.keyClick(main_window, Qt.Key_F5)
-    assert main_window.presenter and main_window.presenter_action.isChecked()
+    assert main_window.presenter and main_window.menus.presenter.isChecked()
     assert QApplication.instance().font().pointSizeF() == pytest.approx(before * 1.35)
     assert "font-size: 26px" in QApplication.instance().styleSheet()  # arithmetic, 19 × 1.35
     assert main_window.pages[0].max_cell > 72
@@ -169,7 +169,7 @@ def test_dark_theme_reads_well_and_grids_stay_on_paper(qtbot, back_to_system_the
 
     window = back_to_system_theme
     app = QApplication.instance()
-    window.theme_actions["dark"].trigger()
+    window.menus.themes["dark"].trigger()
     assert window.theme == "dark" and theme.DARK
     palette = app.palette()
     assert palette.color(QPalette.Window).lightness() < 60
@@ -190,7 +190,7 @@ def test_dark_theme_reads_well_and_grids_stay_on_paper(qtbot, back_to_system_the
     window.set_look(presenter=True)
     assert "color: #ffffff" in app.styleSheet()
     window.set_look(presenter=False)
-    window.theme_actions["light"].trigger()
+    window.menus.themes["light"].trigger()
     assert not theme.DARK and "color: #111827" in app.styleSheet()
     assert contrast(app.palette().color(QPalette.Window),
                     app.palette().color(QPalette.WindowText)) >= 7
@@ -218,7 +218,7 @@ def test_the_theme_is_remembered(qtbot, back_to_system_theme):
     window.set_look(theme="dark")
     window.save_settings()
     again = new_window(qtbot)
-    assert again.theme == "dark" and again.theme_actions["dark"].isChecked()
+    assert again.theme == "dark" and again.menus.themes["dark"].isChecked()
     again.set_look(theme="system")
     again.close()
 
@@ -292,7 +292,7 @@ def test_file_and_view_menus_and_full_screen(qtbot, main_window):
     assert view_items[:2] == ["&Presenter mode", "&Full screen"] and "Zoom &in" in view_items
     qtbot.keyClick(main_window, Qt.Key_F11)
     qtbot.waitUntil(main_window.isFullScreen, timeout=3000)
-    assert main_window.full_screen_action.isChecked()
+    assert main_window.menus.full_screen.isChecked()
     qtbot.keyClick(main_window, Qt.Key_F11)
     qtbot.waitUntil(lambda: not main_window.isFullScreen(), timeout=3000)
-    assert not main_window.full_screen_action.isChecked()
+    assert not main_window.menus.full_screen.isChecked()
