@@ -434,9 +434,13 @@ class Monkey:
             return self.note("button: none visible")
         button = self.rng.choice(buttons)
         text = _plain(button.text()) or button.toolTip()[:30]
+        self.press(button, text, f"button: {type(button).__name__} {text!r}")
+
+    def press(self, button, text: str, note: str) -> None:
+        """Click ``button`` (a Start keeps the run tiny first) if it can still be clicked."""
         if text == "Start":
             self.keep_training_tiny()
-        self.note(f"button: {type(button).__name__} {text!r}")
+        self.note(note)
         if button.isVisible() and button.isEnabled():
             QTest.mouseClick(button, Qt.LeftButton)
 
@@ -708,11 +712,7 @@ class Monkey:
         button = buttons.get(wanted)
         if button is None:
             return self.note(f"train: no enabled {wanted!r} here")
-        if wanted == "Start":
-            self.keep_training_tiny()
-        self.note(f"train: {wanted}")
-        if button.isVisible() and button.isEnabled():
-            QTest.mouseClick(button, Qt.LeftButton)
+        self.press(button, wanted, f"train: {wanted}")
 
     # -- after every action ----------------------------------------------------------------------------
     def close_strays(self) -> None:
