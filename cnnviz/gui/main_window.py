@@ -27,11 +27,13 @@ EAGER = 2  # the grid lessons are built with the window (they need no PyTorch)
 CLOSE_POLL_MS = 30
 
 
-class LoadingPlaceholder(QWidget):
-    """Stands in for a page until it is built: says so, with a busy bar."""
+class LoadingPlaceholder(Page):
+    """Stands in for a page until it is built: says so, with a busy bar (and offers nothing
+    to the Step and Edit menus)."""
 
     def __init__(self, title: str, parent=None):
         super().__init__(parent)
+        self.title = title
         self.label = QLabel(f"Loading {title}…")
         self.label.setAlignment(Qt.AlignCenter)
         bar = QProgressBar()
@@ -115,7 +117,9 @@ class MainWindow(QMainWindow):
         return self.pages[[e.title for e in PAGES].index(title)]
 
     def current_page(self) -> Page:
-        return self.page(self.lessons.currentRow())
+        """The page shown: the lesson's, or its placeholder while it waits for PyTorch (the
+        menus never build a page, nor wait for the import)."""
+        return self.stack.currentWidget()
 
     def show_page(self, index: int) -> Page:
         """Build (if needed) and show the lesson ``index``; returns its page."""
@@ -131,6 +135,7 @@ class MainWindow(QMainWindow):
             return
         if self.pages[index] is None and PAGES[index].needs_torch and not self.preload.done():
             self.stack.setCurrentIndex(index)  # its placeholder says it is loading
+            self.menus.follow_page(self.stack.currentWidget())
             self.statusBar().showMessage("Starting PyTorch…")
             self._waiting_for = index
             self._preload_timer.start()

@@ -84,7 +84,8 @@ class Menus:
         lesson = bar.addMenu("&Lesson")
         for number, entry in enumerate(w.entries, start=1):
             self.add(lesson, f"&{number} {entry.title}", f"Ctrl+{number}",
-                     lambda _=False, i=number - 1: w.show_page(i), f"{entry.title} lesson")
+                     lambda _=False, i=number - 1: w.lessons.setCurrentRow(i),
+                     f"{entry.title} lesson")
 
         self.data = bar.addMenu("&Data")
         self.data.aboutToShow.connect(lambda: w.datasets.fill_menu(self.data))

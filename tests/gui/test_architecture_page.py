@@ -187,4 +187,5 @@ def test_a_bad_model_file_is_explained_and_nothing_changes(arch, file, expected)
 def test_ctrl_3_opens_the_page(qtbot, main_window):
     qtbot.keyClick(main_window, Qt.Key_3, Qt.ControlModifier)
     assert main_window.current_page().title == "Architecture"
+    qtbot.waitUntil(lambda: main_window.pages[2] is not None, timeout=30000)
     assert "Click a box" in main_window.statusBar().currentMessage()

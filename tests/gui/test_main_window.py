@@ -134,6 +134,24 @@ def test_the_shortcut_list_is_made_from_the_actions_and_misses_none(main_window)
     assert rows["Ctrl+Z"] == "Draw: undo the last stroke" and rows["E"] == "Draw: eraser on / off"
 
 
+def test_a_lesson_waiting_for_pytorch_shows_its_placeholder_and_builds_when_ready(
+        qtbot, main_window, monkeypatch):
+    """Ctrl+4 while PyTorch is still being imported: the window does not wait; the Train
+    lesson shows "Loading Train…", the Step keys do nothing there, and the page is built
+    once the import is done."""
+    monkeypatch.setattr(main_window.preload, "done", lambda: False)
+    qtbot.keyClick(main_window, Qt.Key_4, Qt.ControlModifier)
+    shown = main_window.current_page()
+    assert main_window.pages[3] is None and shown.title == "Train"
+    assert shown.label.text() == "Loading Train…"
+    assert not any(a.isEnabled() for a in main_window.menus.step)
+    qtbot.keyClick(main_window, Qt.Key_Right)  # acts on the placeholder: nothing is built
+    assert main_window.pages[3] is None
+    monkeypatch.undo()
+    qtbot.waitUntil(lambda: main_window.pages[3] is not None, timeout=30000)
+    assert main_window.current_page() is main_window.pages[3]
+
+
 def test_step_and_edit_commands_follow_the_page(main_window):
     step = main_window.menus.step + main_window.menus.edit
     assert all(a.isEnabled() for a in step)
