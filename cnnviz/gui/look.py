@@ -8,12 +8,25 @@ from __future__ import annotations
 
 THEMES = ("system", "light", "dark")
 _system_look: dict = {}  # the palette and style the system gave, to return to
+_style_in_use: dict = {}  # the name of the style set last ("style"): a style made by
+# QStyleFactory may answer name() with "", so the application's style cannot tell
 
 
 def remember_system_look(app) -> None:
     """Keep the desktop's palette and style (once) so that the "system" theme can return."""
     if not _system_look:
         _system_look.update(palette=app.palette(), style=app.style().name())
+        _style_in_use["style"] = app.style().name().lower()
+
+
+def _use_style(app, name: str) -> None:
+    """Set the style ``name`` unless it is the one in use (setting it re-polishes every
+    widget: tens of milliseconds for nothing)."""
+    from PySide6.QtWidgets import QStyleFactory
+
+    if _style_in_use.get("style") != name.lower():
+        app.setStyle(QStyleFactory.create(name))
+        _style_in_use["style"] = name.lower()
 
 
 def dark_palette():
@@ -47,25 +60,23 @@ def is_dark(app) -> bool:
 def apply_look(app, scale: float = 1.0, presenter: bool = False, theme: str = "system") -> None:
     """Palette, fonts and style sheet for a theme ("system" follows the desktop's light or
     dark palette), a zoom ``scale`` and presenter mode."""
-    from PySide6.QtWidgets import QStyleFactory
-
     from cnnviz.gui import theme as colours
     from cnnviz.gui.style import point_size, style_sheet
 
     if theme not in THEMES:
         raise ValueError(f"theme must be one of {', '.join(THEMES)}, got {theme!r}")
     if theme == "system":
-        if _system_look and app.style().name() != _system_look["style"]:
-            app.setStyle(QStyleFactory.create(_system_look["style"]))
         if _system_look:
+            _use_style(app, _system_look["style"])
             app.setPalette(_system_look["palette"])
     else:
-        if app.style().name().lower() != "fusion":
-            app.setStyle(QStyleFactory.create("Fusion"))
+        _use_style(app, "Fusion")
         app.setPalette(dark_palette() if theme == "dark" else
                        app.style().standardPalette())
     colours.DARK = is_dark(app)
     font = app.font()
     font.setPointSizeF(point_size(scale, presenter))
     app.setFont(font)
-    app.setStyleSheet(style_sheet(scale, presenter, colours.DARK))
+    sheet = style_sheet(scale, presenter, colours.DARK)
+    if app.styleSheet() != sheet:  # setting it re-styles every widget: only when it changed
+        app.setStyleSheet(sheet)
