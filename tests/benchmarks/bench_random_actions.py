@@ -87,8 +87,10 @@ def run_seed(seed: int, seconds: float, folder: Path) -> dict:
         lateness.stop()
         monkey.note("close the window")
         start = time.perf_counter()
-        window.close()
-        QApplication.processEvents()
+        window.close()  # a running worker is asked to stop; the window closes after it
+        while window.isVisible() and time.perf_counter() < start + 10:
+            QApplication.processEvents()
+            time.sleep(0.005)
         close_seconds = time.perf_counter() - start
         threads = [t.objectName() for t in running_threads()]
     stalls = sorted(lateness.samples, reverse=True)[:5]
@@ -126,6 +128,8 @@ def main() -> None:
               f"{len(result['errors'])} errors"
               + (f"; threads left running: {result['threads']}" if result["threads"] else ""),
               flush=True)
+        for error in result["errors"]:
+            print(f"  error: {error}", flush=True)
     late = [x for r in results for x in r["late"]]
     p50, p99, peak = percentile(late, 50), percentile(late, 99), max(late, default=0.0)
     print(f"\nevent-loop lateness of a {INTERVAL_MS} ms timer over {len(late)} timeouts "
