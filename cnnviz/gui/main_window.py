@@ -78,6 +78,7 @@ class MainWindow(QMainWindow):
                                    self.show_page_titled)
         self.menus = Menus(self)
         self._waiting_for = -1  # a page to build once PyTorch has been imported
+        self._pending: list[tuple[int, object]] = []  # (page, menu command) waiting for it
         self._preload_timer = QTimer(self)
         self._preload_timer.setInterval(50)
         self._preload_timer.timeout.connect(self._on_preload_tick)
@@ -152,13 +153,26 @@ class MainWindow(QMainWindow):
         if self._waiting_for == self.lessons.currentRow():
             self._on_lesson_chosen(self._waiting_for)
         self._waiting_for = -1
+        pending, self._pending = self._pending, []
+        for index, command in pending:
+            command(self.show_page(index))
+
+    def on_page(self, title: str, command) -> None:
+        """Show the page ``title`` and run ``command(page)``: at once, or — while PyTorch is
+        still being imported for it — once it is built (its placeholder shows meanwhile)."""
+        index = [e.title for e in PAGES].index(title)
+        if self.pages[index] is None and PAGES[index].needs_torch and not self.preload.done():
+            self._pending.append((index, command))
+            self.lessons.setCurrentRow(index)
+            return
+        command(self.show_page(index))
 
     def train_action(self, method: str):
         """A menu slot: show the Train page, then call its ``method``."""
-        return lambda: getattr(self.show_page_titled("Train"), method)()
+        return lambda: self.on_page("Train", lambda page: getattr(page, method)())
 
     def open_model(self) -> None:
-        self.show_page_titled("Architecture").open_model_dialog()
+        self.on_page("Architecture", lambda page: page.open_model_dialog())
 
     def request_training_model(self, callback) -> bool:
         """A snapshot of the model being trained, handed to ``callback((model, contract))``
@@ -273,6 +287,7 @@ class MainWindow(QMainWindow):
             return
         self.save_settings()
         self._preload_timer.stop()
+        self._pending = []
         for page in self.built_pages():
             page.shutdown()
         self.datasets.cancel_download()

@@ -152,6 +152,23 @@ def test_a_lesson_waiting_for_pytorch_shows_its_placeholder_and_builds_when_read
     assert main_window.current_page() is main_window.pages[3]
 
 
+def test_a_menu_command_for_a_page_waiting_for_pytorch_runs_once_it_is_built(
+        qtbot, main_window, monkeypatch):
+    """File → Save checkpoint… while PyTorch is still being imported: the window does not
+    wait; the Train lesson shows its placeholder and the command runs once it is built."""
+    monkeypatch.setattr(main_window.preload, "done", lambda: False)
+    asked = []
+    monkeypatch.setattr("cnnviz.gui.pages.train_page.TrainPage.save_dialog",
+                        lambda page: asked.append(page))
+    save = next(a for _, a in main_window.menus.actions if a.shortcut().toString() == "Ctrl+S")
+    save.trigger()
+    assert main_window.pages[3] is None and main_window.current_page().title == "Train"
+    assert not asked
+    monkeypatch.setattr(main_window.preload, "done", lambda: True)
+    qtbot.waitUntil(lambda: bool(asked), timeout=30000)
+    assert asked == [main_window.pages[3]]
+
+
 def test_step_and_edit_commands_follow_the_page(main_window):
     step = main_window.menus.step + main_window.menus.edit
     assert all(a.isEnabled() for a in step)
