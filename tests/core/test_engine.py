@@ -141,6 +141,27 @@ def test_stop_during_set_up_ends_with_stopped(monkeypatch, stage):
     assert not fired[events.EPOCH_DONE] and engine.step == 0
 
 
+def test_a_run_stopped_before_its_optimiser_cannot_be_saved(monkeypatch):
+    """Stopped while the model is built: the engine has a model but nothing to continue
+    from, so it says it cannot be saved (the Train page offers no Save)."""
+    from cnnviz.core.training import engine as engine_module
+
+    engine = Engine(small())
+    real = engine_module.build
+
+    def build_then_stop(*args, **kwargs):
+        model = real(*args, **kwargs)
+        engine.stop()
+        return model
+
+    monkeypatch.setattr(engine_module, "build", build_then_stop)
+    engine.run()
+    assert engine.model is not None and not engine.can_save
+    finished = Engine(small())
+    finished.run()
+    assert finished.can_save
+
+
 def test_reading_mnist_can_be_stopped_and_is_read_whole_afterwards():
     from cnnviz.core.data.mnist import LoadCancelled, bundled_folder
 

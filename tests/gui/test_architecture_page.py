@@ -146,6 +146,16 @@ def test_show_code(arch):
         dialog.close()
 
 
+def test_show_code_while_the_model_is_being_built_says_so(arch):
+    arch.select_model("densenet")  # built in the worker: the page is busy for a moment
+    assert arch.busy
+    assert arch.show_code() is None and "still being built" in arch.message.text()
+    arch.built()
+    dialog = arch.show_code()
+    assert dialog is not None
+    dialog.close()
+
+
 def test_calculator_reproduces_and_edits(arch):
     calc = arch.calculator
     assert calc.naive.text().endswith("= 120,422,400")

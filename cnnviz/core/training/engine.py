@@ -316,6 +316,12 @@ class Engine:
         return None
 
     # -- checkpoints ----------------------------------------------------------------------------
+    @property
+    def can_save(self) -> bool:
+        """Set up far enough to be saved: a model and its optimiser (a run stopped early in
+        its set-up has a model but nothing to continue from)."""
+        return self.model is not None and self.optimizer is not None
+
     def checkpoint_payload(self) -> dict:
         return {"model": self.config.model, "config": self.config.to_dict(),
                 "model_state": {k: v.detach().cpu() for k, v in self._net.state_dict().items()},

@@ -279,7 +279,11 @@ class ArchitecturePage(Page):
             return Path(entry.source_path).read_text(encoding="utf-8")
         return Path(pyinspect.getsourcefile(type(self.model))).read_text(encoding="utf-8")
 
-    def show_code(self) -> QDialog:
+    def show_code(self) -> QDialog | None:
+        if self.busy or self.model is None:  # the code shown must be the chosen model's
+            self.show_message("The model is still being built: Show code works once it is "
+                              "shown." if self.busy else "There is no model to show.")
+            return None
         dialog = QDialog(self)
         dialog.setWindowTitle(f"Code of {self.model_box.currentText()}")
         text = QPlainTextEdit(self.model_source())

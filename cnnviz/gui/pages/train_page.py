@@ -275,7 +275,7 @@ class TrainPage(Page):
         self.pause_button.setEnabled(running)
         self.pause_button.setText("Resume" if paused else "Pause")
         self.stop_button.setEnabled(running)
-        self.save_button.setEnabled(self.engine is not None and self.engine.model is not None
+        self.save_button.setEnabled(self.engine is not None and self.engine.can_save
                                     and (paused or not running))
         self.form.set_running(running)
         self.load_button.setEnabled(not running)
@@ -446,7 +446,7 @@ class TrainPage(Page):
         self.message.setVisible(bool(text))
 
     def save_checkpoint(self, path) -> bool:
-        if self.engine is None or self.engine.model is None:
+        if self.engine is None or not self.engine.can_save:
             self.show_message("Nothing to save yet: train first.")
             return False
         if self.is_running() and not self.engine.paused:
