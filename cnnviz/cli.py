@@ -11,10 +11,12 @@ def main(argv=None) -> int:
     if argv and argv[0] == "train":
         from cnnviz.train_cli import OneLineParser, add_arguments, run
 
-        parser = OneLineParser(prog="cnnviz train",
-                               description="Train a model of the zoo on MNIST (bundled), FashionMNIST, "
-                                           "KMNIST, CIFAR-10 or your own images and "
-                                           "print the lecture's log.")
+        parser = OneLineParser(
+            prog="cnnviz train",
+            description="Train a model of the zoo on MNIST (bundled), FashionMNIST, "
+            "KMNIST, CIFAR-10 or your own images and "
+            "print the lecture's log.",
+        )
         add_arguments(parser)
         return run(parser.parse_args(argv[1:]), parser)
     if argv and argv[0] in ("--version", "-V"):
@@ -23,10 +25,12 @@ def main(argv=None) -> int:
         print(f"cnnviz {__version__}")
         return 0
     if argv and argv[0] in ("--help", "-h"):
-        print("usage: cnnviz [--version | --self-test] | cnnviz train --help\n\n"
-              "Starts the cnnviz window; `cnnviz train ...` trains headless;\n"
-              "--self-test opens the window, builds every page, prints what it saw and quits\n"
-              "(to check an installed or frozen app).")
+        print(
+            "usage: cnnviz [--version | --self-test] | cnnviz train --help\n\n"
+            "Starts the cnnviz window; `cnnviz train ...` trains headless;\n"
+            "--self-test opens the window, builds every page, prints what it saw and quits\n"
+            "(to check an installed or frozen app)."
+        )
         return 0
     from cnnviz.gui.platform_check import xcb_problem
 

@@ -33,16 +33,26 @@ def positive_int(text: str) -> int:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--model", default="simple", help="a model of the zoo (default simple)")
-    parser.add_argument("--dataset", default="mnist",
-                        help="mnist (bundled), fashion-mnist, kmnist or cifar10")
-    parser.add_argument("--folder", type=Path,
-                        help="train on your own images: one sub-folder per class")
-    parser.add_argument("--image-size", type=positive_int, default=28,
-                        help="side the --folder images are resized to (default 28)")
-    parser.add_argument("--data-dir", type=Path,
-                        help="where downloaded datasets live (default: the app's data folder)")
-    parser.add_argument("--download", action="store_true",
-                        help="download --dataset first if it is not here yet")
+    parser.add_argument(
+        "--dataset", default="mnist", help="mnist (bundled), fashion-mnist, kmnist or cifar10"
+    )
+    parser.add_argument(
+        "--folder", type=Path, help="train on your own images: one sub-folder per class"
+    )
+    parser.add_argument(
+        "--image-size",
+        type=positive_int,
+        default=28,
+        help="side the --folder images are resized to (default 28)",
+    )
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        help="where downloaded datasets live (default: the app's data folder)",
+    )
+    parser.add_argument(
+        "--download", action="store_true", help="download --dataset first if it is not here yet"
+    )
     parser.add_argument("--epochs", type=positive_int, default=9)
     parser.add_argument("--batch-size", type=positive_int, default=64)
     parser.add_argument("--lr", type=float, default=0.01)
@@ -57,8 +67,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--limit-train", type=positive_int)
     parser.add_argument("--limit-test", type=positive_int)
     parser.add_argument("--amp", action="store_true", help="mixed precision (CUDA)")
-    parser.add_argument("--no-channels-last", dest="channels_last", action="store_false",
-                        help="keep the default memory layout (channels_last is faster)")
+    parser.add_argument(
+        "--no-channels-last",
+        dest="channels_last",
+        action="store_false",
+        help="keep the default memory layout (channels_last is faster)",
+    )
     parser.add_argument("--save", type=Path, help="write a checkpoint here at the end")
     parser.add_argument("--metrics-json", type=Path, help="write per-epoch figures here")
 
@@ -114,8 +128,9 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     from cnnviz.core.training.log import test_line, train_line
 
     if args.model not in available():
-        parser.error(f"argument --model: unknown model {args.model!r} "
-                     f"(choose from {', '.join(available())})")
+        parser.error(
+            f"argument --model: unknown model {args.model!r} (choose from {', '.join(available())})"
+        )
     from cnnviz.core.data import catalog
     from cnnviz.core.data.download import DownloadError, download
 
@@ -123,28 +138,45 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     data_dir = args.data_dir or catalog.default_data_dir()
     dataset = f"{catalog.FOLDER_PREFIX}{args.folder}" if args.folder else args.dataset
     if not args.folder and args.dataset not in catalog.DATASETS:
-        parser.error(f"argument --dataset: unknown dataset {args.dataset!r} "
-                     f"(choose from {', '.join(catalog.DATASETS)})")
+        parser.error(
+            f"argument --dataset: unknown dataset {args.dataset!r} "
+            f"(choose from {', '.join(catalog.DATASETS)})"
+        )
     if not args.folder and not catalog.is_downloaded(args.dataset, data_dir):
         if not args.download:
-            parser.error(f"{catalog.info(args.dataset).title} is not in {data_dir} yet: add "
-                         "--download to fetch it "
-                         f"({catalog.info(args.dataset).size_text()})")
+            parser.error(
+                f"{catalog.info(args.dataset).title} is not in {data_dir} yet: add "
+                "--download to fetch it "
+                f"({catalog.info(args.dataset).size_text()})"
+            )
         try:
             download(args.dataset, data_dir, progress=_print_progress)
             print(file=sys.stderr)
         except DownloadError as exc:
             print(f"\ncnnviz train: {exc}", file=sys.stderr)
             return 1
-    config = TrainConfig(model=args.model, model_options=options, epochs=args.epochs,
-                         dataset=dataset, data_dir=str(data_dir),
-                         dataset_options={"size": args.image_size} if args.folder else {},
-                         batch_size=args.batch_size, lr=args.lr, momentum=args.momentum,
-                         nesterov=args.nesterov, weight_decay=args.weight_decay,
-                         optimizer=args.optimizer, schedule=args.schedule, device=args.device,
-                         seed=args.seed, limit_train=args.limit_train,
-                         limit_test=args.limit_test, amp=args.amp,
-                         channels_last=args.channels_last, snapshot_every=0)
+    config = TrainConfig(
+        model=args.model,
+        model_options=options,
+        epochs=args.epochs,
+        dataset=dataset,
+        data_dir=str(data_dir),
+        dataset_options={"size": args.image_size} if args.folder else {},
+        batch_size=args.batch_size,
+        lr=args.lr,
+        momentum=args.momentum,
+        nesterov=args.nesterov,
+        weight_decay=args.weight_decay,
+        optimizer=args.optimizer,
+        schedule=args.schedule,
+        device=args.device,
+        seed=args.seed,
+        limit_train=args.limit_train,
+        limit_test=args.limit_test,
+        amp=args.amp,
+        channels_last=args.channels_last,
+        snapshot_every=0,
+    )
     try:
         config.validate()
         pick_device(args.device)
@@ -167,9 +199,15 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
 
     def on_epoch(r):
         print(f"\n{test_line(r)}\n", flush=True)
-        metrics["epochs"].append({"epoch": r["epoch"], "train_seconds": r["train_seconds"],
-                                  "samples_per_second": r["samples_per_second"],
-                                  "test_loss": r["test_loss"], "test_accuracy": r["accuracy"]})
+        metrics["epochs"].append(
+            {
+                "epoch": r["epoch"],
+                "train_seconds": r["train_seconds"],
+                "samples_per_second": r["samples_per_second"],
+                "test_loss": r["test_loss"],
+                "test_accuracy": r["accuracy"],
+            }
+        )
         if args.metrics_json:
             write_json_atomically(args.metrics_json, metrics)
 

@@ -20,8 +20,9 @@ from cnnviz.core.data.download import Source, download
 
 
 def idx_bytes(array: np.ndarray) -> bytes:
-    header = bytes([0, 0, 0x08, array.ndim]) + b"".join(int(d).to_bytes(4, "big")
-                                                       for d in array.shape)
+    header = bytes([0, 0, 0x08, array.ndim]) + b"".join(
+        int(d).to_bytes(4, "big") for d in array.shape
+    )
     return gzip.compress(header + array.astype(np.uint8).tobytes())
 
 
@@ -40,8 +41,12 @@ def fake_cifar_archive(n_per_batch=4, seed=0) -> bytes:
     buffer = io.BytesIO()
     with tarfile.open(fileobj=buffer, mode="w:gz") as tar:
         for name in catalog.CIFAR_BATCHES["train"] + catalog.CIFAR_BATCHES["test"]:
-            body = pickle.dumps({"data": rng.integers(0, 256, (n_per_batch, 3072), dtype=np.uint8),
-                                 "labels": rng.integers(0, 10, n_per_batch).tolist()})
+            body = pickle.dumps(
+                {
+                    "data": rng.integers(0, 256, (n_per_batch, 3072), dtype=np.uint8),
+                    "labels": rng.integers(0, 10, n_per_batch).tolist(),
+                }
+            )
             member = tarfile.TarInfo(f"{catalog.CIFAR_FOLDER}/{name}")
             member.size = len(body)
             tar.addfile(member, io.BytesIO(body))
@@ -55,6 +60,7 @@ def md5(data: bytes) -> str:
 @contextlib.contextmanager
 def serve_folder(www):
     """A file server on 127.0.0.1 (a free port) serving ``www``; yields its base URL."""
+
     class Quiet(http.server.SimpleHTTPRequestHandler):
         def log_message(self, *args):
             pass
@@ -73,16 +79,19 @@ def serve_folder(www):
 def publish(www, files: dict[str, bytes], base: str, extra_urls=()) -> list[Source]:
     for name, body in files.items():
         (www / name).write_bytes(body)
-    return [Source(tuple(u + name for u in extra_urls) + (base + name,), name, md5(body),
-                   len(body)) for name, body in files.items()]
+    return [
+        Source(tuple(u + name for u in extra_urls) + (base + name,), name, md5(body), len(body))
+        for name, body in files.items()
+    ]
 
 
 def install_fake(key: str, root, seed: int = 0, n_train: int = 200, n_test: int = 50):
     """Put a small fake ``key`` dataset into ``root`` through the real download path (the
     fetch copies bytes from memory instead of a network)."""
     if catalog.info(key).layout == "cifar":
-        files = {"cifar-10-python.tar.gz": fake_cifar_archive(n_per_batch=max(1, n_test),
-                                                              seed=seed)}
+        files = {
+            "cifar-10-python.tar.gz": fake_cifar_archive(n_per_batch=max(1, n_test), seed=seed)
+        }
     else:
         files = fake_idx_files(n_train, n_test, seed)
 
@@ -91,8 +100,9 @@ def install_fake(key: str, root, seed: int = 0, n_train: int = 200, n_test: int 
         dest.write_bytes(body)
         on_bytes(len(body))
 
-    sources = [Source((f"memory://{name}",), name, md5(body), len(body))
-               for name, body in files.items()]
+    sources = [
+        Source((f"memory://{name}",), name, md5(body), len(body)) for name, body in files.items()
+    ]
     return download(key, root, files=sources, fetch=from_memory)
 
 
@@ -105,7 +115,9 @@ def make_folder(root, classes, n=10, rgb=False, size=(40, 30)):
         folder = root / name
         folder.mkdir(parents=True)
         for i in range(n):
-            arr = (rng.random((size[1], size[0], 3) if rgb else (size[1], size[0])) * 60
-                   + 190 * (k % 2)).astype(np.uint8)
+            arr = (
+                rng.random((size[1], size[0], 3) if rgb else (size[1], size[0])) * 60
+                + 190 * (k % 2)
+            ).astype(np.uint8)
             Image.fromarray(arr).save(folder / f"{i}.png")
     return root

@@ -43,12 +43,19 @@ def parse_grid(text: str, max_side: int = MAX_SIDE) -> np.ndarray:
         raise ValueError("the clipboard holds no numbers")
     widths = {len(r) for r in rows}
     if len(widths) != 1:
-        raise ValueError(f"rows have different lengths ({', '.join(str(w) for w in sorted(widths))})")
+        raise ValueError(
+            f"rows have different lengths ({', '.join(str(w) for w in sorted(widths))})"
+        )
     h, w = len(rows), widths.pop()
     if h > max_side or w > max_side:
         raise ValueError(f"the grid is {h}×{w}; the largest is {max_side}×{max_side}")
-    return np.array([[parse_number(c, f"row {i + 1}, column {j + 1}") for j, c in enumerate(r)]
-                     for i, r in enumerate(rows)], dtype=np.float64)
+    return np.array(
+        [
+            [parse_number(c, f"row {i + 1}, column {j + 1}") for j, c in enumerate(r)]
+            for i, r in enumerate(rows)
+        ],
+        dtype=np.float64,
+    )
 
 
 def format_grid(values: np.ndarray) -> str:

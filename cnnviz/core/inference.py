@@ -75,16 +75,24 @@ def _ink(canvas: np.ndarray) -> np.ndarray | None:
     cols = np.flatnonzero((img > INK_THRESHOLD).any(axis=0))
     if rows.size == 0:
         return None
-    return img[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1]
+    return img[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
 
 
 def _scaled(crop: np.ndarray, scale: float, height: int, width: int) -> np.ndarray:
     """``crop`` resized by ``scale`` (aspect kept, anti-aliased), at most height×width."""
     h, w = crop.shape
     nh, nw = max(1, min(height, round(h * scale))), max(1, min(width, round(w * scale)))
-    return F.interpolate(torch.from_numpy(np.ascontiguousarray(crop))[None, None],
-                         size=(nh, nw), mode="bilinear", antialias=True,
-                         align_corners=False)[0, 0].clamp(0, 1).numpy()
+    return (
+        F.interpolate(
+            torch.from_numpy(np.ascontiguousarray(crop))[None, None],
+            size=(nh, nw),
+            mode="bilinear",
+            antialias=True,
+            align_corners=False,
+        )[0, 0]
+        .clamp(0, 1)
+        .numpy()
+    )
 
 
 def preprocess(canvas: np.ndarray) -> np.ndarray:
@@ -104,7 +112,7 @@ def preprocess(canvas: np.ndarray) -> np.ndarray:
     com_y, com_x = (ys * small).sum() / total, (xs * small).sum() / total
     top, left = int(round(14 - com_y)), int(round(14 - com_x))
     top, left = min(max(top, 0), 28 - nh), min(max(left, 0), 28 - nw)
-    out[top:top + nh, left:left + nw] = small
+    out[top : top + nh, left : left + nw] = small
     return out
 
 
@@ -119,7 +127,7 @@ def fit_to_frame(canvas: np.ndarray, height: int, width: int, fill: float = 0.9)
     small = _scaled(crop, fill * min(height / h, width / w), height, width)
     nh, nw = small.shape
     top, left = (height - nh) // 2, (width - nw) // 2
-    out[top:top + nh, left:left + nw] = small
+    out[top : top + nh, left : left + nw] = small
     return out
 
 
@@ -132,8 +140,12 @@ def prepare(canvas: np.ndarray, info: InputContract = MNIST_INFO) -> np.ndarray:
 
 
 @torch.inference_mode()
-def predict(model: nn.Module, image28: np.ndarray, layers: list[str] | None = None,
-            info: InputContract = MNIST_INFO) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+def predict(
+    model: nn.Module,
+    image28: np.ndarray,
+    layers: list[str] | None = None,
+    info: InputContract = MNIST_INFO,
+) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     """Class probabilities and per-layer activations (``[C, H, W]`` numpy) for one image
     (``[H, W]`` or ``[C, H, W]`` in [0, 1], normalised here as ``info`` says).
 
@@ -173,16 +185,17 @@ def model_from_checkpoint(data: dict) -> nn.Module:
     meta = info_from_checkpoint(data)
     c, h, w = meta.input_shape
     if h != w:
-        raise CheckpointError(f"it was trained on {c}×{h}×{w} inputs; the zoo's models take "
-                              "square images")
+        raise CheckpointError(
+            f"it was trained on {c}×{h}×{w} inputs; the zoo's models take square images"
+        )
     options = (data.get("config") or {}).get("model_options", {})
-    model = build(name, in_channels=c, num_classes=len(meta.class_names), input_size=h,
-                  **options)
+    model = build(name, in_channels=c, num_classes=len(meta.class_names), input_size=h, **options)
     try:
         model.load_state_dict(data["model_state"])
     except (RuntimeError, KeyError) as exc:
-        raise CheckpointError(f"its weights do not fit {name!r}: "
-                              f"{str(exc).splitlines()[0][:160]}") from None
+        raise CheckpointError(
+            f"its weights do not fit {name!r}: {str(exc).splitlines()[0][:160]}"
+        ) from None
     return model.eval()
 
 
@@ -222,6 +235,18 @@ def load_default_model() -> nn.Module:
     return load_model(default_checkpoint_path())
 
 
-__all__ = ["MNIST_INFO", "InputContract", "fit_to_frame", "has_ink", "inception_blocks",
-           "info_from_checkpoint", "load_classifier", "load_default_model", "load_model",
-           "model_from_checkpoint", "predict", "prepare", "preprocess"]
+__all__ = [
+    "MNIST_INFO",
+    "InputContract",
+    "fit_to_frame",
+    "has_ink",
+    "inception_blocks",
+    "info_from_checkpoint",
+    "load_classifier",
+    "load_default_model",
+    "load_model",
+    "model_from_checkpoint",
+    "predict",
+    "prepare",
+    "preprocess",
+]

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import sys
 
-
 from cnnviz.gui.look import apply_look, remember_system_look
+
 
 def create_app(argv=None):
     """The QApplication (made once), with cnnviz's name and style."""
@@ -16,7 +16,8 @@ def create_app(argv=None):
     if QApplication.instance() is None:
         # 125 % and 150 % screens get exactly that scale, not one rounded to 1× or 2×
         QGuiApplication.setHighDpiScaleFactorRoundingPolicy(
-            Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
+            Qt.HighDpiScaleFactorRoundingPolicy.PassThrough
+        )
     app = QApplication.instance() or QApplication(list(argv or sys.argv[:1]))
     remember_system_look(app)
     app.setApplicationName("cnnviz")
@@ -55,15 +56,17 @@ def run(argv=None, self_test: bool = False) -> int:
             from cnnviz import __version__
             from cnnviz.gui.pages import PAGES
 
-            print(f"cnnviz {__version__}: window shown "
-                  f"({window.width()}x{window.height()}, {app.platformName()}, device pixel "
-                  f"ratio {window.devicePixelRatio():g})", flush=True)
+            print(
+                f"cnnviz {__version__}: window shown "
+                f"({window.width()}x{window.height()}, {app.platformName()}, device pixel "
+                f"ratio {window.devicePixelRatio():g})",
+                flush=True,
+            )
             for index, entry in enumerate(PAGES):
                 try:
                     page = window.show_page(index)
                     app.processEvents()
-                    print(f"  page {index + 1} {entry.title}: {type(page).__name__} ok",
-                          flush=True)
+                    print(f"  page {index + 1} {entry.title}: {type(page).__name__} ok", flush=True)
                 except Exception as exc:  # report every page, then fail
                     print(f"  page {index + 1} {entry.title}: FAILED {exc!r}", flush=True)
                     outcome["code"] = 1

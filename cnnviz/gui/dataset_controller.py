@@ -12,8 +12,14 @@ from PySide6.QtGui import QActionGroup, QDesktopServices
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from cnnviz.core.data import catalog
-from cnnviz.gui.datasets import (FOLDER_OPTION_DEFAULTS, DatasetState, DownloadPanel,
-                                 DownloadRun, choice_for, data_dir)
+from cnnviz.gui.datasets import (
+    FOLDER_OPTION_DEFAULTS,
+    DatasetState,
+    DownloadPanel,
+    DownloadRun,
+    choice_for,
+    data_dir,
+)
 
 
 class DatasetController(QObject):
@@ -55,16 +61,16 @@ class DatasetController(QObject):
         previous choice stays."""
         if name in catalog.DATASETS and not self.available(name):
             if self.download is not None and self.download.is_running():
-                self.show_message("A download is already running; wait for it or cancel it "
-                                  "first.")
+                self.show_message("A download is already running; wait for it or cancel it first.")
             elif self.confirm_download(catalog.info(name)):
                 self.start_download(name)
             return False
         try:
             choice = choice_for(name, options)
         except (ValueError, OSError) as exc:
-            self.show_message(f"Cannot use this dataset: {exc}. "
-                              f"The dataset stays {self.choice.title}.")
+            self.show_message(
+                f"Cannot use this dataset: {exc}. The dataset stays {self.choice.title}."
+            )
             return False
         self.state.set(choice)
         self.show_message("")
@@ -80,10 +86,14 @@ class DatasetController(QObject):
     def confirm_download(self, info) -> bool:
         """Ask before downloading (tests replace this)."""
         answer = QMessageBox.question(
-            self.window, f"Download {info.title}?",
+            self.window,
+            f"Download {info.title}?",
             f"{info.title} is not on this computer yet. Download it now "
             f"({info.size_text()}) from its publishers' server? It is kept for next time.\n\n"
-            f"Credit: {info.credit}.", QMessageBox.Yes | QMessageBox.No, QMessageBox.Yes)
+            f"Credit: {info.credit}.",
+            QMessageBox.Yes | QMessageBox.No,
+            QMessageBox.Yes,
+        )
         return answer == QMessageBox.Yes
 
     # -- downloads ------------------------------------------------------------------------------
@@ -145,8 +155,9 @@ class DatasetController(QObject):
         shown.triggered.connect(self.show_data_folder)
 
     def choose_folder_dialog(self) -> None:
-        path = QFileDialog.getExistingDirectory(self.window,
-                                                "Image folder: one sub-folder per class")
+        path = QFileDialog.getExistingDirectory(
+            self.window, "Image folder: one sub-folder per class"
+        )
         if path:
             options = self.choice.options if self.choice.is_folder else FOLDER_OPTION_DEFAULTS
             self.choose(f"{catalog.FOLDER_PREFIX}{path}", dict(options))

@@ -66,14 +66,19 @@ def folder_choice(path, size: int = 28, channels: int = 1) -> DatasetChoice:
     check_folder_options(size, channels)
     path = Path(path)
     classes = tuple(scan_image_folder(path))
-    return DatasetChoice(f"{catalog.FOLDER_PREFIX}{path}", path.name, (channels, size, size),
-                         classes, {"size": int(size), "channels": int(channels)})
+    return DatasetChoice(
+        f"{catalog.FOLDER_PREFIX}{path}",
+        path.name,
+        (channels, size, size),
+        classes,
+        {"size": int(size), "channels": int(channels)},
+    )
 
 
 def choice_for(name: str, options: dict | None = None) -> DatasetChoice:
     if name.startswith(catalog.FOLDER_PREFIX):
         opts = {**FOLDER_OPTION_DEFAULTS, **(options or {})}
-        return folder_choice(name[len(catalog.FOLDER_PREFIX):], opts["size"], opts["channels"])
+        return folder_choice(name[len(catalog.FOLDER_PREFIX) :], opts["size"], opts["channels"])
     return catalog_choice(name)
 
 
@@ -96,7 +101,8 @@ class DatasetState(QObject):
 
 
 class DownloadWorker(QObject):
-    """Runs :func:`~cnnviz.core.data.download.download` in its thread; reports at most 10 times a second."""
+    """Runs :func:`~cnnviz.core.data.download.download` in its thread; reports at most 10
+    times a second."""
 
     progress = Signal(object, object, str)  # bytes so far, total (or None), file name
     done = Signal(str, str, str)  # key, outcome ("ok" / "cancelled" / "failed"), message
@@ -124,13 +130,20 @@ class DownloadWorker(QObject):
         try:
             fetching.download(self.key, self.root, **kwargs)
         except fetching.DownloadCancelled:
-            self.done.emit(self.key, "cancelled", f"Download of {catalog.info(self.key).title} "
-                                                  "cancelled; nothing was kept.")
+            self.done.emit(
+                self.key,
+                "cancelled",
+                f"Download of {catalog.info(self.key).title} cancelled; nothing was kept.",
+            )
         except fetching.DownloadError as exc:
             self.done.emit(self.key, "failed", str(exc))
         except Exception as exc:  # reported, never raised into the thread's event loop
-            self.done.emit(self.key, "failed", f"{catalog.info(self.key).title} could not be "
-                                               f"downloaded: {type(exc).__name__}: {exc}")
+            self.done.emit(
+                self.key,
+                "failed",
+                f"{catalog.info(self.key).title} could not be "
+                f"downloaded: {type(exc).__name__}: {exc}",
+            )
         else:
             self.done.emit(self.key, "ok", f"{catalog.info(self.key).title} downloaded.")
 
@@ -193,8 +206,9 @@ class DownloadPanel(QWidget):
         self.active = False
         self.bar.hide()
         self.label.setText(message)
-        self.label.setStyleSheet("" if outcome == "ok" else
-                                 f"color: {theme.ERROR}; font-weight: bold;")
+        self.label.setStyleSheet(
+            "" if outcome == "ok" else f"color: {theme.ERROR}; font-weight: bold;"
+        )
         self.button.setText("Close")
         self.show()
 

@@ -34,13 +34,22 @@ def dark_palette():
     from PySide6.QtGui import QColor, QPalette
 
     palette = QPalette()
-    roles = {QPalette.Window: "#1b1f27", QPalette.WindowText: "#f3f4f6",
-             QPalette.Base: "#111827", QPalette.AlternateBase: "#1f2937",
-             QPalette.ToolTipBase: "#f3f4f6", QPalette.ToolTipText: "#111827",
-             QPalette.Text: "#f3f4f6", QPalette.Button: "#273040",
-             QPalette.ButtonText: "#f3f4f6", QPalette.BrightText: "#ff6b6b",
-             QPalette.Highlight: "#3b82f6", QPalette.HighlightedText: "#ffffff",
-             QPalette.Link: "#93c5fd", QPalette.PlaceholderText: "#9ca3af"}
+    roles = {
+        QPalette.Window: "#1b1f27",
+        QPalette.WindowText: "#f3f4f6",
+        QPalette.Base: "#111827",
+        QPalette.AlternateBase: "#1f2937",
+        QPalette.ToolTipBase: "#f3f4f6",
+        QPalette.ToolTipText: "#111827",
+        QPalette.Text: "#f3f4f6",
+        QPalette.Button: "#273040",
+        QPalette.ButtonText: "#f3f4f6",
+        QPalette.BrightText: "#ff6b6b",
+        QPalette.Highlight: "#3b82f6",
+        QPalette.HighlightedText: "#ffffff",
+        QPalette.Link: "#93c5fd",
+        QPalette.PlaceholderText: "#9ca3af",
+    }
     for role, colour in roles.items():
         palette.setColor(role, QColor(colour))
     for role in (QPalette.WindowText, QPalette.Text, QPalette.ButtonText):
@@ -53,8 +62,9 @@ def is_dark(app) -> bool:
     from PySide6.QtGui import QPalette
 
     palette = app.palette()
-    return palette.color(QPalette.Window).lightness() < palette.color(
-        QPalette.WindowText).lightness()
+    return (
+        palette.color(QPalette.Window).lightness() < palette.color(QPalette.WindowText).lightness()
+    )
 
 
 def apply_look(app, scale: float = 1.0, presenter: bool = False, theme: str = "system") -> None:
@@ -71,8 +81,7 @@ def apply_look(app, scale: float = 1.0, presenter: bool = False, theme: str = "s
             app.setPalette(_system_look["palette"])
     else:
         _use_style(app, "Fusion")
-        app.setPalette(dark_palette() if theme == "dark" else
-                       app.style().standardPalette())
+        app.setPalette(dark_palette() if theme == "dark" else app.style().standardPalette())
     colours.DARK = is_dark(app)
     font = app.font()
     font.setPointSizeF(point_size(scale, presenter))

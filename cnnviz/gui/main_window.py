@@ -12,8 +12,17 @@ import json
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import (QHBoxLayout, QLabel, QListWidget, QMainWindow, QMessageBox,
-                               QProgressBar, QStackedWidget, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QMainWindow,
+    QMessageBox,
+    QProgressBar,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from cnnviz import __version__
 from cnnviz.gui.dataset_controller import DatasetController
@@ -74,8 +83,9 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
         settings = open_settings()
         self.datasets = DatasetController(self, saved_dataset(settings))
-        self.context = PageContext(self.datasets, self.request_training_model,
-                                   self.show_page_titled)
+        self.context = PageContext(
+            self.datasets, self.request_training_model, self.show_page_titled
+        )
         self.menus = Menus(self)
         self._waiting_for = -1  # a page to build once PyTorch has been imported
         self._pending: list[tuple[int, object]] = []  # (page, menu command) waiting for it
@@ -185,8 +195,9 @@ class MainWindow(QMainWindow):
         if self.theme == "system":
             self.set_look()
 
-    def set_look(self, zoom: float | None = None, presenter: bool | None = None,
-                 theme: str | None = None) -> None:
+    def set_look(
+        self, zoom: float | None = None, presenter: bool | None = None, theme: str | None = None
+    ) -> None:
         """Zoom (50–250 %), presenter mode and theme, for every page and plot."""
         from PySide6.QtWidgets import QApplication
 
@@ -202,7 +213,8 @@ class MainWindow(QMainWindow):
         for page in self.built_pages():
             page.apply_look(self.zoom, self.presenter)
         self.statusBar().showMessage(
-            f"Zoom {self.zoom:.0%}" + (" · presenter mode" if self.presenter else ""), 3000)
+            f"Zoom {self.zoom:.0%}" + (" · presenter mode" if self.presenter else ""), 3000
+        )
 
     def built_pages(self) -> list[Page]:
         return [page for page in self.pages if page is not None]
@@ -251,8 +263,9 @@ class MainWindow(QMainWindow):
         from PySide6.QtWidgets import QFileDialog
 
         title = PAGES[self.lessons.currentRow()].title.lower()
-        path, _ = QFileDialog.getSaveFileName(self, "Export page as PNG", f"cnnviz-{title}.png",
-                                              "PNG images (*.png)")
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Export page as PNG", f"cnnviz-{title}.png", "PNG images (*.png)"
+        )
         if path:
             try:
                 self.export_png(path)
@@ -262,11 +275,14 @@ class MainWindow(QMainWindow):
 
     # -- closing --------------------------------------------------------------------------------
     def confirm_discard(self) -> str:
-        """"save", "discard" or "cancel" for an unsaved training run (tests replace this)."""
+        """ "save", "discard" or "cancel" for an unsaved training run (tests replace this)."""
         answer = QMessageBox.question(
-            self, "Unsaved training run",
+            self,
+            "Unsaved training run",
             "The last training run has not been saved. Save a checkpoint before quitting?",
-            QMessageBox.Save | QMessageBox.Discard | QMessageBox.Cancel, QMessageBox.Save)
+            QMessageBox.Save | QMessageBox.Discard | QMessageBox.Cancel,
+            QMessageBox.Save,
+        )
         return {QMessageBox.Save: "save", QMessageBox.Discard: "discard"}.get(answer, "cancel")
 
     def busy_texts(self) -> list[str]:
@@ -301,7 +317,8 @@ class MainWindow(QMainWindow):
             self._close_timer.timeout.connect(self._close_when_idle)
             self._close_timer.start(CLOSE_POLL_MS)  # never close() from inside closeEvent:
             self.statusBar().showMessage(  # Qt ignores a close nested in another
-                "Closing: " + "; ".join(busy) + "…")
+                "Closing: " + "; ".join(busy) + "…"
+            )
             return
         self.datasets.shutdown()
         super().closeEvent(event)
@@ -323,8 +340,11 @@ class MainWindow(QMainWindow):
     def shortcut_rows(self) -> list[tuple[str, str]]:
         """Every keyboard shortcut: the menus' and the pages' own."""
         self.preload.wait()  # the page classes may need PyTorch to be imported
-        page_rows = [(keys, f"{entry.title}: {text}") for entry in PAGES
-                     for keys, text in entry.load().page_shortcuts]
+        page_rows = [
+            (keys, f"{entry.title}: {text}")
+            for entry in PAGES
+            for keys, text in entry.load().page_shortcuts
+        ]
         return self.menus.shortcut_rows(page_rows)
 
     def show_shortcuts(self) -> None:
@@ -333,12 +353,16 @@ class MainWindow(QMainWindow):
     def about_text(self) -> str:
         from cnnviz.core.data.catalog import DATASETS
 
-        credits = "".join(f"<li>{d.title}: {d.credit}{' — ships with cnnviz' if d.bundled else ''}"
-                          "</li>" for d in DATASETS.values())
-        return (f"<h3>cnnviz {__version__}</h3><p>Convolutional neural networks, step by step: "
-                "every number on screen is the number PyTorch computes.</p>"
-                "<p>Follows Sung Kim's lecture 10 (CNN) of <i>PyTorch Zero to All</i>.</p>"
-                f"<p>Datasets:</p><ul>{credits}</ul>")
+        credits = "".join(
+            f"<li>{d.title}: {d.credit}{' — ships with cnnviz' if d.bundled else ''}</li>"
+            for d in DATASETS.values()
+        )
+        return (
+            f"<h3>cnnviz {__version__}</h3><p>Convolutional neural networks, step by step: "
+            "every number on screen is the number PyTorch computes.</p>"
+            "<p>Follows Sung Kim's lecture 10 (CNN) of <i>PyTorch Zero to All</i>.</p>"
+            f"<p>Datasets:</p><ul>{credits}</ul>"
+        )
 
     def show_about(self) -> None:
         QMessageBox.about(self, "About cnnviz", self.about_text())
@@ -350,5 +374,7 @@ def saved_dataset(settings) -> tuple[str, dict]:
         options = json.loads(read(settings, "data/options", "{}", str))
     except ValueError:
         options = {}
-    return (read(settings, "data/dataset", "mnist", str),
-            options if isinstance(options, dict) else {})
+    return (
+        read(settings, "data/dataset", "mnist", str),
+        options if isinstance(options, dict) else {},
+    )

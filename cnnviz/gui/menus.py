@@ -14,9 +14,11 @@ from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 
 from cnnviz.gui.look import THEMES
 
-THEME_TEXTS = {"system": ("&System", "Follow the desktop's light or dark colours"),
-               "light": ("&Light", "Dark text on light backgrounds"),
-               "dark": ("&Dark", "Light text on dark backgrounds")}
+THEME_TEXTS = {
+    "system": ("&System", "Follow the desktop's light or dark colours"),
+    "light": ("&Light", "Dark text on light backgrounds"),
+    "dark": ("&Dark", "Light text on dark backgrounds"),
+}
 
 
 class Menus:
@@ -48,52 +50,104 @@ class Menus:
     def _build(self, bar) -> None:
         w = self.window
         file_menu = bar.addMenu("&File")
-        self.add(file_menu, "&Open model…", "Ctrl+O", w.open_model,
-                 "Load an nn.Module from a .py file (this runs its code)")
-        self.add(file_menu, "Open &checkpoint…", "", w.train_action("load_dialog"),
-                 "Load a training checkpoint on the Train page; Start continues it")
-        self.add(file_menu, "&Save checkpoint…", "Ctrl+S", w.train_action("save_dialog"),
-                 "Save the training run (weights, optimizer, curves, settings)")
+        self.add(
+            file_menu,
+            "&Open model…",
+            "Ctrl+O",
+            w.open_model,
+            "Load an nn.Module from a .py file (this runs its code)",
+        )
+        self.add(
+            file_menu,
+            "Open &checkpoint…",
+            "",
+            w.train_action("load_dialog"),
+            "Load a training checkpoint on the Train page; Start continues it",
+        )
+        self.add(
+            file_menu,
+            "&Save checkpoint…",
+            "Ctrl+S",
+            w.train_action("save_dialog"),
+            "Save the training run (weights, optimizer, curves, settings)",
+        )
         file_menu.addSeparator()
-        self.add(file_menu, "&Export page as PNG…", "Ctrl+E", w.export_png_dialog,
-                 "Save the page as it is shown as a PNG picture")
-        self.add(file_menu, "Export training &metrics as CSV…", "",
-                 w.train_action("export_csv_dialog"), "Loss per batch and test accuracy per "
-                 "epoch as a CSV file")
+        self.add(
+            file_menu,
+            "&Export page as PNG…",
+            "Ctrl+E",
+            w.export_png_dialog,
+            "Save the page as it is shown as a PNG picture",
+        )
+        self.add(
+            file_menu,
+            "Export training &metrics as CSV…",
+            "",
+            w.train_action("export_csv_dialog"),
+            "Loss per batch and test accuracy per epoch as a CSV file",
+        )
         file_menu.addSeparator()
         self.add(file_menu, "&Quit", "Ctrl+Q", w.close, "Quit cnnviz")
 
         edit = bar.addMenu("&Edit")
         self.edit = [
-            self.add(edit, "&Paste numbers into the grid", "Ctrl+Shift+V",
-                     lambda: w.current_page().paste()),
-            self.add(edit, "&Copy the output grid", "Ctrl+Shift+C",
-                     lambda: w.current_page().copy_output()),
-            self.add(edit, "&Randomize input", "Ctrl+R", lambda: w.current_page().randomize(),
-                     "Fill the input grid with random numbers 0–9")]
+            self.add(
+                edit,
+                "&Paste numbers into the grid",
+                "Ctrl+Shift+V",
+                lambda: w.current_page().paste(),
+            ),
+            self.add(
+                edit,
+                "&Copy the output grid",
+                "Ctrl+Shift+C",
+                lambda: w.current_page().copy_output(),
+            ),
+            self.add(
+                edit,
+                "&Randomize input",
+                "Ctrl+R",
+                lambda: w.current_page().randomize(),
+                "Fill the input grid with random numbers 0–9",
+            ),
+        ]
 
         step = bar.addMenu("&Step")
         self.step = [
-            self.add(step, "&Play / pause", "Space", lambda: w.current_page().play_pause(),
-                     "Play / pause the walk-through"),
+            self.add(
+                step,
+                "&Play / pause",
+                "Space",
+                lambda: w.current_page().play_pause(),
+                "Play / pause the walk-through",
+            ),
             self.add(step, "&Next step", "Right", lambda: w.current_page().next_step()),
             self.add(step, "P&revious step", "Left", lambda: w.current_page().previous_step()),
             self.add(step, "&First step", "Home", lambda: w.current_page().first_step()),
-            self.add(step, "&Last step", "End", lambda: w.current_page().last_step())]
+            self.add(step, "&Last step", "End", lambda: w.current_page().last_step()),
+        ]
 
         lesson = bar.addMenu("&Lesson")
         for number, entry in enumerate(w.entries, start=1):
-            self.add(lesson, f"&{number} {entry.title}", f"Ctrl+{number}",
-                     lambda _=False, i=number - 1: w.lessons.setCurrentRow(i),
-                     f"{entry.title} lesson")
+            self.add(
+                lesson,
+                f"&{number} {entry.title}",
+                f"Ctrl+{number}",
+                lambda _=False, i=number - 1: w.lessons.setCurrentRow(i),
+                f"{entry.title} lesson",
+            )
 
         self.data = bar.addMenu("&Data")
         self.data.aboutToShow.connect(lambda: w.datasets.fill_menu(self.data))
 
         view = bar.addMenu("&View")
-        self.presenter = self.add(view, "&Presenter mode", "F5",
-                                  lambda: w.set_look(presenter=not w.presenter),
-                                  "Presenter mode: bigger type, thicker lines, stronger contrast")
+        self.presenter = self.add(
+            view,
+            "&Presenter mode",
+            "F5",
+            lambda: w.set_look(presenter=not w.presenter),
+            "Presenter mode: bigger type, thicker lines, stronger contrast",
+        )
         self.presenter.setCheckable(True)
         self.full_screen = self.add(view, "&Full screen", "F11", w.toggle_full_screen)
         self.full_screen.setCheckable(True)
@@ -101,8 +155,9 @@ class Menus:
         group = QActionGroup(theme_menu)
         for name in THEMES:
             text, tip = THEME_TEXTS[name]
-            action = self.add(theme_menu, text, "", lambda _=False, n=name: w.set_look(theme=n),
-                              tip)
+            action = self.add(
+                theme_menu, text, "", lambda _=False, n=name: w.set_look(theme=n), tip
+            )
             action.setCheckable(True)
             action.setChecked(name == "system")
             group.addAction(action)
@@ -110,12 +165,12 @@ class Menus:
         view.addSeparator()
         self.add(view, "Zoom &in", "Ctrl+=", lambda: w.set_look(zoom=w.zoom * 1.15))
         self.add(view, "Zoom &out", "Ctrl+-", lambda: w.set_look(zoom=w.zoom / 1.15))
-        self.add(view, "&Reset zoom", "Ctrl+0", lambda: w.set_look(zoom=1.0),
-                 "Zoom back to 100%")
+        self.add(view, "&Reset zoom", "Ctrl+0", lambda: w.set_look(zoom=1.0), "Zoom back to 100%")
 
         help_menu = bar.addMenu("&Help")
-        self.add(help_menu, "&Keyboard shortcuts", "F1", w.show_shortcuts,
-                 "Every keyboard shortcut")
+        self.add(
+            help_menu, "&Keyboard shortcuts", "F1", w.show_shortcuts, "Every keyboard shortcut"
+        )
         self.add(help_menu, "&About cnnviz", "", w.show_about)
 
     def follow_page(self, page) -> None:
@@ -137,7 +192,7 @@ class Menus:
 
 def shortcut_table(rows) -> str:
     """The rows as an HTML table for the F1 dialog."""
-    cells = "".join(f"<tr><td><b>{escape(k)}</b></td><td>&nbsp;&nbsp;{escape(v)}</td></tr>"
-                    for k, v in rows)
+    cells = "".join(
+        f"<tr><td><b>{escape(k)}</b></td><td>&nbsp;&nbsp;{escape(v)}</td></tr>" for k, v in rows
+    )
     return f"<table>{cells}</table>"
-

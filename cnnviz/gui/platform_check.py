@@ -49,6 +49,8 @@ def xcb_problem(environ=os.environ, platform: str = sys.platform, load=ctypes.CD
         return ""
     debian = " ".join(XCB_LIBRARIES[m][0] for m in missing)
     fedora = " ".join(XCB_LIBRARIES[m][1] for m in missing)
-    return (f"cnnviz cannot open its window: Qt's X11 support needs {', '.join(missing)}. "
-            f"Install them with `sudo apt install {debian}` (Debian, Ubuntu) or "
-            f"`sudo dnf install {fedora}` (Fedora), then start cnnviz again.")
+    return (
+        f"cnnviz cannot open its window: Qt's X11 support needs {', '.join(missing)}. "
+        f"Install them with `sudo apt install {debian}` (Debian, Ubuntu) or "
+        f"`sudo dnf install {fedora}` (Fedora), then start cnnviz again."
+    )

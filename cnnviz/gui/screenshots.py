@@ -52,9 +52,13 @@ def make_shapes_folder(root: Path, per_class: int = 150, side: int = 64, seed: i
             else:
                 corners = 4 if shape == "square" else 3
                 turn = rng.uniform(0, 2 * math.pi)
-                points = [(cx + r * math.cos(turn + 2 * math.pi * k / corners),
-                           cy + r * math.sin(turn + 2 * math.pi * k / corners))
-                          for k in range(corners)]
+                points = [
+                    (
+                        cx + r * math.cos(turn + 2 * math.pi * k / corners),
+                        cy + r * math.sin(turn + 2 * math.pi * k / corners),
+                    )
+                    for k in range(corners)
+                ]
                 pen.line(points + points[:1], fill=255, width=width, joint="curve")
             image.save(root / shape / f"{i:03d}.png")
     return root
@@ -108,8 +112,11 @@ def take(folder: Path) -> list[Path]:
     config = train.config()
     config.limit_test = 2000
     train.start(config)
-    _wait_for(app, lambda: not train.is_running() or (
-        len(train.accs) >= 2 and train.snapshots_shown >= 10), 300)
+    _wait_for(
+        app,
+        lambda: not train.is_running() or (len(train.accs) >= 2 and train.snapshots_shown >= 10),
+        300,
+    )
     train.engine.pause()
     for _ in range(20):
         app.processEvents()
@@ -138,8 +145,9 @@ def take(folder: Path) -> list[Path]:
     canvas.begin_stroke(QPointF(points[0][0] * side, points[0][1] * side))
     for (xa, ya), (xb, yb) in zip(points, points[1:]):
         for t in range(1, 11):
-            canvas.extend_stroke(QPointF((xa + (xb - xa) * t / 10) * side,
-                                         (ya + (yb - ya) * t / 10) * side))
+            canvas.extend_stroke(
+                QPointF((xa + (xb - xa) * t / 10) * side, (ya + (yb - ya) * t / 10) * side)
+            )
     canvas.end_stroke()
     drawn(draw, "draw")
 
@@ -170,8 +178,9 @@ def take(folder: Path) -> list[Path]:
     canvas.begin_stroke(QPointF(centre + radius, centre))
     for k in range(1, 41):
         angle = 2 * math.pi * k / 40
-        canvas.extend_stroke(QPointF(centre + radius * math.cos(angle),
-                                     centre + radius * 0.95 * math.sin(angle)))
+        canvas.extend_stroke(
+            QPointF(centre + radius * math.cos(angle), centre + radius * 0.95 * math.sin(angle))
+        )
     canvas.end_stroke()
     drawn(draw, "draw-own-folder")
     window.datasets.choose("mnist")

@@ -20,7 +20,11 @@ def read(settings: QSettings, key: str, default, kind=None, low=None, high=None)
         if kind is bool:
             value = raw if isinstance(raw, bool) else str(raw).strip().lower() in ("true", "1")
             if not isinstance(raw, bool) and str(raw).strip().lower() not in (
-                    "true", "false", "1", "0"):
+                "true",
+                "false",
+                "1",
+                "0",
+            ):
                 return default
         else:
             value = kind(raw)

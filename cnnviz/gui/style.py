@@ -25,14 +25,38 @@ QGroupBox {{ font-weight: bold; }}
 
 # (dark, presenter) → colours: presenter mode pushes text to pure black / white
 COLOURS = {
-    (False, False): dict(panel="#f5f7fb", text="#111827", muted="#374151", nav_bg="#eef2f8",
-                         hint="#1b5e20", edge="#9aa5b4"),
-    (False, True): dict(panel="#ffffff", text="#000000", muted="#111827", nav_bg="#eef2f8",
-                        hint="#14532d", edge="#4b5563"),
-    (True, False): dict(panel="#1f2937", text="#f3f4f6", muted="#d1d5db", nav_bg="#111827",
-                        hint="#86efac", edge="#6b7280"),
-    (True, True): dict(panel="#000000", text="#ffffff", muted="#f3f4f6", nav_bg="#0b0f19",
-                       hint="#bbf7d0", edge="#d1d5db"),
+    (False, False): dict(
+        panel="#f5f7fb",
+        text="#111827",
+        muted="#374151",
+        nav_bg="#eef2f8",
+        hint="#1b5e20",
+        edge="#9aa5b4",
+    ),
+    (False, True): dict(
+        panel="#ffffff",
+        text="#000000",
+        muted="#111827",
+        nav_bg="#eef2f8",
+        hint="#14532d",
+        edge="#4b5563",
+    ),
+    (True, False): dict(
+        panel="#1f2937",
+        text="#f3f4f6",
+        muted="#d1d5db",
+        nav_bg="#111827",
+        hint="#86efac",
+        edge="#6b7280",
+    ),
+    (True, True): dict(
+        panel="#000000",
+        text="#ffffff",
+        muted="#f3f4f6",
+        nav_bg="#0b0f19",
+        hint="#bbf7d0",
+        edge="#d1d5db",
+    ),
 }
 
 
@@ -40,8 +64,13 @@ def style_sheet(scale: float = 1.0, presenter: bool = False, dark: bool = False)
     """The style sheet at a zoom ``scale``; presenter mode enlarges it and raises contrast."""
     s = scale * (PRESENTER_SCALE if presenter else 1.0)
     return _SHEET.format(
-        arith=round(19 * s), small=round(15 * s), op=round(30 * s), nav=round(17 * s),
-        border=2 if presenter else 1, **COLOURS[(bool(dark), bool(presenter))])
+        arith=round(19 * s),
+        small=round(15 * s),
+        op=round(30 * s),
+        nav=round(17 * s),
+        border=2 if presenter else 1,
+        **COLOURS[(bool(dark), bool(presenter))],
+    )
 
 
 def point_size(scale: float = 1.0, presenter: bool = False) -> float:

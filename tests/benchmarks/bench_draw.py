@@ -33,9 +33,11 @@ def main(samples: int = 300) -> None:
         times.append((time.perf_counter() - start) * 1000)
     canvas.end_stroke()
     p50, p95 = np.percentile(times, 50), np.percentile(times, 95)
-    print(f"stroke → updated bars, simple model, {samples} moves: p50 {p50:.2f} ms, "
-          f"p95 {p95:.2f} ms, max {max(times):.2f} ms "
-          f"(target p95 ≤ 15 ms: {'met' if p95 <= 15 else 'NOT met'})")
+    print(
+        f"stroke → updated bars, simple model, {samples} moves: p50 {p50:.2f} ms, "
+        f"p95 {p95:.2f} ms, max {max(times):.2f} ms "
+        f"(target p95 ≤ 15 ms: {'met' if p95 <= 15 else 'NOT met'})"
+    )
     window.close()
 
 

@@ -79,11 +79,13 @@ def run_seed(seed: int, seconds: float, folder: Path) -> dict:
     QApplication.processEvents()
     monkey = Monkey(window, seed)
     lateness = Lateness()
-    with ErrorGuard() as guard, AutoAnswer(random.Random(seed + 1), folder / f"seed-{seed}",
-                                           monkey.note):
+    with (
+        ErrorGuard() as guard,
+        AutoAnswer(random.Random(seed + 1), folder / f"seed-{seed}", monkey.note),
+    ):
         guard.context = lambda: monkey.recent[-1] if monkey.recent else "set-up"
         lateness.start()
-        done = monkey.run(10 ** 9, seconds)
+        done = monkey.run(10**9, seconds)
         lateness.stop()
         monkey.note("close the window")
         start = time.perf_counter()
@@ -104,9 +106,17 @@ def run_seed(seed: int, seconds: float, folder: Path) -> dict:
             by_kind[kind] = max(by_kind.get(kind, 0.0), late)
     window.deleteLater()
     QApplication.processEvents()
-    return {"seed": seed, "actions": done, "late": [s[0] for s in lateness.samples],
-            "close": close_seconds, "threads": threads, "errors": list(guard.errors),
-            "worst": worst, "by_kind": by_kind, "counts": dict(monkey.counts)}
+    return {
+        "seed": seed,
+        "actions": done,
+        "late": [s[0] for s in lateness.samples],
+        "close": close_seconds,
+        "threads": threads,
+        "errors": list(guard.errors),
+        "worst": worst,
+        "by_kind": by_kind,
+        "counts": dict(monkey.counts),
+    }
 
 
 def main() -> None:
@@ -122,27 +132,38 @@ def main() -> None:
         result = run_seed(seed, per_seed, folder)
         results.append(result)
         late = result["late"]
-        print(f"seed {seed}: {result['actions']} actions in {per_seed:.0f} s; lateness p50 "
-              f"{percentile(late, 50):.1f} ms, p99 {percentile(late, 99):.1f} ms, max "
-              f"{max(late, default=0):.0f} ms; closed in {result['close']:.2f} s; "
-              f"{len(result['errors'])} errors"
-              + (f"; threads left running: {result['threads']}" if result["threads"] else ""),
-              flush=True)
+        print(
+            f"seed {seed}: {result['actions']} actions in {per_seed:.0f} s; lateness p50 "
+            f"{percentile(late, 50):.1f} ms, p99 {percentile(late, 99):.1f} ms, max "
+            f"{max(late, default=0):.0f} ms; closed in {result['close']:.2f} s; "
+            f"{len(result['errors'])} errors"
+            + (f"; threads left running: {result['threads']}" if result["threads"] else ""),
+            flush=True,
+        )
         for error in result["errors"]:
             print(f"  error: {error}", flush=True)
     late = [x for r in results for x in r["late"]]
     p50, p99, peak = percentile(late, 50), percentile(late, 99), max(late, default=0.0)
-    print(f"\nevent-loop lateness of a {INTERVAL_MS} ms timer over {len(late)} timeouts "
-          f"({args.seeds} seeds × {per_seed:.0f} s, python {sys.version.split()[0]}):")
-    print(f"  p50 {p50:6.1f} ms   p99 {p99:6.1f} ms (target ≤ {P99_TARGET:.0f}: "
-          f"{'met' if p99 <= P99_TARGET else 'NOT met'})   max {peak:6.0f} ms (target ≤ "
-          f"{MAX_TARGET:.0f}: {'met' if peak <= MAX_TARGET else 'NOT met'})")
-    print(f"  timeouts late by more than 50 ms: {sum(x > 50 for x in late)}, more than 250 ms: "
-          f"{sum(x > 250 for x in late)}; window close: max "
-          f"{max(r['close'] for r in results):.2f} s")
+    print(
+        f"\nevent-loop lateness of a {INTERVAL_MS} ms timer over {len(late)} timeouts "
+        f"({args.seeds} seeds × {per_seed:.0f} s, python {sys.version.split()[0]}):"
+    )
+    print(
+        f"  p50 {p50:6.1f} ms   p99 {p99:6.1f} ms (target ≤ {P99_TARGET:.0f}: "
+        f"{'met' if p99 <= P99_TARGET else 'NOT met'})   max {peak:6.0f} ms (target ≤ "
+        f"{MAX_TARGET:.0f}: {'met' if peak <= MAX_TARGET else 'NOT met'})"
+    )
+    print(
+        f"  timeouts late by more than 50 ms: {sum(x > 50 for x in late)}, more than 250 ms: "
+        f"{sum(x > 250 for x in late)}; window close: max "
+        f"{max(r['close'] for r in results):.2f} s"
+    )
     print("\nworst stalls and the actions before them:")
-    stalls = sorted(((late, r["seed"], acts) for r in results for late, acts in r["worst"]),
-                    key=lambda s: s[0], reverse=True)[:10]
+    stalls = sorted(
+        ((late, r["seed"], acts) for r in results for late, acts in r["worst"]),
+        key=lambda s: s[0],
+        reverse=True,
+    )[:10]
     for stall, seed, acts in stalls:
         print(f"  {stall:7.0f} ms (seed {seed}): " + " | ".join(a.strip() for a in acts[-4:]))
     kinds: dict[str, float] = {}

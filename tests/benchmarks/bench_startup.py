@@ -44,15 +44,19 @@ def once(code: str) -> float:
     env = {**os.environ}
     env.setdefault("QT_QPA_PLATFORM", "offscreen")
     start = time.time()
-    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True,
-                         text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True
+    )
     return float(out.stdout.strip().splitlines()[-1]) - start
 
 
 def main(rounds: int = 7) -> None:
-    cases = {"bare PySide6 window": BARE, "cnnviz main window": CNNVIZ,
-             "import pyqtgraph": IMPORT.format(mod="pyqtgraph"),
-             "import torch": IMPORT.format(mod="torch")}
+    cases = {
+        "bare PySide6 window": BARE,
+        "cnnviz main window": CNNVIZ,
+        "import pyqtgraph": IMPORT.format(mod="pyqtgraph"),
+        "import torch": IMPORT.format(mod="torch"),
+    }
     once(CNNVIZ)  # warm the file cache
     times = {name: [] for name in cases}
     for _ in range(rounds):

@@ -41,11 +41,15 @@ def main(steps: int = 200, edits: int = 40) -> None:
         page._on_input_edited(0, i % 64, (i * 7) % 64, str(i % 10))
         app.processEvents()
         edit_times.append((time.perf_counter() - t) * 1000)
-    for name, values in (("step (highlight + arithmetic + repaint)", step_times),
-                         ("recompute after a cell edit + repaint", edit_times)):
+    for name, values in (
+        ("step (highlight + arithmetic + repaint)", step_times),
+        ("recompute after a cell edit + repaint", edit_times),
+    ):
         p95 = percentile(values, 95)
-        print(f"{name:42s} p50 {statistics.median(values):6.2f} ms  p95 {p95:6.2f} ms  "
-              f"max {max(values):6.2f} ms   target ≤ 30 ms: {'met' if p95 <= 30 else 'NOT met'}")
+        print(
+            f"{name:42s} p50 {statistics.median(values):6.2f} ms  p95 {p95:6.2f} ms  "
+            f"max {max(values):6.2f} ms   target ≤ 30 ms: {'met' if p95 <= 30 else 'NOT met'}"
+        )
     window.close()
 
 

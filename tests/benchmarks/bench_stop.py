@@ -31,8 +31,16 @@ POINTS = ("set-up", "training", "paused", "evaluating")
 def config(model: str, device: str, point: str) -> TrainConfig:
     # Evaluating: a short epoch, then a test set that takes a while on the bigger models.
     limit_train = 64 * 3 if point == "evaluating" else 64 * 200
-    return TrainConfig(model=model, epochs=2, limit_train=limit_train, limit_test=2000,
-                       test_batch_size=1000, device=device, snapshot_every=0, seed=1)
+    return TrainConfig(
+        model=model,
+        epochs=2,
+        limit_train=limit_train,
+        limit_test=2000,
+        test_batch_size=1000,
+        device=device,
+        snapshot_every=0,
+        seed=1,
+    )
 
 
 class Run:
@@ -105,8 +113,10 @@ def main() -> int:
     rng = random.Random(args.seed)
     import torch
 
-    print(f"stop latency (stop() → run() returns), {args.trials} trials per point, "
-          f"device {args.device}, torch {torch.__version__}, {torch.get_num_threads()} threads")
+    print(
+        f"stop latency (stop() → run() returns), {args.trials} trials per point, "
+        f"device {args.device}, torch {torch.__version__}, {torch.get_num_threads()} threads"
+    )
     print(f"{'model':<10} {'point':<11} {'p50 s':>7} {'max s':>7}  target ≤ {TARGET} s")
     worst = 0.0
     for model in args.models:
@@ -114,8 +124,11 @@ def main() -> int:
             times = [one_trial(model, args.device, point, rng) for _ in range(args.trials)]
             worst = max(worst, max(times))
             verdict = "ok" if max(times) <= TARGET else "SLOW"
-            print(f"{model:<10} {point:<11} {statistics.median(times):7.3f} "
-                  f"{max(times):7.3f}  {verdict}", flush=True)
+            print(
+                f"{model:<10} {point:<11} {statistics.median(times):7.3f} "
+                f"{max(times):7.3f}  {verdict}",
+                flush=True,
+            )
     print(f"worst {worst:.3f} s: {'within' if worst <= TARGET else 'over'} the {TARGET} s target")
     return 0
 

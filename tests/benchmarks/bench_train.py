@@ -41,8 +41,9 @@ def lecture_loop(device: torch.device, batches: int) -> float:
         with gzip.open(gz) as src, open(raw / gz.stem, "wb") as dst:
             shutil.copyfileobj(src, dst)
     try:
-        dataset = datasets.MNIST(str(root), train=True, download=False,
-                                 transform=transforms.ToTensor())
+        dataset = datasets.MNIST(
+            str(root), train=True, download=False, transform=transforms.ToTensor()
+        )
         loader = torch.utils.data.DataLoader(dataset, batch_size=64, shuffle=True)
         torch.manual_seed(1)
         model = build("simple").to(device)
@@ -71,8 +72,15 @@ def lecture_loop(device: torch.device, batches: int) -> float:
 
 
 def config(device: str, batches: int, **extra) -> TrainConfig:
-    return TrainConfig(model="simple", epochs=1, limit_train=64 * batches, limit_test=1000,
-                       device=device, snapshot_every=0, **extra)
+    return TrainConfig(
+        model="simple",
+        epochs=1,
+        limit_train=64 * batches,
+        limit_test=1000,
+        device=device,
+        snapshot_every=0,
+        **extra,
+    )
 
 
 def engine_headless(device: str, batches: int) -> float:
@@ -103,10 +111,12 @@ def engine_in_page(device: str, batches: int) -> tuple[float, list[float], float
     timer = QTimer()
     timer.setInterval(10)
     timer.timeout.connect(tick)
-    live = dict(snapshot_every=page.config().snapshot_every,
-                snapshot_seconds=page.config().snapshot_seconds)
+    live = dict(
+        snapshot_every=page.config().snapshot_every, snapshot_seconds=page.config().snapshot_seconds
+    )
     cfg = config(device, batches)
     cfg.snapshot_every, cfg.snapshot_seconds = live["snapshot_every"], live["snapshot_seconds"]
+
     def run_until(condition) -> None:
         loop = QEventLoop()
         poll = QTimer()
@@ -137,9 +147,13 @@ def engine_in_page(device: str, batches: int) -> tuple[float, list[float], float
 
 def arm(name: str, device: str, batches: int) -> dict:
     """One arm in its own process, so that thread pools of one do not slow another."""
-    out = subprocess.run([sys.executable, __file__, "--arm", name, "--device", device,
-                          "--batches", str(batches)], capture_output=True, text=True, check=True,
-                         env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
+    out = subprocess.run(
+        [sys.executable, __file__, "--arm", name, "--device", device, "--batches", str(batches)],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+    )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -161,9 +175,14 @@ def main() -> None:
         rate, lateness, stop_s = engine_in_page(device.type, args.batches)
         print(json.dumps({"rate": rate, "lateness": lateness, "stop": stop_s}))
         return
-    name = torch.cuda.get_device_name(device) if device.type == "cuda" else \
-        f"CPU, {torch.get_num_threads()} threads"
-    print(f"device: {device.type} ({name}); torch {torch.__version__}; {args.batches} batches of 64")
+    name = (
+        torch.cuda.get_device_name(device)
+        if device.type == "cuda"
+        else f"CPU, {torch.get_num_threads()} threads"
+    )
+    print(
+        f"device: {device.type} ({name}); torch {torch.__version__}; {args.batches} batches of 64"
+    )
     runs = {"a": [], "b": [], "c": []}
     lateness, stops = [], []
     for _ in range(args.rounds):  # interleaved, so that drift of the machine hits all arms
@@ -175,21 +194,30 @@ def main() -> None:
                 stops.append(result["stop"])
     a, b, c = (float(np.median(runs[k])) for k in "abc")
     stop_s = max(stops)
-    print("per round (samples/s): " + "; ".join(
-        f"{k}: " + ", ".join(f"{v:,.0f}" for v in vals) for k, vals in runs.items()))
+    print(
+        "per round (samples/s): "
+        + "; ".join(f"{k}: " + ", ".join(f"{v:,.0f}" for v in vals) for k, vals in runs.items())
+    )
     target_ba = 10.0 if device.type == "cuda" else 2.0
     print(f"medians of {args.rounds} rounds:")
     print(f"(a) lecture loop (torchvision + DataLoader)   {a:10,.0f} samples/s")
     print(f"(b) cnnviz engine, headless                   {b:10,.0f} samples/s")
     print(f"(c) engine driven by the Train page, live     {c:10,.0f} samples/s")
-    print(f"b/a = {b / a:5.2f}×  (target ≥ {target_ba:g}×: {'met' if b / a >= target_ba else 'NOT met'})")
+    print(
+        f"b/a = {b / a:5.2f}×  (target ≥ {target_ba:g}×: "
+        f"{'met' if b / a >= target_ba else 'NOT met'})"
+    )
     print(f"c/b = {c / b:5.2f}   (target ≥ 0.95: {'met' if c / b >= 0.95 else 'NOT met'})")
     p50, p99 = np.percentile(lateness, 50), np.percentile(lateness, 99)
-    print(f"10 ms GUI timer lateness while training: p50 {p50:.1f} ms, p99 {p99:.1f} ms, "
-          f"max {max(lateness):.1f} ms over {len(lateness)} ticks "
-          f"(target p99 ≤ 50 ms: {'met' if p99 <= 50 else 'NOT met'})")
-    print(f"Stop → thread finished, worst of {len(stops)}: {stop_s * 1000:.0f} ms (target ≤ 500 ms: "
-          f"{'met' if stop_s <= 0.5 else 'NOT met'})")
+    print(
+        f"10 ms GUI timer lateness while training: p50 {p50:.1f} ms, p99 {p99:.1f} ms, "
+        f"max {max(lateness):.1f} ms over {len(lateness)} ticks "
+        f"(target p99 ≤ 50 ms: {'met' if p99 <= 50 else 'NOT met'})"
+    )
+    print(
+        f"Stop → thread finished, worst of {len(stops)}: {stop_s * 1000:.0f} ms (target ≤ 500 ms: "
+        f"{'met' if stop_s <= 0.5 else 'NOT met'})"
+    )
 
 
 if __name__ == "__main__":

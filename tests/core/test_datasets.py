@@ -27,8 +27,9 @@ def test_catalogue_agrees_with_torchvision():
     assert DATASETS["kmnist"].class_names == tuple(tvd.KMNIST.classes)
     for key in ("fashion-mnist", "kmnist"):
         files = fetching.sources(key)
-        assert [s.filename for s in files] == [name for name, _ in
-                                               getattr(tvd, DATASETS[key].torchvision_name).resources]
+        assert [s.filename for s in files] == [
+            name for name, _ in getattr(tvd, DATASETS[key].torchvision_name).resources
+        ]
         assert all(s.urls and len(s.md5) == 32 for s in files)
     (cifar,) = fetching.sources("cifar10")
     assert cifar.filename == tvd.CIFAR10.filename and cifar.md5 == tvd.CIFAR10.tgz_md5
@@ -40,15 +41,21 @@ def test_download_from_a_local_server_then_load(server, tmp_path):
     files = fake_idx_files()
     seen = []
     root = tmp_path / "data"
-    folder = download("fashion-mnist", root, files=publish(www, files, base),
-                      progress=lambda done, total, name: seen.append((done, total, name)))
+    folder = download(
+        "fashion-mnist",
+        root,
+        files=publish(www, files, base),
+        progress=lambda done, total, name: seen.append((done, total, name)),
+    )
     assert folder == root / "fashion-mnist" and is_downloaded("fashion-mnist", root)
     assert leftovers(root) == ["fashion-mnist"]  # no .partial folder remains
     total = sum(len(b) for b in files.values())
     assert seen[-1][:2] == (total, total)
     assert [d for d, _, _ in seen] == sorted(d for d, _, _ in seen)
-    train, test = load_dataset("fashion-mnist", "train", root), load_dataset("fashion-mnist",
-                                                                               "test", root)
+    train, test = (
+        load_dataset("fashion-mnist", "train", root),
+        load_dataset("fashion-mnist", "test", root),
+    )
     assert (len(train), len(test)) == (50, 20) and train.shape == (1, 28, 28)
     assert train.class_names[0] == "T-shirt/top" and train.name == "FashionMNIST"
     expected = np.frombuffer(gzip.decompress(files["train-images-idx3-ubyte.gz"])[16:], np.uint8)
@@ -70,9 +77,13 @@ def test_cancel_leaves_nothing_behind(server, tmp_path):
     chunks = []
     root = tmp_path / "data"
     with pytest.raises(DownloadCancelled):
-        download("fashion-mnist", root, files=publish(www, files, base),
-                 progress=lambda done, total, name: chunks.append(done),
-                 cancelled=lambda: len(chunks) >= 2)
+        download(
+            "fashion-mnist",
+            root,
+            files=publish(www, files, base),
+            progress=lambda done, total, name: chunks.append(done),
+            cancelled=lambda: len(chunks) >= 2,
+        )
     assert leftovers(root) == [] and not is_downloaded("fashion-mnist", root)
     with pytest.raises(DatasetError, match="not on this computer yet"):
         load_dataset("fashion-mnist", "train", root)
@@ -118,8 +129,9 @@ def test_a_damaged_file_is_refused(server, tmp_path):
 def test_cifar_archive_is_unpacked_and_loaded(server, tmp_path):
     www, base = server
     root = tmp_path / "data"
-    download("cifar10", root, files=publish(www, {"cifar-10-python.tar.gz":
-                                                  fake_cifar_archive()}, base))
+    download(
+        "cifar10", root, files=publish(www, {"cifar-10-python.tar.gz": fake_cifar_archive()}, base)
+    )
     assert not (root / "cifar10" / "cifar-10-python.tar.gz").exists()  # archive not kept
     train, test, note = open_dataset("cifar10", root)
     assert train.images.shape == (20, 3, 32, 32) and test.images.shape == (4, 3, 32, 32)
@@ -130,8 +142,9 @@ def test_damaged_files_on_disk_are_reported(server, tmp_path):
     www, base = server
     root = tmp_path / "data"
     download("kmnist", root, files=publish(www, fake_idx_files(seed=3), base))
-    (root / "kmnist" / "t10k-labels-idx1-ubyte.gz").write_bytes(gzip.compress(b"\0\0\x08\x01"
-                                                                              + b"\0\0\0\x09"))
+    (root / "kmnist" / "t10k-labels-idx1-ubyte.gz").write_bytes(
+        gzip.compress(b"\0\0\x08\x01" + b"\0\0\0\x09")
+    )
     with pytest.raises(DatasetError, match="damaged"):
         load_dataset("kmnist", "test", root)
 
@@ -146,13 +159,13 @@ def test_unknown_datasets_and_folders(tmp_path):
 def test_training_on_a_missing_dataset_fails_with_the_reason(tmp_path):
     from cnnviz.core.training import Engine, TrainConfig, events
 
-    engine = Engine(TrainConfig(dataset="kmnist", data_dir=str(tmp_path), epochs=1,
-                                device="cpu"))
+    engine = Engine(TrainConfig(dataset="kmnist", data_dir=str(tmp_path), epochs=1, device="cpu"))
     failures = []
     engine.on(events.FAILED, lambda p: failures.append(p["message"]))
     engine.run()
-    assert failures == ["Cannot train on this dataset: KMNIST is not on this computer yet: "
-                        "download it first (21 MB download)"]
+    assert failures == [
+        "Cannot train on this dataset: KMNIST is not on this computer yet: "
+        "download it first (21 MB download)"
+    ]
     with pytest.raises(ValueError, match="dataset must be one of mnist, fashion-mnist"):
         TrainConfig(dataset="imagenet").validate()
-

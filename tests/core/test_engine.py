@@ -23,8 +23,18 @@ def test_bundled_mnist_is_complete():
     assert train.images.shape == (60000, 1, 28, 28) and train.images.dtype == torch.uint8
     assert test.images.shape == (10000, 1, 28, 28)
     assert train.labels[:8].tolist() == [5, 0, 4, 1, 9, 2, 1, 3]
-    assert torch.bincount(test.labels).tolist() == [980, 1135, 1032, 1010, 982, 892, 958,
-                                                    1028, 974, 1009]
+    assert torch.bincount(test.labels).tolist() == [
+        980,
+        1135,
+        1032,
+        1010,
+        982,
+        892,
+        958,
+        1028,
+        974,
+        1009,
+    ]
 
 
 def test_running_leaves_subnormal_floats_alone():
@@ -56,9 +66,17 @@ def test_snapshots_carry_feature_maps_filters_and_gradient_norms():
     assert snap["activations"]["conv2"].shape == (20, 8, 8)
     assert snap["activations"]["conv2"].dtype == np.float32
     assert [label for label, _ in snap["branches"]] == [
-        "1×1, 16 ch", "5×5, 24 ch", "3×3 double, 24 ch", "pool, 24 ch"]
-    assert [a.shape for _, a in snap["branches"]] == [(16, 12, 12), (24, 12, 12),
-                                                       (24, 12, 12), (24, 12, 12)]
+        "1×1, 16 ch",
+        "5×5, 24 ch",
+        "3×3 double, 24 ch",
+        "pool, 24 ch",
+    ]
+    assert [a.shape for _, a in snap["branches"]] == [
+        (16, 12, 12),
+        (24, 12, 12),
+        (24, 12, 12),
+        (24, 12, 12),
+    ]
     assert snap["filters"].shape == (10, 1, 5, 5)
     assert snap["grad_norms"]["conv1"] > 0
     assert snap["probabilities"].shape == (10,)
@@ -218,12 +236,19 @@ class Served:
     def __call__(self, model):
         state = None
         if self.engine is not None and self.engine.model is not None and model is not None:
-            state = all(torch.equal(v.cpu(), model.state_dict()[k])
-                        for k, v in self.engine.model.state_dict().items())
-        self.calls.append({"model": model, "thread": threading.current_thread(),
-                           "step": self.engine.step if self.engine else None,
-                           "paused": self.engine.paused if self.engine else None,
-                           "same_weights": state})
+            state = all(
+                torch.equal(v.cpu(), model.state_dict()[k])
+                for k, v in self.engine.model.state_dict().items()
+            )
+        self.calls.append(
+            {
+                "model": model,
+                "thread": threading.current_thread(),
+                "step": self.engine.step if self.engine else None,
+                "paused": self.engine.paused if self.engine else None,
+                "same_weights": state,
+            }
+        )
         self.done.set()
 
 
@@ -269,8 +294,15 @@ def test_snapshot_without_a_run_is_served_at_once_and_each_request_once():
     engine = Engine(small(limit_train=128, limit_test=64))
     before = Served()
     engine.request_snapshot(before)
-    assert before.calls == [{"model": None, "thread": threading.current_thread(), "step": None,
-                             "paused": None, "same_weights": None}]
+    assert before.calls == [
+        {
+            "model": None,
+            "thread": threading.current_thread(),
+            "step": None,
+            "paused": None,
+            "same_weights": None,
+        }
+    ]
     assert engine.input_contract() is None
     at_end = Served(engine)
     engine.on(events.FINISHED, lambda p: engine.request_snapshot(at_end))  # no boundary left
@@ -283,8 +315,9 @@ def test_snapshot_without_a_run_is_served_at_once_and_each_request_once():
     assert after.calls[0]["same_weights"] and len(before.calls) == 1 and len(at_end.calls) == 1
     from cnnviz.core.inference import InputContract
 
-    assert engine.input_contract() == InputContract((1, 28, 28), tuple("0123456789"), 0.1307,
-                                                    0.3081, "MNIST")
+    assert engine.input_contract() == InputContract(
+        (1, 28, 28), tuple("0123456789"), 0.1307, 0.3081, "MNIST"
+    )
 
 
 def test_snapshot_of_a_failed_set_up_is_none(tmp_path):
@@ -298,8 +331,10 @@ def test_snapshot_of_a_failed_set_up_is_none(tmp_path):
 def test_learning_rate_changes_at_the_next_batch():
     engine = Engine(small(log_every=1))
     lrs = []
-    engine.on(events.LOSSES, lambda p: (lrs.append(p["lr"]),
-                                        engine.set_lr(0.05) if p["batch"] == 3 else None))
+    engine.on(
+        events.LOSSES,
+        lambda p: (lrs.append(p["lr"]), engine.set_lr(0.05) if p["batch"] == 3 else None),
+    )
     engine.run()
     assert lrs[3] == 0.01 and lrs[4] == 0.05
 
@@ -357,16 +392,21 @@ def test_failure_is_reported_not_raised():
     engine.on(events.FAILED, failures.append)
     engine.run()
     (failure,) = failures
-    assert failure["message"].startswith("Training failed: fc (Linear) expects 100 input "
-                                         "features but gets 320")
+    assert failure["message"].startswith(
+        "Training failed: fc (Linear) expects 100 input features but gets 320"
+    )
     assert failure["message"].endswith("Use nn.Linear(320, 10).")
 
 
-@pytest.mark.parametrize("kw, message", [
-    (dict(epochs=0), "epochs must be at least 1"), (dict(lr=-1), "learning rate must be positive"),
-    (dict(optimizer="rmsprop"), "optimizer must be one of"),
-    (dict(nesterov=True, momentum=0), "nesterov needs SGD"),
-])
+@pytest.mark.parametrize(
+    "kw, message",
+    [
+        (dict(epochs=0), "epochs must be at least 1"),
+        (dict(lr=-1), "learning rate must be positive"),
+        (dict(optimizer="rmsprop"), "optimizer must be one of"),
+        (dict(nesterov=True, momentum=0), "nesterov needs SGD"),
+    ],
+)
 def test_bad_configs(kw, message):
     with pytest.raises(ValueError, match=message):
         TrainConfig(**kw).validate()
@@ -393,9 +433,11 @@ def test_the_package_ships_mnist_and_the_default_checkpoint():
 
     root = Path(__file__).resolve().parents[2]
     patterns = tomllib.loads((root / "pyproject.toml").read_text())["tool"]["setuptools"][
-        "package-data"]["cnnviz.resources"]
+        "package-data"
+    ]["cnnviz.resources"]
     folder = root / "cnnviz" / "resources"
     for pattern in patterns:
         assert list(folder.glob(pattern)), pattern
     from cnnviz.core.data.mnist import bundled_folder
+
     assert bundled_folder() == folder / "mnist"

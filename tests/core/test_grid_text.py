@@ -6,8 +6,9 @@ import pytest
 from cnnviz.core.grid_text import format_grid, parse_grid, parse_number, resized
 
 
-@pytest.mark.parametrize("text", ["1\t2\n3\t4", "1 2\n3 4\n", "1,2\n3,4", "[[1, 2], [3, 4]]",
-                                  "1; 2\n\n3; 4"])
+@pytest.mark.parametrize(
+    "text", ["1\t2\n3\t4", "1 2\n3 4\n", "1,2\n3,4", "[[1, 2], [3, 4]]", "1; 2\n\n3; 4"]
+)
 def test_separators_and_brackets(text):
     np.testing.assert_array_equal(parse_grid(text), [[1, 2], [3, 4]])
 
@@ -17,10 +18,16 @@ def test_round_trip_keeps_exact_values():
     np.testing.assert_array_equal(parse_grid(format_grid(grid)), grid)
 
 
-@pytest.mark.parametrize("text, message", [
-    ("", "no numbers"), ("1 2\n3", "different lengths"), ("1 two", "“two” is not a number"),
-    ("nan 1", "not a finite number"), ("1 " * 65, "the largest is 64×64"),
-])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("", "no numbers"),
+        ("1 2\n3", "different lengths"),
+        ("1 two", "“two” is not a number"),
+        ("nan 1", "not a finite number"),
+        ("1 " * 65, "the largest is 64×64"),
+    ],
+)
 def test_bad_grids(text, message):
     with pytest.raises(ValueError, match=message):
         parse_grid(text)

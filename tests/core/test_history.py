@@ -17,8 +17,15 @@ def test_smoother_is_an_exponential_average_that_steps_over_non_finite_losses():
 
 
 def epoch(n, step, loss, acc):
-    return {"epoch": n, "step": step, "test_loss": loss, "accuracy": acc, "correct": 1,
-            "total": 2, "confusion": np.eye(2)}
+    return {
+        "epoch": n,
+        "step": step,
+        "test_loss": loss,
+        "accuracy": acc,
+        "correct": 1,
+        "total": 2,
+        "confusion": np.eye(2),
+    }
 
 
 def test_losses_and_epochs_make_the_curves_and_the_csv_the_train_page_writes():
@@ -30,16 +37,23 @@ def test_losses_and_epochs_make_the_curves_and_the_csv_the_train_page_writes():
     assert run and run.curves() == ([1, 2, 3], [2.5, 1.25, 0.123456789], [2], [0.75])
     assert np.allclose(run.smoothed, smooth([2.5, 1.25, 0.123456789]))
     assert "confusion" not in run.epochs[0]
-    assert run.to_csv_text() == ("step,loss,epoch,test_loss,test_accuracy\r\n"
-                                 "1,2.500000,,,\r\n"
-                                 "2,1.250000,1,0.500000,0.750000\r\n"
-                                 "3,0.123457,,,\r\n")
+    assert run.to_csv_text() == (
+        "step,loss,epoch,test_loss,test_accuracy\r\n"
+        "1,2.500000,,,\r\n"
+        "2,1.250000,1,0.500000,0.750000\r\n"
+        "3,0.123457,,,\r\n"
+    )
 
 
 def test_an_engine_history_loads_with_its_epochs():
-    history = {"steps": [1, 2, 3, 4], "losses": [4.0, 3.0, 2.0, 1.0],
-               "epochs": [{"epoch": 1, "step": 2, "test_loss": 1.5, "accuracy": 0.5},
-                          {"epoch": 2, "step": 4, "test_loss": 0.5, "accuracy": 0.9}]}
+    history = {
+        "steps": [1, 2, 3, 4],
+        "losses": [4.0, 3.0, 2.0, 1.0],
+        "epochs": [
+            {"epoch": 1, "step": 2, "test_loss": 1.5, "accuracy": 0.5},
+            {"epoch": 2, "step": 4, "test_loss": 0.5, "accuracy": 0.9},
+        ],
+    }
     run = RunHistory.from_engine_history(history)
     assert run.curves() == ([1, 2, 3, 4], [4.0, 3.0, 2.0, 1.0], [2, 4], [0.5, 0.9])
     assert np.allclose(run.smoothed, smooth([4.0, 3.0, 2.0, 1.0]))
@@ -63,4 +77,5 @@ def test_finished_runs_are_named_in_order_and_failed_ones_are_not_kept():
     assert runs["2. resnet (91.31%, finished)"] == ([1], [1.0], [1], [0.9131])
     run.add_losses([2], [0.5])  # a kept run is a copy
     assert runs.selected(["2. resnet (91.31%, finished)", "gone"]) == {
-        "2. resnet (91.31%, finished)": ([1], [1.0], [1], [0.9131])}
+        "2. resnet (91.31%, finished)": ([1], [1.0], [1], [0.9131])
+    }

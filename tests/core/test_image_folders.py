@@ -37,10 +37,13 @@ def test_unreadable_files_are_skipped_and_counted(tmp_path):
     assert len(train) + len(test) == 8
 
 
-@pytest.mark.parametrize("classes, message", [
-    ([], "has no class sub-folders with images"),
-    (["only"], "has only one class (only)"),
-])
+@pytest.mark.parametrize(
+    "classes, message",
+    [
+        ([], "has no class sub-folders with images"),
+        (["only"], "has only one class (only)"),
+    ],
+)
 def test_empty_or_one_class_folders_are_refused(tmp_path, classes, message):
     root = make_folder(tmp_path / "data", classes, n=3) if classes else tmp_path
     with pytest.raises(ValueError, match=message.replace("(", r"\(").replace(")", r"\)")):
@@ -58,8 +61,11 @@ def test_missing_folder_and_bad_sizes(tmp_path):
 def test_models_adapt_to_the_folder_channels_and_classes(tmp_path):
     root = make_folder(tmp_path / "rgb", ["a", "b", "c"], n=8, rgb=True)
     train, test, _ = load_image_folder(root, size=32)
-    engine = Engine(TrainConfig(model="simple", epochs=1, batch_size=8, device="cpu",
-                                snapshot_every=0), train=train, test=test)
+    engine = Engine(
+        TrainConfig(model="simple", epochs=1, batch_size=8, device="cpu", snapshot_every=0),
+        train=train,
+        test=test,
+    )
     done = []
     engine.on(events.EPOCH_DONE, done.append)
     engine.run()

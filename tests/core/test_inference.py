@@ -84,6 +84,7 @@ def test_checkpoints_that_do_not_fit_are_refused(tmp_path):
     payload = engine.checkpoint_payload()
     payload["input_shape"] = [3, 32, 32]
     from cnnviz.core.training import save_checkpoint
+
     save_checkpoint(path, payload)
     with pytest.raises(CheckpointError, match="weights do not fit 'simple'"):
         load_model(path)
@@ -103,8 +104,9 @@ def test_a_model_of_another_dataset_gets_its_shape_names_and_normalisation(tmp_p
     from fake_data import install_fake
 
     install_fake("cifar10", tmp_path / "data", n_test=8)
-    engine = Engine(TrainConfig(dataset="cifar10", data_dir=str(tmp_path / "data"), epochs=1,
-                                device="cpu"))
+    engine = Engine(
+        TrainConfig(dataset="cifar10", data_dir=str(tmp_path / "data"), epochs=1, device="cpu")
+    )
     engine.run()
     assert engine.failure is None
     engine.save(tmp_path / "cifar.pt")

@@ -14,8 +14,12 @@ from cnnviz.models import build  # noqa: E402
 def test_simple_table():
     table = inspect_model(build("simple"), (1, 28, 28))
     assert [(r.label, r.output_shape) for r in table.rows] == [
-        ("conv1", (10, 24, 24)), ("mp", (10, 12, 12)), ("conv2", (20, 8, 8)),
-        ("mp (call 2)", (20, 4, 4)), ("fc", (10,))]
+        ("conv1", (10, 24, 24)),
+        ("mp", (10, 12, 12)),
+        ("conv2", (20, 8, 8)),
+        ("mp (call 2)", (20, 4, 4)),
+        ("fc", (10,)),
+    ]
     assert table.total_params == 8490 == sum(r.params for r in table.rows)
     assert table.row("conv1").macs == 10 * 24 * 24 * 5 * 5 * 1
     assert table.row("fc").macs == 320 * 10
@@ -25,7 +29,7 @@ def test_simple_table():
 def test_known_conv_macs_match_the_formula():
     conv = nn.Conv2d(192, 32, 5, padding=2)
     table = inspect_model(conv_net := nn.Sequential(conv), (192, 28, 28))
-    assert table.rows[0].macs == 5 ** 2 * 28 ** 2 * 192 * 32 == 120_422_400
+    assert table.rows[0].macs == 5**2 * 28**2 * 192 * 32 == 120_422_400
     assert conv_net.training  # the model's mode is restored
 
 
@@ -97,8 +101,10 @@ def test_explain_forward_failure_gives_the_diagnosis_or_the_raw_error():
     assert text.startswith(BROKEN) and "20 channels × 4 × 4 = 320" in text
     assert text.endswith("Use nn.Linear(320, 10).")
     # a model that runs on its input failed elsewhere: the error as it was
-    assert explain_forward_failure(build("simple"), (1, 28, 28), ValueError("boom")) == \
-        "ValueError: boom"
+    assert (
+        explain_forward_failure(build("simple"), (1, 28, 28), ValueError("boom"))
+        == "ValueError: boom"
+    )
 
 
 def test_predict_on_a_model_that_does_not_fit_raises_the_diagnosis():

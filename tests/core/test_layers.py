@@ -34,7 +34,8 @@ def test_core_imports_with_qt_and_torch_unavailable():
         "from cnnviz.ops import conv2d, pool2d, conv2d_steps, pool2d_steps, output_size\n"
         "print(conv2d([[1, 2], [3, 4]], [[1, 1], [1, 1]]).tolist())\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
-                         text=True, timeout=60)
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "[[10.0]]"

@@ -15,8 +15,16 @@ def params(model):
 
 
 def test_registry_lists_the_lecture_and_exercise_models():
-    for name in ("simple", "simple_broken", "deeper", "inception", "inception_v3", "resnet",
-                 "plain", "densenet"):
+    for name in (
+        "simple",
+        "simple_broken",
+        "deeper",
+        "inception",
+        "inception_v3",
+        "resnet",
+        "plain",
+        "densenet",
+    ):
         assert name in available()
         entry = info(name)
         assert entry.description and entry.slide
@@ -50,11 +58,19 @@ def test_inception_is_the_lecture_net_with_97298_parameters():
     model = build("inception")
 
     def inception_a(c):  # branch1x1, 5x5 (1x1 + 5x5), 3x3dbl (1x1 + 3x3 + 3x3), pool 1x1
-        return ((c * 16 + 16) + (c * 16 + 16) + (16 * 24 * 25 + 24) + (c * 16 + 16)
-                + (16 * 24 * 9 + 24) + (24 * 24 * 9 + 24) + (c * 24 + 24))
+        return (
+            (c * 16 + 16)
+            + (c * 16 + 16)
+            + (16 * 24 * 25 + 24)
+            + (c * 16 + 16)
+            + (16 * 24 * 9 + 24)
+            + (24 * 24 * 9 + 24)
+            + (c * 24 + 24)
+        )
 
-    by_hand = (10 * 25 + 10) + inception_a(10) + (20 * 88 * 25 + 20) + inception_a(20) \
-        + (1408 * 10 + 10)
+    by_hand = (
+        (10 * 25 + 10) + inception_a(10) + (20 * 88 * 25 + 20) + inception_a(20) + (1408 * 10 + 10)
+    )
     assert params(model) == by_hand == 97298
     assert model.fc.in_features == 1408
     x = model.incept1(torch.zeros(1, 10, 12, 12))
@@ -92,8 +108,9 @@ def test_resnet_basic_block_matches_torchvision_structure():
 
 def test_plain_is_resnet_without_shortcuts():
     plain, res = build("plain", depth=20), build("resnet", depth=20)
-    assert all(not b.use_shortcut for stage in (plain.layer1, plain.layer2, plain.layer3)
-               for b in stage)
+    assert all(
+        not b.use_shortcut for stage in (plain.layer1, plain.layer2, plain.layer3) for b in stage
+    )
     # same layers but the projection shortcuts
     projections = sum(params(b.shortcut) for s in (res.layer2, res.layer3) for b in s)
     assert params(res) - params(plain) == projections

@@ -30,8 +30,9 @@ def test_lecture_avg_pool_3x3_stride_1_to_one_decimal():
 
 def test_lecture_simple_convolution_without_and_with_padding():
     np.testing.assert_array_equal(conv2d(IMAGE3, ONES2), [[12, 16], [24, 28]])
-    np.testing.assert_array_equal(conv2d(IMAGE3, ONES2, padding="same"),
-                                  [[12, 16, 9], [24, 28, 15], [15, 17, 9]])
+    np.testing.assert_array_equal(
+        conv2d(IMAGE3, ONES2, padding="same"), [[12, 16, 9], [24, 28, 15], [15, 17, 9]]
+    )
 
 
 def test_conv_step_lays_out_the_arithmetic():
@@ -43,8 +44,11 @@ def test_conv_step_lays_out_the_arithmetic():
 
 
 def test_conv_step_cells_are_in_padded_coordinates_and_show_dilation_gaps():
-    steps = list(conv2d_steps(np.arange(25.0).reshape(5, 5), np.ones((2, 2)), padding=1,
-                              dilation=2, stride=2))
+    steps = list(
+        conv2d_steps(
+            np.arange(25.0).reshape(5, 5), np.ones((2, 2)), padding=1, dilation=2, stride=2
+        )
+    )
     assert steps[0].cells == ((0, 0, 0), (0, 0, 2), (0, 2, 0), (0, 2, 2))
     assert steps[1].cells == ((0, 0, 2), (0, 0, 4), (0, 2, 2), (0, 2, 4))
     # the padded cell (0, 0) is zero padding: its product is 0
@@ -94,41 +98,80 @@ def test_output_size_ceil_mode_drops_a_window_starting_in_the_padding():
 
 def test_readers_of_an_input_cell():
     from cnnviz.core.ops import ConvPlan
+
     plan = ConvPlan(IMAGE3, ONES2)
     assert plan.readers(1, 1) == [(0, 0), (0, 1), (1, 0), (1, 1)]
     assert plan.readers(0, 0) == [(0, 0)]
 
 
-@pytest.mark.parametrize("call, message", [
-    (lambda: conv2d(np.ones((4, 4)), np.ones((5, 5))), r"kernel 5 is larger than the padded input \(4\)"),
-    (lambda: conv2d(np.ones((4, 4)), np.ones((3, 3)), dilation=2),
-     r"dilated kernel 5 \(kernel 3, dilation 2\) is larger than the padded input \(4\)"),
-    (lambda: conv2d(np.ones((4, 4)), np.ones((2, 2)), stride=0), "stride must be at least 1"),
-    (lambda: conv2d(np.ones((4, 4)), np.ones((2, 2)), dilation=0), "dilation must be at least 1"),
-    (lambda: conv2d(np.ones((4, 4)), np.ones((2, 2)), padding=-1), "padding must not be negative"),
-    (lambda: conv2d(np.ones((4, 4)), np.ones((2, 2)), padding="same", stride=2),
-     "padding 'same' needs stride 1"),
-    (lambda: conv2d(np.ones((4, 4)), np.ones((2, 2)), padding="full"), "padding must be"),
-    (lambda: conv2d(np.ones((4, 4)), np.ones((2, 2)), padding=4, padding_mode="reflect"),
-     "must be smaller than the input height"),
-    (lambda: conv2d(np.ones((4, 4)), np.ones((2, 2)), padding=5, padding_mode="circular"),
-     "must not exceed the input height"),
-    (lambda: conv2d(np.ones((4, 4)), np.ones((2, 2)), padding_mode="mirror"), "padding_mode must be"),
-    (lambda: conv2d(np.ones((2, 4, 4)), np.ones((3, 2, 2))), "kernel has 3 channel"),
-    (lambda: conv2d(np.ones((4, 4)), np.ones((2, 2)), stride=1.5), "stride must be a whole number"),
-    (lambda: conv2d(np.ones((0, 4)), np.ones((2, 2))), "input must not be empty"),
-    (lambda: conv2d(np.ones((2, 2, 2, 2)), np.ones((2, 2))), r"input must be \[H, W\] or \[C, H, W\]"),
-    (lambda: conv2d([["a"]], np.ones((1, 1))), "input must be a grid of numbers"),
-    (lambda: pool2d(np.ones((4, 4)), "max", 5), r"kernel 5 is larger than the padded input \(4\)"),
-    (lambda: pool2d(np.ones((4, 4)), "max", 2, padding=2), "padding 2 must be at most half the kernel"),
-    (lambda: pool2d(np.ones((4, 4)), "avg", 2, dilation=2), "dilation is not supported by average"),
-    (lambda: pool2d(np.ones((4, 4)), "max", 2, stride=0), "stride must be at least 1"),
-    (lambda: pool2d(np.ones((4, 4)), "max", 0), "kernel_size must be at least 1"),
-    (lambda: pool2d(np.ones((4, 4)), "min", 2), "kind must be 'max' or 'avg'"),
-    (lambda: output_size(4, 5), r"kernel 5 is larger than the padded input \(4\)"),
-    (lambda: output_size(4, 2, stride=0), "stride must be at least 1"),
-    (lambda: output_size(0, 1), "input size must be at least 1"),
-])
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (
+            lambda: conv2d(np.ones((4, 4)), np.ones((5, 5))),
+            r"kernel 5 is larger than the padded input \(4\)",
+        ),
+        (
+            lambda: conv2d(np.ones((4, 4)), np.ones((3, 3)), dilation=2),
+            r"dilated kernel 5 \(kernel 3, dilation 2\) is larger than the padded input \(4\)",
+        ),
+        (lambda: conv2d(np.ones((4, 4)), np.ones((2, 2)), stride=0), "stride must be at least 1"),
+        (
+            lambda: conv2d(np.ones((4, 4)), np.ones((2, 2)), dilation=0),
+            "dilation must be at least 1",
+        ),
+        (
+            lambda: conv2d(np.ones((4, 4)), np.ones((2, 2)), padding=-1),
+            "padding must not be negative",
+        ),
+        (
+            lambda: conv2d(np.ones((4, 4)), np.ones((2, 2)), padding="same", stride=2),
+            "padding 'same' needs stride 1",
+        ),
+        (lambda: conv2d(np.ones((4, 4)), np.ones((2, 2)), padding="full"), "padding must be"),
+        (
+            lambda: conv2d(np.ones((4, 4)), np.ones((2, 2)), padding=4, padding_mode="reflect"),
+            "must be smaller than the input height",
+        ),
+        (
+            lambda: conv2d(np.ones((4, 4)), np.ones((2, 2)), padding=5, padding_mode="circular"),
+            "must not exceed the input height",
+        ),
+        (
+            lambda: conv2d(np.ones((4, 4)), np.ones((2, 2)), padding_mode="mirror"),
+            "padding_mode must be",
+        ),
+        (lambda: conv2d(np.ones((2, 4, 4)), np.ones((3, 2, 2))), "kernel has 3 channel"),
+        (
+            lambda: conv2d(np.ones((4, 4)), np.ones((2, 2)), stride=1.5),
+            "stride must be a whole number",
+        ),
+        (lambda: conv2d(np.ones((0, 4)), np.ones((2, 2))), "input must not be empty"),
+        (
+            lambda: conv2d(np.ones((2, 2, 2, 2)), np.ones((2, 2))),
+            r"input must be \[H, W\] or \[C, H, W\]",
+        ),
+        (lambda: conv2d([["a"]], np.ones((1, 1))), "input must be a grid of numbers"),
+        (
+            lambda: pool2d(np.ones((4, 4)), "max", 5),
+            r"kernel 5 is larger than the padded input \(4\)",
+        ),
+        (
+            lambda: pool2d(np.ones((4, 4)), "max", 2, padding=2),
+            "padding 2 must be at most half the kernel",
+        ),
+        (
+            lambda: pool2d(np.ones((4, 4)), "avg", 2, dilation=2),
+            "dilation is not supported by average",
+        ),
+        (lambda: pool2d(np.ones((4, 4)), "max", 2, stride=0), "stride must be at least 1"),
+        (lambda: pool2d(np.ones((4, 4)), "max", 0), "kernel_size must be at least 1"),
+        (lambda: pool2d(np.ones((4, 4)), "min", 2), "kind must be 'max' or 'avg'"),
+        (lambda: output_size(4, 5), r"kernel 5 is larger than the padded input \(4\)"),
+        (lambda: output_size(4, 2, stride=0), "stride must be at least 1"),
+        (lambda: output_size(0, 1), "input size must be at least 1"),
+    ],
+)
 def test_rejections_name_the_parameter_and_the_rule(call, message):
     with pytest.raises(ValueError, match=message):
         call()

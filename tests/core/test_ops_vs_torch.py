@@ -14,11 +14,11 @@ from cnnviz.ops import conv2d, conv2d_steps, pool2d, pool2d_steps
 torch = pytest.importorskip("torch")
 F = torch.nn.functional
 
-MANY = settings(max_examples=1500, deadline=None,
-                suppress_health_check=[HealthCheck.too_slow])
+MANY = settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 ints_or_pairs = lambda lo, hi: st.one_of(  # noqa: E731
-    st.integers(lo, hi), st.tuples(st.integers(lo, hi), st.integers(lo, hi)))
+    st.integers(lo, hi), st.tuples(st.integers(lo, hi), st.integers(lo, hi))
+)
 
 
 @st.composite
@@ -29,8 +29,13 @@ def grids(draw, max_c=3, max_side=7):
     if integral:
         values = draw(st.lists(st.integers(-9, 9), min_size=c * h * w, max_size=c * h * w))
     else:
-        values = draw(st.lists(st.floats(-10, 10, allow_nan=False, width=64),
-                               min_size=c * h * w, max_size=c * h * w))
+        values = draw(
+            st.lists(
+                st.floats(-10, 10, allow_nan=False, width=64),
+                min_size=c * h * w,
+                max_size=c * h * w,
+            )
+        )
     return np.array(values, dtype=np.float64).reshape(c, h, w)
 
 
@@ -40,8 +45,16 @@ def _pair(v):
 
 def torch_conv(x, w, bias, stride, padding, dilation, mode):
     c, kh, kw = w.shape
-    layer = torch.nn.Conv2d(c, 1, (kh, kw), stride=stride, padding=padding, dilation=dilation,
-                            padding_mode=mode, dtype=torch.float64)
+    layer = torch.nn.Conv2d(
+        c,
+        1,
+        (kh, kw),
+        stride=stride,
+        padding=padding,
+        dilation=dilation,
+        padding_mode=mode,
+        dtype=torch.float64,
+    )
     with torch.no_grad():
         layer.weight.copy_(torch.from_numpy(w)[None])
         layer.bias.fill_(bias)
@@ -53,8 +66,10 @@ def torch_conv(x, w, bias, stride, padding, dilation, mode):
 def test_conv2d_matches_torch_or_both_reject(x, data):
     c = x.shape[0]
     kh, kw = data.draw(st.integers(1, 5)), data.draw(st.integers(1, 5))
-    w = np.array(data.draw(st.lists(st.integers(-3, 3), min_size=c * kh * kw,
-                                    max_size=c * kh * kw)), dtype=np.float64).reshape(c, kh, kw)
+    w = np.array(
+        data.draw(st.lists(st.integers(-3, 3), min_size=c * kh * kw, max_size=c * kh * kw)),
+        dtype=np.float64,
+    ).reshape(c, kh, kw)
     bias = data.draw(st.sampled_from([0.0, 1.0, -2.5]))
     stride = data.draw(ints_or_pairs(0, 3))
     padding = data.draw(st.one_of(ints_or_pairs(-1, 3), st.sampled_from(["same", "valid"])))
@@ -94,8 +109,13 @@ def test_pool2d_matches_torch_or_both_reject(x, data):
     dilation = data.draw(st.one_of(st.just(1), ints_or_pairs(0, 3)))
     ceil_mode = data.draw(st.booleans())
     include_pad = data.draw(st.booleans())
-    args = dict(stride=stride, padding=padding, dilation=dilation, ceil_mode=ceil_mode,
-                count_include_pad=include_pad)
+    args = dict(
+        stride=stride,
+        padding=padding,
+        dilation=dilation,
+        ceil_mode=ceil_mode,
+        count_include_pad=include_pad,
+    )
     xt = torch.from_numpy(x)[None]
     try:
         if kind == "max":

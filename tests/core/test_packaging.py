@@ -18,8 +18,9 @@ DESKTOP = ROOT / "packaging" / "io.github.cnnviz.desktop"
 METAINFO = ROOT / "packaging" / "io.github.cnnviz.metainfo.xml"
 
 
-@pytest.mark.skipif(shutil.which("desktop-file-validate") is None,
-                    reason="desktop-file-validate is not installed")
+@pytest.mark.skipif(
+    shutil.which("desktop-file-validate") is None, reason="desktop-file-validate is not installed"
+)
 def test_desktop_file_validates():
     out = subprocess.run(["desktop-file-validate", str(DESKTOP)], capture_output=True, text=True)
     assert out.returncode == 0 and "error" not in out.stdout.lower(), out.stdout
@@ -27,8 +28,9 @@ def test_desktop_file_validates():
 
 @pytest.mark.skipif(shutil.which("appstreamcli") is None, reason="appstreamcli is not installed")
 def test_metainfo_validates():
-    out = subprocess.run(["appstreamcli", "validate", "--no-net", str(METAINFO)],
-                         capture_output=True, text=True)
+    out = subprocess.run(
+        ["appstreamcli", "validate", "--no-net", str(METAINFO)], capture_output=True, text=True
+    )
     assert out.returncode == 0, out.stdout + out.stderr
 
 
@@ -54,22 +56,29 @@ def test_pyinstaller_spec_names_an_entry_point_and_data_that_exist():
         def step(*args, **kwargs):
             captured[name] = (args, kwargs)
             return types.SimpleNamespace(pure=[], scripts=[], binaries=[], datas=[])
+
         return step
 
     collected = []
     hooks = types.ModuleType("PyInstaller.utils.hooks")
     hooks.collect_data_files = lambda package: collected.append(package) or []
     hooks.collect_submodules = lambda package: [package]
-    stand_ins = {"PyInstaller": types.ModuleType("PyInstaller"),
-                 "PyInstaller.utils": types.ModuleType("PyInstaller.utils"),
-                 "PyInstaller.utils.hooks": hooks}
+    stand_ins = {
+        "PyInstaller": types.ModuleType("PyInstaller"),
+        "PyInstaller.utils": types.ModuleType("PyInstaller.utils"),
+        "PyInstaller.utils.hooks": hooks,
+    }
     spec = ROOT / "packaging" / "cnnviz.spec"
     saved = {k: sys.modules.get(k) for k in stand_ins}
     sys.modules.update(stand_ins)
     try:
-        exec(compile(spec.read_text(), str(spec), "exec"),
-             {"SPECPATH": str(spec.parent), **{n: record(n) for n in
-                                                ("Analysis", "PYZ", "EXE", "COLLECT")}})
+        exec(
+            compile(spec.read_text(), str(spec), "exec"),
+            {
+                "SPECPATH": str(spec.parent),
+                **{n: record(n) for n in ("Analysis", "PYZ", "EXE", "COLLECT")},
+            },
+        )
     finally:
         for key, module in saved.items():
             if module is None:
@@ -84,7 +93,8 @@ def test_pyinstaller_spec_names_an_entry_point_and_data_that_exist():
     assert captured["EXE"][1]["name"] == "cnnviz" and captured["COLLECT"][1]["name"] == "cnnviz"
     # what collect_data_files("cnnviz") picks up is what the package declares
     declared = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"][
-        "package-data"]["cnnviz.resources"]
+        "package-data"
+    ]["cnnviz.resources"]
     for pattern in declared:
         assert list((ROOT / "cnnviz" / "resources").glob(pattern)), pattern
 

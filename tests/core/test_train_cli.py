@@ -20,16 +20,44 @@ TEST_LINE = re.compile(r"^Test set: Average loss: \d+\.\d{4}, Accuracy: \d+/\d+ 
 
 
 def cnnviz(*args, timeout=300):
-    return subprocess.run([sys.executable, "-m", "cnnviz", *args], cwd=ROOT, capture_output=True,
-                          text=True, timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", "cnnviz", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
 
 
 def test_log_format_and_metrics_json(tmp_path):
     metrics, ckpt = tmp_path / "m.json", tmp_path / "run.pt"
-    out = cnnviz("train", "--model", "simple", "--epochs", "2", "--batch-size", "64",
-                 "--lr", "0.01", "--momentum", "0.5", "--optimizer", "sgd", "--device", "cpu",
-                 "--seed", "1", "--limit-train", "1280", "--limit-test", "300",
-                 "--save", str(ckpt), "--metrics-json", str(metrics))
+    out = cnnviz(
+        "train",
+        "--model",
+        "simple",
+        "--epochs",
+        "2",
+        "--batch-size",
+        "64",
+        "--lr",
+        "0.01",
+        "--momentum",
+        "0.5",
+        "--optimizer",
+        "sgd",
+        "--device",
+        "cpu",
+        "--seed",
+        "1",
+        "--limit-train",
+        "1280",
+        "--limit-test",
+        "300",
+        "--save",
+        str(ckpt),
+        "--metrics-json",
+        str(metrics),
+    )
     assert out.returncode == 0, out.stderr
     lines = out.stdout.splitlines()
     train = [line for line in lines if line.startswith("Train Epoch")]
@@ -44,8 +72,13 @@ def test_log_format_and_metrics_json(tmp_path):
     assert data["model"] == "simple" and data["device"] == "cpu"
     assert [e["epoch"] for e in data["epochs"]] == [1, 2]
     for e in data["epochs"]:
-        assert set(e) == {"epoch", "train_seconds", "samples_per_second", "test_loss",
-                          "test_accuracy"}
+        assert set(e) == {
+            "epoch",
+            "train_seconds",
+            "samples_per_second",
+            "test_loss",
+            "test_accuracy",
+        }
         assert 0 <= e["test_accuracy"] <= 1 and e["samples_per_second"] > 0
     accuracy = int(tests[-1].split("Accuracy: ")[1].split("/")[0]) / 300
     assert data["epochs"][-1]["test_accuracy"] == pytest.approx(accuracy)
@@ -69,9 +102,20 @@ def test_train_on_an_image_folder_and_a_downloaded_dataset(tmp_path, capsys):
 
     folder = make_folder(tmp_path / "shapes", ["circle", "square"], n=10)
     metrics = tmp_path / "m.json"
-    status, out, err = in_process(capsys, "train", "--folder", str(folder), "--image-size", "16",
-                                  "--epochs", "1", "--device", "cpu",
-                                  "--metrics-json", str(metrics))
+    status, out, err = in_process(
+        capsys,
+        "train",
+        "--folder",
+        str(folder),
+        "--image-size",
+        "16",
+        "--epochs",
+        "1",
+        "--device",
+        "cpu",
+        "--metrics-json",
+        str(metrics),
+    )
     assert status == 0, err
     assert "20 images in 2 classes (circle: 10, square: 10)" in out
     assert json.loads(metrics.read_text())["dataset"] == f"folder:{folder}"
@@ -79,30 +123,47 @@ def test_train_on_an_image_folder_and_a_downloaded_dataset(tmp_path, capsys):
 
     data = tmp_path / "data"
     install_fake("fashion-mnist", data, n_train=128, n_test=40)
-    status, out, err = in_process(capsys, "train", "--dataset", "fashion-mnist", "--data-dir",
-                                  str(data), "--epochs", "1", "--device", "cpu",
-                                  "--save", str(tmp_path / "f.pt"))
+    status, out, err = in_process(
+        capsys,
+        "train",
+        "--dataset",
+        "fashion-mnist",
+        "--data-dir",
+        str(data),
+        "--epochs",
+        "1",
+        "--device",
+        "cpu",
+        "--save",
+        str(tmp_path / "f.pt"),
+    )
     assert status == 0, err
     assert "Test set: Average loss:" in out and "/40 (" in out
     import torch
 
     saved = torch.load(tmp_path / "f.pt", weights_only=False)
-    assert saved["class_names"][0] == "T-shirt/top" and saved["config"]["dataset"] == \
-        "fashion-mnist"
+    assert (
+        saved["class_names"][0] == "T-shirt/top" and saved["config"]["dataset"] == "fashion-mnist"
+    )
 
 
-@pytest.mark.parametrize("args, reason", [
-    (["--dataset", "imagenet"], "unknown dataset 'imagenet'"),
-    (["--dataset", "kmnist", "--data-dir", "/nonexistent/cnnviz"],
-     "KMNIST is not in /nonexistent/cnnviz yet: add --download"),
-    (["--epochs", "0"], "--epochs: must be at least 1"),
-    (["--model", "alexnet"], "unknown model 'alexnet'"),
-    (["--optimizer", "rmsprop"], "invalid choice: 'rmsprop'"),
-    (["--lr", "-1"], "learning rate must be positive"),
-    (["--lr", "fast"], "invalid float value: 'fast'"),
-    (["--model", "resnet", "--depth", "10"], "depth must be 6n + 2"),
-    (["--bogus"], "unrecognized arguments: --bogus"),
-])
+@pytest.mark.parametrize(
+    "args, reason",
+    [
+        (["--dataset", "imagenet"], "unknown dataset 'imagenet'"),
+        (
+            ["--dataset", "kmnist", "--data-dir", "/nonexistent/cnnviz"],
+            "KMNIST is not in /nonexistent/cnnviz yet: add --download",
+        ),
+        (["--epochs", "0"], "--epochs: must be at least 1"),
+        (["--model", "alexnet"], "unknown model 'alexnet'"),
+        (["--optimizer", "rmsprop"], "invalid choice: 'rmsprop'"),
+        (["--lr", "-1"], "learning rate must be positive"),
+        (["--lr", "fast"], "invalid float value: 'fast'"),
+        (["--model", "resnet", "--depth", "10"], "depth must be 6n + 2"),
+        (["--bogus"], "unrecognized arguments: --bogus"),
+    ],
+)
 def test_bad_arguments_exit_non_zero_with_one_line(args, reason, capsys):
     status, out, err = in_process(capsys, "train", *args)
     assert status == 2
@@ -111,27 +172,60 @@ def test_bad_arguments_exit_non_zero_with_one_line(args, reason, capsys):
 
 
 def test_the_lectures_broken_net_fails_with_the_explanation(capsys):
-    status, out, err = in_process(capsys, "train", "--model", "simple_broken", "--epochs", "1",
-                                  "--device", "cpu", "--limit-train", "128", "--limit-test",
-                                  "64")
+    status, out, err = in_process(
+        capsys,
+        "train",
+        "--model",
+        "simple_broken",
+        "--epochs",
+        "1",
+        "--device",
+        "cpu",
+        "--limit-train",
+        "128",
+        "--limit-test",
+        "64",
+    )
     assert status == 1
     assert err.strip() == (
         "cnnviz train: Training failed: fc (Linear) expects 100 input features but gets 320: "
         "the output of mp (call 2) (MaxPool2d) flattens to 20 channels × 4 × 4 = 320 "
-        "features. Use nn.Linear(320, 10).")
+        "features. Use nn.Linear(320, 10)."
+    )
 
 
 def test_ctrl_c_stops_saves_what_was_asked_and_exits_130(tmp_path):
     """A real SIGINT to a real process, sent once its first epoch's test line is out."""
     metrics, ckpt = tmp_path / "m.json", tmp_path / "run.pt"
     process = subprocess.Popen(
-        [sys.executable, "-m", "cnnviz", "train", "--epochs", "50", "--limit-train", "640",
-         "--limit-test", "100", "--device", "cpu", "--save", str(ckpt), "--metrics-json",
-         str(metrics)], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        env={**os.environ, "PYTHONPATH": str(ROOT)})
+        [
+            sys.executable,
+            "-m",
+            "cnnviz",
+            "train",
+            "--epochs",
+            "50",
+            "--limit-train",
+            "640",
+            "--limit-test",
+            "100",
+            "--device",
+            "cpu",
+            "--save",
+            str(ckpt),
+            "--metrics-json",
+            str(metrics),
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
     lines: queue.Queue = queue.Queue()
-    threading.Thread(target=lambda: [lines.put(line) for line in process.stdout],
-                     daemon=True).start()
+    threading.Thread(
+        target=lambda: [lines.put(line) for line in process.stdout], daemon=True
+    ).start()
     deadline = time.monotonic() + 120
     try:
         while True:
@@ -147,8 +241,9 @@ def test_ctrl_c_stops_saves_what_was_asked_and_exits_130(tmp_path):
     assert "Traceback" not in stderr
     (message,) = stderr.strip().splitlines()
     files = f"{re.escape(str(ckpt))} and {re.escape(str(metrics))}"
-    assert re.fullmatch(rf"Interrupted: stopped after epoch \d+, batch \d+; saved {files}\.",
-                        message), message
+    assert re.fullmatch(
+        rf"Interrupted: stopped after epoch \d+, batch \d+; saved {files}\.", message
+    ), message
     epochs = json.loads(metrics.read_text())["epochs"]
     assert epochs and epochs[0]["epoch"] == 1
     import torch

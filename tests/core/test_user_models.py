@@ -33,15 +33,22 @@ def test_build_model_function_is_used():
     assert load_model_file(FILES / "build_fn.py").name == "build_model"
 
 
-@pytest.mark.parametrize("file, line, reason", [
-    ("syntax_error.py", 3, "syntax error"),
-    ("import_error.py", 2, "import error: No module named 'no_such_module_for_cnnviz_tests'"),
-    ("no_model.py", None, "no model found"),
-    ("init_error.py", 7, "Net() failed"),
-    ("forward_error.py", 18, "fc (Linear) expects 100 input features but gets 320"),
-    ("wrong_output.py", None, "output has shape [2, 4, 26, 26] for a batch of 2; it must be [N, 10]"),
-    ("missing.py", None, "cannot read the file"),
-])
+@pytest.mark.parametrize(
+    "file, line, reason",
+    [
+        ("syntax_error.py", 3, "syntax error"),
+        ("import_error.py", 2, "import error: No module named 'no_such_module_for_cnnviz_tests'"),
+        ("no_model.py", None, "no model found"),
+        ("init_error.py", 7, "Net() failed"),
+        ("forward_error.py", 18, "fc (Linear) expects 100 input features but gets 320"),
+        (
+            "wrong_output.py",
+            None,
+            "output has shape [2, 4, 26, 26] for a batch of 2; it must be [N, 10]",
+        ),
+        ("missing.py", None, "cannot read the file"),
+    ],
+)
 def test_each_failure_names_file_line_and_reason(file, line, reason):
     with pytest.raises(ModelFileError) as err:
         load_model_file(FILES / file)

@@ -17,8 +17,7 @@ def private_settings(tmp_path_factory):
 
 
 def flush_deletes() -> None:
-    """Run the deferred deletes (deleteLater) now: processEvents alone leaves them queued.
-    """
+    """Run the deferred deletes (deleteLater) now: processEvents alone leaves them queued."""
     app = QApplication.instance()
     for _ in range(3):
         app.sendPostedEvents(None, QEvent.DeferredDelete)
@@ -37,8 +36,9 @@ def nothing_left_behind(qapp):
     widgets = [w for w in QApplication.topLevelWidgets() if not w.inherits("QTipLabel")]
     # pyqtgraph's plots make parentless context menus that live as long as their Python
     # objects: deleted here, not counted; any other window left alive is a leak
-    alive = [f"{type(w).__name__} {w.objectName()!r}" for w in widgets
-             if w.windowType() != Qt.Popup]
+    alive = [
+        f"{type(w).__name__} {w.objectName()!r}" for w in widgets if w.windowType() != Qt.Popup
+    ]
     for widget in widgets:  # the next test starts clean even when this one failed
         if isValid(widget):
             widget.close()
@@ -70,9 +70,11 @@ def main_window(qtbot):
             page.shutdown()
         qtbot.waitUntil(lambda: not window.busy_texts(), timeout=10000)
     QApplication.processEvents()
-    leaked = [w for w in QApplication.topLevelWidgets()
-              if w.isVisible() and w is not window and w.isWindow()
-              and not w.inherits("QMenu")]
+    leaked = [
+        w
+        for w in QApplication.topLevelWidgets()
+        if w.isVisible() and w is not window and w.isWindow() and not w.inherits("QMenu")
+    ]
     assert not leaked, f"top-level windows left open: {leaked}"
 
 

@@ -6,8 +6,7 @@ from PySide6.QtWidgets import QApplication
 def texts(grid):
     """All cell texts of a LabeledGrid, as a list of rows."""
     model = grid.model
-    return [[model.text(r, c) for c in range(model.columnCount())]
-            for r in range(model.rowCount())]
+    return [[model.text(r, c) for c in range(model.columnCount())] for r in range(model.rowCount())]
 
 
 def highlighted(grid, style):
@@ -55,7 +54,12 @@ def drag(canvas, points):
     send(QEvent.MouseButtonPress, x0, y0, Qt.LeftButton, Qt.LeftButton)
     for (xa, ya), (xb, yb) in zip(points, rest):
         for t in range(1, 9):
-            send(QEvent.MouseMove, xa + (xb - xa) * t / 8, ya + (yb - ya) * t / 8, Qt.NoButton,
-                 Qt.LeftButton)
+            send(
+                QEvent.MouseMove,
+                xa + (xb - xa) * t / 8,
+                ya + (yb - ya) * t / 8,
+                Qt.NoButton,
+                Qt.LeftButton,
+            )
     xe, ye = points[-1]
     send(QEvent.MouseButtonRelease, xe, ye, Qt.LeftButton, Qt.NoButton)

@@ -47,9 +47,32 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-GARBAGE = ("abc", "1e309", "-1e309", "nan", "-nan", "inf", "-0", "", " ", "1,5", "0x10",
-           "1/2", "--3", "½", "٣", "1e-320", "99999999999999999999", "3.", ".5", "+", "e",
-           "😀", "1 2", "\t")
+GARBAGE = (
+    "abc",
+    "1e309",
+    "-1e309",
+    "nan",
+    "-nan",
+    "inf",
+    "-0",
+    "",
+    " ",
+    "1,5",
+    "0x10",
+    "1/2",
+    "--3",
+    "½",
+    "٣",
+    "1e-320",
+    "99999999999999999999",
+    "3.",
+    ".5",
+    "+",
+    "e",
+    "😀",
+    "1 2",
+    "\t",
+)
 STEP_KEYS = (Qt.Key_Space, Qt.Key_Left, Qt.Key_Right, Qt.Key_Home, Qt.Key_End)
 # Measured on the 2-core test machine, CPU: a batch of 64 / the end-of-epoch test (10,000
 # images, not interruptible by Stop): simple 0.23 / 1.4 s, inception 0.05 / 1.2 s; deeper
@@ -73,11 +96,10 @@ def type_text(widget, text: str) -> None:
             QTest.keyClick(widget, char)
         else:
             for kind in (QEvent.KeyPress, QEvent.KeyRelease):
-                QApplication.sendEvent(widget, QKeyEvent(kind, Qt.Key_unknown,
-                                                         Qt.NoModifier, char))
+                QApplication.sendEvent(widget, QKeyEvent(kind, Qt.Key_unknown, Qt.NoModifier, char))
 
 
-# -- collecting errors ----------------------------------------------------------------------------
+# -- collecting errors ---------------------------------------------------------------------------
 class ErrorGuard:
     """Collects unhandled exceptions (``sys.excepthook`` — PySide calls it for exceptions in
     slots and virtual methods —, ``threading.excepthook``) and Qt critical / fatal messages
@@ -92,8 +114,10 @@ class ErrorGuard:
     def _exception(self, kind, value, tb) -> None:
         text = "".join(traceback.format_exception(kind, value, tb))
         with self._lock:
-            self.errors.append(f"unhandled exception ({threading.current_thread().name}, "
-                               f"during {self.context()}):\n{text}")
+            self.errors.append(
+                f"unhandled exception ({threading.current_thread().name}, "
+                f"during {self.context()}):\n{text}"
+            )
 
     def _thread_exception(self, args) -> None:
         self._exception(args.exc_type, args.exc_value, args.exc_traceback)
@@ -122,11 +146,24 @@ class ErrorGuard:
         return False
 
 
-# -- answering modal dialogs ----------------------------------------------------------------------
-_BUTTONS = (QMessageBox.Ok, QMessageBox.Open, QMessageBox.Save, QMessageBox.Cancel,
-            QMessageBox.Close, QMessageBox.Discard, QMessageBox.Apply, QMessageBox.Reset,
-            QMessageBox.Yes, QMessageBox.YesToAll, QMessageBox.No, QMessageBox.NoToAll,
-            QMessageBox.Abort, QMessageBox.Retry, QMessageBox.Ignore)
+# -- answering modal dialogs ---------------------------------------------------------------------
+_BUTTONS = (
+    QMessageBox.Ok,
+    QMessageBox.Open,
+    QMessageBox.Save,
+    QMessageBox.Cancel,
+    QMessageBox.Close,
+    QMessageBox.Discard,
+    QMessageBox.Apply,
+    QMessageBox.Reset,
+    QMessageBox.Yes,
+    QMessageBox.YesToAll,
+    QMessageBox.No,
+    QMessageBox.NoToAll,
+    QMessageBox.Abort,
+    QMessageBox.Retry,
+    QMessageBox.Ignore,
+)
 
 
 class AutoAnswer:
@@ -149,8 +186,16 @@ class AutoAnswer:
         offered = [b for b in _BUTTONS if buttons is not None and (buttons & b) == b]
         return self.rng.choice(offered) if offered else QMessageBox.Ok
 
-    def _question(self, _parent, title, _text, buttons=QMessageBox.Yes | QMessageBox.No,
-                  default=None, *args, **kwargs):
+    def _question(
+        self,
+        _parent,
+        title,
+        _text,
+        buttons=QMessageBox.Yes | QMessageBox.No,
+        default=None,
+        *args,
+        **kwargs,
+    ):
         answer = self._button(buttons, default)
         self.log(f"  answered {title!r} with {answer.name}")
         return answer
@@ -189,8 +234,7 @@ class AutoAnswer:
         self.log(f"  open dialog {caption!r} -> {path!r}")
         return path, filter_text
 
-    def _save_name(self, _parent=None, caption="", directory="", filter_text="", *args,
-                   **kwargs):
+    def _save_name(self, _parent=None, caption="", directory="", filter_text="", *args, **kwargs):
         choice = self.rng.random()
         path = ""
         if choice < 0.5:
@@ -262,18 +306,20 @@ class AutoAnswer:
 
         from cnnviz.core.data import download as fetching
 
-        patches = [(QMessageBox, "question", staticmethod(self._question)),
-                   (QMessageBox, "information", staticmethod(self._note)),
-                   (QMessageBox, "warning", staticmethod(self._note)),
-                   (QMessageBox, "critical", staticmethod(self._note)),
-                   (QMessageBox, "about", staticmethod(self._about)),
-                   (QFileDialog, "getOpenFileName", staticmethod(self._open_name)),
-                   (QFileDialog, "getSaveFileName", staticmethod(self._save_name)),
-                   (QFileDialog, "getExistingDirectory", staticmethod(self._directory)),
-                   (QDialog, "exec", lambda dialog, *a, **k: self._exec(dialog)),
-                   (QMenu, "exec", lambda menu, *a, **k: self._menu_exec(menu)),
-                   (QDesktopServices, "openUrl", staticmethod(self._no_browser)),
-                   (fetching, "fetch_url", self._offline_fetch)]
+        patches = [
+            (QMessageBox, "question", staticmethod(self._question)),
+            (QMessageBox, "information", staticmethod(self._note)),
+            (QMessageBox, "warning", staticmethod(self._note)),
+            (QMessageBox, "critical", staticmethod(self._note)),
+            (QMessageBox, "about", staticmethod(self._about)),
+            (QFileDialog, "getOpenFileName", staticmethod(self._open_name)),
+            (QFileDialog, "getSaveFileName", staticmethod(self._save_name)),
+            (QFileDialog, "getExistingDirectory", staticmethod(self._directory)),
+            (QDialog, "exec", lambda dialog, *a, **k: self._exec(dialog)),
+            (QMenu, "exec", lambda menu, *a, **k: self._menu_exec(menu)),
+            (QDesktopServices, "openUrl", staticmethod(self._no_browser)),
+            (fetching, "fetch_url", self._offline_fetch),
+        ]
         for owner, name, value in patches:
             self._patches.append((owner, name, owner.__dict__.get(name, getattr(owner, name))))
             setattr(owner, name, value)
@@ -286,7 +332,7 @@ class AutoAnswer:
         return False
 
 
-# -- the driver -------------------------------------------------------------------------------------
+# -- the driver ----------------------------------------------------------------------------------
 def running_threads() -> list[QThread]:
     """Every QThread still running that Python knows of (training, inference, downloads)."""
     import warnings
@@ -297,8 +343,11 @@ def running_threads() -> list[QThread]:
         warnings.simplefilter("ignore")
         for obj in gc.get_objects():
             try:
-                if isinstance(obj, QThread) and obj.isRunning() \
-                        and obj is not QThread.currentThread():
+                if (
+                    isinstance(obj, QThread)
+                    and obj.isRunning()
+                    and obj is not QThread.currentThread()
+                ):
                     found.append(obj)
             except RuntimeError:  # its C++ object is gone
                 pass
@@ -338,7 +387,7 @@ class Monkey:
             (2, "list", self.tick_list_item),
         )
 
-    # -- bookkeeping -------------------------------------------------------------------------
+    # -- bookkeeping ------------------------------------------------------------------------------
     def note(self, text: str) -> None:
         stamp = time.perf_counter() - self.started
         self.log.append((stamp, text))
@@ -353,10 +402,12 @@ class Monkey:
         if path is not None:
             Path(path).write_text("".join(f"{t:8.3f}s {text}\n" for t, text in self.log))
             where = f" (the whole log: {path})"
-        return (f"seed {self.seed}; {len(self.log)} actions logged{where}, the last "
-                f"{len(self.recent)}:\n{self.last_actions()}")
+        return (
+            f"seed {self.seed}; {len(self.log)} actions logged{where}, the last "
+            f"{len(self.recent)}:\n{self.last_actions()}"
+        )
 
-    # -- the loop --------------------------------------------------------------------------------
+    # -- the loop ---------------------------------------------------------------------------------
     def step(self) -> str:
         weights = [w for w, _, _ in self.actions]
         _, kind, action = self.rng.choices(self.actions, weights)[0]
@@ -380,7 +431,7 @@ class Monkey:
             QTest.qWait(self.rng.randint(*pause_ms))
         return done
 
-    # -- finding controls ---------------------------------------------------------------------------
+    # -- finding controls -------------------------------------------------------------------------
     def page(self) -> QWidget:
         return self.window.stack.currentWidget()
 
@@ -391,8 +442,11 @@ class Monkey:
         kinds = kinds if isinstance(kinds, tuple) else (kinds,)
         for r in roots:
             for kind in kinds:
-                found += [w for w in r.findChildren(kind) if w.isVisible() and w.isEnabled()
-                          and w not in found]
+                found += [
+                    w
+                    for w in r.findChildren(kind)
+                    if w.isVisible() and w.isEnabled() and w not in found
+                ]
         return found
 
     def form_field(self, label: str):
@@ -417,8 +471,14 @@ class Monkey:
             self.note(f"lesson: Ctrl+{index + 1}")
             QTest.keyClick(self.window, getattr(Qt, f"Key_{index + 1}"), Qt.ControlModifier)
         elif how < 0.8:
-            action = next((a for a in self.window.actions()
-                           if a.shortcut().toString() == f"Ctrl+{index + 1}"), None)
+            action = next(
+                (
+                    a
+                    for a in self.window.actions()
+                    if a.shortcut().toString() == f"Ctrl+{index + 1}"
+                ),
+                None,
+            )
             self.note(f"lesson: action {action.text() if action else None!r}")
             if action is not None:
                 action.trigger()
@@ -469,7 +529,7 @@ class Monkey:
             return str(self.rng.randint(-5, 40))
         if roll < 0.85:
             return f"{self.rng.uniform(-100, 100):.{self.rng.randint(0, 4)}f}"
-        return str(self.rng.randint(-10 ** 6, 10 ** 6))
+        return str(self.rng.randint(-(10**6), 10**6))
 
     def type_in_spin(self, spin=None, text=None) -> None:
         spins = self.visible(QAbstractSpinBox)
@@ -514,26 +574,34 @@ class Monkey:
         QTest.mouseClick(bar, Qt.LeftButton, Qt.NoModifier, rect.center())
 
     def _grid(self, editable: bool | None = None):
-        views = [v for v in self.visible(QTableView) if v.model() is not None
-                 and v.model().rowCount() and v.model().columnCount()]
+        views = [
+            v
+            for v in self.visible(QTableView)
+            if v.model() is not None and v.model().rowCount() and v.model().columnCount()
+        ]
         if editable is not None:
-            views = [v for v in views
-                     if bool(v.model().flags(v.model().index(0, 0)) & Qt.ItemIsEditable)
-                     == editable]
+            views = [
+                v
+                for v in views
+                if bool(v.model().flags(v.model().index(0, 0)) & Qt.ItemIsEditable) == editable
+            ]
         if not views:
             return None, None
         view = self.rng.choice(views)
         model = view.model()
-        return view, model.index(self.rng.randrange(model.rowCount()),
-                                 self.rng.randrange(model.columnCount()))
+        return view, model.index(
+            self.rng.randrange(model.rowCount()), self.rng.randrange(model.columnCount())
+        )
 
     def type_in_cell(self) -> None:
         view, index = self._grid(editable=True)
         if view is None:
             return self.note("cell: no editable grid")
         text = self.random_text()
-        self.note(f"cell ({index.row()}, {index.column()}) of a {view.model().rowCount()}×"
-                  f"{view.model().columnCount()} grid: type {text!r}")
+        self.note(
+            f"cell ({index.row()}, {index.column()}) of a {view.model().rowCount()}×"
+            f"{view.model().columnCount()} grid: type {text!r}"
+        )
         view.setFocus()
         view.setCurrentIndex(index)
         view.edit(index)
@@ -564,8 +632,9 @@ class Monkey:
         self.note(f"context menu at cell ({index.row()}, {index.column()})")
         view.customContextMenuRequested.emit(rect.center())
         QApplication.processEvents()
-        menus = [m for m in QApplication.topLevelWidgets()
-                 if isinstance(m, QMenu) and m.isVisible()]
+        menus = [
+            m for m in QApplication.topLevelWidgets() if isinstance(m, QMenu) and m.isVisible()
+        ]
         for menu in menus:
             actions = [a for a in menu.actions() if a.isEnabled() and not a.isSeparator()]
             if actions and self.rng.random() < 0.8:
@@ -583,28 +652,39 @@ class Monkey:
         if not canvases:
             return self.note("canvas: none shown")
         canvas = self.rng.choice(canvases)
-        points = [(self.rng.uniform(-0.1, 1.1), self.rng.uniform(-0.1, 1.1))
-                  for _ in range(self.rng.randint(1, 5))]
+        points = [
+            (self.rng.uniform(-0.1, 1.1), self.rng.uniform(-0.1, 1.1))
+            for _ in range(self.rng.randint(1, 5))
+        ]
         self.note(f"canvas stroke through {[(round(x, 2), round(y, 2)) for x, y in points]}")
         side = min(canvas.width(), canvas.height())
 
         def send(kind, x, y, button, buttons):
             pos = QPointF(x * side, y * side)
-            event = QMouseEvent(kind, pos, canvas.mapToGlobal(pos), button, buttons,
-                                Qt.NoModifier)
+            event = QMouseEvent(kind, pos, canvas.mapToGlobal(pos), button, buttons, Qt.NoModifier)
             QApplication.sendEvent(canvas, event)
 
         (x0, y0) = points[0]
         send(QEvent.MouseButtonPress, x0, y0, Qt.LeftButton, Qt.LeftButton)
         for (xa, ya), (xb, yb) in zip(points, points[1:]):
             for t in range(1, 7):
-                send(QEvent.MouseMove, xa + (xb - xa) * t / 6, ya + (yb - ya) * t / 6,
-                     Qt.NoButton, Qt.LeftButton)
+                send(
+                    QEvent.MouseMove,
+                    xa + (xb - xa) * t / 6,
+                    ya + (yb - ya) * t / 6,
+                    Qt.NoButton,
+                    Qt.LeftButton,
+                )
         xe, ye = points[-1]
         send(QEvent.MouseButtonRelease, xe, ye, Qt.LeftButton, Qt.NoButton)
         if self.rng.random() < 0.2:  # the Draw page's own shortcuts
-            key, mod = self.rng.choice(((Qt.Key_Z, Qt.ControlModifier),
-                                        (Qt.Key_Delete, Qt.NoModifier), (Qt.Key_E, Qt.NoModifier)))
+            key, mod = self.rng.choice(
+                (
+                    (Qt.Key_Z, Qt.ControlModifier),
+                    (Qt.Key_Delete, Qt.NoModifier),
+                    (Qt.Key_E, Qt.NoModifier),
+                )
+            )
             self.note(f"  canvas key {key.name}")
             canvas.setFocus()
             QTest.keyClick(canvas, key, mod)
@@ -618,8 +698,11 @@ class Monkey:
         QTest.keyClick(target, key)
 
     def _window_actions(self):
-        return [a for a in self.window.actions() if a.isEnabled() and a.text()
-                and a.text() not in SKIPPED_ACTIONS]
+        return [
+            a
+            for a in self.window.actions()
+            if a.isEnabled() and a.text() and a.text() not in SKIPPED_ACTIONS
+        ]
 
     def trigger_menu_action(self) -> None:
         actions = self._window_actions()
@@ -649,23 +732,27 @@ class Monkey:
 
     def poke(self) -> None:
         """A click (or double click, or wheel turn) somewhere on a random visible widget."""
-        widgets = [w for w in self.visible(QWidget) if w.width() > 2 and w.height() > 2
-                   and not isinstance(w, (QAbstractButton, QMenu))]
+        widgets = [
+            w
+            for w in self.visible(QWidget)
+            if w.width() > 2 and w.height() > 2 and not isinstance(w, (QAbstractButton, QMenu))
+        ]
         if not widgets:
             return self.note("poke: nothing")
         widget = self.rng.choice(widgets)
         pos = QPoint(self.rng.randrange(widget.width()), self.rng.randrange(widget.height()))
         roll = self.rng.random()
-        self.note(f"poke {type(widget).__name__} at ({pos.x()}, {pos.y()}) "
-                  f"{'double' if roll < 0.2 else 'click'}")
+        self.note(
+            f"poke {type(widget).__name__} at ({pos.x()}, {pos.y()}) "
+            f"{'double' if roll < 0.2 else 'click'}"
+        )
         if roll < 0.2:
             QTest.mouseDClick(widget, Qt.LeftButton, Qt.NoModifier, pos)
         else:
             QTest.mouseClick(widget, Qt.LeftButton, Qt.NoModifier, pos)
 
     def tick_list_item(self) -> None:
-        lists = [w for w in self.visible(QListWidget) if w.count()
-                 and w is not self.window.lessons]
+        lists = [w for w in self.visible(QListWidget) if w.count() and w is not self.window.lessons]
         if not lists:
             return self.note("list: none")
         widget = self.rng.choice(lists)
@@ -678,7 +765,7 @@ class Monkey:
             self.note(f"list: select {item.text()!r}")
             widget.setCurrentItem(item)
 
-    # -- training -----------------------------------------------------------------------------------
+    # -- training ---------------------------------------------------------------------------------
     def keep_training_tiny(self) -> None:
         """Before Start: few images, one or two epochs, a fast model (now and then a big one)."""
         train_images = self.form_field("Train images")
@@ -694,8 +781,11 @@ class Monkey:
         if epochs.value() > 2:
             epochs.setValue(1)
         if isinstance(model, QComboBox) and model.isEnabled():
-            name = self.rng.choice(BIG_MODELS) if self.rng.random() < 0.08 else \
-                self.rng.choice(FAST_MODELS)
+            name = (
+                self.rng.choice(BIG_MODELS)
+                if self.rng.random() < 0.08
+                else self.rng.choice(FAST_MODELS)
+            )
             index = model.findText(name)
             if index >= 0:
                 self.note(f"  model {name}")
@@ -703,8 +793,10 @@ class Monkey:
                 model.activated.emit(index)
 
     def train_control(self) -> None:
-        if self.rng.random() < 0.4 and _plain(self.window.lessons.currentItem().text()).split()[-1] \
-                != "Train":
+        if (
+            self.rng.random() < 0.4
+            and _plain(self.window.lessons.currentItem().text()).split()[-1] != "Train"
+        ):
             self.note("train: go to the Train page")
             QTest.keyClick(self.window, Qt.Key_4, Qt.ControlModifier)
         buttons = {_plain(b.text()): b for b in self.visible(QPushButton)}
@@ -714,12 +806,11 @@ class Monkey:
             return self.note(f"train: no enabled {wanted!r} here")
         self.press(button, wanted, f"train: {wanted}")
 
-    # -- after every action ----------------------------------------------------------------------------
+    # -- after every action -----------------------------------------------------------------------
     def close_strays(self) -> None:
         """Close any window an action opened (non-modal dialogs, popups, menus)."""
         for widget in QApplication.topLevelWidgets():
             if widget is self.window or not widget.isVisible() or not widget.isWindow():
                 continue
-            self.note(f"  closed stray {type(widget).__name__} "
-                      f"{widget.windowTitle()!r}")
+            self.note(f"  closed stray {type(widget).__name__} {widget.windowTitle()!r}")
             widget.close()

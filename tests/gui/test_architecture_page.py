@@ -10,8 +10,16 @@ pytest.importorskip("torch")
 from cnnviz.models import available, unregister  # noqa: E402
 
 FILES = Path(__file__).resolve().parents[1] / "core" / "model_files"
-BUILT_IN = ["simple", "simple_broken", "deeper", "inception", "inception_v3", "resnet", "plain",
-            "densenet"]
+BUILT_IN = [
+    "simple",
+    "simple_broken",
+    "deeper",
+    "inception",
+    "inception_v3",
+    "resnet",
+    "plain",
+    "densenet",
+]
 
 
 class Built:
@@ -60,12 +68,20 @@ def test_inception_branches_side_by_side(arch):
     arch.select_model("inception")
     arch.built()
     texts = scene_texts(arch)
-    for label in ("1×1 (16)", "5×5 (24)", "3×3 double (24)", "pool (24)",
-                  "concatenate → 88×12×12", "incept1 · InceptionA"):
+    for label in (
+        "1×1 (16)",
+        "5×5 (24)",
+        "3×3 double (24)",
+        "pool (24)",
+        "concatenate → 88×12×12",
+        "incept1 · InceptionA",
+    ):
         assert label in texts
     boxes = arch.diagram.boxes
-    xs = [boxes[f"incept1.{n}"].scenePos().x() for n in
-          ("branch1x1", "branch5x5_1", "branch3x3dbl_1", "branch_pool_avg")]
+    xs = [
+        boxes[f"incept1.{n}"].scenePos().x()
+        for n in ("branch1x1", "branch5x5_1", "branch3x3dbl_1", "branch_pool_avg")
+    ]
     assert xs == sorted(xs) and len(set(xs)) == 4  # four columns, left to right
 
 
@@ -140,8 +156,12 @@ def test_model_options(arch):
 def test_show_code(arch):
     dialog = arch.show_code()
     try:
-        assert "class SimpleNet(nn.Module)" in dialog.findChild(
-            __import__("PySide6.QtWidgets", fromlist=["QPlainTextEdit"]).QPlainTextEdit).toPlainText()
+        assert (
+            "class SimpleNet(nn.Module)"
+            in dialog.findChild(
+                __import__("PySide6.QtWidgets", fromlist=["QPlainTextEdit"]).QPlainTextEdit
+            ).toPlainText()
+        )
     finally:
         dialog.close()
 
@@ -174,14 +194,17 @@ def test_open_a_good_model_file(arch):
     assert "class MyNet" in arch.model_source()
 
 
-@pytest.mark.parametrize("file, expected", [
-    ("syntax_error.py", "syntax_error.py, line 3: syntax error"),
-    ("import_error.py", "import_error.py, line 2: import error"),
-    ("no_model.py", "no_model.py: no model found"),
-    ("init_error.py", "init_error.py, line 7: Net() failed"),
-    ("forward_error.py", "forward_error.py, line 18: forward failed"),
-    ("wrong_output.py", "wrong_output.py: Net's output has shape [2, 4, 26, 26]"),
-])
+@pytest.mark.parametrize(
+    "file, expected",
+    [
+        ("syntax_error.py", "syntax_error.py, line 3: syntax error"),
+        ("import_error.py", "import_error.py, line 2: import error"),
+        ("no_model.py", "no_model.py: no model found"),
+        ("init_error.py", "init_error.py, line 7: Net() failed"),
+        ("forward_error.py", "forward_error.py, line 18: forward failed"),
+        ("wrong_output.py", "wrong_output.py: Net's output has shape [2, 4, 26, 26]"),
+    ],
+)
 def test_a_bad_model_file_is_explained_and_nothing_changes(arch, file, expected):
     arch.select_model("inception")
     arch.built()

@@ -36,8 +36,13 @@ def test_step_buttons_move_the_window_and_rewrite_the_sum(qtbot, conv_page):
 
 
 def test_keyboard_steps(qtbot, main_window, conv_page):
-    for key, expected in ((Qt.Key_Right, 1), (Qt.Key_Right, 2), (Qt.Key_Left, 1),
-                          (Qt.Key_End, 3), (Qt.Key_Home, 0)):
+    for key, expected in (
+        (Qt.Key_Right, 1),
+        (Qt.Key_Right, 2),
+        (Qt.Key_Left, 1),
+        (Qt.Key_End, 3),
+        (Qt.Key_Home, 0),
+    ):
         qtbot.keyClick(main_window, key)
         assert conv_page.step_bar.index == expected
 
@@ -45,6 +50,7 @@ def test_keyboard_steps(qtbot, main_window, conv_page):
 def test_pending_outputs_are_greyed_until_their_step(conv_page):
     model = conv_page.output_grids[0].model
     from cnnviz.gui import theme
+
     assert model.data(model.index(1, 1), Qt.ForegroundRole) == theme.PENDING_TEXT
     conv_page.step_bar.set_index(3)
     assert model.data(model.index(1, 1), Qt.ForegroundRole) == theme.CELL_TEXT
@@ -82,8 +88,11 @@ def test_same_padding_shows_padded_cells(conv_page):
     assert (model.rowCount(), model.columnCount()) == (4, 4)
     assert model.kind(3, 3) == 1 and model.kind(0, 0) == 0
     assert "Padding (zeros)" in model.data(model.index(3, 0), Qt.ToolTipRole)
-    assert texts(conv_page.output_grids[0]) == [["12", "16", "9"], ["24", "28", "15"],
-                                                ["15", "17", "9"]]
+    assert texts(conv_page.output_grids[0]) == [
+        ["12", "16", "9"],
+        ["24", "28", "15"],
+        ["15", "17", "9"],
+    ]
 
 
 def test_reflect_padding_cells_hold_the_mirrored_values(conv_page):
@@ -106,9 +115,16 @@ def test_every_preset_matches_torch(conv_page, index):
     preset = CONV_PRESETS[index]
     conv_page.load_preset(index)
     x, w = preset.arrays()
-    layer = torch.nn.Conv2d(x.shape[0], 1, w.shape[1:], stride=preset.stride,
-                            padding=preset.padding, dilation=preset.dilation,
-                            padding_mode=preset.padding_mode, dtype=torch.float64)
+    layer = torch.nn.Conv2d(
+        x.shape[0],
+        1,
+        w.shape[1:],
+        stride=preset.stride,
+        padding=preset.padding,
+        dilation=preset.dilation,
+        padding_mode=preset.padding_mode,
+        dtype=torch.float64,
+    )
     with torch.no_grad():
         layer.weight.copy_(torch.from_numpy(w)[None])
         layer.bias.fill_(preset.bias)
@@ -136,18 +152,34 @@ def test_non_numbers_are_refused_inline_and_the_result_stays(qtbot, conv_page):
     assert any("cannot be empty" in e for e in conv_page.errors())
 
 
-@pytest.mark.parametrize("setup, change, field, message", [
-    (None, lambda p: p.kernel_spin.set_value((5, 5)) or p.kernel_spin.changed.emit((5, 5)),
-     "kernel", "kernel 5 is larger than the padded input (3)"),
-    (None, lambda p: p.stride_spin.h.setValue(0), "stride", "stride must be at least 1"),
-    (lambda p: p.stride_spin.h.setValue(2), lambda p: p.padding_kind.setCurrentText("same"),
-     "padding", "padding 'same' needs stride 1"),
-    (lambda p: p.padding_mode.setCurrentText("reflect"), lambda p: p.padding_spin.h.setValue(3),
-     "padding", "must be smaller than the input height"),
-    (None, lambda p: p.dilation_spin.h.setValue(3), "kernel", "dilated kernel 4"),
-])
-def test_bad_parameters_explain_themselves_next_to_the_control(conv_page, setup, change, field,
-                                                               message):
+@pytest.mark.parametrize(
+    "setup, change, field, message",
+    [
+        (
+            None,
+            lambda p: p.kernel_spin.set_value((5, 5)) or p.kernel_spin.changed.emit((5, 5)),
+            "kernel",
+            "kernel 5 is larger than the padded input (3)",
+        ),
+        (None, lambda p: p.stride_spin.h.setValue(0), "stride", "stride must be at least 1"),
+        (
+            lambda p: p.stride_spin.h.setValue(2),
+            lambda p: p.padding_kind.setCurrentText("same"),
+            "padding",
+            "padding 'same' needs stride 1",
+        ),
+        (
+            lambda p: p.padding_mode.setCurrentText("reflect"),
+            lambda p: p.padding_spin.h.setValue(3),
+            "padding",
+            "must be smaller than the input height",
+        ),
+        (None, lambda p: p.dilation_spin.h.setValue(3), "kernel", "dilated kernel 4"),
+    ],
+)
+def test_bad_parameters_explain_themselves_next_to_the_control(
+    conv_page, setup, change, field, message
+):
     conv_page.padding_kind.setCurrentText("numbers")
     if setup:
         setup(conv_page)
@@ -170,18 +202,25 @@ def test_an_error_clears_once_fixed(conv_page):
 
 def test_paste_from_the_clipboard(qtbot, conv_page):
     QApplication.clipboard().setText("1\t2\t0\n0, 1, 3\n4 4 4\n")
-    qtbot.mouseClick(next(b for b in conv_page.findChildren(type(conv_page.step_bar.play))
-                          if b.text() == "Paste"), Qt.LeftButton)
+    qtbot.mouseClick(
+        next(
+            b for b in conv_page.findChildren(type(conv_page.step_bar.play)) if b.text() == "Paste"
+        ),
+        Qt.LeftButton,
+    )
     assert texts(conv_page.input_grids[0]) == [["1", "2", "0"], ["0", "1", "3"], ["4", "4", "4"]]
     assert conv_page.size_spin.value() == (3, 3)
 
 
-@pytest.mark.parametrize("text, message", [
-    ("1 2\n3", "rows have different lengths"),
-    ("1 x", "“x” is not a number (row 1, column 2)"),
-    ("\n".join(" ".join("1" * 65) for _ in range(2)), "the largest is 64×64"),
-    ("", "no numbers"),
-])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("1 2\n3", "rows have different lengths"),
+        ("1 x", "“x” is not a number (row 1, column 2)"),
+        ("\n".join(" ".join("1" * 65) for _ in range(2)), "the largest is 64×64"),
+        ("", "no numbers"),
+    ],
+)
 def test_bad_paste_keeps_everything(conv_page, text, message):
     assert not conv_page.paste_text(text)
     assert any(message in e for e in conv_page.errors())

@@ -36,12 +36,16 @@ def pages(main_window, data):
 
 
 def finished(main_window):
-    return main_window.datasets.download is not None and not main_window.datasets.download.is_running() and \
-        not main_window.datasets.panel.active
+    return (
+        main_window.datasets.download is not None
+        and not main_window.datasets.download.is_running()
+        and not main_window.datasets.panel.active
+    )
 
 
-def test_download_shows_progress_then_every_page_follows(qtbot, main_window, pages, data,
-                                                         server, monkeypatch):
+def test_download_shows_progress_then_every_page_follows(
+    qtbot, main_window, pages, data, server, monkeypatch
+):
     train, draw, arch = pages
     www, base = server
     files = publish(www, fake_idx_files(n_train=3000, n_test=100), base)
@@ -59,8 +63,10 @@ def test_download_shows_progress_then_every_page_follows(qtbot, main_window, pag
     qtbot.waitUntil(lambda: finished(main_window), timeout=20000)
     assert main_window.datasets.panel.label.text() == "FashionMNIST downloaded."
     assert progress and progress[-1][0] == progress[-1][1] == sum(f.size for f in files)
-    assert main_window.datasets.panel.bar.value() == 1000 or not \
-        main_window.datasets.panel.bar.isVisible()
+    assert (
+        main_window.datasets.panel.bar.value() == 1000
+        or not main_window.datasets.panel.bar.isVisible()
+    )
     assert sorted(p.name for p in data.iterdir()) == ["fashion-mnist"]
     # every page follows
     assert main_window.datasets.choice.name == "fashion-mnist"
@@ -70,8 +76,7 @@ def test_download_shows_progress_then_every_page_follows(qtbot, main_window, pag
     assert not draw.dataset_note.isHidden() and "trained on MNIST" in draw.dataset_note.text()
 
 
-def test_cancel_leaves_nothing_and_the_dataset_stays(qtbot, main_window, pages, data,
-                                                     monkeypatch):
+def test_cancel_leaves_nothing_and_the_dataset_stays(qtbot, main_window, pages, data, monkeypatch):
     train = pages[0]
 
     def endless(url, dest, on_bytes, cancelled):
@@ -97,8 +102,7 @@ def test_cancel_leaves_nothing_and_the_dataset_stays(qtbot, main_window, pages, 
     assert not main_window.datasets.panel.isVisible()
 
 
-def test_offline_is_explained_and_mnist_still_trains(qtbot, main_window, pages, data,
-                                                     monkeypatch):
+def test_offline_is_explained_and_mnist_still_trains(qtbot, main_window, pages, data, monkeypatch):
     train = pages[0]
 
     def offline(url, dest, on_bytes, cancelled):
@@ -127,13 +131,15 @@ def test_declining_the_download_changes_nothing(main_window, pages):
     assert train.form.dataset_box.currentData() == "mnist"
 
 
-def test_a_downloaded_dataset_trains_and_draw_shows_its_class_names(qtbot, main_window, pages,
-                                                                    data):
+def test_a_downloaded_dataset_trains_and_draw_shows_its_class_names(
+    qtbot, main_window, pages, data
+):
     train, draw, arch = pages
     install_fake("fashion-mnist", data, n_train=256, n_test=64)
     assert main_window.datasets.choose("fashion-mnist")  # here already: no question
-    assert train.start(TrainConfig(epochs=1, device="cpu", dataset="fashion-mnist",
-                                   data_dir=str(data)))
+    assert train.start(
+        TrainConfig(epochs=1, device="cpu", dataset="fashion-mnist", data_dir=str(data))
+    )
     qtbot.waitUntil(lambda: train.ended, timeout=60000)
     log = train.views.log.toPlainText()
     assert "simple on FashionMNIST (1×28×28, 10 classes): 256 training and 64 test images" in log
@@ -161,15 +167,16 @@ def test_an_image_folder_reaches_every_page(qtbot, main_window, pages, tmp_path)
     train.form.folder_size.setValue(20)
     train.form.folder_size.editingFinished.emit()
     assert arch.input_shape() == (3, 20, 20)
-    assert train.start(TrainConfig(**{**train.config().to_dict(), "epochs": 1,
-                                      "device": "cpu"}))
+    assert train.start(TrainConfig(**{**train.config().to_dict(), "epochs": 1, "device": "cpu"}))
     qtbot.waitUntil(lambda: train.ended, timeout=60000)
-    assert "24 images in 3 classes (circle: 8, square: 8, star: 8)" in \
-        train.views.log.toPlainText()
+    assert "24 images in 3 classes (circle: 8, square: 8, star: 8)" in train.views.log.toPlainText()
     train.views.show_snapshot(train.engine.probe.snapshot(0, train.engine.model))
     probe = train.views.probe_image.title.text()
-    assert probe.startswith("Probe: ") and probe.split(": ")[1].split(",")[0] in \
-        ("circle", "square", "star")  # class names, not numbers
+    assert probe.startswith("Probe: ") and probe.split(": ")[1].split(",")[0] in (
+        "circle",
+        "square",
+        "star",
+    )  # class names, not numbers
     assert draw.use_training_run()
     assert draw.bars.class_names == ("circle", "square", "star")
     assert draw.seen.title.text() == "What the network sees (3×20×20)"
@@ -204,8 +211,12 @@ def test_the_data_menu_lists_every_dataset(main_window, data):
     install_fake("cifar10", data)
     main_window.datasets.fill_menu(main_window.menus.data)
     texts = [a.text() for a in main_window.menus.data.actions() if a.text()]
-    assert texts[:4] == ["MNIST", "FashionMNIST — 31 MB download", "KMNIST — 21 MB download",
-                         "CIFAR-10"]
+    assert texts[:4] == [
+        "MNIST",
+        "FashionMNIST — 31 MB download",
+        "KMNIST — 21 MB download",
+        "CIFAR-10",
+    ]
     assert "Image &folder…" in texts
     cifar = main_window.menus.data.actions()[3]
     cifar.trigger()
@@ -241,19 +252,22 @@ def test_the_cli_and_the_app_keep_datasets_in_the_same_folder(qapp, monkeypatch,
     create_app()  # the application and organisation names that QStandardPaths uses
     monkeypatch.delenv("CNNVIZ_DATA_DIR", raising=False)
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "share"))
-    assert data_dir() == catalog.default_data_dir() == \
-        tmp_path / "share" / "cnnviz" / "cnnviz" / "datasets"
+    assert (
+        data_dir()
+        == catalog.default_data_dir()
+        == tmp_path / "share" / "cnnviz" / "cnnviz" / "datasets"
+    )
     monkeypatch.setenv("CNNVIZ_DATA_DIR", str(tmp_path / "elsewhere"))
     assert data_dir() == catalog.default_data_dir() == tmp_path / "elsewhere"
 
 
-def test_test_images_of_a_folder_are_read_once_per_choice(qtbot, main_window, pages, tmp_path,
-                                                           monkeypatch):
+def test_test_images_of_a_folder_are_read_once_per_choice(
+    qtbot, main_window, pages, tmp_path, monkeypatch
+):
     train, draw, _ = pages
     folder = make_folder(tmp_path / "shapes", ["circle", "square"], n=6)
     assert main_window.datasets.choose(f"folder:{folder}", {"size": 28, "channels": 1})
-    assert train.start(TrainConfig(**{**train.config().to_dict(), "epochs": 1,
-                                      "device": "cpu"}))
+    assert train.start(TrainConfig(**{**train.config().to_dict(), "epochs": 1, "device": "cpu"}))
     qtbot.waitUntil(lambda: train.ended, timeout=60000)
     assert draw.use_training_run()
     reads = []

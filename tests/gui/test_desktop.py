@@ -68,15 +68,19 @@ def test_train_settings_survive_a_restart(qtbot, main_window):
     main_window.close()
     again = new_window(qtbot)
     train2 = again.show_page(3)
-    assert train2.form.lr.value() == pytest.approx(0.05) and train2.form.optimizer.currentText() == "adam"
+    assert (
+        train2.form.lr.value() == pytest.approx(0.05)
+        and train2.form.optimizer.currentText() == "adam"
+    )
     again.close()
 
 
 def test_corrupt_settings_fall_back_to_defaults(qtbot, private_settings):
     ini = private_settings / "cnnviz" / "cnnviz.ini"
     ini.parent.mkdir(parents=True, exist_ok=True)
-    ini.write_bytes(b"[view]\nzoom=banana\npresenter=maybe\n[window]\npage=99\ngeometry=@@@\n"
-                    b"\x00\xff garbage")
+    ini.write_bytes(
+        b"[view]\nzoom=banana\npresenter=maybe\n[window]\npage=99\ngeometry=@@@\n\x00\xff garbage"
+    )
     window = new_window(qtbot)
     assert window.zoom == 1.0 and not window.presenter and window.lessons.currentRow() == 0
     window.close()
@@ -120,8 +124,11 @@ def test_quitting_while_training_asks_first(qtbot, main_window):
     main_window.confirm_discard = lambda: "discard"
     main_window.close()  # the run is asked to stop; the window says so and closes when it has
     if main_window.isVisible():
-        assert main_window.statusBar().currentMessage().startswith("Closing: stopping the "
-                                                                   "training run")
+        assert (
+            main_window.statusBar()
+            .currentMessage()
+            .startswith("Closing: stopping the training run")
+        )
         assert not main_window.centralWidget().isEnabled()
     qtbot.waitUntil(lambda: not main_window.isVisible(), timeout=5000)
     assert not train.run.thread.isRunning()
@@ -147,11 +154,14 @@ def test_quitting_with_an_unsaved_run_asks_first(qtbot, main_window, tmp_path):
 
 def contrast(a, b) -> float:
     """WCAG contrast ratio of two QColors."""
+
     def luminance(c):
         def channel(v):
             v /= 255
             return v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4
+
         return 0.2126 * channel(c.red()) + 0.7152 * channel(c.green()) + 0.0722 * channel(c.blue())
+
     hi, lo = sorted((luminance(a), luminance(b)), reverse=True)
     return (hi + 0.05) / (lo + 0.05)
 
@@ -192,8 +202,10 @@ def test_dark_theme_reads_well_and_grids_stay_on_paper(qtbot, back_to_system_the
     window.set_look(presenter=False)
     window.menus.themes["light"].trigger()
     assert not theme.DARK and "color: #111827" in app.styleSheet()
-    assert contrast(app.palette().color(QPalette.Window),
-                    app.palette().color(QPalette.WindowText)) >= 7
+    assert (
+        contrast(app.palette().color(QPalette.Window), app.palette().color(QPalette.WindowText))
+        >= 7
+    )
 
 
 def test_system_theme_follows_the_desktop_palette(back_to_system_theme):
@@ -243,8 +255,9 @@ def test_every_control_has_a_tooltip(main_window):
         for widget in page.findChildren(QWidget):
             if not isinstance(widget, kinds) or widget.parent() is None:
                 continue
-            if isinstance(widget.parent(), (QComboBox, QAbstractSpinBox, QTabBar)) or \
-                    widget.objectName().startswith("qt_"):
+            if isinstance(
+                widget.parent(), (QComboBox, QAbstractSpinBox, QTabBar)
+            ) or widget.objectName().startswith("qt_"):
                 continue  # Qt's own parts: a box's line edit, scroll arrows, corner buttons
             if not widget.toolTip():
                 label = getattr(widget, "text", lambda: "")() or widget.objectName()
@@ -259,8 +272,13 @@ def test_the_app_runs_at_twice_the_pixel_density():
     import sys
 
     env = {**os.environ, "QT_SCALE_FACTOR": "2", "QT_QPA_PLATFORM": "offscreen"}
-    out = subprocess.run([sys.executable, "-m", "cnnviz", "--self-test"], capture_output=True,
-                         text=True, timeout=240, env=env)
+    out = subprocess.run(
+        [sys.executable, "-m", "cnnviz", "--self-test"],
+        capture_output=True,
+        text=True,
+        timeout=240,
+        env=env,
+    )
     assert out.returncode == 0, out.stdout + out.stderr
     assert "device pixel ratio 2" in out.stdout
     assert out.stdout.count(" ok") == 5
@@ -286,8 +304,14 @@ def test_presenter_mode_fits_a_1280_by_800_projector(qtbot, main_window):
 def test_file_and_view_menus_and_full_screen(qtbot, main_window):
     menus = {a.text(): a.menu() for a in main_window.menuBar().actions()}
     file_items = [a.text() for a in menus["&File"].actions() if a.text()]
-    assert file_items == ["&Open model…", "Open &checkpoint…", "&Save checkpoint…",
-                          "&Export page as PNG…", "Export training &metrics as CSV…", "&Quit"]
+    assert file_items == [
+        "&Open model…",
+        "Open &checkpoint…",
+        "&Save checkpoint…",
+        "&Export page as PNG…",
+        "Export training &metrics as CSV…",
+        "&Quit",
+    ]
     view_items = [a.text() for a in menus["&View"].actions() if a.text()]
     assert view_items[:2] == ["&Presenter mode", "&Full screen"] and "Zoom &in" in view_items
     qtbot.keyClick(main_window, Qt.Key_F11)

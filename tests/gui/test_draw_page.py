@@ -73,8 +73,9 @@ def test_latest_request_wins(qtbot, draw):
 
 
 def trained_checkpoint(tmp_path, model="simple", **kw):
-    config = TrainConfig(model=model, epochs=1, limit_train=128, limit_test=64, device="cpu",
-                         snapshot_every=0, **kw)
+    config = TrainConfig(
+        model=model, epochs=1, limit_train=128, limit_test=64, device="cpu", snapshot_every=0, **kw
+    )
     engine = Engine(config)
     engine.run()
     path = tmp_path / f"{model}.pt"
@@ -99,7 +100,11 @@ def test_inception_checkpoint_shows_the_branches(qtbot, draw, tmp_path):
     drag(draw.canvas, VERTICAL)
     qtbot.waitUntil(lambda: settled(draw), timeout=10000)
     assert [v.title.text() for v in draw.branch_views] == [
-        "1×1, 16 ch", "5×5, 24 ch", "3×3 double, 24 ch", "pool, 24 ch"]
+        "1×1, 16 ch",
+        "5×5, 24 ch",
+        "3×3 double, 24 ch",
+        "pool, 24 ch",
+    ]
 
 
 def test_bad_checkpoints_keep_the_previous_model(tmp_path, draw):
@@ -110,6 +115,7 @@ def test_bad_checkpoints_keep_the_previous_model(tmp_path, draw):
     assert "Cannot use this checkpoint" in draw.message.text() and draw.model is model
     cifar = trained_checkpoint(tmp_path)
     from cnnviz.core.training import load_checkpoint, save_checkpoint
+
     data = load_checkpoint(cifar)
     data["input_shape"] = [3, 32, 32]
     save_checkpoint(cifar, {k: v for k, v in data.items() if k != "format"})

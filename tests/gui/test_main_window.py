@@ -11,9 +11,13 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_lessons_and_switching_with_ctrl_number(qtbot, main_window):
-    assert [main_window.lessons.item(i).text() for i in range(main_window.lessons.count())] == \
-        ["1  Convolution", "2  Pooling", "3  Architecture", "4  Train",
-         "5  Draw"]
+    assert [main_window.lessons.item(i).text() for i in range(main_window.lessons.count())] == [
+        "1  Convolution",
+        "2  Pooling",
+        "3  Architecture",
+        "4  Train",
+        "5  Draw",
+    ]
     qtbot.keyClick(main_window, Qt.Key_2, Qt.ControlModifier)
     assert main_window.current_page() is main_window.pages[1]
     qtbot.keyClick(main_window, Qt.Key_1, Qt.ControlModifier)
@@ -30,8 +34,7 @@ def test_space_plays_and_pauses_the_current_page(qtbot, main_window):
 
 def test_menus_are_there(main_window):
     titles = [a.text() for a in main_window.menuBar().actions()]
-    assert titles == ["&File", "&Edit", "&Step", "&Lesson", "&Data", "&View",
-                      "&Help"]
+    assert titles == ["&File", "&Edit", "&Step", "&Lesson", "&Data", "&View", "&Help"]
 
 
 def test_every_step_control_has_a_tooltip(main_window):
@@ -73,17 +76,28 @@ def test_pytorch_is_imported_in_the_background_never_in_the_gui_thread():
         "print(sorted(importers.items()))\n"
         "w.confirm_discard = lambda: 'discard'; w.close()\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
-                         env={**__import__("os").environ, "QT_QPA_PLATFORM": "offscreen"},
-                         timeout=120)
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={**__import__("os").environ, "QT_QPA_PLATFORM": "offscreen"},
+        timeout=120,
+    )
     assert out.returncode == 0, out.stderr
-    assert out.stdout.strip() == str([(m, "cnnviz-preload") for m in
-                                      ("pyqtgraph", "torch", "torchvision")])
+    assert out.stdout.strip() == str(
+        [(m, "cnnviz-preload") for m in ("pyqtgraph", "torch", "torchvision")]
+    )
 
 
 def test_cnnviz_version_flag():
-    out = subprocess.run([sys.executable, "-m", "cnnviz", "--version"], cwd=ROOT,
-                         capture_output=True, text=True, timeout=60)
+    out = subprocess.run(
+        [sys.executable, "-m", "cnnviz", "--version"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert out.returncode == 0 and out.stdout.startswith("cnnviz ")
 
 
@@ -91,9 +105,14 @@ def test_python_m_cnnviz_starts_the_gui_and_keeps_running():
     import os
     import time
 
-    proc = subprocess.Popen([sys.executable, "-m", "cnnviz"], cwd=ROOT,
-                            env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "cnnviz"],
+        cwd=ROOT,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         time.sleep(3)
         assert proc.poll() is None, proc.communicate()[1]
@@ -104,6 +123,7 @@ def test_python_m_cnnviz_starts_the_gui_and_keeps_running():
 
 def test_help_menu_has_shortcuts_and_about_with_version_and_credits(main_window):
     from cnnviz import __version__
+
     pytest.importorskip("torch")
     help_menu = next(a.menu() for a in main_window.menuBar().actions() if a.text() == "&Help")
     assert [a.text() for a in help_menu.actions()] == ["&Keyboard shortcuts", "&About cnnviz"]
@@ -115,27 +135,45 @@ def test_help_menu_has_shortcuts_and_about_with_version_and_credits(main_window)
         assert name in text
 
 
-
 def test_the_shortcut_list_is_made_from_the_actions_and_misses_none(main_window):
     """Every action with a shortcut is in the F1 list, with its menu and text, and the
     Draw page's own keys too: the list cannot drift from what the keys do."""
     from PySide6.QtGui import QKeySequence
 
     rows = dict(main_window.shortcut_rows())
-    bound = {a.shortcut().toString(QKeySequence.NativeText): a.text().replace("&", "")
-             for a in main_window.actions() if not a.shortcut().isEmpty()}
+    bound = {
+        a.shortcut().toString(QKeySequence.NativeText): a.text().replace("&", "")
+        for a in main_window.actions()
+        if not a.shortcut().isEmpty()
+    }
     assert len(bound) >= 23
     for keys, text in bound.items():
         assert rows[keys].endswith(text)
-    for keys in ("Ctrl+R", "Ctrl+S", "F1", "Space", "Right", "Home", "Ctrl+1", "Ctrl+5", "F11",
-                 "Ctrl+=", "Ctrl+-", "Ctrl+0", "Ctrl+Shift+V", "Ctrl+E", "Ctrl+Q"):
+    for keys in (
+        "Ctrl+R",
+        "Ctrl+S",
+        "F1",
+        "Space",
+        "Right",
+        "Home",
+        "Ctrl+1",
+        "Ctrl+5",
+        "F11",
+        "Ctrl+=",
+        "Ctrl+-",
+        "Ctrl+0",
+        "Ctrl+Shift+V",
+        "Ctrl+E",
+        "Ctrl+Q",
+    ):
         assert keys in rows, keys
     assert rows["Ctrl+S"] == "File: Save checkpoint…"
     assert rows["Ctrl+Z"] == "Draw: undo the last stroke" and rows["E"] == "Draw: eraser on / off"
 
 
 def test_a_lesson_waiting_for_pytorch_shows_its_placeholder_and_builds_when_ready(
-        qtbot, main_window, monkeypatch):
+    qtbot, main_window, monkeypatch
+):
     """Ctrl+4 while PyTorch is still being imported: the window does not wait; the Train
     lesson shows "Loading Train…", the Step keys do nothing there, and the page is built
     once the import is done."""
@@ -153,13 +191,15 @@ def test_a_lesson_waiting_for_pytorch_shows_its_placeholder_and_builds_when_read
 
 
 def test_a_menu_command_for_a_page_waiting_for_pytorch_runs_once_it_is_built(
-        qtbot, main_window, monkeypatch):
+    qtbot, main_window, monkeypatch
+):
     """File → Save checkpoint… while PyTorch is still being imported: the window does not
     wait; the Train lesson shows its placeholder and the command runs once it is built."""
     monkeypatch.setattr(main_window.preload, "done", lambda: False)
     asked = []
-    monkeypatch.setattr("cnnviz.gui.pages.train_page.TrainPage.save_dialog",
-                        lambda page: asked.append(page))
+    monkeypatch.setattr(
+        "cnnviz.gui.pages.train_page.TrainPage.save_dialog", lambda page: asked.append(page)
+    )
     save = next(a for _, a in main_window.menus.actions if a.shortcut().toString() == "Ctrl+S")
     save.trigger()
     assert main_window.pages[3] is None and main_window.current_page().title == "Train"

@@ -28,8 +28,11 @@ def test_lecture_3x3_max_pooling_has_one_two(qtbot, pool_page):
 
 def test_lecture_3x3_average_pooling_to_one_decimal(pool_page):
     pool_page.load_preset(2)
-    assert texts(pool_page.output_grids[0]) == [["1.7", "1.7", "1.7"], ["1.0", "1.2", "1.8"],
-                                                ["1.1", "0.8", "1.3"]]
+    assert texts(pool_page.output_grids[0]) == [
+        ["1.7", "1.7", "1.7"],
+        ["1.0", "1.2", "1.8"],
+        ["1.1", "0.8", "1.3"],
+    ]
     model = pool_page.output_grids[0].model
     assert "1.6666666666666667" in model.data(model.index(0, 0), Qt.ToolTipRole)
     assert "/ 9 = 15 / 9 = 1.6667" in pool_page.arithmetic.text()
@@ -48,8 +51,7 @@ def test_max_padding_shows_minus_infinity(pool_page):
     pool_page.padding_spin.set_value((1, 1))
     pool_page.padding_spin.changed.emit((1, 1))
     assert pool_page.input_grids[0].model.text(0, 0) == "−∞"
-    assert texts(pool_page.output_grids[0]) == [["1", "2", "4"], ["5", "7", "8"],
-                                                ["1", "3", "4"]]
+    assert texts(pool_page.output_grids[0]) == [["1", "2", "4"], ["5", "7", "8"], ["1", "3", "4"]]
 
 
 def test_ceil_mode_keeps_the_last_partial_window(pool_page):
@@ -67,11 +69,18 @@ def test_every_preset_matches_torch(pool_page, index):
     pool_page.load_preset(index)
     x = torch.from_numpy(preset.array())[None]
     if preset.kind == "max":
-        expected = torch.nn.functional.max_pool2d(x, preset.kernel, preset.stride, preset.padding,
-                                                  preset.dilation, preset.ceil_mode)
+        expected = torch.nn.functional.max_pool2d(
+            x, preset.kernel, preset.stride, preset.padding, preset.dilation, preset.ceil_mode
+        )
     else:
-        expected = torch.nn.functional.avg_pool2d(x, preset.kernel, preset.stride, preset.padding,
-                                                  preset.ceil_mode, preset.count_include_pad)
+        expected = torch.nn.functional.avg_pool2d(
+            x,
+            preset.kernel,
+            preset.stride,
+            preset.padding,
+            preset.ceil_mode,
+            preset.count_include_pad,
+        )
     np.testing.assert_allclose(pool_page.plan.output, expected[0].numpy())
     assert pool_page.errors() == []
 

@@ -24,8 +24,10 @@ CLOSE_SECONDS = 2.0
 @pytest.mark.parametrize("seed", SEEDS)
 def test_random_actions_leave_no_error(qtbot, main_window, tmp_path, seed):
     monkey = Monkey(main_window, seed)
-    with ErrorGuard() as guard, AutoAnswer(random.Random(seed + 1), tmp_path / "files",
-                                           monkey.note):
+    with (
+        ErrorGuard() as guard,
+        AutoAnswer(random.Random(seed + 1), tmp_path / "files", monkey.note),
+    ):
         guard.context = lambda: monkey.recent[-1] if monkey.recent else "set-up"
         done = monkey.run(ACTIONS, SECONDS)
         monkey.note("close the window")
@@ -40,13 +42,20 @@ def test_random_actions_leave_no_error(qtbot, main_window, tmp_path, seed):
         QApplication.processEvents()
     problems = list(guard.errors)
     if close_seconds > CLOSE_SECONDS:
-        problems.append(f"the window took {close_seconds:.2f} s to close (at most "
-                        f"{CLOSE_SECONDS} s)")
+        problems.append(
+            f"the window took {close_seconds:.2f} s to close (at most {CLOSE_SECONDS} s)"
+        )
     if main_window.isVisible():
-        problems.append("the window did not close; still waiting for: "
-                        f"{main_window.busy_texts() or 'nothing (the close was refused)'}")
+        problems.append(
+            "the window did not close; still waiting for: "
+            f"{main_window.busy_texts() or 'nothing (the close was refused)'}"
+        )
     if threads:
         problems.append(f"threads still running after the window closed: {threads}")
-    print(f"seed {seed}: {done} actions, closed in {close_seconds:.2f} s, "
-          f"{len(guard.warnings)} Qt warnings; {dict(sorted(monkey.counts.items()))}")
-    assert not problems, ("\n\n".join(problems) + "\n\nTo reproduce: " + monkey.report(tmp_path / "monkey.log"))
+    print(
+        f"seed {seed}: {done} actions, closed in {close_seconds:.2f} s, "
+        f"{len(guard.warnings)} Qt warnings; {dict(sorted(monkey.counts.items()))}"
+    )
+    assert not problems, (
+        "\n\n".join(problems) + "\n\nTo reproduce: " + monkey.report(tmp_path / "monkey.log")
+    )

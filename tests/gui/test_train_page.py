@@ -17,8 +17,15 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def quick(**kw):
-    base = dict(model="simple", epochs=1, limit_train=1280, limit_test=300, snapshot_every=2,
-                snapshot_seconds=0.0, device="cpu")
+    base = dict(
+        model="simple",
+        epochs=1,
+        limit_train=1280,
+        limit_test=300,
+        snapshot_every=2,
+        snapshot_seconds=0.0,
+        device="cpu",
+    )
     base.update(kw)
     return TrainConfig(**base)
 
@@ -100,10 +107,16 @@ def test_inception_branches_only_for_inception(qtbot, train):
     train.start(quick(model="inception", limit_train=192))
     qtbot.waitUntil(lambda: train.ended, timeout=60000)
     assert views.tabs.isTabEnabled(views.tabs.indexOf(views.branch_page))
-    assert [views.block_box.itemText(i) for i in range(views.block_box.count())] == \
-        ["incept1", "incept2"]
-    assert [v.title.text() for v in views.branches] == ["1×1, 16 ch", "5×5, 24 ch",
-                                                        "3×3 double, 24 ch", "pool, 24 ch"]
+    assert [views.block_box.itemText(i) for i in range(views.block_box.count())] == [
+        "incept1",
+        "incept2",
+    ]
+    assert [v.title.text() for v in views.branches] == [
+        "1×1, 16 ch",
+        "5×5, 24 ch",
+        "3×3 double, 24 ch",
+        "pool, 24 ch",
+    ]
     assert all(v.image.image is not None for v in views.branches)
 
 
@@ -150,6 +163,7 @@ def test_compare_runs_overlay(qtbot, train):
         qtbot.waitUntil(lambda: train.ended, timeout=60000)
     assert train.views.runs.count() == 2
     from PySide6.QtCore import Qt
+
     for i in range(2):
         train.views.runs.item(i).setCheckState(Qt.Checked)
     assert len(train.views.loss_plot.overlays) == 2
@@ -174,8 +188,13 @@ def test_closing_the_window_mid_training_stops_cleanly():
         "QTimer.singleShot(50, close_when_busy)\n"
         "sys.exit(app.exec())\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
-                         timeout=120, env={**__import__("os").environ,
-                                           "QT_QPA_PLATFORM": "offscreen"})
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**__import__("os").environ, "QT_QPA_PLATFORM": "offscreen"},
+    )
     assert out.returncode == 0, out.stderr
     assert "Destroyed while thread is still running" not in out.stderr

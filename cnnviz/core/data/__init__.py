@@ -16,11 +16,23 @@ if TYPE_CHECKING:
     from .folders import FolderReport, load_image_folder
     from .mnist import TensorDataset, load_mnist, read_idx
 
-_LAZY = {"FolderReport": "folders", "load_image_folder": "folders", "TensorDataset": "mnist",
-         "load_mnist": "mnist", "read_idx": "mnist"}
+_LAZY = {
+    "FolderReport": "folders",
+    "load_image_folder": "folders",
+    "TensorDataset": "mnist",
+    "load_mnist": "mnist",
+    "read_idx": "mnist",
+}
 
-__all__ = ["FolderReport", "MNIST_MEAN", "MNIST_STD", "TensorDataset", "load_image_folder",
-           "load_mnist", "read_idx"]
+__all__ = [
+    "FolderReport",
+    "MNIST_MEAN",
+    "MNIST_STD",
+    "TensorDataset",
+    "load_image_folder",
+    "load_mnist",
+    "read_idx",
+]
 
 
 __getattr__ = lazy_names(__name__, _LAZY, globals())

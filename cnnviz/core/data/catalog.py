@@ -16,8 +16,10 @@ MNIST_MEAN, MNIST_STD = 0.1307, 0.3081
 DIGITS = tuple(str(d) for d in range(10))
 MANIFEST = "cnnviz-dataset.json"
 FOLDER_PREFIX = "folder:"
-IDX_FILES = {"train": ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz"),
-             "test": ("t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz")}
+IDX_FILES = {
+    "train": ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz"),
+    "test": ("t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"),
+}
 CIFAR_FOLDER = "cifar-10-batches-py"
 CIFAR_BATCHES = {"train": tuple(f"data_batch_{i}" for i in range(1, 6)), "test": ("test_batch",)}
 
@@ -45,25 +47,81 @@ class DatasetInfo:
         return "bundled" if self.bundled else f"{self.download_bytes / 1e6:.0f} MB download"
 
 
-DATASETS: dict[str, DatasetInfo] = {info.key: info for info in (
-    DatasetInfo("mnist", "MNIST", (1, 28, 28), DIGITS, MNIST_MEAN, MNIST_STD, 0,
-                "Yann LeCun, Corinna Cortes and Christopher J.C. Burges (CC BY-SA 3.0)",
-                "idx", "MNIST"),
-    DatasetInfo("fashion-mnist", "FashionMNIST", (1, 28, 28),
-                ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt",
-                 "Sneaker", "Bag", "Ankle boot"), 0.2860, 0.3530, 30_878_645,
-                "Zalando Research, Han Xiao, Kashif Rasul and Roland Vollgraf (MIT)",
-                "idx", "FashionMNIST"),
-    DatasetInfo("kmnist", "KMNIST", (1, 28, 28),
-                ("o", "ki", "su", "tsu", "na", "ha", "ma", "ya", "re", "wo"), 0.1918, 0.3483,
-                21_240_888, "ROIS-DS Center for Open Data in the Humanities, Clanuwat et al. "
-                "(CC BY-SA 4.0)", "idx", "KMNIST"),
-    DatasetInfo("cifar10", "CIFAR-10", (3, 32, 32),
-                ("airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse",
-                 "ship", "truck"), 0.4734, 0.2516, 170_498_071,
-                "Alex Krizhevsky, Vinod Nair and Geoffrey Hinton (University of Toronto)",
-                "cifar", "CIFAR10"),
-)}
+DATASETS: dict[str, DatasetInfo] = {
+    info.key: info
+    for info in (
+        DatasetInfo(
+            "mnist",
+            "MNIST",
+            (1, 28, 28),
+            DIGITS,
+            MNIST_MEAN,
+            MNIST_STD,
+            0,
+            "Yann LeCun, Corinna Cortes and Christopher J.C. Burges (CC BY-SA 3.0)",
+            "idx",
+            "MNIST",
+        ),
+        DatasetInfo(
+            "fashion-mnist",
+            "FashionMNIST",
+            (1, 28, 28),
+            (
+                "T-shirt/top",
+                "Trouser",
+                "Pullover",
+                "Dress",
+                "Coat",
+                "Sandal",
+                "Shirt",
+                "Sneaker",
+                "Bag",
+                "Ankle boot",
+            ),
+            0.2860,
+            0.3530,
+            30_878_645,
+            "Zalando Research, Han Xiao, Kashif Rasul and Roland Vollgraf (MIT)",
+            "idx",
+            "FashionMNIST",
+        ),
+        DatasetInfo(
+            "kmnist",
+            "KMNIST",
+            (1, 28, 28),
+            ("o", "ki", "su", "tsu", "na", "ha", "ma", "ya", "re", "wo"),
+            0.1918,
+            0.3483,
+            21_240_888,
+            "ROIS-DS Center for Open Data in the Humanities, Clanuwat et al. (CC BY-SA 4.0)",
+            "idx",
+            "KMNIST",
+        ),
+        DatasetInfo(
+            "cifar10",
+            "CIFAR-10",
+            (3, 32, 32),
+            (
+                "airplane",
+                "automobile",
+                "bird",
+                "cat",
+                "deer",
+                "dog",
+                "frog",
+                "horse",
+                "ship",
+                "truck",
+            ),
+            0.4734,
+            0.2516,
+            170_498_071,
+            "Alex Krizhevsky, Vinod Nair and Geoffrey Hinton (University of Toronto)",
+            "cifar",
+            "CIFAR10",
+        ),
+    )
+}
 
 
 class DatasetError(ValueError):
@@ -96,8 +154,7 @@ def dataset_folder(key: str, root) -> Path:
 
 def is_downloaded(key: str, root) -> bool:
     data = info(key)
-    return data.bundled or (root is not None and
-                            (dataset_folder(key, root) / MANIFEST).is_file())
+    return data.bundled or (root is not None and (dataset_folder(key, root) / MANIFEST).is_file())
 
 
 def split_files(key: str, folder: Path, split: str) -> list[Path]:

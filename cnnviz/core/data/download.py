@@ -62,8 +62,13 @@ def sources(key: str) -> list[Source]:
 Progress = Callable[[int, "int | None", str], None]  # bytes so far, total if known, file name
 
 
-def fetch_url(url: str, dest: Path, on_bytes: Callable[[int], None],
-              cancelled: Callable[[], bool], timeout: float = 30.0) -> None:
+def fetch_url(
+    url: str,
+    dest: Path,
+    on_bytes: Callable[[int], None],
+    cancelled: Callable[[], bool],
+    timeout: float = 30.0,
+) -> None:
     """Stream ``url`` into ``dest``, reporting each chunk and stopping when ``cancelled()``."""
     request = urllib.request.Request(url, headers={"User-Agent": "cnnviz"})
     with urllib.request.urlopen(request, timeout=timeout) as response, open(dest, "wb") as out:
@@ -100,13 +105,20 @@ def _md5(path: Path) -> str:
     return digest.hexdigest()
 
 
-def download(key: str, root, *, files: list[Source] | None = None, fetch=None,
-             progress: Progress | None = None,
-             cancelled: Callable[[], bool] | None = None) -> Path:
+def download(
+    key: str,
+    root,
+    *,
+    files: list[Source] | None = None,
+    fetch=None,
+    progress: Progress | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> Path:
     """Fetch dataset ``key`` into ``root/key`` and return that folder.
 
     ``files`` replaces torchvision's list (tests point it at a local server); ``fetch`` is
-    :func:`fetch_url` unless given (same signature: url, dest, on_bytes, cancelled). Raises :class:`DownloadCancelled` or
+    :func:`fetch_url` unless given (same signature: url, dest, on_bytes, cancelled). Raises
+    :class:`DownloadCancelled` or
     :class:`DownloadError` (offline, HTTP error, damaged file) and then leaves nothing behind.
     """
     data = info(key)
@@ -123,6 +135,7 @@ def download(key: str, root, *, files: list[Source] | None = None, fetch=None,
     done = 0
     try:
         for source in files:
+
             def on_bytes(n: int, name=source.filename) -> None:
                 nonlocal done
                 done += n
@@ -140,19 +153,30 @@ def download(key: str, root, *, files: list[Source] | None = None, fetch=None,
                 except (OSError, urllib.error.URLError, ValueError) as exc:
                     failures.append(explain_failure(exc, url))
             else:
-                raise DownloadError(f"{data.title} could not be downloaded: {failures[-1]}. "
-                                    "Nothing was saved; the bundled MNIST still works.")
+                raise DownloadError(
+                    f"{data.title} could not be downloaded: {failures[-1]}. "
+                    "Nothing was saved; the bundled MNIST still works."
+                )
             if cancelled():
                 raise DownloadCancelled("cancelled")
             if _md5(partial / source.filename) != source.md5:
-                raise DownloadError(f"{source.filename} arrived damaged (its checksum does not "
-                                    f"match); nothing was saved, try again.")
+                raise DownloadError(
+                    f"{source.filename} arrived damaged (its checksum does not "
+                    f"match); nothing was saved, try again."
+                )
         if data.layout == "cifar":
             _unpack(partial, [s.filename for s in files])
         _check_complete(key, partial)
-        (partial / MANIFEST).write_text(json.dumps(
-            {"dataset": key, "torchvision": data.torchvision_name,
-             "files": {s.filename: s.md5 for s in files}}, indent=1))
+        (partial / MANIFEST).write_text(
+            json.dumps(
+                {
+                    "dataset": key,
+                    "torchvision": data.torchvision_name,
+                    "files": {s.filename: s.md5 for s in files},
+                },
+                indent=1,
+            )
+        )
         final = dataset_folder(key, root)
         if final.exists():  # an incomplete leftover without a manifest
             shutil.rmtree(final)
@@ -180,5 +204,6 @@ def _check_complete(key: str, folder: Path) -> None:
     for split in ("train", "test"):
         for path in split_files(key, folder, split):
             if not path.is_file():
-                raise DownloadError(f"the download of {info(key).title} lacks {path.name}; "
-                                    "nothing was saved")
+                raise DownloadError(
+                    f"the download of {info(key).title} lacks {path.name}; nothing was saved"
+                )

@@ -13,9 +13,19 @@ import numpy as np
 if TYPE_CHECKING:  # torch is imported when images are read, not to scan or check options
     from .mnist import TensorDataset
 
-IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp", ".pgm",
-                  ".ppm", ".pbm"}
-
+IMAGE_SUFFIXES = {
+    ".png",
+    ".jpg",
+    ".jpeg",
+    ".bmp",
+    ".gif",
+    ".tif",
+    ".tiff",
+    ".webp",
+    ".pgm",
+    ".ppm",
+    ".pbm",
+}
 
 
 @dataclass
@@ -29,8 +39,10 @@ class FolderReport:
 
     def message(self) -> str:
         total = sum(self.counts.values())
-        text = (f"{total} images in {len(self.classes)} classes "
-                f"({', '.join(f'{c}: {n}' for c, n in self.counts.items())})")
+        text = (
+            f"{total} images in {len(self.classes)} classes "
+            f"({', '.join(f'{c}: {n}' for c, n in self.counts.items())})"
+        )
         if self.skipped:
             text += f"; {len(self.skipped)} file(s) skipped as unreadable"
         return text
@@ -63,22 +75,34 @@ def scan_image_folder(root) -> dict[str, list[Path]]:
     if not root.is_dir():
         raise ValueError(f"{root} is not a folder")
     folders = sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
-    files = {f.name: sorted(p for p in f.rglob("*") if p.is_file()
-                            and p.suffix.lower() in IMAGE_SUFFIXES) for f in folders}
+    files = {
+        f.name: sorted(
+            p for p in f.rglob("*") if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES
+        )
+        for f in folders
+    }
     files = {name: paths for name, paths in files.items() if paths}
     if not files:
-        raise ValueError(f"{root.name} has no class sub-folders with images in them "
-                         "(expected one sub-folder per class)")
+        raise ValueError(
+            f"{root.name} has no class sub-folders with images in them "
+            "(expected one sub-folder per class)"
+        )
     if len(files) < 2:
-        raise ValueError(f"{root.name} has only one class ({next(iter(files))}); a classifier "
-                         "needs at least two sub-folders of images")
+        raise ValueError(
+            f"{root.name} has only one class ({next(iter(files))}); a classifier "
+            "needs at least two sub-folders of images"
+        )
     return files
 
 
-def load_image_folder(root, size: int = 28, channels: int | None = None,
-                      test_fraction: float = 0.2, seed: int = 0,
-                      should_stop: Callable[[], bool] | None = None
-                      ) -> tuple[TensorDataset, TensorDataset, FolderReport]:
+def load_image_folder(
+    root,
+    size: int = 28,
+    channels: int | None = None,
+    test_fraction: float = 0.2,
+    seed: int = 0,
+    should_stop: Callable[[], bool] | None = None,
+) -> tuple[TensorDataset, TensorDataset, FolderReport]:
     """Read every image under ``root/<class>/``, resized to ``size``×``size``.
 
     ``channels`` 1 or 3 forces grayscale or RGB; None picks 1 when every image is grey.
@@ -106,17 +130,22 @@ def load_image_folder(root, size: int = 28, channels: int | None = None,
                 with Image.open(path) as img:
                     img.load()
                     gray = gray and _is_gray(img)
-                    images.append(img.convert("RGB").resize((size, size), Image.Resampling.BILINEAR))
+                    images.append(
+                        img.convert("RGB").resize((size, size), Image.Resampling.BILINEAR)
+                    )
                     labels.append(label)
             except (OSError, UnidentifiedImageError, ValueError) as exc:
                 skipped.append((str(path.relative_to(root)), str(exc).splitlines()[0][:120]))
     counts = {name: int(sum(1 for lab in labels if lab == i)) for i, name in enumerate(classes)}
     if sum(1 for n in counts.values() if n) < 2:
-        raise ValueError(f"{root.name}: fewer than two classes have readable images "
-                         f"({len(skipped)} file(s) could not be read)")
+        raise ValueError(
+            f"{root.name}: fewer than two classes have readable images "
+            f"({len(skipped)} file(s) could not be read)"
+        )
     channels = channels or (1 if gray else 3)
-    stack = np.stack([np.asarray(img.convert("L" if channels == 1 else "RGB"), np.uint8)
-                      for img in images])
+    stack = np.stack(
+        [np.asarray(img.convert("L" if channels == 1 else "RGB"), np.uint8) for img in images]
+    )
     stack = stack[:, None] if channels == 1 else stack.transpose(0, 3, 1, 2)
     labels_arr = np.asarray(labels, np.int64)
     train_idx, test_idx = _split(labels_arr, test_fraction, seed)
@@ -125,8 +154,14 @@ def load_image_folder(root, size: int = 28, channels: int | None = None,
     report = FolderReport(classes, counts, skipped, channels)
 
     def subset(idx):
-        return TensorDataset(root.name, torch.from_numpy(np.ascontiguousarray(stack[idx])),
-                             torch.from_numpy(labels_arr[idx]), mean, std, tuple(classes))
+        return TensorDataset(
+            root.name,
+            torch.from_numpy(np.ascontiguousarray(stack[idx])),
+            torch.from_numpy(labels_arr[idx]),
+            mean,
+            std,
+            tuple(classes),
+        )
 
     return subset(train_idx), subset(test_idx), report
 

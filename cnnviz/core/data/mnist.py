@@ -15,10 +15,21 @@ import torch
 from .catalog import DIGITS as CLASS_NAMES
 from .catalog import MNIST_MEAN, MNIST_STD
 
-__all__ = ["CLASS_NAMES", "MNIST_MEAN", "MNIST_STD", "LoadCancelled", "TensorDataset",
-           "bundled_folder", "load_mnist", "read_idx", "remembered"]
-_FILES = {"train": ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz"),
-          "test": ("t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz")}
+__all__ = [
+    "CLASS_NAMES",
+    "MNIST_MEAN",
+    "MNIST_STD",
+    "LoadCancelled",
+    "TensorDataset",
+    "bundled_folder",
+    "load_mnist",
+    "read_idx",
+    "remembered",
+]
+_FILES = {
+    "train": ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz"),
+    "test": ("t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"),
+}
 
 
 @dataclass
@@ -47,12 +58,24 @@ class TensorDataset:
     def subset(self, limit: int | None) -> TensorDataset:
         if not limit or limit >= len(self):
             return self
-        return TensorDataset(self.name, self.images[:limit], self.labels[:limit], self.mean,
-                             self.std, self.class_names)
+        return TensorDataset(
+            self.name,
+            self.images[:limit],
+            self.labels[:limit],
+            self.mean,
+            self.std,
+            self.class_names,
+        )
 
     def to(self, device) -> TensorDataset:
-        return TensorDataset(self.name, self.images.to(device), self.labels.to(device),
-                             self.mean, self.std, self.class_names)
+        return TensorDataset(
+            self.name,
+            self.images.to(device),
+            self.labels.to(device),
+            self.mean,
+            self.std,
+            self.class_names,
+        )
 
     def normalise(self, images: torch.Tensor) -> torch.Tensor:
         """uint8 batch → float, scaled and centred as the network expects."""
@@ -79,11 +102,12 @@ def read_idx(path: Path, should_stop: Callable[[], bool] | None = None) -> np.nd
     if len(data) < 4 or data[0] != 0 or data[1] != 0 or data[2] != 0x08:
         raise ValueError(f"{Path(path).name} is not an unsigned-byte IDX file")
     dims = data[3]
-    shape = tuple(int.from_bytes(data[4 + 4 * i: 8 + 4 * i], "big") for i in range(dims))
+    shape = tuple(int.from_bytes(data[4 + 4 * i : 8 + 4 * i], "big") for i in range(dims))
     body = np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * dims)
     if body.size != int(np.prod(shape)):
-        raise ValueError(f"{Path(path).name} is truncated: expected {np.prod(shape)} values, "
-                         f"found {body.size}")
+        raise ValueError(
+            f"{Path(path).name} is truncated: expected {np.prod(shape)} values, found {body.size}"
+        )
     return body.reshape(shape)
 
 
@@ -110,8 +134,9 @@ def remembered(key: tuple, read: Callable[[], TensorDataset]) -> TensorDataset:
     return data
 
 
-def load_mnist(split: str = "train", folder: str | None = None,
-               should_stop: Callable[[], bool] | None = None) -> TensorDataset:
+def load_mnist(
+    split: str = "train", folder: str | None = None, should_stop: Callable[[], bool] | None = None
+) -> TensorDataset:
     """MNIST ``split`` ("train" or "test") as uint8 tensors, read once per process;
     ``should_stop`` can end a first read early (:class:`LoadCancelled`)."""
     if split not in _FILES:
@@ -125,6 +150,8 @@ def _read_mnist(split: str, folder: str | None, should_stop) -> TensorDataset:
     images = torch.from_numpy(read_idx(images_file, should_stop).copy()).unsqueeze(1)
     labels = torch.from_numpy(read_idx(labels_file, should_stop).astype(np.int64))
     if images.shape[0] != labels.shape[0]:
-        raise ValueError(f"{images_file.name} has {images.shape[0]} images but "
-                         f"{labels_file.name} has {labels.shape[0]} labels")
+        raise ValueError(
+            f"{images_file.name} has {images.shape[0]} images but "
+            f"{labels_file.name} has {labels.shape[0]} labels"
+        )
     return TensorDataset("MNIST", images, labels, MNIST_MEAN, MNIST_STD, CLASS_NAMES)

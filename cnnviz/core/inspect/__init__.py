@@ -4,5 +4,14 @@ from .cost import ConvCost, OneByOneSaving, one_by_one_saving
 from .failure import ForwardError, explain_forward_failure
 from .table import LayerRow, LayerTable, Mismatch, inspect_model
 
-__all__ = ["ConvCost", "ForwardError", "LayerRow", "LayerTable", "Mismatch", "OneByOneSaving",
-           "explain_forward_failure", "inspect_model", "one_by_one_saving"]
+__all__ = [
+    "ConvCost",
+    "ForwardError",
+    "LayerRow",
+    "LayerTable",
+    "Mismatch",
+    "OneByOneSaving",
+    "explain_forward_failure",
+    "inspect_model",
+    "one_by_one_saving",
+]

@@ -139,10 +139,12 @@ def _block_node(name: str, module: nn.Module, table: LayerTable) -> Node:
             widths = [m.group(1) for b in boxes for m in [re.search(r"→(\d+)", b.title)] if m]
             node.branches.append((f"{label} ({widths[-1]})" if widths else label, boxes))
     elif kind == "residual":
-        node.boxes = [_box(table, module, name, c) for c, m in block.named_children()
-                      if isinstance(m, nn.Conv2d)]
+        node.boxes = [
+            _box(table, module, name, c)
+            for c, m in block.named_children()
+            if isinstance(m, nn.Conv2d)
+        ]
         node.shortcut = block.shortcut_label()
     elif kind == "dense":
-        node.boxes = [_box(table, module, name, f"layers.{i}")
-                      for i in range(len(block.layers))]
+        node.boxes = [_box(table, module, name, f"layers.{i}") for i in range(len(block.layers))]
     return node

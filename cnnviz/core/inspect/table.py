@@ -96,8 +96,15 @@ def inspect_model(model: nn.Module, input_shape) -> LayerTable:
         if name not in seen_params:
             seen_params.add(name)
             own = sum(p.numel() for p in module.parameters(recurse=leaf))
-        row = LayerRow(name, type(module).__name__, name.count("."), leaf, params=own,
-                       call=calls[name], input_shape=_shape(args[0]) if args else None)
+        row = LayerRow(
+            name,
+            type(module).__name__,
+            name.count("."),
+            leaf,
+            params=own,
+            call=calls[name],
+            input_shape=_shape(args[0]) if args else None,
+        )
         table.rows.append(row)
         open_rows.append((row, counter.get_total_flops()))
 
@@ -126,8 +133,11 @@ def inspect_model(model: nn.Module, input_shape) -> LayerTable:
         for handle in handles:
             handle.remove()
         model.train(was_training)
-    table.total_macs = counter.get_total_flops() // 2 if table.mismatch is None else \
-        sum(r.macs for r in table.rows if r.is_leaf)
+    table.total_macs = (
+        counter.get_total_flops() // 2
+        if table.mismatch is None
+        else sum(r.macs for r in table.rows if r.is_leaf)
+    )
     return table
 
 
@@ -137,59 +147,102 @@ def _origin(rows: list[LayerRow], failing: LayerRow, features: int) -> str:
     for row in reversed(before):
         shape = row.output_shape
         if row.is_leaf and shape and len(shape) >= 2 and math.prod(shape) == features:
-            parts = (f"{shape[0]} channels × {shape[1]} × {shape[2]}" if len(shape) == 3
-                     else _fmt(shape))
-            return (f"the output of {row.label} ({row.type}) flattens to {parts} = "
-                    f"{features:,} features")
+            parts = (
+                f"{shape[0]} channels × {shape[1]} × {shape[2]}" if len(shape) == 3 else _fmt(shape)
+            )
+            return (
+                f"the output of {row.label} ({row.type}) flattens to {parts} = "
+                f"{features:,} features"
+            )
     return ""
 
 
-def explain(exc: Exception, failing: list[LayerRow], rows: list[LayerRow],
-            model: nn.Module) -> Mismatch:
+def explain(
+    exc: Exception, failing: list[LayerRow], rows: list[LayerRow], model: nn.Module
+) -> Mismatch:
     """Turn a failed forward pass into a :class:`Mismatch` naming the layer and the fix."""
     torch_error = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     leaf = next((r for r in reversed(failing) if r.is_leaf), None)
     row = leaf or (failing[-1] if failing else None)
     if row is None:
-        return Mismatch("(model)", type(model).__name__,
-                        f"The forward pass failed outside any layer: {torch_error}",
-                        torch_error=torch_error)
+        return Mismatch(
+            "(model)",
+            type(model).__name__,
+            f"The forward pass failed outside any layer: {torch_error}",
+            torch_error=torch_error,
+        )
     module = model.get_submodule(row.name)
     got = row.input_shape
     if isinstance(module, nn.Linear) and got and got[-1] != module.in_features:
         features = got[-1]
         origin = _origin(rows, row, features)
         suggestion = f"nn.Linear({features}, {module.out_features})"
-        text = (f"{row.name} (Linear) expects {module.in_features} input features but gets "
-                f"{features:,}" + (f": {origin}" if origin else "") + f". Use {suggestion}.")
-        return Mismatch(row.name, "Linear", text, suggestion, module.in_features, features,
-                        origin, torch_error)
+        text = (
+            f"{row.name} (Linear) expects {module.in_features} input features but gets "
+            f"{features:,}" + (f": {origin}" if origin else "") + f". Use {suggestion}."
+        )
+        return Mismatch(
+            row.name, "Linear", text, suggestion, module.in_features, features, origin, torch_error
+        )
     if isinstance(module, nn.Conv2d) and got and len(got) == 3:
         previous = _previous(rows, row)
         if got[0] != module.in_channels:
-            suggestion = (f"nn.Conv2d({got[0]}, {module.out_channels}, "
-                          f"kernel_size={_k(module.kernel_size)})")
-            text = (f"{row.name} (Conv2d) expects {module.in_channels} input channels but gets "
-                    f"{got[0]}{previous}. Use {suggestion}.")
-            return Mismatch(row.name, "Conv2d", text, suggestion, module.in_channels, got[0],
-                            previous, torch_error)
+            suggestion = (
+                f"nn.Conv2d({got[0]}, {module.out_channels}, kernel_size={_k(module.kernel_size)})"
+            )
+            text = (
+                f"{row.name} (Conv2d) expects {module.in_channels} input channels but gets "
+                f"{got[0]}{previous}. Use {suggestion}."
+            )
+            return Mismatch(
+                row.name,
+                "Conv2d",
+                text,
+                suggestion,
+                module.in_channels,
+                got[0],
+                previous,
+                torch_error,
+            )
         span = [d * (k - 1) + 1 for d, k in zip(module.dilation, module.kernel_size)]
         pad = module.padding if isinstance(module.padding, tuple) else (0, 0)
         if any(s > g + 2 * p for s, g, p in zip(span, got[1:], pad)):
-            text = (f"{row.name} (Conv2d) has a {span[0]}×{span[1]} kernel but its input is only "
-                    f"{got[1]}×{got[2]}{previous}. Use a smaller kernel, padding, or a larger "
-                    "input.")
-            return Mismatch(row.name, "Conv2d", text, "", tuple(span), got[1:], previous,
-                            torch_error)
-    if isinstance(module, nn.modules.batchnorm._BatchNorm) and got and got[0] != module.num_features:
+            text = (
+                f"{row.name} (Conv2d) has a {span[0]}×{span[1]} kernel but its input is only "
+                f"{got[1]}×{got[2]}{previous}. Use a smaller kernel, padding, or a larger "
+                "input."
+            )
+            return Mismatch(
+                row.name, "Conv2d", text, "", tuple(span), got[1:], previous, torch_error
+            )
+    if (
+        isinstance(module, nn.modules.batchnorm._BatchNorm)
+        and got
+        and got[0] != module.num_features
+    ):
         suggestion = f"nn.{type(module).__name__}({got[0]})"
-        text = (f"{row.name} ({type(module).__name__}) expects {module.num_features} channels "
-                f"but gets {got[0]}{_previous(rows, row)}. Use {suggestion}.")
-        return Mismatch(row.name, type(module).__name__, text, suggestion, module.num_features,
-                        got[0], "", torch_error)
+        text = (
+            f"{row.name} ({type(module).__name__}) expects {module.num_features} channels "
+            f"but gets {got[0]}{_previous(rows, row)}. Use {suggestion}."
+        )
+        return Mismatch(
+            row.name,
+            type(module).__name__,
+            text,
+            suggestion,
+            module.num_features,
+            got[0],
+            "",
+            torch_error,
+        )
     shape = f" on an input of shape {_fmt(got)}" if got else ""
-    return Mismatch(row.name, row.type, f"{row.label} ({row.type}) failed{shape}: {torch_error}",
-                    torch_error=torch_error, got=got)
+    return Mismatch(
+        row.name,
+        row.type,
+        f"{row.label} ({row.type}) failed{shape}: {torch_error}",
+        torch_error=torch_error,
+        got=got,
+    )
 
 
 def _k(size) -> str:

@@ -9,5 +9,15 @@ from __future__ import annotations
 from .registry import ZooEntry, available, build, info, register, unregister
 from .user_file import ModelFileError, UserModel, load_model_file, register_user_model
 
-__all__ = ["ModelFileError", "ZooEntry", "UserModel", "available", "build", "info",
-           "load_model_file", "register", "register_user_model", "unregister"]
+__all__ = [
+    "ModelFileError",
+    "ZooEntry",
+    "UserModel",
+    "available",
+    "build",
+    "info",
+    "load_model_file",
+    "register",
+    "register_user_model",
+    "unregister",
+]

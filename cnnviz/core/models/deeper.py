@@ -6,15 +6,23 @@ from torch import nn
 
 
 def conv_bn_relu(c_in: int, c_out: int) -> nn.Sequential:
-    return nn.Sequential(nn.Conv2d(c_in, c_out, 3, padding=1, bias=False),
-                         nn.BatchNorm2d(c_out), nn.ReLU(inplace=True))
+    return nn.Sequential(
+        nn.Conv2d(c_in, c_out, 3, padding=1, bias=False),
+        nn.BatchNorm2d(c_out),
+        nn.ReLU(inplace=True),
+    )
 
 
 class DeeperNet(nn.Module):
     """Three stages of two 3×3 conv-BN-ReLU layers, each followed by 2×2 max pooling."""
 
-    def __init__(self, in_channels: int = 1, num_classes: int = 10, input_size: int = 28,
-                 widths: tuple[int, ...] = (32, 64, 128)):
+    def __init__(
+        self,
+        in_channels: int = 1,
+        num_classes: int = 10,
+        input_size: int = 28,
+        widths: tuple[int, ...] = (32, 64, 128),
+    ):
         super().__init__()
         layers, c = [], in_channels
         for width in widths:

@@ -55,8 +55,15 @@ class Transition(nn.Module):
 class DenseNet(nn.Module):
     """Three dense blocks; depth = 6n + 4 with bottlenecks (e.g. 40 → 6 layers per block)."""
 
-    def __init__(self, in_channels: int = 1, num_classes: int = 10, input_size: int = 28,
-                 depth: int = 40, growth: int = 12, compression: float = 0.5):
+    def __init__(
+        self,
+        in_channels: int = 1,
+        num_classes: int = 10,
+        input_size: int = 28,
+        depth: int = 40,
+        growth: int = 12,
+        compression: float = 0.5,
+    ):
         super().__init__()
         if depth < 10 or (depth - 4) % 6:
             raise ValueError(f"depth must be 6n + 4 (10, 16, 22, 40, …), got {depth}")

@@ -43,17 +43,23 @@ class InceptionV3A(nn.Module):
         self.out_channels = 4 * width
 
     def diagram_branches(self):
-        return [("1×1", ["branch1x1"]), ("3×3", ["branch3x3_1", "branch3x3_2"]),
-                ("5×5 as 3×3+3×3", ["branch5x5_1", "branch5x5_2", "branch5x5_3"]),
-                ("pool", ["branch_pool_avg", "branch_pool"])]
+        return [
+            ("1×1", ["branch1x1"]),
+            ("3×3", ["branch3x3_1", "branch3x3_2"]),
+            ("5×5 as 3×3+3×3", ["branch5x5_1", "branch5x5_2", "branch5x5_3"]),
+            ("pool", ["branch_pool_avg", "branch_pool"]),
+        ]
 
     def forward(self, x):
-        return torch.cat([
-            self.branch1x1(x),
-            self.branch3x3_2(self.branch3x3_1(x)),
-            self.branch5x5_3(self.branch5x5_2(self.branch5x5_1(x))),
-            self.branch_pool(self.branch_pool_avg(x)),
-        ], 1)
+        return torch.cat(
+            [
+                self.branch1x1(x),
+                self.branch3x3_2(self.branch3x3_1(x)),
+                self.branch5x5_3(self.branch5x5_2(self.branch5x5_1(x))),
+                self.branch_pool(self.branch_pool_avg(x)),
+            ],
+            1,
+        )
 
 
 class InceptionV3B(nn.Module):
@@ -80,10 +86,12 @@ class InceptionV3B(nn.Module):
 
     def diagram_branches(self):
         n = self.n
-        return [("1×1", ["branch1x1"]),
-                (f"1×{n}, {n}×1", ["branch7_1", "branch7_2", "branch7_3"]),
-                (f"(1×{n}, {n}×1) twice", [f"branch7dbl_{i}" for i in range(1, 6)]),
-                ("pool", ["branch_pool_avg", "branch_pool"])]
+        return [
+            ("1×1", ["branch1x1"]),
+            (f"1×{n}, {n}×1", ["branch7_1", "branch7_2", "branch7_3"]),
+            (f"(1×{n}, {n}×1) twice", [f"branch7dbl_{i}" for i in range(1, 6)]),
+            ("pool", ["branch_pool_avg", "branch_pool"]),
+        ]
 
     def forward(self, x):
         b7 = self.branch7_3(self.branch7_2(self.branch7_1(x)))
@@ -108,9 +116,11 @@ class Reduction(nn.Module):
         self.out_channels = c_in + width + width // 2
 
     def diagram_branches(self):
-        return [("3×3 stride 2", ["branch3x3"]),
-                ("3×3 double, stride 2", ["branch3x3dbl_1", "branch3x3dbl_2", "branch3x3dbl_3"]),
-                ("max pool stride 2", ["branch_pool"])]
+        return [
+            ("3×3 stride 2", ["branch3x3"]),
+            ("3×3 double, stride 2", ["branch3x3dbl_1", "branch3x3dbl_2", "branch3x3dbl_3"]),
+            ("max pool stride 2", ["branch_pool"]),
+        ]
 
     def forward(self, x):
         d = self.branch3x3dbl_3(self.branch3x3dbl_2(self.branch3x3dbl_1(x)))
@@ -137,8 +147,13 @@ class InceptionV3(nn.Module):
     logits are kept in ``self.aux_output`` for the training loop to add to the loss.
     """
 
-    def __init__(self, in_channels: int = 1, num_classes: int = 10, input_size: int = 28,
-                 aux_logits: bool = False):
+    def __init__(
+        self,
+        in_channels: int = 1,
+        num_classes: int = 10,
+        input_size: int = 28,
+        aux_logits: bool = False,
+    ):
         super().__init__()
         self.stem1 = ConvBN(in_channels, 32, 3, padding=1)
         self.stem2 = ConvBN(32, 48, 3, padding=1)

@@ -15,8 +15,13 @@ def _after_conv_pool(size: int) -> int:
 class SimpleNet(nn.Module):
     """Lecture 10's Net: conv1 1→10 k5, conv2 10→20 k5, 2×2 max pooling, fc 320→10."""
 
-    def __init__(self, in_channels: int = 1, num_classes: int = 10, input_size: int = 28,
-                 fc_in: int | None = None):
+    def __init__(
+        self,
+        in_channels: int = 1,
+        num_classes: int = 10,
+        input_size: int = 28,
+        fc_in: int | None = None,
+    ):
         super().__init__()
         self.conv1 = nn.Conv2d(in_channels, 10, kernel_size=5)
         self.conv2 = nn.Conv2d(10, 20, kernel_size=5)
@@ -55,9 +60,12 @@ class InceptionA(nn.Module):
 
     # (label, modules in order) for the diagram and the branch views
     def diagram_branches(self):
-        return [("1×1", ["branch1x1"]), ("5×5", ["branch5x5_1", "branch5x5_2"]),
-                ("3×3 double", ["branch3x3dbl_1", "branch3x3dbl_2", "branch3x3dbl_3"]),
-                ("pool", ["branch_pool_avg", "branch_pool"])]
+        return [
+            ("1×1", ["branch1x1"]),
+            ("5×5", ["branch5x5_1", "branch5x5_2"]),
+            ("3×3 double", ["branch3x3dbl_1", "branch3x3dbl_2", "branch3x3dbl_3"]),
+            ("pool", ["branch_pool_avg", "branch_pool"]),
+        ]
 
     def forward(self, x):
         branch1x1 = self.branch1x1(x)

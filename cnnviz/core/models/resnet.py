@@ -21,8 +21,9 @@ class BasicBlock(nn.Module):
         self.use_shortcut = shortcut
         self.shortcut = nn.Sequential()
         if shortcut and (stride != 1 or c_in != c_out):  # projection: 1×1 conv, stride s
-            self.shortcut = nn.Sequential(nn.Conv2d(c_in, c_out, 1, stride=stride, bias=False),
-                                          nn.BatchNorm2d(c_out))
+            self.shortcut = nn.Sequential(
+                nn.Conv2d(c_in, c_out, 1, stride=stride, bias=False), nn.BatchNorm2d(c_out)
+            )
 
     def shortcut_label(self) -> str:
         if not self.use_shortcut:
@@ -68,8 +69,15 @@ class ResNet(nn.Module):
     """3 stages of n blocks (16, 32, 64 filters; each stage halves the map and doubles the
     filters): depth = 6n + 2 layers, e.g. 8, 20, 56."""
 
-    def __init__(self, in_channels: int = 1, num_classes: int = 10, input_size: int = 28,
-                 depth: int = 20, preact: bool = False, shortcuts: bool = True):
+    def __init__(
+        self,
+        in_channels: int = 1,
+        num_classes: int = 10,
+        input_size: int = 28,
+        depth: int = 20,
+        preact: bool = False,
+        shortcuts: bool = True,
+    ):
         super().__init__()
         if depth < 8 or (depth - 2) % 6:
             raise ValueError(f"depth must be 6n + 2 (8, 14, 20, 32, 44, 56, …), got {depth}")

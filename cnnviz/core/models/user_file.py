@@ -50,12 +50,15 @@ def _line_in(path: str, tb) -> int | None:
 def _find_factory(module: types.ModuleType, path: str):
     if callable(getattr(module, "build_model", None)):
         return "build_model", module.build_model
-    classes = [obj for obj in vars(module).values()
-               if inspect.isclass(obj) and issubclass(obj, nn.Module)
-               and obj.__module__ == module.__name__]
+    classes = [
+        obj
+        for obj in vars(module).values()
+        if inspect.isclass(obj) and issubclass(obj, nn.Module) and obj.__module__ == module.__name__
+    ]
     if not classes:
-        raise ModelFileError(path, None, "no model found: define an nn.Module subclass or a "
-                             "build_model() function")
+        raise ModelFileError(
+            path, None, "no model found: define an nn.Module subclass or a build_model() function"
+        )
     top = [c for c in classes if not any(c is not o and c in _used_by(o) for o in classes)]
     chosen = (top or classes)[-1]
     return chosen.__name__, chosen
@@ -68,8 +71,11 @@ def _used_by(cls) -> set:
     except (OSError, TypeError):
         return set()
     module = inspect.getmodule(cls)
-    return {obj for name, obj in vars(module).items() if inspect.isclass(obj) and name in text
-            and obj is not cls}
+    return {
+        obj
+        for name, obj in vars(module).items()
+        if inspect.isclass(obj) and name in text and obj is not cls
+    }
 
 
 def load_model_file(path, input_shape=(1, 28, 28), num_classes: int | None = 10) -> UserModel:
@@ -103,11 +109,13 @@ def load_model_file(path, input_shape=(1, 28, 28), num_classes: int | None = 10)
     try:
         model = factory()
     except Exception as exc:
-        raise ModelFileError(path, _line_in(path, exc.__traceback__),
-                             f"{name}() failed: {type(exc).__name__}: {exc}") from None
+        raise ModelFileError(
+            path, _line_in(path, exc.__traceback__), f"{name}() failed: {type(exc).__name__}: {exc}"
+        ) from None
     if not isinstance(model, nn.Module):
-        raise ModelFileError(path, None, f"{name}() returned {type(model).__name__}, "
-                             "not an nn.Module")
+        raise ModelFileError(
+            path, None, f"{name}() returned {type(model).__name__}, not an nn.Module"
+        )
     check_forward(model, path, name, input_shape, num_classes)
     return UserModel(name, path, source, factory)
 
@@ -122,16 +130,19 @@ def check_forward(model: nn.Module, path: str, name: str, input_shape, num_class
         from cnnviz.core.inspect import explain_forward_failure
 
         reason = explain_forward_failure(model, input_shape, exc)
-        raise ModelFileError(path, _line_in(path, exc.__traceback__),
-                             f"forward failed on a {'×'.join(map(str, input_shape))} input: "
-                             f"{reason}") from None
+        raise ModelFileError(
+            path,
+            _line_in(path, exc.__traceback__),
+            f"forward failed on a {'×'.join(map(str, input_shape))} input: {reason}",
+        ) from None
     shape = tuple(out.shape) if isinstance(out, torch.Tensor) else None
     expected = (2, num_classes) if num_classes else None
     if shape is None or len(shape) != 2 or (expected and shape != expected):
         want = f"[N, {num_classes}]" if num_classes else "[N, classes]"
         got = f"[{', '.join(map(str, shape))}]" if shape else type(out).__name__
-        raise ModelFileError(path, None, f"{name}'s output has shape {got} for a batch of 2; "
-                             f"it must be {want}")
+        raise ModelFileError(
+            path, None, f"{name}'s output has shape {got} for a batch of 2; it must be {want}"
+        )
 
 
 def register_user_model(model: UserModel) -> str:
@@ -139,6 +150,13 @@ def register_user_model(model: UserModel) -> str:
     from .registry import ZooEntry, register
 
     name = f"{Path(model.path).stem}.{model.name}"
-    register(ZooEntry(name, model.build, f"Your model {model.name}, opened from {model.path}.",
-                       "Your own model", source_path=model.path))
+    register(
+        ZooEntry(
+            name,
+            model.build,
+            f"Your model {model.name}, opened from {model.path}.",
+            "Your own model",
+            source_path=model.path,
+        )
+    )
     return name

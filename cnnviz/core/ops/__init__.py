@@ -6,6 +6,16 @@ from .pool import PoolPlan, PoolStep, pool2d, pool2d_steps
 from .sizes import OutputSize, output_size
 
 __all__ = [
-    "ConvPlan", "ConvStep", "OutputSize", "PoolPlan", "PoolStep", "conv2d", "conv2d_steps",
-    "format_fixed", "format_number", "output_size", "pool2d", "pool2d_steps",
+    "ConvPlan",
+    "ConvStep",
+    "OutputSize",
+    "PoolPlan",
+    "PoolStep",
+    "conv2d",
+    "conv2d_steps",
+    "format_fixed",
+    "format_number",
+    "output_size",
+    "pool2d",
+    "pool2d_steps",
 ]

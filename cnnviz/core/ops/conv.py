@@ -44,13 +44,17 @@ class ConvStep:
         return " + ".join(terms) + f" = {format_number(self.value)}"
 
 
-def resolve_padding(padding, kernel: tuple[int, int], stride, dilation) -> tuple[int, int, int, int]:
+def resolve_padding(
+    padding, kernel: tuple[int, int], stride, dilation
+) -> tuple[int, int, int, int]:
     """(top, bottom, left, right) for an int, a pair, ``"valid"`` or ``"same"``."""
     if isinstance(padding, str):
         if padding == "valid":
             return 0, 0, 0, 0
         if padding != "same":
-            raise ValueError(f"padding must be a number, a pair, 'valid' or 'same'; got {padding!r}")
+            raise ValueError(
+                f"padding must be a number, a pair, 'valid' or 'same'; got {padding!r}"
+            )
         if stride != (1, 1):
             raise ValueError(f"padding 'same' needs stride 1, got stride {stride[0]}×{stride[1]}")
         pads = []
@@ -72,7 +76,8 @@ class ConvPlan(StepSequence):
         self.weight = as_grid(w, "kernel")
         if self.input.shape[0] != self.weight.shape[0]:
             raise ValueError(
-                f"kernel has {self.weight.shape[0]} channel(s) but the input has {self.input.shape[0]}"
+                f"kernel has {self.weight.shape[0]} channel(s) but the input has "
+                f"{self.input.shape[0]}"
             )
         try:
             self.bias = float(bias)
@@ -88,8 +93,12 @@ class ConvPlan(StepSequence):
         check_fits(h + top + bottom, kernel[0], self.dilation[0], "height")
         check_fits(w_ + left + right, kernel[1], self.dilation[1], "width")
         self.padded = pad_grid(self.input, self.pads, self.padding_mode)
-        self.out_h: OutputSize = output_size(h, kernel[0], self.stride[0], (top, bottom), self.dilation[0])
-        self.out_w: OutputSize = output_size(w_, kernel[1], self.stride[1], (left, right), self.dilation[1])
+        self.out_h: OutputSize = output_size(
+            h, kernel[0], self.stride[0], (top, bottom), self.dilation[0]
+        )
+        self.out_w: OutputSize = output_size(
+            w_, kernel[1], self.stride[1], (left, right), self.dilation[1]
+        )
         self.output = self._compute()
 
     def _compute(self) -> np.ndarray:
@@ -100,8 +109,11 @@ class ConvPlan(StepSequence):
         for ch in range(c):
             for i in range(kh):
                 for j in range(kw):
-                    window = self.padded[ch, i * dh: i * dh + (ho - 1) * sh + 1: sh,
-                                         j * dw: j * dw + (wo - 1) * sw + 1: sw]
+                    window = self.padded[
+                        ch,
+                        i * dh : i * dh + (ho - 1) * sh + 1 : sh,
+                        j * dw : j * dw + (wo - 1) * sw + 1 : sw,
+                    ]
                     out += self.weight[ch, i, j] * window
         return out
 
@@ -110,7 +122,7 @@ class ConvPlan(StepSequence):
         """``[Hp, Wp]`` booleans: True where the padded grid holds padding, not input."""
         top, bottom, left, right = self.pads
         mask = np.ones(self.padded.shape[1:], dtype=bool)
-        mask[top: top + self.input.shape[1], left: left + self.input.shape[2]] = False
+        mask[top : top + self.input.shape[1], left : left + self.input.shape[2]] = False
         return mask
 
     def __len__(self) -> int:
@@ -121,13 +133,26 @@ class ConvPlan(StepSequence):
         top, left = row * self.stride[0], col * self.stride[1]
         (dh, dw) = self.dilation
         c, kh, kw = self.weight.shape
-        cells = tuple((ch, top + i * dh, left + j * dw)
-                      for ch in range(c) for i in range(kh) for j in range(kw))
+        cells = tuple(
+            (ch, top + i * dh, left + j * dw)
+            for ch in range(c)
+            for i in range(kh)
+            for j in range(kw)
+        )
         inputs = tuple(float(self.padded[cell]) for cell in cells)
         weights = tuple(float(v) for v in self.weight.reshape(-1))
         products = tuple(a * b for a, b in zip(inputs, weights))
-        return ConvStep(index, row, col, cells, inputs, weights, products, self.bias,
-                        float(self.output[row, col]))
+        return ConvStep(
+            index,
+            row,
+            col,
+            cells,
+            inputs,
+            weights,
+            products,
+            self.bias,
+            float(self.output[row, col]),
+        )
 
     def step_at(self, row: int, col: int, channel: int = 0) -> int:
         """The step index of output cell (row, col); there is one output channel."""
@@ -135,8 +160,14 @@ class ConvPlan(StepSequence):
 
     def readers(self, prow: int, pcol: int) -> list[tuple[int, int]]:
         """Output cells whose window reads padded cell (prow, pcol)."""
-        return window_readers(prow, pcol, (self.out_h.size, self.out_w.size), self.stride,
-                              self.dilation, self.weight.shape[1:])
+        return window_readers(
+            prow,
+            pcol,
+            (self.out_h.size, self.out_w.size),
+            self.stride,
+            self.dilation,
+            self.weight.shape[1:],
+        )
 
 
 def conv2d(x, w, bias=0.0, stride=1, padding=0, dilation=1, padding_mode="zeros") -> np.ndarray:
@@ -144,7 +175,8 @@ def conv2d(x, w, bias=0.0, stride=1, padding=0, dilation=1, padding_mode="zeros"
     return ConvPlan(x, w, bias, stride, padding, dilation, padding_mode).output.copy()
 
 
-def conv2d_steps(x, w, bias=0.0, stride=1, padding=0, dilation=1,
-                 padding_mode="zeros") -> Iterator[ConvStep]:
+def conv2d_steps(
+    x, w, bias=0.0, stride=1, padding=0, dilation=1, padding_mode="zeros"
+) -> Iterator[ConvStep]:
     """Yield one :class:`ConvStep` per output cell in reading order (validates at once)."""
     return iter(ConvPlan(x, w, bias, stride, padding, dilation, padding_mode))

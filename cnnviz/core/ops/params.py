@@ -16,7 +16,10 @@ IntOrPair = int | tuple[int, int]
 
 PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
 _NUMPY_PAD_MODE: dict[str, Literal["reflect", "edge", "wrap"]] = {
-    "reflect": "reflect", "replicate": "edge", "circular": "wrap"}
+    "reflect": "reflect",
+    "replicate": "edge",
+    "circular": "wrap",
+}
 
 
 def _as_int(value, name: str) -> int:
@@ -88,7 +91,8 @@ def _check_pad_mode_limits(h: int, w: int, pads, mode: str) -> None:
         for p in amounts:
             if mode == "reflect" and p >= size:
                 raise ValueError(
-                    f"padding {p} with mode 'reflect' must be smaller than the input {axis} ({size})"
+                    f"padding {p} with mode 'reflect' must be smaller than the input {axis} "
+                    f"({size})"
                 )
             if mode == "circular" and p > size:
                 raise ValueError(
@@ -102,12 +106,17 @@ def check_padding_mode(mode: str) -> str:
     return mode
 
 
-def window_readers(prow: int, pcol: int, out_size: tuple[int, int], stride, dilation,
-                   kernel) -> list[tuple[int, int]]:
+def window_readers(
+    prow: int, pcol: int, out_size: tuple[int, int], stride, dilation, kernel
+) -> list[tuple[int, int]]:
     """Output cells whose (strided, dilated) window covers padded cell (prow, pcol)."""
+
     def hits(p, n_out, s, d, k):
-        return [o for o in range(n_out)
-                if p - o * s >= 0 and (p - o * s) % d == 0 and (p - o * s) // d < k]
+        return [
+            o
+            for o in range(n_out)
+            if p - o * s >= 0 and (p - o * s) % d == 0 and (p - o * s) // d < k
+        ]
 
     rows = hits(prow, out_size[0], stride[0], dilation[0], kernel[0])
     cols = hits(pcol, out_size[1], stride[1], dilation[1], kernel[1])

@@ -37,7 +37,8 @@ class OutputSize:
         return hash(self.size)
 
     def formula(self) -> str:
-        """The formula with the numbers filled in, e.g. ``⌊(4 + 2·1 − 1·(3−1) − 1) / 2⌋ + 1 = 2``."""
+        """The formula with the numbers filled in, e.g.
+        ``⌊(4 + 2·1 − 1·(3−1) − 1) / 2⌋ + 1 = 2``."""
         if self.pad_before == self.pad_after:
             pad = f" + 2·{self.pad_before}"
         else:

@@ -17,12 +17,25 @@ if TYPE_CHECKING:
     from .checkpoint import CheckpointError, load_checkpoint, save_checkpoint
     from .engine import Engine, device_name, pick_device
 
-_LAZY = {"CheckpointError": "checkpoint", "load_checkpoint": "checkpoint",
-         "save_checkpoint": "checkpoint", "Engine": "engine", "device_name": "engine",
-         "pick_device": "engine"}
+_LAZY = {
+    "CheckpointError": "checkpoint",
+    "load_checkpoint": "checkpoint",
+    "save_checkpoint": "checkpoint",
+    "Engine": "engine",
+    "device_name": "engine",
+    "pick_device": "engine",
+}
 
-__all__ = ["CheckpointError", "Engine", "TrainConfig", "device_name", "events",
-           "load_checkpoint", "pick_device", "save_checkpoint"]
+__all__ = [
+    "CheckpointError",
+    "Engine",
+    "TrainConfig",
+    "device_name",
+    "events",
+    "load_checkpoint",
+    "pick_device",
+    "save_checkpoint",
+]
 
 
 __getattr__ = lazy_names(__name__, _LAZY, globals())

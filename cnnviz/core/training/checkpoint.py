@@ -33,11 +33,15 @@ def load_checkpoint(path, expect_model: str | None = None) -> dict:
     try:
         data = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as exc:
-        raise CheckpointError(f"{path.name} is not a readable checkpoint (corrupted or not a "
-                              f"cnnviz file): {str(exc).splitlines()[0][:160]}") from None
+        raise CheckpointError(
+            f"{path.name} is not a readable checkpoint (corrupted or not a "
+            f"cnnviz file): {str(exc).splitlines()[0][:160]}"
+        ) from None
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise CheckpointError(f"{path.name} is not a cnnviz checkpoint")
     if expect_model is not None and data.get("model") != expect_model:
-        raise CheckpointError(f"{path.name} holds a {data.get('model')!r} model, not "
-                              f"{expect_model!r}; choose {data.get('model')!r} to load it")
+        raise CheckpointError(
+            f"{path.name} holds a {data.get('model')!r} model, not "
+            f"{expect_model!r}; choose {data.get('model')!r} to load it"
+        )
     return data

@@ -43,27 +43,40 @@ class TrainConfig:
         from cnnviz.core.data.catalog import DATASETS, FOLDER_PREFIX
 
         checks = [
-            (self.dataset in DATASETS or (self.dataset.startswith(FOLDER_PREFIX) and
-                                          len(self.dataset) > len(FOLDER_PREFIX)),
-             f"dataset must be one of {', '.join(DATASETS)} or folder:<path>, "
-             f"got {self.dataset!r}"),
+            (
+                self.dataset in DATASETS
+                or (
+                    self.dataset.startswith(FOLDER_PREFIX)
+                    and len(self.dataset) > len(FOLDER_PREFIX)
+                ),
+                f"dataset must be one of {', '.join(DATASETS)} or folder:<path>, "
+                f"got {self.dataset!r}",
+            ),
             (self.epochs >= 1, f"epochs must be at least 1, got {self.epochs}"),
             (self.batch_size >= 1, f"batch size must be at least 1, got {self.batch_size}"),
             (self.test_batch_size >= 1, "test batch size must be at least 1"),
             (self.lr > 0, f"learning rate must be positive, got {self.lr}"),
             (0 <= self.momentum < 1, f"momentum must be in [0, 1), got {self.momentum}"),
             (self.weight_decay >= 0, f"weight decay must not be negative, got {self.weight_decay}"),
-            (self.optimizer in OPTIMIZERS,
-             f"optimizer must be one of {', '.join(OPTIMIZERS)}, got {self.optimizer!r}"),
-            (self.schedule in SCHEDULES,
-             f"schedule must be one of {', '.join(SCHEDULES)}, got {self.schedule!r}"),
-            (self.device in DEVICES,
-             f"device must be one of {', '.join(DEVICES)}, got {self.device!r}"),
+            (
+                self.optimizer in OPTIMIZERS,
+                f"optimizer must be one of {', '.join(OPTIMIZERS)}, got {self.optimizer!r}",
+            ),
+            (
+                self.schedule in SCHEDULES,
+                f"schedule must be one of {', '.join(SCHEDULES)}, got {self.schedule!r}",
+            ),
+            (
+                self.device in DEVICES,
+                f"device must be one of {', '.join(DEVICES)}, got {self.device!r}",
+            ),
             (self.limit_train is None or self.limit_train >= 1, "limit-train must be at least 1"),
             (self.limit_test is None or self.limit_test >= 1, "limit-test must be at least 1"),
             (self.log_every >= 1, "log_every must be at least 1"),
-            (not (self.nesterov and (self.optimizer != "sgd" or self.momentum == 0)),
-             "nesterov needs SGD with momentum > 0"),
+            (
+                not (self.nesterov and (self.optimizer != "sgd" or self.momentum == 0)),
+                "nesterov needs SGD with momentum > 0",
+            ),
         ]
         for ok, message in checks:
             if not ok:

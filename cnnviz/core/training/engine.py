@@ -70,9 +70,14 @@ class Engine:
     """One training run. ``run()`` blocks; call ``pause``/``resume``/``stop``/``set_lr`` from
     any thread. Attach handlers with ``engine.on(event, handler, every=N)``."""
 
-    def __init__(self, config: TrainConfig, model: nn.Module | None = None,
-                 train: TensorDataset | None = None, test: TensorDataset | None = None,
-                 checkpoint: dict | None = None):
+    def __init__(
+        self,
+        config: TrainConfig,
+        model: nn.Module | None = None,
+        train: TensorDataset | None = None,
+        test: TensorDataset | None = None,
+        checkpoint: dict | None = None,
+    ):
         self.config = config.validate()
         self.bus = ev.EventBus()
         self.on = self.bus.on
@@ -145,8 +150,7 @@ class Engine:
         data = self.train_data
         if data is None:
             return None
-        return InputContract(data.shape, tuple(data.class_names), data.mean, data.std,
-                             data.name)
+        return InputContract(data.shape, tuple(data.class_names), data.mean, data.std, data.name)
 
     # -- what set-up made (None before it) ---------------------------------------------------------
     @property
@@ -260,8 +264,8 @@ class Engine:
         if train is None or test is None:
             try:
                 train, test, self.dataset_note = open_dataset(
-                    cfg.dataset, cfg.data_dir, cfg.dataset_options,
-                    should_stop=self._stop.is_set)
+                    cfg.dataset, cfg.data_dir, cfg.dataset_options, should_stop=self._stop.is_set
+                )
             except LoadCancelled:
                 raise StopRequested from None
             except (OSError, ValueError) as exc:
@@ -273,22 +277,28 @@ class Engine:
         check()
         c, h, _ = train_data.shape
         self.model = model = self._model_override or build(
-            cfg.model, in_channels=c, num_classes=len(train.class_names), input_size=h,
-            **cfg.model_options)
+            cfg.model,
+            in_channels=c,
+            num_classes=len(train.class_names),
+            input_size=h,
+            **cfg.model_options,
+        )
         check()
         model.to(device)
         # channels_last speeds up convolutions and pooling on CPU and GPU alike; a user's own
         # model may flatten with .view(), which needs the default layout, so it keeps it.
-        self.channels_last = cfg.channels_last and self._model_override is None and \
-            not zoo_entry(cfg.model).source_path
+        self.channels_last = (
+            cfg.channels_last
+            and self._model_override is None
+            and not zoo_entry(cfg.model).source_path
+        )
         if self.channels_last:
             model.to(memory_format=torch.channels_last)
         check()
         self._import_stoppably("torch._dynamo")  # the first optimiser imports it: 1–2 s
         self.optimizer = self._make_optimizer()
         self.scheduler = self._make_scheduler()
-        self.scaler = torch.amp.GradScaler(device.type, enabled=cfg.amp and
-                                           device.type == "cuda")
+        self.scaler = torch.amp.GradScaler(device.type, enabled=cfg.amp and device.type == "cuda")
         self.generator = torch.Generator(device=device).manual_seed(cfg.seed)
         check()
         self.probe = Probe(model, self.test_data, cfg.probe_index)
@@ -301,16 +311,22 @@ class Engine:
     def _make_optimizer(self):
         cfg, params = self.config, self._net.parameters()
         if cfg.optimizer == "sgd":
-            return torch.optim.SGD(params, lr=cfg.lr, momentum=cfg.momentum,
-                                   nesterov=cfg.nesterov, weight_decay=cfg.weight_decay)
+            return torch.optim.SGD(
+                params,
+                lr=cfg.lr,
+                momentum=cfg.momentum,
+                nesterov=cfg.nesterov,
+                weight_decay=cfg.weight_decay,
+            )
         cls = torch.optim.Adam if cfg.optimizer == "adam" else torch.optim.AdamW
         return cls(params, lr=cfg.lr, weight_decay=cfg.weight_decay)
 
     def _make_scheduler(self):
         cfg = self.config
         if cfg.schedule == "step":
-            return torch.optim.lr_scheduler.StepLR(self._opt, step_size=max(1, cfg.epochs // 3),
-                                                   gamma=0.1)
+            return torch.optim.lr_scheduler.StepLR(
+                self._opt, step_size=max(1, cfg.epochs // 3), gamma=0.1
+            )
         if cfg.schedule == "cosine":
             return torch.optim.lr_scheduler.CosineAnnealingLR(self._opt, T_max=cfg.epochs)
         return None
@@ -323,13 +339,18 @@ class Engine:
         return self.model is not None and self.optimizer is not None
 
     def checkpoint_payload(self) -> dict:
-        return {"model": self.config.model, "config": self.config.to_dict(),
-                "model_state": {k: v.detach().cpu() for k, v in self._net.state_dict().items()},
-                "optimizer_state": self._opt.state_dict(), "history": self.history,
-                "epoch": self.epoch, "step": self.step,
-                "input_shape": list(self._train.shape),
-                "class_names": list(self._train.class_names),
-                "normalisation": [self._train.mean, self._train.std]}
+        return {
+            "model": self.config.model,
+            "config": self.config.to_dict(),
+            "model_state": {k: v.detach().cpu() for k, v in self._net.state_dict().items()},
+            "optimizer_state": self._opt.state_dict(),
+            "history": self.history,
+            "epoch": self.epoch,
+            "step": self.step,
+            "input_shape": list(self._train.shape),
+            "class_names": list(self._train.class_names),
+            "normalisation": [self._train.mean, self._train.std],
+        }
 
     def save(self, path) -> None:
         """Write a checkpoint atomically (weights, optimiser, history, config, model name)."""
@@ -340,8 +361,9 @@ class Engine:
             self._net.load_state_dict(data["model_state"])
             self._opt.load_state_dict(data["optimizer_state"])
         except (RuntimeError, KeyError, ValueError) as exc:
-            raise ValueError(f"the checkpoint does not fit this model: "
-                             f"{str(exc).splitlines()[0][:200]}") from None
+            raise ValueError(
+                f"the checkpoint does not fit this model: {str(exc).splitlines()[0][:200]}"
+            ) from None
         self.history = data.get("history", self.history)
         self.epoch, self.step = int(data.get("epoch", 0)), int(data.get("step", 0))
 
@@ -376,8 +398,10 @@ class Engine:
         except DatasetError as exc:
             self._fail(f"Cannot train on this dataset: {exc}")
         except torch.cuda.OutOfMemoryError:
-            self._fail(f"The GPU ran out of memory with batch size {self.config.batch_size}. "
-                       "Try a smaller batch size (or a smaller model).")
+            self._fail(
+                f"The GPU ran out of memory with batch size {self.config.batch_size}. "
+                "Try a smaller batch size (or a smaller model)."
+            )
         except Exception as exc:  # reported to the user, never raised into a GUI thread
             self._fail(f"Training failed: {self._explain(exc)}")
         finally:
@@ -409,14 +433,21 @@ class Engine:
         self.bus.fire(ev.FAILED, {"message": message})
 
     def _started_payload(self) -> dict:
-        return {"model": self.config.model, "device": self._dev.type,
-                "device_name": device_name(self._dev), "train_size": len(self._train),
-                "test_size": len(self._test), "epoch": self.epoch,
-                "params": sum(p.numel() for p in self._net.parameters()),
-                "layers": self.probe.layer_names, "history": self.history,
-                "dataset": self._train.name, "input_shape": list(self._train.shape),
-                "class_names": list(self._train.class_names),
-                "dataset_note": self.dataset_note}
+        return {
+            "model": self.config.model,
+            "device": self._dev.type,
+            "device_name": device_name(self._dev),
+            "train_size": len(self._train),
+            "test_size": len(self._test),
+            "epoch": self.epoch,
+            "params": sum(p.numel() for p in self._net.parameters()),
+            "layers": self.probe.layer_names,
+            "history": self.history,
+            "dataset": self._train.name,
+            "input_shape": list(self._train.shape),
+            "class_names": list(self._train.class_names),
+            "dataset_note": self.dataset_note,
+        }
 
     def _wait_while_paused(self) -> None:
         if self._running.is_set():
@@ -444,7 +475,7 @@ class Engine:
                 for group in self._opt.param_groups:
                     group["lr"] = self._pending_lr
                 self._pending_lr = None
-            idx = order[b * bs:(b + 1) * bs]
+            idx = order[b * bs : (b + 1) * bs]
             loss = self._train_batch(data.normalise(data.images[idx]), data.labels[idx])
             self.step += 1
             pending.append(loss.detach())
@@ -453,8 +484,11 @@ class Engine:
                     return False
                 pending = []
             now = time.perf_counter()
-            if cfg.snapshot_every and self.step % cfg.snapshot_every == 0 and \
-                    now - last_snapshot >= cfg.snapshot_seconds:
+            if (
+                cfg.snapshot_every
+                and self.step % cfg.snapshot_every == 0
+                and now - last_snapshot >= cfg.snapshot_seconds
+            ):
                 last_snapshot = now
                 self.bus.fire(ev.SNAPSHOT, self.probe.snapshot(self.step, self._net))
         self._epoch_seconds = time.perf_counter() - started
@@ -483,21 +517,37 @@ class Engine:
         self.history["steps"].extend(steps)
         self.history["losses"].extend(values)
         elapsed = max(time.perf_counter() - started, 1e-9)
-        self.bus.fire(ev.LOSSES, {
-            "epoch": epoch, "batch": b, "batches": batches, "samples": b * self.config.batch_size,
-            "seen": min((b + 1) * self.config.batch_size, n), "total": n, "steps": steps,
-            "losses": values, "loss": values[-1], "lr": self._opt.param_groups[0]["lr"],
-            "log": b % self.config.log_every == 0,
-            "samples_per_second": min((b + 1) * self.config.batch_size, n) / elapsed})
+        self.bus.fire(
+            ev.LOSSES,
+            {
+                "epoch": epoch,
+                "batch": b,
+                "batches": batches,
+                "samples": b * self.config.batch_size,
+                "seen": min((b + 1) * self.config.batch_size, n),
+                "total": n,
+                "steps": steps,
+                "losses": values,
+                "loss": values[-1],
+                "lr": self._opt.param_groups[0]["lr"],
+                "log": b % self.config.log_every == 0,
+                "samples_per_second": min((b + 1) * self.config.batch_size, n) / elapsed,
+            },
+        )
         if all(math.isfinite(v) for v in values):
             return True
         lr = self._opt.param_groups[0]["lr"]
         self.pause()
-        self.bus.fire(ev.PAUSED, {
-            "reason": "nan", "message":
-            f"The loss became {'NaN' if any(v != v for v in values) else 'infinite'} at epoch "
-            f"{epoch}, batch {b + 1}: the weights blew up. The learning rate ({lr:g}) is "
-            "probably too high — lower it (for example ten times) and start again."})
+        self.bus.fire(
+            ev.PAUSED,
+            {
+                "reason": "nan",
+                "message": "The loss became "
+                f"{'NaN' if any(v != v for v in values) else 'infinite'} at epoch "
+                f"{epoch}, batch {b + 1}: the weights blew up. The learning rate ({lr:g}) is "
+                "probably too high — lower it (for example ten times) and start again.",
+            },
+        )
         self._wait_while_paused()
         return not self._stop.is_set()
 
@@ -516,8 +566,8 @@ class Engine:
             if self._active:
                 self._serve_snapshots()
                 self._check_stop()
-            images = data.images[start:start + self.config.test_batch_size]
-            labels = data.labels[start:start + self.config.test_batch_size]
+            images = data.images[start : start + self.config.test_batch_size]
+            labels = data.labels[start : start + self.config.test_batch_size]
             x = data.normalise(images)
             if self.channels_last:
                 x = x.contiguous(memory_format=torch.channels_last)
@@ -527,8 +577,13 @@ class Engine:
         matrix = confusion.view(k, k).cpu().numpy()
         correct = int(np.trace(matrix))
         total = len(data)
-        return {"test_loss": float(total_loss) / total, "correct": correct, "total": total,
-                "accuracy": correct / total, "confusion": matrix}
+        return {
+            "test_loss": float(total_loss) / total,
+            "correct": correct,
+            "total": total,
+            "accuracy": correct / total,
+            "confusion": matrix,
+        }
 
     def _evaluate_epoch(self) -> bool:
         """Evaluate and record the epoch; False (nothing recorded) when a stop cut it short."""
@@ -537,8 +592,12 @@ class Engine:
         except StopRequested:
             return False
         seconds = getattr(self, "_epoch_seconds", 0.0)
-        result.update(epoch=self.epoch, train_seconds=seconds, step=self.step,
-                      samples_per_second=len(self._train) / seconds if seconds else 0.0)
+        result.update(
+            epoch=self.epoch,
+            train_seconds=seconds,
+            step=self.step,
+            samples_per_second=len(self._train) / seconds if seconds else 0.0,
+        )
         self.history["epochs"].append({k: v for k, v in result.items() if k != "confusion"})
         self.bus.fire(ev.EPOCH_DONE, result)
         return True

@@ -105,9 +105,15 @@ class RunHistory:
         writer.writerow(CSV_HEADER)
         for step, loss in zip(self.steps, self.losses):
             e = by_step.get(step)
-            writer.writerow([step, f"{loss:.6f}", e["epoch"] if e else "",
-                             f"{e['test_loss']:.6f}" if e else "",
-                             f"{e['accuracy']:.6f}" if e else ""])
+            writer.writerow(
+                [
+                    step,
+                    f"{loss:.6f}",
+                    e["epoch"] if e else "",
+                    f"{e['test_loss']:.6f}" if e else "",
+                    f"{e['accuracy']:.6f}" if e else "",
+                ]
+            )
         return buffer.getvalue()
 
 

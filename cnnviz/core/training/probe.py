@@ -43,7 +43,7 @@ class Probe:
 
     def __init__(self, model: nn.Module, data: TensorDataset, index: int = 0):
         index = min(max(index, 0), len(data) - 1)
-        self.image = data.normalise(data.images[index:index + 1])
+        self.image = data.normalise(data.images[index : index + 1])
         self.raw = data.images[index, 0].detach().cpu().numpy()
         self.label = int(data.labels[index])
         self.layer_names = feature_layers(model)
@@ -70,8 +70,11 @@ class Probe:
             wanted |= {module for _, module in self.blocks[block]}
         outputs: dict[str, torch.Tensor] = {}
         modules = dict(model.named_modules())
-        handles = [modules[name].register_forward_hook(keep_first(outputs, name))
-                   for name in wanted if name in modules]
+        handles = [
+            modules[name].register_forward_hook(keep_first(outputs, name))
+            for name in wanted
+            if name in modules
+        ]
         was_training = model.training
         model.eval()
         try:
@@ -81,25 +84,36 @@ class Probe:
                 handle.remove()
             model.train(was_training)
         as_np = {name: t[0].float().cpu().numpy().astype(np.float32) for name, t in outputs.items()}
-        first = modules[self.first_conv].weight.detach().float().cpu().numpy() \
-            if self.first_conv else None
+        first = (
+            modules[self.first_conv].weight.detach().float().cpu().numpy()
+            if self.first_conv
+            else None
+        )
         return {
-            "step": step, "label": self.label, "image": self.raw,
+            "step": step,
+            "label": self.label,
+            "image": self.raw,
             "probabilities": torch.softmax(logits[0], 0).cpu().numpy(),
             "activations": {name: as_np[name] for name in layers if name in as_np},
             "block": block,
-            "branches": [(label, as_np[m]) for label, m in (self.blocks.get(block, [])
-                                                             if block else []) if m in as_np],
-            "filters": first, "grad_norms": grad_norms(model),
+            "branches": [
+                (label, as_np[m])
+                for label, m in (self.blocks.get(block, []) if block else [])
+                if m in as_np
+            ],
+            "filters": first,
+            "grad_norms": grad_norms(model),
         }
 
 
 def keep_first(outputs: dict, name: str):
     """A forward hook that keeps a layer's first output (a layer used twice, like the
     lecture's ``mp``, shows its first call) and returns None, so the output is unchanged."""
+
     def hook(_module, _inputs, output):
         if name not in outputs:
             outputs[name] = output.detach()
+
     return hook
 
 

@@ -8,9 +8,21 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QFileDialog, QHBoxLayout, QLabel,
-                               QMessageBox, QPlainTextEdit, QPushButton, QSpinBox, QSplitter,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QPlainTextEdit,
+    QPushButton,
+    QSpinBox,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
 
 from cnnviz.core.inspect import inspect_model
 from cnnviz.core.inspect.diagram import build_diagram
@@ -20,14 +32,26 @@ from cnnviz.gui.widgets.block_diagram import BlockDiagram
 from cnnviz.gui.widgets.cost_calculator import CostCalculator
 from cnnviz.gui.widgets.layer_table import LayerTableView
 from cnnviz.gui.workers.task_worker import TaskThread
-from cnnviz.models import (ModelFileError, available, build, info, load_model_file,
-                           register_user_model)
+from cnnviz.models import (
+    ModelFileError,
+    available,
+    build,
+    info,
+    load_model_file,
+    register_user_model,
+)
 
 DATASET = "dataset"  # the input and classes of the chosen dataset
-SHAPES = (("The dataset's", DATASET), ("1×28×28 (MNIST)", (1, 28, 28)),
-          ("3×32×32 (CIFAR-10)", (3, 32, 32)), ("Custom…", None))
-OPTION_RANGES = {"depth": {"resnet": (8, 110, 6), "plain": (8, 110, 6), "densenet": (10, 100, 6)},
-                 "growth": {"densenet": (4, 48, 4)}}
+SHAPES = (
+    ("The dataset's", DATASET),
+    ("1×28×28 (MNIST)", (1, 28, 28)),
+    ("3×32×32 (CIFAR-10)", (3, 32, 32)),
+    ("Custom…", None),
+)
+OPTION_RANGES = {
+    "depth": {"resnet": (8, 110, 6), "plain": (8, 110, 6), "densenet": (10, 100, 6)},
+    "growth": {"densenet": (4, 48, 4)},
+}
 RUNS_CODE = "Opening a model runs its Python code: open only files you trust."
 
 
@@ -72,8 +96,11 @@ class ArchitecturePage(Page):
         for text, _ in SHAPES:
             self.shape_box.addItem(text)
         self.shape_box.setToolTip("The input the model is run on: channels × height × width")
-        self.custom = [self._spin(1, 1, 4, "Channels"), self._spin(28, 4, 512, "Height"),
-                       self._spin(28, 4, 512, "Width")]
+        self.custom = [
+            self._spin(1, 1, 4, "Channels"),
+            self._spin(28, 4, 512, "Height"),
+            self._spin(28, 4, 512, "Width"),
+        ]
         self.options_row = QHBoxLayout()
         self.option_widgets: dict[str, QWidget] = {}
         self.code_button = QPushButton("Show code")
@@ -170,10 +197,12 @@ class ArchitecturePage(Page):
         """Follow the chosen dataset: its input shape and number of classes."""
         self.dataset = choice
         c, h, w = choice.shape
-        self.shape_box.setItemText(0, f"{choice.title}: {c}×{h}×{w}, "
-                                      f"{len(choice.class_names)} classes")
-        self.shape_box.setItemData(0, f"Input and classes of the chosen dataset "
-                                      f"({choice.describe()})", Qt.ToolTipRole)
+        self.shape_box.setItemText(
+            0, f"{choice.title}: {c}×{h}×{w}, {len(choice.class_names)} classes"
+        )
+        self.shape_box.setItemData(
+            0, f"Input and classes of the chosen dataset ({choice.describe()})", Qt.ToolTipRole
+        )
         if SHAPES[self.shape_box.currentIndex()][1] == DATASET:
             self.refresh()
 
@@ -227,11 +256,13 @@ class ArchitecturePage(Page):
         shape = self.input_shape()
         self.request_id += 1
         self.busy = True
-        self.busy_label.setText(f"Building {name} for {'×'.join(map(str, shape))} and "
-                                "running it once…")
+        self.busy_label.setText(
+            f"Building {name} for {'×'.join(map(str, shape))} and running it once…"
+        )
         self.busy_label.show()
-        self.tasks.worker.submit(self.request_id, inspect_job, name, tuple(shape),
-                                 self.num_classes(), self.options())
+        self.tasks.worker.submit(
+            self.request_id, inspect_job, name, tuple(shape), self.num_classes(), self.options()
+        )
         return True
 
     def _done_building(self, request_id: int) -> bool:
@@ -254,8 +285,10 @@ class ArchitecturePage(Page):
         self.layers.set_table(self.table)
         self.diagram.set_nodes(nodes, f"{c}×{h}×{w}")
         out = "×".join(map(str, self.table.output_shape)) if self.table.output_shape else "—"
-        self.totals.setText(f"<b>Total:</b> {self.table.total_params:,} parameters · "
-                            f"{self.table.total_macs:,} multiply-adds per image · output {out}")
+        self.totals.setText(
+            f"<b>Total:</b> {self.table.total_params:,} parameters · "
+            f"{self.table.total_macs:,} multiply-adds per image · output {out}"
+        )
         mismatch = self.table.mismatch
         self.show_message(f"✗ {mismatch.message}" if mismatch else "")
         if mismatch:
@@ -281,8 +314,11 @@ class ArchitecturePage(Page):
 
     def show_code(self) -> QDialog | None:
         if self.busy or self.model is None:  # the code shown must be the chosen model's
-            self.show_message("The model is still being built: Show code works once it is "
-                              "shown." if self.busy else "There is no model to show.")
+            self.show_message(
+                "The model is still being built: Show code works once it is shown."
+                if self.busy
+                else "There is no model to show."
+            )
             return None
         dialog = QDialog(self)
         dialog.setWindowTitle(f"Code of {self.model_box.currentText()}")
@@ -299,12 +335,18 @@ class ArchitecturePage(Page):
         return dialog
 
     def open_model_dialog(self) -> None:
-        answer = QMessageBox.question(self, "Open model", RUNS_CODE + "\n\nContinue?",
-                                      QMessageBox.Open | QMessageBox.Cancel, QMessageBox.Open)
+        answer = QMessageBox.question(
+            self,
+            "Open model",
+            RUNS_CODE + "\n\nContinue?",
+            QMessageBox.Open | QMessageBox.Cancel,
+            QMessageBox.Open,
+        )
         if answer != QMessageBox.Open:
             return
-        path, _ = QFileDialog.getOpenFileName(self, "Open model (runs its code)", "",
-                                              "Python files (*.py)")
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Open model (runs its code)", "", "Python files (*.py)"
+        )
         if path:
             self.open_model_file(path)
 

@@ -7,9 +7,9 @@ page is one entry in that list and a subclass that overrides what it offers.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
-from collections.abc import Callable
 
 from PySide6.QtWidgets import QWidget
 

@@ -29,7 +29,9 @@ class ConvPage(GridLessonPage):
     """Input grids (one per channel) ∗ kernels = output, stepped through cell by cell."""
 
     title = "Convolution"
-    status_hint = "Pick an example, then step through it with → or Space; click an output cell to jump to it."
+    status_hint = (
+        "Pick an example, then step through it with → or Space; click an output cell to jump to it."
+    )
     presets = CONV_PRESETS
     legend_keys = ("window", "gap", "padding", "current", "reader")
 
@@ -44,14 +46,18 @@ class ConvPage(GridLessonPage):
         self.add_field("stride", "Stride", self.stride_spin)
         self.padding_kind = QComboBox()
         self.padding_kind.addItems(PADDING_CHOICES)
-        self.padding_kind.setToolTip("numbers: pad by the amounts given; same: keep the input "
-                                     "size (stride 1); valid: no padding")
+        self.padding_kind.setToolTip(
+            "numbers: pad by the amounts given; same: keep the input "
+            "size (stride 1); valid: no padding"
+        )
         self.padding_spin = PairSpin((0, 0), 0, 16, "padding")
         self.padding_mode = QComboBox()
         self.padding_mode.addItems(PADDING_MODES)
-        self.padding_mode.setToolTip("What the padded cells hold: zeros, a mirror image of the "
-                                     "border (reflect), the border repeated (replicate) or the "
-                                     "opposite side (circular)")
+        self.padding_mode.setToolTip(
+            "What the padded cells hold: zeros, a mirror image of the "
+            "border (reflect), the border repeated (replicate) or the "
+            "opposite side (circular)"
+        )
         padding_row = QWidget()
         row = QHBoxLayout(padding_row)
         row.setContentsMargins(0, 0, 0, 0)
@@ -83,9 +89,15 @@ class ConvPage(GridLessonPage):
         return kind if kind != "numbers" else self.padding_spin.value()
 
     def build_plan(self) -> ConvPlan:
-        return ConvPlan(self.inputs, self.kernels, self.bias_spin.value(), self.stride_spin.value(),
-                        self.padding_value(), self.dilation_spin.value(),
-                        self.padding_mode.currentText())
+        return ConvPlan(
+            self.inputs,
+            self.kernels,
+            self.bias_spin.value(),
+            self.stride_spin.value(),
+            self.padding_value(),
+            self.dilation_spin.value(),
+            self.padding_mode.currentText(),
+        )
 
     def _on_padding_kind_changed(self, kind: str) -> None:
         self.padding_spin.setEnabled(kind == "numbers")
@@ -112,7 +124,8 @@ class ConvPage(GridLessonPage):
             grid = self.make_grid("Input", editable=True)
             kernel = self.make_grid("Kernel", editable=True)
             kernel.model.cell_edit_requested.connect(
-                lambda r, c, text, k=ch: self.edit_cell(self.kernels, "kernel", k, r, c, text))
+                lambda r, c, text, k=ch: self.edit_cell(self.kernels, "kernel", k, r, c, text)
+            )
             self.input_grids.append(grid)
             self.kernel_grids.append(kernel)
             self.grid_layout.addWidget(grid, ch, 0, Qt.AlignVCenter | Qt.AlignRight)
@@ -129,10 +142,11 @@ class ConvPage(GridLessonPage):
         self.kernel_spin.set_value(w.shape[1:])
         self.stride_spin.set_value(preset.stride)
         kind = preset.padding if isinstance(preset.padding, str) else "numbers"
-        for widget, setter in ((self.padding_kind, lambda: self.padding_kind.setCurrentText(kind)),
-                               (self.padding_mode,
-                                lambda: self.padding_mode.setCurrentText(preset.padding_mode)),
-                               (self.bias_spin, lambda: self.bias_spin.setValue(preset.bias))):
+        for widget, setter in (
+            (self.padding_kind, lambda: self.padding_kind.setCurrentText(kind)),
+            (self.padding_mode, lambda: self.padding_mode.setCurrentText(preset.padding_mode)),
+            (self.bias_spin, lambda: self.bias_spin.setValue(preset.bias)),
+        ):
             widget.blockSignals(True)
             setter()
             widget.blockSignals(False)
@@ -159,8 +173,9 @@ class ConvPage(GridLessonPage):
         out.model.set_values(plan.output)
         bias = f" (bias {self.bias_spin.value():g})" if self.bias_spin.value() else ""
         out.set_title(f"<b>Output</b> · {plan.out_h.size}×{plan.out_w.size}{bias}")
-        self.formula.setText(f"Output height: {plan.out_h.formula()}    "
-                             f"Output width: {plan.out_w.formula()}")
+        self.formula.setText(
+            f"Output height: {plan.out_h.formula()}    Output width: {plan.out_w.formula()}"
+        )
 
     def show_step(self, step) -> None:
         super().show_step(step)

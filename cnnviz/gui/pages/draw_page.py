@@ -6,11 +6,27 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import (QComboBox, QFileDialog, QGridLayout, QHBoxLayout, QLabel,
-                               QPushButton, QSpinBox, QToolButton, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSpinBox,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
-from cnnviz.core.inference import (MNIST_INFO, InputContract, has_ink, load_classifier,
-                                   load_default_model, prepare)
+from cnnviz.core.inference import (
+    MNIST_INFO,
+    InputContract,
+    has_ink,
+    load_classifier,
+    load_default_model,
+    prepare,
+)
 from cnnviz.core.training import CheckpointError
 from cnnviz.core.training.probe import feature_layers, inception_blocks
 from cnnviz.gui import theme
@@ -30,8 +46,11 @@ class DrawPage(Page):
     title = "Draw"
     status_hint = "Draw a digit with the mouse; the prediction follows every stroke."
     uses_dataset = True
-    page_shortcuts = (("Ctrl+Z", "undo the last stroke"), ("Delete", "clear the canvas"),
-                      ("E", "eraser on / off"))
+    page_shortcuts = (
+        ("Ctrl+Z", "undo the last stroke"),
+        ("Delete", "clear the canvas"),
+        ("E", "eraser on / off"),
+    )
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -71,15 +90,16 @@ class DrawPage(Page):
         self.clear_button.setToolTip("Clear the canvas (Delete)")
         self.clear_button.clicked.connect(self.canvas.clear)
         self.test_button = QPushButton("Try a test image")
-        self.test_button.setToolTip("Put a random test image of the dataset on the canvas (the "
-                                    "network sees it exactly as in the test set)")
+        self.test_button.setToolTip(
+            "Put a random test image of the dataset on the canvas (the "
+            "network sees it exactly as in the test set)"
+        )
         self.test_button.clicked.connect(self.try_test_digit)
         slots = (self.canvas.undo, self.canvas.clear, self.eraser.toggle)
         for (keys, _text), slot in zip(self.page_shortcuts, slots):
             QShortcut(QKeySequence(keys), self, slot, context=Qt.WidgetWithChildrenShortcut)
         tools = QGridLayout()
-        for i, w in enumerate((self.width_spin, self.eraser, self.undo_button,
-                               self.clear_button)):
+        for i, w in enumerate((self.width_spin, self.eraser, self.undo_button, self.clear_button)):
             tools.addWidget(w, 0, i)
         tools.addWidget(self.test_button, 1, 0, 1, 2)
         tools.setColumnStretch(4, 1)
@@ -130,8 +150,13 @@ class DrawPage(Page):
         for i, view in enumerate(self.branch_views):
             branch_grid.addWidget(view, 1 + i // 2, i % 2)
         right = QVBoxLayout()
-        for w in (QLabel("Model:"), self.source_box, self.model_label, self.dataset_note,
-                  self.message):
+        for w in (
+            QLabel("Model:"),
+            self.source_box,
+            self.model_label,
+            self.dataset_note,
+            self.message,
+        ):
             right.addWidget(w)
         row = QHBoxLayout()
         row.addWidget(QLabel("Layer:"))
@@ -162,9 +187,11 @@ class DrawPage(Page):
             box.addItems(items)
             box.blockSignals(False)
         self.branch_panel.setVisible(bool(self.blocks))
-        self.model_label.setText(f"Using {description}: {type(model).__name__}, "
-                                 f"{sum(p.numel() for p in model.parameters()):,} parameters, "
-                                 f"trained on {info.describe()}")
+        self.model_label.setText(
+            f"Using {description}: {type(model).__name__}, "
+            f"{sum(p.numel() for p in model.parameters()):,} parameters, "
+            f"trained on {info.describe()}"
+        )
         self.show_message("")
         self._note_dataset()
         self.request_prediction()
@@ -176,15 +203,19 @@ class DrawPage(Page):
         self._note_dataset()
 
     def _dataset_fits_model(self) -> bool:
-        return (tuple(self.dataset.shape) == tuple(self.info.input_shape)
-                and tuple(self.dataset.class_names) == tuple(self.info.class_names))
+        return tuple(self.dataset.shape) == tuple(self.info.input_shape) and tuple(
+            self.dataset.class_names
+        ) == tuple(self.info.class_names)
 
     def _note_dataset(self) -> None:
         fits = self._dataset_fits_model()
-        self.dataset_note.setText("" if fits else
-                                  f"The chosen dataset is {self.dataset.describe()}; this model "
-                                  f"was trained on {self.info.dataset}. Train one on the Train "
-                                  "page and pick “Current training run”, or open a checkpoint.")
+        self.dataset_note.setText(
+            ""
+            if fits
+            else f"The chosen dataset is {self.dataset.describe()}; this model "
+            f"was trained on {self.info.dataset}. Train one on the Train "
+            "page and pick “Current training run”, or open a checkpoint."
+        )
         self.dataset_note.setVisible(not fits)
 
     def use_training_run(self) -> bool:
@@ -193,8 +224,9 @@ class DrawPage(Page):
         self.awaiting_snapshot = True
         if not self.context.request_training_model(self._on_training_snapshot):
             self.awaiting_snapshot = False
-            self.show_message("No training run yet: start one on the Train page. "
-                              "The previous model stays.")
+            self.show_message(
+                "No training run yet: start one on the Train page. The previous model stays."
+            )
             return False
         if self.awaiting_snapshot:
             self.model_label.setText("Taking a snapshot of the training run…")
@@ -203,8 +235,10 @@ class DrawPage(Page):
     def _on_training_snapshot(self, snapshot) -> None:
         self.awaiting_snapshot = False
         if snapshot is None:
-            self.show_message("The training run has no model yet (it is still setting up). "
-                              "The previous model stays.")
+            self.show_message(
+                "The training run has no model yet (it is still setting up). "
+                "The previous model stays."
+            )
             self._show_source(self.source_index)
             return
         model, info = snapshot
@@ -237,8 +271,9 @@ class DrawPage(Page):
             if not self.use_training_run():
                 self._show_source(in_use)
         else:
-            path, _ = QFileDialog.getOpenFileName(self, "Model checkpoint", "",
-                                                  "Checkpoints (*.pt)")
+            path, _ = QFileDialog.getOpenFileName(
+                self, "Model checkpoint", "", "Checkpoints (*.pt)"
+            )
             if not (path and self.use_checkpoint(path)):
                 self._show_source(in_use)
 
@@ -251,13 +286,17 @@ class DrawPage(Page):
         """Preprocess the drawing and ask for a prediction; an empty canvas shows none."""
         self.request_id += 1
         drawing = self.canvas.to_array()
-        exact = self.exact_input if (self.canvas.background is not None
-                                     and not self.canvas.strokes) else None
+        exact = (
+            self.exact_input
+            if (self.canvas.background is not None and not self.canvas.strokes)
+            else None
+        )
         if exact is None and not has_ink(drawing):
             self.shown_id = self.request_id
             self.bars.set_probabilities(None)
-            self.prediction.setText("Draw a digit" if self.info.class_names == MNIST.class_names
-                                    else "Draw something")
+            self.prediction.setText(
+                "Draw a digit" if self.info.class_names == MNIST.class_names else "Draw something"
+            )
             self.seen.set_maps(np.zeros(self.info.input_shape[1:], np.float32), levels=(0, 1))
             return
         image = exact if exact is not None else prepare(drawing, self.info)
@@ -286,11 +325,13 @@ class DrawPage(Page):
         layer = self.layer_box.currentText()
         if layer in activations:
             maps = activations[layer]
-            self.maps.set_maps(maps, f"{layer}: {maps.shape[0]} feature maps of "
-                                     f"{maps.shape[1]}×{maps.shape[2]}")
+            self.maps.set_maps(
+                maps, f"{layer}: {maps.shape[0]} feature maps of {maps.shape[1]}×{maps.shape[2]}"
+            )
         block = self.block_box.currentText()
-        branches = [(label, activations[m]) for label, m in self.blocks.get(block, [])
-                    if m in activations]
+        branches = [
+            (label, activations[m]) for label, m in self.blocks.get(block, []) if m in activations
+        ]
         if branches:
             low = min(float(a.min()) for _, a in branches)
             high = max(float(a.max()) for _, a in branches)
@@ -307,8 +348,10 @@ class DrawPage(Page):
             if self.dataset.is_folder:  # read once per folder choice, not at every click
                 key = (self.dataset.name, tuple(sorted(self.dataset.options.items())))
                 if self._folder_test[0] != key:
-                    self._folder_test = (key, loading.open_dataset(
-                        self.dataset.name, None, self.dataset.options)[1])
+                    self._folder_test = (
+                        key,
+                        loading.open_dataset(self.dataset.name, None, self.dataset.options)[1],
+                    )
                 return self._folder_test[1]
             return loading.load_dataset(self.dataset.name, "test", data_dir())
         for key, info in catalog.DATASETS.items():

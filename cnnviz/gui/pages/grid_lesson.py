@@ -11,17 +11,28 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QGuiApplication
-from PySide6.QtWidgets import (QComboBox, QFormLayout, QGridLayout, QGroupBox,
-                               QHBoxLayout, QLabel, QMenu, QPushButton, QSizePolicy,
-                               QSpinBox, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QMenu,
+    QPushButton,
+    QSizePolicy,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
 
 from cnnviz.core.grid_text import MAX_SIDE, format_grid, parse_grid, parse_number, resized
 from cnnviz.gui.pages.base import Page
 from cnnviz.gui.widgets.field import Field
 from cnnviz.gui.widgets.labeled_grid import LabeledGrid
 from cnnviz.gui.widgets.legend import Legend
-from cnnviz.gui.widgets.scroll_column import ScrollColumn
 from cnnviz.gui.widgets.pair_spin import PairSpin
+from cnnviz.gui.widgets.scroll_column import ScrollColumn
 from cnnviz.gui.widgets.step_bar import StepBar
 
 MAX_CHANNELS = 3
@@ -34,8 +45,11 @@ def window_marks(step, channel: int) -> dict[tuple[int, int], str]:
     if not cells:
         return {}
     rows, cols = [r for r, _ in cells], [c for _, c in cells]
-    marks = {(r, c): "gap" for r in range(min(rows), max(rows) + 1)
-             for c in range(min(cols), max(cols) + 1)}
+    marks = {
+        (r, c): "gap"
+        for r in range(min(rows), max(rows) + 1)
+        for c in range(min(cols), max(cols) + 1)
+    }
     marks.update({cell: "window" for cell in cells})
     winner = getattr(step, "winner", None)
     if winner is not None and winner[0] == channel:
@@ -119,13 +133,23 @@ class GridLessonPage(Page):
         settings_layout = QVBoxLayout(settings)
         settings_layout.addLayout(self.form)
         buttons = QGridLayout()
-        for i, (text, tip, slot) in enumerate((
+        for i, (text, tip, slot) in enumerate(
+            (
                 ("Randomize", "Fill the input with random whole numbers", self.randomize),
                 ("Clear", "Set every input cell to 0", self.clear),
-                ("Paste", "Paste numbers (tab, space or comma separated) into the grid that has "
-                          "focus, or the first input grid (Ctrl+Shift+V)", self.paste),
-                ("Copy output", "Copy the output grid as tab-separated text (Ctrl+Shift+C)",
-                 self.copy_output))):
+                (
+                    "Paste",
+                    "Paste numbers (tab, space or comma separated) into the grid that has "
+                    "focus, or the first input grid (Ctrl+Shift+V)",
+                    self.paste,
+                ),
+                (
+                    "Copy output",
+                    "Copy the output grid as tab-separated text (Ctrl+Shift+C)",
+                    self.copy_output,
+                ),
+            )
+        ):
             button = QPushButton(text)
             button.setToolTip(tip)
             button.clicked.connect(slot)
@@ -169,7 +193,8 @@ class GridLessonPage(Page):
         if editable:
             grid.view.setContextMenuPolicy(Qt.CustomContextMenu)
             grid.view.customContextMenuRequested.connect(
-                lambda pos, g=grid: self._grid_menu(g, pos))
+                lambda pos, g=grid: self._grid_menu(g, pos)
+            )
         return grid
 
     # -- plans ----------------------------------------------------------------------------------
@@ -235,8 +260,11 @@ class GridLessonPage(Page):
         self._hover = (self.output_channel(channel), readers)
         where = "padding cell" if self.plan.padding_mask[row, col] else "input cell"
         n = len(readers)
-        self.hint.setText(f"This {where} is read by {n} output cell{'s' if n != 1 else ''} "
-                          f"(green)." if n else f"No output cell reads this {where}.")
+        self.hint.setText(
+            f"This {where} is read by {n} output cell{'s' if n != 1 else ''} (green)."
+            if n
+            else f"No output cell reads this {where}."
+        )
         self.highlight_outputs(self.plan[self.step_bar.index])
 
     def _on_hover_left(self) -> None:
@@ -288,27 +316,32 @@ class GridLessonPage(Page):
     # -- editing ----------------------------------------------------------------------------------
     def connect_input_edits(self, grid: LabeledGrid, channel: int) -> None:
         grid.model.cell_edit_requested.connect(
-            lambda r, c, text, ch=channel: self._on_input_edited(ch, r, c, text))
+            lambda r, c, text, ch=channel: self._on_input_edited(ch, r, c, text)
+        )
 
     def _on_input_edited(self, channel: int, row: int, col: int, text: str) -> None:
         self.edit_cell(self.inputs, "input", channel, row, col, text)
 
-    def edit_cell(self, grids: np.ndarray, what: str, channel: int, row: int, col: int,
-                  text: str) -> None:
+    def edit_cell(
+        self, grids: np.ndarray, what: str, channel: int, row: int, col: int, text: str
+    ) -> None:
         """Put a typed number into ``grids[channel, row, col]``; refuse bad text inline."""
         try:
             value = parse_number(text, f"{what} row {row + 1}, column {col + 1}")
         except ValueError as exc:
             message = str(exc)
-            self.grid_error.set_error(f"{message[0].upper()}{message[1:]}. "
-                                      "The cell keeps its value.")
+            self.grid_error.set_error(
+                f"{message[0].upper()}{message[1:]}. The cell keeps its value."
+            )
             return
         if not (channel < grids.shape[0] and row < grids.shape[1] and col < grids.shape[2]):
             # the grids still show the last plan that worked, larger than the settings now ask
             _, h, w = grids.shape
-            self.grid_error.set_error(f"The {what} is {h}×{w} now: row {row + 1}, column "
-                                      f"{col + 1} is outside it. Fix the setting marked in red "
-                                      "first.")
+            self.grid_error.set_error(
+                f"The {what} is {h}×{w} now: row {row + 1}, column "
+                f"{col + 1} is outside it. Fix the setting marked in red "
+                "first."
+            )
             return
         grids[channel, row, col] = value
         self.recompute()
@@ -403,15 +436,22 @@ class GridLessonPage(Page):
     def _grid_menu(self, grid: LabeledGrid, pos) -> None:
         menu = QMenu(self)
         h, w = self.inputs.shape[1:]
-        for text, size in (("Add row", (h + 1, w)), ("Remove row", (h - 1, w)),
-                           ("Add column", (h, w + 1)), ("Remove column", (h, w - 1))):
+        for text, size in (
+            ("Add row", (h + 1, w)),
+            ("Remove row", (h - 1, w)),
+            ("Add column", (h, w + 1)),
+            ("Remove column", (h, w - 1)),
+        ):
             action = QAction(text, menu)
             action.setEnabled(1 <= size[0] <= MAX_SIDE and 1 <= size[1] <= MAX_SIDE)
             action.triggered.connect(lambda _=False, s=size: self.resize_input(s))
             menu.addAction(action)
         menu.addSeparator()
-        for text, slot in (("Paste", self.paste), ("Randomize", self.randomize),
-                           ("Clear", self.clear)):
+        for text, slot in (
+            ("Paste", self.paste),
+            ("Randomize", self.randomize),
+            ("Clear", self.clear),
+        ):
             menu.addAction(text, slot)
         menu.popup(grid.view.viewport().mapToGlobal(pos))
 

@@ -18,7 +18,10 @@ class PoolPage(GridLessonPage):
     """Each input channel → its pooled output; max shows the winner, avg sum ÷ divisor."""
 
     title = "Pooling"
-    status_hint = "Pick an example, then step through it with → or Space; hover an input cell to see who reads it."
+    status_hint = (
+        "Pick an example, then step through it with → or Space; hover an input cell to see "
+        "who reads it."
+    )
     presets = POOL_PRESETS
     legend_keys = ("window", "winner", "gap", "padding", "current", "reader")
 
@@ -27,8 +30,10 @@ class PoolPage(GridLessonPage):
         self.kind_box = QComboBox()
         for key, text in KINDS.items():
             self.kind_box.addItem(text, key)
-        self.kind_box.setToolTip("Max keeps the largest number of each window; average "
-                                 "divides the window's sum by its size")
+        self.kind_box.setToolTip(
+            "Max keeps the largest number of each window; average "
+            "divides the window's sum by its size"
+        )
         self.add_field("kind", "Pooling", self.kind_box)
         self.kernel_spin = PairSpin((2, 2), 0, 15, "kernel size")
         self.add_field("kernel", "Kernel size", self.kernel_spin)
@@ -39,8 +44,10 @@ class PoolPage(GridLessonPage):
         self.dilation_spin = PairSpin((1, 1), 0, 8, "dilation")
         self.add_field("dilation", "Dilation", self.dilation_spin)
         self.ceil_box = QCheckBox("ceil_mode")
-        self.ceil_box.setToolTip("Round the output size up: keep a last, partial window "
-                                 "(if it starts inside the input or its left/top padding)")
+        self.ceil_box.setToolTip(
+            "Round the output size up: keep a last, partial window "
+            "(if it starts inside the input or its left/top padding)"
+        )
         self.add_field("ceil", "Rounding", self.ceil_box)
         self.include_pad_box = QCheckBox("count_include_pad")
         self.include_pad_box.setChecked(True)
@@ -61,9 +68,16 @@ class PoolPage(GridLessonPage):
 
     def build_plan(self) -> PoolPlan:
         dilation = self.dilation_spin.value() if self.kind == "max" else 1
-        return PoolPlan(self.inputs, self.kind, self.kernel_spin.value(), self.stride_spin.value(),
-                        self.padding_spin.value(), dilation, self.ceil_box.isChecked(),
-                        self.include_pad_box.isChecked())
+        return PoolPlan(
+            self.inputs,
+            self.kind,
+            self.kernel_spin.value(),
+            self.stride_spin.value(),
+            self.padding_spin.value(),
+            dilation,
+            self.ceil_box.isChecked(),
+            self.include_pad_box.isChecked(),
+        )
 
     def _on_kind_changed(self) -> None:
         self._sync_enabled()
@@ -97,8 +111,10 @@ class PoolPage(GridLessonPage):
         self.kind_box.blockSignals(True)
         self.kind_box.setCurrentIndex(list(KINDS).index(preset.kind))
         self.kind_box.blockSignals(False)
-        for box, checked in ((self.ceil_box, preset.ceil_mode),
-                             (self.include_pad_box, preset.count_include_pad)):
+        for box, checked in (
+            (self.ceil_box, preset.ceil_mode),
+            (self.include_pad_box, preset.count_include_pad),
+        ):
             box.blockSignals(True)
             box.setChecked(checked)
             box.blockSignals(False)
@@ -119,16 +135,20 @@ class PoolPage(GridLessonPage):
         for ch in range(c):
             chan = f" · channel {ch + 1}" if c > 1 else ""
             self.input_grids[ch].model.set_values(
-                np.where(np.isfinite(plan.padded[ch]), plan.padded[ch], 0), plan.cell_kind,
+                np.where(np.isfinite(plan.padded[ch]), plan.padded[ch], 0),
+                plan.cell_kind,
                 padding_label=pad_label,
-                padding_name="−∞ for max pooling" if plan.kind == "max" else "zeros")
+                padding_name="−∞ for max pooling" if plan.kind == "max" else "zeros",
+            )
             self.input_grids[ch].set_title(f"<b>Input</b>{chan} · {h}×{w}{note}")
             self.output_grids[ch].model.set_values(plan.output[ch])
             self.output_grids[ch].set_title(
-                f"<b>Output</b>{chan} · {plan.out_h.size}×{plan.out_w.size}")
+                f"<b>Output</b>{chan} · {plan.out_h.size}×{plan.out_w.size}"
+            )
             self.arrows[ch].setText(f"{plan.kind} {plan.kernel[0]}×{plan.kernel[1]}\n→")
-        self.formula.setText(f"Output height: {plan.out_h.formula()}    "
-                             f"Output width: {plan.out_w.formula()}")
+        self.formula.setText(
+            f"Output height: {plan.out_h.formula()}    Output width: {plan.out_w.formula()}"
+        )
 
     def describe(self, step) -> str:
         where = f"<b>Output row {step.row + 1}, column {step.col + 1}"
@@ -136,8 +156,10 @@ class PoolPage(GridLessonPage):
         text = where + step.expression()
         if step.kind == "max" and step.winner is not None:
             top, left = self.plan.padding
-            text += (f" (the winner is input row {step.winner[1] - top + 1}, "
-                     f"column {step.winner[2] - left + 1})")
+            text += (
+                f" (the winner is input row {step.winner[1] - top + 1}, "
+                f"column {step.winner[2] - left + 1})"
+            )
         return text
 
     def cells_needed(self) -> tuple[int, int]:

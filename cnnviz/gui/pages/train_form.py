@@ -8,8 +8,17 @@ do. The form shows the dataset chosen for every page; picking another one asks t
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFileDialog, QFormLayout,
-                               QHBoxLayout, QLabel, QSpinBox, QWidget)
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QSpinBox,
+    QWidget,
+)
 
 from cnnviz.core.data import catalog
 from cnnviz.core.training import TrainConfig
@@ -40,9 +49,17 @@ class TrainForm(QWidget):
 
     dataset_requested = Signal(str, object)
     # (settings key, attribute) of what is remembered between sessions
-    SETTINGS = (("model", "model_box"), ("epochs", "epochs"), ("batch_size", "batch"),
-                ("optimizer", "optimizer"), ("lr", "lr"), ("momentum", "momentum"),
-                ("weight_decay", "weight_decay"), ("seed", "seed"), ("device", "device"))
+    SETTINGS = (
+        ("model", "model_box"),
+        ("epochs", "epochs"),
+        ("batch_size", "batch"),
+        ("optimizer", "optimizer"),
+        ("lr", "lr"),
+        ("momentum", "momentum"),
+        ("weight_decay", "weight_decay"),
+        ("seed", "seed"),
+        ("device", "device"),
+    )
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -56,31 +73,54 @@ class TrainForm(QWidget):
         self.optimizer = QComboBox()
         self.optimizer.addItems(list(OPTIMIZERS))
         self.optimizer.setToolTip(", ".join(OPTIMIZER_TIPS.get(o, o) for o in OPTIMIZERS))
-        self.lr = spin_box(0.00001, 10.0, 0.01, "Learning rate; can be changed while training",
-                           double=True, decimals=5, step=0.001)
-        self.momentum = spin_box(0.0, 0.99, 0.5, "SGD momentum (the lecture: 0.5)", double=True,
-                                 decimals=2, step=0.05)
+        self.lr = spin_box(
+            0.00001,
+            10.0,
+            0.01,
+            "Learning rate; can be changed while training",
+            double=True,
+            decimals=5,
+            step=0.001,
+        )
+        self.momentum = spin_box(
+            0.0, 0.99, 0.5, "SGD momentum (the lecture: 0.5)", double=True, decimals=2, step=0.05
+        )
         self.nesterov = QCheckBox("Nesterov")
         self.nesterov.setToolTip("Nesterov momentum (SGD with momentum only)")
-        self.weight_decay = spin_box(0.0, 1.0, 0.0, "Weight decay (L2)", double=True,
-                                     decimals=5, step=0.0001)
-        self.seed = spin_box(0, 2 ** 31 - 1, 1, "Random seed: same seed, same run")
+        self.weight_decay = spin_box(
+            0.0, 1.0, 0.0, "Weight decay (L2)", double=True, decimals=5, step=0.0001
+        )
+        self.seed = spin_box(0, 2**31 - 1, 1, "Random seed: same seed, same run")
         self.device = QComboBox()
         self.device.addItems(list(DEVICES))
         self.device.setToolTip(DEVICE_TIP)
-        self.limit_train = spin_box(0, 60000, 0, "Train on the first N images only (0 = all; "
-                                                 "MNIST has 60,000) for a quicker demonstration")
+        self.limit_train = spin_box(
+            0,
+            60000,
+            0,
+            "Train on the first N images only (0 = all; "
+            "MNIST has 60,000) for a quicker demonstration",
+        )
         self.probe = spin_box(0, 9999, 0, "Test image whose feature maps are shown live")
         form = QFormLayout(self)
         form.setContentsMargins(0, 0, 0, 0)
-        for label, widget in (("Dataset", self.dataset_box), ("", self.folder_row),
-                              ("", self.dataset_label), ("Model", self.model_box),
-                              ("Epochs", self.epochs),
-                              ("Batch size", self.batch), ("Optimizer", self.optimizer),
-                              ("Learning rate", self.lr), ("Momentum", self.momentum),
-                              ("", self.nesterov), ("Weight decay", self.weight_decay),
-                              ("Seed", self.seed), ("Device", self.device),
-                              ("Train images", self.limit_train), ("Probe image #", self.probe)):
+        for label, widget in (
+            ("Dataset", self.dataset_box),
+            ("", self.folder_row),
+            ("", self.dataset_label),
+            ("Model", self.model_box),
+            ("Epochs", self.epochs),
+            ("Batch size", self.batch),
+            ("Optimizer", self.optimizer),
+            ("Learning rate", self.lr),
+            ("Momentum", self.momentum),
+            ("", self.nesterov),
+            ("Weight decay", self.weight_decay),
+            ("Seed", self.seed),
+            ("Device", self.device),
+            ("Train images", self.limit_train),
+            ("Probe image #", self.probe),
+        ):
             form.addRow(label, widget)
         self.restore_settings()
 
@@ -89,10 +129,12 @@ class TrainForm(QWidget):
         for key, info in catalog.DATASETS.items():
             self.dataset_box.addItem(info.title, key)
         self.dataset_box.addItem("Image folder…", "folder")
-        self.dataset_box.setToolTip("The data to train on. MNIST ships with cnnviz; FashionMNIST,"
-                                    " KMNIST and CIFAR-10 are downloaded once (you are asked "
-                                    "first); or a folder of your own images, one sub-folder per "
-                                    "class. The Draw and Architecture pages follow this choice.")
+        self.dataset_box.setToolTip(
+            "The data to train on. MNIST ships with cnnviz; FashionMNIST,"
+            " KMNIST and CIFAR-10 are downloaded once (you are asked "
+            "first); or a folder of your own images, one sub-folder per "
+            "class. The Draw and Architecture pages follow this choice."
+        )
         self.dataset_box.activated.connect(self._on_dataset_activated)
         self.dataset_box.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
         self.dataset_box.setMinimumContentsLength(12)
@@ -118,24 +160,39 @@ class TrainForm(QWidget):
     def config(self, **extra) -> TrainConfig:
         """The settings as a config (``extra``: what the page adds, e.g. snapshot rates)."""
         return TrainConfig(
-            model=self.model_box.currentText(), epochs=self.epochs.value(),
-            batch_size=self.batch.value(), optimizer=self.optimizer.currentText(),
-            lr=self.lr.value(), momentum=self.momentum.value(), nesterov=self.nesterov.isChecked(),
-            weight_decay=self.weight_decay.value(), seed=self.seed.value(),
-            device=self.device.currentText(), limit_train=self.limit_train.value() or None,
-            probe_index=self.probe.value(), dataset=self.dataset.name, data_dir=str(data_dir()),
-            dataset_options=dict(self.dataset.options), **extra)
+            model=self.model_box.currentText(),
+            epochs=self.epochs.value(),
+            batch_size=self.batch.value(),
+            optimizer=self.optimizer.currentText(),
+            lr=self.lr.value(),
+            momentum=self.momentum.value(),
+            nesterov=self.nesterov.isChecked(),
+            weight_decay=self.weight_decay.value(),
+            seed=self.seed.value(),
+            device=self.device.currentText(),
+            limit_train=self.limit_train.value() or None,
+            probe_index=self.probe.value(),
+            dataset=self.dataset.name,
+            data_dir=str(data_dir()),
+            dataset_options=dict(self.dataset.options),
+            **extra,
+        )
 
     def set_config(self, cfg: TrainConfig) -> None:
         """Show ``cfg`` (a dataset other than the current one is asked for)."""
         if cfg.dataset != self.dataset.name:
             self.dataset_requested.emit(cfg.dataset, cfg.dataset_options)
         self.model_box.setCurrentText(cfg.model)
-        for spin, value in ((self.epochs, cfg.epochs), (self.batch, cfg.batch_size),
-                            (self.lr, cfg.lr), (self.momentum, cfg.momentum),
-                            (self.weight_decay, cfg.weight_decay), (self.seed, cfg.seed),
-                            (self.limit_train, cfg.limit_train or 0),
-                            (self.probe, cfg.probe_index)):
+        for spin, value in (
+            (self.epochs, cfg.epochs),
+            (self.batch, cfg.batch_size),
+            (self.lr, cfg.lr),
+            (self.momentum, cfg.momentum),
+            (self.weight_decay, cfg.weight_decay),
+            (self.seed, cfg.seed),
+            (self.limit_train, cfg.limit_train or 0),
+            (self.probe, cfg.probe_index),
+        ):
             spin.setValue(value)
         self.optimizer.setCurrentText(cfg.optimizer)
         self.nesterov.setChecked(cfg.nesterov)
@@ -143,9 +200,21 @@ class TrainForm(QWidget):
 
     def set_running(self, running: bool) -> None:
         """While a run goes on only the learning rate can change."""
-        for widget in (self.model_box, self.epochs, self.batch, self.optimizer, self.device,
-                       self.limit_train, self.probe, self.seed, self.dataset_box,
-                       self.folder_row, self.momentum, self.nesterov, self.weight_decay):
+        for widget in (
+            self.model_box,
+            self.epochs,
+            self.batch,
+            self.optimizer,
+            self.device,
+            self.limit_train,
+            self.probe,
+            self.seed,
+            self.dataset_box,
+            self.folder_row,
+            self.momentum,
+            self.nesterov,
+            self.weight_decay,
+        ):
             widget.setEnabled(not running)
 
     # -- the dataset ----------------------------------------------------------------------------
@@ -157,7 +226,7 @@ class TrainForm(QWidget):
             self.folder_size.setValue(choice.options.get("size", 28))
             self.folder_colour.setCurrentIndex(1 if choice.options.get("channels") == 3 else 0)
         self.dataset_label.setText(choice.describe())
-        self.limit_train.setMaximum(60000 if choice.name == "mnist" else 10 ** 7)
+        self.limit_train.setMaximum(60000 if choice.name == "mnist" else 10**7)
 
     def refresh_dataset_items(self) -> None:
         """Item texts say what is downloaded; the current choice is selected."""
@@ -165,27 +234,32 @@ class TrainForm(QWidget):
         for i in range(self.dataset_box.count()):
             key = self.dataset_box.itemData(i)
             if key == "folder":
-                text = f"Folder: {self.dataset.title}" if self.dataset.is_folder else \
-                    "Image folder…"
+                text = (
+                    f"Folder: {self.dataset.title}" if self.dataset.is_folder else "Image folder…"
+                )
             else:
                 info = catalog.info(key)
-                text = info.title if catalog.is_downloaded(key, root) else \
-                    f"{info.title} ({info.size_text()})"
+                text = (
+                    info.title
+                    if catalog.is_downloaded(key, root)
+                    else f"{info.title} ({info.size_text()})"
+                )
             self.dataset_box.setItemText(i, text)
         key = "folder" if self.dataset.is_folder else self.dataset.name
         self.dataset_box.setCurrentIndex(max(0, self.dataset_box.findData(key)))
 
     def folder_options(self) -> dict:
-        return {"size": self.folder_size.value(),
-                "channels": 3 if self.folder_colour.currentIndex() == 1 else 1}
+        return {
+            "size": self.folder_size.value(),
+            "channels": 3 if self.folder_colour.currentIndex() == 1 else 1,
+        }
 
     def _on_dataset_activated(self, index: int) -> None:
         key = self.dataset_box.itemData(index)
         if key != "folder":
             self.dataset_requested.emit(key, None)
             return
-        path = QFileDialog.getExistingDirectory(
-            self, "Image folder: one sub-folder per class", "")
+        path = QFileDialog.getExistingDirectory(self, "Image folder: one sub-folder per class", "")
         if path:
             self.dataset_requested.emit(f"{catalog.FOLDER_PREFIX}{path}", self.folder_options())
         else:
@@ -212,5 +286,13 @@ class TrainForm(QWidget):
                     widget.setCurrentText(value)
             else:
                 kind = float if isinstance(widget, QDoubleSpinBox) else int
-                widget.setValue(read(settings, f"train/{key}", widget.value(), kind,
-                                     widget.minimum(), widget.maximum()))
+                widget.setValue(
+                    read(
+                        settings,
+                        f"train/{key}",
+                        widget.value(),
+                        kind,
+                        widget.minimum(),
+                        widget.maximum(),
+                    )
+                )

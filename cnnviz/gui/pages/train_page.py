@@ -5,8 +5,17 @@ from __future__ import annotations
 import time
 
 from PySide6.QtCore import QObject, Qt, QThread, QTimer, Signal
-from PySide6.QtWidgets import (QFileDialog, QGridLayout, QGroupBox, QHBoxLayout, QLabel,
-                               QListWidgetItem, QProgressBar, QPushButton, QVBoxLayout)
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QListWidgetItem,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
+)
 
 from cnnviz.core.training import CheckpointError, TrainConfig, load_checkpoint
 from cnnviz.core.training.history import FinishedRuns, RunHistory
@@ -95,8 +104,9 @@ class TrainPage(Page):
         self.stop_button = QPushButton("Stop")
         self.stop_button.setToolTip("Stop after the current batch")
         self.save_button = QPushButton("Save checkpoint…")
-        self.save_button.setToolTip("Save weights, optimizer, curves and settings "
-                                    "(when paused or finished)")
+        self.save_button.setToolTip(
+            "Save weights, optimizer, curves and settings (when paused or finished)"
+        )
         self.load_button = QPushButton("Load checkpoint…")
         self.load_button.setToolTip("Load a checkpoint; Start continues it")
         buttons = QGridLayout()
@@ -170,8 +180,11 @@ class TrainPage(Page):
             self.show_message(str(exc))
             return False
         self.show_message("")
-        checkpoint = self.checkpoint if self.checkpoint and \
-            self.checkpoint.get("model") == config.model else None
+        checkpoint = (
+            self.checkpoint
+            if self.checkpoint and self.checkpoint.get("model") == config.model
+            else None
+        )
         if checkpoint is None:
             self._set_curves([], [], [], [])
             self.views.log.clear()
@@ -185,12 +198,18 @@ class TrainPage(Page):
         worker = self.run.worker
         # Bound methods of this page (a GUI-thread object): queued, run in the GUI thread.
         # (A lambda would run in the worker's thread.)
-        for signal, slot in ((worker.started, self._on_started), (worker.losses, self._on_losses),
-                             (worker.snapshot, self._on_snapshot),
-                             (worker.epoch_done, self._on_epoch), (worker.paused, self._on_paused),
-                             (worker.resumed, self._on_resumed), (worker.stopped, self._on_stopped),
-                             (worker.finished, self._on_finished), (worker.failed, self._on_failed),
-                             (worker.done, self._on_done)):
+        for signal, slot in (
+            (worker.started, self._on_started),
+            (worker.losses, self._on_losses),
+            (worker.snapshot, self._on_snapshot),
+            (worker.epoch_done, self._on_epoch),
+            (worker.paused, self._on_paused),
+            (worker.resumed, self._on_resumed),
+            (worker.stopped, self._on_stopped),
+            (worker.finished, self._on_finished),
+            (worker.failed, self._on_failed),
+            (worker.done, self._on_done),
+        ):
             signal.connect(slot, Qt.QueuedConnection)
         self._started_at = time.perf_counter()
         self.run.start()
@@ -275,8 +294,9 @@ class TrainPage(Page):
         self.pause_button.setEnabled(running)
         self.pause_button.setText("Resume" if paused else "Pause")
         self.stop_button.setEnabled(running)
-        self.save_button.setEnabled(self.engine is not None and self.engine.can_save
-                                    and (paused or not running))
+        self.save_button.setEnabled(
+            self.engine is not None and self.engine.can_save and (paused or not running)
+        )
         self.form.set_running(running)
         self.load_button.setEnabled(not running)
 
@@ -289,8 +309,9 @@ class TrainPage(Page):
         self.views.log.appendPlainText(
             f"{p['model']} on {p.get('dataset', 'MNIST')} ({shape}, "
             f"{len(p.get('class_names', ()))} classes): {p['train_size']:,} training and "
-            f"{p['test_size']:,} test images" + (f"\n{p['dataset_note']}"
-                                                if p.get("dataset_note") else ""))
+            f"{p['test_size']:,} test images"
+            + (f"\n{p['dataset_note']}" if p.get("dataset_note") else "")
+        )
         self.views.layer_box.blockSignals(True)
         self.views.layer_box.clear()
         self.views.layer_box.addItems(p["layers"])
@@ -328,7 +349,8 @@ class TrainPage(Page):
         remaining = (total - done) * self.engine.config.batch_size / max(rate, 1e-9)
         self.progress_label.setText(
             f"Epoch {p['epoch']}/{epochs} · batch {p['batch'] + 1}/{p['batches']} · "
-            f"{rate:,.0f} samples/s · ETA {int(remaining // 60)}:{int(remaining % 60):02d}")
+            f"{rate:,.0f} samples/s · ETA {int(remaining // 60)}:{int(remaining % 60):02d}"
+        )
 
     def _on_snapshot(self, snap: dict) -> None:
         self.snapshot = snap
@@ -382,8 +404,12 @@ class TrainPage(Page):
 
     def _set_history(self, history: dict) -> None:
         epochs = history.get("epochs", [])
-        self._set_curves(history.get("steps", []), history.get("losses", []),
-                         [e["step"] for e in epochs], [e["accuracy"] for e in epochs])
+        self._set_curves(
+            history.get("steps", []),
+            history.get("losses", []),
+            [e["step"] for e in epochs],
+            [e["accuracy"] for e in epochs],
+        )
 
     def _current(self) -> bool:
         """True when the signal being handled comes from the current run's worker."""
@@ -418,10 +444,14 @@ class TrainPage(Page):
             self._plot_at = now
             self._show_progress()
             h = self.history
-            self.views.loss_plot.set_run(h.steps, h.losses, h.smoothed, h.acc_steps, h.accs,
-                                         self._total_steps())
-        if self._dirty_snapshot and self.snapshot is not None and (
-                force or now - self._maps_at >= MAPS_SECONDS):
+            self.views.loss_plot.set_run(
+                h.steps, h.losses, h.smoothed, h.acc_steps, h.accs, self._total_steps()
+            )
+        if (
+            self._dirty_snapshot
+            and self.snapshot is not None
+            and (force or now - self._maps_at >= MAPS_SECONDS)
+        ):
             self._dirty_snapshot = False
             self._maps_at = now
             self.views.show_snapshot(self.snapshot)
@@ -474,8 +504,9 @@ class TrainPage(Page):
         self.set_config(TrainConfig.from_dict(data["config"]))
         self._set_history(data.get("history", {}))
         self.show_message("")
-        self.progress_label.setText(f"Loaded {data['model']} after epoch {data['epoch']}: "
-                                    "Start continues it.")
+        self.progress_label.setText(
+            f"Loaded {data['model']} after epoch {data['epoch']}: Start continues it."
+        )
         return True
 
     # -- settings, look, export -------------------------------------------------------------------
@@ -497,8 +528,9 @@ class TrainPage(Page):
         if not self.losses:
             self.show_message("Nothing to export yet: train first.")
             return
-        path, _ = QFileDialog.getSaveFileName(self, "Export metrics", "cnnviz-metrics.csv",
-                                              "CSV files (*.csv)")
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Export metrics", "cnnviz-metrics.csv", "CSV files (*.csv)"
+        )
         if path:
             try:
                 self.export_csv(path)
@@ -506,8 +538,9 @@ class TrainPage(Page):
                 self.show_message(f"Could not export: {exc}")
 
     def save_dialog(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Save checkpoint", "cnnviz-run.pt",
-                                              "Checkpoints (*.pt)")
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Save checkpoint", "cnnviz-run.pt", "Checkpoints (*.pt)"
+        )
         if path:
             self.save_checkpoint(path)
 

@@ -5,12 +5,21 @@ from __future__ import annotations
 
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPainterPath, QPen
-from PySide6.QtWidgets import (QGraphicsRectItem, QGraphicsScene,
-                               QGraphicsSimpleTextItem, QGraphicsView)
+from PySide6.QtWidgets import (
+    QGraphicsRectItem,
+    QGraphicsScene,
+    QGraphicsSimpleTextItem,
+    QGraphicsView,
+)
 
 BOX_W, BOX_H, GAP = 230, 46, 26
-COLOURS = {"layer": "#e8f1fb", "inception": "#fff4dc", "residual": "#e9f7ec", "dense": "#f3ecfb",
-           "input": "#f1f3f6"}
+COLOURS = {
+    "layer": "#e8f1fb",
+    "inception": "#fff4dc",
+    "residual": "#e9f7ec",
+    "dense": "#f3ecfb",
+    "input": "#f1f3f6",
+}
 EDGE = QColor("#4b5563")
 FAILED = QColor("#c62828")
 SELECTED = QColor("#0b6fb8")
@@ -19,8 +28,15 @@ SELECTED = QColor("#0b6fb8")
 class BoxItem(QGraphicsRectItem):
     """A layer box; clicking it selects the layer (by module name)."""
 
-    def __init__(self, name: str, title: str, shape: str, colour: str, failed: bool = False,
-                 width: float = BOX_W):
+    def __init__(
+        self,
+        name: str,
+        title: str,
+        shape: str,
+        colour: str,
+        failed: bool = False,
+        width: float = BOX_W,
+    ):
         super().__init__(0, 0, width, BOX_H)
         self.name = name
         self.failed = failed
@@ -118,8 +134,11 @@ class BlockDiagram(QGraphicsView):
         scene.addPath(path, QPen(EDGE, 1.5))
 
     def _frame(self, scene, node, x, y, w, h, colour):
-        frame = scene.addRect(QRectF(x, y, w, h), QPen(FAILED if node.failed else EDGE, 1,
-                                                          Qt.DashLine), QBrush(QColor(colour)))
+        frame = scene.addRect(
+            QRectF(x, y, w, h),
+            QPen(FAILED if node.failed else EDGE, 1, Qt.DashLine),
+            QBrush(QColor(colour)),
+        )
         frame.setZValue(-1)
         title = scene.addSimpleText(node.title)
         title.setPos(x + 8, y + 4)
@@ -129,8 +148,7 @@ class BlockDiagram(QGraphicsView):
 
     def _draw_layer(self, scene, node, y):
         box = node.boxes[0]
-        return self._add_box(scene, box.name, box.title, box.shape, "layer", 0, y,
-                             box.failed) + GAP
+        return self._add_box(scene, box.name, box.title, box.shape, "layer", 0, y, box.failed) + GAP
 
     def _draw_inception(self, scene, node, y):
         n = len(node.branches)
@@ -145,8 +163,9 @@ class BlockDiagram(QGraphicsView):
             text.setPos(cx - text.boundingRect().width() / 2, y + 30)
             by = y + 52
             for box in boxes:
-                self._add_box(scene, box.name, box.title, box.shape, "layer", cx, by,
-                              box.failed, col_w)
+                self._add_box(
+                    scene, box.name, box.title, box.shape, "layer", cx, by, box.failed, col_w
+                )
                 by += BOX_H + 14
         concat = scene.addSimpleText(f"concatenate → {node.shape}")
         concat.setPos(-concat.boundingRect().width() / 2, y + height - 28)

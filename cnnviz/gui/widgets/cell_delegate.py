@@ -9,8 +9,11 @@ from PySide6.QtWidgets import QStyle, QStyledItemDelegate
 from cnnviz.gui import theme
 from cnnviz.gui.widgets.grid_model import BEYOND, PADDING
 
-_EDGES = {"window": QPen(theme.WINDOW_EDGE, 3), "winner": QPen(theme.WINDOW_EDGE, 3),
-          "current": QPen(theme.CURRENT_EDGE, 3)}
+_EDGES = {
+    "window": QPen(theme.WINDOW_EDGE, 3),
+    "winner": QPen(theme.WINDOW_EDGE, 3),
+    "current": QPen(theme.CURRENT_EDGE, 3),
+}
 _GAP_PEN = QPen(theme.WINDOW_EDGE, 1, Qt.DotLine)
 _BEYOND_PEN = QPen(theme.PADDING_TEXT, 1, Qt.DashLine)
 _PLAIN_PEN = QPen(theme.PADDING, 1)

@@ -5,9 +5,13 @@ from PySide6.QtWidgets import QFormLayout, QGroupBox, QLabel, QSpinBox, QVBoxLay
 
 from cnnviz.core.inspect import one_by_one_saving
 
-FIELDS = (("kernel", "Kernel k×k", 5, 1, 11), ("size", "Map size (h = w)", 28, 1, 512),
-          ("c_in", "Input channels", 192, 1, 4096), ("c_out", "Output channels", 32, 1, 4096),
-          ("reduced", "1×1 reduces to", 16, 1, 4096))
+FIELDS = (
+    ("kernel", "Kernel k×k", 5, 1, 11),
+    ("size", "Map size (h = w)", 28, 1, 512),
+    ("c_in", "Input channels", 192, 1, 4096),
+    ("c_out", "Output channels", 32, 1, 4096),
+    ("reduced", "1×1 reduces to", 16, 1, 4096),
+)
 
 
 class CostCalculator(QGroupBox):

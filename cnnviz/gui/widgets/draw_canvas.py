@@ -62,12 +62,14 @@ class DrawCanvas(QWidget):
     def set_background(self, image: np.ndarray) -> None:
         """Put an image (any size, 0–255) under the strokes: "try a test digit"."""
         arr = np.ascontiguousarray(np.asarray(image, dtype=np.uint8))
-        small = QImage(arr.data, arr.shape[1], arr.shape[0], arr.strides[0],
-                       QImage.Format_Grayscale8).copy()
+        small = QImage(
+            arr.data, arr.shape[1], arr.shape[0], arr.strides[0], QImage.Format_Grayscale8
+        ).copy()
         scaled = small.scaled(SIDE, SIDE, Qt.IgnoreAspectRatio, Qt.SmoothTransformation)
         ptr = scaled.constBits()
-        self.background = np.frombuffer(ptr, np.uint8).reshape(
-            SIDE, scaled.bytesPerLine())[:, :SIDE].copy()
+        self.background = (
+            np.frombuffer(ptr, np.uint8).reshape(SIDE, scaled.bytesPerLine())[:, :SIDE].copy()
+        )
         self.strokes.clear()
         self._render()
         self.changed.emit()

@@ -21,7 +21,7 @@ def mosaic(maps: np.ndarray, gap: int = 1) -> tuple[np.ndarray, int, int]:
     out = np.full((rows * (h + gap) - gap, cols * (w + gap) - gap), np.nan, dtype=np.float32)
     for i in range(c):
         r, col = divmod(i, cols)
-        out[r * (h + gap): r * (h + gap) + h, col * (w + gap): col * (w + gap) + w] = maps[i]
+        out[r * (h + gap) : r * (h + gap) + h, col * (w + gap) : col * (w + gap) + w] = maps[i]
     return out, cols, rows
 
 
@@ -60,8 +60,9 @@ class FeatureMapGrid(QWidget):
             maps = maps[None]
         tiled, self.cols, _ = mosaic(maps)
         finite = maps[np.isfinite(maps)]
-        low, high = levels or ((float(finite.min()), float(finite.max())) if finite.size
-                               else (0.0, 1.0))
+        low, high = levels or (
+            (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
+        )
         self.levels = (low, high if high > low else low + 1e-6)
         self.image.setImage(tiled, autoLevels=False, levels=self.levels)  # NaN gaps: clear
         if maps.shape != self.shape:

@@ -13,10 +13,21 @@ INPUT, PADDING, BEYOND = 0, 1, 2
 STYLE_ROLE = Qt.UserRole + 1  # a highlight name: window, gap, winner, current, reader, ...
 KIND_ROLE = Qt.UserRole + 2  # INPUT, PADDING or BEYOND
 
-_LOOK_SLOTS = {Qt.DisplayRole: 0, Qt.BackgroundRole: 1, Qt.ForegroundRole: 2, STYLE_ROLE: 3,
-               KIND_ROLE: 4}
-_BACKGROUND = {"window": theme.WINDOW, "gap": theme.GAP, "winner": theme.WINNER,
-               "current": theme.CURRENT, "reader": theme.READER, "kernel": theme.KERNEL}
+_LOOK_SLOTS = {
+    Qt.DisplayRole: 0,
+    Qt.BackgroundRole: 1,
+    Qt.ForegroundRole: 2,
+    STYLE_ROLE: 3,
+    KIND_ROLE: 4,
+}
+_BACKGROUND = {
+    "window": theme.WINDOW,
+    "gap": theme.GAP,
+    "winner": theme.WINNER,
+    "current": theme.CURRENT,
+    "reader": theme.READER,
+    "kernel": theme.KERNEL,
+}
 
 
 class GridModel(QAbstractTableModel):
@@ -38,8 +49,13 @@ class GridModel(QAbstractTableModel):
         self._whole = True
 
     # -- contents -------------------------------------------------------------------------
-    def set_values(self, values: np.ndarray, kinds: np.ndarray | None = None,
-                   padding_label: str = "", padding_name: str = "") -> None:
+    def set_values(
+        self,
+        values: np.ndarray,
+        kinds: np.ndarray | None = None,
+        padding_label: str = "",
+        padding_name: str = "",
+    ) -> None:
         """Show ``values`` (2-D); ``kinds`` marks padding (1) and cells beyond it (2)."""
         values = np.asarray(values, dtype=np.float64)
         kinds = np.zeros(values.shape, np.int8) if kinds is None else np.asarray(kinds, np.int8)
@@ -58,19 +74,25 @@ class GridModel(QAbstractTableModel):
         else:
             self._emit_all()
 
-    def set_highlights(self, highlights: dict[tuple[int, int], str],
-                   pending_after: int | None = None) -> None:
+    def set_highlights(
+        self, highlights: dict[tuple[int, int], str], pending_after: int | None = None
+    ) -> None:
         """Colour cells by role; cells after ``pending_after`` (reading order) are greyed.
 
         Only the rectangle of cells whose look changed is repainted.
         """
         if highlights == self._highlights and pending_after == self._pending_after:
             return
-        changed = {cell for cell in highlights.keys() | self._highlights.keys()
-                   if highlights.get(cell) != self._highlights.get(cell)}
+        changed = {
+            cell
+            for cell in highlights.keys() | self._highlights.keys()
+            if highlights.get(cell) != self._highlights.get(cell)
+        }
         rows, cols = self._values.shape
         if pending_after != self._pending_after:
-            ends = [rows * cols - 1 if p is None else p for p in (pending_after, self._pending_after)]
+            ends = [
+                rows * cols - 1 if p is None else p for p in (pending_after, self._pending_after)
+            ]
             first, last = (max(min(ends), -1) + 1) // cols, min(max(ends), rows * cols - 1) // cols
             changed |= {(first, 0), (last, cols - 1)}
         self._highlights = dict(highlights)
@@ -95,12 +117,22 @@ class GridModel(QAbstractTableModel):
             text = self._padding_label or format_number(float(self._values[row, col]), 2)
             return text, _BACKGROUND.get(style, theme.PADDING), theme.PADDING_TEXT, style, kind
         value = float(self._values[row, col])
-        text = format_number(value, 2) if self._whole or self.editable else \
-            format_fixed(value, self._fixed_decimals)
-        pending = (self._pending_after is not None
-                   and row * self._values.shape[1] + col > self._pending_after)
-        return (text, _BACKGROUND.get(style, theme.CELL),
-                theme.PENDING_TEXT if pending else theme.CELL_TEXT, style, kind)
+        text = (
+            format_number(value, 2)
+            if self._whole or self.editable
+            else format_fixed(value, self._fixed_decimals)
+        )
+        pending = (
+            self._pending_after is not None
+            and row * self._values.shape[1] + col > self._pending_after
+        )
+        return (
+            text,
+            _BACKGROUND.get(style, theme.CELL),
+            theme.PENDING_TEXT if pending else theme.CELL_TEXT,
+            style,
+            kind,
+        )
 
     @property
     def values(self) -> np.ndarray:
@@ -151,8 +183,9 @@ class GridModel(QAbstractTableModel):
     def setData(self, index, value, role=Qt.EditRole):  # noqa: N802
         if role != Qt.EditRole or not (self.flags(index) & Qt.ItemIsEditable):
             return False
-        self.cell_edit_requested.emit(index.row() - self._offset[0],
-                                      index.column() - self._offset[1], str(value))
+        self.cell_edit_requested.emit(
+            index.row() - self._offset[0], index.column() - self._offset[1], str(value)
+        )
         return True
 
     def to_input(self, row: int, col: int) -> tuple[int, int]:

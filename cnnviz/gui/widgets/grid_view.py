@@ -23,8 +23,11 @@ class GridView(QTableView):
         self.setSelectionMode(QAbstractItemView.SingleSelection)
         self.setHorizontalScrollMode(QAbstractItemView.ScrollPerPixel)
         self.setVerticalScrollMode(QAbstractItemView.ScrollPerPixel)
-        self.setEditTriggers(QAbstractItemView.DoubleClicked | QAbstractItemView.AnyKeyPressed
-                             | QAbstractItemView.EditKeyPressed)
+        self.setEditTriggers(
+            QAbstractItemView.DoubleClicked
+            | QAbstractItemView.AnyKeyPressed
+            | QAbstractItemView.EditKeyPressed
+        )
         for header in (self.horizontalHeader(), self.verticalHeader()):
             header.hide()
             header.setSectionResizeMode(QHeaderView.Fixed)
@@ -55,8 +58,9 @@ class GridView(QTableView):
     def sizeHint(self):  # noqa: N802
         frame = 2 * self.frameWidth()
         model = self.model()
-        return QSize(model.columnCount() * self._cell + frame + 1,
-                     model.rowCount() * self._cell + frame + 1)
+        return QSize(
+            model.columnCount() * self._cell + frame + 1, model.rowCount() * self._cell + frame + 1
+        )
 
     def minimumSizeHint(self):  # noqa: N802
         hint = self.sizeHint()

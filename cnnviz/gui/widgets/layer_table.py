@@ -41,8 +41,15 @@ class LayerTableView(QTreeWidget):
             parent = self._parent_of(row.name)
             shape = "×".join(map(str, row.output_shape)) if row.output_shape else "—"
             short = row.label.rsplit(".", 1)[-1] if "." in row.name else row.label
-            item = QTreeWidgetItem([short, row.type, "✗ does not fit" if row.failed else shape,
-                                    f"{row.params:,}", f"{row.macs:,}"])
+            item = QTreeWidgetItem(
+                [
+                    short,
+                    row.type,
+                    "✗ does not fit" if row.failed else shape,
+                    f"{row.params:,}",
+                    f"{row.macs:,}",
+                ]
+            )
             item.setData(0, NAME_ROLE, row.name)
             item.setToolTip(0, row.label)
             for col in (3, 4):

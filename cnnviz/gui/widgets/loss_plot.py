@@ -47,8 +47,9 @@ class LossPlot(pg.GraphicsLayoutWidget):
         for curve in (self.raw, self.smoothed):
             curve.setClipToView(True)
             curve.setDownsampling(auto=True, method="peak")
-        self.accuracy = self.acc_item.plot(pen=pg.mkPen("#ff7f0e", width=2.5), symbol="o",
-                                           symbolBrush="#ff7f0e", symbolSize=8)
+        self.accuracy = self.acc_item.plot(
+            pen=pg.mkPen("#ff7f0e", width=2.5), symbol="o", symbolBrush="#ff7f0e", symbolSize=8
+        )
         self.overlays: dict[str, tuple] = {}
         self.follow = True  # False once the user zooms or pans; "A" (auto) re-enables it
         self._x_total, self._y_top = None, 0.0
@@ -112,8 +113,9 @@ class LossPlot(pg.GraphicsLayoutWidget):
                 loss_curve = self.loss_item.plot(pen=pg.mkPen(colour, width=2), name=name)
                 loss_curve.setClipToView(True)
                 loss_curve.setDownsampling(auto=True, method="peak")
-                acc_curve = self.acc_item.plot(pen=pg.mkPen(colour, width=2, style=Qt.DashLine),
-                                               symbol="t", symbolBrush=colour)
+                acc_curve = self.acc_item.plot(
+                    pen=pg.mkPen(colour, width=2, style=Qt.DashLine), symbol="t", symbolBrush=colour
+                )
                 self.overlays[name] = (loss_curve, acc_curve)
             loss_curve, acc_curve = self.overlays[name]
             loss_curve.setData(np.asarray(steps, float), smooth(losses))

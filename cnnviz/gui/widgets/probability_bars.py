@@ -52,18 +52,27 @@ class ProbabilityBars(QWidget):
         top = self.top()
         for i, name in enumerate(self.class_names):
             y = i * row
-            p = 0.0 if self.probabilities is None or i >= len(self.probabilities) \
+            p = (
+                0.0
+                if self.probabilities is None or i >= len(self.probabilities)
                 else float(self.probabilities[i])
+            )
             best = i == top
             painter.setPen(self.palette().color(QPalette.WindowText))
             font.setBold(best)
             painter.setFont(font)
             painter.drawText(QRectF(0, y, label_w - 6, row), Qt.AlignRight | Qt.AlignVCenter, name)
-            painter.fillRect(QRectF(label_w, y + row * 0.18, bar_w, row * 0.64),
-                             theme.TROUGH[theme.DARK])
+            painter.fillRect(
+                QRectF(label_w, y + row * 0.18, bar_w, row * 0.64), theme.TROUGH[theme.DARK]
+            )
             if p > 0:
-                painter.fillRect(QRectF(label_w, y + row * 0.18, bar_w * p, row * 0.64),
-                                 QColor("#0b6fb8" if best else "#9ecae1"))
+                painter.fillRect(
+                    QRectF(label_w, y + row * 0.18, bar_w * p, row * 0.64),
+                    QColor("#0b6fb8" if best else "#9ecae1"),
+                )
             if self.probabilities is not None:
-                painter.drawText(QRectF(label_w + bar_w + 6, y, pct_w, row),
-                                 Qt.AlignLeft | Qt.AlignVCenter, f"{100 * p:.1f}%")
+                painter.drawText(
+                    QRectF(label_w + bar_w + 6, y, pct_w, row),
+                    Qt.AlignLeft | Qt.AlignVCenter,
+                    f"{100 * p:.1f}%",
+                )

@@ -14,16 +14,20 @@ class StepBar(QWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
         self._count, self._index = 0, 0
-        self.first = self._button("First", QStyle.SP_MediaSkipBackward, "First step (Home)",
-                                  self.first_step)
-        self.prev = self._button("Previous", QStyle.SP_MediaSeekBackward, "Previous step (←)",
-                                 self.previous)
-        self.play = self._button("Play", QStyle.SP_MediaPlay,
-                                 "Play / pause the walk-through (Space)", self.toggle_play)
+        self.first = self._button(
+            "First", QStyle.SP_MediaSkipBackward, "First step (Home)", self.first_step
+        )
+        self.prev = self._button(
+            "Previous", QStyle.SP_MediaSeekBackward, "Previous step (←)", self.previous
+        )
+        self.play = self._button(
+            "Play", QStyle.SP_MediaPlay, "Play / pause the walk-through (Space)", self.toggle_play
+        )
         self.play.setMinimumWidth(96)
         self.next = self._button("Next", QStyle.SP_MediaSeekForward, "Next step (→)", self.advance)
-        self.last = self._button("Last", QStyle.SP_MediaSkipForward, "Last step (End)",
-                                 self.last_step)
+        self.last = self._button(
+            "Last", QStyle.SP_MediaSkipForward, "Last step (End)", self.last_step
+        )
         self.speed = QSlider(Qt.Horizontal)
         self.speed.setRange(0, len(SPEEDS) - 1)
         self.speed.setValue(3)
@@ -121,9 +125,12 @@ class StepBar(QWidget):
     def _refresh(self) -> None:
         playing = self.timer.isActive()
         self.play.setText("Pause" if playing else "Play")
-        self.play.setIcon(self.style().standardIcon(
-            QStyle.SP_MediaPause if playing else QStyle.SP_MediaPlay))
-        self.counter.setText(f"Step {self._index + 1} of {self._count}" if self._count else "No steps")
+        self.play.setIcon(
+            self.style().standardIcon(QStyle.SP_MediaPause if playing else QStyle.SP_MediaPlay)
+        )
+        self.counter.setText(
+            f"Step {self._index + 1} of {self._count}" if self._count else "No steps"
+        )
         for w in (self.first, self.prev):
             w.setEnabled(self._index > 0)
         for w in (self.next, self.last):

@@ -8,14 +8,25 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import (QComboBox, QGridLayout, QHBoxLayout, QHeaderView, QLabel,
-                               QListWidget, QPlainTextEdit, QSplitter, QTableWidget,
-                               QTableWidgetItem, QTabWidget, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QComboBox,
+    QGridLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QListWidget,
+    QPlainTextEdit,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from cnnviz.core.data.mnist import CLASS_NAMES as DIGITS
 from cnnviz.gui.widgets.feature_grid import FeatureMapGrid
 from cnnviz.gui.widgets.loss_plot import LossPlot
-
 
 
 class TrainViews(QWidget):
@@ -135,9 +146,11 @@ class TrainViews(QWidget):
             return names[i] if i < len(names) else str(i)
 
         article = "a " if names == DIGITS else ""
-        self.probe_image.set_maps(snap["image"].astype(np.float32),
-                                  f"Probe: {article}{name(truth)}, seen as {name(seen)}",
-                                  levels=(0, 255))
+        self.probe_image.set_maps(
+            snap["image"].astype(np.float32),
+            f"Probe: {article}{name(truth)}, seen as {name(seen)}",
+            levels=(0, 255),
+        )
         branches = snap.get("branches") or []
         if branches and self.branch_page.isVisible():
             arrays = [a for _, a in branches]
@@ -147,22 +160,27 @@ class TrainViews(QWidget):
                 view.set_maps(maps, label, levels=(low, high))
         if snap.get("filters") is not None and self.filters.isVisible():
             f = snap["filters"]
-            self.filters.set_maps(f.reshape(-1, f.shape[2], f.shape[3]),
-                                  f"First-layer filters: {f.shape[0]} × {f.shape[1]} of "
-                                  f"{f.shape[2]}×{f.shape[3]}")
+            self.filters.set_maps(
+                f.reshape(-1, f.shape[2], f.shape[3]),
+                f"First-layer filters: {f.shape[0]} × {f.shape[1]} of {f.shape[2]}×{f.shape[3]}",
+            )
         norms = snap.get("grad_norms") or {}
         if norms and self.grad_plot.isVisible():
             heights = np.log10(np.maximum(np.array(list(norms.values())), 1e-12))
-            self.grad_bars.setOpts(x=np.arange(len(heights)), height=heights - heights.min() + 0.1,
-                                   y0=heights.min() - 0.1)
+            self.grad_bars.setOpts(
+                x=np.arange(len(heights)),
+                height=heights - heights.min() + 0.1,
+                y0=heights.min() - 0.1,
+            )
             axis = self.grad_plot.getAxis("bottom")
             step = max(1, len(norms) // 12)
             axis.setTicks([[(i, n) for i, n in enumerate(norms) if i % step == 0]])
 
     def enlarge(self, channel: int) -> None:
         if self.current_maps is not None and channel < len(self.current_maps):
-            self.enlarged.set_maps(self.current_maps[channel], f"Channel {channel + 1}",
-                                   levels=self.features.levels)
+            self.enlarged.set_maps(
+                self.current_maps[channel], f"Channel {channel + 1}", levels=self.features.levels
+            )
 
     def show_confusion(self, matrix: np.ndarray, class_names) -> None:
         k = len(class_names)
@@ -176,8 +194,11 @@ class TrainViews(QWidget):
                 item = QTableWidgetItem(str(int(matrix[r, c])))
                 item.setTextAlignment(Qt.AlignCenter)
                 strength = int(matrix[r, c]) / peak
-                colour = QColor(8, 81, 156, int(40 + 200 * strength)) if r == c else \
-                    QColor(214, 39, 40, int(min(255, 600 * strength)))
+                colour = (
+                    QColor(8, 81, 156, int(40 + 200 * strength))
+                    if r == c
+                    else QColor(214, 39, 40, int(min(255, 600 * strength)))
+                )
                 item.setBackground(colour)
                 self.confusion.setItem(r, c, item)
 

@@ -10,8 +10,15 @@ from __future__ import annotations
 import importlib
 import threading
 
-MODULES = ("torch", "torchvision", "pyqtgraph", "cnnviz.core.models", "cnnviz.core.inspect",
-           "cnnviz.core.inference", "cnnviz.core.training")
+MODULES = (
+    "torch",
+    "torchvision",
+    "pyqtgraph",
+    "cnnviz.core.models",
+    "cnnviz.core.inspect",
+    "cnnviz.core.inference",
+    "cnnviz.core.training",
+)
 
 
 class Preload:
@@ -19,8 +26,9 @@ class Preload:
 
     def __init__(self, modules=MODULES):
         self.error: BaseException | None = None
-        self._thread = threading.Thread(target=self._run, args=(tuple(modules),),
-                                        name="cnnviz-preload", daemon=True)
+        self._thread = threading.Thread(
+            target=self._run, args=(tuple(modules),), name="cnnviz-preload", daemon=True
+        )
         self._thread.start()
 
     def _run(self, modules) -> None:

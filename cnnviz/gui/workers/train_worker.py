@@ -29,11 +29,16 @@ class TrainWorker(QObject):
     def __init__(self, config: TrainConfig, checkpoint: dict | None = None):
         super().__init__()  # no parent: it is moved to its own thread
         self.engine = Engine(config, checkpoint=checkpoint)
-        for event, signal in ((events.STARTED, self.started), (events.LOSSES, self.losses),
-                              (events.SNAPSHOT, self.snapshot),
-                              (events.EPOCH_DONE, self.epoch_done),
-                              (events.PAUSED, self.paused), (events.STOPPED, self.stopped),
-                              (events.FINISHED, self.finished), (events.FAILED, self.failed)):
+        for event, signal in (
+            (events.STARTED, self.started),
+            (events.LOSSES, self.losses),
+            (events.SNAPSHOT, self.snapshot),
+            (events.EPOCH_DONE, self.epoch_done),
+            (events.PAUSED, self.paused),
+            (events.STOPPED, self.stopped),
+            (events.FINISHED, self.finished),
+            (events.FAILED, self.failed),
+        ):
             self.engine.on(event, signal.emit)
         self.engine.on(events.RESUMED, lambda _p: self.resumed.emit())
 
