@@ -2,6 +2,8 @@
 and a check after every GUI test that nothing is left behind (no worker thread still running,
 no top-level widget still alive) — so each test costs the same whether it runs first or last."""
 
+import time
+
 import pytest
 from PySide6.QtCore import QEvent, QSettings, Qt
 from PySide6.QtWidgets import QApplication
@@ -16,6 +18,24 @@ def private_settings(tmp_path_factory):
     return folder
 
 
+def close_main_window(window) -> None:
+    """Close a main window as a user does and wait (10 s at most) until it has closed and
+    its workers have stopped. Only then may it be deleted: a window deleted while it waits
+    for its workers leaves their threads running."""
+    if not isValid(window):
+        return
+    deadline = time.monotonic() + 10
+    window.close()
+    while window.isVisible() and time.monotonic() < deadline:
+        QApplication.processEvents()
+        time.sleep(0.005)
+    for page in window.built_pages():  # hidden some other way: its workers stop all the same
+        page.shutdown()
+    while window.busy_texts() and time.monotonic() < deadline:
+        QApplication.processEvents()
+        time.sleep(0.005)
+
+
 def flush_deletes() -> None:
     """Run the deferred deletes (deleteLater) now: processEvents alone leaves them queued."""
     app = QApplication.instance()
@@ -24,8 +44,28 @@ def flush_deletes() -> None:
         app.processEvents()
 
 
+@pytest.fixture(autouse=True, scope="session")
+def note_where_workers_start():
+    """Each worker thread remembers the test that made it (named when one is left behind)."""
+    import os
+
+    from cnnviz.gui.workers.base import WorkerThread
+
+    real = WorkerThread.__init__
+
+    def init(self, *args, **kwargs):
+        real(self, *args, **kwargs)
+        self.thread.setObjectName(
+            f"{self.thread.objectName()} (made in {os.environ.get('PYTEST_CURRENT_TEST', '?')})"
+        )
+
+    WorkerThread.__init__ = init
+    yield
+    WorkerThread.__init__ = real
+
+
 @pytest.fixture(autouse=True)
-def nothing_left_behind(qapp):
+def nothing_left_behind(qapp, note_where_workers_start):
     """After the test (and after pytest-qt has closed the widgets it was given): destroy the
     closed widgets, then fail if a worker thread still runs or a top-level widget lives on."""
     yield
@@ -40,6 +80,8 @@ def nothing_left_behind(qapp):
         f"{type(w).__name__} {w.objectName()!r}" for w in widgets if w.windowType() != Qt.Popup
     ]
     for widget in widgets:  # the next test starts clean even when this one failed
+        if isValid(widget) and hasattr(widget, "busy_texts"):
+            close_main_window(widget)
         if isValid(widget):
             widget.close()
             widget.deleteLater()
@@ -49,32 +91,48 @@ def nothing_left_behind(qapp):
 
 
 @pytest.fixture
+def new_window():
+    """Makes more main windows (a restart, say); each is closed as a user does, its workers
+    stopped, and destroyed after the test."""
+    from cnnviz.gui.main_window import MainWindow
+
+    made = []
+
+    def make():
+        window = MainWindow()
+        window.confirm_discard = lambda: "discard"
+        made.append(window)
+        return window
+
+    yield make
+    for window in made:
+        close_main_window(window)
+        if isValid(window):
+            window.deleteLater()
+
+
+@pytest.fixture
 def main_window(qtbot):
     from cnnviz.gui.app import create_app
     from cnnviz.gui.main_window import MainWindow
 
     create_app()
-    window = MainWindow()
-    qtbot.addWidget(window)
+    window = MainWindow()  # not given to qtbot: pytest-qt would delete it before it closed
     window.resize(1280, 800)
     window.show()
     qtbot.waitExposed(window)
     window.activateWindow()
     window.confirm_discard = lambda: "discard"  # no modal question when the test closes it
     yield window
-    if isValid(window) and window.isVisible():
-        window.close()  # waits (without blocking) for workers to stop, then closes
-        qtbot.waitUntil(lambda: not (isValid(window) and window.isVisible()), timeout=10000)
-    if isValid(window):  # hidden some other way: its pages' workers are stopped all the same
-        for page in window.built_pages():
-            page.shutdown()
-        qtbot.waitUntil(lambda: not window.busy_texts(), timeout=10000)
+    close_main_window(window)
+    assert not window.isVisible() and not window.busy_texts(), window.busy_texts()
     QApplication.processEvents()
     leaked = [
         w
         for w in QApplication.topLevelWidgets()
         if w.isVisible() and w is not window and w.isWindow() and not w.inherits("QMenu")
     ]
+    window.deleteLater()
     assert not leaked, f"top-level windows left open: {leaked}"
 
 

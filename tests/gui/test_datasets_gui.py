@@ -193,18 +193,13 @@ def test_a_folder_that_cannot_be_a_dataset_is_refused(main_window, pages, tmp_pa
     assert main_window.datasets.choice.name == "mnist"
 
 
-def test_the_dataset_is_remembered(qtbot, main_window, pages, data, tmp_path):
-    from cnnviz.gui.main_window import MainWindow
-
+def test_the_dataset_is_remembered(qtbot, main_window, pages, data, tmp_path, new_window):
     install_fake("kmnist", data)
     assert main_window.datasets.choose("kmnist")
     main_window.save_settings()
-    again = MainWindow()
-    qtbot.addWidget(again)
+    again = new_window()
     assert again.datasets.choice.name == "kmnist"
     assert again.show_page(TRAIN).form.dataset_box.currentText() == "KMNIST"
-    again.confirm_discard = lambda: "discard"
-    again.close()
 
 
 def test_the_data_menu_lists_every_dataset(main_window, data):

@@ -39,34 +39,25 @@ def test_zoom_shortcuts(qtbot, main_window):
     assert main_window.zoom == 0.5  # bounded
 
 
-def new_window(qtbot):
-    from cnnviz.gui.main_window import MainWindow
-
-    window = MainWindow()
-    qtbot.addWidget(window)
-    window.confirm_discard = lambda: "discard"
-    return window
-
-
-def test_settings_survive_a_restart(qtbot, main_window):
+def test_settings_survive_a_restart(qtbot, main_window, new_window):
     main_window.resize(1100, 700)
     main_window.show_page(1)
     main_window.set_look(zoom=1.3, presenter=True)
     main_window.close()
-    again = new_window(qtbot)
+    again = new_window()
     assert again.zoom == pytest.approx(1.3) and again.presenter
     assert again.lessons.currentRow() == 1
     again.set_look(zoom=1.0, presenter=False)
     again.close()
 
 
-def test_train_settings_survive_a_restart(qtbot, main_window):
+def test_train_settings_survive_a_restart(qtbot, main_window, new_window):
     pytest.importorskip("torch")
     train = main_window.show_page(3)
     train.form.lr.setValue(0.05)
     train.form.optimizer.setCurrentText("adam")
     main_window.close()
-    again = new_window(qtbot)
+    again = new_window()
     train2 = again.show_page(3)
     assert (
         train2.form.lr.value() == pytest.approx(0.05)
@@ -75,13 +66,13 @@ def test_train_settings_survive_a_restart(qtbot, main_window):
     again.close()
 
 
-def test_corrupt_settings_fall_back_to_defaults(qtbot, private_settings):
+def test_corrupt_settings_fall_back_to_defaults(qtbot, private_settings, new_window):
     ini = private_settings / "cnnviz" / "cnnviz.ini"
     ini.parent.mkdir(parents=True, exist_ok=True)
     ini.write_bytes(
         b"[view]\nzoom=banana\npresenter=maybe\n[window]\npage=99\ngeometry=@@@\n\x00\xff garbage"
     )
-    window = new_window(qtbot)
+    window = new_window()
     assert window.zoom == 1.0 and not window.presenter and window.lessons.currentRow() == 0
     window.close()
 
@@ -225,11 +216,11 @@ def test_system_theme_follows_the_desktop_palette(back_to_system_theme):
     assert not theme.DARK
 
 
-def test_the_theme_is_remembered(qtbot, back_to_system_theme):
+def test_the_theme_is_remembered(qtbot, back_to_system_theme, new_window):
     window = back_to_system_theme
     window.set_look(theme="dark")
     window.save_settings()
-    again = new_window(qtbot)
+    again = new_window()
     assert again.theme == "dark" and again.menus.themes["dark"].isChecked()
     again.set_look(theme="system")
     again.close()
