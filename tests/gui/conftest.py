@@ -2,6 +2,7 @@
 and a check after every GUI test that nothing is left behind (no worker thread still running,
 no top-level widget still alive) — so each test costs the same whether it runs first or last."""
 
+import gc
 import time
 
 import pytest
@@ -71,6 +72,11 @@ def nothing_left_behind(qapp, note_where_workers_start):
     yield
     from cnnviz.gui.workers.base import live_threads
 
+    flush_deletes()
+    # Cyclic garbage of this test (Qt objects held by Python cycles) is collected here, at a
+    # quiet moment: left to Python's automatic collection, it was once collected inside a Qt
+    # signal disconnect whose lock its destructor then waited for (a deadlock, seen by py-spy).
+    gc.collect()
     flush_deletes()
     threads = live_threads()
     widgets = [w for w in QApplication.topLevelWidgets() if not w.inherits("QTipLabel")]
