@@ -125,6 +125,27 @@ def take(folder: Path) -> list[Path]:
     path = folder / "train-inception.png"
     window.grab().save(str(path))
     shots.append(path)
+
+    def traced(name: str, layer: str, unit: tuple, step: int, source=None, left=False) -> None:
+        """The Trace page with one unit clicked, mid-way through its arithmetic."""
+        from cnnviz.gui.pages import PAGES
+
+        page = window.show_page([e.title for e in PAGES].index("Trace"))
+        if source is not None:
+            source(page)
+        _wait_for(app, lambda: page.trace is not None and page.shown_id == page.request_id, 60)
+        _wait_for(app, lambda: layer in [n.label for n in page.trace.nodes], 60)
+        page.select_unit(page.trace.index(layer), *unit)
+        page.arithmetic.step_bar.set_index(step)
+        page.overview.centerOn(page.overview.unit_scene_pos(page.trace.index(layer), *unit))
+        if left:  # from the input: the receptive field on the drawing shows
+            page.overview.horizontalScrollBar().setValue(0)
+        _settle(app, window)
+        path = folder / f"{name}.png"
+        window.grab().save(str(path))
+        shots.append(path)
+
+    traced("trace-inception", "incept1.branch5x5_2", (3, 5, 6), 4, lambda p: p.use_training_run())
     train.shutdown()
 
     def drawn(draw, name: str) -> None:
@@ -150,6 +171,8 @@ def take(folder: Path) -> list[Path]:
             )
     canvas.end_stroke()
     drawn(draw, "draw")
+    draw.trace_drawing()  # "Trace this drawing": the Draw page's model and drawing
+    traced("trace", "conv2", (3, 5, 2), 3, left=True)
 
     # your own images: a folder of drawn shapes, trained on, then a drawn circle classified
     import tempfile

@@ -8,6 +8,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication, QWidget
 
+from cnnviz.gui.pages import PAGES
+
 
 def test_presenter_mode_enlarges_type_everywhere(qtbot, main_window):
     before = QApplication.instance().font().pointSizeF()
@@ -241,7 +243,7 @@ def test_every_control_has_a_tooltip(main_window):
     pytest.importorskip("torch")
     kinds = (QAbstractButton, QAbstractSpinBox, QComboBox, QLineEdit, QSlider, QListWidget)
     missing = []
-    for index in range(5):
+    for index in range(len(PAGES)):
         page = main_window.show_page(index)
         for widget in page.findChildren(QWidget):
             if not isinstance(widget, kinds) or widget.parent() is None:
@@ -272,7 +274,7 @@ def test_the_app_runs_at_twice_the_pixel_density():
     )
     assert out.returncode == 0, out.stdout + out.stderr
     assert "device pixel ratio 2" in out.stdout
-    assert out.stdout.count(" ok") == 5
+    assert out.stdout.count(" ok") == len(PAGES)
 
 
 def test_presenter_mode_fits_a_1280_by_800_projector(qtbot, main_window):
@@ -282,7 +284,7 @@ def test_presenter_mode_fits_a_1280_by_800_projector(qtbot, main_window):
     main_window.resize(1280, 800)
     main_window.set_look(presenter=True)
     try:
-        for index in range(5):
+        for index in range(len(PAGES)):
             main_window.show_page(index)
             QApplication.processEvents()
             hint = main_window.minimumSizeHint()

@@ -28,6 +28,20 @@ class PageContext:
     show_page: Callable[[str], Any] = lambda title: None
 
 
+@dataclass
+class Drawing:
+    """What the Draw page hands to another page ("Trace this drawing"): the canvas (uint8),
+    the exact test image under it if any (``[C, H, W]`` in [0, 1]), and the model in use
+    with its input contract, description and Model-box entry."""
+
+    canvas: Any
+    exact: Any = None
+    model: Any = None
+    info: Any = None
+    description: str = ""
+    source_index: int = 0
+
+
 class Page(QWidget):
     """A lesson page. Subclasses set the class attributes and override what they offer."""
 
@@ -49,6 +63,9 @@ class Page(QWidget):
     # -- the dataset ----------------------------------------------------------------------------
     def set_dataset(self, choice) -> None:
         """The dataset chosen for every page (pages with ``uses_dataset``)."""
+
+    def take_drawing(self, drawing: Drawing) -> None:
+        """Another page hands over a drawing and its model (pages that trace or explain)."""
 
     # -- look and settings ----------------------------------------------------------------------
     def apply_look(self, zoom: float, presenter: bool) -> None:

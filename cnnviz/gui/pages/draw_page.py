@@ -31,7 +31,7 @@ from cnnviz.core.training import CheckpointError
 from cnnviz.core.training.probe import feature_layers, inception_blocks
 from cnnviz.gui import theme
 from cnnviz.gui.datasets import MNIST
-from cnnviz.gui.pages.base import Page
+from cnnviz.gui.pages.base import Drawing, Page
 from cnnviz.gui.widgets.draw_canvas import DrawCanvas
 from cnnviz.gui.widgets.feature_grid import FeatureMapGrid
 from cnnviz.gui.widgets.probability_bars import ProbabilityBars
@@ -95,6 +95,12 @@ class DrawPage(Page):
             "network sees it exactly as in the test set)"
         )
         self.test_button.clicked.connect(self.try_test_digit)
+        self.trace_button = QPushButton("Trace this drawing")
+        self.trace_button.setToolTip(
+            "Open the Trace page on this drawing and this model: every number of the forward "
+            "pass, the receptive field and the arithmetic of any unit"
+        )
+        self.trace_button.clicked.connect(self.trace_drawing)
         slots = (self.canvas.undo, self.canvas.clear, self.eraser.toggle)
         for (keys, _text), slot in zip(self.page_shortcuts, slots):
             QShortcut(QKeySequence(keys), self, slot, context=Qt.WidgetWithChildrenShortcut)
@@ -102,6 +108,7 @@ class DrawPage(Page):
         for i, w in enumerate((self.width_spin, self.eraser, self.undo_button, self.clear_button)):
             tools.addWidget(w, 0, i)
         tools.addWidget(self.test_button, 1, 0, 1, 2)
+        tools.addWidget(self.trace_button, 1, 2, 1, 2)
         tools.setColumnStretch(4, 1)
         left = QVBoxLayout()
         left.addLayout(tools)
@@ -377,6 +384,27 @@ class DrawPage(Page):
         self.exact_input = image.astype(np.float32) / 255.0
         self.canvas.set_background(image.mean(axis=0).astype(np.uint8))
         return int(test.labels[index])
+
+    def trace_drawing(self):
+        """Show the Trace page on this drawing, with the model in use."""
+        exact = (
+            self.exact_input
+            if (self.canvas.background is not None and not self.canvas.strokes)
+            else None
+        )
+        page = self.context.show_page("Trace")
+        if page is not None:
+            page.take_drawing(
+                Drawing(
+                    self.canvas.to_array(),
+                    exact,
+                    self.model,
+                    self.info,
+                    self.model_label.text().removeprefix("Using ").split(":")[0],
+                    self.source_index,
+                )
+            )
+        return page
 
     def shutdown(self) -> None:
         self.inference.stop()  # a prediction in hand is finished: the window waits for it
