@@ -17,6 +17,7 @@ import torch.fx as fx  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
 from torch import nn  # noqa: E402
 
+from cnnviz.core.explain.graph import graph_of  # noqa: E402
 from cnnviz.explain import (  # noqa: E402
     TraceError,
     explain_unit,
@@ -322,19 +323,97 @@ def test_names_and_bad_units_are_refused_clearly():
         trace_forward(model, np.zeros((28, 28)))
 
 
-def test_a_forward_torch_fx_cannot_follow_says_so():
-    class Branchy(nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.fc = nn.Linear(4, 2)
+class TutorialNet(nn.Module):
+    """PyTorch's own tutorial net: its flatten loops over the size, which torch.fx refuses."""
 
-        def forward(self, x):
-            if x.sum() > 0:  # depends on the data: no graph can hold it
-                x = x * 2
-            return self.fc(x.flatten(1))
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(1, 6, 3)
+        self.conv2 = nn.Conv2d(6, 16, 3)
+        self.fc1 = nn.Linear(16 * 5 * 5, 120)
+        self.fc2 = nn.Linear(120, 10)
 
-    with pytest.raises(TraceError, match="Branchy's forward cannot be followed"):
-        trace_forward(Branchy(), np.zeros((1, 2, 2), np.float32))
+    def forward(self, x):
+        x = F.max_pool2d(F.relu(self.conv1(x)), (2, 2))
+        x = F.max_pool2d(F.relu(self.conv2(x)), 2)
+        x = x.view(-1, self.num_flat_features(x))
+        x = F.relu(self.fc1(x))
+        return self.fc2(x)
+
+    def num_flat_features(self, x):
+        num = 1
+        for s in x.size()[1:]:
+            num *= s
+        return num
+
+
+def _hooked_gradient_box(model, layer, unit, shape=(1, 28, 28)):
+    """The input-gradient support of one unit of a module's output (hooks, no torch.fx)."""
+    twin = _positive_copy(model)
+    x = torch.ones((1,) + shape, requires_grad=True)
+    seen = {}
+    handle = twin.get_submodule(layer).register_forward_hook(lambda m, a, o: seen.update(out=o))
+    twin(x)
+    handle.remove()
+    (grad,) = torch.autograd.grad(seen["out"][0][unit], x)
+    support = (grad[0].abs() > 0).any(axis=0).numpy()
+    rows, cols = np.flatnonzero(support.any(axis=1)), np.flatnonzero(support.any(axis=0))
+    return int(rows[0]), int(cols[0]), int(rows[-1]) + 1, int(cols[-1]) + 1
+
+
+def test_a_forward_torch_fx_cannot_follow_is_recorded_module_by_module(monkeypatch):
+    torch.manual_seed(4)
+    model = TutorialNet().eval()
+    with pytest.raises(TraceError):  # the reason for the fallback: symbolic tracing refuses
+        graph_of(model)
+    image = _image(8)
+    trace = trace_forward(model, image)
+    labels = [n.label for n in trace.nodes]
+    assert labels[:3] == ["input", "conv1", "(between conv1 and conv2)"]
+    assert labels[-1] == "probabilities" and "fc2" in labels
+    hooked = _hooked_outputs(model, image)
+    for node in trace.nodes:
+        if node.module:
+            np.testing.assert_allclose(node.value, hooked[(node.module, 1)], rtol=1e-5, atol=1e-6)
+    gap = trace.node("(between conv1 and conv2)")
+    assert "F.max_pool2d(F.relu(x), 2), recognised from its numbers" in gap.op_text
+    e = trace.explain("(between conv1 and conv2)", 2, 3, 4)
+    assert "its arithmetic cannot be shown" in e.cannot
+    assert e.value == pytest.approx(float(gap.value[2, 3, 4]))
+    conv2 = trace.explain("conv2", 5, 4, 6)  # a module's arithmetic is exact all the same
+    assert float(conv2.partials.sum()) + conv2.bias == pytest.approx(conv2.value, abs=1e-5)
+    # the independent check: average pooling over the same windows spreads the gradient
+    avg = F.avg_pool2d
+    monkeypatch.setattr(F, "max_pool2d", lambda t, k, *args, **kw: avg(t, k))
+    for unit in [(5, 4, 6), (0, 0, 0), (15, 10, 10)]:
+        rf = trace.receptive_field("conv2", unit[1], unit[2], unit[0])
+        got = (rf.top, rf.left, rf.bottom, rf.right)
+        assert got == _hooked_gradient_box(model, "conv2", unit)
+    # an entry of the flattened, pooled maps fc1 reads: its field through the recognised pooling
+    twin = _positive_copy(model)
+    x = torch.ones((1, 1, 28, 28), requires_grad=True)
+    seen = {}
+    handle = twin.fc1.register_forward_pre_hook(lambda m, a: seen.update(x=a[0]))
+    twin(x)
+    handle.remove()
+    for index in (0, 137, 399):
+        (grad,) = torch.autograd.grad(seen["x"][0, index], x, retain_graph=True)
+        support = (grad[0, 0].abs() > 0).numpy()
+        rows, cols = np.flatnonzero(support.any(axis=1)), np.flatnonzero(support.any(axis=0))
+        rf = trace.receptive_field("(between conv2 and fc1)", None, None, index)
+        assert (rf.top, rf.left, rf.bottom, rf.right) == (
+            rows[0],
+            cols[0],
+            rows[-1] + 1,
+            cols[-1] + 1,
+        )
+    monkeypatch.undo()
+    assert trace.field_size("conv2") == ((8, 8), (2, 2))
+    np.testing.assert_allclose(
+        trace.probabilities,
+        torch.softmax(model(torch.from_numpy(image)[None]), 1)[0].detach().numpy(),
+        rtol=1e-5,
+    )
 
 
 def test_explain_unit_in_one_call_equals_the_trace():

@@ -266,3 +266,32 @@ def test_step_menu_drives_the_arithmetic(qtbot, main_window, trace):
     assert trace.arithmetic.step_bar.index == 10
     actions["First step"].trigger()
     assert trace.arithmetic.step_bar.index == 0
+
+
+def test_a_model_torch_fx_cannot_follow_is_traced_and_says_what_it_cannot_show(qtbot, trace):
+    import torch.nn.functional as F
+    from torch import nn
+
+    class Looping(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.conv = nn.Conv2d(1, 4, 5)
+            self.fc = nn.Linear(4 * 12 * 12, 10)
+
+        def forward(self, x):
+            x = F.max_pool2d(F.relu(self.conv(x)), 2)
+            n = 1
+            for s in x.size()[1:]:  # symbolic tracing cannot iterate a size
+                n *= s
+            return self.fc(x.view(-1, n))
+
+    use(trace, qtbot, Looping())
+    assert [n.label for n in trace.trace.nodes][:3] == ["input", "conv", "(between conv and fc)"]
+    click(qtbot, trace, "(between conv and fc)", 2, 3, 3)
+    assert trace.arithmetic.cannot.isVisible()
+    assert "its arithmetic cannot be shown" in trace.arithmetic.cannot.text()
+    assert "F.max_pool2d(F.relu(x), 2)" in trace.arithmetic.op_text.text()
+    click(qtbot, trace, "conv", 1, 6, 6)
+    assert (
+        not trace.arithmetic.cannot.isVisible() and len(trace.arithmetic.explanation.partials) == 1
+    )

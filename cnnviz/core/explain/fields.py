@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -23,6 +24,7 @@ from .graph import (
     ELEMENTWISE,
     INPUT,
     RESHAPE,
+    UNRECORDED,
     WINDOW_KINDS,
     TraceNode,
 )
@@ -75,7 +77,7 @@ class ReceptiveField:
             f"({self.height}×{self.width} pixels)"
         )
         if self.size is None or self.jump is None:
-            return f"{where}; the layer sees the whole input"
+            return where
         return (
             f"{where}; theoretical field {self.size[0]}×{self.size[1]}, jump "
             f"{self.jump[0]}×{self.jump[1]}"
@@ -117,7 +119,27 @@ def _adaptive_span(lo: int, hi: int, out: int, size: int) -> tuple[int, int]:
     return (lo * size) // out, -(-(hi * size) // out)
 
 
-def _elements(node: TraceNode, region: Region) -> np.ndarray:
+@dataclass
+class _Shape:
+    """Stands in for a node of another shape (the pooled maps before a flatten)."""
+
+    shape: tuple
+    params: dict | None = None
+    kind: str = ""
+
+    @property
+    def is_map(self) -> bool:
+        return len(self.shape) == 3
+
+    @property
+    def value(self):
+        return np.empty(self.shape, np.float32)
+
+    def like(self, node) -> _Shape:
+        return _Shape(self.shape, node.params, node.kind)
+
+
+def _elements(node, region: Region) -> np.ndarray:
     """Flat indices (row-major) of the elements a region covers."""
     if not node.is_map:
         return np.flatnonzero(region.mask)
@@ -129,7 +151,7 @@ def _elements(node: TraceNode, region: Region) -> np.ndarray:
     return grid.ravel()
 
 
-def _from_elements(node: TraceNode, flat: np.ndarray) -> Region:
+def _from_elements(node, flat: np.ndarray) -> Region:
     if not node.is_map:
         mask = np.zeros(node.value.size, dtype=bool)
         mask[flat] = True
@@ -148,7 +170,14 @@ def parent_regions(nodes: list[TraceNode], node: TraceNode, region: Region) -> d
     if not parents:
         return {}
     kind = node.kind
-    if kind in WINDOW_KINDS and node.is_map and parents[0].is_map:
+    windowed = kind in WINDOW_KINDS or (kind == UNRECORDED and "kernel" in node.params)
+    window_node: Any = node
+    if windowed and not node.is_map and "pooled_shape" in node.params and parents[0].is_map:
+        # pooled, then flattened (recognised from the numbers): back to the pooled maps first
+        pooled = _Shape(tuple(node.params["pooled_shape"]))
+        region = _from_elements(pooled, _elements(node, region))
+        window_node = pooled.like(node)
+    if windowed and window_node.is_map and parents[0].is_map:
         parent = parents[0]
         p = node.params
         t, left, b, r = _box(region)
@@ -184,7 +213,13 @@ def parent_regions(nodes: list[TraceNode], node: TraceNode, region: Region) -> d
                 out[parent.index] = Region(part.copy(), region.box)
             offset += n
         return out
-    if kind == RESHAPE and len(parents) == 1 and parents[0].value.size == node.value.size:
+    if kind == UNRECORDED and len(parents) == 1 and parents[0].shape == node.shape:
+        return {parents[0].index: Region(region.mask.copy(), region.box)}  # position-wise
+    if (
+        kind in (RESHAPE, UNRECORDED)
+        and len(parents) == 1
+        and parents[0].value.size == node.value.size
+    ):
         return {parents[0].index: _from_elements(parents[0], _elements(node, region))}
     return {parent.index: full_region(parent) for parent in parents}
 
@@ -228,7 +263,7 @@ def _field(node: TraceNode, parents: list, nodes: list[TraceNode]):
         return ((1, 1), (1, 1))
     if not node.is_map or any(p is None for p in parents) or not parents:
         return None
-    if node.kind in WINDOW_KINDS:
+    if node.kind in WINDOW_KINDS or (node.kind == UNRECORDED and "kernel" in node.params):
         (size, jump), p = parents[0], node.params
         return (
             tuple(
@@ -245,6 +280,8 @@ def _field(node: TraceNode, parents: list, nodes: list[TraceNode]):
             tuple(s + (k - 1) * j for s, k, j in zip(size, ks, jump)),
             tuple(j * s for j, s in zip(jump, ss)),
         )
+    if node.kind == UNRECORDED and parents and nodes[node.parents[0]].shape == node.shape:
+        return parents[0]
     if node.kind in ELEMENTWISE or node.kind in (ADD, CAT):
         sizes = [p[0] for p in parents]
         jumps = [p[1] for p in parents]

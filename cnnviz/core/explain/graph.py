@@ -24,6 +24,7 @@ BATCH_NORM, ACTIVATION, IDENTITY = "batch_norm", "activation", "identity"
 CAT, ADD, RESHAPE, LINEAR = "cat", "add", "reshape", "linear"
 LOG_SOFTMAX, SOFTMAX, PROBABILITIES = "log_softmax", "softmax", "probabilities"
 INPUT, OTHER = "input", "other"
+UNRECORDED = "unrecorded"  # an operation between modules that forward hooks cannot see
 
 WINDOW_KINDS = (CONV, MAX_POOL, AVG_POOL)
 ELEMENTWISE = (BATCH_NORM, ACTIVATION, IDENTITY)
@@ -100,16 +101,20 @@ _GRAPHS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 def graph_of(model: nn.Module) -> fx.GraphModule:
     """The model's forward pass as a torch.fx graph (traced once per model object)."""
     cached = _GRAPHS.get(model)
+    if isinstance(cached, TraceError):
+        raise cached
     if cached is not None:
         return cached
     try:
         graph = fx.symbolic_trace(model)
     except Exception as exc:  # data-dependent control flow, unsupported Python in forward
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise TraceError(
+        error = TraceError(
             f"{type(model).__name__}'s forward cannot be followed operation by operation "
             f"(torch.fx: {first[:200]})"
-        ) from None
+        )
+        _GRAPHS[model] = error  # not tried again for this model
+        raise error from None
     _GRAPHS[model] = graph
     return graph
 
@@ -332,8 +337,16 @@ def _scopes(node: fx.Node, model: nn.Module) -> tuple[tuple[str, ...], str, str]
 
 def trace_graph(model: nn.Module, image) -> list[TraceNode]:
     """Every tensor-valued operation of ``model`` on ``image`` (``[C, H, W]``, as the model
-    takes it), in the order torch computes them. The model runs in eval mode without grad."""
-    graph = graph_of(model)
+    takes it), in the order torch computes them. The model runs in eval mode without grad.
+
+    A forward pass torch.fx cannot follow (a loop over a tensor's size, say) is recorded
+    module by module with forward hooks instead: see :mod:`.hooks`."""
+    try:
+        graph = graph_of(model)
+    except TraceError:
+        from .hooks import trace_with_hooks
+
+        return trace_with_hooks(model, image)
     device = next((p.device for p in model.parameters()), torch.device("cpu"))
     x = torch.as_tensor(np.asarray(image, dtype=np.float32), device=device)[None]
     recorder = _Recorder(graph)
@@ -398,11 +411,11 @@ def trace_graph(model: nn.Module, image) -> list[TraceNode]:
         by_name[n.name] = index
         for p in parents:
             nodes[p].children.append(index)
-    _add_probabilities(nodes)
+    add_probabilities(nodes)
     return nodes
 
 
-def _add_probabilities(nodes: list[TraceNode]) -> None:
+def add_probabilities(nodes: list[TraceNode]) -> None:
     """A last node with the class probabilities: softmax of the logits (a final log_softmax
     or softmax is undone to find them)."""
     last = nodes[-1]

@@ -144,6 +144,13 @@ def explain(nodes: list[TraceNode], index: int, channel: int, row=None, col=None
     if node.parents:
         result.source = nodes[node.parents[0]].label
     writer = _WRITERS.get(node.kind)
+    if writer is None and node.kind == "unrecorded":
+        result.cannot = (
+            f"This is {node.op_text}. Its value is exact; its arithmetic cannot be shown, and "
+            "its receptive field is inferred from its shape."
+        )
+        result.steps = [ExplainStep(node.label, f"value = {num(value)}", total=value)]
+        return result
     if writer is None:
         result.cannot = (
             f"{node.op_text} is not one of the layers whose arithmetic cnnviz writes out; "
