@@ -57,6 +57,12 @@ def outlined(page, index, channel, box):
     )
 
 
+def field_outlined_on_the_input(page):
+    """The clicked unit's receptive field is outlined on the input image."""
+    rf = page.arithmetic.explanation.receptive_field
+    return outlined(page, 0, 0, (rf.top, rf.left, rf.bottom, rf.right))
+
+
 def test_opens_on_a_test_digit_with_the_shipped_model(trace):
     assert trace.prediction.text().startswith("It is 7") and "(label 7)" in trace.prediction.text()
     labels = [n.label for n in trace.trace.nodes]
@@ -109,6 +115,9 @@ def test_click_a_relu_and_a_pooling_unit(qtbot, trace):
     x = float(trace.trace.node("mp").value[2, 5, 6])
     assert e.value == pytest.approx(max(0.0, x))
     assert trace.arithmetic.text.text().startswith("max(0, ")
+    assert field_outlined_on_the_input(trace)
+    assert outlined(trace, trace.trace.index("mp"), 2, (5, 6, 6, 7))  # its own channel only
+    assert not outlined(trace, trace.trace.index("mp"), 3, (5, 6, 6, 7))
     click(qtbot, trace, "mp (call 2)", 7, 1, 2)
     e = trace.arithmetic.explanation
     window = trace.trace.node("conv2").value[7, 2:4, 4:6]
@@ -117,6 +126,8 @@ def test_click_a_relu_and_a_pooling_unit(qtbot, trace):
     assert trace.arithmetic.text.text().startswith("max of the window = ")
     rf = e.receptive_field
     assert (rf.top, rf.left, rf.bottom, rf.right) == (4, 8, 20, 24)
+    assert field_outlined_on_the_input(trace)
+    assert outlined(trace, trace.trace.index("conv2"), 7, (2, 4, 4, 6))  # the 2×2 window
 
 
 def test_click_a_flattened_entry_a_logit_and_a_probability(qtbot, trace):
@@ -132,6 +143,7 @@ def test_click_a_flattened_entry_a_logit_and_a_probability(qtbot, trace):
     assert len(e.steps) == 10 and e.steps[-1].total == pytest.approx(e.value, abs=1e-4)
     trace.first_step()
     assert trace.arithmetic.text.text().startswith("w[7, ")
+    assert field_outlined_on_the_input(trace)
     click(qtbot, trace, "probabilities", 7)
     e = trace.arithmetic.explanation
     assert e.value == pytest.approx(float(trace.trace.probabilities[7]))
@@ -147,6 +159,12 @@ def test_inception_branches_and_the_concatenation(qtbot, trace):
     click(qtbot, trace, "incept1.branch5x5_2", 3, 5, 6)
     e = trace.arithmetic.explanation
     assert len(e.partials) == 16 and e.source == "incept1.branch5x5_1"
+    assert e.value == pytest.approx(float(trace.trace.node("incept1.branch5x5_2").value[3, 5, 6]))
+    assert trace.arithmetic.text.text().startswith("Σ (window × kernel of channel 1)")
+    assert field_outlined_on_the_input(trace)
+    # its 5×5 window (padding 2) on all 16 channels of the 1×1 reduction before it
+    reduce = trace.trace.index("incept1.branch5x5_1")
+    assert all(outlined(trace, reduce, ch, (3, 4, 8, 9)) for ch in range(16))
     click(qtbot, trace, "incept1.cat", 20, 4, 4)  # channels 16–39 come from the 5×5 branch
     e = trace.arithmetic.explanation
     assert e.source == "incept1.branch5x5_2" and e.origin == (4, 4, 4)
@@ -168,6 +186,12 @@ def test_a_residual_addition(qtbot, trace):
     assert e.value == pytest.approx(main + shortcut, abs=1e-5)
     assert "(layer1.0.bn2)" in trace.arithmetic.text.text()
     assert "(relu)" in trace.arithmetic.text.text()
+    assert field_outlined_on_the_input(trace)
+    # both paths are outlined: the main path's bn2 at the same unit, and the block's input
+    # (relu) through both paths: 5×5 through the two 3×3 convolutions, which holds the
+    # shortcut's own cell
+    assert outlined(trace, trace.trace.index("layer1.0.bn2"), 1, (3, 3, 4, 4))
+    assert all(outlined(trace, trace.trace.index("relu"), ch, (1, 1, 6, 6)) for ch in range(16))
 
 
 def test_hover_shows_the_value_and_outlines_the_field(qtbot, trace):
