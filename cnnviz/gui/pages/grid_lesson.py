@@ -20,15 +20,17 @@ from PySide6.QtWidgets import (
     QLabel,
     QMenu,
     QPushButton,
-    QSizePolicy,
     QSpinBox,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
 from cnnviz.core.grid_text import MAX_SIDE, format_grid, parse_grid, parse_number, resized
 from cnnviz.gui.pages.base import Page
+from cnnviz.gui.settings import open_settings, read
 from cnnviz.gui.widgets.field import Field
+from cnnviz.gui.widgets.grid_board import GridBoard
 from cnnviz.gui.widgets.labeled_grid import LabeledGrid
 from cnnviz.gui.widgets.legend import Legend
 from cnnviz.gui.widgets.pair_spin import PairSpin
@@ -74,7 +76,13 @@ class GridLessonPage(Page):
         self.output_grids: list[LabeledGrid] = []
         self.fields: dict[str, Field] = {}
         self._hover: tuple[int, list] = (-1, [])  # output grid, cells reading the hovered cell
-        self.max_cell = 72
+        self.presenter = False
+        # the settings column shown or collapsed, remembered apart for presenter mode, which
+        # starts collapsed: its larger type leaves the grids too little room beside it
+        settings = open_settings()
+        self.settings_shown = {
+            mode: read(settings, self._settings_key(mode), not mode) for mode in (False, True)
+        }
 
         self.preset_box = QComboBox()
         self.preset_box.setToolTip("Load a ready-made example; the lecture's come first")
@@ -107,18 +115,12 @@ class GridLessonPage(Page):
         self.formula = QLabel()
         self.formula.setObjectName("formula")
         self.formula.setWordWrap(True)
-        self.hint = QLabel()
+        self.hint = QLabel()  # one line high, empty or not: hovering never resizes the grids
         self.hint.setObjectName("hint")
         self.grid_error = Field(QWidget())
-        self.grid_area = QWidget()
-        self.grid_layout = QGridLayout(self.grid_area)
-        self.grid_layout.setHorizontalSpacing(18)
-        self.grid_layout.setVerticalSpacing(10)
-        # The grids take the room they are given (fit_cells picks the cell size from it): their
-        # current size must not hold the window at a minimum, or larger type grows the window.
-        self.grid_area.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Ignored)
-        self.grid_area.setMinimumSize(320, 200)
-        self.grid_layout.setAlignment(Qt.AlignCenter)
+        # the board gives the grids the largest cells that fit it (see GridBoard)
+        self.grid_area = GridBoard()
+        self.grid_layout = self.grid_area.grid
 
     # -- layout helpers used by subclasses ------------------------------------------------------
     def add_field(self, key: str, label: str, control: QWidget) -> Field:
@@ -159,8 +161,14 @@ class GridLessonPage(Page):
         settings_layout.addWidget(Legend(self.legend_keys))
         # scrolls when the window is short: never squeezes the legend or grows the window
         self.settings_scroll = ScrollColumn(settings, least=0, most=400)
+        self.settings_toggle = QToolButton()
+        self.settings_toggle.setCheckable(True)
+        self.settings_toggle.setToolButtonStyle(Qt.ToolButtonTextBesideIcon)
+        self.settings_toggle.toggled.connect(self.show_settings)
+        self.show_settings(self.settings_shown[self.presenter])
 
         top = QHBoxLayout()
+        top.addWidget(self.settings_toggle)
         top.addWidget(QLabel("Example:"))
         top.addWidget(self.preset_box)
         top.addWidget(self.preset_note, 1)
@@ -295,7 +303,7 @@ class GridLessonPage(Page):
         self.clear_errors()
         self.plan = plan
         self.show_plan()
-        self.fit_cells()
+        self.grid_area.fit()  # titles and grid sizes have changed
         self.step_bar.set_count(len(plan), step_index)
         return True
 
@@ -475,32 +483,42 @@ class GridLessonPage(Page):
     def apply_preset(self, preset) -> None:
         raise NotImplementedError
 
-    # -- sizing -----------------------------------------------------------------------------------
-    def cells_needed(self) -> tuple[int, int]:
-        """How many cells wide and high the grid area must hold (subclasses say)."""
-        raise NotImplementedError
-
+    # -- sizing and the settings column --------------------------------------------------------
     def fit_cells(self) -> None:
-        """Choose one cell size so that all grids fit the grid area (18–56 px)."""
-        if self.plan is None:
-            return
-        cols, rows = self.cells_needed()
-        area = self.grid_area.size()
-        width = max(area.width(), 600) - 140
-        height = max(area.height(), 300) - 60 * max(1, self.inputs.shape[0])
-        cell = int(max(18, min(self.max_cell, width / max(cols, 1), height / max(rows, 1))))
-        for grid in self.all_grids():
-            grid.view.set_cell_size(cell)
+        """Refit the grids' cells to the grid area (it also refits itself when resized)."""
+        self.grid_area.fit()
+
+    def show_settings(self, shown: bool) -> None:
+        """Show or collapse the settings column (remembered, apart for presenter mode)."""
+        self.settings_shown[self.presenter] = bool(shown)
+        self.settings_scroll.setVisible(shown)
+        self.settings_toggle.blockSignals(True)
+        self.settings_toggle.setChecked(shown)
+        self.settings_toggle.blockSignals(False)
+        self.settings_toggle.setArrowType(Qt.LeftArrow if shown else Qt.RightArrow)
+        self.settings_toggle.setText("Hide settings" if shown else "Settings")
+        self.settings_toggle.setToolTip(
+            "Collapse the settings column: the grids get its room"
+            if shown
+            else "Show the settings column"
+        )
+
+    def _settings_key(self, presenter: bool) -> str:
+        mode = "presenter_" if presenter else ""
+        return f"{type(self).__name__}/{mode}settings_shown"
+
+    def save_settings(self, settings) -> None:
+        for mode, shown in self.settings_shown.items():
+            settings.setValue(self._settings_key(mode), shown)
 
     def apply_look(self, zoom: float, presenter: bool) -> None:
-        """Presenter mode and zoom allow larger cells (their numbers scale with them)."""
-        self.max_cell = int(72 * zoom * (1.35 if presenter else 1.0))
-        self.settings_scroll.rescale(zoom * (1.35 if presenter else 1.0))
-        self.fit_cells()
+        """Presenter mode and zoom allow larger cells (their numbers scale with them); presenter
+        mode has its own choice of settings column."""
+        scale = zoom * (1.35 if presenter else 1.0)
+        self.presenter = presenter
+        self.show_settings(self.settings_shown[presenter])
+        self.settings_scroll.rescale(scale)
+        self.grid_area.set_scale(scale)
 
     def all_grids(self) -> list[LabeledGrid]:
         return self.input_grids + self.output_grids
-
-    def resizeEvent(self, event):  # noqa: N802
-        super().resizeEvent(event)
-        self.fit_cells()
