@@ -20,6 +20,8 @@ QListWidget#lessons {{ font-size: {nav}px; border: none; background: {nav_bg}; c
 QListWidget#lessons::item {{ padding: 14px 12px; }}
 QListWidget#lessons::item:selected {{ background: #0b6fb8; color: white; }}
 QGroupBox {{ font-weight: bold; }}
+QLabel#figure {{ font-size: {figure}px; font-weight: bold; color: {text}; }}
+QLabel#figureCaption {{ font-size: {small}px; color: {muted}; }}
 """
 
 
@@ -68,6 +70,7 @@ def style_sheet(scale: float = 1.0, presenter: bool = False, dark: bool = False)
         small=round(15 * s),
         op=round(30 * s),
         nav=round(17 * s),
+        figure=round(40 * s),
         border=2 if presenter else 1,
         **COLOURS[(bool(dark), bool(presenter))],
     )

@@ -21,14 +21,13 @@ from PySide6.QtWidgets import (
     QMenu,
     QPushButton,
     QSpinBox,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
 from cnnviz.core.grid_text import MAX_SIDE, format_grid, parse_grid, parse_number, resized
 from cnnviz.gui.pages.base import Page
-from cnnviz.gui.settings import open_settings, read
+from cnnviz.gui.widgets.column_toggle import ColumnToggle
 from cnnviz.gui.widgets.field import Field
 from cnnviz.gui.widgets.grid_board import GridBoard
 from cnnviz.gui.widgets.labeled_grid import LabeledGrid
@@ -76,13 +75,6 @@ class GridLessonPage(Page):
         self.output_grids: list[LabeledGrid] = []
         self.fields: dict[str, Field] = {}
         self._hover: tuple[int, list] = (-1, [])  # output grid, cells reading the hovered cell
-        self.presenter = False
-        # the settings column shown or collapsed, remembered apart for presenter mode, which
-        # starts collapsed: its larger type leaves the grids too little room beside it
-        settings = open_settings()
-        self.settings_shown = {
-            mode: read(settings, self._settings_key(mode), not mode) for mode in (False, True)
-        }
 
         self.preset_box = QComboBox()
         self.preset_box.setToolTip("Load a ready-made example; the lecture's come first")
@@ -161,11 +153,7 @@ class GridLessonPage(Page):
         settings_layout.addWidget(Legend(self.legend_keys))
         # scrolls when the window is short: never squeezes the legend or grows the window
         self.settings_scroll = ScrollColumn(settings, least=0, most=400)
-        self.settings_toggle = QToolButton()
-        self.settings_toggle.setCheckable(True)
-        self.settings_toggle.setToolButtonStyle(Qt.ToolButtonTextBesideIcon)
-        self.settings_toggle.toggled.connect(self.show_settings)
-        self.show_settings(self.settings_shown[self.presenter])
+        self.settings_toggle = ColumnToggle(self.settings_scroll, type(self).__name__)
 
         top = QHBoxLayout()
         top.addWidget(self.settings_toggle)
@@ -488,35 +476,14 @@ class GridLessonPage(Page):
         """Refit the grids' cells to the grid area (it also refits itself when resized)."""
         self.grid_area.fit()
 
-    def show_settings(self, shown: bool) -> None:
-        """Show or collapse the settings column (remembered, apart for presenter mode)."""
-        self.settings_shown[self.presenter] = bool(shown)
-        self.settings_scroll.setVisible(shown)
-        self.settings_toggle.blockSignals(True)
-        self.settings_toggle.setChecked(shown)
-        self.settings_toggle.blockSignals(False)
-        self.settings_toggle.setArrowType(Qt.LeftArrow if shown else Qt.RightArrow)
-        self.settings_toggle.setText("Hide settings" if shown else "Settings")
-        self.settings_toggle.setToolTip(
-            "Collapse the settings column: the grids get its room"
-            if shown
-            else "Show the settings column"
-        )
-
-    def _settings_key(self, presenter: bool) -> str:
-        mode = "presenter_" if presenter else ""
-        return f"{type(self).__name__}/{mode}settings_shown"
-
     def save_settings(self, settings) -> None:
-        for mode, shown in self.settings_shown.items():
-            settings.setValue(self._settings_key(mode), shown)
+        self.settings_toggle.save(settings)
 
     def apply_look(self, zoom: float, presenter: bool) -> None:
         """Presenter mode and zoom allow larger cells (their numbers scale with them); presenter
         mode has its own choice of settings column."""
         scale = zoom * (1.35 if presenter else 1.0)
-        self.presenter = presenter
-        self.show_settings(self.settings_shown[presenter])
+        self.settings_toggle.set_presenter(presenter)
         self.settings_scroll.rescale(scale)
         self.grid_area.set_scale(scale)
 
