@@ -63,10 +63,10 @@ def layout_problems(page) -> list[str]:
     return problems
 
 
-def assert_uses_the_window(window, page) -> None:
+def assert_uses_the_window(window, page, key: str = "") -> None:
     inside = QRect(page.mapTo(window, page.rect().topLeft()), page.size())
-    assert window.rect().contains(inside)
-    assert not layout_problems(page), layout_problems(page)
+    assert window.rect().contains(inside), key
+    assert not layout_problems(page), (key, layout_problems(page))
 
 
 def scrolls(grid) -> bool:
@@ -142,3 +142,82 @@ def test_the_settings_column_collapses_and_is_remembered(main_window, new_window
     assert page.settings_scroll.isVisibleTo(page)
     again.set_look(presenter=False)
     assert not page.settings_scroll.isVisibleTo(page)
+
+
+def test_the_layout_check_sees_a_label_cut_short(qtbot):
+    from PySide6.QtWidgets import QVBoxLayout, QWidget
+
+    box = QWidget()
+    qtbot.addWidget(box)
+    layout = QVBoxLayout(box)
+    layout.setSizeConstraint(QLayout.SetNoConstraint)  # squeezed, as a page can be
+    layout.addWidget(QLabel("a label far too long for the box it has been given"))
+    box.show()
+    box.resize(60, 40)
+    settle()
+    assert layout_problems(box)
+
+
+# -- the Train page ---------------------------------------------------------------------------
+def test_train_page_figures_maps_and_status(qtbot, main_window):
+    pytest.importorskip("torch")
+    from cnnviz.core.training import TrainConfig
+
+    train = main_window.show_page(3)
+    form = train.form
+    form.limit_train.setValue(0)
+    assert form.limit_train.text() == "all" and form.config().limit_train is None
+    assert form.probe.text().startswith("test image #")
+    assert train.views.tabs.currentWidget() is not train.views.branch_page
+    config = TrainConfig(
+        model="simple", epochs=1, limit_train=640, limit_test=300, snapshot_every=2
+    )
+    config.snapshot_seconds, config.device = 0.0, "cpu"
+    assert train.start(config)
+    assert main_window.statusBar().currentMessage().startswith("Training simple")
+    qtbot.waitUntil(lambda: train.ended, timeout=60000)
+    train.repaint_views(force=True)
+    status = main_window.statusBar().currentMessage()
+    assert "finished" in status and "test accuracy" in status
+    views = train.views
+    assert views.tabs.currentWidget() is views.filters  # the first tab with something to show
+    accuracy = views.figures.accuracy.text()
+    assert accuracy.endswith(" %") and float(accuracy[:-2]) == pytest.approx(
+        100 * train.accs[-1], abs=0.05
+    )
+    least_tile = {"1280x800": 70, "1920x1080": 110, "presenter-1280x800": 70}
+    for key in SIZES:
+        look(main_window, key)
+        train.repaint_views(force=True)
+        settle()
+        figure = views.figures.accuracy
+        assert figure.fontInfo().pixelSize() >= 40, key
+        assert views.loss_plot.acc_item.getViewBox().height() >= 80, key
+        tile = views.features.tile_size()
+        assert tile >= least_tile[key], (key, tile)
+        assert views.probe_image.tile_size() >= 0.9 * tile, key  # the probe as large as a map
+        assert_uses_the_window(main_window, train, key)
+
+
+# -- the Draw page ----------------------------------------------------------------------------
+def test_draw_page_canvas_view_and_maps_fill_their_room(qtbot, main_window):
+    pytest.importorskip("torch")
+    from tests.gui.gui_helpers import drag
+
+    draw = main_window.show_page(4)
+    settle()
+    drag(draw.canvas, [(0.3, 0.2), (0.7, 0.2), (0.45, 0.85)])
+    qtbot.waitUntil(lambda: draw.shown_id == draw.request_id, timeout=10000)
+    least_side = {"1280x800": 560, "1920x1080": 900, "presenter-1280x800": 450}
+    for key in SIZES:
+        look(main_window, key)
+        settle()
+        canvas = draw.canvas
+        assert canvas.width() == canvas.height() >= least_side[key], (key, canvas.size())
+        # no dead band under the canvas; in presenter mode at 1280×800 the columns beside it
+        # are at their least width, and the canvas, square, cannot take the whole height
+        below = draw.height() - canvas.geometry().bottom()
+        assert below < (0.25 if SIZES[key][1] else 0.12) * draw.height(), (key, below)
+        assert draw.seen.tile_size() >= 0.95 * draw.seen.width(), key  # fills its column
+        assert draw.maps.tile_size() >= 80, (key, draw.maps.tile_size())
+        assert_uses_the_window(main_window, draw, key)

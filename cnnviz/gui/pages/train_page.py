@@ -408,10 +408,7 @@ class TrainPage(Page):
             if self.accs
             else " before its first test"
         )
-        return (
-            f"Training {model} {how}{tested}. Save a checkpoint, or try it on the Draw page "
-            "(Model: Current training run)."
-        )
+        return f"Training {model} {how}{tested} — try it on the Draw page (Current training run)."
 
     def _total_steps(self) -> int | None:
         """Batches in the whole run, once the first progress report has told."""

@@ -54,8 +54,10 @@ class FeatureMapGrid(QWidget):
         self.title.setObjectName("gridTitle")
         self.title.setWordWrap(True)
         self.title.setMinimumWidth(40)
-        # a fixed height: a title that changes length must not re-lay-out the views
-        self.title.setFixedHeight(self.title.fontMetrics().lineSpacing() * title_lines + 4)
+        # a fixed height of some lines: a title that changes length must not re-lay-out the
+        # views at each snapshot (more lines only when the text needs them, see _fit_title)
+        self.title_lines = title_lines
+        self._fit_title()
         self.view = pg.GraphicsLayoutWidget()
         # no panel of its own: the tiles fill the widget one way and sit on the page the other
         self.view.setBackground(None)
@@ -89,8 +91,17 @@ class FeatureMapGrid(QWidget):
         self.maps = maps
         self.shape = maps.shape
         self._show_mosaic()
-        if title is not None:
+        if title is not None and title != self.title.text():
             self.title.setText(title)
+            self._fit_title()
+
+    def _fit_title(self) -> None:
+        """The title's lines, or as many as its text needs at its width and type size."""
+        lines = self.title.fontMetrics().lineSpacing() * self.title_lines + 4
+        need = self.title.heightForWidth(self.title.width()) if self.title.text() else 0
+        height = max(lines, need)
+        if height != self.title.height():
+            self.title.setFixedHeight(height)
 
     def _show_mosaic(self) -> None:
         """Tile the maps in the columns that make them largest in the view's present size."""
@@ -113,6 +124,7 @@ class FeatureMapGrid(QWidget):
 
     def resizeEvent(self, event):  # noqa: N802
         super().resizeEvent(event)
+        self._fit_title()
         if self.square:
             self.setMaximumHeight(self.title.height() + self.layout().spacing() + self.width())
         if self.maps is not None:
