@@ -7,6 +7,7 @@ import pytest
 from PySide6.QtCore import QRect
 from PySide6.QtWidgets import QApplication, QLabel, QLayout
 
+from cnnviz.gui.widgets.cell_delegate import number_pixels
 from cnnviz.gui.widgets.grid_board import LEAST_CELL
 
 SIZES = {
@@ -89,8 +90,9 @@ def test_grid_lessons_grow_with_the_window(main_window, key, index):
     assert not any(scrolls(grid) for grid in page.all_grids())
     title = page.all_grids()[0].title
     assert title.isVisible() and title.width() >= title.sizeHint().width()
-    # the numbers' type follows the cell: 0.4 of it
+    # the numbers' type follows the cell
     assert page.grid_area.cell == min(cells)
+    assert number_pixels(min(cells) - 2) >= 0.4 * LEAST_LECTURE_CELL[key] - 2
     assert_uses_the_window(main_window, page)
 
 
@@ -221,3 +223,26 @@ def test_draw_page_canvas_view_and_maps_fill_their_room(qtbot, main_window):
         assert draw.seen.tile_size() >= 0.95 * draw.seen.width(), key  # fills its column
         assert draw.maps.tile_size() >= 80, (key, draw.maps.tile_size())
         assert_uses_the_window(main_window, draw, key)
+
+
+def test_screenshots_take_a_window_size():
+    from cnnviz.gui.screenshots import parse_size
+
+    assert parse_size("1920x1080") == (1920, 1080) and parse_size("1280×800") == (1280, 800)
+    for bad in ("big", "1920", "10x10"):
+        with pytest.raises(ValueError):
+            parse_size(bad)
+
+
+@pytest.mark.parametrize("index", [0, 1], ids=["convolution", "pooling"])
+def test_the_board_measures_what_its_layout_asks(main_window, index):
+    page = main_window.show_page(index)
+    page.channel_spin.setValue(2)  # stacked grids; the convolution's output spans both rows
+    settle()
+    board = page.grid_area
+    for cell in (LEAST_CELL, 40, board.cell):
+        for grid in board.grids():
+            grid.set_cell_size(cell)
+        board.grid.invalidate()
+        hint, need = board.grid.sizeHint(), board.needed(cell)
+        assert abs(hint.width() - need.width()) <= 2 and abs(hint.height() - need.height()) <= 2

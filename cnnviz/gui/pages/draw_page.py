@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
@@ -116,6 +116,7 @@ class DrawPage(Page):
         self.prediction = QLabel("Draw a digit")
         self.prediction.setObjectName("prediction")
         self.prediction.setStyleSheet("font-size: 26px; font-weight: bold;")
+        self.prediction.setWordWrap(True)  # a long class name must not narrow the canvas
         self.bars = ProbabilityBars()
         middle = QVBoxLayout()
         middle.addWidget(self.seen)
@@ -190,6 +191,11 @@ class DrawPage(Page):
     def resizeEvent(self, event):  # noqa: N802
         super().resizeEvent(event)
         self._fit_canvas()
+
+    def event(self, event):
+        if event.type() == QEvent.LayoutRequest:  # a neighbour's least width may have changed
+            self._fit_canvas()
+        return super().event(event)
 
     # -- models ---------------------------------------------------------------------------------
     def set_model(self, model, description: str, info: InputContract = MNIST_INFO) -> None:

@@ -359,11 +359,13 @@ class TrainPage(Page):
             f"Epoch {p['epoch']}/{epochs} · batch {p['batch'] + 1}/{p['batches']} · "
             f"{rate:,.0f} samples/s · ETA {int(remaining // 60)}:{int(remaining % 60):02d}"
         )
-        if not self.engine.paused:
+        where = f"epoch {p['epoch']} of {epochs}, batch {p['batch'] + 1} of {p['batches']}"
+        if self.engine.paused:
+            self.set_status(f"Training paused at {where}: Resume, or save a checkpoint.")
+        else:
             tested = f" · test accuracy {100 * self.accs[-1]:.1f} %" if self.accs else ""
             self.set_status(
-                f"Training {self.engine.config.model}: epoch {p['epoch']} of {epochs}, "
-                f"batch {p['batch'] + 1} of {p['batches']} · loss {p['loss']:.3f}{tested}"
+                f"Training {self.engine.config.model}: {where} · loss {p['loss']:.3f}{tested}"
             )
 
     def _on_snapshot(self, snap: dict) -> None:

@@ -43,6 +43,12 @@ class DrawCanvas(QWidget):
             self.side = side
             self.updateGeometry()
 
+    def resizeEvent(self, event):  # noqa: N802
+        super().resizeEvent(event)
+        # squeezed one way by its neighbours: ask for a square that fits, never show a band
+        if self.width() != self.height():
+            self.set_side(max(self.minimumWidth(), min(self.width(), self.height())))
+
     # -- contents --------------------------------------------------------------------------------
     def to_array(self) -> np.ndarray:
         """The drawing as a ``[SIDE, SIDE]`` uint8 array (a copy)."""

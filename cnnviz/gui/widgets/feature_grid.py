@@ -61,6 +61,7 @@ class FeatureMapGrid(QWidget):
         self.view = pg.GraphicsLayoutWidget()
         # no panel of its own: the tiles fill the widget one way and sit on the page the other
         self.view.setBackground(None)
+        self.view.setStyleSheet("background: transparent; border: none;")  # the parent's
         self.view.setMinimumSize(60, 60)
         self.view.ci.layout.setContentsMargins(0, 0, 0, 0)
         self.box = self.view.addViewBox(lockAspect=True, invertY=True, enableMouse=False)
