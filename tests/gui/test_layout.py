@@ -70,6 +70,19 @@ def assert_uses_the_window(window, page, key: str = "") -> None:
     assert not layout_problems(page), (key, layout_problems(page))
 
 
+def largest_tile(view) -> float:
+    """The largest on-screen width one map of a FeatureMapGrid can have in its view, over every
+    arrangement of its maps in columns (one pixel between maps)."""
+    import math
+
+    c, h, w = view.shape
+    width, height = view.view.width(), view.view.height()
+    return max(
+        min(width / (cols * (w + 1) - 1), height / (math.ceil(c / cols) * (h + 1) - 1)) * w
+        for cols in range(1, c + 1)
+    )
+
+
 def scrolls(grid) -> bool:
     view = grid.view
     return view.horizontalScrollBar().maximum() > 0 or view.verticalScrollBar().maximum() > 0
@@ -146,6 +159,24 @@ def test_the_settings_column_collapses_and_is_remembered(main_window, new_window
     assert not page.settings_scroll.isVisibleTo(page)
 
 
+@pytest.mark.parametrize("size", [(600, 200), (200, 600), (400, 400), (120, 90)])
+def test_feature_maps_take_the_largest_tiles_their_panel_allows(qtbot, size):
+    import numpy as np
+
+    from cnnviz.gui.widgets.feature_grid import FeatureMapGrid
+
+    grid = FeatureMapGrid("maps")
+    qtbot.addWidget(grid)
+    grid.resize(*size)
+    grid.show()
+    grid.set_maps(np.random.default_rng(0).random((10, 24, 24)))
+    settle()
+    assert grid.tile_size() == pytest.approx(largest_tile(grid), rel=0.02)
+    grid.resize(size[1], size[0])  # turned: the tiles are rearranged
+    settle()
+    assert grid.tile_size() == pytest.approx(largest_tile(grid), rel=0.02)
+
+
 def test_the_layout_check_sees_a_label_cut_short(qtbot):
     from PySide6.QtWidgets import QVBoxLayout, QWidget
 
@@ -197,6 +228,7 @@ def test_train_page_figures_maps_and_status(qtbot, main_window):
         assert views.loss_plot.acc_item.getViewBox().height() >= 80, key
         tile = views.features.tile_size()
         assert tile >= least_tile[key], (key, tile)
+        assert tile >= 0.98 * largest_tile(views.features), key  # the best arrangement
         assert views.probe_image.tile_size() >= 0.9 * tile, key  # the probe as large as a map
         assert_uses_the_window(main_window, train, key)
 
@@ -222,6 +254,7 @@ def test_draw_page_canvas_view_and_maps_fill_their_room(qtbot, main_window):
         assert below < (0.25 if SIZES[key][1] else 0.12) * draw.height(), (key, below)
         assert draw.seen.tile_size() >= 0.95 * draw.seen.width(), key  # fills its column
         assert draw.maps.tile_size() >= 80, (key, draw.maps.tile_size())
+        assert draw.maps.tile_size() >= 0.98 * largest_tile(draw.maps), key
         assert_uses_the_window(main_window, draw, key)
 
 
@@ -246,3 +279,14 @@ def test_the_board_measures_what_its_layout_asks(main_window, index):
         board.grid.invalidate()
         hint, need = board.grid.sizeHint(), board.needed(cell)
         assert abs(hint.width() - need.width()) <= 2 and abs(hint.height() - need.height()) <= 2
+
+
+# -- the Architecture page ------------------------------------------------------------------------
+def test_architecture_page_fits_every_size(qtbot, main_window):
+    pytest.importorskip("torch")
+    page = main_window.show_page(2)
+    page.select_model("inception")
+    qtbot.waitUntil(lambda: not page.busy, timeout=60000)
+    for key in SIZES:
+        look(main_window, key)
+        assert_uses_the_window(main_window, page, key)
