@@ -7,6 +7,7 @@ from __future__ import annotations
 
 BASE_POINT_SIZE = 11.0
 PRESENTER_SCALE = 1.35
+OPERATOR_PX = 30  # the grid lessons' "∗", "=" and "→" (larger beside larger cells)
 
 _SHEET = """
 QLabel#arithmetic {{ font-size: {arith}px; padding: 6px 8px; background: {panel};
@@ -68,7 +69,7 @@ def style_sheet(scale: float = 1.0, presenter: bool = False, dark: bool = False)
     return _SHEET.format(
         arith=round(19 * s),
         small=round(15 * s),
-        op=round(30 * s),
+        op=round(OPERATOR_PX * s),
         nav=round(17 * s),
         figure=round(40 * s),
         border=2 if presenter else 1,

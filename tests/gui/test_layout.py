@@ -231,6 +231,10 @@ def test_train_page_figures_maps_and_status(qtbot, main_window):
         assert tile >= 0.98 * largest_tile(views.features), key  # the best arrangement
         assert views.probe_image.tile_size() >= 0.9 * tile, key  # the probe as large as a map
         assert_uses_the_window(main_window, train, key)
+    train.controls_toggle.setChecked(True)  # presenter mode with the settings shown: fits too
+    settle()
+    assert train.controls_scroll.isVisible()
+    assert_uses_the_window(main_window, train, "presenter, settings shown")
 
 
 # -- the Draw page ----------------------------------------------------------------------------
@@ -273,12 +277,13 @@ def test_the_board_measures_what_its_layout_asks(main_window, index):
     page.channel_spin.setValue(2)  # stacked grids; the convolution's output spans both rows
     settle()
     board = page.grid_area
-    for cell in (LEAST_CELL, 40, board.cell):
-        for grid in board.grids():
-            grid.set_cell_size(cell)
+    for cell in (board.cell, LEAST_CELL, 40, 150, board.cell):
+        need = board.needed(cell)
+        board.apply(cell)
+        settle()
         board.grid.invalidate()
-        hint, need = board.grid.sizeHint(), board.needed(cell)
-        assert abs(hint.width() - need.width()) <= 2 and abs(hint.height() - need.height()) <= 2
+        hint = board.grid.sizeHint()
+        assert abs(hint.width() - need.width()) <= 4 and abs(hint.height() - need.height()) <= 4
 
 
 # -- the Architecture page ------------------------------------------------------------------------

@@ -9,13 +9,18 @@ the grids scroll instead (a 64×64 grid on a small window).
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtWidgets import QGridLayout, QSizePolicy, QWidget
+import math
 
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtWidgets import QGridLayout, QLabel, QSizePolicy, QWidget
+
+from cnnviz.gui.style import OPERATOR_PX
 from cnnviz.gui.widgets.labeled_grid import LabeledGrid
 
 LEAST_CELL = 12  # px: below this the numbers are no longer legible; grids scroll instead
 MOST_CELL = 180  # px at zoom 100 %: a 1×1 grid need not fill a projector
+OPERATOR_SHARE = 0.3  # an operator label ("∗", "=", "max 2×2 →") is set at this share of a
+OPERATOR_GROWTH = 1.8  # cell, between its style sheet size and this many times it
 
 
 def _spans(items, count: int, spacing: int, axis: int) -> int:
@@ -51,6 +56,7 @@ class GridBoard(QWidget):
         self.grid.setVerticalSpacing(10)
         self.grid.setAlignment(Qt.AlignCenter)
         self.least, self.most = LEAST_CELL, MOST_CELL
+        self.operator_base = OPERATOR_PX
         self.cell = 0
         # The grids take the room they are given: their current size must not hold the window
         # at a minimum, or larger type would grow the window.
@@ -60,7 +66,17 @@ class GridBoard(QWidget):
     def set_scale(self, scale: float) -> None:
         """Zoom × presenter scale: larger type allows larger cells."""
         self.most = round(MOST_CELL * scale)
+        self.operator_base = round(OPERATOR_PX * scale)
         self.fit()
+
+    def operator_pixels(self, cell: int) -> int:
+        """The type size of the operators beside grids of ``cell`` px cells."""
+        base = self.operator_base
+        return min(round(base * OPERATOR_GROWTH), max(base, round(cell * OPERATOR_SHARE)))
+
+    def operators(self) -> list[QLabel]:
+        found = (self.grid.itemAt(i).widget() for i in range(self.grid.count()))
+        return [w for w in found if isinstance(w, QLabel) and w.objectName() == "operator"]
 
     def grids(self) -> list[LabeledGrid]:
         found = (self.grid.itemAt(i).widget() for i in range(self.grid.count()))
@@ -76,6 +92,11 @@ class GridBoard(QWidget):
                 continue
             if isinstance(widget, LabeledGrid):
                 size = widget.size_at(cell)
+            elif isinstance(widget, QLabel) and widget.objectName() == "operator":
+                # text scales with its type size
+                hint, now = item.sizeHint(), widget.font().pixelSize()
+                factor = self.operator_pixels(cell) / (now if now > 0 else self.operator_base)
+                size = QSize(math.ceil(hint.width() * factor), math.ceil(hint.height() * factor))
             else:
                 size = item.sizeHint()
             row, col, row_span, col_span = self.grid.getItemPosition(i)
@@ -107,12 +128,18 @@ class GridBoard(QWidget):
 
     def fit(self) -> None:
         """Give every grid the best cell size for the board's present size."""
-        grids = self.grids()
-        if not grids:
+        if not self.grids():
             return
-        cell = self.best_cell()
-        for grid in grids:
+        self.apply(self.best_cell())
+
+    def apply(self, cell: int) -> None:
+        """Give every grid ``cell`` px cells, and the operators their type size."""
+        for grid in self.grids():
             grid.set_cell_size(cell)
+        pixels = self.operator_pixels(cell)
+        for label in self.operators():
+            if label.font().pixelSize() != pixels:
+                label.setStyleSheet(f"font-size: {pixels}px;")  # over the application's
         if cell != self.cell:
             self.cell = cell
             self.cell_size_changed.emit(cell)
