@@ -30,8 +30,9 @@ class LabeledGrid(QWidget):
         self.title.setText(text)
 
     def set_cell_size(self, size: int) -> None:
-        self.view.set_cell_size(size)
-        self.updateGeometry()  # the board's layout asks again
+        if size != self.view.cell_size:
+            self.view.set_cell_size(size)
+            self.updateGeometry()  # the board's layout asks again
 
     def size_at(self, cell: int) -> QSize:
         """The size this grid and its title need with cells of ``cell`` px."""
