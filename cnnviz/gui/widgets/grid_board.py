@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 
-from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtWidgets import QGridLayout, QLabel, QSizePolicy, QWidget
 
 from cnnviz.gui.style import OPERATOR_PX
@@ -23,9 +23,9 @@ OPERATOR_SHARE = 0.3  # an operator label ("∗", "=", "max 2×2 →") is set at
 OPERATOR_GROWTH = 1.8  # cell, between its style sheet size and this many times it
 
 
-def _spans(items, count: int, spacing: int, axis: int) -> int:
-    """Total extent of ``count`` rows (axis 0) or columns (axis 1) holding ``items``:
-    (start, span, extent) each. Spacing goes between non-empty rows, as QGridLayout does."""
+def _spans(items, count: int, spacing: int) -> int:
+    """Total extent of ``count`` rows (or columns) holding ``items``: (start, span, extent)
+    each. Spacing goes between non-empty rows, as QGridLayout does."""
     sizes = [0] * count
     used = [False] * count
     for start, span, extent in items:
@@ -46,8 +46,6 @@ def _spans(items, count: int, spacing: int, axis: int) -> int:
 class GridBoard(QWidget):
     """A widget with a :class:`QGridLayout` (``grid``); its :class:`LabeledGrid` items get the
     largest common cell size that fits, refitted whenever the board is resized."""
-
-    cell_size_changed = Signal(int)
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -103,8 +101,8 @@ class GridBoard(QWidget):
             rows.append((row, row_span, size.height()))
             cols.append((col, col_span, size.width()))
         margins = self.grid.contentsMargins()
-        width = _spans(cols, self.grid.columnCount(), self.grid.horizontalSpacing(), 1)
-        height = _spans(rows, self.grid.rowCount(), self.grid.verticalSpacing(), 0)
+        width = _spans(cols, self.grid.columnCount(), self.grid.horizontalSpacing())
+        height = _spans(rows, self.grid.rowCount(), self.grid.verticalSpacing())
         return QSize(
             width + margins.left() + margins.right(), height + margins.top() + margins.bottom()
         )
@@ -140,9 +138,7 @@ class GridBoard(QWidget):
         for label in self.operators():
             if label.font().pixelSize() != pixels:
                 label.setStyleSheet(f"font-size: {pixels}px;")  # over the application's
-        if cell != self.cell:
-            self.cell = cell
-            self.cell_size_changed.emit(cell)
+        self.cell = cell
 
     def resizeEvent(self, event):  # noqa: N802
         super().resizeEvent(event)
