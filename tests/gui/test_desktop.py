@@ -9,6 +9,7 @@ from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication, QWidget
 
 from cnnviz.gui.pages import PAGES
+from cnnviz.gui.widgets.grid_board import MOST_CELL
 
 
 def test_presenter_mode_enlarges_type_everywhere(qtbot, main_window):
@@ -17,7 +18,7 @@ def test_presenter_mode_enlarges_type_everywhere(qtbot, main_window):
     assert main_window.presenter and main_window.menus.presenter.isChecked()
     assert QApplication.instance().font().pointSizeF() == pytest.approx(before * 1.35)
     assert "font-size: 26px" in QApplication.instance().styleSheet()  # arithmetic, 19 × 1.35
-    assert main_window.pages[0].max_cell > 72
+    assert main_window.pages[0].grid_area.most > MOST_CELL
     qtbot.keyClick(main_window, Qt.Key_F5)
     assert QApplication.instance().font().pointSizeF() == pytest.approx(before)
 

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QWidget
 
 
@@ -51,10 +52,22 @@ class Page(QWidget):
     edits_grids = False  # the Edit menu (paste, copy the output, randomize) acts on it
     uses_dataset = False  # told of every dataset choice through set_dataset
     page_shortcuts: tuple[tuple[str, str], ...] = ()  # (keys, what they do) of its own
+    status_changed = Signal(str)  # what the page is doing now, for the window's status bar
 
     def __init__(self, parent=None):
         super().__init__(parent)
         self.context = PageContext()
+        self._status = ""
+
+    def status_text(self) -> str:
+        """What the status bar says while the page is shown: what it is doing, else its hint."""
+        return self._status or self.status_hint
+
+    def set_status(self, text: str) -> None:
+        """Say what the page is doing ("" returns to the hint)."""
+        if text != self._status:
+            self._status = text
+            self.status_changed.emit(self.status_text())
 
     def attach(self, context: PageContext) -> None:
         """Called once by the main window right after building the page."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
@@ -38,6 +38,7 @@ from cnnviz.gui.widgets.probability_bars import ProbabilityBars
 from cnnviz.gui.workers.inference_worker import InferenceThread
 
 SOURCES = ("Default model (simple, shipped)", "Current training run", "Checkpoint file…")
+CANVAS_SHARE = 0.55  # at most this share of the page's width goes to the canvas
 
 
 class DrawPage(Page):
@@ -112,18 +113,22 @@ class DrawPage(Page):
         tools.setColumnStretch(4, 1)
         left = QVBoxLayout()
         left.addLayout(tools)
-        left.addWidget(self.canvas, 1)
+        left.addWidget(self.canvas)  # square, sized by _fit_canvas
+        left.addStretch(1)
+        self.left_column = left
 
-        self.seen = FeatureMapGrid("What the network sees (28×28)")
+        # square: the 28×28 view is as large as its column is wide
+        self.seen = FeatureMapGrid("What the network sees (28×28)", square=True)
         self.seen.image.setColorMap(pg.colormap.get("CET-L1"))  # grey, as MNIST
         self.prediction = QLabel("Draw a digit")
         self.prediction.setObjectName("prediction")
         self.prediction.setStyleSheet("font-size: 26px; font-weight: bold;")
+        self.prediction.setWordWrap(True)  # a long class name must not narrow the canvas
         self.bars = ProbabilityBars()
         middle = QVBoxLayout()
-        middle.addWidget(self.seen, 2)
+        middle.addWidget(self.seen)
         middle.addWidget(self.prediction)
-        middle.addWidget(self.bars, 3)
+        middle.addWidget(self.bars, 1)
 
         self.source_box = QComboBox()
         self.source_box.addItems(SOURCES)
@@ -173,9 +178,31 @@ class DrawPage(Page):
         right.addWidget(self.branch_panel, 2)
 
         layout = QHBoxLayout(self)
-        layout.addLayout(left, 5)
+        layout.addLayout(left)
         layout.addLayout(middle, 3)
         layout.addLayout(right, 4)
+
+    def _fit_canvas(self) -> None:
+        """The canvas square and as large as the page allows: the height under the tools,
+        within its share of the width and leaving the columns beside it their least width."""
+        layout = self.layout()
+        margins = layout.contentsMargins()
+        tools = self.left_column.itemAt(0).layout().sizeHint().height()
+        room = self.height() - margins.top() - margins.bottom() - tools
+        room -= self.left_column.spacing()
+        others = sum(layout.itemAt(i).minimumSize().width() for i in range(1, layout.count()))
+        others += layout.spacing() * (layout.count() - 1) + margins.left() + margins.right()
+        width = min(int(self.width() * CANVAS_SHARE), self.width() - others)
+        self.canvas.set_side(max(200, min(room, width)))
+
+    def resizeEvent(self, event):  # noqa: N802
+        super().resizeEvent(event)
+        self._fit_canvas()
+
+    def event(self, event):
+        if event.type() == QEvent.LayoutRequest:  # a neighbour's least width may have changed
+            self._fit_canvas()
+        return super().event(event)
 
     # -- models ---------------------------------------------------------------------------------
     def set_model(self, model, description: str, info: InputContract = MNIST_INFO) -> None:
