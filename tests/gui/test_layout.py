@@ -295,3 +295,30 @@ def test_architecture_page_fits_every_size(qtbot, main_window):
     for key in SIZES:
         look(main_window, key)
         assert_uses_the_window(main_window, page, key)
+
+
+# -- the Trace page ------------------------------------------------------------------------------
+def test_trace_page_fits_every_size_with_legible_maps_and_grids(qtbot, main_window):
+    pytest.importorskip("torch")
+    from cnnviz.gui.pages import PAGES
+
+    page = main_window.show_page([e.title for e in PAGES].index("Trace"))
+    qtbot.waitUntil(
+        lambda: page.trace is not None and page.shown_id == page.request_id, timeout=20000
+    )
+    page.select_unit(page.trace.index("conv2"), 3, 2, 5)
+    for key in SIZES:
+        look(main_window, key)
+        settle()
+        assert_uses_the_window(main_window, page, key)
+        view = page.overview
+        scale = view.transform().m11()
+        # a map tile at least 40 px on screen, the input at least 120 px
+        tile = page.overview.items_by_node[1].geometry.tile_w * scale
+        assert tile >= 40, (key, tile)
+        assert page.overview.items_by_node[0].geometry.tile_w * scale >= 120, key
+        # the window and kernel grids of the arithmetic: legible cells, all 5 rows shown
+        grid = page.arithmetic.window
+        assert grid.isVisible() and grid.view.cell_size >= 26, (key, grid.view.cell_size)
+        bottom = grid.view.mapTo(page, grid.view.rect().bottomLeft()).y()
+        assert bottom <= page.height(), (key, bottom, page.height())

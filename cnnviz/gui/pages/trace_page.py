@@ -178,6 +178,7 @@ class TracePage(Page):
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
         self.splitter.setSizes([520, 360])
+        self.splitter.splitterMoved.connect(lambda *_: self.arithmetic.fit_cells())
         scroll.setMinimumHeight(120)
         right = QVBoxLayout()
         right.addLayout(top)
@@ -377,9 +378,12 @@ class TracePage(Page):
         total = sum(self.splitter.sizes())
         if total <= 0:
             return
-        wanted = int(self.overview.sceneRect().height() * self.overview.transform().m22()) + 24
-        top = max(160, min(wanted, int(0.6 * total)))
+        wanted = int(self.overview.sceneRect().height()) + 24  # at 1:1
+        # the arithmetic needs its step bar, words and a 5×5 grid of legible cells
+        needs = self.arithmetic.least_height()
+        top = max(160, min(wanted, int(0.6 * total), total - needs))
         self.splitter.setSizes([top, total - top])
+        self.arithmetic.fit_cells()
 
     def _show_prediction(self) -> None:
         probs = self.trace.probabilities
@@ -447,11 +451,18 @@ class TracePage(Page):
         else:
             self.legend.set_range(item.scale_of("layer", 0, None), label)
 
+    def resizeEvent(self, event):  # noqa: N802
+        super().resizeEvent(event)
+        if self.trace is not None:
+            self._share_height()
+        self.arithmetic.fit_cells()
+
     # -- page interface ----------------------------------------------------------------------------
     def apply_look(self, zoom: float, presenter: bool) -> None:
         scale = zoom * (1.35 if presenter else 1.0)
         self.overview.set_zoom(scale)
         self.arithmetic.set_cell_size(int(46 * scale))
+        self._share_height()
         if self.selected is not None and self.trace is not None:
             label, channel, row, col = self.selected
             self.select_unit(self.trace.index(label), channel, row, col, keep_step=True)

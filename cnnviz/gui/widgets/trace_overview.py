@@ -412,7 +412,7 @@ class TraceOverview(QGraphicsView):
             scene.addItem(item)
         self._add_blocks()
         self._add_edges(depth)
-        scene.setSceneRect(scene.itemsBoundingRect().adjusted(-20, -30, 20, 20))
+        scene.setSceneRect(scene.itemsBoundingRect().adjusted(-12, -14, 12, 10))
         self.fit_height()
         self._outlines["selected"].setPath(QPainterPath())
         self._outlines["hovered"].setPath(QPainterPath())

@@ -33,9 +33,9 @@ class UnitArithmetic(QWidget):
         self.heading.setObjectName("traceHeading")
         self.heading.setStyleSheet("font-size: 17px; font-weight: bold;")
         self.heading.setTextInteractionFlags(Qt.TextSelectableByMouse)
-        self.heading.setMinimumWidth(60)  # one line; never holds the window at its width
+        self.heading.setWordWrap(True)
         self.op_text = QLabel()
-        self.op_text.setMinimumWidth(40)
+        self.op_text.setWordWrap(True)
         self.op_text.setStyleSheet("color: #6b7280;")
         self.field = QLabel()
         self.field.setWordWrap(True)
@@ -63,7 +63,7 @@ class UnitArithmetic(QWidget):
         for grid in self.grids():
             grids.addWidget(grid, 0, Qt.AlignTop)
         words = QVBoxLayout()
-        for w in (self.step_title, self.text, self.field, self.cannot):
+        for w in (self.step_title, self.text, self.field, self.op_text, self.cannot):
             words.addWidget(w)
         words.addStretch(1)
         below = QHBoxLayout()
@@ -73,10 +73,7 @@ class UnitArithmetic(QWidget):
         self._wanted: dict[int, bool] = {}
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
-        top = QHBoxLayout()
-        top.addWidget(self.heading, 0)
-        top.addWidget(self.op_text, 1)
-        layout.addLayout(top)
+        layout.addWidget(self.heading)
         layout.addWidget(self.step_bar)
         layout.addLayout(below, 1)
         self.setSizePolicy(QSizePolicy.Preferred, QSizePolicy.Preferred)
@@ -91,12 +88,19 @@ class UnitArithmetic(QWidget):
         self.cell = cell
         self._fit_cells()
 
+    def fit_cells(self) -> None:
+        """Fit the grids to the room shown (after the panel was resized)."""
+        self._fit_cells()
+
     def _fit_cells(self) -> None:
         """Cells as large as ``cell`` allows, small enough for the window's rows to fit."""
         shown = [g for g in self.grids() if self._wanted.get(id(g), False)]
         rows = max((g.model.rowCount() for g in shown), default=1)
-        used = self.heading.sizeHint().height() + self.step_bar.sizeHint().height()
-        tall = (self.height() - used - 50) / max(rows, 1)
+        used = self._words_height()
+        # the room shown (a scroll area's viewport), not this widget's own height, which the
+        # grids' present size holds up
+        room = self.parentWidget().height() if self.parentWidget() is not None else self.height()
+        tall = (room - used - self.window.title.sizeHint().height() - 30) / max(rows, 1)
 
         def wide(grids) -> float:
             cols = sum(g.model.columnCount() for g in grids) or 1
@@ -110,6 +114,20 @@ class UnitArithmetic(QWidget):
             grid.setVisible(grid in shown)
         for grid in self.grids():
             grid.view.set_cell_size(size)
+
+    def _words_height(self) -> int:
+        """The heading (as wrapped at this width), the step bar and the spacing between."""
+        width = max(self.width() - 8, 200)
+        fm = self.heading.fontMetrics()
+        lines = max(1, -(-fm.horizontalAdvance(self.heading.text()) // width))
+        return lines * fm.lineSpacing() + self.step_bar.sizeHint().height() + 16
+
+    def least_height(self, rows: int = 5, cell: int = 26) -> int:
+        """The height that shows the heading, the step bar and a grid of ``rows`` rows of
+        ``cell``-pixel cells with its title."""
+        words = self._words_height()
+        title = self.window.title.sizeHint().height()
+        return words + title + rows * cell + 52  # and the scroll area's frame and scroll bar
 
     def resizeEvent(self, event):  # noqa: N802
         super().resizeEvent(event)
