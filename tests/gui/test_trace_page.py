@@ -177,6 +177,17 @@ def test_inception_branches_and_the_concatenation(qtbot, trace):
     assert trace.arithmetic.explanation.receptive_field.height == 6
 
 
+def test_a_new_model_without_the_clicked_unit_clears_it(qtbot, trace):
+    click(qtbot, trace, "conv2", 3, 2, 5)
+    use(trace, qtbot, build("resnet"))  # no conv2 there
+    assert trace.selected is None and trace.arithmetic.explanation is None
+    assert trace.overview._outlines["selected"].path().isEmpty()
+    click(qtbot, trace, "conv1", 2, 10, 10)  # the new model's units answer
+    assert trace.arithmetic.explanation.layer == "conv1"
+    use(trace, qtbot, build("simple"))  # conv1 has 10 channels here too: the unit stays
+    assert trace.arithmetic.explanation.layer == "conv1" and trace.selected[0] == "conv1"
+
+
 def test_a_residual_addition(qtbot, trace):
     use(trace, qtbot, build("resnet"))
     click(qtbot, trace, "layer1.0.add", 1, 3, 3)

@@ -259,7 +259,7 @@ def _classify_function(node: fx.Node) -> tuple[str, dict, str]:
     prefix = (
         "x." if node.op == "call_method" else ("torch." if name in ("cat", "flatten") else "F.")
     )
-    text = f"{prefix}{name}" if name != "add" or node.op == "call_method" else "+"
+    text = f"{prefix}{name}" if name != "add" or node.op == "call_method" else "a + b"
     if name in _ACTIVATION_FUNCTIONS:
         return ACTIVATION, {"function": name.rstrip("_")}, text
     if name in _RESHAPES:

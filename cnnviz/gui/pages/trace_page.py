@@ -363,14 +363,14 @@ class TracePage(Page):
         if rebuilt:
             self._share_height()
         self._show_prediction()
-        self._update_legend()
-        if self.selected is not None:
+        if self.selected is not None:  # the same unit, for the new drawing or model
             label, channel, row, col = self.selected
             try:
                 index = self.trace.index(label)
                 self.select_unit(index, channel, row, col, keep_step=True)
-            except ValueError:
+            except ValueError:  # the new model has no such layer or unit
                 self._clear_selection()
+        self._update_legend()
 
     def _share_height(self) -> None:
         """The overview takes the height its network needs (at most 60 %), the arithmetic

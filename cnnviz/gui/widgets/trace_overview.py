@@ -414,6 +414,7 @@ class TraceOverview(QGraphicsView):
         self._add_edges(depth)
         scene.setSceneRect(scene.itemsBoundingRect().adjusted(-12, -14, 12, 10))
         self.fit_height()
+        self.horizontalScrollBar().setValue(self.horizontalScrollBar().minimum())  # the input
         self._outlines["selected"].setPath(QPainterPath())
         self._outlines["hovered"].setPath(QPainterPath())
         self._marker.hide()
