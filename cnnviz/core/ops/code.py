@@ -33,10 +33,12 @@ def _shape(grid) -> tuple[int, ...]:
     return (1,) + tuple(int(v) for v in grid.shape)
 
 
-def conv_code(plan, padding=None, groups: int = 1, bias: bool = True) -> CodeLine:
+def conv_code(
+    plan, padding=None, groups: int = 1, bias: bool = True, relu: bool = False
+) -> CodeLine:
     """``nn.Conv2d(C_in, C_out, kernel_size=…, stride=…, padding=…)`` for a ConvPlan or a
     GroupedConvPlan; ``padding`` as the user gave it ("same", "valid" or a pair), else the
-    plan's (symmetric) amounts."""
+    plan's (symmetric) amounts; ``relu`` wraps it as ``nn.Sequential(…, nn.ReLU())``."""
     weight = plan.weight
     c_out = weight.shape[0] if weight.ndim == 4 else 1
     kernel = weight.shape[-2:]
@@ -59,7 +61,10 @@ def conv_code(plan, padding=None, groups: int = 1, bias: bool = True) -> CodeLin
     if plan.padding_mode != "zeros":
         args.append(f"padding_mode={plan.padding_mode!r}")
     out = plan.output if plan.output.ndim == 3 else plan.output[None]
-    return CodeLine(f"nn.Conv2d({', '.join(args)})", _shape(plan.input), _shape(out))
+    code = f"nn.Conv2d({', '.join(args)})"
+    if relu:
+        code = f"nn.Sequential({code}, nn.ReLU())"
+    return CodeLine(code, _shape(plan.input), _shape(out))
 
 
 def pool_code(plan) -> CodeLine:
