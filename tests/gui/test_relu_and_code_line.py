@@ -12,9 +12,8 @@ nn, F = torch.nn, torch.nn.functional
 
 
 def test_relu_is_its_own_last_step(qtbot, conv_page):
-    type_into(
-        qtbot, conv_page.kernel_grids[0], 0, 0, "-9"
-    )  # 1×(−9) + 2 + 4 + 5 = 2; the others turn negative
+    # 1×(−9) + 2 + 4 + 5 = 2 stays positive; the other three outputs turn negative
+    type_into(qtbot, conv_page.kernel_grids[0], 0, 0, "-9")
     qtbot.mouseClick(conv_page.relu_box, Qt.LeftButton)
     assert conv_page.relu_grid.isVisible()
     assert conv_page.step_bar.count == 5  # four output cells, then ReLU

@@ -135,6 +135,26 @@ class GroupedConvPlan(StepSequence):
         _, _, kh, kw = self.weight.shape
         return self.output.size * self.input.shape[0] * kh * kw
 
+    def cost_lines(self) -> tuple[str, str]:
+        """Parameters and multiply-adds written out, against the same layer with groups 1:
+        ``Parameters: 3·1·3·3 + 3 = 30; with groups 1: 3·3·3·3 + 3 = 84 (2.8× more)``."""
+        c_out, per, kh, kw = self.weight.shape
+        c_in, (_, ho, wo) = self.input.shape[0], self.output.shape
+        params = f"Parameters: {c_out}·{per}·{kh}·{kw} + {c_out} = {self.parameters:,}"
+        macs = (
+            f"Multiply-adds: {c_out}·{ho}·{wo} outputs × {per}·{kh}·{kw} = {self.multiply_adds:,}"
+        )
+        if self.groups != 1:
+            params += (
+                f"; with groups 1: {c_out}·{c_in}·{kh}·{kw} + {c_out} = "
+                f"{self.full_parameters:,} ({self.full_parameters / self.parameters:.1f}× more)"
+            )
+            macs += (
+                f"; with groups 1: × {c_in}·{kh}·{kw} = {self.full_multiply_adds:,} "
+                f"({self.full_multiply_adds / self.multiply_adds:.1f}× more)"
+            )
+        return params, macs
+
     # -- steps ------------------------------------------------------------------------------------
     def __len__(self) -> int:
         return sum(len(p) for p in self.plans)
