@@ -6,10 +6,13 @@ from .backward import (
     GradStep,
     PoolBackwardPlan,
     RouteStep,
+    SgdUpdate,
     conv2d_backward,
     conv2d_backward_steps,
+    linear_loss,
     pool2d_backward,
     pool2d_backward_steps,
+    sgd_step,
 )
 from .code import CodeLine, conv_code, pool_code, transposed_code
 from .conv import ConvPlan, ConvStep, conv2d, conv2d_steps
@@ -43,6 +46,7 @@ __all__ = [
     "PoolStep",
     "RouteStep",
     "ScatterStep",
+    "SgdUpdate",
     "TransposedConvPlan",
     "TransposedSize",
     "ZeroInsertedConv",
@@ -56,6 +60,7 @@ __all__ = [
     "conv_transpose2d_steps",
     "format_fixed",
     "format_number",
+    "linear_loss",
     "output_size",
     "pool2d",
     "pool2d_backward",
@@ -63,6 +68,7 @@ __all__ = [
     "pool2d_steps",
     "pool_code",
     "relu",
+    "sgd_step",
     "transposed_code",
     "transposed_output_size",
 ]

@@ -12,7 +12,7 @@ computes, each entry as a step with its arithmetic.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -340,3 +340,42 @@ def pool2d_backward_steps(
     return PoolBackwardPlan(
         x, kind, kernel_size, grad_out, stride, padding, ceil_mode, count_include_pad, dilation
     )
+
+
+@dataclass(frozen=True)
+class SgdUpdate:
+    """One plain SGD step on a weight: ``after = before − lr·grad`` (``torch.optim.SGD``
+    without momentum or weight decay)."""
+
+    before: np.ndarray = field(compare=False)
+    grad: np.ndarray = field(compare=False)
+    lr: float
+    after: np.ndarray = field(compare=False)
+
+    def expression(self, cell: tuple[int, ...]) -> str:
+        """``1 − 0.1×12 = -0.2`` for one weight."""
+        return (
+            f"{format_number(float(self.before[cell]))} − {format_number(self.lr)}×"
+            f"{operand(float(self.grad[cell]))} = {format_number(float(self.after[cell]))}"
+        )
+
+
+def sgd_step(weight, grad, lr) -> SgdUpdate:
+    """``weight − lr·grad``; ``lr`` must be a finite number ≥ 0, ``grad`` shaped like
+    ``weight``."""
+    try:
+        lr = float(lr)
+    except (TypeError, ValueError):
+        raise ValueError(f"lr must be a number, got {lr!r}") from None
+    if not np.isfinite(lr) or lr < 0:
+        raise ValueError(f"lr must be a finite number ≥ 0, got {lr}")
+    w = np.asarray(weight, dtype=np.float64)
+    g = np.asarray(grad, dtype=np.float64)
+    if w.shape != g.shape:
+        raise ValueError(f"grad must have the weight's shape {list(w.shape)}, got {list(g.shape)}")
+    return SgdUpdate(w.copy(), g.copy(), lr, w - lr * g)
+
+
+def linear_loss(output, grad_out) -> float:
+    """The loss whose gradient is ``grad_out``: L = Σ ∂L/∂Y · Y (Σ Y when ∂L/∂Y is all 1)."""
+    return float(np.sum(np.asarray(output, dtype=np.float64) * np.asarray(grad_out, np.float64)))

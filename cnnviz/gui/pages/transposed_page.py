@@ -176,6 +176,11 @@ class TransposedPage(GridLessonPage):
         grids = self.kernel[None]  # edit_cell writes into [C, H, W]; a view of self.kernel
         self.edit_cell(grids, "kernel", 0, row, col, text)
 
+    def field_for(self, message: str):
+        if message.startswith("output_padding"):
+            return self.fields["output_padding"]
+        return super().field_for(message)
+
     def apply_preset(self, preset) -> None:
         x, w = preset.arrays()
         self.set_inputs(x)
