@@ -122,3 +122,21 @@ def test_a_kernel_too_large_is_refused_and_the_result_stays(page):
     page.kernel_spin.changed.emit((5, 5))
     assert any("larger than the padded input" in e for e in page.errors())
     assert texts(page.gw_grid) == [["12", "16"], ["24", "28"]]
+
+
+def test_a_refused_layer_change_keeps_the_last_good_layer_working(qtbot, page):
+    """Found by the random-action driver: the Layer box says max pooling, its settings are
+    refused, and the convolution on screen must go on stepping."""
+    page.padding_spin.set_value((1, 1))
+    page.padding_spin.changed.emit((1, 1))
+    page.kind_box.setCurrentIndex(1)  # max pooling of 2×2 allows padding 1 … kernel 1 does not
+    page.kernel_spin.set_value((1, 1))
+    page.kernel_spin.changed.emit((1, 1))
+    assert any("padding 1 must be at most half the kernel" in e for e in page.errors())
+    assert page.shown_kind == "max"  # the 2×2 max pooling with padding 1 that worked
+    page.kind_box.setCurrentIndex(0)  # back to convolution: kernel 1×1, padding 1 is fine
+    assert page.shown_kind == "conv" and page.errors() == []
+    page.kind_box.setCurrentIndex(2)  # average pooling, kernel 1, padding 1: refused
+    assert page.shown_kind == "conv" and page.w_grid.isVisible()
+    qtbot.mouseClick(page.step_bar.last, Qt.LeftButton)
+    assert "∂L/∂X" in page.arithmetic.text()

@@ -17,7 +17,12 @@ def test_lessons_and_switching_with_ctrl_number(qtbot, main_window):
         "3  Architecture",
         "4  Train",
         "5  Draw",
+        "6  Backward",
+        "7  Transposed convolution",
+        "8  Grouped convolution",
     ]
+    qtbot.keyClick(main_window, Qt.Key_7, Qt.ControlModifier)
+    assert main_window.current_page() is main_window.built_page("Transposed convolution")
     qtbot.keyClick(main_window, Qt.Key_2, Qt.ControlModifier)
     assert main_window.current_page() is main_window.pages[1]
     qtbot.keyClick(main_window, Qt.Key_1, Qt.ControlModifier)

@@ -62,3 +62,13 @@ def test_pool_code_line_runs_in_torch(pool_page):
         out, shapes = run_line(pool_page.code_line.text(), pool_page.inputs)
         assert shapes.endswith(str(list(out.shape)))
         np.testing.assert_allclose(out[0].numpy(), pool_page.plan.output, rtol=1e-5, atol=1e-5)
+
+
+def test_leaving_the_relu_step_for_the_last_cell_repaints_within_the_grid(qtbot, qtlog, conv_page):
+    """From the ReLU step (nothing greyed) back to the last output cell: the repaint asked
+    for stays inside the grid (it once asked Qt for the row after the last)."""
+    qtbot.mouseClick(conv_page.relu_box, Qt.LeftButton)
+    conv_page.step_bar.last_step()
+    qtbot.mouseClick(conv_page.relu_box, Qt.LeftButton)
+    assert highlighted(conv_page.output_grids[0], "current") == [(1, 1)]
+    assert not [r for r in qtlog.records if "invalid index" in r.message]

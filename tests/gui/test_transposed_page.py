@@ -33,9 +33,9 @@ def test_opens_on_2x2_to_4x4(page):
         ["3", "3", "4", "4"],
     ]
     assert "(2−1)·2 − 2·0 + 1·(2−1) + 0 + 1 = 4" in page.formula.text()
-    assert page.code_line.text() == (
-        "nn.ConvTranspose2d(1, 1, kernel_size=2, stride=2, padding=0)  # [1, 1, 2, 2] → [1, 1, 4, 4]"
-    )
+    code, shapes = page.code_line.text().split("  # ")
+    assert code == "nn.ConvTranspose2d(1, 1, kernel_size=2, stride=2, padding=0)"
+    assert shapes == "[1, 1, 2, 2] → [1, 1, 4, 4]"
     assert page.spread_grid.model.rowCount() == 5 and texts(page.spread_grid)[1][1] == "1"
 
 

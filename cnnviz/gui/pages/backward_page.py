@@ -95,9 +95,9 @@ class BackwardPage(GridLessonPage):
         self.loss_label = QLabel()
         self.loss_label.setObjectName("formula")
         self.loss_label.setWordWrap(True)
+        self.placed = ""
         self.assemble()
         self.layout().addWidget(self.loss_label)
-        self._place_grids()
         self.load_preset(0)
 
     # -- grids ------------------------------------------------------------------------------------
@@ -125,6 +125,9 @@ class BackwardPage(GridLessonPage):
         )
         for grid in (self.y_grid, self.gy_grid):
             grid.view.cell_clicked.connect(self._on_output_clicked_here)
+        # after an SGD step the weights have two decimals: the grids computed from them too
+        for grid in (self.y_grid, self.gw_grid, self.flipped_grid, self.gx_grid):
+            grid.model.set_decimals(2)
 
     def all_grids(self):
         return [
@@ -143,11 +146,18 @@ class BackwardPage(GridLessonPage):
     def kind(self) -> str:
         return self.kind_box.currentData()
 
-    def _place_grids(self) -> None:
+    @property
+    def shown_kind(self) -> str:
+        """The layer of the plan on screen ("conv", "max", "avg"): the last one that worked,
+        which the Layer box may no longer show while its settings are refused."""
+        return "conv" if isinstance(self.plan, ConvBackwardPlan) else self.plan.kind
+
+    def _place_grids(self, kind: str) -> None:
         """Convolution: X ∗ W = Y, ∂L/∂Y, ∂L/∂W, ∂L/∂b above; ∂L/∂Y zero-inserted ∗ W flipped
         = ∂L/∂X below. Pooling: X → Y, ∂L/∂Y above; ∂L/∂X below X."""
+        self.placed = kind
         self.clear_grid_area(keep=self.all_grids())
-        conv = self.kind == "conv"
+        conv = kind == "conv"
         align = Qt.AlignCenter
         if conv:
             top = (self.x_grid, "∗", self.w_grid, "=", self.y_grid, self.gy_grid, self.gw_grid)
@@ -188,7 +198,6 @@ class BackwardPage(GridLessonPage):
 
     def _on_kind_changed(self) -> None:
         self.step_bar.stop()
-        self._place_grids()
         self.last_update = ""
         self.recompute(step_index=0)
 
@@ -207,7 +216,6 @@ class BackwardPage(GridLessonPage):
         self.kind_box.blockSignals(True)
         self.kind_box.setCurrentIndex(list(KINDS).index(preset.kind))
         self.kind_box.blockSignals(False)
-        self._place_grids()
         self.set_inputs(np.asarray(preset.input, float)[None])
         if preset.kernel is not None:
             self.kernel = np.asarray(preset.kernel, float)
@@ -262,10 +270,12 @@ class BackwardPage(GridLessonPage):
     # -- showing ----------------------------------------------------------------------------------
     def show_plan(self) -> None:
         plan = self.plan
+        if self.shown_kind != self.placed:
+            self._place_grids(self.shown_kind)
         forward = plan.forward
         _, h, w = forward.input.shape
         ho, wo = forward.out_h.size, forward.out_w.size
-        if self.kind == "conv":
+        if self.shown_kind == "conv":
             kinds = forward.padding_mask.astype(np.int8) * PADDING
             self.x_grid.model.set_values(forward.padded[0], kinds, padding_name="zeros")
             self.w_grid.model.set_values(self.kernel)
@@ -281,7 +291,7 @@ class BackwardPage(GridLessonPage):
             self.view_grid.set_title("<b>∂L/∂Y</b>, zeros inserted")
             self.flipped_grid.set_title("<b>W</b> flipped")
         else:
-            label = "−∞" if self.kind == "max" else "0"
+            label = "−∞" if self.shown_kind == "max" else "0"
             finite = np.where(np.isfinite(forward.padded[0]), forward.padded[0], 0)
             self.x_grid.model.set_values(finite, forward.cell_kind, padding_label=label)
             self.y_grid.model.set_values(forward.output[0])
@@ -297,7 +307,7 @@ class BackwardPage(GridLessonPage):
         self._show_loss()
 
     def show_step(self, step) -> None:
-        if self.kind == "conv":
+        if self.shown_kind == "conv":
             self._show_conv_step(step)
         else:
             self._show_pool_step(step)
@@ -349,7 +359,7 @@ class BackwardPage(GridLessonPage):
         self.gx_grid.model.set_highlights({(r - ph, c - pw): "current" for _, r, c in step.cells})
 
     def describe(self, step) -> str:
-        if self.kind != "conv":
+        if self.shown_kind != "conv":
             where = f"<b>∂L/∂Y row {step.row + 1}, column {step.col + 1}:</b> {step.expression()}"
             (ph, pw) = self.plan.forward.padding
             cells = ", ".join(f"({r - ph + 1}, {c - pw + 1})" for _, r, c in step.cells)
@@ -392,7 +402,8 @@ class BackwardPage(GridLessonPage):
             text += "\n\n" + format_grid(self.plan.grad_weight[0, 0])
         QGuiApplication.clipboard().setText(text)
         self.hint.setText(
-            "∂L/∂X copied to the clipboard" + (" (then ∂L/∂W)." if self.kind == "conv" else ".")
+            "∂L/∂X copied to the clipboard"
+            + (" (then ∂L/∂W)." if self.shown_kind == "conv" else ".")
         )
         return text
 
@@ -400,7 +411,7 @@ class BackwardPage(GridLessonPage):
         forward = self.plan.forward
         hp, wp = forward.padded.shape[1:]
         ho, wo = forward.out_h.size, forward.out_w.size
-        if self.kind != "conv":
+        if self.shown_kind != "conv":
             return wp + 2 * wo + 3, 2 * hp + 3
         kh, kw = self.kernel.shape
         view_h, view_w = self.plan.input_view.grid.shape[1:]

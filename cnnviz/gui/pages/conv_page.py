@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QCheckBox, QComboBox, QDoubleSpinBox, QHBoxLayout, QLabel, QWidget
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QHBoxLayout,
+    QLabel,
+    QVBoxLayout,
+    QWidget,
+)
 
 from cnnviz.core.grid_text import resized
 from cnnviz.core.ops import ActivatedPlan, ActivationStep, ConvPlan, conv_code
@@ -87,9 +95,16 @@ class ConvPage(GridLessonPage):
         self.output_grids = [self.make_grid("Output", editable=False)]
         self.wire_grids([], self.output_grids)
         self.relu_grid = self.make_grid("After ReLU", editable=False)
-        self.relu_arrow = big_symbol("ReLU\n→")
+        self.relu_arrow = big_symbol("↓ ReLU")
         self.relu_grid.hide()
         self.relu_arrow.hide()
+        # the output with its ReLU below it: one column, so ReLU costs no width
+        self.output_column = QWidget()
+        column = QVBoxLayout(self.output_column)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(self.output_grids[0], 0, Qt.AlignLeft)
+        column.addWidget(self.relu_arrow, 0, Qt.AlignHCenter)
+        column.addWidget(self.relu_grid, 0, Qt.AlignLeft)
         self.code_line = CodeLineView()
         self.assemble()
         self.layout().addWidget(self.code_line)
@@ -137,7 +152,7 @@ class ConvPage(GridLessonPage):
             self._rebuild_grids(count)
 
     def _rebuild_grids(self, count: int) -> None:
-        self.clear_grid_area(keep=self.output_grids + [self.relu_grid, self.relu_arrow])
+        self.clear_grid_area(keep=[self.output_column])
         self.input_grids, self.kernel_grids = [], []
         for ch in range(count):
             grid = self.make_grid("Input", editable=True)
@@ -152,9 +167,7 @@ class ConvPage(GridLessonPage):
             self.grid_layout.addWidget(kernel, ch, 2, Qt.AlignVCenter)
         self.wire_grids(self.input_grids, [])
         self.grid_layout.addWidget(big_symbol("="), 0, 3, count, 1)
-        self.grid_layout.addWidget(self.output_grids[0], 0, 4, count, 1, Qt.AlignVCenter)
-        self.grid_layout.addWidget(self.relu_arrow, 0, 5, count, 1)
-        self.grid_layout.addWidget(self.relu_grid, 0, 6, count, 1, Qt.AlignVCenter)
+        self.grid_layout.addWidget(self.output_column, 0, 4, count, 1, Qt.AlignVCenter)
 
     def apply_preset(self, preset) -> None:
         x, w = preset.arrays()
@@ -233,9 +246,9 @@ class ConvPage(GridLessonPage):
         c, hp, wp = plan.padded.shape
         _, kh, kw = plan.weight.shape
         cols = wp + kw + plan.out_w.size + 2
-        if self.relu_box.isChecked():
-            cols += plan.out_w.size + 1
-        rows = max(c * max(hp, kh) + c - 1, plan.out_h.size)
+        # the ReLU grid below the output, with its arrow and title (about four cells high)
+        out_rows = 2 * plan.out_h.size + 4 if self.relu_box.isChecked() else plan.out_h.size
+        rows = max(c * max(hp, kh) + c - 1, out_rows)
         return cols, rows
 
     def all_grids(self):

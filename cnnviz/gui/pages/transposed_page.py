@@ -112,6 +112,7 @@ class TransposedPage(GridLessonPage):
         self.spread_grid = self.make_grid("Zeros inserted", editable=False)
         self.flipped_grid = self.make_grid("Kernel flipped", editable=False)
         self.conv_output_grid = self.make_grid("Output", editable=False)
+        self.flipped_grid.model.set_decimals(2)  # as many as the kernel it flips shows
         self.input_grids = [self.input_grid]
         self.output_grids = [self.conv_output_grid]
         self.connect_input_edits(self.input_grid, 0)
