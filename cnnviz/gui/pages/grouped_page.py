@@ -181,7 +181,8 @@ class GroupedPage(GridLessonPage):
             first = plan.reads(o).start
             for c, grid in enumerate(kernels):
                 grid.model.set_values(plan.weight[o, c])
-                grid.set_title(f"<b>Filter {o + 1}</b> · in {first + c + 1}")
+                # W o,c: filter o's kernel for input channel c (short: kernels may be 1×1)
+                grid.set_title(f"<b>W</b> {o + 1},{first + c + 1}")
             self.output_grids[o].model.set_values(plan.output[o])
             self.output_grids[o].set_title(
                 f"<b>Output {o + 1}</b> · {plan.out_h.size}×{plan.out_w.size}"
@@ -223,5 +224,6 @@ class GroupedPage(GridLessonPage):
         c_in, hp, wp = plan.padded.shape
         c_out, per, kh, kw = plan.weight.shape
         cols = wp + per * (kw + 1) + plan.out_w.size + 8  # + the wiring's width in cells
-        rows = max(c_in * (hp + 1), c_out * (max(kh, plan.out_h.size) + 1)) + c_out
+        # fit_cells already keeps room for one title per input channel
+        rows = max(c_in * hp, c_out * (max(kh, plan.out_h.size) + 1))
         return cols, rows
