@@ -45,9 +45,9 @@ TRANSPOSED_PRESETS = (
         stride=(2, 2),
     ),
     TransposedPreset(
-        "Double the size: kernel 3, stride 2, padding 1, output_padding 1",
-        "The usual decoder layer: padding 1 cuts a border off, output_padding 1 adds back one "
-        "row and column, so 3×3 becomes exactly 6×6.",
+        "Exactly double: 3×3 → 6×6",
+        "The usual decoder layer — kernel 3, stride 2, padding 1, output_padding 1: padding 1 "
+        "cuts a border off, output_padding 1 adds back one row and column.",
         [[1, 2, 0], [0, 1, 2], [2, 0, 1]],
         [[1, 2, 1], [2, 4, 2], [1, 2, 1]],
         stride=(2, 2),
@@ -74,7 +74,7 @@ class GroupedPreset:
     out_channels: int
     groups: int
     kernel: int
-    size: int = 4
+    size: int = 3
     padding: int = 0
 
     def arrays(self, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -102,7 +102,7 @@ GROUPED_PRESETS = (
         3,
         3,
         3,
-        3,
+        2,
     ),
     GroupedPreset(
         "Groups 2: 4 channels → 4",
@@ -122,7 +122,7 @@ GROUPED_PRESETS = (
         2,
     ),
     GroupedPreset(
-        "1×1 convolution across channels (the bottleneck)",
+        "1×1 across channels: the bottleneck",
         _bottleneck_note(),
         4,
         2,
@@ -149,9 +149,9 @@ class BackwardPreset:
 
 BACKWARD_PRESETS = (
     BackwardPreset(
-        "Convolution: the lecture's 3×3 image, 2×2 filter, L = sum of the output",
-        "∂L/∂Y is all ones: ∂L/∂W is the sum of each window's cells, ∂L/∂X counts how many "
-        "windows read each cell.",
+        "Convolution: the lecture's 3×3 and 2×2",
+        "L = sum of the output, so ∂L/∂Y is all ones: ∂L/∂W is the sum of the cells each "
+        "weight meets, ∂L/∂X counts the windows that read each cell.",
         "conv",
         LECTURE_IMAGE,
         [[1, 1], [1, 1]],

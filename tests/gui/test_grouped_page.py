@@ -29,7 +29,7 @@ def test_opens_depthwise_with_its_costs(page):
     assert page.groups_spin.value() == 3 and page.channel_spin.value() == 3
     assert len(page.input_grids) == 3 and len(page.output_grids) == 3
     assert [len(k) for k in page.kernel_grids] == [1, 1, 1]
-    assert "Parameters: 3·1·3·3 + 3 = 30; with groups 1: 3·3·3·3 + 3 = 84" in page.costs.text()
+    assert "Parameters: 3·1·2·2 + 3 = 15; with groups 1: 3·3·2·2 + 3 = 39" in page.costs.text()
     assert "groups=3" in page.code_line.text()
     assert [list(page.wiring.reads(o)) for o in range(3)] == [[0], [1], [2]]
 

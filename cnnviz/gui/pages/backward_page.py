@@ -153,15 +153,15 @@ class BackwardPage(GridLessonPage):
         return "conv" if isinstance(self.plan, ConvBackwardPlan) else self.plan.kind
 
     def _place_grids(self, kind: str) -> None:
-        """Convolution: X ∗ W = Y, ∂L/∂Y, ∂L/∂W, ∂L/∂b above; ∂L/∂Y zero-inserted ∗ W flipped
-        = ∂L/∂X below. Pooling: X → Y, ∂L/∂Y above; ∂L/∂X below X."""
+        """Convolution: X ∗ W = Y and ∂L/∂Y above; ∂L/∂Y zero-inserted ∗ W flipped = ∂L/∂X,
+        then ∂L/∂W (under ∂L/∂Y) and ∂L/∂b below. Pooling: X → Y, ∂L/∂Y above; ∂L/∂X below X."""
         self.placed = kind
         self.clear_grid_area(keep=self.all_grids())
         conv = kind == "conv"
         align = Qt.AlignCenter
         if conv:
-            top = (self.x_grid, "∗", self.w_grid, "=", self.y_grid, self.gy_grid, self.gw_grid)
-            bottom = (self.view_grid, "∗", self.flipped_grid, "=", self.gx_grid)
+            top = (self.x_grid, "∗", self.w_grid, "=", self.y_grid, self.gy_grid)
+            bottom = (self.view_grid, "∗", self.flipped_grid, "=", self.gx_grid, self.gw_grid)
         else:
             top = (self.x_grid, "→", self.y_grid, self.gy_grid)
             bottom = (self.gx_grid,)
@@ -172,7 +172,7 @@ class BackwardPage(GridLessonPage):
                 else:
                     self.grid_layout.addWidget(widget, row, col, align)
         if conv:
-            self.grid_layout.addWidget(self.gb_grid, 0, len(top), align)
+            self.grid_layout.addWidget(self.gb_grid, 1, len(bottom), align)
         shown = set(top + bottom) | ({self.gb_grid} if conv else set())
         for grid in self.all_grids():
             grid.setVisible(grid in shown)
@@ -273,13 +273,11 @@ class BackwardPage(GridLessonPage):
         if self.shown_kind != self.placed:
             self._place_grids(self.shown_kind)
         forward = plan.forward
-        _, h, w = forward.input.shape
-        ho, wo = forward.out_h.size, forward.out_w.size
         if self.shown_kind == "conv":
             kinds = forward.padding_mask.astype(np.int8) * PADDING
             self.x_grid.model.set_values(forward.padded[0], kinds, padding_name="zeros")
             self.w_grid.model.set_values(self.kernel)
-            self.w_grid.set_title(f"<b>W</b> · {self.kernel.shape[0]}×{self.kernel.shape[1]}")
+            self.w_grid.set_title("<b>W</b>")
             self.y_grid.model.set_values(forward.output[0])
             self.gw_grid.model.set_values(plan.grad_weight[0, 0])
             self.gb_grid.model.set_values(plan.grad_bias[None])
@@ -288,17 +286,19 @@ class BackwardPage(GridLessonPage):
             self.flipped_grid.model.set_values(view.flipped[0, 0])
             self.gw_grid.set_title("<b>∂L/∂W</b>")
             self.gb_grid.set_title("<b>∂L/∂b</b>")
-            self.view_grid.set_title("<b>∂L/∂Y</b>, zeros inserted")
-            self.flipped_grid.set_title("<b>W</b> flipped")
+            # two short lines rather than one wide column
+            self.view_grid.set_title("<b>∂L/∂Y</b><br>padded")
+            self.flipped_grid.set_title("<b>W</b><br>flipped")
         else:
             label = "−∞" if self.shown_kind == "max" else "0"
             finite = np.where(np.isfinite(forward.padded[0]), forward.padded[0], 0)
             self.x_grid.model.set_values(finite, forward.cell_kind, padding_label=label)
             self.y_grid.model.set_values(forward.output[0])
-        self.x_grid.set_title(f"<b>X</b> · {h}×{w}")
-        self.y_grid.set_title(f"<b>Y</b> · {ho}×{wo}")
+        # short titles: seven grids share a row, and presenter mode makes type larger
+        self.x_grid.set_title("<b>X</b>")
+        self.y_grid.set_title("<b>Y</b>")
         self.gy_grid.model.set_values(plan.grad_out[0])
-        self.gy_grid.set_title("<b>∂L/∂Y</b>" + (" = 1" if self.sum_box.isChecked() else ""))
+        self.gy_grid.set_title("<b>∂L/∂Y</b>")
         self.gx_grid.model.set_values(plan.grad_input[0])
         self.gx_grid.set_title("<b>∂L/∂X</b>")
         self.formula.setText(
@@ -415,6 +415,6 @@ class BackwardPage(GridLessonPage):
             return wp + 2 * wo + 3, 2 * hp + 3
         kh, kw = self.kernel.shape
         view_h, view_w = self.plan.input_view.grid.shape[1:]
-        cols = max(wp + kw + 2 * wo + kw + 5, view_w + kw + wp + 3)
-        rows = max(hp, kh, ho) + max(view_h, kh, hp) + 3
+        cols = max(wp, view_w) + kw + max(wo, wp) + max(wo, kw) + 1 + 5
+        rows = max(hp, kh, ho) + max(view_h, kh, hp) + 5  # two rows of titles, one wraps
         return cols, rows

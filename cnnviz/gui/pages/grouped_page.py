@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QSpinBox, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QSpinBox, QVBoxLayout, QWidget
 
 from cnnviz.core.lesson_presets import GROUPED_PRESETS
 from cnnviz.core.ops import GroupedConvPlan, conv_code
@@ -67,12 +67,10 @@ class GroupedPage(GridLessonPage):
         self.kernel_spin.changed.connect(lambda _v: self._refit())
         self.padding_spin.changed.connect(lambda _v: self.recompute())
         self.wiring = ChannelWiring()
-        self.costs = QLabel()
-        self.costs.setObjectName("formula")
-        self.costs.setWordWrap(True)
+        # the costs are this lesson's formula (the output size is the Convolution page's)
+        self.costs = self.formula
         self.code_line = CodeLineView()
         self.assemble()
-        self.layout().addWidget(self.costs)
         self.layout().addWidget(self.code_line)
         self.load_preset(0)
 
@@ -172,11 +170,11 @@ class GroupedPage(GridLessonPage):
         if structure != self.structure:
             self._rebuild_grids(plan)
             self.structure = structure
-        c_in, h, w = plan.input.shape
+        c_in = plan.input.shape[0]
         kinds = plan.padding_mask.astype(np.int8) * PADDING
         for ch, grid in enumerate(self.input_grids):
             grid.model.set_values(plan.padded[ch], kinds, padding_name="zeros")
-            grid.set_title(f"<b>Input {ch + 1}</b> · {h}×{w}")
+            grid.set_title(f"<b>Input {ch + 1}</b>")
         for o, kernels in enumerate(self.kernel_grids):
             first = plan.reads(o).start
             for c, grid in enumerate(kernels):
@@ -184,13 +182,8 @@ class GroupedPage(GridLessonPage):
                 # W o,c: filter o's kernel for input channel c (short: kernels may be 1×1)
                 grid.set_title(f"<b>W</b> {o + 1},{first + c + 1}")
             self.output_grids[o].model.set_values(plan.output[o])
-            self.output_grids[o].set_title(
-                f"<b>Output {o + 1}</b> · {plan.out_h.size}×{plan.out_w.size}"
-            )
+            self.output_grids[o].set_title(f"<b>Output {o + 1}</b>")
         self.wiring.set_layer(c_in, plan.weight.shape[0], plan.groups)
-        self.formula.setText(
-            f"Output height: {plan.out_h.formula()}    Output width: {plan.out_w.formula()}"
-        )
         self.costs.setText("<br>".join(plan.cost_lines()))
         self.code_line.set_line(
             conv_code(

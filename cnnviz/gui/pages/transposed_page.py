@@ -214,10 +214,10 @@ class TransposedPage(GridLessonPage):
             view.grid[0], view.kinds, padding_name="an inserted or border zero"
         )
         self.spread_grid.set_title(
-            f"<b>Zeros inserted</b> · {view.grid.shape[1]}×{view.grid.shape[2]}"
+            f"<b>With zeros</b><br>{view.grid.shape[1]}×{view.grid.shape[2]}"
         )
         self.flipped_grid.model.set_values(view.flipped[0, 0])
-        self.flipped_grid.set_title("<b>Kernel flipped</b>")
+        self.flipped_grid.set_title("<b>Kernel</b><br>flipped")  # two short lines: narrow
         self.conv_output_grid.model.set_values(plan.output[0])
         bias = f" (bias {self.bias_spin.value():g})" if self.bias_spin.value() else ""
         self.conv_output_grid.set_title(f"<b>Output</b> · {ho}×{wo}{bias}")
@@ -315,5 +315,5 @@ class TransposedPage(GridLessonPage):
         rows, cols = plan.canvas_shape
         kh, kw = plan.weight.shape[2:]
         width = max(plan.input.shape[2], view.grid.shape[2]) + kw + max(cols, plan.out_w.size) + 3
-        height = max(plan.input.shape[1], kh, rows) + max(view.grid.shape[1], kh) + 5  # titles
+        height = max(plan.input.shape[1], kh, rows) + max(view.grid.shape[1], kh) + 7  # titles
         return width, height

@@ -18,7 +18,6 @@ class ChannelWiring(QWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.c_in, self.c_out, self.groups, self.current = 1, 1, 1, -1
-        self.setMinimumSize(150, 120)
         self.setSizePolicy(QSizePolicy.Preferred, QSizePolicy.Expanding)
         self.setToolTip("Which input channels each output channel reads (one colour per group)")
 
@@ -38,20 +37,27 @@ class ChannelWiring(QWidget):
         return range(g * per_in, (g + 1) * per_in)
 
     def sizeHint(self):  # noqa: N802
-        return QSize(170, 60 * max(self.c_in, self.c_out) + 20)
+        return QSize(round(2 * self._box_width() + 80), 60 * max(self.c_in, self.c_out) + 20)
+
+    def minimumSizeHint(self):  # noqa: N802
+        return QSize(round(2 * self._box_width() + 50), 120)
+
+    def _box_width(self) -> float:
+        return self.fontMetrics().horizontalAdvance("out 4") + 12.0
 
     def _boxes(self, count: int, x: float) -> list[QRectF]:
         height = self.height() - 10
         step = height / max(count, 1)
-        side = min(34.0, step * 0.7)
-        return [QRectF(x, 5 + step * (i + 0.5) - side / 2, 46, side) for i in range(count)]
+        side = min(self.fontMetrics().height() * 1.6, step * 0.8)
+        width = self._box_width()
+        return [QRectF(x, 5 + step * (i + 0.5) - side / 2, width, side) for i in range(count)]
 
     def paintEvent(self, event):  # noqa: N802
         painter = QPainter(self)
         painter.setRenderHint(QPainter.Antialiasing)
         painter.fillRect(self.rect(), theme.CELL)
         left = self._boxes(self.c_in, 4)
-        right = self._boxes(self.c_out, self.width() - 50)
+        right = self._boxes(self.c_out, self.width() - self._box_width() - 4)
         valid = self.groups >= 1 and self.c_in % self.groups == 0 and self.c_out % self.groups == 0
         if valid:
             per_out = self.c_out // self.groups

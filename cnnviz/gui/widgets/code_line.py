@@ -4,7 +4,7 @@ button."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QFontDatabase, QGuiApplication
+from PySide6.QtGui import QFont, QFontDatabase, QGuiApplication
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
 
 
@@ -16,8 +16,13 @@ class CodeLineView(QWidget):
         self.line = None
         self.label = QLabel()
         self.label.setObjectName("codeLine")
-        self.label.setFont(QFontDatabase.systemFont(QFontDatabase.FixedFont))
+        # only the family is set: the size follows the application's (zoom, presenter mode)
+        mono = QFont()
+        mono.setFamily(QFontDatabase.systemFont(QFontDatabase.FixedFont).family())
+        mono.setStyleHint(QFont.Monospace)
+        self.label.setFont(mono)
         self.label.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self.label.setWordWrap(True)  # a long line wraps rather than widening the window
         self.label.setToolTip("The PyTorch call that gives these numbers (a batch of one)")
         self.copy_button = QPushButton("Copy")
         self.copy_button.setToolTip("Copy the PyTorch line (with its shapes as a comment)")
