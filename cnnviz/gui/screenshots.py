@@ -93,7 +93,7 @@ def lesson_shots(app, window, shot, save) -> None:
     transposed.view_box.setCurrentIndex(1)
     shot("transposed-convolution-view", index["Transposed convolution"], 2, 9)
     transposed.view_box.setCurrentIndex(0)
-    shot("grouped", index["Grouped convolution"], 1, 20)
+    shot("grouped", index["Grouped convolution"], 1, 9)  # output 3 reads channels 3–4
     shot("grouped-bottleneck", index["Grouped convolution"], 3, 4)
 
 
