@@ -140,3 +140,21 @@ def test_a_refused_layer_change_keeps_the_last_good_layer_working(qtbot, page):
     assert page.shown_kind == "conv" and page.w_grid.isVisible()
     qtbot.mouseClick(page.step_bar.last, Qt.LeftButton)
     assert "∂L/∂X" in page.arithmetic.text()
+
+
+def test_count_include_pad_and_ceil_mode_change_the_shares(qtbot, page):
+    page.load_preset(3)  # average pooling, 2×2, stride 1
+    page.padding_spin.set_value((1, 1))
+    page.padding_spin.changed.emit((1, 1))
+    corner = page.plan[0]
+    assert corner.divisor == 4 and "1 / 4 = 0.25" in corner.expression()
+    qtbot.mouseClick(page.include_pad_box, Qt.LeftButton)
+    assert page.plan[0].divisor == 1  # only the one real cell of the corner window counts
+    page.stride_spin.set_value((2, 2))
+    page.stride_spin.changed.emit((2, 2))
+    qtbot.mouseClick(page.ceil_box, Qt.LeftButton)
+    xt = torch.tensor(page.inputs, dtype=torch.float64)[None].requires_grad_()
+    y = torch.nn.functional.avg_pool2d(xt, 2, 2, 1, ceil_mode=True, count_include_pad=False)
+    assert tuple(y.shape[2:]) == page.plan.forward.output.shape[1:]
+    y.backward(torch.tensor(page.plan.grad_out)[None])
+    np.testing.assert_allclose(page.plan.grad_input, xt.grad[0].numpy())

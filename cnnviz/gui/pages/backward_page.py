@@ -71,6 +71,20 @@ class BackwardPage(GridLessonPage):
             "grid to choose your own"
         )
         self.add_field("grad", "∂L/∂Y", self.sum_box)
+        self.ceil_box = QCheckBox("ceil_mode")
+        self.ceil_box.setToolTip("Pooling: round the output size up (keep a last, partial window)")
+        self.include_pad_box = QCheckBox("count_include_pad")
+        self.include_pad_box.setChecked(True)
+        self.include_pad_box.setToolTip(
+            "Average pooling: padded zeros count in the divisor, so each input cell gets a "
+            "smaller share"
+        )
+        pool_row = QWidget()
+        row = QHBoxLayout(pool_row)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.ceil_box)
+        row.addWidget(self.include_pad_box)
+        self.add_field("pool", "Pooling", pool_row)
         self.lr_spin = QDoubleSpinBox()
         self.lr_spin.setRange(0.0, 10.0)
         self.lr_spin.setDecimals(3)
@@ -90,7 +104,8 @@ class BackwardPage(GridLessonPage):
         self.kernel_spin.changed.connect(self._on_kernel_size_changed)
         for control in (self.stride_spin, self.padding_spin):
             control.changed.connect(lambda _v: self.recompute())
-        self.sum_box.toggled.connect(lambda _v: self.recompute())
+        for box in (self.sum_box, self.ceil_box, self.include_pad_box):
+            box.toggled.connect(lambda _v: self.recompute())
         self._make_grids()
         self.loss_label = QLabel()
         self.loss_label.setObjectName("formula")
@@ -177,6 +192,7 @@ class BackwardPage(GridLessonPage):
         for grid in self.all_grids():
             grid.setVisible(grid in shown)
         self.fields["lr"].setEnabled(conv)
+        self.fields["pool"].setEnabled(not conv)
 
     # -- state ------------------------------------------------------------------------------------
     def build_plan(self):
@@ -184,17 +200,35 @@ class BackwardPage(GridLessonPage):
         if self.kind == "conv":
             shape = ConvPlan(self.inputs, self.kernel, 0, stride, padding).output.shape
         else:
-            forward = PoolPlan(self.inputs, self.kind, self.kernel_spin.value(), stride, padding)
+            forward = PoolPlan(
+                self.inputs,
+                self.kind,
+                self.kernel_spin.value(),
+                stride,
+                padding,
+                1,
+                *self.rounding(),
+            )
             shape = forward.output.shape[1:]
         grad = np.ones(shape) if self.sum_box.isChecked() else resized(self.grad_out, *shape)
         if self.kind == "conv":
             plan = ConvBackwardPlan(self.inputs, self.kernel, grad, stride, padding)
         else:
             plan = PoolBackwardPlan(
-                self.inputs, self.kind, self.kernel_spin.value(), grad[None], stride, padding
+                self.inputs,
+                self.kind,
+                self.kernel_spin.value(),
+                grad[None],
+                stride,
+                padding,
+                *self.rounding(),
             )
         self.grad_out = grad
         return plan
+
+    def rounding(self) -> tuple[bool, bool]:
+        """Pooling's (ceil_mode, count_include_pad)."""
+        return self.ceil_box.isChecked(), self.include_pad_box.isChecked()
 
     def _on_kind_changed(self) -> None:
         self.step_bar.stop()
@@ -223,9 +257,14 @@ class BackwardPage(GridLessonPage):
         self.kernel_spin.set_value(size)
         self.stride_spin.set_value((preset.stride, preset.stride))
         self.padding_spin.set_value((preset.padding, preset.padding))
-        self.sum_box.blockSignals(True)
-        self.sum_box.setChecked(True)
-        self.sum_box.blockSignals(False)
+        for box, checked in (
+            (self.sum_box, True),
+            (self.ceil_box, False),
+            (self.include_pad_box, True),
+        ):
+            box.blockSignals(True)
+            box.setChecked(checked)
+            box.blockSignals(False)
         self.last_update = ""
 
     def field_for(self, message: str):
