@@ -260,11 +260,26 @@ class PoolBackwardPlan(StepSequence):
             raise ValueError(f"grad_out must have the output's shape {want}, got {list(g.shape)}")
         self.grad_out = g
         self.kind = kind
-        self.grad_padded = np.zeros(f.padded.shape)
+        # every (step, cell, share) once, in step order: ∂L/∂X after any step is a prefix sum
+        steps, targets, shares = [], [], []
         for step in self:
             for cell in step.cells:
-                self.grad_padded[cell] += step.share
+                steps.append(step.index)
+                targets.append(np.ravel_multi_index(cell, f.padded.shape))
+                shares.append(step.share)
+        self._steps = np.array(steps, dtype=np.int64)
+        self._targets = np.array(targets, dtype=np.int64)
+        self._shares = np.array(shares, dtype=np.float64)
+        self.grad_padded = self._accumulate(len(self._steps))
         self.grad_input = self.crop(self.grad_padded)
+
+    def _accumulate(self, count: int) -> np.ndarray:
+        """The padded ∂L/∂X made by the first ``count`` contributions."""
+        shape = self.forward.padded.shape
+        flat = np.bincount(
+            self._targets[:count], weights=self._shares[:count], minlength=int(np.prod(shape))
+        )
+        return flat.reshape(shape)
 
     def crop(self, padded: np.ndarray) -> np.ndarray:
         (ph, pw), (_, h, w) = self.forward.padding, self.forward.input.shape
@@ -272,11 +287,9 @@ class PoolBackwardPlan(StepSequence):
 
     def grad_after(self, index: int) -> np.ndarray:
         """∂L/∂X (input-shaped) once steps 0 … ``index`` have passed their gradient back."""
-        acc = np.zeros(self.forward.padded.shape)
-        for step in self[: index + 1]:
-            for cell in step.cells:
-                acc[cell] += step.share
-        return self.crop(acc)
+        if index < 0:
+            index += len(self)
+        return self.crop(self._accumulate(int(np.searchsorted(self._steps, index, side="right"))))
 
     def __len__(self) -> int:
         return len(self.forward)
