@@ -19,6 +19,7 @@ import numpy as np
 from .grouped import GroupedConvPlan
 from .numbers import format_number, operand
 from .params import StepSequence, as_grid
+from .pool import INPUT as INPUT_CELL
 from .pool import PoolPlan
 from .transposed import ZeroInsertedConv
 
@@ -260,18 +261,50 @@ class PoolBackwardPlan(StepSequence):
             raise ValueError(f"grad_out must have the output's shape {want}, got {list(g.shape)}")
         self.grad_out = g
         self.kind = kind
-        # every (step, cell, share) once, in step order: ∂L/∂X after any step is a prefix sum
-        steps, targets, shares = [], [], []
-        for step in self:
-            for cell in step.cells:
-                steps.append(step.index)
-                targets.append(np.ravel_multi_index(cell, f.padded.shape))
-                shares.append(step.share)
-        self._steps = np.array(steps, dtype=np.int64)
-        self._targets = np.array(targets, dtype=np.int64)
-        self._shares = np.array(shares, dtype=np.float64)
+        self._contributions()
         self.grad_padded = self._accumulate(len(self._steps))
         self.grad_input = self.crop(self.grad_padded)
+
+    def _contributions(self) -> None:
+        """Every (step, padded cell, share) at once, sorted by step: ∂L/∂X after any step is
+        then a prefix sum. The same rules as the steps: max gives all to the first maximum
+        among the input cells (reading order), average gives g / divisor to each input cell."""
+        f, g = self.forward, self.grad_out
+        c, ho, wo = f.output.shape
+        (sh, sw), (dh, dw), (kh, kw) = f.stride, f.dilation, f.kernel
+        rows = np.arange(ho)[:, None] * sh
+        cols = np.arange(wo)[None, :] * sw
+        step_ids = np.arange(c * ho * wo).reshape(c, ho, wo)
+        found = np.zeros((c, ho, wo), dtype=bool)
+        steps, targets, shares = [], [], []
+        for i in range(kh):
+            for j in range(kw):
+                r = np.broadcast_to(rows + i * dh, (ho, wo))
+                q = np.broadcast_to(cols + j * dw, (ho, wo))
+                real = np.broadcast_to(f.cell_kind[r, q] == INPUT_CELL, (c, ho, wo))
+                if self.kind == "max":
+                    take = real & ~found & (f.padded[:, r, q] == f.output)
+                    found |= take
+                    share = g
+                else:
+                    take = real
+                    share = g / f.divisor
+                ch = np.broadcast_to(np.arange(c)[:, None, None], (c, ho, wo))
+                flat = np.ravel_multi_index(
+                    (
+                        ch[take],
+                        np.broadcast_to(r, (c, ho, wo))[take],
+                        np.broadcast_to(q, (c, ho, wo))[take],
+                    ),
+                    f.padded.shape,
+                )
+                steps.append(step_ids[take])
+                targets.append(flat)
+                shares.append(np.broadcast_to(share, (c, ho, wo))[take])
+        order = np.argsort(np.concatenate(steps), kind="stable")
+        self._steps = np.concatenate(steps)[order]
+        self._targets = np.concatenate(targets)[order]
+        self._shares = np.concatenate(shares)[order]
 
     def _accumulate(self, count: int) -> np.ndarray:
         """The padded ∂L/∂X made by the first ``count`` contributions."""
