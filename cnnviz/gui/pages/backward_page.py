@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -434,8 +435,6 @@ class BackwardPage(GridLessonPage):
         """Copy ∂L/∂X (and, for a convolution, ∂L/∂W) as tab-separated text."""
         if self.plan is None:
             return ""
-        from PySide6.QtGui import QGuiApplication
-
         text = format_grid(self.plan.grad_input[0])
         if isinstance(self.plan, ConvBackwardPlan):
             text += "\n\n" + format_grid(self.plan.grad_weight[0, 0])
