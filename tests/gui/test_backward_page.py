@@ -158,3 +158,9 @@ def test_count_include_pad_and_ceil_mode_change_the_shares(qtbot, page):
     assert tuple(y.shape[2:]) == page.plan.forward.output.shape[1:]
     y.backward(torch.tensor(page.plan.grad_out)[None])
     np.testing.assert_allclose(page.plan.grad_input, xt.grad[0].numpy())
+
+
+def test_copy_output_gives_dl_dx_then_dl_dw(page):
+    text = page.copy_output()
+    assert text == "1\t2\t1\n2\t4\t2\n1\t2\t1\n\n12\t16\n24\t28"
+    assert "copied" in page.hint.text()
