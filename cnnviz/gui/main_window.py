@@ -69,6 +69,9 @@ class MainWindow(QMainWindow):
         self.lessons = QListWidget()
         self.lessons.setObjectName("lessons")
         self.lessons.setFixedWidth(170)
+        # a long title ("Transposed convolution") wraps instead of scrolling the list sideways
+        self.lessons.setWordWrap(True)
+        self.lessons.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
         self.stack = QStackedWidget()
         for number, entry in enumerate(PAGES, start=1):
             self.lessons.addItem(f"{number}  {entry.title}")

@@ -66,6 +66,39 @@ def make_shapes_folder(root: Path, per_class: int = 150, side: int = 64, seed: i
     return root
 
 
+def lesson_shots(app, window, shot, save) -> None:
+    """The backward, transposed and grouped lessons and the ReLU step;
+    ``shot(name, page, preset, step)`` stages and saves one, ``save(name)`` the window as is."""
+    from cnnviz.gui.pages import PAGES
+
+    index = {entry.title: i for i, entry in enumerate(PAGES)}
+    import numpy as np
+
+    conv = window.show_page(index["Convolution"])
+    conv.load_preset(0)  # the lecture's 2×2 filter on a 3×3 image with negative numbers
+    conv.set_inputs(np.array([[[3, -1, 2], [0, -5, 1], [4, 2, -3]]], dtype=float))
+    conv.relu_box.setChecked(True)
+    _settle(app, window)
+    conv.step_bar.last_step()  # the ReLU step
+    _settle(app, window)
+    save("convolution-relu")
+    conv.relu_box.setChecked(False)
+    shot("backward", index["Backward"], 0, 2)
+    backward = window.show_page(index["Backward"])
+    backward.lr_spin.setValue(0.01)
+    backward.sgd()
+    _settle(app, window)
+    save("backward-sgd")
+    shot("backward-max-pooling", index["Backward"], 2, 1)
+    shot("transposed", index["Transposed convolution"], 1, 4)
+    transposed = window.show_page(index["Transposed convolution"])
+    transposed.view_box.setCurrentIndex(1)
+    shot("transposed-convolution-view", index["Transposed convolution"], 2, 9)
+    transposed.view_box.setCurrentIndex(0)
+    shot("grouped", index["Grouped convolution"], 1, 9)  # output 3 reads channels 3–4
+    shot("grouped-bottleneck", index["Grouped convolution"], 3, 4)
+
+
 def take(folder: Path, size: tuple[int, int] = (1280, 800)) -> list[Path]:
     """Stage each page with a lecture example mid-walk-through and save it, the window
     ``size`` (width, height) pixels."""
@@ -75,6 +108,11 @@ def take(folder: Path, size: tuple[int, int] = (1280, 800)) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
     shots = []
 
+    def save(name: str) -> None:
+        path = folder / f"{name}.png"
+        window.grab().save(str(path))
+        shots.append(path)
+
     def shot(name: str, page: int, preset: int, step: int) -> None:
         window.show_page(page)
         current = window.current_page()
@@ -82,14 +120,13 @@ def take(folder: Path, size: tuple[int, int] = (1280, 800)) -> list[Path]:
         _settle(app, window)
         current.step_bar.set_index(step)
         _settle(app, window)
-        path = folder / f"{name}.png"
-        window.grab().save(str(path))
-        shots.append(path)
+        save(name)
 
     shot("convolution", 0, 1, 4)  # the lecture's 3×3 image, 2×2 filter, with padding
     shot("convolution-dilation", 0, 5, 4)
     shot("pooling-max", 1, 1, 7)  # the lecture's 5×5 grid, 3×3 max pooling: the 2.0 cell
     shot("pooling-avg", 1, 2, 3)
+    lesson_shots(app, window, shot, save)
 
     def architecture(name: str, model: str) -> None:
         page = window.show_page(2)

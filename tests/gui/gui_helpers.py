@@ -18,12 +18,16 @@ def type_into(qtbot, grid, row, col, text):
     from PySide6.QtCore import Qt
 
     view = grid.view
+    # a grid just made is shown, and laid out, at the next turns of the event loop
+    qtbot.waitUntil(lambda: not view.visibleRegion().isEmpty(), timeout=2000)
     index = view.model().index(row, col)
     view.setFocus()
     view.setCurrentIndex(index)
     view.edit(index)
     editor = QApplication.focusWidget()
-    assert editor is not view, "no cell editor opened"
+    if editor is None or editor is view:  # the window is not active: the editor has no focus
+        editor = view.indexWidget(index)
+    assert editor is not None and editor is not view, "no cell editor opened"
     editor.selectAll()
     qtbot.keyClick(editor, Qt.Key_Backspace)
     qtbot.keyClicks(editor, text)

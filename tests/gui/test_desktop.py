@@ -282,6 +282,8 @@ def test_presenter_mode_fits_a_1280_by_800_projector(qtbot, main_window):
     """Every page in presenter mode fits 1280×800: the window does not have to grow (the
     settings columns scroll instead of squeezing or pushing)."""
     pytest.importorskip("torch")
+    from cnnviz.gui.pages import PAGES
+
     main_window.resize(1280, 800)
     main_window.set_look(presenter=True)
     try:

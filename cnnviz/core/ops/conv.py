@@ -36,6 +36,7 @@ class ConvStep:
     products: tuple[float, ...]
     bias: float
     value: float
+    out_channel: int = 0  # which filter (a layer with several output channels)
 
     def expression(self) -> str:
         """The written-out sum, e.g. ``1×1 + 1×0 + 5×1 + 6×1 + bias 0 = 12``."""
@@ -170,13 +171,34 @@ class ConvPlan(StepSequence):
         )
 
 
-def conv2d(x, w, bias=0.0, stride=1, padding=0, dilation=1, padding_mode="zeros") -> np.ndarray:
-    """Convolve ``x`` ([H, W] or [C, H, W]) with one filter ``w``; same numbers as torch."""
+def conv2d(
+    x, w, bias=0.0, stride=1, padding=0, dilation=1, padding_mode="zeros", groups=1
+) -> np.ndarray:
+    """Convolve ``x`` ([H, W] or [C, H, W]) with one filter ``w`` ([kh, kw] or [C, kh, kw]):
+    an ``[Ho, Wo]`` output; or with torch's layer weight ``[C_out, C_in/groups, kh, kw]``
+    (``bias`` then a number or one per output channel): ``[C_out, Ho, Wo]``. Torch's numbers."""
+    if np.ndim(w) == 4:
+        from .grouped import GroupedConvPlan  # grouped builds on this module
+
+        plan = GroupedConvPlan(x, w, bias, stride, padding, dilation, groups, padding_mode)
+        return plan.output.copy()
+    if groups != 1:
+        raise ValueError(
+            f"groups {groups!r} needs torch's 4-D weight [C_out, C_in/groups, kh, kw]; a "
+            "[kh, kw] or [C, kh, kw] kernel is one filter over all input channels (groups 1)"
+        )
     return ConvPlan(x, w, bias, stride, padding, dilation, padding_mode).output.copy()
 
 
 def conv2d_steps(
-    x, w, bias=0.0, stride=1, padding=0, dilation=1, padding_mode="zeros"
+    x, w, bias=0.0, stride=1, padding=0, dilation=1, padding_mode="zeros", groups=1
 ) -> Iterator[ConvStep]:
-    """Yield one :class:`ConvStep` per output cell in reading order (validates at once)."""
+    """Yield one :class:`ConvStep` per output cell in reading order (validates at once); with
+    a 4-D weight, output channel by output channel (``out_channel`` says which)."""
+    if np.ndim(w) == 4:
+        from .grouped import GroupedConvPlan
+
+        return iter(GroupedConvPlan(x, w, bias, stride, padding, dilation, groups, padding_mode))
+    if groups != 1:
+        conv2d(x, w, groups=groups)  # raises the same message
     return iter(ConvPlan(x, w, bias, stride, padding, dilation, padding_mode))

@@ -30,4 +30,13 @@ PAGES = (
     PageEntry("Train", "cnnviz.gui.pages.train_page:TrainPage"),
     PageEntry("Draw", "cnnviz.gui.pages.draw_page:DrawPage"),
     PageEntry("Trace", "cnnviz.gui.pages.trace_page:TracePage"),
+    PageEntry("Backward", "cnnviz.gui.pages.backward_page:BackwardPage", needs_torch=False),
+    PageEntry(
+        "Transposed convolution",
+        "cnnviz.gui.pages.transposed_page:TransposedPage",
+        needs_torch=False,
+    ),
+    PageEntry(
+        "Grouped convolution", "cnnviz.gui.pages.grouped_page:GroupedPage", needs_torch=False
+    ),
 )

@@ -4,13 +4,21 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QComboBox, QDoubleSpinBox, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QLabel,
+    QVBoxLayout,
+    QWidget,
+)
 
 from cnnviz.core.grid_text import resized
-from cnnviz.core.ops import ConvPlan
+from cnnviz.core.ops import ActivatedPlan, ActivationStep, ConvPlan, conv_code
 from cnnviz.core.ops.params import PADDING_MODES
 from cnnviz.core.presets import CONV_PRESETS
 from cnnviz.gui.pages.grid_lesson import GridLessonPage
+from cnnviz.gui.widgets.code_line import CodeLineView
 from cnnviz.gui.widgets.grid_model import PADDING
 from cnnviz.gui.widgets.labeled_grid import LabeledGrid
 from cnnviz.gui.widgets.pair_spin import PairSpin
@@ -75,6 +83,12 @@ class ConvPage(GridLessonPage):
         self.bias_spin.setDecimals(2)
         self.bias_spin.setToolTip("Added to every output cell")
         self.add_field("bias", "Bias", self.bias_spin)
+        self.relu_box = QCheckBox("ReLU after")
+        self.relu_box.setToolTip(
+            "Apply ReLU, max(0, x), to the output as one more step (the lecture's conv → ReLU)"
+        )
+        self.add_field("relu", "Activation", self.relu_box)
+        self.relu_box.toggled.connect(self._on_relu_toggled)
         for control in (self.stride_spin, self.padding_spin, self.dilation_spin):
             control.changed.connect(lambda _v: self.recompute())
         self.padding_kind.currentTextChanged.connect(self._on_padding_kind_changed)
@@ -82,7 +96,20 @@ class ConvPage(GridLessonPage):
         self.bias_spin.valueChanged.connect(lambda _v: self.recompute())
         self.output_grids = [self.make_grid("Output", editable=False)]
         self.wire_grids([], self.output_grids)
+        self.relu_grid = self.make_grid("After ReLU", editable=False)
+        self.relu_arrow = big_symbol("↓ ReLU")
+        self.relu_grid.hide()
+        self.relu_arrow.hide()
+        # the output with its ReLU below it: one column, so ReLU costs no width
+        self.output_column = QWidget()
+        column = QVBoxLayout(self.output_column)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(self.output_grids[0], 0, Qt.AlignLeft)
+        column.addWidget(self.relu_arrow, 0, Qt.AlignHCenter)
+        column.addWidget(self.relu_grid, 0, Qt.AlignLeft)
+        self.code_line = CodeLineView()
         self.assemble()
+        self.layout().addWidget(self.code_line)
         self.channels_changed(1)
         self.load_preset(0)
 
@@ -91,8 +118,8 @@ class ConvPage(GridLessonPage):
         kind = self.padding_kind.currentText()
         return kind if kind != "numbers" else self.padding_spin.value()
 
-    def build_plan(self) -> ConvPlan:
-        return ConvPlan(
+    def build_plan(self):
+        plan = ConvPlan(
             self.inputs,
             self.kernels,
             self.bias_spin.value(),
@@ -101,6 +128,12 @@ class ConvPage(GridLessonPage):
             self.dilation_spin.value(),
             self.padding_mode.currentText(),
         )
+        return ActivatedPlan(plan) if self.relu_box.isChecked() else plan
+
+    def _on_relu_toggled(self, on: bool) -> None:
+        self.relu_grid.setVisible(on)
+        self.relu_arrow.setVisible(on)
+        self.recompute()
 
     def _on_padding_kind_changed(self, kind: str) -> None:
         self.padding_spin.setEnabled(kind == "numbers")
@@ -121,7 +154,7 @@ class ConvPage(GridLessonPage):
             self._rebuild_grids(count)
 
     def _rebuild_grids(self, count: int) -> None:
-        self.clear_grid_area(keep=self.output_grids)
+        self.clear_grid_area(keep=[self.output_column])
         self.input_grids, self.kernel_grids = [], []
         for ch in range(count):
             grid = self.make_grid("Input", editable=True)
@@ -136,7 +169,7 @@ class ConvPage(GridLessonPage):
             self.grid_layout.addWidget(kernel, ch, 2, Qt.AlignVCenter)
         self.wire_grids(self.input_grids, [])
         self.grid_layout.addWidget(big_symbol("="), 0, 3, count, 1)
-        self.grid_layout.addWidget(self.output_grids[0], 0, 4, count, 1, Qt.AlignVCenter)
+        self.grid_layout.addWidget(self.output_column, 0, 4, count, 1, Qt.AlignVCenter)
 
     def apply_preset(self, preset) -> None:
         x, w = preset.arrays()
@@ -179,15 +212,36 @@ class ConvPage(GridLessonPage):
         self.formula.setText(
             f"Output height: {plan.out_h.formula()}    Output width: {plan.out_w.formula()}"
         )
+        relu = isinstance(plan, ActivatedPlan)
+        if relu:
+            self.relu_grid.model.set_values(plan.activated)
+            self.relu_grid.set_title(f"<b>After ReLU</b> · {plan.out_h.size}×{plan.out_w.size}")
+        self.code_line.set_line(conv_code(plan, self.padding_value(), relu=relu))
 
     def show_step(self, step) -> None:
-        super().show_step(step)
+        if isinstance(step, ActivationStep):
+            for grid in self.input_grids:
+                grid.model.set_highlights({})
+            self.highlight_outputs(step)
+            self.arithmetic.setText(f"<b>Activation:</b> {step.expression()}")
+        else:
+            super().show_step(step)
         _, kh, kw = self.plan.weight.shape
         for grid in self.kernel_grids:
             grid.model.set_highlights({(r, c): "kernel" for r in range(kh) for c in range(kw)})
+
+    def highlight_outputs(self, step) -> None:
+        """The ReLU step marks the cells it zeroes; before it, the ReLU grid waits (grey)."""
+        if not isinstance(step, ActivationStep):
+            super().highlight_outputs(step)
+            self.relu_grid.model.set_highlights({}, -1)
+            return
+        zeroed = {cell: "window" for cell in step.zeroed}
+        self.output_grids[0].model.set_highlights(zeroed)
+        self.relu_grid.model.set_highlights({cell: "current" for cell in step.zeroed})
 
     def describe(self, step) -> str:
         return f"<b>Output row {step.row + 1}, column {step.col + 1}:</b> {step.expression()}"
 
     def all_grids(self):
-        return self.input_grids + self.kernel_grids + self.output_grids
+        return self.input_grids + self.kernel_grids + self.output_grids + [self.relu_grid]

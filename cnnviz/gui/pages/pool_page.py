@@ -6,9 +6,10 @@ import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel
 
-from cnnviz.core.ops import PoolPlan
+from cnnviz.core.ops import PoolPlan, pool_code
 from cnnviz.core.presets import POOL_PRESETS
 from cnnviz.gui.pages.grid_lesson import GridLessonPage
+from cnnviz.gui.widgets.code_line import CodeLineView
 from cnnviz.gui.widgets.pair_spin import PairSpin
 
 KINDS = {"max": "Max pooling", "avg": "Average pooling"}
@@ -58,7 +59,9 @@ class PoolPage(GridLessonPage):
         for box in (self.ceil_box, self.include_pad_box):
             box.toggled.connect(lambda _v: self.recompute())
         self.kind_box.currentIndexChanged.connect(self._on_kind_changed)
+        self.code_line = CodeLineView()
         self.assemble()
+        self.layout().addWidget(self.code_line)
         self.channels_changed(1)
         self.load_preset(0)
 
@@ -149,6 +152,7 @@ class PoolPage(GridLessonPage):
         self.formula.setText(
             f"Output height: {plan.out_h.formula()}    Output width: {plan.out_w.formula()}"
         )
+        self.code_line.set_line(pool_code(plan))
 
     def describe(self, step) -> str:
         where = f"<b>Output row {step.row + 1}, column {step.col + 1}"

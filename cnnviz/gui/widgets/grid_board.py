@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 
 from PySide6.QtCore import QSize, Qt
-from PySide6.QtWidgets import QGridLayout, QLabel, QSizePolicy, QWidget
+from PySide6.QtWidgets import QBoxLayout, QGridLayout, QLabel, QSizePolicy, QWidget
 
 from cnnviz.gui.style import OPERATOR_PX
 from cnnviz.gui.widgets.labeled_grid import LabeledGrid
@@ -73,12 +73,61 @@ class GridBoard(QWidget):
         return min(round(base * OPERATOR_GROWTH), max(base, round(cell * OPERATOR_SHARE)))
 
     def operators(self) -> list[QLabel]:
-        found = (self.grid.itemAt(i).widget() for i in range(self.grid.count()))
+        found: list = []
+        for i in range(self.grid.count()):
+            widget = self.grid.itemAt(i).widget()
+            found.append(widget)
+            if widget is not None and not isinstance(widget, (QLabel, LabeledGrid)):
+                found.extend(widget.findChildren(QLabel))
         return [w for w in found if isinstance(w, QLabel) and w.objectName() == "operator"]
 
     def grids(self) -> list[LabeledGrid]:
-        found = (self.grid.itemAt(i).widget() for i in range(self.grid.count()))
-        return [w for w in found if isinstance(w, LabeledGrid)]
+        """The grids on the board, those inside a column widget on it included (a
+        convolution's output with its ReLU grid below)."""
+        found = []
+        for i in range(self.grid.count()):
+            widget = self.grid.itemAt(i).widget()
+            if isinstance(widget, LabeledGrid):
+                found.append(widget)
+            elif widget is not None:
+                found.extend(widget.findChildren(LabeledGrid))
+        return found
+
+    def _item_size(self, item, cell: int) -> QSize:
+        """An item's size with grids of ``cell`` px cells: a grid, an operator (its type
+        scales), or a widget or box layout holding grids (summed along the box, recursively:
+        a column of rows of filters)."""
+        widget = item.widget()
+        if isinstance(widget, LabeledGrid):
+            return widget.size_at(cell)
+        if isinstance(widget, QLabel) and widget.objectName() == "operator":
+            hint, now = item.sizeHint(), widget.font().pixelSize()
+            factor = self.operator_pixels(cell) / (now if now > 0 else self.operator_base)
+            return QSize(math.ceil(hint.width() * factor), math.ceil(hint.height() * factor))
+        box = widget.layout() if widget is not None else item.layout()
+        holds_grids = widget is None or bool(widget.findChildren(LabeledGrid))
+        if isinstance(box, QBoxLayout) and holds_grids:
+            return self._box_size(box, cell)
+        return item.sizeHint()
+
+    def _box_size(self, box: QBoxLayout, cell: int) -> QSize:
+        sizes = []
+        for i in range(box.count()):
+            child = box.itemAt(i)
+            if child.widget() is not None and child.widget().isHidden():
+                continue
+            if child.spacerItem() is not None:
+                continue  # stretch: no room of its own
+            sizes.append(self._item_size(child, cell))
+        margins = box.contentsMargins()
+        gaps = max(box.spacing(), 0) * max(0, len(sizes) - 1)
+        if box.direction() in (QBoxLayout.TopToBottom, QBoxLayout.BottomToTop):
+            w = max((x.width() for x in sizes), default=0)
+            h = sum(x.height() for x in sizes) + gaps
+        else:
+            w = sum(x.width() for x in sizes) + gaps
+            h = max((x.height() for x in sizes), default=0)
+        return QSize(w + margins.left() + margins.right(), h + margins.top() + margins.bottom())
 
     def needed(self, cell: int) -> QSize:
         """The size the layout needs with grids of ``cell`` px cells (hidden items skipped)."""
@@ -88,15 +137,7 @@ class GridBoard(QWidget):
             widget = item.widget()
             if widget is not None and widget.isHidden():
                 continue
-            if isinstance(widget, LabeledGrid):
-                size = widget.size_at(cell)
-            elif isinstance(widget, QLabel) and widget.objectName() == "operator":
-                # text scales with its type size
-                hint, now = item.sizeHint(), widget.font().pixelSize()
-                factor = self.operator_pixels(cell) / (now if now > 0 else self.operator_base)
-                size = QSize(math.ceil(hint.width() * factor), math.ceil(hint.height() * factor))
-            else:
-                size = item.sizeHint()
+            size = self._item_size(item, cell)
             row, col, row_span, col_span = self.grid.getItemPosition(i)
             rows.append((row, row_span, size.height()))
             cols.append((col, col_span, size.width()))
@@ -134,6 +175,13 @@ class GridBoard(QWidget):
         """Give every grid ``cell`` px cells, and the operators their type size."""
         for grid in self.grids():
             grid.set_cell_size(cell)
+        for i in range(self.grid.count()):  # columns of grids re-lay themselves out now
+            widget = self.grid.itemAt(i).widget()
+            if widget is not None and not isinstance(widget, LabeledGrid) and widget.layout():
+                for inner in widget.findChildren(QBoxLayout):
+                    inner.invalidate()
+                widget.layout().invalidate()
+                widget.updateGeometry()
         pixels = self.operator_pixels(cell)
         for label in self.operators():
             if label.font().pixelSize() != pixels:

@@ -99,6 +99,8 @@ class GridModel(QAbstractTableModel):
                 rows * cols - 1 if p is None else p for p in (pending_after, self._pending_after)
             ]
             first, last = (max(min(ends), -1) + 1) // cols, min(max(ends), rows * cols - 1) // cols
+            # None ↔ the last cell: "the cell after" is past the grid; its last row will do
+            first = min(first, rows - 1)
             changed |= {(first, 0), (last, cols - 1)}
         self._highlights = dict(highlights)
         self._pending_after = pending_after
