@@ -302,7 +302,7 @@ def register_user_model(model: UserModel) -> str:
         ZooEntry(
             name,
             model.build,
-            " ".join(
+            "\n".join(
                 [
                     f"Your model {model.name} ({model.params:,} parameters), opened from "
                     f"{model.path}."
