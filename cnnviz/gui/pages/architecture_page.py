@@ -31,8 +31,8 @@ from cnnviz.gui.pages.base import Page
 from cnnviz.gui.widgets.block_diagram import BlockDiagram
 from cnnviz.gui.widgets.cost_calculator import CostCalculator
 from cnnviz.gui.widgets.layer_table import LayerTableView
-from cnnviz.gui.workers.task_worker import TaskThread
 from cnnviz.gui.workers.model_file_opener import ModelFileOpener
+from cnnviz.gui.workers.task_worker import TaskThread
 from cnnviz.models import available, build, info, register_user_model
 
 DATASET = "dataset"  # the input and classes of the chosen dataset
