@@ -57,6 +57,8 @@ class UserModel:
     warnings: list[str] = field(default_factory=list)  # "line 41: UserWarning: ..."
     settings: ScriptSettings = field(default_factory=ScriptSettings)
     params: int = 0
+    input_shape: tuple = (1, 28, 28)  # the input it was checked on
+    outputs: int = 10  # the number of classes its output has
     opened_at: float = field(default_factory=time.monotonic)
 
     def build(self, **_ignored) -> nn.Module:
@@ -154,7 +156,7 @@ def load_model_file(
             say(f"building {name}()")
             model = _build(factory, name, path, plan)
             say(f"running one forward pass of {name} on a {'×'.join(map(str, input_shape))} input")
-            check_forward(model, path, name, input_shape, num_classes, plan)
+            outputs = check_forward(model, path, name, input_shape, num_classes, plan)
     return UserModel(
         name,
         path,
@@ -165,6 +167,8 @@ def load_model_file(
         _keep_warnings_once(caught, path, module.__name__),
         script_settings(plan.tree),
         sum(p.numel() for p in model.parameters()),
+        tuple(input_shape),
+        outputs,
     )
 
 
@@ -266,8 +270,9 @@ def _folder_importable(folder: Path):
 
 def check_forward(
     model: nn.Module, path: str, name: str, input_shape, num_classes, plan=None
-) -> None:
-    """One forward pass on two zero images; the output must be ``[2, num_classes]``."""
+) -> int:
+    """One forward pass on two zero images; the output must be ``[2, num_classes]``.
+    Returns the number of classes of the output."""
     model.eval()
     try:
         with torch.no_grad():
@@ -291,6 +296,7 @@ def check_forward(
         raise ModelFileError(
             path, None, f"{name}'s output has shape {got} for a batch of 2; it must be {want}"
         )
+    return int(shape[1])
 
 
 def register_user_model(model: UserModel) -> str:

@@ -160,3 +160,23 @@ def model_with_weights(user_model, path, allow_pickle: bool = False) -> nn.Modul
     """A fresh model of an opened file with the weights of ``path`` (in eval mode)."""
     state = read_weights(path, module_of(user_model), allow_pickle)
     return fit_weights(user_model.build(), state, user_model.name).eval()
+
+
+def input_contract(user_model):
+    """What an opened file's model expects and answers, for drawing: the input it was
+    checked on, its classes (digits for a 10-class 1×28×28 model) and the normalisation the
+    script trains with (MNIST's when the script does not say)."""
+    from cnnviz.core.data import MNIST_MEAN, MNIST_STD
+    from cnnviz.core.data.mnist import CLASS_NAMES
+    from cnnviz.core.inference import InputContract
+
+    shape = tuple(user_model.input_shape)
+    mnist_like = shape == (1, 28, 28) and user_model.outputs == 10
+    settings = user_model.settings
+    return InputContract(
+        shape,
+        CLASS_NAMES if mnist_like else tuple(str(i) for i in range(user_model.outputs)),
+        MNIST_MEAN if settings.mean is None else settings.mean,
+        MNIST_STD if settings.std is None else settings.std,
+        "MNIST" if mnist_like else Path(user_model.path).name,
+    )
