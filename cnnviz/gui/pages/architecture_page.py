@@ -360,15 +360,14 @@ class ArchitecturePage(Page):
         return dialog
 
     def open_model_dialog(self) -> None:
-        box = QMessageBox(
-            QMessageBox.Warning,
+        answer = QMessageBox.warning(
+            self,
             "Open model",
             OPEN_WARNING.format(limit=self.opener.time_limit_s),
             QMessageBox.Open | QMessageBox.Cancel,
-            self,
+            QMessageBox.Open,
         )
-        box.setDefaultButton(QMessageBox.Open)
-        if box.exec() != QMessageBox.Open:
+        if answer != QMessageBox.Open:
             return
         path, _ = QFileDialog.getOpenFileName(
             self, "Open model (imports and definitions run)", "", "Python files (*.py)"
