@@ -58,7 +58,11 @@ class ModelFileOpener(QObject):
             self.cancel()
         self.path = str(path)
         self._shape, self._classes = tuple(input_shape), num_classes
-        self.check = OpenCheck(path, input_shape, num_classes, self.time_limit_s)
+        try:
+            self.check = OpenCheck(path, input_shape, num_classes, self.time_limit_s)
+        except OSError as exc:  # no process could be started (out of resources, say)
+            self.failed.emit(f"Could not start checking {Path(path).name}: {exc}.")
+            return
         self._said = ""
         self.timer.start()
         self._poll()
