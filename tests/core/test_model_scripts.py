@@ -127,6 +127,23 @@ def test_needed_names_follow_the_model_through_its_helpers():
     assert plan.skipped_text() == "line 3: command-line arguments; lines 4–5: variable set-up"
 
 
+def test_a_needed_name_is_reported_even_when_the_model_builds(tmp_path):
+    (tmp_path / "net.py").write_text(
+        "import torch\nimport torch.nn as nn\n\n"
+        "device = torch.device('cuda' if torch.cuda.is_available() else 'cpu')\n\n\n"
+        "class Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+        "        self.fc = nn.Linear(28 * 28, 10)\n\n"
+        "    def forward(self, x):\n        return self.fc(x.flatten(1))\n\n"
+        "    def moved(self):\n        return self.to(device)\n"
+    )
+    model = load_model_file(tmp_path / "net.py")
+    assert model.report_lines() == [
+        "Not run: line 4: device set-up.",
+        "The model uses 'device', set on line 4 (device set-up), which is not run: give it a "
+        "constant value in the file (or a default argument).",
+    ]
+
+
 @pytest.mark.parametrize(
     "code, kind",
     [

@@ -64,7 +64,7 @@ class Needed:
 
     def describe(self) -> str:
         return (
-            f"{self.name!r} is set on line {self.line} ({self.kind}), which is not run: "
+            f"{self.name!r}, set on line {self.line} ({self.kind}), which is not run: "
             "give it a constant value in the file (or a default argument)"
         )
 

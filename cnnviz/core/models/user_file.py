@@ -69,7 +69,7 @@ class UserModel:
         out = []
         if self.plan is not None and self.plan.skipped:
             out.append(f"Not run: {self.plan.skipped_text()}.")
-        out += [f"Needs {n.describe()}." for n in self.needed]
+        out += [f"The model uses {n.describe()}." for n in self.needed]
         out += [f"Warning (shown once, not raised): {w}" for w in self.warnings]
         if self.settings.trainable():
             out.append(f"The script trains with {self.settings.describe()}.")

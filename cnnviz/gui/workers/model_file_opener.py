@@ -39,9 +39,7 @@ class ModelFileOpener(QObject):
         self.path: str | None = None
         self.request_id = 0
         self.building = False  # the second step (in the app) is under way
-        self.tasks = TaskThread("open-model", self)
-        self.tasks.worker.done.connect(self._on_opened, Qt.QueuedConnection)
-        self.tasks.worker.failed.connect(self._on_open_failed, Qt.QueuedConnection)
+        self.tasks: TaskThread | None = None  # made for the first build: no idle thread
         self.timer = QTimer(self)
         self.timer.setInterval(POLL_MS)
         self.timer.timeout.connect(self._poll)
@@ -90,6 +88,10 @@ class ModelFileOpener(QObject):
             self.building = True
             self.request_id += 1
             self.progress.emit(f"Opening {Path(check.path).name}: building {name} in cnnviz…")
+            if self.tasks is None:
+                self.tasks = TaskThread("open-model", self)
+                self.tasks.worker.done.connect(self._on_opened, Qt.QueuedConnection)
+                self.tasks.worker.failed.connect(self._on_open_failed, Qt.QueuedConnection)
             self.tasks.worker.submit(
                 self.request_id, open_in_app, check.path, self._shape, self._classes
             )
@@ -126,7 +128,8 @@ class ModelFileOpener(QObject):
             self.check.cancel()
             self.check = None
         self.building = False
-        self.tasks.stop()
+        if self.tasks is not None:
+            self.tasks.stop()
 
     def thread_running(self) -> bool:
-        return self.tasks.is_running()
+        return self.tasks is not None and self.tasks.is_running()

@@ -49,9 +49,14 @@ class WeightsLoader(QObject):
         self.ask = ask_before_unpickling
         self.request_id = 0
         self._asked: tuple | None = None  # (name, path) of the request in hand
-        self.tasks = TaskThread("weights", self)
-        self.tasks.worker.done.connect(self._on_done, Qt.QueuedConnection)
-        self.tasks.worker.failed.connect(self._on_failed, Qt.QueuedConnection)
+        self.tasks: TaskThread | None = None  # made on the first load: no idle thread
+
+    def _worker(self):
+        if self.tasks is None:
+            self.tasks = TaskThread("weights", self)
+            self.tasks.worker.done.connect(self._on_done, Qt.QueuedConnection)
+            self.tasks.worker.failed.connect(self._on_failed, Qt.QueuedConnection)
+        return self.tasks.worker
 
     def is_busy(self) -> bool:
         return self._asked is not None
@@ -61,7 +66,7 @@ class WeightsLoader(QObject):
         user_model = info(name).opened
         self.request_id += 1
         self._asked = (name, str(path))
-        self.tasks.worker.submit(self.request_id, load_job, user_model, str(path), allow_pickle)
+        self._worker().submit(self.request_id, load_job, user_model, str(path), allow_pickle)
 
     def _on_done(self, request_id: int, result) -> None:
         if request_id != self.request_id or self._asked is None:
@@ -84,7 +89,8 @@ class WeightsLoader(QObject):
 
     def shutdown(self) -> None:
         self._asked = None
-        self.tasks.stop()
+        if self.tasks is not None:
+            self.tasks.stop()
 
     def thread_running(self) -> bool:
-        return self.tasks.is_running()
+        return self.tasks is not None and self.tasks.is_running()
