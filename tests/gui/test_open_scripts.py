@@ -265,3 +265,39 @@ def test_weights_need_an_opened_model_first(draw):
     draw._on_source_chosen(3)
     assert "Open a model file first" in draw.message.text()
     assert draw.source_box.currentIndex() == 0
+
+
+# -- the Trace page -----------------------------------------------------------------------------
+@pytest.fixture
+def trace(main_window, qtbot, opened):
+    page = main_window.show_page(5)
+    qtbot.waitExposed(page)
+    qtbot.waitUntil(
+        lambda: page.trace is not None and page.shown_id == page.request_id, timeout=20000
+    )
+    return page
+
+
+def test_the_trace_page_traces_the_opened_model_with_weights(qtbot, trace, tmp_path):
+    trained = load_model_file(LECTURE).build()
+    torch.save(trained.state_dict(), tmp_path / "mnist_cnn.pt")
+    trace.use_weights(NAME, tmp_path / "mnist_cnn.pt")
+    qtbot.waitUntil(lambda: trace.source_index == 3, timeout=30000)
+    qtbot.waitUntil(
+        lambda: trace.shown_id == trace.request_id and "Net, 8,490" in trace.model_label.text(),
+        timeout=30000,
+    )
+    assert not trace.message.isVisible(), trace.message.text()
+    labels = [n.label for n in trace.trace.nodes]
+    assert labels[:2] == ["input", "conv1"] and "log_softmax" in labels
+    assert trace.prediction.text().startswith("It is ")
+
+
+def test_the_trace_page_keeps_its_model_when_the_weights_do_not_fit(qtbot, trace, tmp_path):
+    description = trace.description
+    inception = load_model_file(FILES / "lecture_inception_script.py").build()
+    torch.save(inception.state_dict(), tmp_path / "inception.pt")
+    trace.use_weights(NAME, tmp_path / "inception.pt")
+    qtbot.waitUntil(lambda: trace.message.isVisible(), timeout=30000)
+    assert "layer conv2: conv2.weight is 20×10×5×5 in Net" in trace.message.text()
+    assert trace.description == description and trace.source_index == 0

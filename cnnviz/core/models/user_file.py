@@ -164,7 +164,7 @@ def load_model_file(
         factory,
         plan,
         needed_names(plan, source, path, name),
-        _keep_warnings_once(caught, path, module.__name__),
+        _keep_warnings_once(caught, path),
         script_settings(plan.tree),
         sum(p.numel() for p in model.parameters()),
         tuple(input_shape),
@@ -226,9 +226,9 @@ def _build(factory, name: str, path: str, plan: ScriptPlan) -> nn.Module:
     return model
 
 
-def _keep_warnings_once(caught, path: str, module_name: str) -> list[str]:
+def _keep_warnings_once(caught, path: str) -> list[str]:
     """The warnings the file's own code gave while building and running the model, as text;
-    from now on they are ignored for that code (shown once, here, never raised later)."""
+    from now on they are ignored (shown once, here; never raised later)."""
     texts: list[str] = []
     for warning in caught:
         if warning.filename != path:
@@ -236,11 +236,10 @@ def _keep_warnings_once(caught, path: str, module_name: str) -> list[str]:
         text = f"line {warning.lineno}: {warning.category.__name__}: {warning.message}"
         if text not in texts:
             texts.append(text)
+        # the same warning, wherever torch reports it from (a traced graph runs the same
+        # call from torch.fx's code): shown once, here
         warnings.filterwarnings(
-            "ignore",
-            message=re.escape(str(warning.message)),
-            category=warning.category,
-            module=re.escape(module_name) + r"\Z",
+            "ignore", message=re.escape(str(warning.message)), category=warning.category
         )
     return texts
 

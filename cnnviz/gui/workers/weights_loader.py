@@ -6,11 +6,33 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt, Signal
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QFileDialog, QMessageBox
 
-from cnnviz.core.models import UnsafeWeightsError, fit_weights, info, read_weights
+from cnnviz.core.models import UnsafeWeightsError, available, fit_weights, info, read_weights
 from cnnviz.core.models.weights import module_of
 from cnnviz.gui.workers.task_worker import TaskThread
+
+NO_OPENED_MODEL = (
+    "Open a model file first (File → Open model…): the weights go onto its model. "
+    "The previous model stays."
+)
+
+
+def latest_opened_model() -> str | None:
+    """The name of the model opened from a file last (None when there is none)."""
+    names = [n for n in available() if info(n).opened is not None]
+    return max(names, key=lambda n: info(n).opened.opened_at) if names else None
+
+
+def ask_weights_file(parent, name: str) -> str:
+    """A weights file for the opened model ``name`` ("" when cancelled)."""
+    path, _ = QFileDialog.getOpenFileName(
+        parent,
+        f"Weights for {name} (a state_dict or a saved model)",
+        "",
+        "PyTorch weights (*.pt *.pth *.bin);;All files (*)",
+    )
+    return path
 
 
 def load_job(user_model, path: str, allow_pickle: bool):
