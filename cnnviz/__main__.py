@@ -4,4 +4,5 @@ import sys
 
 from cnnviz.cli import main
 
-sys.exit(main())
+if __name__ == "__main__":  # not when a checking process imports the main module again
+    sys.exit(main())

@@ -7,14 +7,19 @@ import sys
 
 def main(argv=None) -> int:
     """Entry point of ``cnnviz`` and ``python -m cnnviz``."""
+    import multiprocessing
+
+    # In a frozen app the process that checks an opened model file is this executable
+    # again: it must run the check and exit, not start a second window.
+    multiprocessing.freeze_support()
     argv = sys.argv[1:] if argv is None else list(argv)
     if argv and argv[0] == "train":
         from cnnviz.train_cli import OneLineParser, add_arguments, run
 
         parser = OneLineParser(
             prog="cnnviz train",
-            description="Train a model of the zoo on MNIST (bundled), FashionMNIST, "
-            "KMNIST, CIFAR-10 or your own images and "
+            description="Train a model of the zoo (or of your own .py file, --model-file) "
+            "on MNIST (bundled), FashionMNIST, KMNIST, CIFAR-10 or your own images and "
             "print the lecture's log.",
         )
         add_arguments(parser)

@@ -73,6 +73,28 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_false",
         help="keep the default memory layout (channels_last is faster)",
     )
+    parser.add_argument(
+        "--model-file",
+        type=Path,
+        help="train the model of this .py file (read as a model: its imports, definitions "
+        "and constants run; its data loading, training loop and __main__ block do not)",
+    )
+    parser.add_argument(
+        "--weights",
+        type=Path,
+        help="start from these weights (a state_dict saved by the --model-file script)",
+    )
+    parser.add_argument(
+        "--trust-weights",
+        action="store_true",
+        help="allow --weights to be a whole pickled model (unpickling runs its code)",
+    )
+    parser.add_argument(
+        "--script-settings",
+        action="store_true",
+        help="use the --model-file script's optimizer, learning rate, momentum, batch size "
+        "and epochs where it sets them literally",
+    )
     parser.add_argument("--save", type=Path, help="write a checkpoint here at the end")
     parser.add_argument("--metrics-json", type=Path, help="write per-epoch figures here")
 
@@ -122,11 +144,77 @@ def where_stopped(engine) -> str:
     return f"after epoch {epoch + 1}, batch {batch + 1}"
 
 
+def open_model_file(args: argparse.Namespace, parser: argparse.ArgumentParser):
+    """``--model-file``, ``--weights``, ``--script-settings``: the file's model registered
+    (``args.model`` set to it) and the weights as a starting checkpoint, or None. What
+    opening left out and the model's warnings go to stderr."""
+    from cnnviz.core.data import catalog
+    from cnnviz.core.models import (
+        ModelFileError,
+        WeightsError,
+        fit_weights,
+        load_model_file,
+        read_weights,
+        register_user_model,
+    )
+    from cnnviz.core.models.weights import UnsafeWeightsError, module_of
+
+    if args.model_file is None:
+        if args.weights or args.script_settings:
+            parser.error("--weights and --script-settings go with --model-file")
+        return None
+    if args.folder:
+        shape = (1, args.image_size, args.image_size)
+        classes = None
+    else:
+        shape = catalog.info(args.dataset).shape if args.dataset in catalog.DATASETS else None
+        classes = len(catalog.info(args.dataset).class_names) if shape else None
+    try:
+        user_model = load_model_file(args.model_file, shape or (1, 28, 28), classes)
+    except ModelFileError as exc:
+        parser.error(f"argument --model-file: {exc}")
+    args.model = register_user_model(user_model)
+    print(f"Opened {args.model} ({user_model.params:,} parameters).", file=sys.stderr)
+    for line in user_model.report_lines():
+        print(f"  {line}", file=sys.stderr)
+    settings = user_model.settings
+    if args.script_settings:
+        if settings.optimizer and args.optimizer == parser.get_default("optimizer"):
+            args.optimizer = settings.optimizer
+        for name, value in (
+            ("lr", settings.lr),
+            ("momentum", settings.momentum),
+            ("weight_decay", settings.weight_decay),
+            ("batch_size", settings.batch_size),
+            ("epochs", settings.epochs),
+        ):
+            # the script's value replaces a default; an option given otherwise wins
+            if value is not None and getattr(args, name) == parser.get_default(name):
+                setattr(args, name, value)
+        if settings.nesterov is not None and not args.nesterov:
+            args.nesterov = settings.nesterov
+        if settings.trainable():
+            print(f"  Using the script's settings: {settings.describe()}.", file=sys.stderr)
+    if args.weights is None:
+        return None
+    try:
+        try:
+            state = read_weights(args.weights, module_of(user_model), args.trust_weights)
+        except UnsafeWeightsError as exc:
+            parser.error(f"argument --weights: {exc}; add --trust-weights to read it anyway")
+        fit_weights(user_model.build(), state, user_model.name)
+    except WeightsError as exc:
+        parser.error(f"argument --weights: {exc}")
+    print(f"Starting from the weights of {args.weights}.", file=sys.stderr)
+    return {"model": args.model, "model_state": state}
+
+
 def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     from cnnviz.core.models import available, build
     from cnnviz.core.training import Engine, TrainConfig, events, pick_device
     from cnnviz.core.training.log import test_line, train_line
 
+    start = open_model_file(args, parser)
     if args.model not in available():
         parser.error(
             f"argument --model: unknown model {args.model!r} (choose from {', '.join(available())})"
@@ -183,7 +271,7 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         build(args.model, **options)
     except ValueError as exc:
         parser.error(str(exc))
-    engine = Engine(config)
+    engine = Engine(config, checkpoint=start)
     metrics = {"model": args.model, "dataset": dataset, "device": "", "epochs": []}
     problems: list[str] = []
 

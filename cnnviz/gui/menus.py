@@ -55,7 +55,8 @@ class Menus:
             "&Open model…",
             "Ctrl+O",
             w.open_model,
-            "Load an nn.Module from a .py file (this runs its code)",
+            "Load an nn.Module from a .py file (its imports and definitions run, not its "
+            "data loading or training)",
         )
         self.add(
             file_menu,

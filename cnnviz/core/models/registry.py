@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from torch import nn
 
@@ -24,6 +25,7 @@ class ZooEntry:
     slide: str
     options: dict = field(default_factory=dict)  # extra keyword arguments and their defaults
     source_path: str | None = None  # set for models opened from a file
+    opened: Any = None  # a model opened from a file: its UserModel (what opening reported)
     only_28: bool = False
 
 

@@ -359,7 +359,8 @@ class Engine:
     def _restore(self, data: dict) -> None:
         try:
             self._net.load_state_dict(data["model_state"])
-            self._opt.load_state_dict(data["optimizer_state"])
+            if "optimizer_state" in data:  # weights trained elsewhere start a new run
+                self._opt.load_state_dict(data["optimizer_state"])
         except (RuntimeError, KeyError, ValueError) as exc:
             raise ValueError(
                 f"the checkpoint does not fit this model: {str(exc).splitlines()[0][:200]}"

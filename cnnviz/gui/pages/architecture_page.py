@@ -31,15 +31,9 @@ from cnnviz.gui.pages.base import Page
 from cnnviz.gui.widgets.block_diagram import BlockDiagram
 from cnnviz.gui.widgets.cost_calculator import CostCalculator
 from cnnviz.gui.widgets.layer_table import LayerTableView
+from cnnviz.gui.workers.model_file_opener import ModelFileOpener
 from cnnviz.gui.workers.task_worker import TaskThread
-from cnnviz.models import (
-    ModelFileError,
-    available,
-    build,
-    info,
-    load_model_file,
-    register_user_model,
-)
+from cnnviz.models import available, build, info, register_user_model
 
 DATASET = "dataset"  # the input and classes of the chosen dataset
 SHAPES = (
@@ -52,7 +46,23 @@ OPTION_RANGES = {
     "depth": {"resnet": (8, 110, 6), "plain": (8, 110, 6), "densenet": (10, 100, 6)},
     "growth": {"densenet": (4, 48, 4)},
 }
-RUNS_CODE = "Opening a model runs its Python code: open only files you trust."
+RUNS_CODE = (
+    "Opening a model file runs its imports and definitions, not its data loading or "
+    "training: open only files you trust."
+)
+OPEN_WARNING = (
+    "A model file is read as a model, not run as a program.\n\n"
+    "Run: its imports (and whatever the imported modules do), its class and function "
+    "definitions (with their decorators and default values) and simple constant assignments "
+    "such as batch_size = 64. Then the model is built with no arguments (its __init__) and "
+    "run once on two blank images (its forward).\n\n"
+    "Not run: every other statement at the top of the file: data loading and downloads, "
+    "the model instance, the optimizer, training loops, prints, file writing and the "
+    'if __name__ == "__main__": block. They are listed by line after opening.\n\n'
+    "Imports and the model's own code can still do anything Python can: open only files "
+    "you trust. The file is first checked in a separate process, which stops after {limit:g} "
+    "s or when you press Cancel."
+)
 
 
 def inspect_job(name: str, shape: tuple[int, int, int], num_classes: int, options: dict):
@@ -89,6 +99,14 @@ class ArchitecturePage(Page):
         self.busy_label = QLabel()
         self.busy_label.setObjectName("presetNote")
         self.busy_label.hide()
+        self.opener = ModelFileOpener(self)
+        self.opener.progress.connect(self._on_open_progress)
+        self.opener.opened.connect(self._on_file_opened)
+        self.opener.failed.connect(self._on_open_failed)
+        self.cancel_open_button = QPushButton("Cancel")
+        self.cancel_open_button.setToolTip("Stop opening the model file")
+        self.cancel_open_button.clicked.connect(self.opener.cancel)
+        self.cancel_open_button.hide()
         self.dataset = None  # the chosen DatasetChoice (the main window tells)
         self.model_box = QComboBox()
         self.model_box.setToolTip("The lecture's networks, the exercises' and models you opened")
@@ -109,6 +127,7 @@ class ArchitecturePage(Page):
         self.code_button.clicked.connect(self.show_code)
         self.open_button = QPushButton("Open model…")
         self.open_button.setToolTip("Load an nn.Module from a .py file. " + RUNS_CODE)
+        self.open_button.setObjectName("openModel")
         self.open_button.clicked.connect(self.open_model_dialog)
         self.description = QLabel()
         self.description.setObjectName("presetNote")
@@ -170,7 +189,10 @@ class ArchitecturePage(Page):
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.description)
-        layout.addWidget(self.busy_label)
+        busy_row = QHBoxLayout()
+        busy_row.addWidget(self.busy_label, 1)
+        busy_row.addWidget(self.cancel_open_button)
+        layout.addLayout(busy_row)
         layout.addWidget(self.message)
         layout.addWidget(splitter, 1)
 
@@ -271,7 +293,7 @@ class ArchitecturePage(Page):
         if request_id != self.request_id:
             return False  # the user has chosen something else since
         self.busy = False
-        self.busy_label.hide()
+        self.busy_label.setVisible(self.opener.is_busy())
         return True
 
     def _on_build_failed(self, request_id: int, message: str) -> None:
@@ -298,9 +320,12 @@ class ArchitecturePage(Page):
 
     def shutdown(self) -> None:
         self.tasks.stop()  # a model being built is finished first: the window waits for it
+        self.opener.shutdown()  # a file being checked is stopped at once
 
     def busy_text(self) -> str:
-        return "finishing the model being built" if self.tasks.is_running() else ""
+        if self.tasks.is_running():
+            return "finishing the model being built"
+        return "finishing the model file being opened" if self.opener.thread_running() else ""
 
     def show_message(self, text: str) -> None:
         self.message.setText(text)
@@ -336,29 +361,47 @@ class ArchitecturePage(Page):
         return dialog
 
     def open_model_dialog(self) -> None:
-        answer = QMessageBox.question(
+        answer = QMessageBox.warning(
             self,
             "Open model",
-            RUNS_CODE + "\n\nContinue?",
+            OPEN_WARNING.format(limit=self.opener.time_limit_s),
             QMessageBox.Open | QMessageBox.Cancel,
             QMessageBox.Open,
         )
         if answer != QMessageBox.Open:
             return
         path, _ = QFileDialog.getOpenFileName(
-            self, "Open model (runs its code)", "", "Python files (*.py)"
+            self, "Open model (imports and definitions run)", "", "Python files (*.py)"
         )
         if path:
             self.open_model_file(path)
 
-    def open_model_file(self, path) -> bool:
-        """Load a model file; on failure say where and why, and keep the current model."""
-        try:
-            user_model = load_model_file(path, self.input_shape())
-        except ModelFileError as exc:
-            self.show_message(f"Could not open {exc}. The previous model stays.")
-            return False
+    @property
+    def opening(self) -> bool:
+        """A model file is being opened (checked, then built)."""
+        return self.opener.is_busy()
+
+    def open_model_file(self, path) -> None:
+        """Open a model file in the background (Cancel stops it); on failure the page says
+        where and why, and the current model stays."""
+        self.show_message("")
+        self.opener.open(path, self.input_shape(), self.num_classes())
+        self.cancel_open_button.show()
+
+    def _on_open_progress(self, text: str) -> None:
+        self.busy_label.setText(text)
+        self.busy_label.show()
+
+    def _end_opening(self) -> None:
+        self.cancel_open_button.hide()
+        self.busy_label.setVisible(self.busy)
+
+    def _on_open_failed(self, text: str) -> None:
+        self._end_opening()
+        self.show_message(f"{text} The previous model stays.")
+
+    def _on_file_opened(self, user_model) -> None:
+        self._end_opening()
         name = register_user_model(user_model)
         self._fill_models(select=name)
         self._on_model_changed()
-        return True

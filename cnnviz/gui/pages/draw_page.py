@@ -36,8 +36,19 @@ from cnnviz.gui.widgets.draw_canvas import DrawCanvas
 from cnnviz.gui.widgets.feature_grid import FeatureMapGrid
 from cnnviz.gui.widgets.probability_bars import ProbabilityBars
 from cnnviz.gui.workers.inference_worker import InferenceThread
+from cnnviz.gui.workers.weights_loader import (
+    NO_OPENED_MODEL,
+    WeightsLoader,
+    ask_weights_file,
+    latest_opened_model,
+)
 
-SOURCES = ("Default model (simple, shipped)", "Current training run", "Checkpoint file…")
+SOURCES = (
+    "Default model (simple, shipped)",
+    "Current training run",
+    "Checkpoint file…",
+    "Opened model + weights file…",
+)
 CANVAS_SHARE = 0.55  # at most this share of the page's width goes to the canvas
 
 
@@ -67,6 +78,9 @@ class DrawPage(Page):
         self.rng = np.random.default_rng()
         self.inference = InferenceThread(self)
         self.inference.worker.result.connect(self._on_result, Qt.QueuedConnection)
+        self.weights = WeightsLoader(self)
+        self.weights.loaded.connect(self._on_weights_loaded)
+        self.weights.failed.connect(self._on_weights_failed)
         self.canvas = DrawCanvas()
         self.canvas.changed.connect(self.request_prediction)
         self._build()
@@ -221,11 +235,12 @@ class DrawPage(Page):
             box.addItems(items)
             box.blockSignals(False)
         self.branch_panel.setVisible(bool(self.blocks))
-        self.model_label.setText(
+        self._model_text = (
             f"Using {description}: {type(model).__name__}, "
             f"{sum(p.numel() for p in model.parameters()):,} parameters, "
             f"trained on {info.describe()}"
         )
+        self.model_label.setText(self._model_text)
         self.show_message("")
         self._note_dataset()
         self.request_prediction()
@@ -289,6 +304,39 @@ class DrawPage(Page):
         self._show_source(2)
         return True
 
+    def use_weights(self, name: str, path) -> None:
+        """Put the weights of ``path`` (trained elsewhere) on the model opened from a file
+        as ``name``; read in the background, the model changes when they fit."""
+        self.model_label.setText(f"Reading the weights of {path}…")
+        self.weights.load(name, path)
+
+    def _on_weights_loaded(self, result: dict) -> None:
+        from cnnviz.core.models.weights import input_contract
+        from cnnviz.models import info as zoo_entry
+
+        contract = input_contract(zoo_entry(result["name"]).opened)
+        self.set_model(
+            result["model"], f"{result['name']} with the weights of {result['path']}", contract
+        )
+        self._show_source(3)
+
+    def _on_weights_failed(self, text: str) -> None:
+        self.show_message(f"Cannot use these weights: {text}. The previous model stays.")
+        self.model_label.setText(self._model_text)
+        self._show_source(self.source_index)
+
+    def _choose_weights(self) -> bool:
+        """The model box's last entry: weights for the model opened last."""
+        name = latest_opened_model()
+        if name is None:
+            self.show_message(NO_OPENED_MODEL)
+            return False
+        path = ask_weights_file(self, name)
+        if not path:
+            return False
+        self.use_weights(name, path)
+        return True
+
     def _show_source(self, index: int) -> None:
         """The Model box names the source in use, however it was chosen."""
         self.source_index = index
@@ -304,12 +352,14 @@ class DrawPage(Page):
         elif index == 1:
             if not self.use_training_run():
                 self._show_source(in_use)
-        else:
+        elif index == 2:
             path, _ = QFileDialog.getOpenFileName(
                 self, "Model checkpoint", "", "Checkpoints (*.pt)"
             )
             if not (path and self.use_checkpoint(path)):
                 self._show_source(in_use)
+        elif not self._choose_weights():
+            self._show_source(in_use)
 
     def show_message(self, text: str) -> None:
         self.message.setText(text)
@@ -435,6 +485,9 @@ class DrawPage(Page):
 
     def shutdown(self) -> None:
         self.inference.stop()  # a prediction in hand is finished: the window waits for it
+        self.weights.shutdown()
 
     def busy_text(self) -> str:
-        return "finishing a prediction" if self.inference.is_running() else ""
+        if self.inference.is_running():
+            return "finishing a prediction"
+        return "finishing reading a weights file" if self.weights.thread_running() else ""

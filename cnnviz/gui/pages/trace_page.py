@@ -31,8 +31,19 @@ from cnnviz.gui.widgets.trace_overview import SCALES, TraceOverview
 from cnnviz.gui.widgets.unit_arithmetic import UnitArithmetic
 from cnnviz.gui.workers.task_worker import TaskThread
 from cnnviz.gui.workers.trace_worker import TraceThread
+from cnnviz.gui.workers.weights_loader import (
+    NO_OPENED_MODEL,
+    WeightsLoader,
+    ask_weights_file,
+    latest_opened_model,
+)
 
-SOURCES = ("Default model (simple, shipped)", "Current training run", "Checkpoint file…")
+SOURCES = (
+    "Default model (simple, shipped)",
+    "Current training run",
+    "Checkpoint file…",
+    "Opened model + weights file…",
+)
 SCALE_NAMES = {"map": "per map", "layer": "per layer", "network": "whole network"}
 
 
@@ -93,6 +104,9 @@ class TracePage(Page):
             lambda _id, message: self._on_test_image_failed(message), Qt.QueuedConnection
         )
         self._pending_load: tuple = ()
+        self.weights = WeightsLoader(self)
+        self.weights.loaded.connect(self._on_weights_loaded)
+        self.weights.failed.connect(self._on_weights_failed)
         self._build()
         self._load(None, "the default model", 0)
         self.show_test_image(0)
@@ -246,7 +260,7 @@ class TracePage(Page):
             self._load(None, "the default model", 0)
         elif index == 1:
             self.use_training_run()
-        else:
+        elif index == 2:
             path, _ = QFileDialog.getOpenFileName(
                 self, "Model checkpoint", "", "Checkpoints (*.pt)"
             )
@@ -254,6 +268,34 @@ class TracePage(Page):
                 self.use_checkpoint(path)
             else:
                 self._show_source(self.source_index)
+        else:
+            name = latest_opened_model()
+            path = ask_weights_file(self, name) if name else ""
+            if name is None:
+                self.show_message(NO_OPENED_MODEL)
+            if path:
+                self.use_weights(name, path)
+            else:
+                self._show_source(self.source_index)
+
+    def use_weights(self, name: str, path) -> None:
+        """Trace the model opened from a file as ``name`` with the weights of ``path``
+        (trained elsewhere; read in the background)."""
+        self.model_label.setText(f"Reading the weights of {path}…")
+        self.weights.load(name, path)
+
+    def _on_weights_loaded(self, result: dict) -> None:
+        from cnnviz.core.models import info as zoo_entry
+        from cnnviz.core.models.weights import input_contract
+
+        contract = input_contract(zoo_entry(result["name"]).opened)
+        description = f"{result['name']} with the weights of {result['path']}"
+        self.set_model(result["model"], description, contract, 3)
+
+    def _on_weights_failed(self, text: str) -> None:
+        self.show_message(f"Cannot use these weights: {text}. The previous model stays.")
+        self._show_source(self.source_index)
+        self._describe_model()
 
     def use_checkpoint(self, path) -> None:
         self._load(str(path), f"the checkpoint {path}", 2)
@@ -486,8 +528,9 @@ class TracePage(Page):
         self.arithmetic.step_bar.stop()
         for thread in (self.tracer, self.loader, self.test_loader):
             thread.stop()
+        self.weights.shutdown()
 
     def busy_text(self) -> str:
         if any(t.is_running() for t in (self.tracer, self.loader, self.test_loader)):
             return "finishing a trace"
-        return ""
+        return "finishing reading a weights file" if self.weights.thread_running() else ""

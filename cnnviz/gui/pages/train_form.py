@@ -25,7 +25,9 @@ from cnnviz.core.training import TrainConfig
 from cnnviz.core.training.config import DEVICES, OPTIMIZERS
 from cnnviz.gui.datasets import MNIST, DatasetChoice, data_dir
 from cnnviz.gui.settings import open_settings, read
+from cnnviz.gui.widgets.script_offer import ScriptOffer
 from cnnviz.models import available
+from cnnviz.models import info as zoo_entry
 
 OPTIMIZER_TIPS = {"sgd": "SGD (with momentum)", "adam": "Adam", "adamw": "AdamW"}
 DEVICE_TIP = "auto picks a CUDA GPU, then Apple's GPU, then the CPU"
@@ -68,6 +70,9 @@ class TrainForm(QWidget):
         self.model_box = QComboBox()
         self.model_box.addItems(available())
         self.model_box.setToolTip("Any model of the zoo or one you opened on the Architecture page")
+        self.offer = ScriptOffer()
+        self.offer.use_requested.connect(self.use_script_settings)
+        self.model_box.currentTextChanged.connect(self._on_model_chosen)
         self.epochs = spin_box(1, 500, 9, "Epochs (the lecture: range(1, 10) = 9)")
         self.batch = spin_box(1, 4096, 64, "Batch size (the lecture: 64)")
         self.optimizer = QComboBox()
@@ -111,6 +116,7 @@ class TrainForm(QWidget):
             ("", self.folder_row),
             ("", self.dataset_label),
             ("Model", self.model_box),
+            ("", self.offer),
             ("Epochs", self.epochs),
             ("Batch size", self.batch),
             ("Optimizer", self.optimizer),
@@ -180,10 +186,49 @@ class TrainForm(QWidget):
             **extra,
         )
 
+    def refresh_models(self) -> None:
+        """List the models available now (those opened from files since included)."""
+        names = available()
+        if names != [self.model_box.itemText(i) for i in range(self.model_box.count())]:
+            current = self.model_box.currentText()
+            self.model_box.blockSignals(True)
+            self.model_box.clear()
+            self.model_box.addItems(names)
+            self.model_box.setCurrentText(current if current in names else names[0])
+            self.model_box.blockSignals(False)
+        self._on_model_chosen(self.model_box.currentText())
+
+    def opened_model(self):
+        """The chosen model's UserModel when it was opened from a file, else None."""
+        try:
+            return zoo_entry(self.model_box.currentText()).opened
+        except ValueError:
+            return None
+
+    def _on_model_chosen(self, _name: str) -> None:
+        self.offer.set_model(self.opened_model())
+
+    def use_script_settings(self, settings) -> None:
+        """Take over what the script sets literally (the rest stays as it is)."""
+        if settings.optimizer:
+            self.optimizer.setCurrentText(settings.optimizer)
+        for spin, value in (
+            (self.lr, settings.lr),
+            (self.momentum, settings.momentum),
+            (self.weight_decay, settings.weight_decay),
+            (self.batch, settings.batch_size),
+            (self.epochs, settings.epochs),
+        ):
+            if value is not None:
+                spin.setValue(value)
+        if settings.nesterov is not None:
+            self.nesterov.setChecked(settings.nesterov)
+
     def set_config(self, cfg: TrainConfig) -> None:
         """Show ``cfg`` (a dataset other than the current one is asked for)."""
         if cfg.dataset != self.dataset.name:
             self.dataset_requested.emit(cfg.dataset, cfg.dataset_options)
+        self.refresh_models()
         self.model_box.setCurrentText(cfg.model)
         for spin, value in (
             (self.epochs, cfg.epochs),
@@ -216,6 +261,7 @@ class TrainForm(QWidget):
             self.momentum,
             self.nesterov,
             self.weight_decay,
+            self.offer,
         ):
             widget.setEnabled(not running)
 

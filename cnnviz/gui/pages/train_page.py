@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt, QThread, QTimer, Signal
 from PySide6.QtWidgets import (
@@ -28,7 +29,8 @@ from cnnviz.gui.widgets.column_toggle import ColumnToggle
 from cnnviz.gui.widgets.scroll_column import ScrollColumn
 from cnnviz.gui.widgets.train_views import TrainViews
 from cnnviz.gui.workers.train_worker import TrainRun
-from cnnviz.models import available
+from cnnviz.gui.workers.weights_loader import WeightsLoader
+from cnnviz.models import available, info
 
 REPAINT_MS = 33  # the timer's period: never more than ~30 repaints a second
 PLOT_SECONDS = 0.25  # the loss plot and progress redraw at most 4 times a second, the
@@ -98,6 +100,10 @@ class TrainPage(Page):
     def _build_controls(self) -> None:
         self.form = TrainForm()
         self.form.dataset_requested.connect(self._choose)
+        self.form.offer.weights_requested.connect(self.weights_dialog)
+        self.weights = WeightsLoader(self)
+        self.weights.loaded.connect(self._on_weights_loaded)
+        self.weights.failed.connect(self._on_weights_failed)
         self.device_label = QLabel("Device: —")
         self.device_label.setWordWrap(True)
         self.start_button = QPushButton("Start")
@@ -188,7 +194,7 @@ class TrainPage(Page):
             if self.checkpoint and self.checkpoint.get("model") == config.model
             else None
         )
-        if checkpoint is None:
+        if checkpoint is None or checkpoint.get("starting_weights"):
             self._set_curves([], [], [], [])
             self.views.log.clear()
             self.views.figures.set_result(None)
@@ -281,6 +287,7 @@ class TrainPage(Page):
         — never terminate the thread."""
         if self.run is not None:
             self.run.stop()
+        self.weights.shutdown()
         self.timer.stop()
         # Take the compared runs' curves out through pyqtgraph before Qt deletes the scene:
         # left to the scene's destructor they crashed the process at exit.
@@ -289,7 +296,50 @@ class TrainPage(Page):
     def busy_text(self) -> str:
         if self.run is not None and self.run.is_running():
             return "stopping the training run after the current batch"
-        return ""
+        return "finishing reading a weights file" if self.weights.thread_running() else ""
+
+    def showEvent(self, event):  # noqa: N802 (Qt's name)
+        super().showEvent(event)
+        self.form.refresh_models()  # models opened on the Architecture page since
+
+    # -- weights trained elsewhere ------------------------------------------------------------
+    def load_weights_file(self, path) -> bool:
+        """Read weights for the chosen model (opened from a file) in the background; Start
+        then trains from them. False, with a message, when the model was not opened."""
+        if self.is_running():
+            return False
+        name = self.form.model_box.currentText()
+        if self.form.opened_model() is None:
+            self.show_message(
+                "Weights trained elsewhere go onto a model opened from a file (File → Open "
+                "model…): choose it in Model first."
+            )
+            return False
+        self.progress_label.setText(f"Reading the weights of {path}…")
+        self.weights.load(name, path)
+        return True
+
+    def _on_weights_loaded(self, result: dict) -> None:
+        self.checkpoint = {
+            "model": result["name"],
+            "model_state": result["state"],
+            "starting_weights": True,
+        }
+        self.show_message("")
+        self.progress_label.setText(
+            f"Loaded the weights of {result['path']} onto {result['name']}: Start trains from them."
+        )
+
+    def _on_weights_failed(self, text: str) -> None:
+        self.progress_label.setText("The weights were not loaded; nothing changed.")
+        self.show_message(f"Cannot start from these weights: {text}.")
+
+    def weights_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Start from weights", "", "PyTorch weights (*.pt *.pth *.bin);;All files (*)"
+        )
+        if path:
+            self.load_weights_file(path)
 
     def _on_lr_changed(self, value: float) -> None:
         if self.is_running():
@@ -328,6 +378,12 @@ class TrainPage(Page):
         blocks = list(self.engine.probe.blocks)
         self.views.set_inception(blocks)
         self.engine.probe.choose(p["layers"][:1], blocks[0] if blocks else None)
+        opened = info(p["model"]).opened if p["model"] in available() else None
+        for text in opened.warnings if opened is not None else ():
+            self.views.log.appendPlainText(
+                f"Warning from {Path(opened.path).name}, {text} "
+                "(shown once; not raised, training goes on)"
+            )
         history = p.get("history") or {}
         if history.get("steps"):  # continuing a checkpoint: the curves go on from there
             self._set_history(history)

@@ -106,7 +106,11 @@ class BlockDiagram(QGraphicsView):
         width = self.scene().sceneRect().width()
         if width <= 0:
             return
-        scale = min(1.0, max(0.45, (self.viewport().width() - 4) / width))
+        # The width beside a vertical scroll bar, whether it shows or not: measured from the
+        # viewport, the scale would change with the bar, the bar with the scale, and so on
+        # for ever (a layout loop that froze the window).
+        room = self.width() - 2 * self.frameWidth() - self.verticalScrollBar().sizeHint().width()
+        scale = min(1.0, max(0.45, (room - 4) / width))
         self.resetTransform()
         self.scale(scale, scale)
 

@@ -1,0 +1,4 @@
+"""A helper module whose import takes a minute (for the time-limit tests)."""
+import time
+
+time.sleep(60)
