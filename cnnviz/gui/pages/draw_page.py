@@ -34,6 +34,7 @@ from cnnviz.gui.datasets import MNIST
 from cnnviz.gui.pages.base import Drawing, Page
 from cnnviz.gui.widgets.draw_canvas import DrawCanvas
 from cnnviz.gui.widgets.feature_grid import FeatureMapGrid
+from cnnviz.gui.widgets.model_source_box import ModelSourceBox
 from cnnviz.gui.widgets.probability_bars import ProbabilityBars
 from cnnviz.gui.workers.inference_worker import InferenceThread
 from cnnviz.gui.workers.weights_loader import (
@@ -43,12 +44,6 @@ from cnnviz.gui.workers.weights_loader import (
     latest_opened_model,
 )
 
-SOURCES = (
-    "Default model (simple, shipped)",
-    "Current training run",
-    "Checkpoint file…",
-    "Opened model + weights file…",
-)
 CANVAS_SHARE = 0.55  # at most this share of the page's width goes to the canvas
 
 
@@ -144,11 +139,7 @@ class DrawPage(Page):
         middle.addWidget(self.prediction)
         middle.addWidget(self.bars, 1)
 
-        self.source_box = QComboBox()
-        self.source_box.addItems(SOURCES)
-        self.source_box.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
-        self.source_box.setMinimumContentsLength(16)
-        self.source_box.setToolTip("Which network classifies the drawing")
+        self.source_box = ModelSourceBox("Which network classifies the drawing")
         self.source_box.activated.connect(self._on_source_chosen)
         self.model_label = QLabel()
         self.model_label.setWordWrap(True)
@@ -340,9 +331,7 @@ class DrawPage(Page):
     def _show_source(self, index: int) -> None:
         """The Model box names the source in use, however it was chosen."""
         self.source_index = index
-        self.source_box.blockSignals(True)
-        self.source_box.setCurrentIndex(index)
-        self.source_box.blockSignals(False)
+        self.source_box.set_in_use(index)
 
     def _on_source_chosen(self, index: int) -> None:
         in_use = self.source_index

@@ -27,6 +27,7 @@ from cnnviz.gui import theme
 from cnnviz.gui.pages.base import Drawing, Page
 from cnnviz.gui.widgets.colour_legend import ColourLegend
 from cnnviz.gui.widgets.draw_canvas import DrawCanvas
+from cnnviz.gui.widgets.model_source_box import ModelSourceBox
 from cnnviz.gui.widgets.trace_overview import SCALES, TraceOverview
 from cnnviz.gui.widgets.unit_arithmetic import UnitArithmetic
 from cnnviz.gui.workers.task_worker import TaskThread
@@ -38,12 +39,6 @@ from cnnviz.gui.workers.weights_loader import (
     latest_opened_model,
 )
 
-SOURCES = (
-    "Default model (simple, shipped)",
-    "Current training run",
-    "Checkpoint file…",
-    "Opened model + weights file…",
-)
 SCALE_NAMES = {"map": "per map", "layer": "per layer", "network": "whole network"}
 
 
@@ -145,11 +140,7 @@ class TracePage(Page):
         left.addWidget(self.prediction)
         left.addStretch(1)
 
-        self.source_box = QComboBox()
-        self.source_box.addItems(SOURCES)
-        self.source_box.setToolTip("Which network is traced")
-        self.source_box.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
-        self.source_box.setMinimumContentsLength(14)
+        self.source_box = ModelSourceBox("Which network is traced")
         self.source_box.activated.connect(self._on_source_chosen)
         self.scale_box = QComboBox()
         for key in SCALES:
@@ -251,9 +242,7 @@ class TracePage(Page):
 
     def _show_source(self, index: int) -> None:
         self.source_index = index
-        self.source_box.blockSignals(True)
-        self.source_box.setCurrentIndex(index)
-        self.source_box.blockSignals(False)
+        self.source_box.set_in_use(index)
 
     def _on_source_chosen(self, index: int) -> None:
         if index == 0:

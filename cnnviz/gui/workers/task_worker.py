@@ -58,6 +58,41 @@ class TaskWorker(QObject):
         self.failed.emit(request_id, str(exc) or type(exc).__name__)
 
 
+class ModelTaskWorker(TaskWorker):
+    """A :class:`TaskWorker` that holds a model handed over by its page (the GUI thread keeps
+    no use of it); each job's ``dict`` result, or ``{"error": text}``, goes out through
+    ``result`` with its request id. ``known_errors`` are shown as their message alone."""
+
+    result = Signal(dict)
+    known_errors: tuple = ()
+
+    def __init__(self):
+        super().__init__()
+        self._model_lock = threading.Lock()
+        self._model = None
+        self._info = None
+
+    def set_model(self, model, info=None) -> None:
+        """Hand a model (and what it expects) over to this thread."""
+        with self._model_lock:
+            self._model, self._info = model, info
+
+    def model(self) -> tuple:
+        """(model, info) now in use (None before the first)."""
+        with self._model_lock:
+            return self._model, self._info
+
+    def report(self, request_id: int, result) -> None:
+        if result is not None:
+            self.result.emit({"id": request_id, **result})
+
+    def report_failure(self, request_id: int, exc: Exception) -> None:
+        # a model that does not fit says why (the diagnosis); anything else names its type
+        known = isinstance(exc, self.known_errors)
+        text = str(exc) if known else f"{type(exc).__name__}: {exc}"
+        self.result.emit({"id": request_id, "error": text})
+
+
 class TaskThread(WorkerThread):
     """A :class:`TaskWorker` in its own QThread, started at once."""
 

@@ -1,0 +1,30 @@
+"""ModelSourceBox: where the network a page uses comes from (Draw and Trace pages)."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QComboBox
+
+SOURCES = (
+    "Default model (simple, shipped)",
+    "Current training run",
+    "Checkpoint file…",
+    "Opened model + weights file…",
+)
+DEFAULT, TRAINING_RUN, CHECKPOINT, OPENED = range(len(SOURCES))
+
+
+class ModelSourceBox(QComboBox):
+    """The sources in one list; ``set_in_use`` names the source in use however it was
+    chosen (a menu, another page, a failed choice falling back) without re-choosing it."""
+
+    def __init__(self, tooltip: str, parent=None):
+        super().__init__(parent)
+        self.addItems(SOURCES)
+        self.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+        self.setMinimumContentsLength(14)
+        self.setToolTip(tooltip)
+
+    def set_in_use(self, index: int) -> None:
+        self.blockSignals(True)
+        self.setCurrentIndex(index)
+        self.blockSignals(False)
