@@ -1,0 +1,29 @@
+"""Why did it say 7? Attribution maps (saliency, integrated gradients, occlusion, Grad-CAM)
+and adversarial digits (FGSM, targeted PGD) for one pixel image, numpy in and out.
+
+``image`` is the pixel image ``[C, H, W]`` in [0, 1] as :func:`cnnviz.inference.prepare`
+gives it; ``info`` is the trained model's :class:`~cnnviz.core.inference.InputContract`, so
+normalisation happens inside. captum does the work where it has the method."""
+
+from .adversarial import Robustness, fgsm, fgsm_robustness, pgd
+from .maps import (
+    conv_layers,
+    grad_cam,
+    integrated_gradients,
+    occlusion,
+    occlusion_positions,
+    saliency,
+)
+
+__all__ = [
+    "Robustness",
+    "conv_layers",
+    "fgsm",
+    "fgsm_robustness",
+    "grad_cam",
+    "integrated_gradients",
+    "occlusion",
+    "occlusion_positions",
+    "pgd",
+    "saliency",
+]
