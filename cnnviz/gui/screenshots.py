@@ -64,6 +64,40 @@ def make_shapes_folder(root: Path, per_class: int = 150, side: int = 64, seed: i
     return root
 
 
+def why_shots(app, window, draw, folder: Path) -> list[Path]:
+    """The Draw page's attribution, adversarial and accuracy tabs for the drawing on it."""
+    tabs, shots = draw.why_tabs, []
+
+    def save(name: str) -> None:
+        _settle(app, window)
+        path = folder / f"{name}.png"
+        window.grab().save(str(path))
+        shots.append(path)
+
+    tabs.setCurrentWidget(tabs.why)
+    tabs.why.method_box.setCurrentText("Occlusion")
+    _wait_for(app, tabs.why.settled, 10)
+    tabs.why.play()
+    for _ in range(len(tabs.why.result["positions"]) // 2):  # the window halfway across
+        tabs.why._advance()
+    tabs.why.timer.stop()
+    save("draw-why-occlusion")
+    tabs.why.method_box.setCurrentText("Integrated gradients")
+    _wait_for(app, tabs.why.settled, 10)
+    save("draw-why-integrated-gradients")
+    tabs.setCurrentWidget(tabs.fool)
+    tabs.fool.goal_box.setCurrentIndex(4)  # make it say 3
+    _wait_for(app, tabs.fool.settled, 10)
+    save("draw-fool")
+    tabs.setCurrentWidget(tabs.robustness)
+    tabs.robustness.compute()
+    _wait_for(app, lambda: not tabs.robustness.running, 120)
+    save("draw-accuracy")
+    tabs.why.method_box.setCurrentIndex(0)
+    tabs.setCurrentIndex(0)
+    return shots
+
+
 def take(folder: Path) -> list[Path]:
     """Stage each page with a lecture example mid-walk-through and save it."""
     from cnnviz.gui.app import staged_window
@@ -150,6 +184,7 @@ def take(folder: Path) -> list[Path]:
             )
     canvas.end_stroke()
     drawn(draw, "draw")
+    shots += why_shots(app, window, draw, folder)
 
     # your own images: a folder of drawn shapes, trained on, then a drawn circle classified
     import tempfile

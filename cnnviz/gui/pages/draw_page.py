@@ -35,6 +35,7 @@ from cnnviz.gui.pages.base import Page
 from cnnviz.gui.widgets.draw_canvas import DrawCanvas
 from cnnviz.gui.widgets.feature_grid import FeatureMapGrid
 from cnnviz.gui.widgets.probability_bars import ProbabilityBars
+from cnnviz.gui.widgets.why_tabs import WhyTabs
 from cnnviz.gui.workers.inference_worker import InferenceThread
 
 SOURCES = ("Default model (simple, shipped)", "Current training run", "Checkpoint file…")
@@ -161,9 +162,13 @@ class DrawPage(Page):
         row = QHBoxLayout()
         row.addWidget(QLabel("Layer:"))
         row.addWidget(self.layer_box, 1)
-        right.addLayout(row)
-        right.addWidget(self.maps, 2)
-        right.addWidget(self.branch_panel, 2)
+        features = QWidget()  # the first tab; attribution and adversarial digits beside it
+        feature_column = QVBoxLayout(features)
+        feature_column.addLayout(row)
+        feature_column.addWidget(self.maps, 2)
+        feature_column.addWidget(self.branch_panel, 2)
+        self.why_tabs = WhyTabs(features, self._test_set)
+        right.addWidget(self.why_tabs, 4)
 
         layout = QHBoxLayout(self)
         layout.addLayout(left, 5)
@@ -176,6 +181,7 @@ class DrawPage(Page):
         self.info = info
         self.exact_input = None
         self.inference.worker.set_model(model, info)
+        self.why_tabs.set_model(model, info)
         self.bars.set_class_names(info.class_names)
         c, h, w = info.input_shape
         self.seen.title.setText(f"What the network sees ({c}×{h}×{w})")
@@ -298,6 +304,7 @@ class DrawPage(Page):
                 "Draw a digit" if self.info.class_names == MNIST.class_names else "Draw something"
             )
             self.seen.set_maps(np.zeros(self.info.input_shape[1:], np.float32), levels=(0, 1))
+            self.why_tabs.set_image(None)
             return
         image = exact if exact is not None else prepare(drawing, self.info)
         self.seen.set_maps(image.mean(axis=0), levels=(0, 1))
@@ -306,6 +313,7 @@ class DrawPage(Page):
         if block in self.blocks:
             layers += [m for _, m in self.blocks[block]]
         self.inference.worker.submit(self.request_id, image, layers)
+        self.why_tabs.set_image(image)
 
     def _on_result(self, result: dict) -> None:
         if result["id"] < self.shown_id or result["id"] != self.request_id:
@@ -380,6 +388,9 @@ class DrawPage(Page):
 
     def shutdown(self) -> None:
         self.inference.stop()  # a prediction in hand is finished: the window waits for it
+        self.why_tabs.shutdown()
 
     def busy_text(self) -> str:
-        return "finishing a prediction" if self.inference.is_running() else ""
+        return (
+            "finishing a prediction" if self.inference.is_running() or self.why_tabs.busy() else ""
+        )

@@ -1,0 +1,108 @@
+"""The jobs the Draw page's attribution and adversarial panels run in a ModelTaskThread:
+plain functions of (model, info, control, ...) that return plain numpy data."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from cnnviz.core import attribution as attr
+from cnnviz.core.inference import predict
+
+METHODS = ("Saliency", "Integrated gradients", "Occlusion", "Grad-CAM")
+
+
+def attribution_map(
+    model,
+    info,
+    control,
+    image: np.ndarray,
+    method: str,
+    target: int | None,
+    layer: str,
+    window: int,
+    stride: int,
+) -> dict:
+    """The map of ``method`` for ``target`` (None: the predicted class), with the clean
+    probabilities and, for occlusion, the window positions."""
+    probabilities, _ = predict(model, image, [], info)
+    predicted = int(np.argmax(probabilities))
+    chosen = predicted if target is None else target
+    result = {
+        "method": method,
+        "target": chosen,
+        "predicted": predicted,
+        "probabilities": probabilities,
+        "image": image,
+    }
+    if method == "Saliency":
+        values = attr.saliency(model, image, chosen, info)
+    elif method == "Integrated gradients":
+        values = attr.integrated_gradients(model, image, chosen, info, steps=50)
+    elif method == "Occlusion":
+        values = attr.occlusion(model, image, chosen, info, window=window, stride=stride)
+        _, h, w = info.input_shape
+        result.update(
+            positions=attr.occlusion_positions(h, w, window, stride),
+            window=window,
+            stride=stride,
+        )
+    elif method == "Grad-CAM":
+        values = attr.grad_cam(model, image, chosen, info, layer=layer or None)
+    else:
+        raise ValueError(f"unknown method {method!r}; one of {', '.join(METHODS)}")
+    result["map"] = values
+    return result
+
+
+def adversarial_digit(
+    model,
+    info,
+    control,
+    image: np.ndarray,
+    eps: float,
+    target: int | None,
+    layer: str,
+    steps: int = 40,
+) -> dict:
+    """FGSM away from the predicted class (``target`` None) or targeted PGD towards
+    ``target``: the adversarial image, the perturbation, its probabilities and the feature
+    maps of ``layer``."""
+    clean, _ = predict(model, image, [], info)
+    predicted = int(np.argmax(clean))
+    if target is None:
+        adversarial = attr.fgsm(model, image, predicted, eps, info)
+    else:
+        adversarial = attr.pgd(model, image, target, eps, steps, info)
+    probabilities, activations = predict(model, adversarial, [layer] if layer else [], info)
+    return {
+        "eps": eps,
+        "target": target,
+        "predicted": predicted,
+        "clean": clean,
+        "adversarial": adversarial,
+        "perturbation": adversarial - np.asarray(image, np.float32),
+        "probabilities": probabilities,
+        "maps": activations.get(layer),
+        "layer": layer,
+    }
+
+
+def accuracy_against_eps(model, info, control, test_set, limit: int, eps_values) -> dict:
+    """Test accuracy under FGSM at each ε on the first ``limit`` images of ``test_set()``
+    (read here, in the worker), with progress; ``{"stopped": True}`` when cancelled."""
+    data = test_set()
+    if data is None or len(data) == 0:
+        raise ValueError(f"no test images here fit this model ({info.describe()})")
+    n = min(int(limit), len(data))
+    result = attr.fgsm_robustness(
+        model,
+        data.images[:n],
+        data.labels[:n],
+        eps_values,
+        info,
+        progress=control.progress,
+        should_stop=control.should_stop,
+    )
+    if result is None:
+        return {"stopped": True}
+    return {"eps": result.eps, "accuracy": result.accuracy, "fooled": result.fooled, "images": n}
