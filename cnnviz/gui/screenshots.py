@@ -76,6 +76,8 @@ def why_shots(app, window, draw, folder: Path) -> list[Path]:
 
     tabs.setCurrentWidget(tabs.why)
     tabs.why.method_box.setCurrentText("Occlusion")
+    tabs.why.window_spin.setValue(10)
+    tabs.why.stride_spin.setValue(2)
     _wait_for(app, tabs.why.settled, 10)
     tabs.why.play()
     for _ in range(len(tabs.why.result["positions"]) // 2):  # the window halfway across
@@ -86,6 +88,7 @@ def why_shots(app, window, draw, folder: Path) -> list[Path]:
     _wait_for(app, tabs.why.settled, 10)
     save("draw-why-integrated-gradients")
     tabs.setCurrentWidget(tabs.fool)
+    tabs.fool.eps_slider.setValue(50)  # ε = 0.25
     tabs.fool.goal_box.setCurrentIndex(4)  # make it say 3
     _wait_for(app, tabs.fool.settled, 10)
     save("draw-fool")
@@ -94,6 +97,8 @@ def why_shots(app, window, draw, folder: Path) -> list[Path]:
     _wait_for(app, lambda: not tabs.robustness.running, 120)
     save("draw-accuracy")
     tabs.why.method_box.setCurrentIndex(0)
+    tabs.why.window_spin.setValue(7)
+    tabs.why.stride_spin.setValue(3)
     tabs.setCurrentIndex(0)
     return shots
 

@@ -71,25 +71,29 @@ class AdversarialPanel(QWidget):
         self.change = OverlayView("The change")
         self.fooled = FeatureMapGrid("The fooled input", title_lines=2)
         self.fooled.image.setColorMap(pg.colormap.get("CET-L1"))
-        pictures = QHBoxLayout()
-        pictures.addWidget(self.change)
-        pictures.addWidget(self.fooled)
         self.prediction = QLabel("Draw something first")
         self.prediction.setWordWrap(True)
         self.prediction.setStyleSheet("font-size: 18px; font-weight: bold;")
         self.bars = ProbabilityBars()
-        self.bars.setMinimumSize(160, 150)
+        self.bars.setMinimumSize(140, 190)
         self.maps = FeatureMapGrid("Feature maps of the fooled input", title_lines=1)
+        maps_column = QVBoxLayout()
         layer_row = QHBoxLayout()
         layer_row.addWidget(QLabel("Layer:"))
         layer_row.addWidget(self.layer_box, 1)
+        maps_column.addLayout(layer_row)
+        maps_column.addWidget(self.maps, 1)
+        pictures = QGridLayout()  # the change and the fooled input; the bars and the maps below
+        pictures.addWidget(self.change, 0, 0)
+        pictures.addWidget(self.fooled, 0, 1)
+        pictures.addWidget(self.bars, 1, 0)
+        pictures.addLayout(maps_column, 1, 1)
+        pictures.setRowStretch(0, 1)
+        pictures.setRowStretch(1, 1)
         layout = QVBoxLayout(self)
         layout.addLayout(grid)
-        layout.addLayout(pictures, 4)
         layout.addWidget(self.prediction)
-        layout.addWidget(self.bars, 3)
-        layout.addLayout(layer_row)
-        layout.addWidget(self.maps, 2)
+        layout.addLayout(pictures, 1)
         self._on_eps_changed(self.eps_slider.value())
 
     def eps(self) -> float:
@@ -151,7 +155,7 @@ class AdversarialPanel(QWidget):
         self.result = result
         eps = result["eps"]
         self.change.set_overlay(result["perturbation"].mean(axis=0), scale=eps or None)
-        self.change.title.setText(f"The change: orange +, blue −, at most {eps:.3f}")
+        self.change.title.setText(f"The change (orange +, blue −) ≤ {eps:.3f}")
         self.fooled.set_maps(result["adversarial"].mean(axis=0), levels=(0, 1))
         self.bars.set_probabilities(result["probabilities"])
         self.prediction.setStyleSheet("font-size: 18px; font-weight: bold;")
@@ -159,7 +163,7 @@ class AdversarialPanel(QWidget):
         maps = result["maps"]
         if maps is not None:
             layer = result["layer"]
-            self.maps.set_maps(maps, f"{layer} of the fooled input: {maps.shape[0]} maps")
+            self.maps.set_maps(maps, f"{layer} of the fooled input")
 
     def _verdict(self, result: dict) -> str:
         names = self.info.class_names

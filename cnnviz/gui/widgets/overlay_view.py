@@ -36,6 +36,8 @@ class OverlayView(QWidget):
         self.title.setObjectName("gridTitle")
         self.title.setWordWrap(True)
         self.title.setMinimumWidth(40)
+        # two lines, fixed: a title that changes length must not re-lay-out the picture
+        self.title.setFixedHeight(self.title.fontMetrics().lineSpacing() * 2 + 4)
         self.view = pg.GraphicsLayoutWidget()
         self.view.setBackground("w")
         self.view.setMinimumSize(80, 80)

@@ -55,12 +55,12 @@ class RobustnessPanel(QWidget):
         self.progress.setRange(0, 1)
         self.progress.setValue(0)
         self.plot = pg.PlotWidget(background="w")
+        self.plot.getAxis("bottom").enableAutoSIPrefix(False)  # ε in pixel units, not 10⁻³
         self.plot.setLabel("bottom", "ε (the most any pixel changes)")
         self.plot.setLabel("left", "test accuracy (%)")
         self.plot.setYRange(0, 100)
         self.plot.setXRange(0, max(EPS_VALUES))
         self.plot.showGrid(x=True, y=True, alpha=0.3)
-        self.plot.getAxis("bottom").enableAutoSIPrefix(False)
         self.plot.setMouseEnabled(False, False)
         self.curve = self.plot.plot(
             [], [], pen=pg.mkPen(theme.NEGATIVE, width=3), symbol="o", symbolBrush=theme.POSITIVE
