@@ -259,3 +259,66 @@ def test_closing_the_window_during_an_accuracy_run_cancels_it(qtbot, main_window
     qtbot.waitUntil(lambda: panel.progress.maximum() > 0, timeout=30000)
     main_window.close()
     qtbot.waitUntil(lambda: not main_window.busy_texts(), timeout=5000)
+
+
+# -- Filters --------------------------------------------------------------------------------------
+@pytest.fixture
+def small_test_set(draw):
+    """The first 500 MNIST test images, so that each search takes a moment."""
+    from cnnviz.core.data import load_mnist
+
+    full = load_mnist("test")
+    part = type(full)(
+        full.name, full.images[:500], full.labels[:500], full.mean, full.std, full.class_names
+    )
+    draw.why_tabs.filters.test_set = lambda: part
+    draw.why_tabs.filters.steps = 20
+    return part
+
+
+def test_a_filters_top_patches_and_picture_are_shown(qtbot, draw, small_test_set):
+    panel = draw.why_tabs.filters
+    draw.why_tabs.setCurrentWidget(panel)
+    qtbot.waitUntil(panel.settled, timeout=60000)
+    assert panel.layer_box.currentText() == "conv1" and panel.channel_spin.maximum() == 9
+    expected = attribution.top_patches(load_default_model(), small_test_set.images, "conv1")
+    np.testing.assert_allclose(panel.patches["conv1"].values, expected.values, rtol=1e-5)
+    assert panel.top.shape == (9, 5, 5) and panel.dream.shape == (1, 28, 28)
+    assert "receptive field" in panel.top.title.text() and panel.progress.value() == 1
+    panel.layer_box.setCurrentText("conv2")
+    assert panel.channel_spin.maximum() == 19
+    qtbot.waitUntil(panel.settled, timeout=60000)
+    assert panel.top.shape == (9, 14, 14) and "channel 0 of conv2" in panel.top.title.text()
+
+
+def test_a_found_filter_is_shown_again_without_the_worker(qtbot, draw, small_test_set):
+    panel = draw.why_tabs.filters
+    draw.why_tabs.setCurrentWidget(panel)
+    qtbot.waitUntil(panel.settled, timeout=60000)
+    runs = panel.task.worker.processed
+    panel.channel_spin.setValue(3)
+    qtbot.waitUntil(panel.settled, timeout=60000)
+    assert panel.task.worker.processed == runs + 1  # the picture only: the patches are kept
+    panel.channel_spin.setValue(0)
+    assert panel.settled() and panel.task.worker.processed == runs + 1
+    draw.set_model(load_default_model(), "the default model")
+    assert not panel.patches and not panel.pictures  # another model: found again
+
+
+def test_clicking_a_feature_map_opens_its_filter(qtbot, draw, small_test_set):
+    drag(draw.canvas, VERTICAL)
+    qtbot.waitUntil(lambda: draw.shown_id == draw.request_id, timeout=10000)
+    draw.maps.channel_clicked.emit(6)
+    panel = draw.why_tabs.filters
+    assert draw.why_tabs.currentWidget() is panel and panel.channel_spin.value() == 6
+    qtbot.waitUntil(panel.settled, timeout=60000)
+    draw.layer_box.setCurrentText("mp")
+    assert not draw.why_tabs.show_filter("mp", 0)  # pooling has no filters
+
+
+def test_no_test_images_is_said_clearly(qtbot, draw):
+    panel = draw.why_tabs.filters
+    panel.test_set = lambda: None
+    draw.why_tabs.setCurrentWidget(panel)
+    qtbot.waitUntil(panel.settled, timeout=60000)
+    assert "Cannot show this filter: no test images" in panel.caption.text()

@@ -168,6 +168,9 @@ class DrawPage(Page):
         feature_column.addWidget(self.maps, 2)
         feature_column.addWidget(self.branch_panel, 2)
         self.why_tabs = WhyTabs(features, self._test_set)
+        self.maps.channel_clicked.connect(  # a click on a map: what that filter looks for
+            lambda channel: self.why_tabs.show_filter(self.layer_box.currentText(), channel)
+        )
         right.addWidget(self.why_tabs, 4)
 
         layout = QHBoxLayout(self)

@@ -1,5 +1,6 @@
 """WhyTabs: the Draw page's tabs beside the drawing: its feature maps, why the network
-answered as it did (attribution), fooling it (adversarial digits) and accuracy against ε."""
+answered as it did (attribution), fooling it (adversarial digits), accuracy against ε and
+what one filter looks for."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from PySide6.QtWidgets import QTabWidget, QWidget
 from cnnviz.core.inference import MNIST_INFO, InputContract
 from cnnviz.gui.widgets.adversarial_panel import AdversarialPanel
 from cnnviz.gui.widgets.attribution_panel import AttributionPanel
+from cnnviz.gui.widgets.filter_panel import FilterPanel
 from cnnviz.gui.widgets.robustness_panel import RobustnessPanel
 
 
@@ -22,16 +24,28 @@ class WhyTabs(QTabWidget):
         self.why = AttributionPanel()
         self.fool = AdversarialPanel()
         self.robustness = RobustnessPanel(test_set)
-        self.addTab(features, "Feature maps")
+        self.filters = FilterPanel(test_set)
+        self.addTab(features, "Maps")
         self.addTab(self.why, "Why?")
         self.addTab(self.fool, "Fool it")
         self.addTab(self.robustness, "Accuracy vs ε")
+        self.addTab(self.filters, "Filters")
+        self.setTabToolTip(0, "The feature maps of a chosen layer for the drawing")
         self.setTabToolTip(1, "Which pixels made the network decide (attribution maps)")
         self.setTabToolTip(2, "Change each pixel by at most ε to fool the network")
         self.setTabToolTip(3, "Test accuracy when every image is changed by at most ε")
+        self.setTabToolTip(4, "What one filter looks for: its top test patches, its dream")
 
     def panels(self):
-        return (self.why, self.fool, self.robustness)
+        return (self.why, self.fool, self.robustness, self.filters)
+
+    def show_filter(self, layer: str, channel: int) -> bool:
+        """Bring the Filters tab forward on ``channel`` of ``layer`` (a convolution)."""
+        if layer not in self.filters.channels:
+            return False
+        self.setCurrentWidget(self.filters)
+        self.filters.choose(layer, channel)
+        return True
 
     def set_model(self, model, info: InputContract = MNIST_INFO) -> None:
         for panel in self.panels():

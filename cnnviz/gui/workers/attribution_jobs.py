@@ -106,3 +106,53 @@ def accuracy_against_eps(model, info, control, test_set, limit: int, eps_values)
     if result is None:
         return {"stopped": True}
     return {"eps": result.eps, "accuracy": result.accuracy, "fooled": result.fooled, "images": n}
+
+
+def filter_views(
+    model,
+    info,
+    control,
+    test_set,
+    layer: str,
+    channel: int,
+    need_patches: bool,
+    need_picture: bool,
+    steps: int = 150,
+) -> dict:
+    """The top-9 test patches of every channel of ``layer`` (when ``need_patches``) and the
+    activation-maximisation image of ``channel`` (``steps`` of gradient ascent, when
+    ``need_picture``), with progress over both; ``{"stopped": True}`` when cancelled."""
+    images = None
+    if need_patches:
+        data = test_set()
+        if data is None or len(data) == 0:
+            raise ValueError(f"no test images here fit this model ({info.describe()})")
+        images = data.images
+    total = (len(images) if images is not None else 0) + (steps if need_picture else 0)
+    result: dict = {"layer": layer, "channel": channel, "patches": None, "picture": None}
+    done = 0
+    if images is not None:
+        result["patches"] = attr.top_patches(
+            model,
+            images,
+            layer,
+            info,
+            progress=lambda d, _t: control.progress(d, total),
+            should_stop=control.should_stop,
+        )
+        if result["patches"] is None:
+            return {"stopped": True, **result}
+        done = len(images)
+    if need_picture:
+        result["picture"] = attr.maximise_activation(
+            model,
+            layer,
+            channel,
+            info,
+            steps=steps,
+            progress=lambda d, _t: control.progress(done + d, total),
+            should_stop=control.should_stop,
+        )
+        if result["picture"] is None:
+            return {"stopped": True, **result}
+    return result
