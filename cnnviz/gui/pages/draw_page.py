@@ -384,10 +384,16 @@ class DrawPage(Page):
             self.show_message(f"No test images here fit this model ({self.info.describe()}).")
             return None
         index = int(self.rng.integers(len(test)))
-        image = test.images[index].numpy()
+        self.show_test_image(test.images[index].numpy())
+        return int(test.labels[index])
+
+    def show_test_image(self, image: np.ndarray, snapshot=None) -> None:
+        """Put a test image (uint8 ``[C, H, W]``) on the canvas, given to the network exactly;
+        with ``snapshot`` ((model, contract) of the training run), classified by that model."""
+        if snapshot is not None:
+            self._on_training_snapshot(snapshot)
         self.exact_input = image.astype(np.float32) / 255.0
         self.canvas.set_background(image.mean(axis=0).astype(np.uint8))
-        return int(test.labels[index])
 
     def shutdown(self) -> None:
         self.inference.stop()  # a prediction in hand is finished: the window waits for it

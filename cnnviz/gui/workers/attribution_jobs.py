@@ -156,3 +156,39 @@ def filter_views(
         if result["picture"] is None:
             return {"stopped": True, **result}
     return result
+
+
+def confusion_cell(
+    model, info, control, test_data, true: int, predicted: int, limit: int = 60
+) -> dict:
+    """The test images of class ``true`` that ``model`` classifies as ``predicted``, the
+    surest first (at most ``limit``), with all their probabilities, and how many there are."""
+    import torch
+
+    device = next(model.parameters()).device
+    images, labels = test_data.images, test_data.labels
+    chosen, chosen_probs = [], []
+    with torch.no_grad():
+        model.eval()
+        for start in range(0, len(images), 1000):
+            if control.should_stop():
+                return {"stopped": True}
+            x = images[start : start + 1000].to(device).float() / 255.0
+            probs = torch.softmax(model((x - info.mean) / info.std).float(), dim=1).cpu()
+            y = labels[start : start + 1000].cpu()
+            hit = (y == true) & (probs.argmax(1) == predicted)
+            chosen.append(torch.nonzero(hit)[:, 0] + start)
+            chosen_probs.append(probs[hit])
+            control.progress(min(start + 1000, len(images)), len(images))
+    found = torch.cat(chosen)
+    probabilities = torch.cat(chosen_probs)
+    order = probabilities[:, predicted].argsort(descending=True)[:limit]
+    indices = found[order]
+    return {
+        "true": true,
+        "predicted": predicted,
+        "count": len(found),
+        "indices": indices.numpy(),
+        "images": images[indices.to(images.device)].cpu().numpy(),
+        "probabilities": probabilities[order].numpy(),
+    }
