@@ -107,6 +107,34 @@ def why_shots(app, window, draw, folder: Path) -> list[Path]:
     return shots
 
 
+def confusion_shot(app, window, folder: Path) -> Path:
+    """A short MNIST run, then the Train page's confusion matrix with a cell opened."""
+    import numpy as np
+
+    from cnnviz.core.training import TrainConfig
+
+    train = window.show_page(3)
+    config = TrainConfig(model="simple", epochs=1, limit_train=6400, device="cpu")
+    train.start(config)
+    _wait_for(app, lambda: train.ended, 300)
+    train.repaint_views(force=True)
+    views = train.views
+    views.tabs.setCurrentIndex(views.tabs.indexOf(views.gallery.parentWidget()))
+    table = views.confusion
+    matrix = np.array(
+        [[int(table.item(r, c).text()) for c in range(10)] for r in range(10)], dtype=int
+    )
+    np.fill_diagonal(matrix, -1)
+    true, predicted = np.unravel_index(matrix.argmax(), matrix.shape)
+    table.setCurrentCell(int(true), int(predicted))
+    train.open_confusion_cell(int(true), int(predicted))
+    _wait_for(app, views.gallery.settled, 60)
+    _settle(app, window)
+    path = folder / "train-confusion.png"
+    window.grab().save(str(path))
+    return path
+
+
 def take(folder: Path) -> list[Path]:
     """Stage each page with a lecture example mid-walk-through and save it."""
     from cnnviz.gui.app import staged_window
@@ -194,6 +222,7 @@ def take(folder: Path) -> list[Path]:
     canvas.end_stroke()
     drawn(draw, "draw")
     shots += why_shots(app, window, draw, folder)
+    shots.append(confusion_shot(app, window, folder))
 
     # your own images: a folder of drawn shapes, trained on, then a drawn circle classified
     import tempfile

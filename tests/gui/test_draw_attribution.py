@@ -1,4 +1,4 @@
-"""The Draw page's Why?, Fool it and Accuracy vs ε tabs: every control, results that match
+"""The Draw page's Why?, Fool it, Accuracy(ε) and Filters tabs: every control, results that match
 cnnviz.attribution on the same input, the occlusion window sliding, and clear messages."""
 
 import numpy as np
@@ -187,9 +187,7 @@ def test_the_eps_slider_changes_the_digit_within_eps(qtbot, fool):
         assert result["adversarial"].min() >= 0 and result["adversarial"].max() <= 1
         np.testing.assert_array_equal(fool.bars.probabilities, result["probabilities"])
         np.testing.assert_array_equal(fool.fooled.image.image, result["adversarial"][0])
-    assert (
-        fool.maps.image.image is not None and "conv1 of the fooled input" in fool.maps.title.text()
-    )
+    assert fool.maps.image.image is not None and fool.maps.title.text() == "conv1, fooled input"
 
 
 def test_eps_zero_changes_nothing(qtbot, fool):
@@ -214,10 +212,10 @@ def test_the_fooled_maps_follow_the_layer_box(qtbot, fool):
     fool.layer_box.setCurrentText("conv2")
     qtbot.waitUntil(fool.settled, timeout=10000)
     assert fool.result["maps"].shape == (20, 8, 8)
-    assert fool.maps.title.text() == "conv2 of the fooled input"
+    assert fool.maps.title.text() == "conv2, fooled input"
 
 
-# -- Accuracy vs ε --------------------------------------------------------------------------------
+# -- Accuracy(ε) ----------------------------------------------------------------------------------
 def test_the_accuracy_curve_is_computed_with_progress(qtbot, draw):
     panel = draw.why_tabs.robustness
     draw.why_tabs.setCurrentWidget(panel)

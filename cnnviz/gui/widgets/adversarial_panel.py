@@ -53,12 +53,16 @@ class AdversarialPanel(QWidget):
         self.eps_label = QLabel()
         self.eps_slider.valueChanged.connect(self._on_eps_changed)
         self.goal_box = QComboBox()
+        self.goal_box.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+        self.goal_box.setMinimumContentsLength(8)  # long entries must not widen the column
         self.goal_box.setToolTip(
             "FGSM: one step that raises the loss of its answer; "
             "PGD: 40 small steps towards the chosen class, each kept within ε"
         )
         self.goal_box.currentIndexChanged.connect(lambda _i: self.request())
         self.layer_box = QComboBox()
+        self.layer_box.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+        self.layer_box.setMinimumContentsLength(8)  # long entries must not widen the column
         self.layer_box.setToolTip("The layer whose feature maps of the fooled input are shown")
         self.layer_box.currentIndexChanged.connect(lambda _i: self.request())
         grid = QGridLayout()
@@ -76,7 +80,7 @@ class AdversarialPanel(QWidget):
         self.prediction.setStyleSheet("font-size: 18px; font-weight: bold;")
         self.bars = ProbabilityBars()
         self.bars.setMinimumSize(140, 190)
-        self.maps = FeatureMapGrid("Feature maps of the fooled input", title_lines=1)
+        self.maps = FeatureMapGrid("Feature maps of the fooled input", title_lines=2)
         maps_column = QVBoxLayout()
         layer_row = QHBoxLayout()
         layer_row.addWidget(QLabel("Layer:"))
@@ -90,6 +94,8 @@ class AdversarialPanel(QWidget):
         pictures.addLayout(maps_column, 1, 1)
         pictures.setRowStretch(0, 1)
         pictures.setRowStretch(1, 1)
+        pictures.setColumnStretch(0, 1)
+        pictures.setColumnStretch(1, 1)
         layout = QVBoxLayout(self)
         layout.addLayout(grid)
         layout.addWidget(self.prediction)
@@ -155,7 +161,7 @@ class AdversarialPanel(QWidget):
         self.result = result
         eps = result["eps"]
         self.change.set_overlay(result["perturbation"].mean(axis=0), scale=eps or None)
-        self.change.title.setText(f"The change (orange +, blue −) ≤ {eps:.3f}")
+        self.change.title.setText(f"Change ≤ {eps:.3f}\n(orange +, blue −)")
         self.fooled.set_maps(result["adversarial"].mean(axis=0), levels=(0, 1))
         self.bars.set_probabilities(result["probabilities"])
         self.prediction.setStyleSheet("font-size: 18px; font-weight: bold;")
@@ -163,7 +169,7 @@ class AdversarialPanel(QWidget):
         maps = result["maps"]
         if maps is not None:
             layer = result["layer"]
-            self.maps.set_maps(maps, f"{layer} of the fooled input")
+            self.maps.set_maps(maps, f"{layer}, fooled input")
 
     def _verdict(self, result: dict) -> str:
         names = self.info.class_names

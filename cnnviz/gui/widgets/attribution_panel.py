@@ -26,12 +26,12 @@ from cnnviz.gui.workers.model_task_worker import ModelTaskThread
 
 PREDICTED = "Predicted class"
 MEANINGS = {
-    "Saliency": "how strongly each pixel's change moves the class score (size only)",
-    "Integrated gradients": "each pixel's share of the class score, from a black image "
+    "Saliency": "How strongly each pixel's change moves the class score (size only)",
+    "Integrated gradients": "Each pixel's share of the class score, from a black image "
     "to the drawing: orange raises it, blue lowers it",
-    "Occlusion": "how much the class probability drops when the window hides that place "
+    "Occlusion": "How much the class probability drops when the window hides that place "
     "(orange: it drops, blue: it rises)",
-    "Grad-CAM": "where the chosen layer's feature maps speak for the class (orange) or "
+    "Grad-CAM": "Where the chosen layer's feature maps speak for the class (orange) or "
     "against it (blue)",
 }
 
@@ -58,11 +58,17 @@ class AttributionPanel(QWidget):
 
     def _build(self) -> None:
         self.method_box = QComboBox()
+        self.method_box.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+        self.method_box.setMinimumContentsLength(8)  # long entries must not widen the column
         self.method_box.addItems(METHODS)
         self.method_box.setToolTip("How the map is made")
         self.target_box = QComboBox()
+        self.target_box.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+        self.target_box.setMinimumContentsLength(8)  # long entries must not widen the column
         self.target_box.setToolTip("The class whose evidence is shown")
         self.layer_box = QComboBox()
+        self.layer_box.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+        self.layer_box.setMinimumContentsLength(8)  # long entries must not widen the column
         self.layer_box.setToolTip("Grad-CAM: the convolution layer whose feature maps are used")
         self.window_spin = QSpinBox()
         self.window_spin.setRange(1, 28)
@@ -97,11 +103,12 @@ class AttributionPanel(QWidget):
         for row, (text, widget) in enumerate(rows):
             grid.addWidget(QLabel(text), row, 0)
             grid.addWidget(widget, row, 1, 1, 2)
-        grid.addWidget(self.window_spin, 3, 0)
-        grid.addWidget(self.stride_spin, 3, 1)
-        grid.addWidget(self.play_button, 3, 2)
-        grid.addWidget(QLabel("Opacity:"), 4, 0)
-        grid.addWidget(self.opacity, 4, 1, 1, 2)
+        grid.addWidget(QLabel("Occlusion:"), 3, 0)
+        grid.addWidget(self.window_spin, 3, 1)
+        grid.addWidget(self.stride_spin, 3, 2)
+        grid.addWidget(self.play_button, 4, 1, 1, 2)
+        grid.addWidget(QLabel("Opacity:"), 5, 0)
+        grid.addWidget(self.opacity, 5, 1, 1, 2)
         grid.setColumnStretch(2, 1)
         self.view = OverlayView("Why? Draw something first")
         self.view.set_opacity(0.7)

@@ -41,6 +41,7 @@ class ConfusionGallery(QWidget):
         self.list.setMovement(QListWidget.Static)
         self.list.setSpacing(4)
         self.list.setToolTip("Click an image to open it on the Draw page")
+        self.list.setMinimumHeight(THUMB + 30)
         self.list.itemClicked.connect(self._on_clicked)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -95,9 +96,9 @@ class ConfusionGallery(QWidget):
         what = "correctly classified" if true == predicted else f"taken for {self._name(predicted)}"
         more = f" (the {shown} surest shown)" if result["count"] > shown else ""
         self._say(
-            f"True {self._name(true)}, {what}: {result['count']} test images{more}. Under each: "
-            f"the probability of {self._name(predicted)} with the model as it is now. "
-            "Click one to open it on the Draw page."
+            f"True {self._name(true)}, {what}: {result['count']} test images{more}; under "
+            f"each, its probability of {self._name(predicted)} (the model now). Click one to "
+            "open it on the Draw page."
         )
 
     def _on_clicked(self, item: QListWidgetItem) -> None:

@@ -45,6 +45,8 @@ class FilterPanel(QWidget):
         self.task.worker.result.connect(self._on_result, Qt.QueuedConnection)
         self.task.worker.progress.connect(self._on_progress, Qt.QueuedConnection)
         self.layer_box = QComboBox()
+        self.layer_box.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+        self.layer_box.setMinimumContentsLength(8)  # long entries must not widen the column
         self.layer_box.setToolTip("The convolution layer")
         self.channel_spin = QSpinBox()
         self.channel_spin.setPrefix("channel ")
@@ -54,7 +56,7 @@ class FilterPanel(QWidget):
         self.progress = QProgressBar()
         self.progress.setRange(0, 1)
         self.progress.setValue(0)
-        self.top = FeatureMapGrid("The 9 test patches that excite it most")
+        self.top = FeatureMapGrid("The 9 test patches that excite it most", title_lines=3)
         self.top.image.setColorMap(pg.colormap.get("CET-L1"))
         self.dream = FeatureMapGrid("An image made to excite it", title_lines=2)
         self.dream.image.setColorMap(pg.colormap.get("CET-L1"))
@@ -162,8 +164,8 @@ class FilterPanel(QWidget):
         self.top.set_maps(tiles, levels=(0, 1))
         size = top.field.size
         self.top.title.setText(
-            f"The 9 test patches ({size}×{size}, the unit's receptive field) that excite "
-            f"channel {channel} of {layer} most"
+            f"The 9 test patches that excite channel {channel} of {layer} most "
+            f"({size}×{size}: its receptive field)"
         )
         self.dream.set_maps(self.pictures[(layer, channel)].mean(axis=0), levels=(0, 1))
         self.dream.title.setText(

@@ -43,7 +43,7 @@ class RobustnessPanel(QWidget):
         self.count.setRange(100, 10000)
         self.count.setSingleStep(500)
         self.count.setValue(2000)
-        self.count.setSuffix(" test images")
+        self.count.setSuffix(" images")
         self.count.setToolTip("How many test images to attack at each ε")
         self.compute_button = QPushButton("Compute")
         self.compute_button.setToolTip("Attack the test images with FGSM at each ε")

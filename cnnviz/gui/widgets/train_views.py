@@ -110,7 +110,9 @@ class TrainViews(QWidget):
         split = QSplitter(Qt.Vertical)
         split.addWidget(self.confusion)
         split.addWidget(self.gallery)
-        split.setSizes([3, 2])
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 2)
+        split.setChildrenCollapsible(False)
         self.tabs.addTab(split, "Confusion")
 
     def _layout(self) -> None:

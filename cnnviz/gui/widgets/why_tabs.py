@@ -28,7 +28,7 @@ class WhyTabs(QTabWidget):
         self.addTab(features, "Maps")
         self.addTab(self.why, "Why?")
         self.addTab(self.fool, "Fool it")
-        self.addTab(self.robustness, "Accuracy vs ε")
+        self.addTab(self.robustness, "Accuracy(ε)")
         self.addTab(self.filters, "Filters")
         self.setTabToolTip(0, "The feature maps of a chosen layer for the drawing")
         self.setTabToolTip(1, "Which pixels made the network decide (attribution maps)")
