@@ -8,7 +8,8 @@ Grad-CAM ≤ 50 ms, occlusion 7×7 stride 7 ≤ 200 ms, integrated gradients wit
 ≤ 30 ms), then the test-set figures quoted in the README: accuracy and fooled fraction under
 FGSM at ε = 0.1, 0.2, 0.3 on all 10,000 test images, and how often targeted PGD makes a digit
 say the next class; then, on the Draw page (offscreen), ε slider → updated bars, a stroke →
-the map shown, and the GUI thread's lateness while the accuracy curve is computed.
+the map shown, and the GUI thread's lateness while the accuracy curve is computed. Also the
+top-9 patches of a layer over the 10,000 test images (≤ 5 s) and one activation maximisation.
 """
 
 from __future__ import annotations
@@ -51,6 +52,30 @@ def speed(model, images, labels, samples: int) -> None:
             f"{name:28s} p50 {p50:7.2f} ms  p95 {p95:7.2f} ms  "
             f"(target p95 ≤ {target} ms: {verdict})"
         )
+
+
+def filters(model, test) -> None:
+    """Top-9 patches of every channel of a layer over all test images (target ≤ 5 s), and
+    one activation-maximisation image (150 steps)."""
+    from cnnviz.attribution import maximise_activation, top_patches
+
+    for layer in ("conv1", "conv2"):
+        times = []
+        for _ in range(3):
+            start = time.perf_counter()
+            top_patches(model, test.images, layer)
+            times.append(time.perf_counter() - start)
+        verdict = "met" if max(times) <= 5 else "NOT met"
+        print(
+            f"top-9 patches, {layer}, {len(test)} test images: best {min(times):.2f} s, "
+            f"worst of 3 {max(times):.2f} s (target ≤ 5 s: {verdict})"
+        )
+    maximise_activation(model, "conv2", 0, steps=5)  # warm up
+    start = time.perf_counter()
+    maximise_activation(model, "conv2", 4)
+    print(
+        f"activation maximisation, conv2 channel 4, 150 steps: {time.perf_counter() - start:.2f} s"
+    )
 
 
 def robustness(model, test) -> None:
@@ -108,7 +133,7 @@ def gui(samples: int) -> None:
     fool = tabs.fool
     tabs.setCurrentWidget(fool)
     settle(fool)
-    for goal, name, target in ((0, "FGSM", 30), (4, "PGD 40 steps", 100)):
+    for goal, name, target in ((0, "FGSM", 30), (4, "PGD 40 steps", None)):
         fool.goal_box.setCurrentIndex(goal)
         settle(fool)
         times = []
@@ -119,11 +144,12 @@ def gui(samples: int) -> None:
             fool.bars.repaint()
             times.append((time.perf_counter() - start) * 1000)
         p50, p95 = np.percentile(times, [50, 95])
-        verdict = "met" if p95 <= target else "NOT met"
-        print(
-            f"ε slider → bars, {name:13s} p50 {p50:6.2f} ms  p95 {p95:6.2f} ms  "
-            f"(target p95 ≤ {target} ms: {verdict})"
+        verdict = (
+            ""
+            if target is None
+            else f"  (target p95 ≤ {target} ms: " + ("met)" if p95 <= target else "NOT met)")
         )
+        print(f"ε slider → bars, {name:13s} p50 {p50:6.2f} ms  p95 {p95:6.2f} ms{verdict}")
     why = tabs.why
     tabs.setCurrentWidget(why)
     for method in ("Saliency", "Integrated gradients", "Occlusion", "Grad-CAM"):
@@ -179,6 +205,7 @@ def main() -> None:
     test = load_mnist("test")
     images = test.images[:200].float().numpy() / 255.0
     speed(model, images, test.labels[:200].numpy(), args.samples)
+    filters(model, test)
     if not args.no_robustness:
         robustness(model, test)
     if not args.no_gui:
