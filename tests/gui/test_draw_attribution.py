@@ -320,3 +320,21 @@ def test_no_test_images_is_said_clearly(qtbot, draw):
     draw.why_tabs.setCurrentWidget(panel)
     qtbot.waitUntil(panel.settled, timeout=60000)
     assert "Cannot show this filter: no test images" in panel.caption.text()
+
+
+def test_workers_copy_the_model_in_their_own_thread_without_hooks(qtbot, draw):
+    from cnnviz.gui.workers.model_task_worker import copy_without_hooks
+
+    model = load_default_model()
+    handle = model.conv1.register_forward_hook(lambda m, i, o: None)
+    own = copy_without_hooks(model)
+    assert not own.conv1._forward_hooks and len(model.conv1._forward_hooks) == 1
+    assert own.conv1.weight.data_ptr() != model.conv1.weight.data_ptr()
+    handle.remove()
+    worker = draw.why_tabs.why.task.worker
+    draw.set_model(model, "the default model")
+    assert worker._model is None  # not copied in the GUI thread
+    draw.why_tabs.setCurrentWidget(draw.why_tabs.why)
+    drag(draw.canvas, VERTICAL)
+    qtbot.waitUntil(draw.why_tabs.why.settled, timeout=10000)
+    assert worker._model is not None and worker._model is not model
