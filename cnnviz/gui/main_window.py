@@ -111,6 +111,7 @@ class MainWindow(QMainWindow):
                 self.preload.wait()
             page = entry.load()()
             page.attach(self.context)
+            page.status_changed.connect(lambda text, p=page: self._on_page_status(p, text))
             placeholder = self.stack.widget(index)
             self.stack.insertWidget(index, page)
             self.stack.removeWidget(placeholder)
@@ -154,7 +155,11 @@ class MainWindow(QMainWindow):
         page = self.page(index)
         self.stack.setCurrentWidget(page)
         self.menus.follow_page(page)
-        self.statusBar().showMessage(page.status_hint)
+        self.statusBar().showMessage(page.status_text())
+
+    def _on_page_status(self, page: Page, text: str) -> None:
+        if self.stack.currentWidget() is page:
+            self.statusBar().showMessage(text)
 
     def _on_preload_tick(self) -> None:
         if not self.preload.done():

@@ -1,6 +1,8 @@
-"""Save a PNG of each page at 1280×800: ``python -m cnnviz.gui.screenshots [folder]``.
+"""Save a PNG of each page: ``python -m cnnviz.gui.screenshots [folder] [--size 1920x1080]``.
 
-Runs offscreen (no display needed); the README's pictures are made with it.
+Runs offscreen (no display needed); the README's pictures are made with it at 1280×800 (the
+default size); ``--size`` takes them at another window size, into a sub-folder named for it
+unless a folder is given.
 """
 
 from __future__ import annotations
@@ -135,11 +137,12 @@ def confusion_shot(app, window, folder: Path) -> Path:
     return path
 
 
-def take(folder: Path) -> list[Path]:
-    """Stage each page with a lecture example mid-walk-through and save it."""
+def take(folder: Path, size: tuple[int, int] = (1280, 800)) -> list[Path]:
+    """Stage each page with a lecture example mid-walk-through and save it, the window
+    ``size`` (width, height) pixels."""
     from cnnviz.gui.app import staged_window
 
-    app, window = staged_window()
+    app, window = staged_window(*size)
     folder.mkdir(parents=True, exist_ok=True)
     shots = []
 
@@ -196,6 +199,27 @@ def take(folder: Path) -> list[Path]:
     path = folder / "train-inception.png"
     window.grab().save(str(path))
     shots.append(path)
+
+    def traced(name: str, layer: str, unit: tuple, step: int, source=None, left=False) -> None:
+        """The Trace page with one unit clicked, mid-way through its arithmetic."""
+        from cnnviz.gui.pages import PAGES
+
+        page = window.show_page([e.title for e in PAGES].index("Trace"))
+        if source is not None:
+            source(page)
+        _wait_for(app, lambda: page.trace is not None and page.shown_id == page.request_id, 60)
+        _wait_for(app, lambda: layer in [n.label for n in page.trace.nodes], 60)
+        page.select_unit(page.trace.index(layer), *unit)
+        page.arithmetic.step_bar.set_index(step)
+        page.overview.centerOn(page.overview.unit_scene_pos(page.trace.index(layer), *unit))
+        if left:  # from the input: the receptive field on the drawing shows
+            page.overview.horizontalScrollBar().setValue(0)
+        _settle(app, window)
+        path = folder / f"{name}.png"
+        window.grab().save(str(path))
+        shots.append(path)
+
+    traced("trace-inception", "incept1.branch5x5_2", (3, 5, 6), 4, lambda p: p.use_training_run())
     train.shutdown()
 
     def drawn(draw, name: str) -> None:
@@ -222,6 +246,8 @@ def take(folder: Path) -> list[Path]:
     canvas.end_stroke()
     drawn(draw, "draw")
     shots += why_shots(app, window, draw, folder)
+    draw.trace_drawing()  # "Trace this drawing": the Draw page's model and drawing
+    traced("trace", "conv2", (3, 5, 2), 3, left=True)
     shots.append(confusion_shot(app, window, folder))
 
     # your own images: a folder of drawn shapes, trained on, then a drawn circle classified
@@ -261,9 +287,9 @@ def take(folder: Path) -> list[Path]:
     window.set_look(theme="dark")
     shot("convolution-dark", 0, 1, 4)
     window.set_look(theme="system")
-    window.resize(1280, 800)
+    window.resize(*size)
     window.set_look(presenter=True)  # last
-    window.resize(1280, 800)
+    window.resize(*size)
     shot("presenter-mode", 1, 0, 0)
     window.set_look(presenter=False)
     window.close()  # the workers stop; the window closes once they have
@@ -271,7 +297,35 @@ def take(folder: Path) -> list[Path]:
     return shots
 
 
+def parse_size(text: str) -> tuple[int, int]:
+    """ "1920x1080" → (1920, 1080)."""
+    try:
+        width, height = (int(part) for part in text.lower().replace("×", "x").split("x"))
+    except ValueError:
+        raise ValueError(f"a size is WIDTHxHEIGHT, like 1920x1080, not {text!r}") from None
+    if not (320 <= width <= 7680 and 240 <= height <= 4320):
+        raise ValueError(f"{width}x{height} is not a window size to take pictures at")
+    return width, height
+
+
+def main(argv=None) -> int:
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m cnnviz.gui.screenshots", description=__doc__)
+    parser.add_argument("folder", nargs="?", type=Path, help="where the PNGs go")
+    parser.add_argument("--size", default="1280x800", help="window size, WIDTHxHEIGHT")
+    args = parser.parse_args(argv)
+    try:
+        size = parse_size(args.size)
+    except ValueError as exc:
+        parser.error(str(exc))
+    folder = args.folder or (
+        DEFAULT_FOLDER if size == (1280, 800) else DEFAULT_FOLDER / f"{size[0]}x{size[1]}"
+    )
+    for path in take(folder, size):
+        print(path)
+    return 0
+
+
 if __name__ == "__main__":
-    target = Path(sys.argv[1]) if len(sys.argv) > 1 else DEFAULT_FOLDER
-    for p in take(target):
-        print(p)
+    sys.exit(main())

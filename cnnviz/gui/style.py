@@ -7,6 +7,7 @@ from __future__ import annotations
 
 BASE_POINT_SIZE = 11.0
 PRESENTER_SCALE = 1.35
+OPERATOR_PX = 30  # the grid lessons' "∗", "=" and "→" (larger beside larger cells)
 
 _SHEET = """
 QLabel#arithmetic {{ font-size: {arith}px; padding: 6px 8px; background: {panel};
@@ -20,6 +21,8 @@ QListWidget#lessons {{ font-size: {nav}px; border: none; background: {nav_bg}; c
 QListWidget#lessons::item {{ padding: 14px 12px; }}
 QListWidget#lessons::item:selected {{ background: #0b6fb8; color: white; }}
 QGroupBox {{ font-weight: bold; }}
+QLabel#figure {{ font-size: {figure}px; font-weight: bold; color: {text}; }}
+QLabel#figureCaption {{ font-size: {small}px; color: {muted}; }}
 """
 
 
@@ -66,8 +69,9 @@ def style_sheet(scale: float = 1.0, presenter: bool = False, dark: bool = False)
     return _SHEET.format(
         arith=round(19 * s),
         small=round(15 * s),
-        op=round(30 * s),
+        op=round(OPERATOR_PX * s),
         nav=round(17 * s),
+        figure=round(40 * s),
         border=2 if presenter else 1,
         **COLOURS[(bool(dark), bool(presenter))],
     )

@@ -378,6 +378,7 @@ class Monkey:
             (3, "cell click", self.click_cell),
             (2, "context menu", self.grid_context_menu),
             (6, "canvas", self.draw_stroke),
+            (4, "picture", self.poke_picture),
             (8, "step key", self.press_step_key),
             (5, "menu", self.trigger_menu_action),
             (2, "data menu", self.trigger_data_menu),
@@ -688,6 +689,40 @@ class Monkey:
             self.note(f"  canvas key {key.name}")
             canvas.setFocus()
             QTest.keyClick(canvas, key, mod)
+
+    def poke_picture(self) -> None:
+        """Click, hover or Ctrl+wheel at a random point of a picture (the Trace page's
+        overview, the Architecture page's diagram)."""
+        from PySide6.QtGui import QWheelEvent
+        from PySide6.QtWidgets import QGraphicsView
+
+        views = self.visible(QGraphicsView)
+        if not views:
+            return self.note("picture: none shown")
+        view = self.rng.choice(views)
+        port = view.viewport()
+        pos = QPoint(
+            int(self.rng.uniform(0, port.width())), int(self.rng.uniform(0, port.height()))
+        )
+        what = self.rng.choice(("click", "hover", "zoom"))
+        self.note(f"picture {type(view).__name__}: {what} at ({pos.x()}, {pos.y()})")
+        if what == "click":
+            QTest.mouseClick(port, Qt.LeftButton, Qt.NoModifier, pos)
+        elif what == "hover":
+            QTest.mouseMove(port, pos)
+        else:
+            delta = self.rng.choice((120, -120))
+            event = QWheelEvent(
+                QPointF(pos),
+                QPointF(port.mapToGlobal(pos)),
+                QPoint(0, 0),
+                QPoint(0, delta),
+                Qt.NoButton,
+                Qt.ControlModifier,
+                Qt.ScrollUpdate,
+                False,
+            )
+            QApplication.sendEvent(port, event)
 
     def press_step_key(self) -> None:
         key = self.rng.choice(STEP_KEYS)

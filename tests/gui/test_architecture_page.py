@@ -222,3 +222,25 @@ def test_ctrl_3_opens_the_page(qtbot, main_window):
     assert main_window.current_page().title == "Architecture"
     qtbot.waitUntil(lambda: main_window.pages[2] is not None, timeout=30000)
     assert "Click a box" in main_window.statusBar().currentMessage()
+
+
+def test_the_table_gives_each_layers_receptive_field_and_jump(arch):
+    arch.select_model("simple")
+    arch.built()
+    header = arch.layers.headerItem()
+    assert [header.text(c) for c in (5, 6)] == ["Field", "Jump"]
+    rows = {
+        arch.layers.topLevelItem(i).text(0): arch.layers.topLevelItem(i)
+        for i in range(arch.layers.topLevelItemCount())
+    }
+    assert (rows["conv1"].text(5), rows["conv1"].text(6)) == ("5", "1")
+    assert (rows["conv2"].text(5), rows["conv2"].text(6)) == ("14", "2")
+    assert (rows["mp (call 2)"].text(5), rows["mp (call 2)"].text(6)) == ("16", "4")
+    assert rows["fc"].text(5) == "all"
+    arch.select_model("inception")
+    arch.built()
+    block = arch.layers.items["incept1"]
+    branch = next(
+        block.child(i) for i in range(block.childCount()) if block.child(i).text(0) == "branch5x5_2"
+    )
+    assert (branch.text(5), branch.text(6)) == ("14", "2")

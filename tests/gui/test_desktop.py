@@ -8,6 +8,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication, QWidget
 
+from cnnviz.gui.pages import PAGES
+from cnnviz.gui.widgets.grid_board import MOST_CELL
+
 
 def test_presenter_mode_enlarges_type_everywhere(qtbot, main_window):
     before = QApplication.instance().font().pointSizeF()
@@ -15,7 +18,7 @@ def test_presenter_mode_enlarges_type_everywhere(qtbot, main_window):
     assert main_window.presenter and main_window.menus.presenter.isChecked()
     assert QApplication.instance().font().pointSizeF() == pytest.approx(before * 1.35)
     assert "font-size: 26px" in QApplication.instance().styleSheet()  # arithmetic, 19 × 1.35
-    assert main_window.pages[0].max_cell > 72
+    assert main_window.pages[0].grid_area.most > MOST_CELL
     qtbot.keyClick(main_window, Qt.Key_F5)
     assert QApplication.instance().font().pointSizeF() == pytest.approx(before)
 
@@ -241,7 +244,7 @@ def test_every_control_has_a_tooltip(main_window):
     pytest.importorskip("torch")
     kinds = (QAbstractButton, QAbstractSpinBox, QComboBox, QLineEdit, QSlider, QListWidget)
     missing = []
-    for index in range(5):
+    for index in range(len(PAGES)):
         page = main_window.show_page(index)
         for widget in page.findChildren(QWidget):
             if not isinstance(widget, kinds) or widget.parent() is None:
@@ -272,7 +275,7 @@ def test_the_app_runs_at_twice_the_pixel_density():
     )
     assert out.returncode == 0, out.stdout + out.stderr
     assert "device pixel ratio 2" in out.stdout
-    assert out.stdout.count(" ok") == 5
+    assert out.stdout.count(" ok") == len(PAGES)
 
 
 def test_presenter_mode_fits_a_1280_by_800_projector(qtbot, main_window):
@@ -282,7 +285,7 @@ def test_presenter_mode_fits_a_1280_by_800_projector(qtbot, main_window):
     main_window.resize(1280, 800)
     main_window.set_look(presenter=True)
     try:
-        for index in range(5):
+        for index in range(len(PAGES)):
             main_window.show_page(index)
             QApplication.processEvents()
             hint = main_window.minimumSizeHint()

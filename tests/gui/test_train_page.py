@@ -104,9 +104,11 @@ def test_inception_branches_only_for_inception(qtbot, train):
     train.start(quick(limit_train=192))
     qtbot.waitUntil(lambda: train.ended, timeout=60000)
     assert not views.tabs.isTabEnabled(views.tabs.indexOf(views.branch_page))
+    assert views.tabs.currentWidget() is views.filters  # the first tab with something to show
     train.start(quick(model="inception", limit_train=192))
     qtbot.waitUntil(lambda: train.ended, timeout=60000)
     assert views.tabs.isTabEnabled(views.tabs.indexOf(views.branch_page))
+    assert views.tabs.currentWidget() is views.branch_page
     assert [views.block_box.itemText(i) for i in range(views.block_box.count())] == [
         "incept1",
         "incept2",

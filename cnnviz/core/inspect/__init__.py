@@ -2,9 +2,10 @@
 
 from .cost import ConvCost, OneByOneSaving, one_by_one_saving
 from .failure import ForwardError, explain_forward_failure
-from .table import LayerRow, LayerTable, Mismatch, inspect_model
+from .table import LayerRow, LayerTable, Mismatch, add_receptive_fields, inspect_model
 
 __all__ = [
+    "add_receptive_fields",
     "ConvCost",
     "ForwardError",
     "LayerRow",

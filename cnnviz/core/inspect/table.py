@@ -28,6 +28,9 @@ class LayerRow:
     call: int = 1
     failed: bool = False
     input_shape: tuple[int, ...] | None = None
+    # theoretical receptive field (size, jump) in input pixels: None once the whole input is
+    # seen; "" where not known (see add_receptive_fields)
+    field: object = ""
 
     @property
     def label(self) -> str:
@@ -62,6 +65,21 @@ class LayerTable:
 
     def row(self, name: str) -> LayerRow:
         return next(r for r in self.rows if r.name == name)
+
+
+def add_receptive_fields(table: LayerTable, model: nn.Module) -> None:
+    """Fill each row's theoretical receptive field size and jump (by tracing the model);
+    rows stay unknown for a model whose forward torch.fx cannot follow, or that failed."""
+    if table.mismatch is not None:
+        return
+    from cnnviz.core.explain import TraceError, layer_fields
+
+    try:
+        fields = layer_fields(model, table.input_shape)
+    except (TraceError, ValueError, RuntimeError):
+        return
+    for row in table.rows:
+        row.field = fields.get((row.name, row.call), "")
 
 
 def _shape(value) -> tuple[int, ...] | None:

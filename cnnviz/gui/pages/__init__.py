@@ -29,4 +29,5 @@ PAGES = (
     PageEntry("Architecture", "cnnviz.gui.pages.architecture_page:ArchitecturePage"),
     PageEntry("Train", "cnnviz.gui.pages.train_page:TrainPage"),
     PageEntry("Draw", "cnnviz.gui.pages.draw_page:DrawPage"),
+    PageEntry("Trace", "cnnviz.gui.pages.trace_page:TracePage"),
 )

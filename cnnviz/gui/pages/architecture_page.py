@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from cnnviz.core.inspect import inspect_model
+from cnnviz.core.inspect import add_receptive_fields, inspect_model
 from cnnviz.core.inspect.diagram import build_diagram
 from cnnviz.gui import theme
 from cnnviz.gui.pages.base import Page
@@ -63,6 +63,7 @@ def inspect_job(name: str, shape: tuple[int, int, int], num_classes: int, option
     except ValueError as exc:
         raise ValueError(f"Cannot build {name}: {exc}") from None
     table = inspect_model(model, shape)
+    add_receptive_fields(table, model)
     return model, table, build_diagram(model, table)
 
 

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QWidget
 
 
@@ -28,6 +29,20 @@ class PageContext:
     show_page: Callable[[str], Any] = lambda title: None
 
 
+@dataclass
+class Drawing:
+    """What the Draw page hands to another page ("Trace this drawing"): the canvas (uint8),
+    the exact test image under it if any (``[C, H, W]`` in [0, 1]), and the model in use
+    with its input contract, description and Model-box entry."""
+
+    canvas: Any
+    exact: Any = None
+    model: Any = None
+    info: Any = None
+    description: str = ""
+    source_index: int = 0
+
+
 class Page(QWidget):
     """A lesson page. Subclasses set the class attributes and override what they offer."""
 
@@ -37,10 +52,22 @@ class Page(QWidget):
     edits_grids = False  # the Edit menu (paste, copy the output, randomize) acts on it
     uses_dataset = False  # told of every dataset choice through set_dataset
     page_shortcuts: tuple[tuple[str, str], ...] = ()  # (keys, what they do) of its own
+    status_changed = Signal(str)  # what the page is doing now, for the window's status bar
 
     def __init__(self, parent=None):
         super().__init__(parent)
         self.context = PageContext()
+        self._status = ""
+
+    def status_text(self) -> str:
+        """What the status bar says while the page is shown: what it is doing, else its hint."""
+        return self._status or self.status_hint
+
+    def set_status(self, text: str) -> None:
+        """Say what the page is doing ("" returns to the hint)."""
+        if text != self._status:
+            self._status = text
+            self.status_changed.emit(self.status_text())
 
     def attach(self, context: PageContext) -> None:
         """Called once by the main window right after building the page."""
@@ -49,6 +76,9 @@ class Page(QWidget):
     # -- the dataset ----------------------------------------------------------------------------
     def set_dataset(self, choice) -> None:
         """The dataset chosen for every page (pages with ``uses_dataset``)."""
+
+    def take_drawing(self, drawing: Drawing) -> None:
+        """Another page hands over a drawing and its model (pages that trace or explain)."""
 
     # -- look and settings ----------------------------------------------------------------------
     def apply_look(self, zoom: float, presenter: bool) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QComboBox, QDoubleSpinBox, QHBoxLayout, QLabel, QWidget
+from PySide6.QtWidgets import QComboBox, QDoubleSpinBox, QLabel, QVBoxLayout, QWidget
 
 from cnnviz.core.grid_text import resized
 from cnnviz.core.ops import ConvPlan
@@ -59,9 +59,12 @@ class ConvPage(GridLessonPage):
             "opposite side (circular)"
         )
         padding_row = QWidget()
-        row = QHBoxLayout(padding_row)
+        # the kind above the amounts: side by side they made the settings column the widest
+        # thing on the page, and the grids' room
+        row = QVBoxLayout(padding_row)
         row.setContentsMargins(0, 0, 0, 0)
-        row.addWidget(self.padding_kind)
+        row.setSpacing(2)
+        row.addWidget(self.padding_kind, 0, Qt.AlignLeft)
         row.addWidget(self.padding_spin)
         self.add_field("padding", "Padding", padding_row)
         self.add_field("mode", "Padding mode", self.padding_mode)
@@ -185,14 +188,6 @@ class ConvPage(GridLessonPage):
 
     def describe(self, step) -> str:
         return f"<b>Output row {step.row + 1}, column {step.col + 1}:</b> {step.expression()}"
-
-    def cells_needed(self) -> tuple[int, int]:
-        plan = self.plan
-        c, hp, wp = plan.padded.shape
-        _, kh, kw = plan.weight.shape
-        cols = wp + kw + plan.out_w.size + 2
-        rows = max(c * max(hp, kh) + c - 1, plan.out_h.size)
-        return cols, rows
 
     def all_grids(self):
         return self.input_grids + self.kernel_grids + self.output_grids

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
@@ -31,7 +31,7 @@ from cnnviz.core.training import CheckpointError
 from cnnviz.core.training.probe import feature_layers, inception_blocks
 from cnnviz.gui import theme
 from cnnviz.gui.datasets import MNIST
-from cnnviz.gui.pages.base import Page
+from cnnviz.gui.pages.base import Drawing, Page
 from cnnviz.gui.widgets.draw_canvas import DrawCanvas
 from cnnviz.gui.widgets.feature_grid import FeatureMapGrid
 from cnnviz.gui.widgets.probability_bars import ProbabilityBars
@@ -39,6 +39,7 @@ from cnnviz.gui.widgets.why_tabs import WhyTabs
 from cnnviz.gui.workers.inference_worker import InferenceThread
 
 SOURCES = ("Default model (simple, shipped)", "Current training run", "Checkpoint file…")
+CANVAS_SHARE = 0.55  # at most this share of the page's width goes to the canvas
 
 
 class DrawPage(Page):
@@ -96,6 +97,12 @@ class DrawPage(Page):
             "network sees it exactly as in the test set)"
         )
         self.test_button.clicked.connect(self.try_test_digit)
+        self.trace_button = QPushButton("Trace this drawing")
+        self.trace_button.setToolTip(
+            "Open the Trace page on this drawing and this model: every number of the forward "
+            "pass, the receptive field and the arithmetic of any unit"
+        )
+        self.trace_button.clicked.connect(self.trace_drawing)
         slots = (self.canvas.undo, self.canvas.clear, self.eraser.toggle)
         for (keys, _text), slot in zip(self.page_shortcuts, slots):
             QShortcut(QKeySequence(keys), self, slot, context=Qt.WidgetWithChildrenShortcut)
@@ -103,21 +110,26 @@ class DrawPage(Page):
         for i, w in enumerate((self.width_spin, self.eraser, self.undo_button, self.clear_button)):
             tools.addWidget(w, 0, i)
         tools.addWidget(self.test_button, 1, 0, 1, 2)
+        tools.addWidget(self.trace_button, 1, 2, 1, 2)
         tools.setColumnStretch(4, 1)
         left = QVBoxLayout()
         left.addLayout(tools)
-        left.addWidget(self.canvas, 1)
+        left.addWidget(self.canvas)  # square, sized by _fit_canvas
+        left.addStretch(1)
+        self.left_column = left
 
-        self.seen = FeatureMapGrid("What the network sees (28×28)")
+        # square: the 28×28 view is as large as its column is wide
+        self.seen = FeatureMapGrid("What the network sees (28×28)", square=True)
         self.seen.image.setColorMap(pg.colormap.get("CET-L1"))  # grey, as MNIST
         self.prediction = QLabel("Draw a digit")
         self.prediction.setObjectName("prediction")
         self.prediction.setStyleSheet("font-size: 26px; font-weight: bold;")
+        self.prediction.setWordWrap(True)  # a long class name must not narrow the canvas
         self.bars = ProbabilityBars()
         middle = QVBoxLayout()
-        middle.addWidget(self.seen, 2)
+        middle.addWidget(self.seen)
         middle.addWidget(self.prediction)
-        middle.addWidget(self.bars, 3)
+        middle.addWidget(self.bars, 1)
 
         self.source_box = QComboBox()
         self.source_box.addItems(SOURCES)
@@ -174,9 +186,31 @@ class DrawPage(Page):
         right.addWidget(self.why_tabs, 4)
 
         layout = QHBoxLayout(self)
-        layout.addLayout(left, 5)
+        layout.addLayout(left)
         layout.addLayout(middle, 3)
         layout.addLayout(right, 4)
+
+    def _fit_canvas(self) -> None:
+        """The canvas square and as large as the page allows: the height under the tools,
+        within its share of the width and leaving the columns beside it their least width."""
+        layout = self.layout()
+        margins = layout.contentsMargins()
+        tools = self.left_column.itemAt(0).layout().sizeHint().height()
+        room = self.height() - margins.top() - margins.bottom() - tools
+        room -= self.left_column.spacing()
+        others = sum(layout.itemAt(i).minimumSize().width() for i in range(1, layout.count()))
+        others += layout.spacing() * (layout.count() - 1) + margins.left() + margins.right()
+        width = min(int(self.width() * CANVAS_SHARE), self.width() - others)
+        self.canvas.set_side(max(200, min(room, width)))
+
+    def resizeEvent(self, event):  # noqa: N802
+        super().resizeEvent(event)
+        self._fit_canvas()
+
+    def event(self, event):
+        if event.type() == QEvent.LayoutRequest:  # a neighbour's least width may have changed
+            self._fit_canvas()
+        return super().event(event)
 
     # -- models ---------------------------------------------------------------------------------
     def set_model(self, model, description: str, info: InputContract = MNIST_INFO) -> None:
@@ -394,6 +428,27 @@ class DrawPage(Page):
             self._on_training_snapshot(snapshot)
         self.exact_input = image.astype(np.float32) / 255.0
         self.canvas.set_background(image.mean(axis=0).astype(np.uint8))
+
+    def trace_drawing(self):
+        """Show the Trace page on this drawing, with the model in use."""
+        exact = (
+            self.exact_input
+            if (self.canvas.background is not None and not self.canvas.strokes)
+            else None
+        )
+        page = self.context.show_page("Trace")
+        if page is not None:
+            page.take_drawing(
+                Drawing(
+                    self.canvas.to_array(),
+                    exact,
+                    self.model,
+                    self.info,
+                    self.model_label.text().removeprefix("Using ").split(":")[0],
+                    self.source_index,
+                )
+            )
+        return page
 
     def shutdown(self) -> None:
         self.inference.stop()  # a prediction in hand is finished: the window waits for it

@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QMenu,
     QPushButton,
-    QSizePolicy,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -28,7 +27,9 @@ from PySide6.QtWidgets import (
 
 from cnnviz.core.grid_text import MAX_SIDE, format_grid, parse_grid, parse_number, resized
 from cnnviz.gui.pages.base import Page
+from cnnviz.gui.widgets.column_toggle import ColumnToggle
 from cnnviz.gui.widgets.field import Field
+from cnnviz.gui.widgets.grid_board import GridBoard
 from cnnviz.gui.widgets.labeled_grid import LabeledGrid
 from cnnviz.gui.widgets.legend import Legend
 from cnnviz.gui.widgets.pair_spin import PairSpin
@@ -74,7 +75,6 @@ class GridLessonPage(Page):
         self.output_grids: list[LabeledGrid] = []
         self.fields: dict[str, Field] = {}
         self._hover: tuple[int, list] = (-1, [])  # output grid, cells reading the hovered cell
-        self.max_cell = 72
 
         self.preset_box = QComboBox()
         self.preset_box.setToolTip("Load a ready-made example; the lecture's come first")
@@ -107,18 +107,12 @@ class GridLessonPage(Page):
         self.formula = QLabel()
         self.formula.setObjectName("formula")
         self.formula.setWordWrap(True)
-        self.hint = QLabel()
+        self.hint = QLabel()  # one line high, empty or not: hovering never resizes the grids
         self.hint.setObjectName("hint")
         self.grid_error = Field(QWidget())
-        self.grid_area = QWidget()
-        self.grid_layout = QGridLayout(self.grid_area)
-        self.grid_layout.setHorizontalSpacing(18)
-        self.grid_layout.setVerticalSpacing(10)
-        # The grids take the room they are given (fit_cells picks the cell size from it): their
-        # current size must not hold the window at a minimum, or larger type grows the window.
-        self.grid_area.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Ignored)
-        self.grid_area.setMinimumSize(320, 200)
-        self.grid_layout.setAlignment(Qt.AlignCenter)
+        # the board gives the grids the largest cells that fit it (see GridBoard)
+        self.grid_area = GridBoard()
+        self.grid_layout = self.grid_area.grid
 
     # -- layout helpers used by subclasses ------------------------------------------------------
     def add_field(self, key: str, label: str, control: QWidget) -> Field:
@@ -159,8 +153,10 @@ class GridLessonPage(Page):
         settings_layout.addWidget(Legend(self.legend_keys))
         # scrolls when the window is short: never squeezes the legend or grows the window
         self.settings_scroll = ScrollColumn(settings, least=0, most=400)
+        self.settings_toggle = ColumnToggle(self.settings_scroll, type(self).__name__)
 
         top = QHBoxLayout()
+        top.addWidget(self.settings_toggle)
         top.addWidget(QLabel("Example:"))
         top.addWidget(self.preset_box)
         top.addWidget(self.preset_note, 1)
@@ -295,7 +291,7 @@ class GridLessonPage(Page):
         self.clear_errors()
         self.plan = plan
         self.show_plan()
-        self.fit_cells()
+        self.grid_area.fit()  # titles and grid sizes have changed
         self.step_bar.set_count(len(plan), step_index)
         return True
 
@@ -475,32 +471,21 @@ class GridLessonPage(Page):
     def apply_preset(self, preset) -> None:
         raise NotImplementedError
 
-    # -- sizing -----------------------------------------------------------------------------------
-    def cells_needed(self) -> tuple[int, int]:
-        """How many cells wide and high the grid area must hold (subclasses say)."""
-        raise NotImplementedError
-
+    # -- sizing and the settings column --------------------------------------------------------
     def fit_cells(self) -> None:
-        """Choose one cell size so that all grids fit the grid area (18–56 px)."""
-        if self.plan is None:
-            return
-        cols, rows = self.cells_needed()
-        area = self.grid_area.size()
-        width = max(area.width(), 600) - 140
-        height = max(area.height(), 300) - 60 * max(1, self.inputs.shape[0])
-        cell = int(max(18, min(self.max_cell, width / max(cols, 1), height / max(rows, 1))))
-        for grid in self.all_grids():
-            grid.view.set_cell_size(cell)
+        """Refit the grids' cells to the grid area (it also refits itself when resized)."""
+        self.grid_area.fit()
+
+    def save_settings(self, settings) -> None:
+        self.settings_toggle.save(settings)
 
     def apply_look(self, zoom: float, presenter: bool) -> None:
-        """Presenter mode and zoom allow larger cells (their numbers scale with them)."""
-        self.max_cell = int(72 * zoom * (1.35 if presenter else 1.0))
-        self.settings_scroll.rescale(zoom * (1.35 if presenter else 1.0))
-        self.fit_cells()
+        """Presenter mode and zoom allow larger cells (their numbers scale with them); presenter
+        mode has its own choice of settings column."""
+        scale = zoom * (1.35 if presenter else 1.0)
+        self.settings_toggle.set_presenter(presenter)
+        self.settings_scroll.rescale(scale)
+        self.grid_area.set_scale(scale)
 
     def all_grids(self) -> list[LabeledGrid]:
         return self.input_grids + self.output_grids
-
-    def resizeEvent(self, event):  # noqa: N802
-        super().resizeEvent(event)
-        self.fit_cells()

@@ -161,8 +161,3 @@ class PoolPage(GridLessonPage):
                 f"column {step.winner[2] - left + 1})"
             )
         return text
-
-    def cells_needed(self) -> tuple[int, int]:
-        plan = self.plan
-        c, hp, wp = plan.padded.shape
-        return wp + plan.out_w.size + 3, c * hp + c - 1

@@ -98,10 +98,12 @@ class TrainForm(QWidget):
             0,
             60000,
             0,
-            "Train on the first N images only (0 = all; "
+            "Train on the first N images only (all of them: the lowest value; "
             "MNIST has 60,000) for a quicker demonstration",
         )
-        self.probe = spin_box(0, 9999, 0, "Test image whose feature maps are shown live")
+        self.limit_train.setSpecialValueText("all")
+        self.probe = spin_box(0, 9999, 0, "The test image whose feature maps are shown live")
+        self.probe.setPrefix("test image #")
         form = QFormLayout(self)
         form.setContentsMargins(0, 0, 0, 0)
         for label, widget in (
@@ -119,7 +121,7 @@ class TrainForm(QWidget):
             ("Seed", self.seed),
             ("Device", self.device),
             ("Train images", self.limit_train),
-            ("Probe image #", self.probe),
+            ("Probe", self.probe),
         ):
             form.addRow(label, widget)
         self.restore_settings()

@@ -24,6 +24,7 @@ from cnnviz.gui import theme
 from cnnviz.gui.datasets import MNIST, DatasetChoice
 from cnnviz.gui.pages.base import Page, PageContext
 from cnnviz.gui.pages.train_form import TrainForm
+from cnnviz.gui.widgets.column_toggle import ColumnToggle
 from cnnviz.gui.widgets.scroll_column import ScrollColumn
 from cnnviz.gui.widgets.train_views import TrainViews
 from cnnviz.gui.workers.train_worker import TrainRun
@@ -80,6 +81,8 @@ class TrainPage(Page):
         self._build_controls()
         layout = QHBoxLayout(self)
         self.controls_scroll = ScrollColumn(self.controls, least=330, most=440)
+        self.controls_toggle = ColumnToggle(self.controls_scroll, "TrainPage")
+        self.views.figures.layout().addWidget(self.controls_toggle)
         layout.addWidget(self.controls_scroll)
         layout.addWidget(self.views, 1)
         self.timer = QTimer(self)
@@ -190,6 +193,7 @@ class TrainPage(Page):
         if checkpoint is None:
             self._set_curves([], [], [], [])
             self.views.log.clear()
+            self.views.figures.set_result(None)
         self._batches = 0
         self.views.loss_plot.reset_view()
         self.checkpoint = None
@@ -216,6 +220,7 @@ class TrainPage(Page):
         self._started_at = time.perf_counter()
         self.run.start()
         self.progress_label.setText("Loading data and model…")
+        self.set_status(f"Training {config.model}: loading the data and the model…")
         self._sync_buttons(running=True)
         return True
 
@@ -225,15 +230,18 @@ class TrainPage(Page):
         if self.engine.paused:
             self.engine.resume()
             self.progress_label.setText("Resumed")
+            self.set_status(f"Training {self.engine.config.model}: resumed…")
         else:
             self.engine.pause()
             self.progress_label.setText("Paused — Resume to continue, or save a checkpoint")
+            self.set_status("Training paused: Resume to continue, or save a checkpoint.")
         self._sync_buttons()
 
     def stop(self) -> None:
         if self.is_running():
             self.engine.stop()
             self.progress_label.setText("Stopping after this batch…")
+            self.set_status("Stopping the training run after this batch…")
 
     def attach(self, context: PageContext) -> None:
         super().attach(context)
@@ -369,6 +377,14 @@ class TrainPage(Page):
             f"Epoch {p['epoch']}/{epochs} · batch {p['batch'] + 1}/{p['batches']} · "
             f"{rate:,.0f} samples/s · ETA {int(remaining // 60)}:{int(remaining % 60):02d}"
         )
+        where = f"epoch {p['epoch']} of {epochs}, batch {p['batch'] + 1} of {p['batches']}"
+        if self.engine.paused:
+            self.set_status(f"Training paused at {where}: Resume, or save a checkpoint.")
+        else:
+            tested = f" · test accuracy {100 * self.accs[-1]:.1f} %" if self.accs else ""
+            self.set_status(
+                f"Training {self.engine.config.model}: {where} · loss {p['loss']:.3f}{tested}"
+            )
 
     def _on_snapshot(self, snap: dict) -> None:
         self.snapshot = snap
@@ -379,10 +395,12 @@ class TrainPage(Page):
         self._dirty_plot = True
         self._show_progress()
         self.views.log.appendPlainText(f"\n{test_line(r)}\n")
+        self.views.figures.set_result(r)
         self.views.show_confusion(r["confusion"], self.engine.test_data.class_names)
 
     def _on_paused(self, p: dict) -> None:
         self.show_message(p["message"])
+        self.set_status(f"Training paused: {p['message']}")
         self._sync_buttons()
 
     def _on_ended(self, how: str) -> None:
@@ -394,9 +412,23 @@ class TrainPage(Page):
             item.setCheckState(Qt.Unchecked)
             self.views.runs.addItem(item)
         self.progress_label.setText(f"Training {how}.")
+        self.set_status(self._ended_status(how))
         self.unsaved = bool(self.losses) and how != "failed"
         self.ended = True
         self._sync_buttons(running=False)
+
+    def _ended_status(self, how: str) -> str:
+        model = self.engine.config.model
+        if how == "failed":
+            return f"Training {model} failed: {self.message.text()}"
+        epochs = len(self.accs)
+        tested = (
+            f": test accuracy {100 * self.accs[-1]:.1f} % after {epochs} "
+            f"epoch{'s' if epochs != 1 else ''}"
+            if self.accs
+            else " before its first test"
+        )
+        return f"Training {model} {how}{tested} — try it on the Draw page (Current training run)."
 
     def _total_steps(self) -> int | None:
         """Batches in the whole run, once the first progress report has told."""
@@ -422,6 +454,7 @@ class TrainPage(Page):
 
     def _set_history(self, history: dict) -> None:
         epochs = history.get("epochs", [])
+        self.views.figures.set_result(epochs[-1] if epochs else None)
         self._set_curves(
             history.get("steps", []),
             history.get("losses", []),
@@ -525,14 +558,17 @@ class TrainPage(Page):
         self.progress_label.setText(
             f"Loaded {data['model']} after epoch {data['epoch']}: Start continues it."
         )
+        self.set_status(f"Loaded {data['model']} after epoch {data['epoch']}: Start continues it.")
         return True
 
     # -- settings, look, export -------------------------------------------------------------------
     def save_settings(self, settings) -> None:
         self.form.save_settings(settings)
+        self.controls_toggle.save(settings)
 
     def apply_look(self, zoom: float, presenter: bool) -> None:
         self.views.loss_plot.set_presenter(presenter)
+        self.controls_toggle.set_presenter(presenter)
         self.controls_scroll.rescale(zoom * (1.35 if presenter else 1.0))
 
     def export_csv(self, path) -> None:

@@ -21,6 +21,11 @@ _FOCUS_PEN = QPen(theme.CURRENT_EDGE, 1, Qt.DashLine)
 _BOLD = ("window", "winner", "current")
 
 
+def number_pixels(side: float) -> int:
+    """The pixel size of a number in a cell ``side`` px wide: it scales with the cell."""
+    return max(8, int(side * 0.4))
+
+
 @lru_cache(maxsize=256)
 def _font(family: str, pixels: int, bold: bool, italic: bool) -> tuple[QFont, QFontMetrics]:
     font = QFont(family)
@@ -54,7 +59,7 @@ class CellDelegate(QStyledItemDelegate):
             painter.drawRect(rect.adjusted(3, 3, -3, -3))
         if not text:
             return
-        pixels = max(8, int(min(rect.width(), rect.height()) * 0.4))
+        pixels = number_pixels(min(rect.width(), rect.height()))
         font, metrics = _font(option.font.family(), pixels, style in _BOLD, kind == PADDING)
         width = metrics.horizontalAdvance(text)
         if width > rect.width() - 4:  # shrink long numbers to fit the cell

@@ -27,13 +27,27 @@ class DrawCanvas(QWidget):
         self.setAttribute(Qt.WA_AcceptTouchEvents)
         self.setAttribute(Qt.WA_OpaquePaintEvent)
         self.setMinimumSize(200, 200)
-        self.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Expanding)
+        # as large as the page asks (set_side), never larger; smaller when the window shrinks
+        self.side = 420
+        self.setSizePolicy(QSizePolicy.Maximum, QSizePolicy.Maximum)
         self.setCursor(Qt.CrossCursor)
         self.setToolTip("Draw a digit with the mouse, a pen or a finger")
         self._render()
 
     def sizeHint(self):  # noqa: N802
-        return QSize(420, 420)
+        return QSize(self.side, self.side)
+
+    def set_side(self, side: int) -> None:
+        """The side the canvas asks its layout for."""
+        if side != self.side:
+            self.side = side
+            self.updateGeometry()
+
+    def resizeEvent(self, event):  # noqa: N802
+        super().resizeEvent(event)
+        # squeezed one way by its neighbours: ask for a square that fits, never show a band
+        if self.width() != self.height():
+            self.set_side(max(self.minimumWidth(), min(self.width(), self.height())))
 
     # -- contents --------------------------------------------------------------------------------
     def to_array(self) -> np.ndarray:

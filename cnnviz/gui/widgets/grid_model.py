@@ -74,6 +74,11 @@ class GridModel(QAbstractTableModel):
         else:
             self._emit_all()
 
+    def set_decimals(self, decimals: int) -> None:
+        """Decimals shown for fractional numbers (trained weights want more than one)."""
+        self._fixed_decimals = decimals
+        self._emit_all()
+
     def set_highlights(
         self, highlights: dict[tuple[int, int], str], pending_after: int | None = None
     ) -> None:

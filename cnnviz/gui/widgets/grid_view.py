@@ -55,12 +55,14 @@ class GridView(QTableView):
     def cell_size(self) -> int:
         return self._cell
 
-    def sizeHint(self):  # noqa: N802
+    def size_at(self, cell: int) -> QSize:
+        """The size that shows every cell at ``cell`` px, without scrolling."""
         frame = 2 * self.frameWidth()
         model = self.model()
-        return QSize(
-            model.columnCount() * self._cell + frame + 1, model.rowCount() * self._cell + frame + 1
-        )
+        return QSize(model.columnCount() * cell + frame + 1, model.rowCount() * cell + frame + 1)
+
+    def sizeHint(self):  # noqa: N802
+        return self.size_at(self._cell)
 
     def minimumSizeHint(self):  # noqa: N802
         hint = self.sizeHint()

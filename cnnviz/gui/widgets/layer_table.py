@@ -8,7 +8,29 @@ from PySide6.QtWidgets import QHeaderView, QTreeWidget, QTreeWidgetItem
 
 from cnnviz.gui import theme
 
-COLUMNS = ("Layer", "Type", "Output shape", "Parameters", "Multiply-adds")
+COLUMNS = ("Layer", "Type", "Output shape", "Parameters", "Multiply-adds", "Field", "Jump")
+TIPS = {
+    5: "Receptive field: how many input pixels (rows × columns) one output of the layer can "
+    "see; 'all' after a flatten or fully connected layer",
+    6: "Jump: how many input pixels apart two neighbouring outputs of the layer look (the "
+    "product of the strides so far)",
+}
+
+
+def _pair(value) -> str:
+    return str(value[0]) if value[0] == value[1] else f"{value[0]}×{value[1]}"
+
+
+def field_texts(field) -> tuple[str, str]:
+    """The Field and Jump columns of a row: "14", "2"; "all" once the whole input is seen."""
+    if field is None:
+        return "all", "—"
+    if not field:
+        return "—", "—"
+    size, jump = field
+    return _pair(size), _pair(jump)
+
+
 NAME_ROLE = Qt.UserRole + 1
 
 
@@ -27,8 +49,10 @@ class LayerTableView(QTreeWidget):
         header.setSectionResizeMode(0, QHeaderView.Stretch)
         for col in range(1, len(COLUMNS)):
             header.setSectionResizeMode(col, QHeaderView.ResizeToContents)
-        for col in (3, 4):
+        for col in (3, 4, 5, 6):
             self.headerItem().setTextAlignment(col, Qt.AlignRight | Qt.AlignVCenter)
+        for col, tip in TIPS.items():
+            self.headerItem().setToolTip(col, tip)
         self.items: dict[str, QTreeWidgetItem] = {}
         self.itemSelectionChanged.connect(self._on_selection)
         self._quiet = False
@@ -48,11 +72,12 @@ class LayerTableView(QTreeWidget):
                     "✗ does not fit" if row.failed else shape,
                     f"{row.params:,}",
                     f"{row.macs:,}",
+                    *field_texts(row.field),
                 ]
             )
             item.setData(0, NAME_ROLE, row.name)
             item.setToolTip(0, row.label)
-            for col in (3, 4):
+            for col in (3, 4, 5, 6):
                 item.setTextAlignment(col, Qt.AlignRight | Qt.AlignVCenter)
             if row.failed:
                 for col in range(len(COLUMNS)):

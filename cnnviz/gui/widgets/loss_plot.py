@@ -26,8 +26,9 @@ class LossPlot(pg.GraphicsLayoutWidget):
         self.setBackground("w")
         self.loss_item = self.addPlot(row=0, col=0)
         self.acc_item = self.addPlot(row=1, col=0)
+        # the accuracy gets the height to be read: two fifths of the plot, ticks every 25 %
         self.ci.layout.setRowStretchFactor(0, 3)
-        self.ci.layout.setRowStretchFactor(1, 1)
+        self.ci.layout.setRowStretchFactor(1, 2)
         self.loss_item.setLabel("left", "loss")
         self.acc_item.setLabel("left", "test acc. (%)")
         self.acc_item.setLabel("bottom", "batch")
@@ -35,6 +36,9 @@ class LossPlot(pg.GraphicsLayoutWidget):
         self.acc_item.setYRange(0, 100, padding=0.05)
         self.acc_item.enableAutoRange(y=False)
         self.acc_item.getViewBox().setMouseEnabled(y=False)
+        self.acc_item.getAxis("left").setTicks(
+            [[(v, str(v)) for v in (0, 50, 100)], [(v, str(v)) for v in (25, 75)]]
+        )
         self.loss_item.getAxis("bottom").setStyle(showValues=False)
         for item in (self.loss_item, self.acc_item):
             item.showGrid(x=True, y=True, alpha=0.25)

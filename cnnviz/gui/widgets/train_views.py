@@ -28,6 +28,7 @@ from cnnviz.core.data.mnist import CLASS_NAMES as DIGITS
 from cnnviz.gui.widgets.confusion_gallery import ConfusionGallery
 from cnnviz.gui.widgets.feature_grid import FeatureMapGrid
 from cnnviz.gui.widgets.loss_plot import LossPlot
+from cnnviz.gui.widgets.run_figures import RunFigures
 
 
 class TrainViews(QWidget):
@@ -36,13 +37,14 @@ class TrainViews(QWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.loss_plot = LossPlot()
+        self.figures = RunFigures()
         self.layer_box = QComboBox()
         self.layer_box.setToolTip("The layer whose feature maps of the probe digit are shown")
         self.features = FeatureMapGrid("Feature maps")
         # the narrow side column: three lines for its titles ("Probe: circle, seen as circle")
         self.enlarged = FeatureMapGrid("Click a map to enlarge", title_lines=3)
         self.features.channel_clicked.connect(self.enlarge)
-        self.probe_image = FeatureMapGrid("Probe digit", title_lines=3)
+        self.probe_image = FeatureMapGrid("Probe image", title_lines=3)
         self.probe_image.image.setColorMap(pg.colormap.get("CET-L1"))
         self.tabs = QTabWidget()
         self.tabs.setUsesScrollButtons(True)
@@ -63,7 +65,12 @@ class TrainViews(QWidget):
         self.current_maps: np.ndarray | None = None
         self.last_snapshot: dict | None = None
         self.class_names: tuple[str, ...] = DIGITS  # of the run's dataset
+        self.confusion_shown = False
+        self.tab_chosen = False  # the user picked a tab: runs no longer choose one
+        self._choose_tab = False  # the next snapshot picks the first tab with something to show
         self.tabs.currentChanged.connect(self._on_tab_changed)
+        self.tabs.tabBarClicked.connect(lambda _i: setattr(self, "tab_chosen", True))
+        self.set_inception([])
 
     def _on_tab_changed(self, _index: int) -> None:
         if self.last_snapshot is not None:
@@ -134,10 +141,17 @@ class TrainViews(QWidget):
         bottom.addWidget(left)
         bottom.addWidget(self.tabs)
         bottom.setSizes([520, 560])
+        top = QWidget()
+        top_layout = QHBoxLayout(top)
+        top_layout.setContentsMargins(0, 0, 0, 0)
+        top_layout.addWidget(self.loss_plot, 1)
+        top_layout.addWidget(self.figures)
         split = QSplitter(Qt.Vertical)
-        split.addWidget(self.loss_plot)
+        split.addWidget(top)
         split.addWidget(bottom)
-        split.setSizes([300, 420])
+        split.setStretchFactor(0, 2)  # the plots and the maps share the height about evenly
+        split.setStretchFactor(1, 3)
+        split.setSizes([340, 420])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(split)
@@ -150,6 +164,9 @@ class TrainViews(QWidget):
             self.current_maps = maps
             c, h, w = maps.shape
             self.features.set_maps(maps, f"Feature maps of {name}: {c} channels of {h}×{w}")
+        if self._choose_tab:
+            self._choose_tab = False
+            self.open_first_tab_with_content()
         names = self.class_names
         truth, seen = int(snap["label"]), int(np.argmax(snap["probabilities"]))
 
@@ -187,6 +204,26 @@ class TrainViews(QWidget):
             step = max(1, len(norms) // 12)
             axis.setTicks([[(i, n) for i, n in enumerate(norms) if i % step == 0]])
 
+    def _has_content(self, widget) -> bool:
+        snap = self.last_snapshot or {}
+        return {
+            id(self.branch_page): bool(snap.get("branches")) and self.block_box.count() > 0,
+            id(self.filters): snap.get("filters") is not None,
+            id(self.grad_plot): bool(snap.get("grad_norms")),
+            id(self.confusion): self.confusion_shown,
+            id(self.log): bool(self.log.toPlainText()),
+            id(self.runs): self.runs.count() > 0,
+        }.get(id(widget), False)
+
+    def open_first_tab_with_content(self) -> None:
+        """Show the first tab that has something to show (unless the user picked one)."""
+        if self.tab_chosen:
+            return
+        for i in range(self.tabs.count()):
+            if self.tabs.isTabEnabled(i) and self._has_content(self.tabs.widget(i)):
+                self.tabs.setCurrentIndex(i)
+                return
+
     def enlarge(self, channel: int) -> None:
         if self.current_maps is not None and channel < len(self.current_maps):
             self.enlarged.set_maps(
@@ -212,6 +249,7 @@ class TrainViews(QWidget):
                 )
                 item.setBackground(colour)
                 self.confusion.setItem(r, c, item)
+        self.confusion_shown = True
 
     def set_inception(self, blocks: list[str]) -> None:
         self.block_box.blockSignals(True)
@@ -223,5 +261,8 @@ class TrainViews(QWidget):
             view.setVisible(has)
         self.no_branches.setVisible(not has)
         self.tabs.setTabEnabled(self.tabs.indexOf(self.branch_page), has)
-        if has:
-            self.tabs.setCurrentWidget(self.branch_page)
+        # a new run: its first snapshot opens the first tab that has something to show
+        self._choose_tab = True
+        self.last_snapshot = None
+        if not has and self.tabs.currentWidget() is self.branch_page:
+            self.tabs.setCurrentWidget(self.filters)

@@ -1,0 +1,317 @@
+"""Receptive fields: which channels and which rectangle of every earlier output one unit
+depends on, followed back through the traced graph to the input pixels.
+
+Regions are bounding boxes (bottom and right exclusive) with the set of channels they cover;
+a vector's region is the set of its entries. A unit's receptive field is its region on the
+input. The theoretical field size and jump (the product of the strides) of a layer are found
+the other way, from the input forwards.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from .graph import (
+    ADAPTIVE_AVG,
+    ADAPTIVE_MAX,
+    ADD,
+    CAT,
+    CONV,
+    ELEMENTWISE,
+    INPUT,
+    RESHAPE,
+    UNRECORDED,
+    WINDOW_KINDS,
+    TraceNode,
+)
+
+
+@dataclass
+class Region:
+    """What of one node's output a unit depends on: a channel (or entry) mask and, for feature
+    maps, the box ``top, left, bottom, right`` (bottom and right exclusive)."""
+
+    mask: np.ndarray  # bool over channels (maps) or entries (vectors)
+    box: tuple[int, int, int, int] | None = None
+
+    def union(self, other: Region) -> Region:
+        mask = self.mask | other.mask
+        if self.box is None or other.box is None:
+            return Region(mask, self.box or other.box)
+        a, b = self.box, other.box
+        return Region(mask, (min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3])))
+
+    @property
+    def channels(self) -> list[int]:
+        return [int(i) for i in np.flatnonzero(self.mask)]
+
+
+@dataclass(frozen=True)
+class ReceptiveField:
+    """The input pixels a unit depends on (clipped to the input; bottom and right exclusive),
+    and its layer's theoretical field size and jump (stride product), ``None`` where the layer
+    sees the whole input (after a flatten or a fully connected layer)."""
+
+    top: int
+    left: int
+    bottom: int
+    right: int
+    size: tuple[int, int] | None
+    jump: tuple[int, int] | None
+
+    @property
+    def height(self) -> int:
+        return self.bottom - self.top
+
+    @property
+    def width(self) -> int:
+        return self.right - self.left
+
+    def describe(self) -> str:
+        where = (
+            f"rows {self.top}–{self.bottom - 1}, columns {self.left}–{self.right - 1} "
+            f"({self.height}×{self.width} pixels)"
+        )
+        if self.size is None or self.jump is None:
+            return where
+        return (
+            f"{where}; theoretical field {self.size[0]}×{self.size[1]}, jump "
+            f"{self.jump[0]}×{self.jump[1]}"
+        )
+
+
+def _box(region: Region) -> tuple[int, int, int, int]:
+    assert region.box is not None, "a feature map's region has a box"
+    return region.box
+
+
+def full_region(node: TraceNode) -> Region:
+    mask = np.ones(node.shape[0], dtype=bool)
+    if node.is_map:
+        return Region(mask, (0, 0, node.shape[1], node.shape[2]))
+    return Region(np.ones(node.value.size, dtype=bool))
+
+
+def unit_region(node: TraceNode, channel: int, row: int | None, col: int | None) -> Region:
+    """The region of one unit of ``node`` itself."""
+    if node.is_map:
+        assert row is not None and col is not None
+        mask = np.zeros(node.shape[0], dtype=bool)
+        mask[channel] = True
+        return Region(mask, (row, col, row + 1, col + 1))
+    mask = np.zeros(node.value.size, dtype=bool)
+    mask[channel] = True
+    return Region(mask)
+
+
+def _window_span(lo: int, hi: int, k: int, s: int, p: int, d: int, size: int) -> tuple[int, int]:
+    """Input rows read by output rows ``lo``..``hi``-1 of a window operation, clipped."""
+    start = lo * s - p
+    end = (hi - 1) * s - p + d * (k - 1) + 1
+    return max(start, 0), min(end, size)
+
+
+def _adaptive_span(lo: int, hi: int, out: int, size: int) -> tuple[int, int]:
+    return (lo * size) // out, -(-(hi * size) // out)
+
+
+@dataclass
+class _Shape:
+    """Stands in for a node of another shape (the pooled maps before a flatten)."""
+
+    shape: tuple
+    params: dict | None = None
+    kind: str = ""
+
+    @property
+    def is_map(self) -> bool:
+        return len(self.shape) == 3
+
+    @property
+    def value(self):
+        return np.empty(self.shape, np.float32)
+
+    def like(self, node) -> _Shape:
+        return _Shape(self.shape, node.params, node.kind)
+
+
+def _elements(node, region: Region) -> np.ndarray:
+    """Flat indices (row-major) of the elements a region covers."""
+    if not node.is_map:
+        return np.flatnonzero(region.mask)
+    t, left, b, r = _box(region)
+    c = np.flatnonzero(region.mask)
+    h, w = node.shape[1:]
+    rows, cols = np.arange(t, b), np.arange(left, r)
+    grid = (c[:, None, None] * h + rows[None, :, None]) * w + cols[None, None, :]
+    return grid.ravel()
+
+
+def _from_elements(node, flat: np.ndarray) -> Region:
+    if not node.is_map:
+        mask = np.zeros(node.value.size, dtype=bool)
+        mask[flat] = True
+        return Region(mask)
+    c, rows, cols = np.unravel_index(flat, node.shape)
+    mask = np.zeros(node.shape[0], dtype=bool)
+    mask[c] = True
+    return Region(
+        mask, (int(rows.min()), int(cols.min()), int(rows.max()) + 1, int(cols.max()) + 1)
+    )
+
+
+def parent_regions(nodes: list[TraceNode], node: TraceNode, region: Region) -> dict[int, Region]:
+    """What each parent of ``node`` contributes to ``region`` of its output."""
+    parents = [nodes[i] for i in node.parents]
+    if not parents:
+        return {}
+    kind = node.kind
+    windowed = kind in WINDOW_KINDS or (kind == UNRECORDED and "kernel" in node.params)
+    window_node: Any = node
+    if windowed and not node.is_map and "pooled_shape" in node.params and parents[0].is_map:
+        # pooled, then flattened (recognised from the numbers): back to the pooled maps first
+        pooled = _Shape(tuple(node.params["pooled_shape"]))
+        region = _from_elements(pooled, _elements(node, region))
+        window_node = pooled.like(node)
+    if windowed and window_node.is_map and parents[0].is_map:
+        parent = parents[0]
+        p = node.params
+        t, left, b, r = _box(region)
+        (kh, kw), (sh, sw), (dh, dw) = p["kernel"], p["stride"], p["dilation"]
+        (ph, _), (pw, _) = p["padding"]
+        rows = _window_span(t, b, kh, sh, ph, dh, parent.shape[1])
+        cols = _window_span(left, r, kw, sw, pw, dw, parent.shape[2])
+        if kind == CONV:
+            mask = _conv_channels(region.mask, parent.shape[0], p["groups"])
+        else:
+            mask = region.mask.copy()
+        return {parent.index: Region(mask, (rows[0], cols[0], rows[1], cols[1]))}
+    if kind in (ADAPTIVE_AVG, ADAPTIVE_MAX) and node.is_map and parents[0].is_map:
+        parent = parents[0]
+        t, left, b, r = _box(region)
+        rows = _adaptive_span(t, b, node.shape[1], parent.shape[1])
+        cols = _adaptive_span(left, r, node.shape[2], parent.shape[2])
+        return {parent.index: Region(region.mask.copy(), (rows[0], cols[0], rows[1], cols[1]))}
+    if kind in ELEMENTWISE or kind == ADD:
+        out = {}
+        for parent in parents:
+            if parent.shape == node.shape:
+                out[parent.index] = Region(region.mask.copy(), region.box)
+            else:  # broadcast: a different shape is read whole
+                out[parent.index] = full_region(parent)
+        return out
+    if kind == CAT and node.is_map:
+        out, offset = {}, 0
+        for parent in parents:
+            n = parent.shape[0]
+            part = region.mask[offset : offset + n]
+            if part.any() and parent.is_map:
+                out[parent.index] = Region(part.copy(), region.box)
+            offset += n
+        return out
+    if kind == UNRECORDED and len(parents) == 1 and parents[0].shape == node.shape:
+        return {parents[0].index: Region(region.mask.copy(), region.box)}  # position-wise
+    if (
+        kind in (RESHAPE, UNRECORDED)
+        and len(parents) == 1
+        and parents[0].value.size == node.value.size
+    ):
+        return {parents[0].index: _from_elements(parents[0], _elements(node, region))}
+    return {parent.index: full_region(parent) for parent in parents}
+
+
+def _conv_channels(out_mask: np.ndarray, in_channels: int, groups: int) -> np.ndarray:
+    if groups == 1:
+        return np.ones(in_channels, dtype=bool)
+    out_per_group = len(out_mask) // groups
+    in_per_group = in_channels // groups
+    mask = np.zeros(in_channels, dtype=bool)
+    for g in {int(c) // out_per_group for c in np.flatnonzero(out_mask)}:
+        mask[g * in_per_group : (g + 1) * in_per_group] = True
+    return mask
+
+
+def dependencies(nodes: list[TraceNode], start: int, region: Region) -> dict[int, Region]:
+    """Every node's region that ``region`` of node ``start`` depends on (itself included)."""
+    regions = {start: region}
+    for index in range(start, -1, -1):
+        own = regions.get(index)
+        if own is None:
+            continue
+        for parent, part in parent_regions(nodes, nodes[index], own).items():
+            regions[parent] = regions[parent].union(part) if parent in regions else part
+    return regions
+
+
+def theoretical_fields(
+    nodes: list[TraceNode],
+) -> list[tuple[tuple[int, int], tuple[int, int]] | None]:
+    """For every node: (field size, jump) in input pixels, or None once the whole input is
+    seen (after a flatten, a fully connected layer or a softmax)."""
+    fields: list = []
+    for node in nodes:
+        fields.append(_field(node, [fields[i] for i in node.parents], nodes))
+    return fields
+
+
+def _field(node: TraceNode, parents: list, nodes: list[TraceNode]):
+    if node.kind == INPUT:
+        return ((1, 1), (1, 1))
+    if not node.is_map or any(p is None for p in parents) or not parents:
+        return None
+    if node.kind in WINDOW_KINDS or (node.kind == UNRECORDED and "kernel" in node.params):
+        (size, jump), p = parents[0], node.params
+        return (
+            tuple(
+                s + (k - 1) * d * j for s, k, d, j in zip(size, p["kernel"], p["dilation"], jump)
+            ),
+            tuple(j * s for j, s in zip(jump, p["stride"])),
+        )
+    if node.kind in (ADAPTIVE_AVG, ADAPTIVE_MAX):
+        (size, jump) = parents[0]
+        parent = nodes[node.parents[0]]
+        ks = [math.ceil(i / o) for i, o in zip(parent.shape[1:], node.shape[1:])]
+        ss = [max(i // o, 1) for i, o in zip(parent.shape[1:], node.shape[1:])]
+        return (
+            tuple(s + (k - 1) * j for s, k, j in zip(size, ks, jump)),
+            tuple(j * s for j, s in zip(jump, ss)),
+        )
+    if node.kind == UNRECORDED and parents and nodes[node.parents[0]].shape == node.shape:
+        return parents[0]
+    if node.kind in ELEMENTWISE or node.kind in (ADD, CAT):
+        sizes = [p[0] for p in parents]
+        jumps = [p[1] for p in parents]
+        return (
+            (max(s[0] for s in sizes), max(s[1] for s in sizes)),
+            (max(j[0] for j in jumps), max(j[1] for j in jumps)),
+        )
+    return None
+
+
+def field_of(
+    nodes: list[TraceNode], fields: list, index: int, channel: int | None, row, col
+) -> ReceptiveField:
+    """The receptive field of a unit (``channel`` None: of any channel at row, col)."""
+    node = nodes[index]
+    if node.is_map:
+        mask = np.zeros(node.shape[0], dtype=bool)
+        if channel is None:
+            mask[:] = True
+        else:
+            mask[channel] = True
+        region = Region(mask, (row, col, row + 1, col + 1))
+    else:
+        region = unit_region(node, channel or 0, None, None)
+    regions = dependencies(nodes, index, region)
+    found = regions.get(0)
+    if found is None or found.box is None:  # a unit that reads no pixel (a constant)
+        top = left = bottom = right = 0
+    else:
+        top, left, bottom, right = found.box
+    size_jump = fields[index]
+    size, jump = size_jump if size_jump is not None else (None, None)
+    return ReceptiveField(top, left, bottom, right, size, jump)

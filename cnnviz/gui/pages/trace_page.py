@@ -1,0 +1,493 @@
+"""TracePage: every number of the trained network's forward pass, from the drawn digit to the
+softmax; click any unit to see its receptive field and its arithmetic with the trained numbers.
+
+The trace is computed in a worker (the latest drawing wins); a click is answered from the
+trace in hand (numpy only, no forward pass), so the page never waits for the network.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QSpinBox,
+    QSplitter,
+    QVBoxLayout,
+)
+
+from cnnviz.core.explain import num
+from cnnviz.core.inference import MNIST_INFO, has_ink, prepare
+from cnnviz.gui import theme
+from cnnviz.gui.pages.base import Drawing, Page
+from cnnviz.gui.widgets.colour_legend import ColourLegend
+from cnnviz.gui.widgets.draw_canvas import DrawCanvas
+from cnnviz.gui.widgets.trace_overview import SCALES, TraceOverview
+from cnnviz.gui.widgets.unit_arithmetic import UnitArithmetic
+from cnnviz.gui.workers.task_worker import TaskThread
+from cnnviz.gui.workers.trace_worker import TraceThread
+
+SOURCES = ("Default model (simple, shipped)", "Current training run", "Checkpoint file…")
+SCALE_NAMES = {"map": "per map", "layer": "per layer", "network": "whole network"}
+
+
+def load_model_job(path):
+    """In the loader thread: a model and its input contract from a checkpoint (the shipped
+    one when ``path`` is None)."""
+    from cnnviz.core.inference import default_checkpoint_path, load_classifier
+
+    return load_classifier(path or default_checkpoint_path())
+
+
+def test_image_job(index: int, info):
+    """In the loader thread: test image ``index`` (pixels in [0, 1]) and its label."""
+    from cnnviz.core.data import load_mnist
+
+    if tuple(info.input_shape) != (1, 28, 28):
+        raise ValueError(f"no bundled test images fit this model ({info.describe()})")
+    test = load_mnist("test")
+    index = min(max(index, 0), len(test) - 1)
+    image = test.images[index].numpy().astype(np.float32) / 255.0
+    return index, image, int(test.labels[index])
+
+
+class TracePage(Page):
+    """Overview of every layer's output; the clicked unit's field and arithmetic below."""
+
+    title = "Trace"
+    status_hint = (
+        "Click any unit to see which pixels it sees and how it is computed; hover to preview."
+    )
+    steps_through = True
+    page_shortcuts = (("Delete", "clear the drawing"),)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.info = MNIST_INFO
+        self.description = "the default model"
+        self.source_index = 0
+        self.trace = None
+        self.selected: tuple | None = None  # (label, channel, row, col)
+        self.exact_input: np.ndarray | None = None
+        self.exact_label: int | None = None
+        self.request_id = 0
+        self.shown_id = -1
+        self.load_id = 0
+        self.has_model = False
+        self.awaiting_image = True  # the first test image is on its way: no blank trace first
+        self.last_seconds = 0.0
+        self.tracer = TraceThread(self)
+        self.tracer.worker.result.connect(self._on_trace, Qt.QueuedConnection)
+        self.loader = TaskThread("trace-load", self)
+        self.loader.worker.done.connect(self._on_loaded, Qt.QueuedConnection)
+        self.loader.worker.failed.connect(self._on_load_failed, Qt.QueuedConnection)
+        self.test_loader = TaskThread("trace-test", self)
+        self.test_id = 0  # the latest test image asked for; a drawing since cancels it
+        self.test_loader.worker.done.connect(self._on_test_image, Qt.QueuedConnection)
+        self.test_loader.worker.failed.connect(
+            lambda _id, message: self._on_test_image_failed(message), Qt.QueuedConnection
+        )
+        self._pending_load: tuple = ()
+        self._build()
+        self._load(None, "the default model", 0)
+        self.show_test_image(0)
+
+    # -- building ------------------------------------------------------------------------------
+    def _build(self) -> None:
+        self.canvas = DrawCanvas()
+        self.canvas.setMinimumSize(150, 150)
+        self.canvas.setMaximumSize(220, 220)
+        self.canvas.changed.connect(self._on_canvas_changed)
+        self.clear_button = QPushButton("Clear")
+        self.clear_button.setToolTip("Clear the drawing (Delete)")
+        self.clear_button.clicked.connect(self.canvas.clear)
+        self.test_spin = QSpinBox()
+        self.test_spin.setRange(0, 9999)
+        self.test_spin.setPrefix("test image ")
+        self.test_spin.setToolTip("Trace this image of the test set (MNIST's 10,000)")
+        self.test_spin.editingFinished.connect(lambda: self.show_test_image(self.test_spin.value()))
+        self.random_button = QPushButton("Random test image")
+        self.random_button.setToolTip("Trace a test image picked at random")
+        self.random_button.clicked.connect(self.show_random_test_image)
+        self.prediction = QLabel()
+        self.prediction.setObjectName("prediction")
+        self.prediction.setStyleSheet("font-size: 20px; font-weight: bold;")
+        self.prediction.setWordWrap(True)
+        left = QVBoxLayout()
+        hint = QLabel("Draw here, or pick a test image:")
+        hint.setWordWrap(True)
+        left.addWidget(hint)
+        left.addWidget(self.canvas, 0, Qt.AlignHCenter)
+        row = QHBoxLayout()
+        row.addWidget(self.clear_button)
+        row.addWidget(self.random_button)
+        left.addLayout(row)
+        left.addWidget(self.test_spin)
+        left.addWidget(self.prediction)
+        left.addStretch(1)
+
+        self.source_box = QComboBox()
+        self.source_box.addItems(SOURCES)
+        self.source_box.setToolTip("Which network is traced")
+        self.source_box.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+        self.source_box.setMinimumContentsLength(14)
+        self.source_box.activated.connect(self._on_source_chosen)
+        self.scale_box = QComboBox()
+        for key in SCALES:
+            self.scale_box.addItem(SCALE_NAMES[key], key)
+        self.scale_box.setCurrentIndex(SCALES.index("layer"))
+        self.scale_box.setToolTip(
+            "Colour scale: each map on its own, each layer on its own, or one scale for the "
+            "whole network"
+        )
+        self.scale_box.currentIndexChanged.connect(self._on_scale_chosen)
+        self.legend = ColourLegend()
+        self.model_label = QLabel()
+        self.model_label.setWordWrap(True)
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        self.message.setStyleSheet(f"color: {theme.ERROR}; font-weight: bold;")
+        self.message.hide()
+        self.hover_label = QLabel(" ")
+        self.hover_label.setObjectName("hoverLabel")
+        top = QHBoxLayout()
+        top.addWidget(QLabel("Model:"))
+        top.addWidget(self.source_box)
+        top.addWidget(self.model_label, 1)
+        colours = QHBoxLayout()
+        colours.addWidget(QLabel("Colours:"))
+        colours.addWidget(self.scale_box)
+        colours.addWidget(self.legend, 1)
+
+        self.overview = TraceOverview()
+        self.overview.unit_clicked.connect(self.select_unit)
+        self.overview.unit_hovered.connect(self._on_hover)
+        self.overview.hover_left.connect(self._on_hover_left)
+        self.arithmetic = UnitArithmetic()
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(self.arithmetic)
+        self.splitter = QSplitter(Qt.Vertical)
+        self.splitter.addWidget(self.overview)
+        self.splitter.addWidget(scroll)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 2)
+        self.splitter.setSizes([520, 360])
+        self.splitter.splitterMoved.connect(lambda *_: self.arithmetic.fit_cells())
+        scroll.setMinimumHeight(120)
+        right = QVBoxLayout()
+        right.addLayout(top)
+        right.addLayout(colours)
+        right.addWidget(self.message)
+        right.addWidget(self.hover_label)
+        right.addWidget(self.splitter, 1)
+        layout = QHBoxLayout(self)
+        layout.addLayout(left, 0)
+        layout.addLayout(right, 1)
+        from PySide6.QtGui import QKeySequence, QShortcut
+
+        QShortcut(
+            QKeySequence("Delete"), self, self.canvas.clear, context=Qt.WidgetWithChildrenShortcut
+        )
+
+    # -- models -----------------------------------------------------------------------------------
+    def _load(self, path, description: str, source_index: int) -> None:
+        self.load_id += 1
+        self._pending_load = (description, source_index)
+        self.model_label.setText(f"Loading {description}…")
+        self.loader.worker.submit(self.load_id, load_model_job, path)
+
+    def _on_loaded(self, request_id: int, result) -> None:
+        if request_id == self.load_id:
+            model, info = result
+            description, index = self._pending_load
+            self.set_model(model, description, info, index)
+
+    def _on_load_failed(self, request_id: int, message: str) -> None:
+        if request_id == self.load_id:
+            self.show_message(f"Cannot use this model: {message}. The previous model stays.")
+            self._show_source(self.source_index)
+            self._describe_model()
+
+    def set_model(self, model, description: str, info=MNIST_INFO, source_index: int = 0) -> None:
+        """Trace with ``model`` from now on (handed to the worker thread)."""
+        self.info, self.description = info, description
+        self.has_model = True
+        self.tracer.worker.set_model(model, info)
+        self._params = sum(p.numel() for p in model.parameters())
+        self._model_name = type(model).__name__
+        self._show_source(source_index)
+        self._describe_model()
+        self.show_message("")
+        self.request_trace()
+
+    def _describe_model(self) -> None:
+        if not self.has_model:
+            self.model_label.setText("Loading the model…")
+            return
+        self.model_label.setText(
+            f"Tracing {self.description}: {self._model_name}, {self._params:,} parameters, "
+            f"trained on {self.info.describe()}"
+        )
+
+    def _show_source(self, index: int) -> None:
+        self.source_index = index
+        self.source_box.blockSignals(True)
+        self.source_box.setCurrentIndex(index)
+        self.source_box.blockSignals(False)
+
+    def _on_source_chosen(self, index: int) -> None:
+        if index == 0:
+            self._load(None, "the default model", 0)
+        elif index == 1:
+            self.use_training_run()
+        else:
+            path, _ = QFileDialog.getOpenFileName(
+                self, "Model checkpoint", "", "Checkpoints (*.pt)"
+            )
+            if path:
+                self.use_checkpoint(path)
+            else:
+                self._show_source(self.source_index)
+
+    def use_checkpoint(self, path) -> None:
+        self._load(str(path), f"the checkpoint {path}", 2)
+
+    def use_training_run(self) -> bool:
+        """A snapshot of the model being trained, taken at a batch boundary."""
+        self.model_label.setText("Taking a snapshot of the training run…")  # (or at once)
+        if not self.context.request_training_model(self._on_training_snapshot):
+            self.show_message(
+                "No training run yet: start one on the Train page. The previous model stays."
+            )
+            self._show_source(self.source_index)
+            self._describe_model()
+            return False
+        return True
+
+    def _on_training_snapshot(self, snapshot) -> None:
+        if snapshot is None:
+            self.show_message(
+                "The training run has no model yet (it is still setting up). "
+                "The previous model stays."
+            )
+            self._show_source(self.source_index)
+            self._describe_model()
+            return
+        model, info = snapshot
+        self.set_model(model, "a snapshot of the current training run", info, 1)
+
+    def take_drawing(self, drawing: Drawing) -> None:
+        """The Draw page's drawing and model ("Trace this drawing")."""
+        if drawing.model is not None:
+            self.set_model(
+                drawing.model, drawing.description, drawing.info or MNIST_INFO, drawing.source_index
+            )
+        self.awaiting_image = False
+        self.test_id += 1  # a test image still on its way must not replace the drawing
+        self.exact_input = drawing.exact
+        self.exact_label = None
+        self.canvas.blockSignals(True)
+        self.canvas.set_background(drawing.canvas)
+        self.canvas.blockSignals(False)
+        self.request_trace()
+
+    def show_message(self, text: str) -> None:
+        self.message.setText(text)
+        self.message.setVisible(bool(text))
+
+    # -- input -------------------------------------------------------------------------------------
+    def show_test_image(self, index: int) -> None:
+        """Trace test image ``index`` (read in the loader thread)."""
+        self.test_id += 1
+        self.test_loader.worker.submit(self.test_id, test_image_job, index, self.info)
+
+    def show_random_test_image(self) -> None:
+        self.show_test_image(int(np.random.default_rng().integers(10000)))
+
+    def _on_test_image_failed(self, message: str) -> None:
+        self.awaiting_image = False
+        self.show_message(f"Cannot show a test image: {message}")
+        self.request_trace()
+
+    def _on_test_image(self, request_id: int, result) -> None:
+        if request_id != self.test_id:
+            return  # another image or a drawing came since
+        self.awaiting_image = False
+        index, image, label = result
+        self.test_spin.blockSignals(True)
+        self.test_spin.setValue(index)
+        self.test_spin.blockSignals(False)
+        self.exact_input, self.exact_label = image, label
+        self.canvas.blockSignals(True)
+        self.canvas.set_background((image.mean(axis=0) * 255).astype(np.uint8))
+        self.canvas.blockSignals(False)
+        self.request_trace()
+
+    def _on_canvas_changed(self) -> None:
+        self.awaiting_image = False
+        self.test_id += 1
+        if self.canvas.strokes or self.canvas.background is None:
+            self.exact_input, self.exact_label = None, None
+        self.request_trace()
+
+    def current_image(self) -> np.ndarray:
+        """The pixel image traced: the test image as the model takes it, else the drawing
+        made as MNIST's digits were."""
+        if self.exact_input is not None and not self.canvas.strokes:
+            return self.exact_input
+        return prepare(self.canvas.to_array(), self.info)
+
+    def request_trace(self) -> None:
+        if not self.has_model or self.awaiting_image:
+            return
+        self.request_id += 1
+        self.tracer.worker.submit(self.request_id, self.current_image())
+
+    # -- results -----------------------------------------------------------------------------------
+    def _on_trace(self, result: dict) -> None:
+        if result["id"] != self.request_id:
+            return  # stale: the drawing or the model has changed since
+        self.shown_id = result["id"]
+        if "error" in result:
+            self.show_message(f"Cannot trace this model: {result['error']}")
+            return
+        self.last_seconds = result["seconds"]
+        self.trace = result["trace"]
+        rebuilt = self.overview.set_trace(self.trace, self.info.class_names)
+        if rebuilt:
+            self._share_height()
+        self._show_prediction()
+        self._update_legend()
+        if self.selected is not None:
+            label, channel, row, col = self.selected
+            try:
+                index = self.trace.index(label)
+                self.select_unit(index, channel, row, col, keep_step=True)
+            except ValueError:
+                self._clear_selection()
+
+    def _share_height(self) -> None:
+        """The overview takes the height its network needs (at most 60 %), the arithmetic
+        the rest."""
+        total = sum(self.splitter.sizes())
+        if total <= 0:
+            return
+        wanted = int(self.overview.sceneRect().height()) + 24  # at 1:1
+        # the arithmetic needs its step bar, words and a 5×5 grid of legible cells
+        needs = self.arithmetic.least_height()
+        top = max(160, min(wanted, int(0.6 * total), total - needs))
+        self.splitter.setSizes([top, total - top])
+        self.arithmetic.fit_cells()
+
+    def _show_prediction(self) -> None:
+        probs = self.trace.probabilities
+        top = int(np.argmax(probs))
+        names = self.info.class_names
+        name = names[top] if top < len(names) else str(top)
+        truth = f" (label {names[self.exact_label]})" if self.exact_label is not None else ""
+        ink = self.exact_input is not None or has_ink(self.canvas.to_array())
+        self.prediction.setText(
+            f"It is {name}: {100 * probs[top]:.1f}%{truth}" if ink else "Draw a digit"
+        )
+
+    def _clear_selection(self) -> None:
+        self.selected = None
+        self.overview.show_regions("selected", None)
+        self.arithmetic.clear("Click any unit of the network above.")
+
+    def select_unit(self, index: int, channel: int, row=None, col=None, keep_step=False) -> None:
+        """Outline the unit's receptive field on every map and write out its arithmetic."""
+        if self.trace is None:
+            return
+        node = self.trace.nodes[index]
+        explanation = self.trace.explain(index, channel, row, col)
+        regions = self.trace.dependencies(index, channel, row, col)
+        self.selected = (node.label, channel, row, col)
+        self.overview.show_regions("selected", regions, (index, channel, row, col))
+        self.arithmetic.set_explanation(explanation, keep_step)
+        self._update_legend()
+
+    def _on_hover(self, index: int, channel: int, row, col) -> None:
+        if self.trace is None:
+            return
+        node = self.trace.nodes[index]
+        value = node.value[channel, row, col] if node.is_map else node.value[channel]
+        where = f"[{channel}, {row}, {col}]" if node.is_map else f"[{channel}]"
+        field = self.trace.receptive_field(index, row, col, channel)
+        self.hover_label.setText(
+            f"{node.label} {where} = {num(float(value))}  ·  sees {field.describe()}"
+        )
+        self.overview.show_regions("hovered", self.trace.dependencies(index, channel, row, col))
+
+    def _on_hover_left(self) -> None:
+        self.hover_label.setText(" ")
+        self.overview.show_regions("hovered", None)
+
+    def _on_scale_chosen(self, _index: int) -> None:
+        self.overview.set_scale_mode(self.scale_box.currentData())
+        self._update_legend()
+
+    def _update_legend(self) -> None:
+        """The legend gives the values of the colours of the clicked map (or the network)."""
+        if self.trace is None:
+            return
+        mode = self.scale_box.currentData()
+        if mode == "network":
+            self.legend.set_range(self.overview.network_scale(), "the whole network")
+            return
+        if self.selected is None:
+            self.legend.set_range(None, "click a unit: its map's scale is shown here")
+            return
+        label, channel, _, _ = self.selected
+        item = self.overview.items_by_node[self.trace.index(label)]
+        if mode == "map" and item.node.is_map:
+            self.legend.set_range(item.scale_of("map", 0, channel), f"{label}, channel {channel}")
+        else:
+            self.legend.set_range(item.scale_of("layer", 0, None), label)
+
+    def resizeEvent(self, event):  # noqa: N802
+        super().resizeEvent(event)
+        if self.trace is not None:
+            self._share_height()
+        self.arithmetic.fit_cells()
+
+    # -- page interface ----------------------------------------------------------------------------
+    def apply_look(self, zoom: float, presenter: bool) -> None:
+        scale = zoom * (1.35 if presenter else 1.0)
+        self.overview.set_zoom(scale)
+        self.arithmetic.set_cell_size(int(46 * scale))
+        self._share_height()
+        if self.selected is not None and self.trace is not None:
+            label, channel, row, col = self.selected
+            self.select_unit(self.trace.index(label), channel, row, col, keep_step=True)
+
+    def play_pause(self) -> None:
+        self.arithmetic.step_bar.toggle_play()
+
+    def next_step(self) -> None:
+        self.arithmetic.step_bar.advance()
+
+    def previous_step(self) -> None:
+        self.arithmetic.step_bar.previous()
+
+    def first_step(self) -> None:
+        self.arithmetic.step_bar.first_step()
+
+    def last_step(self) -> None:
+        self.arithmetic.step_bar.last_step()
+
+    def shutdown(self) -> None:
+        self.arithmetic.step_bar.stop()
+        for thread in (self.tracer, self.loader, self.test_loader):
+            thread.stop()
+
+    def busy_text(self) -> str:
+        if any(t.is_running() for t in (self.tracer, self.loader, self.test_loader)):
+            return "finishing a trace"
+        return ""

@@ -1,0 +1,321 @@
+"""Trace page: click a unit of each kind and read its arithmetic, its outlined receptive field
+and its value; model sources; the hand-off from the Draw page; presenter mode."""
+
+import numpy as np
+import pytest
+
+pytest.importorskip("torch")
+import torch  # noqa: E402
+from gui_helpers import drag  # noqa: E402
+from PySide6.QtCore import QPoint, Qt  # noqa: E402
+
+from cnnviz.core.training import TrainConfig  # noqa: E402
+from cnnviz.gui.pages import PAGES  # noqa: E402
+from cnnviz.models import build  # noqa: E402
+
+TRACE = [e.title for e in PAGES].index("Trace")
+DRAW = [e.title for e in PAGES].index("Draw")
+
+
+@pytest.fixture
+def trace(main_window, qtbot):
+    page = main_window.show_page(TRACE)
+    qtbot.waitExposed(page)
+    qtbot.waitUntil(lambda: traced(page), timeout=20000)
+    return page
+
+
+def traced(page):
+    return page.trace is not None and page.shown_id == page.request_id
+
+
+def use(page, qtbot, model):
+    torch.manual_seed(0)
+    page.set_model(model.eval(), "a test model")
+    qtbot.waitUntil(lambda: traced(page) and page.trace.nodes[1].shape[0] > 0, timeout=20000)
+
+
+def click(qtbot, page, layer, channel, row=None, col=None):
+    """A real mouse click on the unit in the overview."""
+    view = page.overview
+    index = page.trace.index(layer)
+    scene = view.unit_scene_pos(index, channel, row, col)
+    view.centerOn(scene)
+    point = view.mapFromScene(scene)
+    qtbot.mouseClick(view.viewport(), Qt.LeftButton, pos=QPoint(point.x(), point.y()))
+    return index
+
+
+def outlined(page, index, channel, box):
+    """Whether the selected outline holds the rectangle of ``box`` on a node's tile."""
+    item = page.overview.items_by_node[index]
+    rect = item.mapRectToScene(item.geometry.box_rect(channel, box))
+    path = page.overview._outlines["selected"].path()
+    return any(
+        poly.boundingRect().toAlignedRect() == rect.toAlignedRect()
+        for poly in path.toSubpathPolygons()
+    )
+
+
+def field_outlined_on_the_input(page):
+    """The clicked unit's receptive field is outlined on the input image."""
+    rf = page.arithmetic.explanation.receptive_field
+    return outlined(page, 0, 0, (rf.top, rf.left, rf.bottom, rf.right))
+
+
+def test_opens_on_a_test_digit_with_the_shipped_model(trace):
+    assert trace.prediction.text().startswith("It is 7") and "(label 7)" in trace.prediction.text()
+    labels = [n.label for n in trace.trace.nodes]
+    assert labels == [
+        "input",
+        "conv1",
+        "mp",
+        "relu",
+        "conv2",
+        "mp (call 2)",
+        "relu (call 2)",
+        "reshape",
+        "fc",
+        "log_softmax",
+        "probabilities",
+    ]
+    assert len(trace.overview.items_by_node) == len(labels)
+    assert "SimpleNet, 8,490 parameters" in trace.model_label.text()
+
+
+def test_click_a_convolution_unit(qtbot, trace):
+    index = click(qtbot, trace, "conv2", 3, 2, 5)
+    e = trace.arithmetic.explanation
+    node = trace.trace.nodes[index]
+    assert (e.layer, e.channel, e.row, e.col) == ("conv2", 3, 2, 5)
+    assert e.value == pytest.approx(float(node.value[3, 2, 5]))
+    assert len(e.partials) == 10 and sum(e.partials) + e.bias == pytest.approx(e.value, abs=1e-4)
+    assert trace.arithmetic.heading.text().startswith("conv2 · channel 3, row 2, column 5 = ")
+    # the step bar walks the 10 input channels, then the bias
+    assert trace.arithmetic.step_bar.count == 11
+    trace.next_step()
+    assert trace.arithmetic.text.text().startswith("Σ (window × kernel of channel 2)")
+    assert trace.arithmetic.window.isVisible() and trace.arithmetic.kernel.isVisible()
+    kernel = trace.arithmetic.kernel.model.values
+    assert kernel.shape == (5, 5)
+    trace.last_step()
+    assert "(bias)" in trace.arithmetic.text.text()
+    # the receptive field: 14×14 pixels of the input, 5×5 of every channel of relu
+    rf = e.receptive_field
+    assert (rf.top, rf.left, rf.bottom, rf.right) == (4, 10, 18, 24)
+    assert outlined(trace, 0, 0, (4, 10, 18, 24))
+    relu = trace.trace.index("relu")
+    assert all(outlined(trace, relu, ch, (2, 5, 7, 10)) for ch in range(10))
+    assert "rows 4–17, columns 10–23" in trace.arithmetic.field.text()
+
+
+def test_click_a_relu_and_a_pooling_unit(qtbot, trace):
+    click(qtbot, trace, "relu", 2, 5, 6)
+    e = trace.arithmetic.explanation
+    x = float(trace.trace.node("mp").value[2, 5, 6])
+    assert e.value == pytest.approx(max(0.0, x))
+    assert trace.arithmetic.text.text().startswith("max(0, ")
+    assert field_outlined_on_the_input(trace)
+    assert outlined(trace, trace.trace.index("mp"), 2, (5, 6, 6, 7))  # its own channel only
+    assert not outlined(trace, trace.trace.index("mp"), 3, (5, 6, 6, 7))
+    click(qtbot, trace, "mp (call 2)", 7, 1, 2)
+    e = trace.arithmetic.explanation
+    window = trace.trace.node("conv2").value[7, 2:4, 4:6]
+    assert e.value == pytest.approx(float(window.max()))
+    assert trace.arithmetic.window.model.highlights == {e.steps[0].winner: "winner"}
+    assert trace.arithmetic.text.text().startswith("max of the window = ")
+    rf = e.receptive_field
+    assert (rf.top, rf.left, rf.bottom, rf.right) == (4, 8, 20, 24)
+    assert field_outlined_on_the_input(trace)
+    assert outlined(trace, trace.trace.index("conv2"), 7, (2, 4, 4, 6))  # the 2×2 window
+
+
+def test_click_a_flattened_entry_a_logit_and_a_probability(qtbot, trace):
+    click(qtbot, trace, "reshape", 137)
+    assert trace.arithmetic.text.text().startswith(
+        "index 137 = channel 8, row 2, column 1 of relu (call 2), 20×4×4"
+    )
+    relu2 = trace.trace.index("relu (call 2)")
+    assert outlined(trace, relu2, 8, (2, 1, 3, 2))
+    click(qtbot, trace, "fc", 7)
+    e = trace.arithmetic.explanation
+    assert e.value == pytest.approx(float(trace.trace.node("fc").value[7]))
+    assert len(e.steps) == 10 and e.steps[-1].total == pytest.approx(e.value, abs=1e-4)
+    trace.first_step()
+    assert trace.arithmetic.text.text().startswith("w[7, ")
+    assert field_outlined_on_the_input(trace)
+    click(qtbot, trace, "probabilities", 7)
+    e = trace.arithmetic.explanation
+    assert e.value == pytest.approx(float(trace.trace.probabilities[7]))
+    trace.last_step()
+    assert trace.arithmetic.text.text().startswith("e^z[7] / Σ e^z = ")
+    assert e.receptive_field.height == 28  # a probability sees the whole image
+
+
+def test_inception_branches_and_the_concatenation(qtbot, trace):
+    use(trace, qtbot, build("inception"))
+    frames = [d for d in trace.overview._decor if hasattr(d, "text") and "InceptionA" in d.text()]
+    assert len(frames) == 2  # each Inception block is framed and named
+    click(qtbot, trace, "incept1.branch5x5_2", 3, 5, 6)
+    e = trace.arithmetic.explanation
+    assert len(e.partials) == 16 and e.source == "incept1.branch5x5_1"
+    assert e.value == pytest.approx(float(trace.trace.node("incept1.branch5x5_2").value[3, 5, 6]))
+    assert trace.arithmetic.text.text().startswith("Σ (window × kernel of channel 1)")
+    assert field_outlined_on_the_input(trace)
+    # its 5×5 window (padding 2) on all 16 channels of the 1×1 reduction before it
+    reduce = trace.trace.index("incept1.branch5x5_1")
+    assert all(outlined(trace, reduce, ch, (3, 4, 8, 9)) for ch in range(16))
+    click(qtbot, trace, "incept1.cat", 20, 4, 4)  # channels 16–39 come from the 5×5 branch
+    e = trace.arithmetic.explanation
+    assert e.source == "incept1.branch5x5_2" and e.origin == (4, 4, 4)
+    assert "channel 20 of incept1.cat is channel 4 of incept1.branch5x5_2" in (
+        trace.arithmetic.text.text()
+    )
+    # the 5×5 branch's field: 14×14 input pixels; the 1×1 branch's only 6×6
+    assert e.receptive_field.height == 14
+    click(qtbot, trace, "incept1.cat", 2, 4, 4)
+    assert trace.arithmetic.explanation.receptive_field.height == 6
+
+
+def test_a_residual_addition(qtbot, trace):
+    use(trace, qtbot, build("resnet"))
+    click(qtbot, trace, "layer1.0.add", 1, 3, 3)
+    e = trace.arithmetic.explanation
+    main = float(trace.trace.node("layer1.0.bn2").value[1, 3, 3])
+    shortcut = float(trace.trace.node("relu").value[1, 3, 3])
+    assert e.value == pytest.approx(main + shortcut, abs=1e-5)
+    assert "(layer1.0.bn2)" in trace.arithmetic.text.text()
+    assert "(relu)" in trace.arithmetic.text.text()
+    assert field_outlined_on_the_input(trace)
+    # both paths are outlined: the main path's bn2 at the same unit, and the block's input
+    # (relu) through both paths: 5×5 through the two 3×3 convolutions, which holds the
+    # shortcut's own cell
+    assert outlined(trace, trace.trace.index("layer1.0.bn2"), 1, (3, 3, 4, 4))
+    assert all(outlined(trace, trace.trace.index("relu"), ch, (1, 1, 6, 6)) for ch in range(16))
+
+
+def test_hover_shows_the_value_and_outlines_the_field(qtbot, trace):
+    view = trace.overview
+    index = trace.trace.index("conv1")
+    scene = view.unit_scene_pos(index, 4, 10, 11)
+    view.centerOn(scene)
+    point = view.mapFromScene(scene)
+    qtbot.mouseMove(view.viewport(), QPoint(point.x(), point.y()))
+    qtbot.waitUntil(lambda: trace.hover_label.text().startswith("conv1 [4, 10, 11] = "))
+    value = float(trace.trace.node("conv1").value[4, 10, 11])
+    assert f"{value:.4g}".replace("-", "−")[:5] in trace.hover_label.text()
+    assert "rows 10–14, columns 11–15" in trace.hover_label.text()
+    assert not view._outlines["hovered"].path().isEmpty()
+
+
+def test_a_new_stroke_updates_the_trace_and_keeps_the_unit(qtbot, trace):
+    click(qtbot, trace, "conv1", 0, 5, 5)
+    before = trace.trace.node("conv1").value.copy()
+    trace.canvas.clear()
+    drag(trace.canvas, [(0.5, 0.15), (0.5, 0.85)])
+    qtbot.waitUntil(
+        lambda: traced(trace) and not np.array_equal(trace.trace.node("conv1").value, before),
+        timeout=10000,
+    )
+    assert trace.prediction.text().startswith("It is 1")
+    e = trace.arithmetic.explanation
+    assert (e.layer, e.channel, e.row, e.col) == ("conv1", 0, 5, 5)
+    assert e.value == pytest.approx(float(trace.trace.node("conv1").value[0, 5, 5]))
+
+
+def test_colour_scales_and_their_legend(qtbot, trace):
+    click(qtbot, trace, "conv2", 3, 2, 5)
+    conv2 = trace.trace.node("conv2").value
+    assert trace.legend.scale == pytest.approx(float(np.abs(conv2).max()))
+    trace.scale_box.setCurrentIndex(0)  # per map
+    assert trace.legend.scale == pytest.approx(float(np.abs(conv2[3]).max()))
+    trace.scale_box.setCurrentIndex(2)  # whole network
+    assert trace.legend.scale == pytest.approx(trace.overview.network_scale())
+    assert "whole network" in trace.legend.text()
+
+
+def test_trace_this_drawing_from_the_draw_page(qtbot, main_window, tmp_path):
+    draw = main_window.show_page(DRAW)
+    qtbot.waitExposed(draw)
+    drag(draw.canvas, [(0.5, 0.15), (0.5, 0.85)])
+    qtbot.mouseClick(draw.trace_button, Qt.LeftButton)
+    page = main_window.current_page()
+    assert page.title == "Trace"
+    qtbot.waitUntil(
+        lambda: traced(page) and page.prediction.text().startswith("It is 1"), timeout=20000
+    )
+    seen = page.trace.nodes[0].value[0]
+    assert seen.max() > 2  # the drawn stroke, normalised like MNIST
+    assert np.array_equal(page.canvas.to_array() > 127, draw.canvas.to_array() > 127)
+
+
+def test_model_sources(qtbot, main_window, trace, tmp_path):
+    assert not trace.use_training_run()
+    assert "No training run yet" in trace.message.text()
+    trace.use_checkpoint(tmp_path / "missing.pt")
+    qtbot.waitUntil(lambda: "Cannot use this model" in trace.message.text(), timeout=10000)
+    assert "8,490 parameters" in trace.model_label.text()  # the previous model stays
+    train = main_window.show_page(3)
+    train.start(TrainConfig(epochs=1, limit_train=256, limit_test=64, device="cpu"))
+    qtbot.waitUntil(lambda: train.ended, timeout=60000)
+    main_window.show_page(TRACE)
+    assert trace.use_training_run()
+    qtbot.waitUntil(lambda: "current training run" in trace.model_label.text(), timeout=10000)
+    qtbot.waitUntil(lambda: traced(trace), timeout=10000)
+    assert trace.source_box.currentIndex() == 1
+    train.shutdown()
+
+
+def test_presenter_mode_enlarges_the_maps_and_keeps_the_unit(qtbot, main_window, trace):
+    click(qtbot, trace, "conv1", 1, 3, 3)
+    before = trace.overview.items_by_node[1].geometry.tile_w
+    cell = trace.arithmetic.window.view.cell_size
+    main_window.set_look(presenter=True)
+    assert trace.overview.items_by_node[1].geometry.tile_w > before
+    assert trace.arithmetic.explanation.layer == "conv1"
+    # the grids may grow up to a larger cell, as far as the panel (with larger type) allows
+    assert trace.arithmetic.cell > 46 and trace.arithmetic.window.view.cell_size >= 24
+    assert cell >= 24
+    main_window.set_look(presenter=False)
+
+
+def test_step_menu_drives_the_arithmetic(qtbot, main_window, trace):
+    click(qtbot, trace, "conv2", 0, 0, 0)
+    actions = {a.text().replace("&", ""): a for a in main_window.menus.step}
+    assert actions["Next step"].isEnabled()
+    actions["Next step"].trigger()
+    actions["Next step"].trigger()
+    assert trace.arithmetic.step_bar.index == 2
+    actions["Last step"].trigger()
+    assert trace.arithmetic.step_bar.index == 10
+    actions["First step"].trigger()
+    assert trace.arithmetic.step_bar.index == 0
+
+
+def test_a_model_torch_fx_cannot_follow_is_traced_and_says_what_it_cannot_show(qtbot, trace):
+    import torch.nn.functional as F
+    from torch import nn
+
+    class Looping(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.conv = nn.Conv2d(1, 4, 5)
+            self.fc = nn.Linear(4 * 12 * 12, 10)
+
+        def forward(self, x):
+            x = F.max_pool2d(F.relu(self.conv(x)), 2)
+            n = 1
+            for s in x.size()[1:]:  # symbolic tracing cannot iterate a size
+                n *= s
+            return self.fc(x.view(-1, n))
+
+    use(trace, qtbot, Looping())
+    assert [n.label for n in trace.trace.nodes][:3] == ["input", "conv", "(between conv and fc)"]
+    click(qtbot, trace, "(between conv and fc)", 2, 3, 3)
+    assert trace.arithmetic.cannot.isVisible()
+    assert "its arithmetic cannot be shown" in trace.arithmetic.cannot.text()
+    assert "F.max_pool2d(F.relu(x), 2)" in trace.arithmetic.op_text.text()
+    click(qtbot, trace, "conv", 1, 6, 6)
+    assert (
+        not trace.arithmetic.cannot.isVisible() and len(trace.arithmetic.explanation.partials) == 1
+    )
