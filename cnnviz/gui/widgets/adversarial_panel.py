@@ -10,7 +10,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QGridLayout,
-    QHBoxLayout,
     QLabel,
     QSlider,
     QVBoxLayout,
@@ -54,7 +53,7 @@ class AdversarialPanel(QWidget):
         self.eps_slider.valueChanged.connect(self._on_eps_changed)
         self.goal_box = QComboBox()
         self.goal_box.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
-        self.goal_box.setMinimumContentsLength(8)  # long entries must not widen the column
+        self.goal_box.setMinimumContentsLength(6)  # long entries must not widen the column
         self.goal_box.setToolTip(
             "FGSM: one step that raises the loss of its answer; "
             "PGD: 40 small steps towards the chosen class, each kept within ε"
@@ -62,7 +61,7 @@ class AdversarialPanel(QWidget):
         self.goal_box.currentIndexChanged.connect(lambda _i: self.request())
         self.layer_box = QComboBox()
         self.layer_box.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
-        self.layer_box.setMinimumContentsLength(8)  # long entries must not widen the column
+        self.layer_box.setMinimumContentsLength(6)  # long entries must not widen the column
         self.layer_box.setToolTip("The layer whose feature maps of the fooled input are shown")
         self.layer_box.currentIndexChanged.connect(lambda _i: self.request())
         grid = QGridLayout()
@@ -79,13 +78,10 @@ class AdversarialPanel(QWidget):
         self.prediction.setWordWrap(True)
         self.prediction.setStyleSheet("font-size: 18px; font-weight: bold;")
         self.bars = ProbabilityBars()
-        self.bars.setMinimumSize(140, 190)
+        self.bars.setMinimumSize(110, 190)
         self.maps = FeatureMapGrid("Feature maps of the fooled input", title_lines=2)
         maps_column = QVBoxLayout()
-        layer_row = QHBoxLayout()
-        layer_row.addWidget(QLabel("Layer:"))
-        layer_row.addWidget(self.layer_box, 1)
-        maps_column.addLayout(layer_row)
+        maps_column.addWidget(self.layer_box)
         maps_column.addWidget(self.maps, 1)
         pictures = QGridLayout()  # the change and the fooled input; the bars and the maps below
         pictures.addWidget(self.change, 0, 0)

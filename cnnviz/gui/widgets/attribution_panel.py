@@ -59,27 +59,25 @@ class AttributionPanel(QWidget):
     def _build(self) -> None:
         self.method_box = QComboBox()
         self.method_box.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
-        self.method_box.setMinimumContentsLength(8)  # long entries must not widen the column
+        self.method_box.setMinimumContentsLength(6)  # long entries must not widen the column
         self.method_box.addItems(METHODS)
         self.method_box.setToolTip("How the map is made")
         self.target_box = QComboBox()
         self.target_box.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
-        self.target_box.setMinimumContentsLength(8)  # long entries must not widen the column
+        self.target_box.setMinimumContentsLength(6)  # long entries must not widen the column
         self.target_box.setToolTip("The class whose evidence is shown")
         self.layer_box = QComboBox()
         self.layer_box.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
-        self.layer_box.setMinimumContentsLength(8)  # long entries must not widen the column
+        self.layer_box.setMinimumContentsLength(6)  # long entries must not widen the column
         self.layer_box.setToolTip("Grad-CAM: the convolution layer whose feature maps are used")
         self.window_spin = QSpinBox()
         self.window_spin.setRange(1, 28)
         self.window_spin.setValue(7)
-        self.window_spin.setPrefix("window ")
-        self.window_spin.setToolTip("Occlusion: side of the square set to black")
+        self.window_spin.setToolTip("Occlusion: the window, the side of the square set to black")
         self.stride_spin = QSpinBox()
         self.stride_spin.setRange(1, 7)
         self.stride_spin.setValue(3)
-        self.stride_spin.setPrefix("stride ")
-        self.stride_spin.setToolTip("Occlusion: how far the window moves each step")
+        self.stride_spin.setToolTip("Occlusion: the stride, how far the window moves each step")
         self.play_button = QPushButton("Slide the window")
         self.play_button.setToolTip("Occlusion: move the window over the input, step by step")
         self.play_button.clicked.connect(self.play)
@@ -103,10 +101,10 @@ class AttributionPanel(QWidget):
         for row, (text, widget) in enumerate(rows):
             grid.addWidget(QLabel(text), row, 0)
             grid.addWidget(widget, row, 1, 1, 2)
-        grid.addWidget(QLabel("Occlusion:"), 3, 0)
+        grid.addWidget(QLabel("Occlusion:"), 3, 0)  # its window and stride
         grid.addWidget(self.window_spin, 3, 1)
         grid.addWidget(self.stride_spin, 3, 2)
-        grid.addWidget(self.play_button, 4, 1, 1, 2)
+        grid.addWidget(self.play_button, 4, 0, 1, 3)
         grid.addWidget(QLabel("Opacity:"), 5, 0)
         grid.addWidget(self.opacity, 5, 1, 1, 2)
         grid.setColumnStretch(2, 1)

@@ -46,10 +46,10 @@ class FilterPanel(QWidget):
         self.task.worker.progress.connect(self._on_progress, Qt.QueuedConnection)
         self.layer_box = QComboBox()
         self.layer_box.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
-        self.layer_box.setMinimumContentsLength(8)  # long entries must not widen the column
+        self.layer_box.setMinimumContentsLength(6)  # long entries must not widen the column
         self.layer_box.setToolTip("The convolution layer")
         self.channel_spin = QSpinBox()
-        self.channel_spin.setPrefix("channel ")
+        self.channel_spin.setPrefix("ch ")
         self.channel_spin.setToolTip("The channel (filter) of that layer")
         self.layer_box.currentIndexChanged.connect(self._on_layer_changed)
         self.channel_spin.valueChanged.connect(lambda _v: self.request())
@@ -63,7 +63,6 @@ class FilterPanel(QWidget):
         self.caption = QLabel()
         self.caption.setWordWrap(True)
         row = QHBoxLayout()
-        row.addWidget(QLabel("Layer:"))
         row.addWidget(self.layer_box, 1)
         row.addWidget(self.channel_spin)
         layout = QVBoxLayout(self)

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QProgressBar,
     QPushButton,
+    QSizePolicy,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -45,6 +46,7 @@ class RobustnessPanel(QWidget):
         self.count.setValue(2000)
         self.count.setSuffix(" images")
         self.count.setToolTip("How many test images to attack at each ε")
+        self.count.setSizePolicy(QSizePolicy.Preferred, QSizePolicy.Fixed)  # may narrow
         self.compute_button = QPushButton("Compute")
         self.compute_button.setToolTip("Attack the test images with FGSM at each ε")
         self.compute_button.clicked.connect(self.compute)
@@ -70,13 +72,16 @@ class RobustnessPanel(QWidget):
             "changed by at most ε against its label (FGSM)."
         )
         self.summary.setWordWrap(True)
+        self.summary.setMinimumWidth(120)  # wraps rather than widens the column
         row = QHBoxLayout()
         row.addWidget(self.count, 1)
         row.addWidget(self.compute_button)
-        row.addWidget(self.cancel_button)
+        running = QHBoxLayout()
+        running.addWidget(self.progress, 1)
+        running.addWidget(self.cancel_button)
         layout = QVBoxLayout(self)
         layout.addLayout(row)
-        layout.addWidget(self.progress)
+        layout.addLayout(running)
         layout.addWidget(self.plot, 1)
         layout.addWidget(self.summary)
 
