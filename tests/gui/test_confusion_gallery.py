@@ -3,6 +3,7 @@ probabilities; a click on one opens it on the Draw page with the trained model."
 
 import numpy as np
 import pytest
+from PySide6.QtCore import Qt
 
 pytest.importorskip("torch")
 
@@ -55,7 +56,8 @@ def test_the_diagonal_shows_the_surest_of_a_class(qtbot, trained):
 
 def test_a_clicked_image_opens_on_the_draw_page_with_the_trained_model(qtbot, main_window, trained):
     gallery = trained.views.gallery
-    trained.views.confusion.cellClicked.emit(0, 0)
+    best = max(range(10), key=lambda d: cell(trained, d, d))  # the best-learnt digit
+    trained.views.confusion.cellClicked.emit(best, best)
     qtbot.waitUntil(gallery.settled, timeout=30000)
     item = gallery.list.item(2)
     gallery.list.itemClicked.emit(item)
@@ -74,3 +76,19 @@ def test_without_a_run_the_gallery_says_to_train_first(main_window):
     page.open_confusion_cell(3, 5)
     assert page.views.gallery.title.text().startswith("No trained model yet")
     assert page.views.gallery.list.count() == 0
+
+
+def test_the_image_last_opened_can_be_traced(qtbot, main_window, trained):
+    gallery = trained.views.gallery
+    best = max(range(10), key=lambda d: cell(trained, d, d))  # the best-learnt digit
+    trained.views.confusion.cellClicked.emit(best, best)
+    qtbot.waitUntil(gallery.settled, timeout=30000)
+    assert not gallery.trace_button.isEnabled() and gallery.list.count() >= 2
+    gallery.list.itemClicked.emit(gallery.list.item(1))
+    assert gallery.trace_button.isEnabled()
+    main_window.show_page(3)
+    qtbot.mouseClick(gallery.trace_button, Qt.LeftButton)
+    trace = main_window.current_page()
+    assert trace.title == "Trace"
+    expected = gallery.result["images"][1].astype(np.float32) / 255.0
+    np.testing.assert_array_equal(trace.current_image(), expected)

@@ -94,6 +94,7 @@ class TrainPage(Page):
         self.views.runs.itemChanged.connect(self._on_runs_ticked)
         self.views.confusion.cellClicked.connect(self.open_confusion_cell)
         self.views.gallery.open_image.connect(self._open_in_draw)
+        self.views.gallery.trace_image.connect(self._open_in_trace)
         self._sync_buttons()
 
     # -- controls -------------------------------------------------------------------------------
@@ -304,10 +305,17 @@ class TrainPage(Page):
         ):
             gallery.show_cell(true, predicted, None, None, names)
 
-    def _open_in_draw(self, image, _label: int, snapshot) -> None:
+    def _open_in_draw(self, image, _label: int, snapshot):
         draw = self.context.show_page("Draw")
         if draw is not None:
             draw.show_test_image(image, snapshot)
+        return draw
+
+    def _open_in_trace(self, image, label: int, snapshot) -> None:
+        """On the Draw page with the run's model, then traced ("Trace this drawing")."""
+        draw = self._open_in_draw(image, label, snapshot)
+        if draw is not None:
+            draw.trace_drawing()
 
     def _on_lr_changed(self, value: float) -> None:
         if self.is_running():

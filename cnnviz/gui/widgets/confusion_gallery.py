@@ -7,7 +7,14 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QIcon, QImage, QPixmap
-from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from cnnviz.gui import theme
 from cnnviz.gui.workers.attribution_jobs import confusion_cell
@@ -29,6 +36,7 @@ class ConfusionGallery(QWidget):
     when one is clicked."""
 
     open_image = Signal(object, int, object)  # uint8 [C, H, W], its label, (model, contract)
+    trace_image = Signal(object, int, object)  # the same, for the Trace page
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -43,15 +51,21 @@ class ConfusionGallery(QWidget):
         self.list.setToolTip("Click an image to open it on the Draw page")
         self.list.setMinimumHeight(THUMB + 30)
         self.list.itemClicked.connect(self._on_clicked)
+        self.trace_button = QPushButton("Trace the last one opened")
+        self.trace_button.setToolTip("Open the image last clicked on the Trace page")
+        self.trace_button.setEnabled(False)
+        self.trace_button.clicked.connect(self._on_trace)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.title)
         layout.addWidget(self.list, 1)
+        layout.addWidget(self.trace_button)
         self.task = ModelTaskThread("confusion", self)
         self.task.worker.result.connect(self._on_result, Qt.QueuedConnection)
         self.request_id = 0
         self.shown_id = 0
         self.result: dict | None = None
+        self.chosen: tuple | None = None  # (image, label, snapshot) last opened
         self.snapshot = None
         self.class_names: tuple[str, ...] = ()
 
@@ -62,6 +76,8 @@ class ConfusionGallery(QWidget):
         self.class_names = tuple(class_names)
         self.list.clear()
         self.result = None
+        self.chosen = None
+        self.trace_button.setEnabled(False)
         if snapshot is None or test_data is None:
             self.shown_id = self.request_id
             self._say("No trained model yet: start a run first.", error=True)
@@ -105,7 +121,13 @@ class ConfusionGallery(QWidget):
         if self.result is None:
             return
         i = int(item.data(Qt.UserRole))
-        self.open_image.emit(self.result["images"][i], int(self.result["true"]), self.snapshot)
+        self.chosen = (self.result["images"][i], int(self.result["true"]), self.snapshot)
+        self.trace_button.setEnabled(True)
+        self.open_image.emit(*self.chosen)
+
+    def _on_trace(self) -> None:
+        if self.chosen is not None:
+            self.trace_image.emit(*self.chosen)
 
     def _name(self, index: int) -> str:
         names = self.class_names
