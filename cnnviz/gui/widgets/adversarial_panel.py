@@ -72,11 +72,11 @@ class AdversarialPanel(QWidget):
         grid.setColumnStretch(1, 1)
 
         self.change = OverlayView("The change")
-        self.fooled = FeatureMapGrid("The fooled input", title_lines=2)
+        self.fooled = FeatureMapGrid("Fooled input", title_lines=2)
         self.fooled.image.setColorMap(pg.colormap.get("CET-L1"))
         self.prediction = QLabel("Draw something first")
         self.prediction.setWordWrap(True)
-        self.prediction.setStyleSheet("font-size: 18px; font-weight: bold;")
+        self.prediction.setStyleSheet("font-size: 15px; font-weight: bold;")
         self.bars = ProbabilityBars()
         self.bars.setMinimumSize(110, 190)
         self.maps = FeatureMapGrid("Feature maps of the fooled input", title_lines=2)
@@ -157,10 +157,13 @@ class AdversarialPanel(QWidget):
         self.result = result
         eps = result["eps"]
         self.change.set_overlay(result["perturbation"].mean(axis=0), scale=eps or None)
-        self.change.title.setText(f"Change ≤ {eps:.3f}\n(orange +, blue −)")
+        self.change.title.setText(  # the colours say which way a pixel moved
+            f"The change<br><b style='color:{theme.POSITIVE.name()}'>+ up</b> "
+            f"<b style='color:{theme.NEGATIVE.name()}'>− down</b>"
+        )
         self.fooled.set_maps(result["adversarial"].mean(axis=0), levels=(0, 1))
         self.bars.set_probabilities(result["probabilities"])
-        self.prediction.setStyleSheet("font-size: 18px; font-weight: bold;")
+        self.prediction.setStyleSheet("font-size: 15px; font-weight: bold;")
         self.prediction.setText(self._verdict(result))
         maps = result["maps"]
         if maps is not None:

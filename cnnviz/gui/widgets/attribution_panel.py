@@ -107,6 +107,7 @@ class AttributionPanel(QWidget):
         grid.addWidget(self.play_button, 4, 0, 1, 3)
         grid.addWidget(QLabel("Opacity:"), 5, 0)
         grid.addWidget(self.opacity, 5, 1, 1, 2)
+        grid.setColumnStretch(1, 1)
         grid.setColumnStretch(2, 1)
         self.view = OverlayView("Why? Draw something first")
         self.view.set_opacity(0.7)
