@@ -99,6 +99,77 @@ def lesson_shots(app, window, shot, save) -> None:
     shot("grouped-bottleneck", index["Grouped convolution"], 3, 4)
 
 
+def why_shots(app, window, draw, folder: Path) -> list[Path]:
+    """The Draw page's attribution, adversarial and accuracy tabs for the drawing on it."""
+    tabs, shots = draw.why_tabs, []
+
+    def save(name: str) -> None:
+        _settle(app, window)
+        path = folder / f"{name}.png"
+        window.grab().save(str(path))
+        shots.append(path)
+
+    tabs.setCurrentWidget(tabs.why)
+    tabs.why.method_box.setCurrentText("Occlusion")
+    tabs.why.window_spin.setValue(10)
+    tabs.why.stride_spin.setValue(2)
+    _wait_for(app, tabs.why.settled, 10)
+    tabs.why.play()
+    for _ in range(len(tabs.why.result["positions"]) // 2):  # the window halfway across
+        tabs.why._advance()
+    tabs.why.timer.stop()
+    save("draw-why-occlusion")
+    tabs.why.method_box.setCurrentText("Integrated gradients")
+    _wait_for(app, tabs.why.settled, 10)
+    save("draw-why-integrated-gradients")
+    tabs.setCurrentWidget(tabs.fool)
+    tabs.fool.eps_slider.setValue(50)  # ε = 0.25
+    tabs.fool.goal_box.setCurrentIndex(4)  # make it say 3
+    _wait_for(app, tabs.fool.settled, 10)
+    save("draw-fool")
+    tabs.setCurrentWidget(tabs.robustness)
+    tabs.robustness.compute()
+    _wait_for(app, lambda: not tabs.robustness.running, 120)
+    save("draw-accuracy")
+    tabs.setCurrentWidget(tabs.filters)
+    tabs.filters.choose("conv2", 4)
+    _wait_for(app, tabs.filters.settled, 120)
+    save("draw-filters")
+    tabs.why.method_box.setCurrentIndex(0)
+    tabs.why.window_spin.setValue(7)
+    tabs.why.stride_spin.setValue(3)
+    tabs.setCurrentIndex(0)
+    return shots
+
+
+def confusion_shot(app, window, folder: Path) -> Path:
+    """A short MNIST run, then the Train page's confusion matrix with a cell opened."""
+    import numpy as np
+
+    from cnnviz.core.training import TrainConfig
+
+    train = window.show_page(3)
+    config = TrainConfig(model="simple", epochs=1, limit_train=6400, device="cpu")
+    train.start(config)
+    _wait_for(app, lambda: train.ended, 300)
+    train.repaint_views(force=True)
+    views = train.views
+    views.tabs.setCurrentIndex(views.tabs.indexOf(views.gallery.parentWidget()))
+    table = views.confusion
+    matrix = np.array(
+        [[int(table.item(r, c).text()) for c in range(10)] for r in range(10)], dtype=int
+    )
+    np.fill_diagonal(matrix, -1)
+    true, predicted = np.unravel_index(matrix.argmax(), matrix.shape)
+    table.setCurrentCell(int(true), int(predicted))
+    train.open_confusion_cell(int(true), int(predicted))
+    _wait_for(app, views.gallery.settled, 60)
+    _settle(app, window)
+    path = folder / "train-confusion.png"
+    window.grab().save(str(path))
+    return path
+
+
 def take(folder: Path, size: tuple[int, int] = (1280, 800)) -> list[Path]:
     """Stage each page with a lecture example mid-walk-through and save it, the window
     ``size`` (width, height) pixels."""
@@ -211,8 +282,10 @@ def take(folder: Path, size: tuple[int, int] = (1280, 800)) -> list[Path]:
             )
     canvas.end_stroke()
     drawn(draw, "draw")
+    shots += why_shots(app, window, draw, folder)
     draw.trace_drawing()  # "Trace this drawing": the Draw page's model and drawing
     traced("trace", "conv2", (3, 5, 2), 3, left=True)
+    shots.append(confusion_shot(app, window, folder))
 
     # your own images: a folder of drawn shapes, trained on, then a drawn circle classified
     import tempfile

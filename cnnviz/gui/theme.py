@@ -23,3 +23,8 @@ ERROR = "#c62828"
 
 DARK = False  # the window's palette is dark
 TROUGH = {False: QColor("#eef2f7"), True: QColor("#2a3342")}  # probability bars' empty part
+
+# attribution maps and perturbations: evidence for the class / against it (orange and blue
+# stay apart for colour-blind eyes and on a projector)
+POSITIVE = QColor("#e66100")
+NEGATIVE = QColor("#1a6fd1")

@@ -36,6 +36,7 @@ from cnnviz.gui.widgets.draw_canvas import DrawCanvas
 from cnnviz.gui.widgets.feature_grid import FeatureMapGrid
 from cnnviz.gui.widgets.model_source_box import ModelSourceBox
 from cnnviz.gui.widgets.probability_bars import ProbabilityBars
+from cnnviz.gui.widgets.why_tabs import WhyTabs
 from cnnviz.gui.workers.inference_worker import InferenceThread
 from cnnviz.gui.workers.weights_loader import (
     NO_OPENED_MODEL,
@@ -178,9 +179,16 @@ class DrawPage(Page):
         row = QHBoxLayout()
         row.addWidget(QLabel("Layer:"))
         row.addWidget(self.layer_box, 1)
-        right.addLayout(row)
-        right.addWidget(self.maps, 2)
-        right.addWidget(self.branch_panel, 2)
+        features = QWidget()  # the first tab; attribution and adversarial digits beside it
+        feature_column = QVBoxLayout(features)
+        feature_column.addLayout(row)
+        feature_column.addWidget(self.maps, 2)
+        feature_column.addWidget(self.branch_panel, 2)
+        self.why_tabs = WhyTabs(features, self._test_set)
+        self.maps.channel_clicked.connect(  # a click on a map: what that filter looks for
+            lambda channel: self.why_tabs.show_filter(self.layer_box.currentText(), channel)
+        )
+        right.addWidget(self.why_tabs, 4)
 
         layout = QHBoxLayout(self)
         layout.addLayout(left)
@@ -215,6 +223,7 @@ class DrawPage(Page):
         self.info = info
         self.exact_input = None
         self.inference.worker.set_model(model, info)
+        self.why_tabs.set_model(model, info)
         self.bars.set_class_names(info.class_names)
         c, h, w = info.input_shape
         self.seen.title.setText(f"What the network sees ({c}×{h}×{w})")
@@ -371,6 +380,7 @@ class DrawPage(Page):
                 "Draw a digit" if self.info.class_names == MNIST.class_names else "Draw something"
             )
             self.seen.set_maps(np.zeros(self.info.input_shape[1:], np.float32), levels=(0, 1))
+            self.why_tabs.set_image(None)
             return
         image = exact if exact is not None else prepare(drawing, self.info)
         self.seen.set_maps(image.mean(axis=0), levels=(0, 1))
@@ -379,6 +389,7 @@ class DrawPage(Page):
         if block in self.blocks:
             layers += [m for _, m in self.blocks[block]]
         self.inference.worker.submit(self.request_id, image, layers)
+        self.why_tabs.set_image(image)
 
     def _on_result(self, result: dict) -> None:
         if result["id"] < self.shown_id or result["id"] != self.request_id:
@@ -446,10 +457,16 @@ class DrawPage(Page):
             self.show_message(f"No test images here fit this model ({self.info.describe()}).")
             return None
         index = int(self.rng.integers(len(test)))
-        image = test.images[index].numpy()
+        self.show_test_image(test.images[index].numpy())
+        return int(test.labels[index])
+
+    def show_test_image(self, image: np.ndarray, snapshot=None) -> None:
+        """Put a test image (uint8 ``[C, H, W]``) on the canvas, given to the network exactly;
+        with ``snapshot`` ((model, contract) of the training run), classified by that model."""
+        if snapshot is not None:
+            self._on_training_snapshot(snapshot)
         self.exact_input = image.astype(np.float32) / 255.0
         self.canvas.set_background(image.mean(axis=0).astype(np.uint8))
-        return int(test.labels[index])
 
     def trace_drawing(self):
         """Show the Trace page on this drawing, with the model in use."""
@@ -475,8 +492,9 @@ class DrawPage(Page):
     def shutdown(self) -> None:
         self.inference.stop()  # a prediction in hand is finished: the window waits for it
         self.weights.shutdown()
+        self.why_tabs.shutdown()
 
     def busy_text(self) -> str:
-        if self.inference.is_running():
+        if self.inference.is_running() or self.why_tabs.busy():
             return "finishing a prediction"
         return "finishing reading a weights file" if self.weights.thread_running() else ""

@@ -94,6 +94,9 @@ class TrainPage(Page):
         self.views.layer_box.currentTextChanged.connect(self._on_layer_chosen)
         self.views.block_box.currentTextChanged.connect(self._on_block_chosen)
         self.views.runs.itemChanged.connect(self._on_runs_ticked)
+        self.views.confusion.cellClicked.connect(self.open_confusion_cell)
+        self.views.gallery.open_image.connect(self._open_in_draw)
+        self.views.gallery.trace_image.connect(self._open_in_trace)
         self._sync_buttons()
 
     # -- controls -------------------------------------------------------------------------------
@@ -289,6 +292,7 @@ class TrainPage(Page):
             self.run.stop()
         self.weights.shutdown()
         self.timer.stop()
+        self.views.gallery.shutdown()
         # Take the compared runs' curves out through pyqtgraph before Qt deletes the scene:
         # left to the scene's destructor they crashed the process at exit.
         self.views.loss_plot.set_overlays({})
@@ -296,6 +300,8 @@ class TrainPage(Page):
     def busy_text(self) -> str:
         if self.run is not None and self.run.is_running():
             return "stopping the training run after the current batch"
+        if self.views.gallery.is_busy():
+            return "finishing a search of the test images"
         return "finishing reading a weights file" if self.weights.thread_running() else ""
 
     def showEvent(self, event):  # noqa: N802 (Qt's name)
@@ -340,6 +346,28 @@ class TrainPage(Page):
         )
         if path:
             self.load_weights_file(path)
+
+    def open_confusion_cell(self, true: int, predicted: int) -> None:
+        """The test images of a confusion-matrix cell, found with a snapshot of the run."""
+        engine, gallery = self.engine, self.views.gallery
+        data = None if engine is None else engine.test_data
+        names = data.class_names if data is not None else ()
+        if data is None or not self.request_model_snapshot(
+            lambda snapshot: gallery.show_cell(true, predicted, snapshot, data, names)
+        ):
+            gallery.show_cell(true, predicted, None, None, names)
+
+    def _open_in_draw(self, image, _label: int, snapshot):
+        draw = self.context.show_page("Draw")
+        if draw is not None:
+            draw.show_test_image(image, snapshot)
+        return draw
+
+    def _open_in_trace(self, image, label: int, snapshot) -> None:
+        """On the Draw page with the run's model, then traced ("Trace this drawing")."""
+        draw = self._open_in_draw(image, label, snapshot)
+        if draw is not None:
+            draw.trace_drawing()
 
     def _on_lr_changed(self, value: float) -> None:
         if self.is_running():

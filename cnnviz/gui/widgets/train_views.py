@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from cnnviz.core.data.mnist import CLASS_NAMES as DIGITS
+from cnnviz.gui.widgets.confusion_gallery import ConfusionGallery
 from cnnviz.gui.widgets.feature_grid import FeatureMapGrid
 from cnnviz.gui.widgets.loss_plot import LossPlot
 from cnnviz.gui.widgets.run_figures import RunFigures
@@ -106,10 +107,20 @@ class TrainViews(QWidget):
 
     def _build_confusion(self) -> None:
         self.confusion = QTableWidget(10, 10)
-        self.confusion.setToolTip("Rows: true digit; columns: predicted digit (last epoch)")
+        self.confusion.setToolTip(
+            "Rows: true digit; columns: predicted digit (last epoch). Click a cell to see its "
+            "test images"
+        )
         for header in (self.confusion.horizontalHeader(), self.confusion.verticalHeader()):
             header.setSectionResizeMode(QHeaderView.Stretch)
-        self.tabs.addTab(self.confusion, "Confusion")
+        self.gallery = ConfusionGallery()  # the test images of a clicked cell, below it
+        split = QSplitter(Qt.Vertical)
+        split.addWidget(self.confusion)
+        split.addWidget(self.gallery)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 2)
+        split.setChildrenCollapsible(False)
+        self.tabs.addTab(split, "Confusion")
 
     def _layout(self) -> None:
         left = QWidget()

@@ -1,0 +1,220 @@
+"""What a filter looks for: the test-set patches that excite one channel of a convolution
+layer most (cropped to the unit's receptive field), and an activation-maximisation image."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from cnnviz.core.inference import MNIST_INFO, InputContract
+
+from ._common import as_numpy, device_of, evaluating
+
+SPATIAL = (nn.Conv2d, nn.MaxPool2d, nn.AvgPool2d)
+
+
+@dataclass(frozen=True)
+class ReceptiveField:
+    """A unit at (row, col) of the layer sees the input square of side ``size`` whose top-left
+    corner is ``(start + row * jump, start + col * jump)`` (it may reach past the border)."""
+
+    size: int
+    jump: int
+    start: int
+
+    def box(self, row: int, col: int) -> tuple[int, int, int, int]:
+        """(top, left, bottom, right) in input pixels, bottom and right exclusive."""
+        top, left = self.start + row * self.jump, self.start + col * self.jump
+        return top, left, top + self.size, left + self.size
+
+
+def _pair(value) -> tuple[int, int]:
+    return (value, value) if isinstance(value, int) else (int(value[0]), int(value[1]))
+
+
+def receptive_field(
+    model: nn.Module, layer: str, info: InputContract = MNIST_INFO
+) -> ReceptiveField:
+    """The receptive field of ``layer``'s units, composed over the convolutions and pooling
+    layers the forward pass runs up to and including it. Exact for a chain of layers (the
+    lecture's nets); in a network with branches it covers the true field (it counts every
+    layer run before, on the unit's path or not)."""
+    modules = dict(model.named_modules())
+    if layer not in modules or not isinstance(modules[layer], nn.Conv2d):
+        convs = [n for n, m in model.named_modules() if isinstance(m, nn.Conv2d)]
+        raise ValueError(f"{layer!r} is not a convolution layer of this model; they are {convs}")
+    calls: list[nn.Module] = []
+    handles = [
+        m.register_forward_hook(lambda mod, _i, _o: calls.append(mod))
+        for m in model.modules()
+        if isinstance(m, SPATIAL)
+    ]
+    try:
+        with torch.no_grad(), evaluating(model):
+            model(torch.zeros(1, *info.input_shape, device=device_of(model)))
+    finally:
+        for handle in handles:
+            handle.remove()
+    target = modules[layer]
+    size, jump, start = 1, 1, 0
+    for module in calls[: calls.index(target) + 1]:
+        k = _pair(module.kernel_size)[0]
+        s = _pair(module.stride if module.stride is not None else k)[0]
+        p = _pair(module.padding)[0]
+        d = _pair(getattr(module, "dilation", 1))[0]
+        start -= p * jump
+        size += (k - 1) * d * jump
+        jump *= s
+    return ReceptiveField(size, jump, start)
+
+
+@dataclass(frozen=True)
+class TopPatches:
+    """For each channel of ``layer``: the ``k`` test images whose strongest unit of that
+    channel is strongest (``indices``, ``values``, the unit's ``units`` row and column) and
+    the input patches those units see (``patches`` ``[channels, k, C, size, size]``, 0–1,
+    zero beyond the border)."""
+
+    layer: str
+    field: ReceptiveField
+    indices: np.ndarray
+    values: np.ndarray
+    units: np.ndarray
+    patches: np.ndarray
+
+
+def top_patches(
+    model: nn.Module,
+    images: torch.Tensor,
+    layer: str,
+    info: InputContract = MNIST_INFO,
+    k: int = 9,
+    batch_size: int = 1000,
+    progress: Callable[[int, int], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
+) -> TopPatches | None:
+    """The ``k`` most exciting patches of every channel of the convolution ``layer`` over
+    ``images`` (uint8 ``[N, C, H, W]``, as the datasets hold them). ``progress(done, total)``
+    after each batch; ``should_stop()`` between batches (None returned when it said stop)."""
+    field = receptive_field(model, layer, info)
+    if len(images) < k:
+        raise ValueError(f"need at least {k} images, got {len(images)}")
+    target = dict(model.named_modules())[layer]
+    device = device_of(model)
+    best_values: torch.Tensor | None = None
+    best_index: torch.Tensor | None = None
+    best_unit: torch.Tensor | None = None
+    saved: dict[str, torch.Tensor] = {}
+    handle = target.register_forward_hook(lambda _m, _i, out: saved.update(out=out))
+    try:
+        with torch.no_grad(), evaluating(model):
+            for start in range(0, len(images), batch_size):
+                if should_stop is not None and should_stop():
+                    return None
+                x = images[start : start + batch_size].to(device).float() / 255.0
+                model((x - info.mean) / info.std)
+                maps = saved["out"].float()  # [B, channels, h, w]
+                strongest, where = maps.flatten(2).max(dim=2)  # [B, channels]
+                index = torch.arange(start, start + len(x), device=device)[:, None]
+                values = strongest if best_values is None else torch.cat([best_values, strongest])
+                units = where if best_unit is None else torch.cat([best_unit, where])
+                owners = index.expand_as(strongest)
+                owners = owners if best_index is None else torch.cat([best_index, owners])
+                top = values.topk(k, dim=0)  # per channel, over the images so far
+                best_values = top.values
+                best_index = owners.gather(0, top.indices)
+                best_unit = units.gather(0, top.indices)
+                if progress is not None:
+                    progress(min(start + batch_size, len(images)), len(images))
+    finally:
+        handle.remove()
+    assert best_values is not None and best_index is not None and best_unit is not None
+    width = saved["out"].shape[-1]
+    indices = best_index.T.cpu().numpy()  # [channels, k]
+    units = torch.stack([best_unit // width, best_unit % width], dim=-1).transpose(0, 1)
+    units_np = units.cpu().numpy()
+    return TopPatches(
+        layer=layer,
+        field=field,
+        indices=indices,
+        values=as_numpy(best_values.T),
+        units=units_np,
+        patches=_crop(images, indices, units_np, field),
+    )
+
+
+def _crop(images: torch.Tensor, indices, units, field: ReceptiveField) -> np.ndarray:
+    """The receptive-field patch of each (image, unit), zero where it passes the border."""
+    n, c, h, w = images.shape
+    size = field.size
+    out = np.zeros((*indices.shape, c, size, size), dtype=np.float32)
+    pixels = images.numpy() if images.device.type == "cpu" else images.cpu().numpy()
+    for ch in range(indices.shape[0]):
+        for j in range(indices.shape[1]):
+            top, left, bottom, right = field.box(*units[ch, j])
+            t, lft, b, r = max(top, 0), max(left, 0), min(bottom, h), min(right, w)
+            if t < b and lft < r:
+                patch = pixels[indices[ch, j], :, t:b, lft:r]
+                out[ch, j, :, t - top : b - top, lft - left : r - left] = patch / 255.0
+    return out
+
+
+def maximise_activation(
+    model: nn.Module,
+    layer: str,
+    channel: int,
+    info: InputContract = MNIST_INFO,
+    steps: int = 150,
+    lr: float = 0.05,
+    decay: float = 1e-3,
+    blur_every: int = 4,
+    seed: int = 0,
+    progress: Callable[[int, int], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
+) -> np.ndarray | None:
+    """An input image (``[C, H, W]``, 0–1; greyscale for one channel) that excites the
+    centre unit of ``channel`` of ``layer``: gradient ascent from a grey image with a little
+    noise, with L2 decay towards grey and a light blur every ``blur_every`` steps so the
+    picture stays smooth. None when ``should_stop()`` said stop."""
+    modules = dict(model.named_modules())
+    if layer not in modules or not isinstance(modules[layer], nn.Conv2d):
+        raise ValueError(f"{layer!r} is not a convolution layer of this model")
+    channels = modules[layer].out_channels
+    if not 0 <= int(channel) < channels:
+        raise ValueError(f"channel must be 0–{channels - 1}, got {channel}")
+    device = device_of(model)
+    generator = torch.Generator().manual_seed(seed)
+    start = 0.5 + 0.05 * torch.randn(1, *info.input_shape, generator=generator)
+    pixels = start.clamp(0, 1).to(device).requires_grad_(True)
+    optimiser = torch.optim.Adam([pixels], lr=lr)
+    saved: dict[str, torch.Tensor] = {}
+    handle = modules[layer].register_forward_hook(lambda _m, _i, out: saved.update(out=out))
+    blur = torch.tensor([[1.0, 2.0, 1.0], [2.0, 4.0, 2.0], [1.0, 2.0, 1.0]], device=device) / 16
+    kernel = blur.expand(info.input_shape[0], 1, 3, 3)
+    try:
+        with evaluating(model):
+            for step in range(int(steps)):
+                if should_stop is not None and should_stop():
+                    return None
+                model((pixels - info.mean) / info.std)
+                maps = saved["out"][0, int(channel)]
+                unit = maps[maps.shape[0] // 2, maps.shape[1] // 2]
+                loss = -unit + decay * ((pixels - 0.5) ** 2).sum()
+                # the image's gradient only: the model's own .grad stays untouched
+                (pixels.grad,) = torch.autograd.grad(loss, pixels)
+                optimiser.step()
+                with torch.no_grad():
+                    if blur_every and (step + 1) % blur_every == 0:
+                        padded = F.pad(pixels, (1, 1, 1, 1), mode="replicate")
+                        pixels.copy_(F.conv2d(padded, kernel, groups=info.input_shape[0]))
+                    pixels.clamp_(0, 1)
+                if progress is not None:
+                    progress(step + 1, int(steps))
+    finally:
+        handle.remove()
+    return as_numpy(pixels[0])

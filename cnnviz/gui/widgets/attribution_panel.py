@@ -1,0 +1,286 @@
+"""AttributionPanel: why did it say 7? Saliency, integrated gradients, occlusion (with its
+window sliding over the input) or Grad-CAM for the predicted or a chosen class, overlaid on
+the network's input in two colours. Computed in its own worker; the latest request wins."""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import QRectF, Qt, QTimer
+from PySide6.QtWidgets import (
+    QComboBox,
+    QGridLayout,
+    QLabel,
+    QPushButton,
+    QSlider,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from cnnviz.core.attribution import conv_layers
+from cnnviz.core.inference import MNIST_INFO, InputContract
+from cnnviz.gui import theme
+from cnnviz.gui.widgets.overlay_view import OverlayView
+from cnnviz.gui.workers.attribution_jobs import METHODS, attribution_map
+from cnnviz.gui.workers.model_task_worker import ModelTaskThread
+
+PREDICTED = "Predicted class"
+MEANINGS = {
+    "Saliency": "How strongly each pixel's change moves the class score (size only)",
+    "Integrated gradients": "Each pixel's share of the class score, from a black image "
+    "to the drawing: orange raises it, blue lowers it",
+    "Occlusion": "How much the class probability drops when the window hides that place "
+    "(orange: it drops, blue: it rises)",
+    "Grad-CAM": "Where the chosen layer's feature maps speak for the class (orange) or "
+    "against it (blue)",
+}
+
+
+class AttributionPanel(QWidget):
+    """Method, class, layer (Grad-CAM), window and stride (occlusion), opacity; the map over
+    the input; Play slides the occlusion window across, position by position."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.info: InputContract = MNIST_INFO
+        self.image: np.ndarray | None = None
+        self.request_id = 0
+        self.shown_id = -1
+        self.result: dict | None = None
+        self.dirty = False  # a request waits until the panel is seen
+        self.task = ModelTaskThread("attribution", self)
+        self.task.worker.result.connect(self._on_result, Qt.QueuedConnection)
+        self.timer = QTimer(self)
+        self.timer.setInterval(180)
+        self.timer.timeout.connect(self._advance)
+        self.step = -1  # the occlusion window's position while it slides; -1: at rest
+        self._build()
+
+    def _build(self) -> None:
+        self.method_box = QComboBox()
+        self.method_box.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+        self.method_box.setMinimumContentsLength(6)  # long entries must not widen the column
+        self.method_box.addItems(METHODS)
+        self.method_box.setToolTip("How the map is made")
+        self.target_box = QComboBox()
+        self.target_box.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+        self.target_box.setMinimumContentsLength(6)  # long entries must not widen the column
+        self.target_box.setToolTip("The class whose evidence is shown")
+        self.layer_box = QComboBox()
+        self.layer_box.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+        self.layer_box.setMinimumContentsLength(6)  # long entries must not widen the column
+        self.layer_box.setToolTip("Grad-CAM: the convolution layer whose feature maps are used")
+        self.window_spin = QSpinBox()
+        self.window_spin.setRange(1, 28)
+        self.window_spin.setValue(7)
+        self.window_spin.setToolTip("Occlusion: the window, the side of the square set to black")
+        self.stride_spin = QSpinBox()
+        self.stride_spin.setRange(1, 7)
+        self.stride_spin.setValue(3)
+        self.stride_spin.setToolTip("Occlusion: the stride, how far the window moves each step")
+        self.play_button = QPushButton("Slide the window")
+        self.play_button.setToolTip("Occlusion: move the window over the input, step by step")
+        self.play_button.clicked.connect(self.play)
+        self.opacity = QSlider(Qt.Horizontal)
+        self.opacity.setRange(0, 100)
+        self.opacity.setValue(70)
+        self.opacity.setToolTip("Opacity of the map over the input")
+        self.opacity.valueChanged.connect(lambda v: self.view.set_opacity(v / 100))
+        for box in (self.method_box, self.target_box, self.layer_box):
+            box.currentIndexChanged.connect(lambda _i: self.request())
+        self.window_spin.valueChanged.connect(self._on_window_changed)
+        self.stride_spin.valueChanged.connect(lambda _v: self.request())
+        self.method_box.currentIndexChanged.connect(lambda _i: self._enable())
+
+        grid = QGridLayout()
+        rows = (
+            ("Method:", self.method_box),
+            ("Class:", self.target_box),
+            ("Layer:", self.layer_box),
+        )
+        for row, (text, widget) in enumerate(rows):
+            grid.addWidget(QLabel(text), row, 0)
+            grid.addWidget(widget, row, 1, 1, 2)
+        grid.addWidget(QLabel("Occlusion:"), 3, 0)  # its window and stride
+        grid.addWidget(self.window_spin, 3, 1)
+        grid.addWidget(self.stride_spin, 3, 2)
+        grid.addWidget(self.play_button, 4, 0, 1, 3)
+        grid.addWidget(QLabel("Opacity:"), 5, 0)
+        grid.addWidget(self.opacity, 5, 1, 1, 2)
+        grid.setColumnStretch(1, 1)
+        grid.setColumnStretch(2, 1)
+        self.view = OverlayView("Why? Draw something first")
+        self.view.set_opacity(0.7)
+        self.caption = QLabel()
+        self.caption.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.addLayout(grid)
+        layout.addWidget(self.view, 1)
+        layout.addWidget(self.caption)
+        self._enable()
+
+    # -- what the page tells it ------------------------------------------------------------------
+    def set_model(self, model, info: InputContract = MNIST_INFO) -> None:
+        self.info = info
+        self.task.worker.set_model(model, info)
+        _, h, w = info.input_shape
+        for box, items in (
+            (self.target_box, [PREDICTED, *info.class_names]),
+            (self.layer_box, conv_layers(model)),
+        ):
+            box.blockSignals(True)
+            box.clear()
+            box.addItems(items)
+            box.blockSignals(False)
+        self.layer_box.setCurrentIndex(self.layer_box.count() - 1)  # the last convolution
+        self.window_spin.setMaximum(min(h, w))
+        self.request()
+
+    def set_image(self, image: np.ndarray | None) -> None:
+        """The network's input (``[C, H, W]`` in 0–1), or None for an empty canvas."""
+        self.image = None if image is None else np.asarray(image, np.float32)
+        self.request()
+
+    # -- requests and results --------------------------------------------------------------------
+    def request(self) -> None:
+        """Ask for the map of the current choices (when seen; else once it is)."""
+        self.request_id += 1
+        self._stop_sliding()
+        if self.image is None:
+            self.shown_id, self.result = self.request_id, None
+            self.view.set_base(np.zeros(self.info.input_shape[1:], np.float32))
+            self.view.set_overlay(None)
+            self.view.title.setText("Why? Draw something first")
+            self.caption.setText("")
+            return
+        self.view.set_base(self.image.mean(axis=0))
+        if not self.isVisible():
+            self.dirty = True
+            return
+        self.dirty = False
+        index = self.target_box.currentIndex()
+        target = None if index <= 0 else index - 1
+        self.task.worker.submit(
+            self.request_id,
+            attribution_map,
+            self.image,
+            self.method_box.currentText(),
+            target,
+            self.layer_box.currentText(),
+            self.window_spin.value(),
+            self.stride_spin.value(),
+        )
+
+    def settled(self) -> bool:
+        return self.shown_id == self.request_id
+
+    def _on_result(self, result: dict) -> None:
+        if result["id"] != self.request_id:
+            return  # stale: the drawing or the choice has changed since
+        self.shown_id = result["id"]
+        if "error" in result:
+            self.result = None
+            self.view.set_overlay(None)
+            self._say(f"Cannot make this map: {result['error']}", error=True)
+            return
+        self.result = result
+        self._show_full_map()
+
+    def _show_full_map(self) -> None:
+        result = self.result
+        if result is None:
+            return
+        self.view.hide_window()
+        self.view.set_overlay(result["map"], self._map_rect(result))
+        name = self._class_name(result["target"])
+        predicted = self._class_name(result["predicted"])
+        which = (
+            "the predicted class"
+            if result["target"] == result["predicted"]
+            else (f"predicted: {predicted}")
+        )
+        self.view.title.setText(f"{result['method']} for {name} ({which})")
+        values = result["map"]
+        extra = ""
+        if result["method"] == "Occlusion":
+            extra = f" Largest drop: {100 * float(values.max()):+.2f} percentage points."
+        self._say(f"{MEANINGS[result['method']]}.{extra}")
+
+    def _map_rect(self, result: dict) -> QRectF | None:
+        """Occlusion: one cell per window position, centred on the window."""
+        if result["method"] != "Occlusion":
+            return None
+        rows, cols = result["map"].shape
+        k, s = result["window"], result["stride"]
+        return QRectF(k / 2 - s / 2, k / 2 - s / 2, cols * s, rows * s)
+
+    # -- the sliding window ------------------------------------------------------------------------
+    def play(self) -> None:
+        """Slide the occlusion window over the input, revealing each position's drop."""
+        if self.result is None or self.result["method"] != "Occlusion":
+            self._say("Choose Occlusion and draw something to slide the window.", error=True)
+            return
+        self.step = -1
+        self.timer.start()
+        self._advance()
+
+    def _advance(self) -> None:
+        result = self.result
+        if result is None or result["method"] != "Occlusion":
+            self._stop_sliding()
+            return
+        self.step += 1
+        positions = result["positions"]
+        if self.step >= len(positions):
+            self._stop_sliding()
+            self._show_full_map()
+            return
+        shown = np.full(result["map"].size, np.nan, np.float32)
+        shown[: self.step + 1] = result["map"].ravel()[: self.step + 1]
+        values = result["map"]
+        scale = float(np.abs(values).max()) or None
+        self.view.set_overlay(shown.reshape(values.shape), self._map_rect(result), scale)
+        top, left = positions[self.step]
+        self.view.show_window(top, left, result["window"])
+        drop = float(values.ravel()[self.step])
+        self._say(
+            f"Window {self.step + 1} of {len(positions)} at row {top}, column {left}: the "
+            f"probability of {self._class_name(result['target'])} drops by "
+            f"{100 * drop:+.2f} percentage points."
+        )
+
+    def _stop_sliding(self) -> None:
+        self.timer.stop()
+        self.step = -1
+        self.view.hide_window()
+
+    # -- small helpers -----------------------------------------------------------------------------
+    def _on_window_changed(self, value: int) -> None:
+        self.stride_spin.setMaximum(max(1, value))  # a stride beyond the window skips pixels
+        self.request()
+
+    def _enable(self) -> None:
+        method = self.method_box.currentText()
+        self.layer_box.setEnabled(method == "Grad-CAM")
+        for widget in (self.window_spin, self.stride_spin, self.play_button):
+            widget.setEnabled(method == "Occlusion")
+
+    def _class_name(self, index: int) -> str:
+        names = self.info.class_names
+        return names[index] if 0 <= index < len(names) else str(index)
+
+    def _say(self, text: str, error: bool = False) -> None:
+        self.caption.setStyleSheet(f"color: {theme.ERROR};" if error else "")
+        self.caption.setText(text)
+
+    def showEvent(self, event):  # noqa: N802
+        super().showEvent(event)
+        if self.dirty:
+            self.request()
+
+    def shutdown(self) -> None:
+        self.timer.stop()
+        self.task.stop()
+
+    def is_busy(self) -> bool:
+        return self.task.is_running()

@@ -1,0 +1,190 @@
+"""FilterPanel: what one filter looks for. For a channel of a convolution layer: the 9 test
+patches (cropped to the unit's receptive field) that excite it most, and an image made by
+gradient ascent to excite it. Computed in a worker with progress, kept per model."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+from torch import nn
+
+from cnnviz.core.inference import MNIST_INFO, InputContract
+from cnnviz.gui import theme
+from cnnviz.gui.widgets.feature_grid import FeatureMapGrid
+from cnnviz.gui.workers.attribution_jobs import filter_views
+from cnnviz.gui.workers.model_task_worker import ModelTaskThread
+
+
+class FilterPanel(QWidget):
+    """Layer and channel; the top-9 patches and the activation-maximisation image."""
+
+    def __init__(self, test_set: Callable = lambda: None, parent=None):
+        super().__init__(parent)
+        self.test_set = test_set  # called in the worker: reads the test images
+        self.info: InputContract = MNIST_INFO
+        self.channels: dict[str, int] = {}
+        self.patches: dict = {}  # layer → TopPatches, for the model in use
+        self.pictures: dict = {}  # (layer, channel) → activation-maximisation image
+        self.request_id = 0
+        self.shown_id = 0
+        self.model_since = 0  # requests after this one are for the model in use
+        self.steps = 150  # of gradient ascent for the picture
+        self.dirty = False
+        self.task = ModelTaskThread("filters", self)
+        self.task.worker.result.connect(self._on_result, Qt.QueuedConnection)
+        self.task.worker.progress.connect(self._on_progress, Qt.QueuedConnection)
+        self.layer_box = QComboBox()
+        self.layer_box.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+        self.layer_box.setMinimumContentsLength(6)  # long entries must not widen the column
+        self.layer_box.setToolTip("The convolution layer")
+        self.channel_spin = QSpinBox()
+        self.channel_spin.setPrefix("ch ")
+        self.channel_spin.setToolTip("The channel (filter) of that layer")
+        self.layer_box.currentIndexChanged.connect(self._on_layer_changed)
+        self.channel_spin.valueChanged.connect(lambda _v: self.request())
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 1)
+        self.progress.setValue(0)
+        self.top = FeatureMapGrid("The 9 test patches that excite it most", title_lines=3)
+        self.top.image.setColorMap(pg.colormap.get("CET-L1"))
+        self.dream = FeatureMapGrid("An image made to excite it", title_lines=2)
+        self.dream.image.setColorMap(pg.colormap.get("CET-L1"))
+        self.caption = QLabel()
+        self.caption.setWordWrap(True)
+        row = QHBoxLayout()
+        row.addWidget(self.layer_box, 1)
+        row.addWidget(self.channel_spin)
+        layout = QVBoxLayout(self)
+        layout.addLayout(row)
+        layout.addWidget(self.progress)
+        layout.addWidget(self.top, 3)
+        layout.addWidget(self.dream, 2)
+        layout.addWidget(self.caption)
+
+    def set_model(self, model, info: InputContract = MNIST_INFO) -> None:
+        """A new model: what was found for the previous one is forgotten."""
+        self.info = info
+        self.task.worker.cancel()
+        self.task.worker.set_model(model, info)
+        self.patches.clear()
+        self.pictures.clear()
+        self.model_since = self.request_id
+        self.channels = {
+            n: m.out_channels for n, m in model.named_modules() if isinstance(m, nn.Conv2d)
+        }
+        self.layer_box.blockSignals(True)
+        self.layer_box.clear()
+        self.layer_box.addItems(list(self.channels))
+        self.layer_box.blockSignals(False)
+        self._on_layer_changed()
+
+    def choose(self, layer: str, channel: int) -> None:
+        """Show ``channel`` of ``layer`` (a convolution of the model in use)."""
+        if layer in self.channels:
+            self.layer_box.setCurrentText(layer)
+            self.channel_spin.setValue(channel)
+
+    def _on_layer_changed(self) -> None:
+        channels = self.channels.get(self.layer_box.currentText(), 1)
+        self.channel_spin.blockSignals(True)
+        self.channel_spin.setRange(0, max(0, channels - 1))
+        self.channel_spin.blockSignals(False)
+        self.request()
+
+    def settled(self) -> bool:
+        return self.shown_id == self.request_id
+
+    def request(self) -> None:
+        self.request_id += 1
+        layer, channel = self.layer_box.currentText(), self.channel_spin.value()
+        if not layer:
+            self.shown_id = self.request_id
+            self._say("This model has no convolution layer.", error=True)
+            return
+        if layer in self.patches and (layer, channel) in self.pictures:
+            self.shown_id = self.request_id
+            self._show(layer, channel)
+            return
+        if not self.isVisible():
+            self.dirty = True
+            return
+        self.dirty = False
+        self.progress.setRange(0, 0)
+        self._say(f"Finding what channel {channel} of {layer} looks for…")
+        self.task.worker.submit(
+            self.request_id,
+            filter_views,
+            self.test_set,
+            layer,
+            channel,
+            layer not in self.patches,
+            (layer, channel) not in self.pictures,
+            self.steps,
+        )
+
+    def _on_progress(self, request_id: int, done: int, total: int) -> None:
+        if request_id == self.request_id:
+            self.progress.setRange(0, total)
+            self.progress.setValue(done)
+
+    def _on_result(self, result: dict) -> None:
+        if result["id"] > self.model_since:  # kept even when no longer asked for: its layer
+            if result.get("patches") is not None:  # may be asked for again
+                self.patches[result["layer"]] = result["patches"]
+            if result.get("picture") is not None:
+                self.pictures[(result["layer"], result["channel"])] = result["picture"]
+        if result["id"] != self.request_id:
+            return
+        self.shown_id = result["id"]
+        self.progress.setRange(0, 1)
+        self.progress.setValue(0)
+        if "error" in result:
+            self._say(f"Cannot show this filter: {result['error']}", error=True)
+        elif result.get("stopped"):
+            self._say("Stopped. Choose a layer or channel to search again.")
+        else:
+            self.progress.setValue(1)
+            self._show(result["layer"], result["channel"])
+
+    def _show(self, layer: str, channel: int) -> None:
+        top = self.patches[layer]
+        tiles = top.patches[channel].mean(axis=1)  # [9, size, size], grey
+        self.top.set_maps(tiles, levels=(0, 1))
+        size = top.field.size
+        self.top.title.setText(
+            f"The 9 test patches that excite channel {channel} of {layer} most "
+            f"({size}×{size}: its receptive field)"
+        )
+        self.dream.set_maps(self.pictures[(layer, channel)].mean(axis=0), levels=(0, 1))
+        self.dream.title.setText(
+            "An image made to excite its centre unit (gradient ascent from grey)"
+        )
+        values = ", ".join(f"{v:.1f}" for v in top.values[channel][:3])
+        images = ", ".join(str(i) for i in top.indices[channel][:3])
+        self._say(f"Strongest responses {values}, … (test images {images}, …).")
+
+    def _say(self, text: str, error: bool = False) -> None:
+        self.caption.setStyleSheet(f"color: {theme.ERROR};" if error else "")
+        self.caption.setText(text)
+
+    def showEvent(self, event):  # noqa: N802
+        super().showEvent(event)
+        if self.dirty:
+            self.request()
+
+    def shutdown(self) -> None:
+        self.task.stop()
+
+    def is_busy(self) -> bool:
+        return self.task.is_running()

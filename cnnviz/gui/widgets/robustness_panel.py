@@ -1,0 +1,152 @@
+"""RobustnessPanel: test accuracy against ε under FGSM for the model in use, computed in a
+worker with a progress bar (and a Cancel): a small, invisible change fools most digits."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QSizePolicy,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from cnnviz.core.inference import MNIST_INFO, InputContract
+from cnnviz.gui import theme
+from cnnviz.gui.workers.attribution_jobs import accuracy_against_eps
+from cnnviz.gui.workers.model_task_worker import ModelTaskThread
+
+EPS_VALUES = (0.0, 0.025, 0.05, 0.075, 0.1, 0.15, 0.2, 0.25, 0.3)
+
+
+class RobustnessPanel(QWidget):
+    """Images to test, Compute / Cancel, progress, and the accuracy curve."""
+
+    def __init__(self, test_set: Callable = lambda: None, parent=None):
+        super().__init__(parent)
+        self.test_set = test_set  # called in the worker: reads the test images
+        self.info: InputContract = MNIST_INFO
+        self.request_id = 0
+        self.running = False
+        self.result: dict | None = None
+        self.task = ModelTaskThread("robustness", self)
+        self.task.worker.result.connect(self._on_result, Qt.QueuedConnection)
+        self.task.worker.progress.connect(self._on_progress, Qt.QueuedConnection)
+        self.count = QSpinBox()
+        self.count.setRange(100, 10000)
+        self.count.setSingleStep(500)
+        self.count.setValue(2000)
+        self.count.setSuffix(" images")
+        self.count.setToolTip("How many test images to attack at each ε")
+        self.count.setSizePolicy(QSizePolicy.Preferred, QSizePolicy.Fixed)  # may narrow
+        self.compute_button = QPushButton("Compute")
+        self.compute_button.setToolTip("Attack the test images with FGSM at each ε")
+        self.compute_button.clicked.connect(self.compute)
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.clicked.connect(self.cancel)
+        self.cancel_button.setEnabled(False)
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 1)
+        self.progress.setValue(0)
+        self.plot = pg.PlotWidget(background="w")
+        self.plot.getAxis("bottom").enableAutoSIPrefix(False)  # ε in pixel units, not 10⁻³
+        self.plot.setLabel("bottom", "ε (the most any pixel changes)")
+        self.plot.setLabel("left", "test accuracy (%)")
+        self.plot.setYRange(0, 100)
+        self.plot.setXRange(0, max(EPS_VALUES))
+        self.plot.showGrid(x=True, y=True, alpha=0.3)
+        self.plot.setMouseEnabled(False, False)
+        self.curve = self.plot.plot(
+            [], [], pen=pg.mkPen(theme.NEGATIVE, width=3), symbol="o", symbolBrush=theme.POSITIVE
+        )
+        self.summary = QLabel(
+            "The accuracy of the model in use when every test image is "
+            "changed by at most ε against its label (FGSM)."
+        )
+        self.summary.setWordWrap(True)
+        self.summary.setMinimumWidth(120)  # wraps rather than widens the column
+        row = QHBoxLayout()
+        row.addWidget(self.count, 1)
+        row.addWidget(self.compute_button)
+        running = QHBoxLayout()
+        running.addWidget(self.progress, 1)
+        running.addWidget(self.cancel_button)
+        layout = QVBoxLayout(self)
+        layout.addLayout(row)
+        layout.addLayout(running)
+        layout.addWidget(self.plot, 1)
+        layout.addWidget(self.summary)
+
+    def set_model(self, model, info: InputContract = MNIST_INFO) -> None:
+        """A new model: its curve is not known yet (a run in hand is cancelled)."""
+        self.info = info
+        self.cancel()
+        self.task.worker.set_model(model, info)
+        self.result = None
+        self.curve.setData([], [])
+        self.progress.setValue(0)
+
+    def compute(self) -> None:
+        self.request_id += 1
+        self.running = True
+        self.compute_button.setEnabled(False)
+        self.cancel_button.setEnabled(True)
+        self.progress.setRange(0, 0)  # busy until the first batch reports
+        self.summary.setStyleSheet("")
+        self.summary.setText("Reading the test images and attacking them…")
+        self.task.worker.submit(
+            self.request_id, accuracy_against_eps, self.test_set, self.count.value(), EPS_VALUES
+        )
+
+    def cancel(self) -> None:
+        if self.running:
+            self.task.worker.cancel()
+
+    def _on_progress(self, request_id: int, done: int, total: int) -> None:
+        if request_id == self.request_id:
+            self.progress.setRange(0, total)
+            self.progress.setValue(done)
+
+    def _on_result(self, result: dict) -> None:
+        if result["id"] != self.request_id:
+            return
+        self.running = False
+        self.compute_button.setEnabled(True)
+        self.cancel_button.setEnabled(False)
+        self.progress.setRange(0, 1)
+        if "error" in result:
+            self.progress.setValue(0)
+            self.summary.setStyleSheet(f"color: {theme.ERROR};")
+            self.summary.setText(f"Cannot compute the curve: {result['error']}")
+            return
+        if result.get("stopped"):
+            self.progress.setValue(0)
+            self.summary.setText("Cancelled. Press Compute to start again.")
+            return
+        self.progress.setValue(1)
+        self.result = result
+        accuracy = 100 * np.asarray(result["accuracy"])
+        self.curve.setData(np.asarray(result["eps"]), accuracy)
+        at = {round(e, 3): (a, f) for e, a, f in zip(result["eps"], accuracy, result["fooled"])}
+        parts = [
+            f"ε = {e}: {at[e][0]:.1f}% right, {100 * at[e][1]:.0f}% fooled" for e in (0.1, 0.2, 0.3)
+        ]
+        self.summary.setText(
+            f"{result['images']} test images; clean accuracy {accuracy[0]:.1f}%. "
+            + "; ".join(parts)
+            + " (fooled: of the images it had right)."
+        )
+
+    def shutdown(self) -> None:
+        self.task.stop()
+
+    def is_busy(self) -> bool:
+        return self.task.is_running()

@@ -1,0 +1,116 @@
+"""ModelTaskThread: attribution maps, adversarial digits and accuracy curves in their own
+thread, on the worker's own copy of the model. The latest request wins; a long job reports
+progress and stops when asked."""
+
+from __future__ import annotations
+
+import copy
+import threading
+from collections.abc import Callable
+
+from PySide6.QtCore import Signal
+from torch import nn
+
+from cnnviz.core.inference import MNIST_INFO, InputContract
+from cnnviz.gui.workers.base import WorkerThread
+from cnnviz.gui.workers.task_worker import TaskWorker
+
+
+class ModelTaskWorker(TaskWorker):
+    """Runs ``job(model, info, control, *args)`` for the latest request, where ``control``
+    has ``progress(done, total)`` and ``should_stop()``; ``result`` carries ``{"id", ...}``
+    (plain numpy data) or ``{"id", "error"}``."""
+
+    result = Signal(dict)
+    progress = Signal(int, int, int)  # request id, done, total
+
+    def __init__(self):
+        super().__init__()
+        self._model_lock = threading.Lock()
+        self._original = None  # the model handed over
+        self._model = None  # this worker's copy of it
+        self._info: InputContract = MNIST_INFO
+        self._cancel = threading.Event()
+
+    def set_model(self, model, info: InputContract = MNIST_INFO) -> None:
+        """Any thread: use ``model`` from the next job on — a copy, made in this worker's
+        thread: hooks and gradients here must not meet the Draw page's predictions running
+        on the original in theirs."""
+        with self._model_lock:
+            self._original, self._model, self._info = model, None, info
+
+    def _own_model(self):
+        """This worker's copy of the model in use (made at the first job after set_model)."""
+        with self._model_lock:
+            original, model, info = self._original, self._model, self._info
+        if model is None and original is not None:
+            model = copy_without_hooks(original)
+            with self._model_lock:
+                if self._original is original:  # not replaced meanwhile
+                    self._model = model
+        return model, info
+
+    def cancel(self) -> None:
+        """Any thread: ask the job in hand to stop at its next check."""
+        self._cancel.set()
+
+    def submit(self, request_id: int, job: Callable, *args) -> None:
+        super().submit(request_id, self._run, request_id, job, *args)
+
+    def _run(self, request_id: int, job: Callable, *args):
+        model, info = self._own_model()
+        if model is None:
+            return None
+        self._cancel.clear()
+        control = _Control(self, request_id)
+        return job(model, info, control, *args)
+
+    def report(self, request_id: int, result) -> None:
+        if result is not None:
+            self.result.emit({"id": request_id, **result})
+
+    def report_failure(self, request_id: int, exc: Exception) -> None:
+        text = str(exc) if isinstance(exc, ValueError) else f"{type(exc).__name__}: {exc}"
+        self.result.emit({"id": request_id, "error": text})
+
+
+def copy_without_hooks(model: nn.Module, tries: int = 5) -> nn.Module:
+    """A deep copy of ``model`` in eval mode, with no forward hooks. The original may be in
+    use in another thread, whose predictions add and remove hooks for a moment: a copy that
+    met such a change is made again, and hooks copied with it are dropped."""
+    for attempt in range(tries):
+        try:
+            own = copy.deepcopy(model)
+            break
+        except RuntimeError:  # a dictionary of hooks changed while it was copied
+            if attempt == tries - 1:
+                raise
+    for module in own.modules():
+        module._forward_hooks.clear()
+        module._forward_pre_hooks.clear()
+    return own.eval()
+
+
+class _Control:
+    """What a job may ask of its worker: report progress, and whether to stop."""
+
+    def __init__(self, worker: ModelTaskWorker, request_id: int):
+        self._worker, self._id = worker, request_id
+
+    def progress(self, done: int, total: int) -> None:
+        self._worker.progress.emit(self._id, int(done), int(total))
+
+    def should_stop(self) -> bool:
+        return self._worker._cancel.is_set()
+
+
+class ModelTaskThread(WorkerThread):
+    """A :class:`ModelTaskWorker` in its own QThread, started at once; stopping it cancels
+    the job in hand."""
+
+    def __init__(self, name: str, parent=None):
+        super().__init__(ModelTaskWorker(), name, None, parent)
+        self.start()
+
+    def request_stop(self) -> None:
+        self.worker.cancel()
