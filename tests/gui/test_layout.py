@@ -257,7 +257,9 @@ def test_draw_page_canvas_view_and_maps_fill_their_room(qtbot, main_window):
         below = draw.height() - canvas.geometry().bottom()
         assert below < (0.25 if SIZES[key][1] else 0.12) * draw.height(), (key, below)
         assert draw.seen.tile_size() >= 0.95 * draw.seen.width(), key  # fills its column
-        assert draw.maps.tile_size() >= 80, (key, draw.maps.tile_size())
+        # presenter mode at 1280×800 shares the right column with the attribution tabs' bar
+        least_tile = 70 if SIZES[key][1] else 80
+        assert draw.maps.tile_size() >= least_tile, (key, draw.maps.tile_size())
         assert draw.maps.tile_size() >= 0.98 * largest_tile(draw.maps), key
         assert_uses_the_window(main_window, draw, key)
 

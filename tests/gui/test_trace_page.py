@@ -330,3 +330,27 @@ def test_a_model_torch_fx_cannot_follow_is_traced_and_says_what_it_cannot_show(q
     assert (
         not trace.arithmetic.cannot.isVisible() and len(trace.arithmetic.explanation.partials) == 1
     )
+
+
+def test_evidence_over_the_input_for_the_predicted_or_clicked_class(qtbot, trace):
+    from cnnviz import attribution
+    from cnnviz.core.inference import load_default_model
+
+    trace.evidence_box.setCurrentIndex(trace.evidence_box.findData("saliency"))
+    qtbot.waitUntil(lambda: trace.evidence is not None, timeout=20000)
+    assert trace.evidence["target"] == 7  # the predicted class of test image 0
+    model = load_default_model()
+    expected = attribution.saliency(model, trace.trace_image, 7, trace.info)
+    np.testing.assert_allclose(trace.evidence["map"], expected, rtol=1e-4, atol=1e-6)
+    overlay = trace.overview.items_by_node[0].evidence
+    assert overlay is not None and overlay.isVisible()
+    assert "the evidence for “7”" in trace.evidence_note.text()
+    click(qtbot, trace, "probabilities", 3)  # another class: its evidence
+    qtbot.waitUntil(lambda: trace.evidence["target"] == 3, timeout=20000)
+    expected = attribution.saliency(model, trace.trace_image, 3, trace.info)
+    np.testing.assert_allclose(trace.evidence["map"], expected, rtol=1e-4, atol=1e-6)
+    trace.evidence_box.setCurrentIndex(trace.evidence_box.findData("grad_cam"))
+    qtbot.waitUntil(lambda: trace.evidence["method"] == "grad_cam", timeout=20000)
+    assert trace.evidence["map"].shape == (28, 28)
+    trace.evidence_box.setCurrentIndex(0)
+    assert trace.evidence is None and not overlay.isVisible()

@@ -30,6 +30,7 @@ from cnnviz.gui.widgets.draw_canvas import DrawCanvas
 from cnnviz.gui.widgets.model_source_box import ModelSourceBox
 from cnnviz.gui.widgets.trace_overview import SCALES, TraceOverview
 from cnnviz.gui.widgets.unit_arithmetic import UnitArithmetic
+from cnnviz.gui.workers.evidence_worker import METHODS, EvidenceThread
 from cnnviz.gui.workers.task_worker import TaskThread
 from cnnviz.gui.workers.trace_worker import TraceThread
 from cnnviz.gui.workers.weights_loader import (
@@ -87,6 +88,12 @@ class TracePage(Page):
         self.has_model = False
         self.awaiting_image = True  # the first test image is on its way: no blank trace first
         self.last_seconds = 0.0
+        self.trace_image: np.ndarray | None = None  # the pixel image of the trace on screen
+        self.evidence_id = 0
+        self.evidence_class: int | None = None  # a clicked class; None: the predicted one
+        self.evidence: dict | None = None  # the map on screen, with its method and class
+        self.explainer = EvidenceThread(self)
+        self.explainer.worker.result.connect(self._on_evidence, Qt.QueuedConnection)
         self.tracer = TraceThread(self)
         self.tracer.worker.result.connect(self._on_trace, Qt.QueuedConnection)
         self.loader = TaskThread("trace-load", self)
@@ -152,6 +159,20 @@ class TracePage(Page):
         )
         self.scale_box.currentIndexChanged.connect(self._on_scale_chosen)
         self.legend = ColourLegend()
+        self.evidence_box = QComboBox()
+        self.evidence_box.addItem("no evidence map", "")
+        for key, name in METHODS.items():
+            self.evidence_box.addItem(name, key)
+        self.evidence_box.setToolTip(
+            "Which input pixels made the network decide (cnnviz.attribution): laid over the "
+            "input, red for the class, blue against it. The class is the predicted one, or "
+            "the logit or probability you click."
+        )
+        self.evidence_box.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+        self.evidence_box.setMinimumContentsLength(14)
+        self.evidence_box.currentIndexChanged.connect(lambda _i: self.request_evidence())
+        self.evidence_note = QLabel()
+        self.evidence_note.setWordWrap(True)
         self.model_label = QLabel()
         self.model_label.setWordWrap(True)
         self.message = QLabel()
@@ -168,6 +189,10 @@ class TracePage(Page):
         colours.addWidget(QLabel("Colours:"))
         colours.addWidget(self.scale_box)
         colours.addWidget(self.legend, 1)
+        evidence = QHBoxLayout()
+        evidence.addWidget(QLabel("Evidence:"))
+        evidence.addWidget(self.evidence_box)
+        evidence.addWidget(self.evidence_note, 1)
 
         self.overview = TraceOverview()
         self.overview.unit_clicked.connect(self.select_unit)
@@ -188,6 +213,7 @@ class TracePage(Page):
         right = QVBoxLayout()
         right.addLayout(top)
         right.addLayout(colours)
+        right.addLayout(evidence)
         right.addWidget(self.message)
         right.addWidget(self.hover_label)
         right.addWidget(self.splitter, 1)
@@ -224,6 +250,8 @@ class TracePage(Page):
         self.info, self.description = info, description
         self.has_model = True
         self.tracer.worker.set_model(model, info)
+        self.explainer.worker.set_model(model, info)
+        self.evidence_class = None
         self._params = sum(p.numel() for p in model.parameters())
         self._model_name = type(model).__name__
         self._show_source(source_index)
@@ -390,10 +418,12 @@ class TracePage(Page):
             return
         self.last_seconds = result["seconds"]
         self.trace = result["trace"]
+        self.trace_image = result["image"]
         rebuilt = self.overview.set_trace(self.trace, self.info.class_names)
         if rebuilt:
             self._share_height()
         self._show_prediction()
+        self.request_evidence()
         if self.selected is not None:  # the same unit, for the new drawing or model
             label, channel, row, col = self.selected
             try:
@@ -402,6 +432,46 @@ class TracePage(Page):
             except ValueError:  # the new model has no such layer or unit
                 self._clear_selection()
         self._update_legend()
+
+    # -- evidence ------------------------------------------------------------------------------
+    def request_evidence(self) -> None:
+        """The chosen evidence map for the traced image and class (in its own worker)."""
+        method = self.evidence_box.currentData()
+        self.evidence_id += 1
+        if not method or self.trace is None:
+            self.evidence = None
+            self.overview.set_evidence(None)
+            self.evidence_note.setText("")
+            return
+        target = self.evidence_target()
+        self.evidence_note.setText(f"Computing the evidence for {self._class_name(target)}…")
+        image = self.trace_image if self.trace_image is not None else self.current_image()
+        self.explainer.worker.submit(self.evidence_id, method, image, target)
+
+    def evidence_target(self) -> int:
+        if self.evidence_class is not None:
+            return self.evidence_class
+        return int(np.argmax(self.trace.probabilities))
+
+    def _class_name(self, index: int) -> str:
+        names = self.info.class_names
+        return f"“{names[index]}”" if index < len(names) else f"class {index}"
+
+    def _on_evidence(self, result: dict) -> None:
+        if result["id"] != self.evidence_id:
+            return  # the drawing, class or method has changed since
+        if "error" in result:
+            self.evidence = None
+            self.overview.set_evidence(None)
+            self.evidence_note.setText(f"No evidence map: {result['error']}")
+            return
+        self.evidence = result
+        self.overview.set_evidence(result["map"])
+        name = METHODS[result["method"]].split(" (")[0]
+        self.evidence_note.setText(
+            f"{name}: the evidence for {self._class_name(result['target'])} over the input — "
+            "red for it, blue against it (click a logit or probability for another class)."
+        )
 
     def _share_height(self) -> None:
         """The overview takes the height its network needs (at most 60 %), the arithmetic
@@ -440,6 +510,12 @@ class TracePage(Page):
         explanation = self.trace.explain(index, channel, row, col)
         regions = self.trace.dependencies(index, channel, row, col)
         self.selected = (node.label, channel, row, col)
+        if node is self.trace.logits or node.kind in ("probabilities", "log_softmax", "softmax"):
+            if not keep_step and channel != self.evidence_target():
+                self.evidence_class = channel
+                self.request_evidence()
+            elif not keep_step:
+                self.evidence_class = channel
         self.overview.show_regions("selected", regions, (index, channel, row, col))
         self.arithmetic.set_explanation(explanation, keep_step)
         self._update_legend()
@@ -515,11 +591,12 @@ class TracePage(Page):
 
     def shutdown(self) -> None:
         self.arithmetic.step_bar.stop()
-        for thread in (self.tracer, self.loader, self.test_loader):
+        for thread in (self.tracer, self.loader, self.test_loader, self.explainer):
             thread.stop()
         self.weights.shutdown()
 
     def busy_text(self) -> str:
-        if any(t.is_running() for t in (self.tracer, self.loader, self.test_loader)):
+        threads = (self.tracer, self.loader, self.test_loader, self.explainer)
+        if any(t.is_running() for t in threads):
             return "finishing a trace"
         return "finishing reading a weights file" if self.weights.thread_running() else ""

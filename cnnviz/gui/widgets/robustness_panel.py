@@ -51,6 +51,7 @@ class RobustnessPanel(QWidget):
         self.compute_button.setToolTip("Attack the test images with FGSM at each ε")
         self.compute_button.clicked.connect(self.compute)
         self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setToolTip("Stop the attack; the ε measured so far stay on the plot")
         self.cancel_button.clicked.connect(self.cancel)
         self.cancel_button.setEnabled(False)
         self.progress = QProgressBar()

@@ -131,6 +131,7 @@ class NodeItem(QGraphicsItem):
         self.shape_text.setPos(0, 16)
         self.shape_text.setBrush(QBrush(QColor("#6b7280")))
         self.labels: list[QGraphicsSimpleTextItem] = []
+        self.evidence: QGraphicsPixmapItem | None = None  # an evidence map over the input
         self._size = self._measure()
         self.setAcceptHoverEvents(True)
 
@@ -481,6 +482,34 @@ class TraceOverview(QGraphicsView):
         super().resizeEvent(event)
         if getattr(self, "_fitted", False):
             self.fit_height()
+
+    def set_evidence(self, values: np.ndarray | None, opacity: float = 0.65) -> None:
+        """Lay an evidence map ``[H, W]`` over the input image: red for the class, blue
+        against it (each on its own largest magnitude); None takes it away."""
+        if not self.items_by_node:
+            return
+        item = self.items_by_node[0]
+        overlay = item.evidence
+        if values is None:
+            if overlay is not None:
+                overlay.hide()
+            return
+        scale = float(np.abs(values).max()) or 1.0
+        rgb = colour(values, scale)
+        alpha = np.clip(np.abs(values) / scale * 255 * 1.4, 0, 255).astype(np.uint8)
+        rgba = np.ascontiguousarray(np.dstack([rgb, alpha]))
+        h, w = values.shape
+        image = QImage(rgba.data, w, h, 4 * w, QImage.Format_RGBA8888).copy()
+        g = item.geometry
+        if overlay is None:
+            overlay = QGraphicsPixmapItem(item)
+            overlay.setTransformationMode(Qt.FastTransformation)
+            overlay.setZValue(1)
+            item.evidence = overlay
+        overlay.setPixmap(QPixmap.fromImage(image).scaled(g.tile_w, g.tile_h))
+        overlay.setPos(item.geometry.tile_origin(0))
+        overlay.setOpacity(opacity)
+        overlay.show()
 
     # -- outlines ----------------------------------------------------------------------------------
     def show_regions(self, which: str, regions: dict | None, unit=None) -> None:
