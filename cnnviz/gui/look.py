@@ -67,9 +67,13 @@ def is_dark(app) -> bool:
     )
 
 
-def apply_look(app, scale: float = 1.0, presenter: bool = False, theme: str = "system") -> None:
-    """Palette, fonts and style sheet for a theme ("system" follows the desktop's light or
-    dark palette), a zoom ``scale`` and presenter mode."""
+def apply_look(app, scale: float = 1.0, presenter: bool = False, theme: str = "system") -> str:
+    """Palette and fonts for a theme ("system" follows the desktop's light or dark palette),
+    a zoom ``scale`` and presenter mode; returns the style sheet of that look.
+
+    The style sheet is not set on the application: setting it there re-polishes every widget
+    of every built page (half a second with nine lessons). The main window sets it on the
+    page on screen and on a hidden page when it is shown."""
     from cnnviz.gui import theme as colours
     from cnnviz.gui.style import point_size, style_sheet
 
@@ -86,6 +90,12 @@ def apply_look(app, scale: float = 1.0, presenter: bool = False, theme: str = "s
     font = app.font()
     font.setPointSizeF(point_size(scale, presenter))
     app.setFont(font)
-    sheet = style_sheet(scale, presenter, colours.DARK)
-    if app.styleSheet() != sheet:  # setting it re-styles every widget: only when it changed
-        app.setStyleSheet(sheet)
+    return style_sheet(scale, presenter, colours.DARK)
+
+
+def dress(widget, sheet: str) -> None:
+    """Set a look's style sheet on ``widget`` (and so its children), unless it has it (setting
+    it re-polishes every widget below: tens of milliseconds for a page)."""
+    if widget.property("lookSheet") != sheet:
+        widget.setStyleSheet(sheet)
+        widget.setProperty("lookSheet", sheet)

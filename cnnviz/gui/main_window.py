@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from cnnviz import __version__
 from cnnviz.gui.dataset_controller import DatasetController
+from cnnviz.gui.look import dress
 from cnnviz.gui.menus import Menus, shortcut_table
 from cnnviz.gui.pages import PAGES
 from cnnviz.gui.pages.base import Page, PageContext
@@ -65,9 +66,15 @@ class MainWindow(QMainWindow):
         self.pages: list[Page | None] = [None] * len(PAGES)
         self.preload = Preload()
         self.zoom, self.presenter, self.theme = 1.0, False, "system"
+        from cnnviz.gui import theme
+        from cnnviz.gui.style import style_sheet
+
+        # the style sheet of the look: set on the lesson list and the page on screen
+        self.look_sheet = style_sheet(self.zoom, self.presenter, theme.DARK)
         self._closing = False  # waiting for workers to stop before the window closes
         self.lessons = QListWidget()
         self.lessons.setObjectName("lessons")
+        dress(self.lessons, self.look_sheet)
         self.lessons.setFixedWidth(170)
         # a long title ("Transposed convolution") wraps instead of scrolling the list sideways
         self.lessons.setWordWrap(True)
@@ -149,6 +156,7 @@ class MainWindow(QMainWindow):
         if index < 0:
             return
         if self.pages[index] is None and PAGES[index].needs_torch and not self.preload.done():
+            dress(self.stack.widget(index), self.look_sheet)
             self.stack.setCurrentIndex(index)  # its placeholder says it is loading
             self.menus.follow_page(self.stack.currentWidget())
             self.statusBar().showMessage("Starting PyTorch…")
@@ -156,6 +164,7 @@ class MainWindow(QMainWindow):
             self._preload_timer.start()
             return
         page = self.page(index)
+        dress(page, self.look_sheet)  # before it shows: a hidden page takes the look now
         self.stack.setCurrentWidget(page)
         self.menus.follow_page(page)
         self.statusBar().showMessage(page.status_text())
@@ -216,7 +225,9 @@ class MainWindow(QMainWindow):
         self.theme = self.theme if theme is None else theme
         self.menus.presenter.setChecked(self.presenter)
         self.menus.themes[self.theme].setChecked(True)
-        apply_look(QApplication.instance(), self.zoom, self.presenter, self.theme)
+        self.look_sheet = apply_look(QApplication.instance(), self.zoom, self.presenter, self.theme)
+        for widget in (self.lessons, self.stack.currentWidget()):
+            dress(widget, self.look_sheet)
         self.lessons.setFixedWidth(int(170 * self.zoom * (1.35 if self.presenter else 1.0)))
         for page in self.built_pages():
             page.apply_look(self.zoom, self.presenter)

@@ -17,7 +17,10 @@ def test_presenter_mode_enlarges_type_everywhere(qtbot, main_window):
     qtbot.keyClick(main_window, Qt.Key_F5)
     assert main_window.presenter and main_window.menus.presenter.isChecked()
     assert QApplication.instance().font().pointSizeF() == pytest.approx(before * 1.35)
-    assert "font-size: 26px" in QApplication.instance().styleSheet()  # arithmetic, 19 × 1.35
+    # the look's style sheet is on the page on screen (not the application: see look.dress)
+    assert "font-size: 26px" in main_window.current_page().styleSheet()  # arithmetic 19 × 1.35
+    assert "QListWidget#lessons { font-size: 23px" in main_window.lessons.styleSheet()  # 17 × 1.35
+    assert QApplication.instance().styleSheet() == ""
     assert main_window.pages[0].grid_area.most > MOST_CELL
     qtbot.keyClick(main_window, Qt.Key_F5)
     assert QApplication.instance().font().pointSizeF() == pytest.approx(before)
@@ -181,7 +184,7 @@ def test_dark_theme_reads_well_and_grids_stay_on_paper(qtbot, back_to_system_the
     palette = app.palette()
     assert palette.color(QPalette.Window).lightness() < 60
     assert contrast(palette.color(QPalette.Window), palette.color(QPalette.WindowText)) >= 7
-    sheet = app.styleSheet()
+    sheet = window.current_page().styleSheet()
     assert "color: #f3f4f6" in sheet and "background: #111827" in sheet  # text, lesson list
     # the page renders dark around white grids
     image = window.grab().toImage()
@@ -195,10 +198,13 @@ def test_dark_theme_reads_well_and_grids_stay_on_paper(qtbot, back_to_system_the
     assert paper.lightness() > 200
     # presenter mode in the dark pushes text to white
     window.set_look(presenter=True)
-    assert "color: #ffffff" in app.styleSheet()
+    assert "color: #ffffff" in window.current_page().styleSheet()
     window.set_look(presenter=False)
     window.menus.themes["light"].trigger()
-    assert not theme.DARK and "color: #111827" in app.styleSheet()
+    assert not theme.DARK and "color: #111827" in window.current_page().styleSheet()
+    # a page built or shown later takes the look in use when it is shown
+    other = window.show_page(1)
+    assert "color: #111827" in other.styleSheet()
     assert (
         contrast(app.palette().color(QPalette.Window), app.palette().color(QPalette.WindowText))
         >= 7
@@ -210,12 +216,11 @@ def test_system_theme_follows_the_desktop_palette(back_to_system_theme):
     from cnnviz.gui import theme
 
     window = back_to_system_theme
-    app = QApplication.instance()
     saved = dict(app_module._system_look)
     try:
         app_module._system_look["palette"] = app_module.dark_palette()  # the desktop went dark
         window._on_color_scheme_changed()
-        assert theme.DARK and "background: #111827" in app.styleSheet()
+        assert theme.DARK and "background: #111827" in window.lessons.styleSheet()
     finally:
         app_module._system_look.update(saved)
     window._on_color_scheme_changed()

@@ -354,3 +354,14 @@ def test_evidence_over_the_input_for_the_predicted_or_clicked_class(qtbot, trace
     assert trace.evidence["map"].shape == (28, 28)
     trace.evidence_box.setCurrentIndex(0)
     assert trace.evidence is None and not overlay.isVisible()
+
+
+def test_a_model_chosen_while_the_default_one_loads_is_not_replaced_by_it(qtbot, main_window):
+    page = main_window.show_page(TRACE)  # built now: the shipped model is loading
+    torch.manual_seed(0)
+    page.set_model(build("inception").eval(), "an Inception net")
+    qtbot.waitUntil(lambda: traced(page) and len(page.trace.nodes) > 20, timeout=20000)
+    qtbot.wait(300)  # the shipped model's load has long finished by now
+    qtbot.waitUntil(lambda: page.loader.worker.processed >= 1, timeout=20000)
+    assert "Inception net" in page.model_label.text()
+    assert "incept1.cat" in [n.label for n in page.trace.nodes]

@@ -247,6 +247,7 @@ class TracePage(Page):
 
     def set_model(self, model, description: str, info=MNIST_INFO, source_index: int = 0) -> None:
         """Trace with ``model`` from now on (handed to the worker thread)."""
+        self.load_id += 1  # a model still loading (the default one, at first) comes too late
         self.info, self.description = info, description
         self.has_model = True
         self.tracer.worker.set_model(model, info)
