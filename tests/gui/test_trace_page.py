@@ -64,6 +64,7 @@ def field_outlined_on_the_input(page):
 
 
 def test_opens_on_a_test_digit_with_the_shipped_model(trace):
+    assert trace.test_spin.value() == 0
     assert trace.prediction.text().startswith("It is 7") and "(label 7)" in trace.prediction.text()
     labels = [n.label for n in trace.trace.nodes]
     assert labels == [
@@ -229,6 +230,7 @@ def test_a_new_stroke_updates_the_trace_and_keeps_the_unit(qtbot, trace):
         timeout=10000,
     )
     assert trace.prediction.text().startswith("It is 1")
+    assert trace.test_spin.text() == "your drawing"  # not a test image any more
     e = trace.arithmetic.explanation
     assert (e.layer, e.channel, e.row, e.col) == ("conv1", 0, 5, 5)
     assert e.value == pytest.approx(float(trace.trace.node("conv1").value[0, 5, 5]))

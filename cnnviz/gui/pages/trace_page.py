@@ -123,10 +123,11 @@ class TracePage(Page):
         self.clear_button.setToolTip("Clear the drawing (Delete)")
         self.clear_button.clicked.connect(self.canvas.clear)
         self.test_spin = QSpinBox()
-        self.test_spin.setRange(0, 9999)
+        self.test_spin.setRange(-1, 9999)
         self.test_spin.setPrefix("test image ")
+        self.test_spin.setSpecialValueText("your drawing")  # -1: the canvas is traced
         self.test_spin.setToolTip("Trace this image of the test set (MNIST's 10,000)")
-        self.test_spin.editingFinished.connect(lambda: self.show_test_image(self.test_spin.value()))
+        self.test_spin.editingFinished.connect(self._on_test_number)
         self.random_button = QPushButton("Random test image")
         self.random_button.setToolTip("Trace a test image picked at random")
         self.random_button.clicked.connect(self.show_random_test_image)
@@ -350,6 +351,7 @@ class TracePage(Page):
             )
         self.awaiting_image = False
         self.test_id += 1  # a test image still on its way must not replace the drawing
+        self._show_drawing_in_spin()
         self.exact_input = drawing.exact
         self.exact_label = None
         self.canvas.blockSignals(True)
@@ -362,6 +364,15 @@ class TracePage(Page):
         self.message.setVisible(bool(text))
 
     # -- input -------------------------------------------------------------------------------------
+    def _on_test_number(self) -> None:
+        if self.test_spin.value() >= 0:
+            self.show_test_image(self.test_spin.value())
+
+    def _show_drawing_in_spin(self) -> None:
+        self.test_spin.blockSignals(True)
+        self.test_spin.setValue(-1)
+        self.test_spin.blockSignals(False)
+
     def show_test_image(self, index: int) -> None:
         """Trace test image ``index`` (read in the loader thread)."""
         self.test_id += 1
@@ -392,6 +403,8 @@ class TracePage(Page):
     def _on_canvas_changed(self) -> None:
         self.awaiting_image = False
         self.test_id += 1
+        if self.canvas.strokes or self.canvas.background is None:
+            self._show_drawing_in_spin()
         if self.canvas.strokes or self.canvas.background is None:
             self.exact_input, self.exact_label = None, None
         self.request_trace()
