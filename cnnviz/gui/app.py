@@ -47,6 +47,11 @@ def run(argv=None, self_test: bool = False) -> int:
     window = MainWindow()
     window.resize(1280, 800)
     window.show()
+    lessons = [a for a in (argv or [])[1:] if a.lower().endswith(".cnnviz")]
+    if lessons:  # `cnnviz lesson.cnnviz`, a double-click in the file manager
+        from PySide6.QtCore import QTimer
+
+        QTimer.singleShot(0, lambda: window.lesson_files.open_reporting(lessons[0]))
     if self_test:
         from PySide6.QtCore import QTimer
 

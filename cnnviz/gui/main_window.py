@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from cnnviz import __version__
 from cnnviz.gui.dataset_controller import DatasetController
+from cnnviz.gui.lesson_files import LessonFiles
 from cnnviz.gui.menus import Menus, shortcut_table
 from cnnviz.gui.pages import PAGES
 from cnnviz.gui.pages.base import Page, PageContext
@@ -86,6 +87,7 @@ class MainWindow(QMainWindow):
         self.context = PageContext(
             self.datasets, self.request_training_model, self.show_page_titled
         )
+        self.lesson_files = LessonFiles(self)  # lesson files and animations (File menu)
         self.menus = Menus(self)
         self._waiting_for = -1  # a page to build once PyTorch has been imported
         self._pending: list[tuple[int, object]] = []  # (page, menu command) waiting for it
@@ -312,6 +314,7 @@ class MainWindow(QMainWindow):
         for page in self.built_pages():
             page.shutdown()
         self.datasets.cancel_download()
+        self.lesson_files.shutdown()
         busy = self.busy_texts()
         if busy:
             event.ignore()

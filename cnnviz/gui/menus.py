@@ -72,6 +72,8 @@ class Menus:
             "Save the training run (weights, optimizer, curves, settings)",
         )
         file_menu.addSeparator()
+        self.add_lesson_actions(file_menu)
+        file_menu.addSeparator()
         self.add(
             file_menu,
             "&Export page as PNG…",
@@ -173,8 +175,26 @@ class Menus:
         )
         self.add(help_menu, "&About cnnviz", "", w.show_about)
 
+    def add_lesson_actions(self, file_menu) -> None:
+        """Open / save lessons, the recent ones, and the animation export."""
+        files = self.window.lesson_files
+        self.add(file_menu, "Open &lesson…", "Ctrl+Shift+O", files.open_dialog,
+                 "Open a .cnnviz lesson: its page in its saved state")  # fmt: skip
+        self.recent = file_menu.addMenu("Open &recent lesson")
+        self.recent.aboutToShow.connect(lambda: files.fill_recent(self.recent))
+        self.add(file_menu, "Save lesson &as…", "Ctrl+Shift+S", files.save_dialog,
+                 "Save the page, its grids, settings and step as a .cnnviz lesson")  # fmt: skip
+        self.animation = self.add(
+            file_menu,
+            "Export &animation…",
+            "Ctrl+Shift+E",
+            files.export_dialog,
+            "The step-through as an animated GIF, an MP4 or PNG frames (one frame per step)",
+        )
+
     def follow_page(self, page) -> None:
         """Enable the Step and Edit commands only where the shown page offers them."""
+        self.animation.setEnabled(page.step_count() > 0)
         for action in self.step:
             action.setEnabled(page.steps_through)
         for action in self.edit:

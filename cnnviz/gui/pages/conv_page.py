@@ -6,10 +6,11 @@ import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QDoubleSpinBox, QLabel, QVBoxLayout, QWidget
 
+from cnnviz.core.examples import conv_preset_from_state, conv_state
 from cnnviz.core.grid_text import resized
 from cnnviz.core.ops import ConvPlan
 from cnnviz.core.ops.params import PADDING_MODES
-from cnnviz.core.presets import CONV_PRESETS
+from cnnviz.core.presets import CONV_PRESETS, ConvPreset
 from cnnviz.gui.pages.grid_lesson import GridLessonPage
 from cnnviz.gui.widgets.grid_model import PADDING
 from cnnviz.gui.widgets.labeled_grid import LabeledGrid
@@ -33,6 +34,8 @@ class ConvPage(GridLessonPage):
         "Pick an example, then step through it with → or Space; click an output cell to jump to it."
     )
     presets = CONV_PRESETS
+    state_of = staticmethod(conv_state)
+    preset_of_state = staticmethod(conv_preset_from_state)
     legend_keys = ("window", "gap", "padding", "current", "reader")
 
     def __init__(self, parent=None):
@@ -95,6 +98,19 @@ class ConvPage(GridLessonPage):
         return ConvPlan(
             self.inputs,
             self.kernels,
+            self.bias_spin.value(),
+            self.stride_spin.value(),
+            self.padding_value(),
+            self.dilation_spin.value(),
+            self.padding_mode.currentText(),
+        )
+
+    def current_preset(self) -> ConvPreset:
+        return ConvPreset(
+            self.example_name(),
+            "",
+            self.inputs.tolist(),
+            self.kernels.tolist(),
             self.bias_spin.value(),
             self.stride_spin.value(),
             self.padding_value(),

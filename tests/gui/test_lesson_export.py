@@ -1,0 +1,179 @@
+"""Lesson files in the window (save, open, refuse, recent) and animations (GUI and command
+line): exported GIFs and PNGs are opened with Pillow and their frames counted and measured."""
+
+import json
+
+import numpy as np
+import pytest
+from PIL import Image
+from PySide6.QtCore import QTimer
+
+from cnnviz.cli import main as cli_main
+from cnnviz.core.examples import examples
+from cnnviz.core.lesson import Lesson, save_lesson
+
+
+def quiet(window):
+    """Collect the message boxes the window would show."""
+    shown = []
+    window.lesson_files.warn = lambda title, text: shown.append(text)
+    return shown
+
+
+def edit_every_setting(page):
+    """Leave a grid page in a state no preset has: an example, random input, a later step."""
+    page.load_preset(len(page.presets) - 1)
+    page.randomize()
+    page.go_to_step(page.step_count() - 2)
+
+
+@pytest.mark.parametrize("index", [0, 1], ids=["Convolution", "Pooling"])
+def test_a_lesson_file_round_trips_the_page_state(main_window, new_window, tmp_path, index):
+    page = main_window.show_page(index)
+    edit_every_setting(page)
+    main_window.set_look(presenter=True)
+    saved = page.lesson_state()
+    path = tmp_path / "lesson.cnnviz"
+    main_window.lesson_files.save(path)
+    main_window.set_look(presenter=False)
+
+    other = new_window()  # another window, on the other page: opening brings the lesson back
+    other.show_page(1 - index)
+    assert other.lesson_files.open(path) == ""
+    assert other.current_page().title == page.title
+    assert other.current_page().lesson_state() == saved
+    assert other.presenter
+    other.set_look(presenter=False)
+    assert other.lesson_files.recent() == [str(path.resolve())]
+
+
+def test_bad_lesson_files_are_refused_and_the_lesson_stays(main_window, tmp_path):
+    page = main_window.show_page(1)
+    edit_every_setting(page)
+    before = page.lesson_state()
+    shown = quiet(main_window)
+    bad = {
+        "damaged.cnnviz": "{ broken",
+        "foreign.cnnviz": json.dumps({"layers": []}),
+        "newer.cnnviz": json.dumps({"format": "cnnviz", "version": 99, "page": "Pooling"}),
+        "nopage.cnnviz": json.dumps({"format": "cnnviz", "version": 1, "page": "Hologram"}),
+        "malformed.cnnviz": json.dumps(
+            {"format": "cnnviz", "version": 1, "page": "Pooling", "state": {"inputs": "x"}}
+        ),
+    }
+    for name, text in bad.items():
+        (tmp_path / name).write_text(text)
+        assert not main_window.lesson_files.open_reporting(tmp_path / name)
+    assert len(shown) == len(bad)
+    assert "damaged" in shown[0] and "not a cnnviz lesson" in shown[1]
+    assert "newer cnnviz" in shown[2] and "Hologram" in shown[3] and "inputs" in shown[4]
+    assert main_window.current_page() is page and page.lesson_state() == before
+    assert main_window.lesson_files.recent() == []
+
+
+def test_a_lesson_whose_settings_do_not_compute_is_refused(main_window, tmp_path):
+    conv = main_window.show_page(0)
+    before = conv.lesson_state()
+    state = dict(examples()["conv-1"].state, kernels=[np.ones((9, 9)).tolist()])  # > input
+    save_lesson(tmp_path / "big.cnnviz", Lesson("Convolution", state))
+    problem = main_window.lesson_files.open(tmp_path / "big.cnnviz")
+    assert "cannot be opened" in problem and "kernel" in problem
+    assert conv.lesson_state() == before and conv.errors() == []
+
+
+def test_the_export_menu_entry_follows_the_page(main_window):
+    main_window.show_page(1)
+    assert main_window.menus.animation.isEnabled()
+
+
+def test_export_animation_from_the_window_writes_one_frame_per_step(qtbot, main_window, tmp_path):
+    page = main_window.show_page(1)
+    page.load_preset(1)  # the lecture's 5×5 max pooling: 9 steps
+    page.go_to_step(4)
+    ticks = []
+    beat = QTimer()
+    beat.timeout.connect(lambda: ticks.append(1))
+    beat.start(0)
+    path = tmp_path / "pool.gif"
+    job = main_window.lesson_files.export_animation(path, (640, 400), fps=4)
+    with qtbot.waitSignal(job.finished, timeout=20000):
+        pass
+    beat.stop()
+    assert len(ticks) >= 9  # the event loop ran between frames: the window answered
+    with Image.open(path) as gif:
+        assert (gif.n_frames, gif.size, gif.info["duration"]) == (10, (640, 400), 250)
+    assert page.step_bar.index == 4  # the lecturer's page was not moved by the export
+    qtbot.waitUntil(lambda: main_window.lesson_files.job is None)
+
+
+def test_cancel_stops_the_export_and_leaves_nothing(qtbot, main_window, tmp_path):
+    main_window.show_page(0)
+    main_window.pages[0].load_preset(3)  # 64 steps
+    job = main_window.lesson_files.export_animation(tmp_path / "seq", (320, 200), fps=2)
+    qtbot.waitUntil(lambda: job.done >= 2)
+    with qtbot.waitSignal(job.failed) as failed:
+        main_window.lesson_files.progress.canceled.emit()  # its Cancel button
+    assert failed.args == ["Cancelled."]
+    assert list((tmp_path / "seq").iterdir()) == []
+    assert main_window.lesson_files.job is None
+
+
+def test_closing_the_window_cancels_an_export(qtbot, new_window, tmp_path):
+    window = new_window()
+    window.show_page(0)
+    window.pages[0].load_preset(3)
+    job = window.lesson_files.export_animation(tmp_path / "a.gif", (320, 200))
+    qtbot.waitUntil(lambda: job.done >= 1)
+    window.close()
+    assert not (tmp_path / "a.gif").exists() and window.lesson_files.job is None
+
+
+def test_an_export_on_a_page_without_steps_says_so(main_window, tmp_path):
+    shown = quiet(main_window)
+    page = main_window.current_page()
+    page.step_count = lambda: 0  # as the pages without a step-through answer
+    assert main_window.lesson_files.export_animation(tmp_path / "a.gif") is None
+    assert "no steps" in shown[0]
+    del page.step_count
+
+
+def test_export_list_prints_every_example(capsys):
+    assert cli_main(["export", "--list"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == len(examples())
+    assert lines[1].split("\t") == ["conv-2", examples()["conv-2"].title]
+
+
+def test_headless_export_of_an_example_as_png_frames(tmp_path, capsys):
+    folder = tmp_path / "frames"
+    code = cli_main(["export", "pool-2", "-o", f"{folder}/", "--size", "320x200", "--no-title"])
+    assert code == 0
+    names = sorted(p.name for p in folder.iterdir())
+    assert len(names) == 9
+    with Image.open(folder / names[0]) as png:
+        assert png.size == (320, 200)
+
+
+def test_headless_export_of_a_lesson_file(tmp_path):
+    lesson = examples()["conv-1"]
+    save_lesson(tmp_path / "c.cnnviz", lesson)
+    code = cli_main(["export", str(tmp_path / "c.cnnviz"), "-o", str(tmp_path / "c.gif"),
+                     "--size", "400x300", "--fps", "1"])  # fmt: skip
+    assert code == 0
+    with Image.open(tmp_path / "c.gif") as gif:
+        assert (gif.n_frames, gif.size, gif.info["duration"]) == (5, (400, 300), 1000)
+
+
+@pytest.mark.parametrize(
+    "args, words",
+    [
+        (["nothing-7", "-o", "x.gif"], "neither an example id"),
+        (["pool-1", "-o", "x.avi"], ".avi"),
+        (["pool-1", "-o", "x.gif", "--size", "big"], "WIDTHxHEIGHT"),
+    ],
+)
+def test_headless_export_refuses_bad_requests(tmp_path, capsys, monkeypatch, args, words):
+    monkeypatch.chdir(tmp_path)
+    assert cli_main(["export", *args]) == 1
+    assert words in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []
