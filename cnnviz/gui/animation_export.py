@@ -75,6 +75,8 @@ class AnimationExport(QObject):
         self.writer = None
         self.frames: list = []  # "title" or a step index, in order
         self.done = 0
+        self.closer = None  # the thread writing the file once every frame is in
+        self.cancelled = False
         self.timer = QTimer(self)
         self.timer.setInterval(0)
         self.timer.timeout.connect(self._slice)
@@ -85,7 +87,7 @@ class AnimationExport(QObject):
 
     @property
     def running(self) -> bool:
-        return self.timer.isActive()
+        return self.timer.isActive() or self.closer is not None
 
     def prepare(self) -> None:
         """Build the offscreen page and open the writer (``ValueError`` / ``MissingExtra``
@@ -133,7 +135,10 @@ class AnimationExport(QObject):
             raise
 
     def cancel(self) -> None:
-        if self.writer is not None:
+        """Stop; what was written is removed (once the file being written is finished)."""
+        if self.closer is not None:
+            self.cancelled = True  # _on_closed removes the file
+        elif self.writer is not None:
             self._abort()
             self.failed.emit("Cancelled.")
 
@@ -171,11 +176,41 @@ class AnimationExport(QObject):
         try:
             self.render_next()
             self.progressed.emit(self.done, self.total)
-            if self.done == self.total:
-                self.finished.emit(str(self._finish()))
         except Exception as exc:  # a full disk, a vanished folder: say so, leave nothing
             self._abort()
             self.failed.emit(f"The export stopped: {exc}")
+            return
+        if self.done == self.total:
+            self._close_in_worker()
+
+    def _close_in_worker(self) -> None:
+        """Assembling a GIF of many large frames takes up to a second: a worker thread does
+        it (the frames are plain images by now), the window keeps answering."""
+        from cnnviz.gui.workers.task_worker import TaskThread
+
+        self.timer.stop()
+        self._dispose()
+        self.closer = TaskThread("animation-export")
+        self.closer.worker.done.connect(self._on_closed)
+        self.closer.worker.failed.connect(self._on_closed)
+        self.closer.worker.submit(0, self.writer.close)
+
+    def _on_closed(self, _request: int, result) -> None:
+        self.closer.shutdown()
+        self.closer.deleteLater()
+        self.closer = None
+        written = isinstance(result, Path)
+        if not written or self.cancelled:
+            self.writer.abort()  # PNG frames: removed; a GIF's frames: dropped
+            if written and result.is_file():
+                result.unlink(missing_ok=True)
+        self.writer = None
+        if self.cancelled:
+            self.failed.emit("Cancelled.")
+        elif written:
+            self.finished.emit(str(result))
+        else:
+            self.failed.emit(f"The export stopped: {result}")
 
     def _finish(self) -> Path:
         self.timer.stop()

@@ -196,6 +196,10 @@ class LessonFiles:
         except MissingExtra as exc:
             self.warn("Export animation", str(exc))
 
+    def busy_text(self) -> str:
+        """What the window still waits for when it closes ("" when nothing)."""
+        return "finishing the animation file" if self.job is not None else ""
+
     def shutdown(self) -> None:
         """The window closes: an export still running is cancelled (nothing half-written)."""
         if self.job is not None:

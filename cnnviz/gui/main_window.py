@@ -295,6 +295,7 @@ class MainWindow(QMainWindow):
     def busy_texts(self) -> list[str]:
         """What is still running in the background (pages' workers, a download)."""
         texts = [page.busy_text() for page in self.built_pages()] + [self.datasets.busy_text()]
+        texts.append(self.lesson_files.busy_text())
         return [text for text in texts if text]
 
     def closeEvent(self, event):  # noqa: N802

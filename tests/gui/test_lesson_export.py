@@ -177,3 +177,20 @@ def test_headless_export_refuses_bad_requests(tmp_path, capsys, monkeypatch, arg
     assert cli_main(["export", *args]) == 1
     assert words in capsys.readouterr().err
     assert list(tmp_path.iterdir()) == []
+
+
+def test_cancel_while_the_file_is_being_written_removes_it(qtbot, tmp_path):
+    from cnnviz.gui.animation_export import AnimationExport
+    from cnnviz.gui.pages.pool_page import PoolPage
+
+    job = AnimationExport(PoolPage, examples()["pool-2"], tmp_path / "a.gif", (320, 200))
+    job.prepare()
+    while job.done < job.total - 1:
+        job.render_next()
+    job._slice()  # the last frame: the file is now written in a worker thread
+    assert job.closer is not None
+    with qtbot.waitSignal(job.failed) as failed:
+        job.cancel()
+    assert failed.args == ["Cancelled."] and list(tmp_path.iterdir()) == []
+    assert job.closer is None and job.page is None
+    job.deleteLater()
