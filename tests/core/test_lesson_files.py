@@ -190,3 +190,25 @@ def test_mp4_without_the_extra_says_how_to_get_it(tmp_path, monkeypatch):
     monkeypatch.setattr(animation, "video_available", lambda: False)
     with pytest.raises(MissingExtra, match=r'pip install "cnnviz\[video\]"'):
         open_writer(tmp_path / "a.mp4", 2)
+
+
+def test_the_desktop_files_declare_the_lesson_type(tmp_path):
+    """The .desktop entry, the metainfo and the shared-mime-info file agree with the format,
+    and the type's magic (the "format" key near the start) is what a saved lesson begins with."""
+    import re
+    from pathlib import Path
+
+    from cnnviz.core.lesson import MIME_TYPE, SUFFIX
+
+    packaging = Path(__file__).resolve().parents[2] / "packaging"
+    desktop = (packaging / "io.github.cnnviz.desktop").read_text()
+    assert f"MimeType={MIME_TYPE};" in desktop and "Exec=cnnviz %f" in desktop
+    assert f"<mediatype>{MIME_TYPE}</mediatype>" in (
+        packaging / "io.github.cnnviz.metainfo.xml"
+    ).read_text()
+    mime = (packaging / "io.github.cnnviz.mime.xml").read_text()
+    assert f'type="{MIME_TYPE}"' in mime and f'pattern="*{SUFFIX}"' in mime
+    magic = re.search(r'value="([^"]+)" offset="0:(\d+)"', mime)
+    save_lesson(tmp_path / f"a{SUFFIX}", Lesson("Pooling"))
+    start = (tmp_path / f"a{SUFFIX}").read_text()[: int(magic[2]) + len(magic[1])]
+    assert magic[1].replace("&quot;", '"') in start
