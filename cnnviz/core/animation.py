@@ -103,8 +103,16 @@ class GifWriter(FrameWriter):
         with atomic_path(self.path, suffix=".gif") as tmp:
             first, *rest = self.frames
             # disposal 1 + optimize=False: every frame is whole; nothing merged or dropped
-            first.save(tmp, "GIF", save_all=True, append_images=rest, duration=duration,
-                       loop=0, optimize=False, disposal=1)  # fmt: skip
+            first.save(
+                tmp,
+                "GIF",
+                save_all=True,
+                append_images=rest,
+                duration=duration,
+                loop=0,
+                optimize=False,
+                disposal=1,
+            )
         self.frames = []
         return self.path
 
@@ -125,9 +133,14 @@ class Mp4Writer(FrameWriter):
         tmp = self._stack.enter_context(atomic_path(self.path, suffix=".mp4"))
         # macro_block_size 2: keep the size asked for (even sides; yuv420p needs them)
         self._writer = imageio.get_writer(
-            tmp, format="FFMPEG", fps=self.fps, codec="libx264", macro_block_size=2,
-            quality=8, ffmpeg_log_level="error",
-        )  # fmt: skip
+            tmp,
+            format="FFMPEG",
+            fps=self.fps,
+            codec="libx264",
+            macro_block_size=2,
+            quality=8,
+            ffmpeg_log_level="error",
+        )
 
     def _add(self, frame):
         h, w = frame.shape[:2]

@@ -66,8 +66,17 @@ class AnimationExport(QObject):
     finished = Signal(str)  # the path written
     failed = Signal(str)  # why it stopped (also "Cancelled.")
 
-    def __init__(self, page_class, lesson: Lesson, path, size, fps: float = 2.0,
-                 title_frame: bool = True, look=(1.0, False), parent=None):  # fmt: skip
+    def __init__(
+        self,
+        page_class,
+        lesson: Lesson,
+        path,
+        size,
+        fps: float = 2.0,
+        title_frame: bool = True,
+        look=(1.0, False),
+        parent=None,
+    ):
         super().__init__(parent)
         self.page_class, self.lesson, self.path = page_class, lesson, Path(path)
         self.size, self.fps, self.title_frame, self.look = tuple(size), fps, title_frame, look

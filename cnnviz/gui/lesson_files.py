@@ -1,4 +1,5 @@
-"""The File menu's lessons and animations: save / open / recent lessons, export animation.
+"""The File menu's lessons, animations and figures: save / open / recent lessons, export
+animation, export or copy a figure.
 
 A lesson file is read on the GUI thread: it is at most a few kilobytes of JSON (files over
 2 MB are refused before reading), so reading it costs less than one repaint. An animation
@@ -50,8 +51,10 @@ class LessonFiles:
             lesson = load_lesson(path)
             titles = [entry.title for entry in PAGES]
             if lesson.page not in titles:
-                raise LessonError(f"{Path(path).name} is for a {lesson.page!r} page, which this "
-                                  "cnnviz does not have")  # fmt: skip
+                raise LessonError(
+                    f"{Path(path).name} is for a {lesson.page!r} page, which this "
+                    "cnnviz does not have"
+                )
         except LessonError as exc:
             return f"{exc}."
         index = titles.index(lesson.page)
@@ -135,8 +138,7 @@ class LessonFiles:
             return None
         size = size or (self.window.width(), self.window.height())
         look = (self.window.zoom, self.window.presenter)
-        job = AnimationExport(type(page), self.current_lesson(), path, size, fps, title_frame,
-                              look)  # fmt: skip
+        job = AnimationExport(type(page), self.current_lesson(), path, size, fps, title_frame, look)
         self.job = job
         self.progress = QProgressDialog("Exporting the animation…", "Cancel", 0, 1, self.window)
         self.progress.setWindowTitle("Export animation")
@@ -199,6 +201,64 @@ class LessonFiles:
     def busy_text(self) -> str:
         """What the window still waits for when it closes ("" when nothing)."""
         return "finishing the animation file" if self.job is not None else ""
+
+    # -- figures ------------------------------------------------------------------------------
+    def figure(self, name: str = ""):
+        """(name, widget) of the page's figure called ``name`` (its first by default), or
+        ("", the page itself) when the page has no figures."""
+        page = self.window.current_page()
+        figures = page.figures()
+        chosen = next((f for f in figures if f[0] == name), figures[0] if figures else None)
+        return chosen or ("", page)
+
+    def export_figure(self, path, name: str = "") -> None:
+        """Write a figure as SVG or PNG (``ValueError`` / ``OSError`` with the reason)."""
+        from cnnviz.gui.figures import save_figure
+
+        figure_name, widget = self.figure(name)
+        save_figure(widget, path, f"cnnviz: {figure_name or self.window.current_page().title}")
+
+    def copy_figure(self) -> None:
+        """The page's first figure (or the page) on the clipboard as an image."""
+        from cnnviz.gui.figures import copy_figure
+
+        name, widget = self.figure()
+        copy_figure(widget)
+        what = name or f"the {self.window.current_page().title} page"
+        self.window.statusBar().showMessage(f"Copied {what} to the clipboard as an image.", 5000)
+
+    def export_figure_dialog(self) -> None:
+        from PySide6.QtWidgets import QInputDialog
+
+        page = self.window.current_page()
+        names = [name for name, _ in page.figures()]
+        if not names:
+            self.warn(
+                "Export figure",
+                f"The {page.title} page has no figure to export; "
+                "File → Export page as PNG saves the whole page.",
+            )
+            return
+        name = names[0]
+        if len(names) > 1:
+            name, ok = QInputDialog.getItem(
+                self.window, "Export figure", "Figure:", names, 0, False
+            )
+            if not ok:
+                return
+        path, _ = QFileDialog.getSaveFileName(
+            self.window,
+            "Export figure",
+            str(Path.home() / f"{slug(name)}.svg"),
+            "SVG vector drawings (*.svg);;PNG images (*.png)",
+        )
+        if not path:
+            return
+        try:
+            self.export_figure(path, name)
+            self.window.statusBar().showMessage(f"Saved {path}", 5000)
+        except (ValueError, OSError) as exc:
+            self.warn("Export figure", str(exc))
 
     def shutdown(self) -> None:
         """The window closes: an export still running is cancelled (nothing half-written)."""

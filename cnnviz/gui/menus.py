@@ -178,18 +178,42 @@ class Menus:
     def add_lesson_actions(self, file_menu) -> None:
         """Open / save lessons, the recent ones, and the animation export."""
         files = self.window.lesson_files
-        self.add(file_menu, "Open &lesson…", "Ctrl+Shift+O", files.open_dialog,
-                 "Open a .cnnviz lesson: its page in its saved state")  # fmt: skip
+        self.add(
+            file_menu,
+            "Open &lesson…",
+            "Ctrl+Shift+O",
+            files.open_dialog,
+            "Open a .cnnviz lesson: its page in its saved state",
+        )
         self.recent = file_menu.addMenu("Open &recent lesson")
         self.recent.aboutToShow.connect(lambda: files.fill_recent(self.recent))
-        self.add(file_menu, "Save lesson &as…", "Ctrl+Shift+S", files.save_dialog,
-                 "Save the page, its grids, settings and step as a .cnnviz lesson")  # fmt: skip
+        self.add(
+            file_menu,
+            "Save lesson &as…",
+            "Ctrl+Shift+S",
+            files.save_dialog,
+            "Save the page, its grids, settings and step as a .cnnviz lesson",
+        )
         self.animation = self.add(
             file_menu,
             "Export &animation…",
             "Ctrl+Shift+E",
             files.export_dialog,
             "The step-through as an animated GIF, an MP4 or PNG frames (one frame per step)",
+        )
+        self.add(
+            file_menu,
+            "Export &figure…",
+            "",
+            files.export_figure_dialog,
+            "The page's diagram, plot or feature maps as SVG (vectors) or PNG",
+        )
+        self.add(
+            file_menu,
+            "Cop&y figure",
+            "Ctrl+Alt+C",
+            files.copy_figure,
+            "The page's diagram, plot or feature maps (else the page) to the clipboard",
         )
 
     def follow_page(self, page) -> None:

@@ -203,9 +203,10 @@ def test_the_desktop_files_declare_the_lesson_type(tmp_path):
     packaging = Path(__file__).resolve().parents[2] / "packaging"
     desktop = (packaging / "io.github.cnnviz.desktop").read_text()
     assert f"MimeType={MIME_TYPE};" in desktop and "Exec=cnnviz %f" in desktop
-    assert f"<mediatype>{MIME_TYPE}</mediatype>" in (
-        packaging / "io.github.cnnviz.metainfo.xml"
-    ).read_text()
+    assert (
+        f"<mediatype>{MIME_TYPE}</mediatype>"
+        in (packaging / "io.github.cnnviz.metainfo.xml").read_text()
+    )
     mime = (packaging / "io.github.cnnviz.mime.xml").read_text()
     assert f'type="{MIME_TYPE}"' in mime and f'pattern="*{SUFFIX}"' in mime
     magic = re.search(r'value="([^"]+)" offset="0:(\d+)"', mime)

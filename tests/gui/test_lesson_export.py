@@ -157,8 +157,18 @@ def test_headless_export_of_an_example_as_png_frames(tmp_path, capsys):
 def test_headless_export_of_a_lesson_file(tmp_path):
     lesson = examples()["conv-1"]
     save_lesson(tmp_path / "c.cnnviz", lesson)
-    code = cli_main(["export", str(tmp_path / "c.cnnviz"), "-o", str(tmp_path / "c.gif"),
-                     "--size", "400x300", "--fps", "1"])  # fmt: skip
+    code = cli_main(
+        [
+            "export",
+            str(tmp_path / "c.cnnviz"),
+            "-o",
+            str(tmp_path / "c.gif"),
+            "--size",
+            "400x300",
+            "--fps",
+            "1",
+        ]
+    )
     assert code == 0
     with Image.open(tmp_path / "c.gif") as gif:
         assert (gif.n_frames, gif.size, gif.info["duration"]) == (5, (400, 300), 1000)

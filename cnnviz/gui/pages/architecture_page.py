@@ -296,6 +296,9 @@ class ArchitecturePage(Page):
             self.layers.select_name(mismatch.layer)
             self.diagram.select(mismatch.layer)
 
+    def figures(self):
+        return [("architecture diagram", self.diagram)]
+
     def shutdown(self) -> None:
         self.tasks.stop()  # a model being built is finished first: the window waits for it
 

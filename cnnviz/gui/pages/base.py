@@ -136,6 +136,11 @@ class Page(QWidget):
         """What an animation frame shows (the whole page unless a page says otherwise)."""
         return self
 
+    def figures(self) -> list[tuple[str, QWidget]]:
+        """The figures a lecturer may take away (File → Export figure, Copy figure): a
+        diagram, a plot, a feature-map grid, as (name, widget); none by default."""
+        return []
+
     def lesson_title(self) -> str:
         """A few words naming what the page shows now (a title frame, a recent-lessons entry)."""
         return self.title
