@@ -48,8 +48,9 @@ class Lesson:
         return json.dumps(data, indent=1, ensure_ascii=False, allow_nan=False) + "\n"
 
 
-def lesson_from_json(text: str, name: str = "This file") -> Lesson:
-    """Parse a lesson; :class:`LessonError` for anything else."""
+def parse_file(text: str, name: str = "This file") -> dict:
+    """The JSON of a cnnviz file (lesson or deck) whose format and version this cnnviz reads;
+    :class:`LessonError` otherwise."""
     try:
         data = json.loads(text)
     except ValueError as exc:
@@ -64,8 +65,13 @@ def lesson_from_json(text: str, name: str = "This file") -> Lesson:
             f"{name} was written by a newer cnnviz (lesson format {version}; this version "
             f"reads format {VERSION}). Update cnnviz to open it"
         )
-    if data.get("kind", "lesson") != "lesson":
-        raise LessonError(f"{name} is a cnnviz {data.get('kind')!s}, not a lesson")
+    return data
+
+
+def lesson_from_data(data: dict, name: str = "This file") -> Lesson:
+    """A lesson from its JSON object (``page``, ``state``, ``presenter``, ``title``)."""
+    if not isinstance(data, dict):
+        raise LessonError(f"{name} is damaged: a lesson in it is not a table")
     page, state = data.get("page"), data.get("state", {})
     if not isinstance(page, str) or not isinstance(state, dict):
         raise LessonError(f"{name} is damaged: it names no page or its state is not a table")
@@ -74,8 +80,16 @@ def lesson_from_json(text: str, name: str = "This file") -> Lesson:
     return Lesson(page, state, presenter is True, title if isinstance(title, str) else "")
 
 
-def load_lesson(path) -> Lesson:
-    """Read a lesson file (:class:`LessonError` when it cannot be one)."""
+def lesson_from_json(text: str, name: str = "This file") -> Lesson:
+    """Parse a lesson; :class:`LessonError` for anything else."""
+    data = parse_file(text, name)
+    if data.get("kind", "lesson") != "lesson":
+        raise LessonError(f"{name} is a cnnviz {data.get('kind')!s}, not a lesson")
+    return lesson_from_data(data, name)
+
+
+def read_text(path) -> str:
+    """A cnnviz file's text (:class:`LessonError` when it cannot be read or is no text)."""
     path = Path(path)
     name = path.name
     try:
@@ -88,7 +102,12 @@ def load_lesson(path) -> Lesson:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise LessonError(f"{name} is not a cnnviz lesson file (it is not text)") from None
-    return lesson_from_json(text, name)
+    return text
+
+
+def load_lesson(path) -> Lesson:
+    """Read a lesson file (:class:`LessonError` when it cannot be one)."""
+    return lesson_from_json(read_text(path), Path(path).name)
 
 
 def save_lesson(path, lesson: Lesson) -> None:

@@ -15,7 +15,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QProgressDialog
 
 from cnnviz.core.animation import MissingExtra
-from cnnviz.core.lesson import SUFFIX, Lesson, LessonError, load_lesson, save_lesson
+from cnnviz.core.lesson import SUFFIX, Lesson, LessonError, save_lesson
 from cnnviz.gui.pages import PAGES
 from cnnviz.gui.settings import open_settings
 
@@ -45,30 +45,37 @@ class LessonFiles:
         self.remember(path)
 
     def open(self, path) -> str:
-        """Open a lesson file: its page shown in its saved state. Returns "" or the reason it
-        was refused (the current lesson then stays as it was)."""
+        """Open a lesson or deck file: a lesson's page shown in its saved state, a deck at its
+        first stop. Returns "" or the reason it was refused (the current lesson then stays)."""
+        from cnnviz.core.deck import Deck, read_file
+
         try:
-            lesson = load_lesson(path)
-            titles = [entry.title for entry in PAGES]
-            if lesson.page not in titles:
-                raise LessonError(
-                    f"{Path(path).name} is for a {lesson.page!r} page, which this "
-                    "cnnviz does not have"
-                )
+            opened = read_file(path)
         except LessonError as exc:
             return f"{exc}."
+        if isinstance(opened, Deck):
+            problem = self.window.deck.open_deck(opened, path)
+        else:
+            problem = self.apply(opened, Path(path).name)
+        if not problem:
+            self.remember(path)
+        return problem
+
+    def apply(self, lesson: Lesson, name: str = "The lesson") -> str:
+        """Show ``lesson``'s page in its state; "" or the reason it cannot (nothing changed)."""
+        titles = [entry.title for entry in PAGES]
+        if lesson.page not in titles:
+            return f"{name} is for a {lesson.page!r} page, which this cnnviz does not have."
         index = titles.index(lesson.page)
         window = self.window
-        waits_for_torch = PAGES[index].needs_torch and window.pages[index] is None
-        if lesson.state or not waits_for_torch:  # a page with state is built to check it
+        if lesson.state:  # no state: the page as it is (a page with one is built to check it)
             try:
                 window.page(index).restore_lesson(lesson.state)
             except ValueError as exc:
-                return f"{Path(path).name} cannot be opened: {exc}."
+                return f"{name} cannot be opened: {exc}."
         window.on_page(lesson.page, lambda page: None)
         if lesson.presenter != window.presenter:
             window.set_look(presenter=lesson.presenter)
-        self.remember(path)
         return ""
 
     def remember(self, path) -> None:

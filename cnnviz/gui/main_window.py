@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from cnnviz import __version__
 from cnnviz.gui.dataset_controller import DatasetController
+from cnnviz.gui.deck_controller import DeckController
 from cnnviz.gui.lesson_files import LessonFiles
 from cnnviz.gui.menus import Menus, shortcut_table
 from cnnviz.gui.pages import PAGES
@@ -89,6 +90,7 @@ class MainWindow(QMainWindow):
         )
         self.lesson_files = LessonFiles(self)  # lesson files and animations (File menu)
         self.menus = Menus(self)
+        self.deck = DeckController(self)  # View → Deck: the caption band and the stops
         self._waiting_for = -1  # a page to build once PyTorch has been imported
         self._pending: list[tuple[int, object]] = []  # (page, menu command) waiting for it
         self._preload_timer = QTimer(self)

@@ -165,6 +165,8 @@ class Menus:
             group.addAction(action)
             self.themes[name] = action
         view.addSeparator()
+        self.add_deck_actions(view)
+        view.addSeparator()
         self.add(view, "Zoom &in", "Ctrl+=", lambda: w.set_look(zoom=w.zoom * 1.15))
         self.add(view, "Zoom &out", "Ctrl+-", lambda: w.set_look(zoom=w.zoom / 1.15))
         self.add(view, "&Reset zoom", "Ctrl+0", lambda: w.set_look(zoom=1.0), "Zoom back to 100%")
@@ -215,6 +217,32 @@ class Menus:
             files.copy_figure,
             "The page's diagram, plot or feature maps (else the page) to the clipboard",
         )
+
+    def add_deck_actions(self, view) -> None:
+        """View → Deck, the lecture's deck, next / previous stop (PageDown / PageUp, as a
+        presentation clicker sends, and Alt+→ / Alt+←)."""
+        w = self.window
+        self.deck = self.add(
+            view,
+            "&Deck",
+            "",
+            lambda: w.deck.set_visible(not w.deck.visible),
+            "Show the deck: the stop's caption over the page, the stops beside it",
+        )
+        self.deck.setCheckable(True)
+        self.add(
+            view,
+            "Open the &lecture's deck",
+            "",
+            lambda: w.deck.open_lecture(),
+            "Lecture 10 (CNN) as a deck: each stop a lesson, in the lecture's order",
+        )
+        for text, keys, other, slot in (
+            ("Next sto&p", "PgDown", "Alt+Right", lambda: w.deck.next_stop()),
+            ("Previous st&op", "PgUp", "Alt+Left", lambda: w.deck.previous_stop()),
+        ):
+            action = self.add(view, text, keys, slot, f"{text.replace('&', '')} of the deck")
+            action.setShortcuts([QKeySequence(keys), QKeySequence(other)])
 
     def follow_page(self, page) -> None:
         """Enable the Step and Edit commands only where the shown page offers them."""

@@ -213,3 +213,50 @@ def test_the_desktop_files_declare_the_lesson_type(tmp_path):
     save_lesson(tmp_path / f"a{SUFFIX}", Lesson("Pooling"))
     start = (tmp_path / f"a{SUFFIX}").read_text()[: int(magic[2]) + len(magic[1])]
     assert magic[1].replace("&quot;", '"') in start
+
+
+def test_a_deck_round_trips_and_reads_as_a_deck(tmp_path):
+    from cnnviz.core.deck import Deck, Stop, read_file, save_deck
+
+    deck = Deck("Mine", [Stop("first", examples()["conv-1"]), Stop("then", Lesson("Train"))])
+    save_deck(tmp_path / "d.cnnviz", deck)
+    assert read_file(tmp_path / "d.cnnviz") == deck
+    with pytest.raises(LessonError, match="a cnnviz deck, not a lesson"):
+        load_lesson(tmp_path / "d.cnnviz")
+    save_lesson(tmp_path / "l.cnnviz", Lesson("Pooling"))
+    assert read_file(tmp_path / "l.cnnviz") == Lesson("Pooling")
+
+
+@pytest.mark.parametrize(
+    "stops, words",
+    [
+        ("none", "not a list"),
+        ([{"page": "Pooling"}], "stop 1 is damaged: its caption"),
+        ([{"caption": "x", "page": 7}], "stop 1 is damaged: it names no page"),
+    ],
+)
+def test_damaged_decks_are_refused(tmp_path, stops, words):
+    from cnnviz.core.deck import read_file
+
+    data = {"format": "cnnviz", "kind": "deck", "version": 1, "title": "t", "stops": stops}
+    (tmp_path / "d.cnnviz").write_text(json.dumps(data))
+    with pytest.raises(LessonError, match=words):
+        read_file(tmp_path / "d.cnnviz")
+
+
+def test_the_lecture_deck_follows_the_lecture():
+    from cnnviz.core.deck import lecture_deck
+    from cnnviz.core.models import available
+
+    deck = lecture_deck()
+    assert deck.title == "Lecture 10: CNN" and len(deck.stops) == 12
+    pages = [stop.lesson.page for stop in deck.stops]
+    assert pages[:4] == ["Convolution"] * 3 + ["Pooling"]
+    models = [s.lesson.state["model"] for s in deck.stops if s.lesson.page == "Architecture"]
+    assert models[:2] == ["simple", "simple_broken"] and models[-3:] == [
+        "resnet",
+        "plain",
+        "densenet",
+    ]
+    assert set(models) <= set(available())
+    assert all(0 < len(stop.caption) <= 80 for stop in deck.stops)

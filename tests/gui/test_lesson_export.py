@@ -204,3 +204,23 @@ def test_cancel_while_the_file_is_being_written_removes_it(qtbot, tmp_path):
     assert failed.args == ["Cancelled."] and list(tmp_path.iterdir()) == []
     assert job.closer is None and job.page is None
     job.deleteLater()
+
+
+def test_the_export_dialog_checks_its_choices(qtbot, monkeypatch):
+    import cnnviz.gui.export_dialog as module
+    from cnnviz.gui.export_dialog import ExportDialog
+
+    monkeypatch.setattr(module, "video_available", lambda: False)
+    dialog = ExportDialog("pool", 9, (1280, 800))
+    qtbot.addWidget(dialog)
+    assert dialog.size_box.itemText(0) == "1280x800" and dialog.size_box.count() == 3
+    dialog.kind.setCurrentIndex(1)  # MP4 without the extra: it says how to get it
+    assert dialog.path.text().endswith("pool.mp4") and "cnnviz[video]" in dialog.note.text()
+    assert not dialog.buttons.button(dialog.buttons.StandardButton.Ok).isEnabled()
+    dialog.kind.setCurrentIndex(2)
+    assert dialog.path.text().endswith("pool")  # a folder of PNG frames
+    dialog.size_box.setEditText("huge")
+    dialog._on_accept()
+    assert "WIDTHxHEIGHT" in dialog.note.text() and dialog.result() == 0
+    dialog.size_box.setEditText("800x600")
+    assert dialog.choice()[1:] == ((800, 600), 2.0, True)
