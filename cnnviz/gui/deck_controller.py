@@ -45,6 +45,8 @@ class DeckController:
         self.caption_dock.setTitleBarWidget(QWidget())  # a band of text, no title bar
         self.stops = QListWidget()
         self.stops.setToolTip("The deck's stops: double-click one to go there")
+        self.stops.setWordWrap(True)  # whole captions, never cut off at the panel's edge
+        self.stops.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
         self.stops.itemActivated.connect(lambda item: self.go_to(self.stops.row(item)))
         panel = QWidget()
         layout = QVBoxLayout(panel)
@@ -83,7 +85,8 @@ class DeckController:
     # -- showing ------------------------------------------------------------------------------
     @property
     def visible(self) -> bool:
-        return not self.panel_dock.isHidden()
+        """The caption band is shown (its stops panel may have been closed on its own)."""
+        return not self.caption_dock.isHidden()
 
     def set_visible(self, on: bool) -> None:
         """View → Deck: the caption band and the stops panel (a new deck if there is none)."""
