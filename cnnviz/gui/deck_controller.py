@@ -175,11 +175,15 @@ class DeckController:
         index = self.chosen()
         if self.deck is None or not 0 <= index < len(self.deck.stops):
             return
-        text, ok = QInputDialog.getText(
-            self.window, "Rename stop", "Caption:", text=self.deck.stops[index].caption
-        )
-        if ok:
-            self.rename(index, text)
+        dialog = QInputDialog(self.window)
+        dialog.setWindowTitle("Rename stop")
+        dialog.setLabelText("Caption:")
+        dialog.setTextValue(self.deck.stops[index].caption)
+        try:
+            if dialog.exec() == QInputDialog.Accepted:
+                self.rename(index, dialog.textValue())
+        finally:
+            dialog.deleteLater()
 
     def move(self, step: int, index: int | None = None) -> None:
         """Move a stop (the chosen one by default) ``step`` places; it stays chosen."""

@@ -248,11 +248,16 @@ class LessonFiles:
             return
         name = names[0]
         if len(names) > 1:
-            name, ok = QInputDialog.getItem(
-                self.window, "Export figure", "Figure:", names, 0, False
-            )
-            if not ok:
-                return
+            dialog = QInputDialog(self.window)
+            dialog.setWindowTitle("Export figure")
+            dialog.setLabelText("Figure:")
+            dialog.setComboBoxItems(names)
+            try:
+                if dialog.exec() != QInputDialog.Accepted:
+                    return
+                name = dialog.textValue()
+            finally:
+                dialog.deleteLater()
         path, _ = QFileDialog.getSaveFileName(
             self.window,
             "Export figure",
