@@ -9,6 +9,7 @@ from PIL import Image
 from PySide6.QtCore import QTimer
 
 from cnnviz.cli import main as cli_main
+from cnnviz.core.animation import video_available
 from cnnviz.core.examples import examples
 from cnnviz.core.lesson import Lesson, save_lesson
 
@@ -224,3 +225,60 @@ def test_the_export_dialog_checks_its_choices(qtbot, monkeypatch):
     assert "WIDTHxHEIGHT" in dialog.note.text() and dialog.result() == 0
     dialog.size_box.setEditText("800x600")
     assert dialog.choice()[1:] == ((800, 600), 2.0, True)
+
+
+def test_a_lesson_given_on_the_command_line_opens(qtbot, main_window, tmp_path):
+    from cnnviz.gui.app import open_lesson_arguments
+
+    save_lesson(tmp_path / "p.cnnviz", examples()["pool-3"])
+    assert open_lesson_arguments(main_window, ["cnnviz", str(tmp_path / "p.cnnviz")])
+    qtbot.waitUntil(lambda: main_window.current_page().title == "Pooling")
+    assert main_window.current_page().kind == "avg"
+    assert open_lesson_arguments(main_window, ["cnnviz", "--self-test"]) == ""
+
+
+def test_page_down_reaches_the_deck_with_the_grid_focused(qtbot, main_window):
+    from PySide6.QtCore import Qt
+
+    from cnnviz.core.deck import Deck, Stop
+
+    deck = Deck("t", [Stop("one", examples()["conv-1"]), Stop("two", examples()["pool-1"])])
+    main_window.deck.open_deck(deck)
+    main_window.current_page().input_grids[0].view.setFocus()
+    qtbot.keyClick(main_window.current_page().input_grids[0].view, Qt.Key_PageDown)
+    assert main_window.deck.index == 1 and main_window.current_page().title == "Pooling"
+    qtbot.keyClick(main_window, Qt.Key_Left, Qt.AltModifier)
+    assert main_window.deck.index == 0
+
+
+def test_presenter_mode_frames_export(qtbot, main_window, tmp_path):
+    main_window.show_page(0)
+    main_window.set_look(presenter=True)
+    try:
+        job = main_window.lesson_files.export_animation(tmp_path / "f", (1280, 800), 2, False)
+        with qtbot.waitSignal(job.finished, timeout=20000):
+            pass
+    finally:
+        main_window.set_look(presenter=False)
+    names = sorted(p.name for p in (tmp_path / "f").iterdir())
+    assert len(names) == main_window.current_page().step_count()
+    with Image.open(tmp_path / "f" / names[0]) as png:
+        assert png.size == (1280, 800)
+    qtbot.waitUntil(lambda: main_window.lesson_files.job is None)
+
+
+@pytest.mark.skipif(
+    not video_available(),
+    reason="imageio-ffmpeg is not installed (pip install 'cnnviz[video]')",
+)
+def test_headless_export_as_mp4(tmp_path):
+    import imageio.v2 as imageio
+
+    code = cli_main(["export", "pool-1", "-o", str(tmp_path / "p.mp4"), "--size", "640x400"])
+    assert code == 0
+    reader = imageio.get_reader(tmp_path / "p.mp4")
+    try:
+        assert reader.count_frames() == 5  # title + 4 steps
+        assert reader.get_data(0).shape == (400, 640, 3)
+    finally:
+        reader.close()
