@@ -256,9 +256,10 @@ class Menus:
         """(keys, what they do) for every action with a shortcut, then the pages' own."""
         rows = []
         for menu, action in self.actions:
-            keys = action.shortcut().toString(QKeySequence.NativeText)
-            if keys:
-                rows.append((keys, f"{menu}: {action.text().replace('&', '')}"))
+            for sequence in action.shortcuts():  # a deck stop has two: PageDown, Alt+→
+                keys = sequence.toString(QKeySequence.NativeText)
+                if keys:
+                    rows.append((keys, f"{menu}: {action.text().replace('&', '')}"))
         return rows + list(page_shortcuts)
 
 
