@@ -19,6 +19,8 @@ from cnnviz.core.files import atomic_path
 FORMATS = ("gif", "mp4", "png")
 VIDEO_HINT = 'MP4 export needs imageio and imageio-ffmpeg: pip install "cnnviz[video]"'
 MIN_SIDE, MAX_SIDE = 64, 7680
+# a GIF is assembled in memory (about 1 MB a frame at 1280×800): beyond this, MP4 or PNG frames
+MAX_GIF_FRAMES = 400
 
 
 class MissingExtra(RuntimeError):
@@ -182,10 +184,15 @@ class PngWriter(FrameWriter):
         self.written = []
 
 
-def open_writer(path, fps: float) -> FrameWriter:
-    """The writer for ``path``'s format (``ValueError``: bad path or fps; ``MissingExtra``:
-    MP4 without the video extra)."""
+def open_writer(path, fps: float, frames: int = 0) -> FrameWriter:
+    """The writer for ``path``'s format, for ``frames`` frames (``ValueError``: bad path, fps
+    or too many frames for a GIF; ``MissingExtra``: MP4 without the video extra)."""
     kind = format_for(path)
+    if kind == "gif" and frames > MAX_GIF_FRAMES:
+        raise ValueError(
+            f"a GIF of {frames} frames would not fit in memory (at most {MAX_GIF_FRAMES}): "
+            "export an MP4 or PNG frames, or a smaller example"
+        )
     writer = {"gif": GifWriter, "mp4": Mp4Writer, "png": PngWriter}[kind]
     if kind != "png" and not Path(path).parent.is_dir():
         raise ValueError(f"the folder {Path(path).parent} does not exist")

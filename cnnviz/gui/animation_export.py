@@ -113,11 +113,12 @@ class AnimationExport(QObject):
             page.resize(*self.size)
             page.show()
             settle(page)
-            self.writer = open_writer(self.path, self.fps)
+            frames = (["title"] if self.title_frame else []) + list(range(count))
+            self.writer = open_writer(self.path, self.fps, len(frames))
         except Exception:
             self._dispose()
             raise
-        self.frames = (["title"] if self.title_frame else []) + list(range(count))
+        self.frames = frames
         self.done = 0
 
     def start(self) -> None:

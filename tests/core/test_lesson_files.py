@@ -260,3 +260,11 @@ def test_the_lecture_deck_follows_the_lecture():
     ]
     assert set(models) <= set(available())
     assert all(0 < len(stop.caption) <= 80 for stop in deck.stops)
+
+
+def test_a_gif_too_long_for_memory_is_refused_before_any_frame(tmp_path):
+    from cnnviz.core.animation import MAX_GIF_FRAMES
+
+    with pytest.raises(ValueError, match="export an MP4 or PNG frames"):
+        open_writer(tmp_path / "a.gif", 2, frames=MAX_GIF_FRAMES + 1)
+    assert open_writer(tmp_path / "seq", 2, frames=MAX_GIF_FRAMES + 1).count == 0

@@ -46,6 +46,8 @@ def test_a_lesson_file_round_trips_the_page_state(main_window, new_window, tmp_p
     assert other.presenter
     other.set_look(presenter=False)
     assert other.lesson_files.recent() == [str(path.resolve())]
+    other.lesson_files.fill_recent(other.menus.recent)  # File → Open recent lesson
+    assert [a.text() for a in other.menus.recent.actions()] == ["&1 lesson.cnnviz"]
 
 
 def test_bad_lesson_files_are_refused_and_the_lesson_stays(main_window, tmp_path):
@@ -282,3 +284,14 @@ def test_headless_export_as_mp4(tmp_path):
         assert reader.get_data(0).shape == (400, 640, 3)
     finally:
         reader.close()
+
+
+def test_a_huge_step_through_as_gif_is_refused_with_a_way_out(main_window, tmp_path):
+    shown = quiet(main_window)
+    page = main_window.show_page(0)
+    page.set_inputs(np.ones((1, 30, 30)))
+    page.recompute(0)
+    assert page.step_count() > 400
+    assert main_window.lesson_files.export_animation(tmp_path / "a.gif", (320, 200)) is not None
+    assert "MP4 or PNG frames" in shown[0] and list(tmp_path.iterdir()) == []
+    assert main_window.lesson_files.job is None
