@@ -24,6 +24,10 @@ def main(argv=None) -> int:
         )
         add_arguments(parser)
         return run(parser.parse_args(argv[1:]), parser)
+    if argv and argv[0] == "export":
+        from cnnviz.export_cli import run as run_export
+
+        return run_export(argv[1:])
     if argv and argv[0] in ("--version", "-V"):
         from cnnviz import __version__
 
@@ -31,8 +35,10 @@ def main(argv=None) -> int:
         return 0
     if argv and argv[0] in ("--help", "-h"):
         print(
-            "usage: cnnviz [--version | --self-test] | cnnviz train --help\n\n"
-            "Starts the cnnviz window; `cnnviz train ...` trains headless;\n"
+            "usage: cnnviz [--version | --self-test] [LESSON.cnnviz] | cnnviz train --help"
+            " | cnnviz export --help\n\n"
+            "Starts the cnnviz window (opening a lesson file if given); `cnnviz train ...`\n"
+            "trains headless; `cnnviz export ...` writes a step-through as GIF, MP4 or PNGs;\n"
             "--self-test opens the window, builds every page, prints what it saw and quits\n"
             "(to check an installed or frozen app)."
         )

@@ -47,6 +47,7 @@ def run(argv=None, self_test: bool = False) -> int:
     window = MainWindow()
     window.resize(1280, 800)
     window.show()
+    open_lesson_arguments(window, argv)
     if self_test:
         from PySide6.QtCore import QTimer
 
@@ -83,6 +84,17 @@ def run(argv=None, self_test: bool = False) -> int:
 
         QTimer.singleShot(0, visit_every_page)
     return app.exec()
+
+
+def open_lesson_arguments(window, argv) -> str:
+    """`cnnviz lesson.cnnviz` (a double-click in the file manager): open the first .cnnviz
+    argument once the event loop runs; returns it ("" when there is none)."""
+    lessons = [a for a in (argv or [])[1:] if a.lower().endswith(".cnnviz")]
+    if lessons:
+        from PySide6.QtCore import QTimer
+
+        QTimer.singleShot(0, lambda: window.lesson_files.open_reporting(lessons[0]))
+    return lessons[0] if lessons else ""
 
 
 def staged_window(width: int = 1280, height: int = 800):

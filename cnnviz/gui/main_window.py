@@ -26,6 +26,8 @@ from PySide6.QtWidgets import (
 
 from cnnviz import __version__
 from cnnviz.gui.dataset_controller import DatasetController
+from cnnviz.gui.deck_controller import DeckController
+from cnnviz.gui.lesson_files import LessonFiles
 from cnnviz.gui.look import dress
 from cnnviz.gui.menus import Menus, shortcut_table
 from cnnviz.gui.pages import PAGES
@@ -96,7 +98,9 @@ class MainWindow(QMainWindow):
         self.context = PageContext(
             self.datasets, self.request_training_model, self.show_page_titled
         )
+        self.lesson_files = LessonFiles(self)  # lesson files and animations (File menu)
         self.menus = Menus(self)
+        self.deck = DeckController(self)  # View → Deck: the caption band and the stops
         self._waiting_for = -1  # a page to build once PyTorch has been imported
         self._pending: list[tuple[int, object]] = []  # (page, menu command) waiting for it
         self._preload_timer = QTimer(self)
@@ -307,6 +311,7 @@ class MainWindow(QMainWindow):
     def busy_texts(self) -> list[str]:
         """What is still running in the background (pages' workers, a download)."""
         texts = [page.busy_text() for page in self.built_pages()] + [self.datasets.busy_text()]
+        texts.append(self.lesson_files.busy_text())
         return [text for text in texts if text]
 
     def closeEvent(self, event):  # noqa: N802
@@ -326,6 +331,7 @@ class MainWindow(QMainWindow):
         for page in self.built_pages():
             page.shutdown()
         self.datasets.cancel_download()
+        self.lesson_files.shutdown()
         busy = self.busy_texts()
         if busy:
             event.ignore()

@@ -73,6 +73,8 @@ class Menus:
             "Save the training run (weights, optimizer, curves, settings)",
         )
         file_menu.addSeparator()
+        self.add_lesson_actions(file_menu)
+        file_menu.addSeparator()
         self.add(
             file_menu,
             "&Export page as PNG…",
@@ -164,6 +166,8 @@ class Menus:
             group.addAction(action)
             self.themes[name] = action
         view.addSeparator()
+        self.add_deck_actions(view)
+        view.addSeparator()
         self.add(view, "Zoom &in", "Ctrl+=", lambda: w.set_look(zoom=w.zoom * 1.15))
         self.add(view, "Zoom &out", "Ctrl+-", lambda: w.set_look(zoom=w.zoom / 1.15))
         self.add(view, "&Reset zoom", "Ctrl+0", lambda: w.set_look(zoom=1.0), "Zoom back to 100%")
@@ -174,8 +178,76 @@ class Menus:
         )
         self.add(help_menu, "&About cnnviz", "", w.show_about)
 
+    def add_lesson_actions(self, file_menu) -> None:
+        """Open / save lessons, the recent ones, and the animation export."""
+        files = self.window.lesson_files
+        self.add(
+            file_menu,
+            "Open &lesson…",
+            "Ctrl+Shift+O",
+            files.open_dialog,
+            "Open a .cnnviz lesson: its page in its saved state",
+        )
+        self.recent = file_menu.addMenu("Open &recent lesson")
+        self.recent.aboutToShow.connect(lambda: files.fill_recent(self.recent))
+        self.add(
+            file_menu,
+            "Save lesson &as…",
+            "Ctrl+Shift+S",
+            files.save_dialog,
+            "Save the page, its grids, settings and step as a .cnnviz lesson",
+        )
+        self.animation = self.add(
+            file_menu,
+            "Export &animation…",
+            "Ctrl+Shift+E",
+            files.export_dialog,
+            "The step-through as an animated GIF, an MP4 or PNG frames (one frame per step)",
+        )
+        self.add(
+            file_menu,
+            "Export &figure…",
+            "",
+            files.export_figure_dialog,
+            "The page's diagram, plot or feature maps as SVG (vectors) or PNG",
+        )
+        self.add(
+            file_menu,
+            "Cop&y figure",
+            "Ctrl+Alt+C",
+            files.copy_figure,
+            "The page's diagram, plot or feature maps (else the page) to the clipboard",
+        )
+
+    def add_deck_actions(self, view) -> None:
+        """View → Deck, the lecture's deck, next / previous stop (PageDown / PageUp, as a
+        presentation clicker sends, and Alt+→ / Alt+←)."""
+        w = self.window
+        self.deck = self.add(
+            view,
+            "&Deck",
+            "",
+            lambda: w.deck.set_visible(not w.deck.visible),
+            "Show the deck: the stop's caption over the page, the stops beside it",
+        )
+        self.deck.setCheckable(True)
+        self.add(
+            view,
+            "Open the &lecture's deck",
+            "",
+            lambda: w.deck.open_lecture(),
+            "Lecture 10 (CNN) as a deck: each stop a lesson, in the lecture's order",
+        )
+        for text, keys, other, slot in (
+            ("Next sto&p", "PgDown", "Alt+Right", lambda: w.deck.next_stop()),
+            ("Previous st&op", "PgUp", "Alt+Left", lambda: w.deck.previous_stop()),
+        ):
+            action = self.add(view, text, keys, slot, f"{text.replace('&', '')} of the deck")
+            action.setShortcuts([QKeySequence(keys), QKeySequence(other)])
+
     def follow_page(self, page) -> None:
         """Enable the Step and Edit commands only where the shown page offers them."""
+        self.animation.setEnabled(page.step_count() > 0)
         for action in self.step:
             action.setEnabled(page.steps_through)
         for action in self.edit:
@@ -185,9 +257,10 @@ class Menus:
         """(keys, what they do) for every action with a shortcut, then the pages' own."""
         rows = []
         for menu, action in self.actions:
-            keys = action.shortcut().toString(QKeySequence.NativeText)
-            if keys:
-                rows.append((keys, f"{menu}: {action.text().replace('&', '')}"))
+            for sequence in action.shortcuts():  # a deck stop has two: PageDown, Alt+→
+                keys = sequence.toString(QKeySequence.NativeText)
+                if keys:
+                    rows.append((keys, f"{menu}: {action.text().replace('&', '')}"))
         return rows + list(page_shortcuts)
 
 

@@ -213,6 +213,16 @@ def take(folder: Path, size: tuple[int, int] = (1280, 800)) -> list[Path]:
     architecture("architecture-mismatch", "simple_broken")
     architecture("architecture-resnet", "resnet")
 
+    # the lecture's deck at its fifth stop (the simple net's 320): caption band and stops
+    window.deck.open_lecture()
+    for _ in range(4):
+        window.deck.next_stop()
+    _wait_for(app, lambda: not window.current_page().busy, 60)
+    _settle(app, window)
+    shots.append(folder / "deck.png")
+    window.grab().save(str(shots[-1]))
+    window.deck.set_visible(False)
+
     # the Train page mid-training: inception on a subset, feature maps and branches live
     import time
 

@@ -318,6 +318,40 @@ class ArchitecturePage(Page):
             self.layers.select_name(mismatch.layer)
             self.diagram.select(mismatch.layer)
 
+    def lesson_state(self) -> dict:
+        """The model and the input: "dataset" (the chosen dataset's shape) or [C, H, W]."""
+        preset = SHAPES[self.shape_box.currentIndex()][1]
+        shape = "dataset" if preset == DATASET else list(self.input_shape())
+        return {"model": self.model_box.currentText(), "input": shape}
+
+    def restore_lesson(self, state: dict) -> None:
+        model, shape = state.get("model"), state.get("input", "dataset")
+        if model not in available():
+            raise ValueError(f"this cnnviz has no model called {model!r}")
+        custom = [spin.value() for spin in self.custom]
+        if shape != "dataset":
+            ranges = [(spin.minimum(), spin.maximum()) for spin in self.custom]
+            if not (isinstance(shape, list) and len(shape) == 3) or not all(
+                isinstance(v, int) and low <= v <= high for v, (low, high) in zip(shape, ranges)
+            ):
+                raise ValueError(f"{shape!r} is not an input shape (channels, height, width)")
+            custom = shape
+        presets = [preset for _, preset in SHAPES]
+        wanted = DATASET if shape == "dataset" else tuple(shape)
+        index = presets.index(wanted) if wanted in presets else presets.index(None)
+        for spin, value in zip(self.custom, custom):
+            spin.blockSignals(True)
+            spin.setValue(value)
+            spin.blockSignals(False)
+        self.shape_box.setCurrentIndex(index)
+        self.select_model(model)
+
+    def lesson_title(self) -> str:
+        return f"Architecture: {self.model_box.currentText()}"
+
+    def figures(self):
+        return [("architecture diagram", self.diagram)]
+
     def shutdown(self) -> None:
         self.tasks.stop()  # a model being built is finished first: the window waits for it
         self.opener.shutdown()  # a file being checked is stopped at once

@@ -115,6 +115,36 @@ class Page(QWidget):
     def last_step(self) -> None:
         """End."""
 
+    # -- lesson files and animations ------------------------------------------------------------
+    def lesson_state(self) -> dict | None:
+        """The page's whole state as plain JSON data (grids, parameters, current step) for a
+        lesson file, or None when the page has nothing to save beyond being the one shown."""
+        return None
+
+    def restore_lesson(self, state: dict) -> None:
+        """Take a state made by :meth:`lesson_state`; ``ValueError`` (and the page unchanged)
+        when it cannot."""
+
+    def step_count(self) -> int:
+        """How many steps an animation of this page has (0: it exports no animation)."""
+        return 0
+
+    def go_to_step(self, index: int) -> None:
+        """Show step ``index`` (0-based) as the Step menu would."""
+
+    def frame_widget(self) -> QWidget:
+        """What an animation frame shows (the whole page unless a page says otherwise)."""
+        return self
+
+    def figures(self) -> list[tuple[str, QWidget]]:
+        """The figures a lecturer may take away (File → Export figure, Copy figure): a
+        diagram, a plot, a feature-map grid, as (name, widget); none by default."""
+        return []
+
+    def lesson_title(self) -> str:
+        """A few words naming what the page shows now (a title frame, a recent-lessons entry)."""
+        return self.title
+
     # -- the Edit menu ----------------------------------------------------------------------------
     def paste(self) -> None:
         """Paste numbers from the clipboard into the input grid."""

@@ -13,10 +13,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from cnnviz.core.examples import conv_preset_from_state, conv_state
 from cnnviz.core.grid_text import resized
 from cnnviz.core.ops import ActivatedPlan, ActivationStep, ConvPlan, conv_code
 from cnnviz.core.ops.params import PADDING_MODES
-from cnnviz.core.presets import CONV_PRESETS
+from cnnviz.core.presets import CONV_PRESETS, ConvPreset
 from cnnviz.gui.pages.grid_lesson import GridLessonPage
 from cnnviz.gui.widgets.code_line import CodeLineView
 from cnnviz.gui.widgets.grid_model import PADDING
@@ -41,6 +42,8 @@ class ConvPage(GridLessonPage):
         "Pick an example, then step through it with → or Space; click an output cell to jump to it."
     )
     presets = CONV_PRESETS
+    state_of = staticmethod(conv_state)
+    preset_of_state = staticmethod(conv_preset_from_state)
     legend_keys = ("window", "gap", "padding", "current", "reader")
 
     def __init__(self, parent=None):
@@ -134,6 +137,19 @@ class ConvPage(GridLessonPage):
         self.relu_grid.setVisible(on)
         self.relu_arrow.setVisible(on)
         self.recompute()
+
+    def current_preset(self) -> ConvPreset:
+        return ConvPreset(
+            self.example_name(),
+            "",
+            self.inputs.tolist(),
+            self.kernels.tolist(),
+            self.bias_spin.value(),
+            self.stride_spin.value(),
+            self.padding_value(),
+            self.dilation_spin.value(),
+            self.padding_mode.currentText(),
+        )
 
     def _on_padding_kind_changed(self, kind: str) -> None:
         self.padding_spin.setEnabled(kind == "numbers")

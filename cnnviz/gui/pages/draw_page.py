@@ -489,6 +489,9 @@ class DrawPage(Page):
             )
         return page
 
+    def figures(self):
+        return [("feature maps", self.maps), ("what the network sees", self.seen)]
+
     def shutdown(self) -> None:
         self.inference.stop()  # a prediction in hand is finished: the window waits for it
         self.weights.shutdown()

@@ -64,6 +64,10 @@ class GridLessonPage(Page):
     steps_through = True
     edits_grids = True
     presets: tuple = ()
+    # a lesson file's state ⇄ a preset (cnnviz.core.examples): (preset, step) -> dict and
+    # state -> (preset, step); the page's current state is a preset too (current_preset)
+    state_of = None
+    preset_of_state = None
     legend_keys: tuple = ("window", "padding", "current", "reader")
 
     def __init__(self, parent=None):
@@ -470,6 +474,43 @@ class GridLessonPage(Page):
 
     def apply_preset(self, preset) -> None:
         raise NotImplementedError
+
+    # -- lesson files and animations ------------------------------------------------------------
+    def current_preset(self):
+        """The page's current grids and settings as a preset (named after the example)."""
+        raise NotImplementedError
+
+    def example_name(self) -> str:
+        index = self.preset_box.currentIndex()
+        return self.presets[index - 1].name if index > 0 else ""
+
+    def lesson_title(self) -> str:
+        return self.example_name() or self.title
+
+    def lesson_state(self) -> dict:
+        return type(self).state_of(self.current_preset(), self.step_bar.index)
+
+    def restore_lesson(self, state: dict) -> None:
+        preset, step = type(self).preset_of_state(state)  # ValueError: malformed
+        old, old_step = self.current_preset(), self.step_bar.index
+        self.step_bar.stop()
+        self.apply_preset(preset)
+        if not self.recompute(step_index=step):
+            reason = "; ".join(self.errors())
+            self.apply_preset(old)
+            self.recompute(step_index=old_step)
+            raise ValueError(f"its settings do not make a valid {self.title.lower()}: {reason}")
+        names = [p.name for p in self.presets]
+        index = names.index(preset.name) + 1 if preset.name in names else 0
+        self.preset_box.setCurrentIndex(index)
+        self.preset_note.setText(self.presets[index - 1].description if index else "")
+
+    def step_count(self) -> int:
+        return len(self.plan) if self.plan is not None else 0
+
+    def go_to_step(self, index: int) -> None:
+        self.step_bar.stop()
+        self.step_bar.set_index(index)
 
     # -- sizing and the settings column --------------------------------------------------------
     def fit_cells(self) -> None:

@@ -6,8 +6,9 @@ import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel
 
+from cnnviz.core.examples import pool_preset_from_state, pool_state
 from cnnviz.core.ops import PoolPlan, pool_code
-from cnnviz.core.presets import POOL_PRESETS
+from cnnviz.core.presets import POOL_PRESETS, PoolPreset
 from cnnviz.gui.pages.grid_lesson import GridLessonPage
 from cnnviz.gui.widgets.code_line import CodeLineView
 from cnnviz.gui.widgets.pair_spin import PairSpin
@@ -24,6 +25,8 @@ class PoolPage(GridLessonPage):
         "who reads it."
     )
     presets = POOL_PRESETS
+    state_of = staticmethod(pool_state)
+    preset_of_state = staticmethod(pool_preset_from_state)
     legend_keys = ("window", "winner", "gap", "padding", "current", "reader")
 
     def __init__(self, parent=None):
@@ -78,6 +81,20 @@ class PoolPage(GridLessonPage):
             self.stride_spin.value(),
             self.padding_spin.value(),
             dilation,
+            self.ceil_box.isChecked(),
+            self.include_pad_box.isChecked(),
+        )
+
+    def current_preset(self) -> PoolPreset:
+        return PoolPreset(
+            self.example_name(),
+            "",
+            self.inputs.tolist(),
+            self.kind,
+            self.kernel_spin.value(),
+            self.stride_spin.value(),
+            self.padding_spin.value(),
+            self.dilation_spin.value(),
             self.ceil_box.isChecked(),
             self.include_pad_box.isChecked(),
         )

@@ -505,7 +505,10 @@ class TracePage(Page):
         top = int(np.argmax(probs))
         names = self.info.class_names
         name = names[top] if top < len(names) else str(top)
-        truth = f" (label {names[self.exact_label]})" if self.exact_label is not None else ""
+        label = self.exact_label
+        # the test image's dataset may have more classes than the model names
+        label_name = names[label] if label is not None and label < len(names) else str(label)
+        truth = f" (label {label_name})" if label is not None else ""
         ink = self.exact_input is not None or has_ink(self.canvas.to_array())
         self.prediction.setText(
             f"It is {name}: {100 * probs[top]:.1f}%{truth}" if ink else "Draw a digit"

@@ -285,6 +285,12 @@ class TrainPage(Page):
             return not self.unsaved
         return True
 
+    def figures(self):
+        return [
+            ("loss and accuracy plot", self.views.loss_plot),
+            ("feature maps", self.views.features),
+        ]
+
     def shutdown(self) -> None:
         """For closing the window: ask the run to stop (the window waits for it, saying so)
         — never terminate the thread."""

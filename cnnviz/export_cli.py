@@ -1,0 +1,91 @@
+"""``cnnviz export``: a shipped example or a lesson file as a GIF, an MP4 or PNG frames,
+rendered offscreen (no display needed)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="cnnviz export",
+        description="Export a step-through as an animation: one frame per step (and a title "
+        "frame), drawn by the app's own widgets offscreen.",
+    )
+    p.add_argument("lesson", nargs="?", help="an example id (see --list) or a .cnnviz lesson file")
+    p.add_argument("-o", "--output", help="out.gif, out.mp4, or a folder/ for PNG frames")
+    p.add_argument("--list", action="store_true", help="list the examples: id, then title")
+    p.add_argument("--size", default="1280x800", help="frame size WIDTHxHEIGHT (1280x800)")
+    p.add_argument("--fps", type=float, default=2.0, help="frames a second (2)")
+    p.add_argument("--presenter", action="store_true", help="presenter mode (bigger type)")
+    p.add_argument("--no-title", action="store_true", help="no title frame")
+    return p
+
+
+def resolve(name: str):
+    """A Lesson from an example id or a lesson file (``ValueError`` naming what is wrong)."""
+    from cnnviz.core.examples import examples
+    from cnnviz.core.lesson import load_lesson
+
+    found = examples()
+    if name in found:
+        return found[name]
+    if Path(name).exists():
+        return load_lesson(name)
+    raise ValueError(f"{name!r} is neither an example id (see `cnnviz export --list`) nor a file")
+
+
+def run(argv) -> int:
+    """Run ``cnnviz export``; returns the exit code."""
+    p = parser()
+    args = p.parse_args(argv)
+    if args.list:
+        from cnnviz.core.examples import examples
+
+        for key, lesson in examples().items():
+            print(f"{key}\t{lesson.title}")
+        return 0
+    if not args.lesson or not args.output:
+        p.error("give an example id or lesson file and -o OUTPUT (or --list)")
+    from cnnviz.core.animation import MissingExtra, parse_size
+
+    try:
+        size = parse_size(args.size)
+        lesson = resolve(args.lesson)
+        return _export(lesson, args.output, size, args)
+    except (ValueError, OSError, MissingExtra) as exc:
+        print(f"cnnviz export: {exc}", file=sys.stderr)
+        return 1
+
+
+def _export(lesson, output: str, size, args) -> int:
+    os.environ["QT_QPA_PLATFORM"] = "offscreen"  # never a window, with or without a display
+    from cnnviz.gui.app import create_app
+    from cnnviz.gui.settings import use_private_settings
+
+    use_private_settings()  # the user's settings are neither read nor changed
+    app = create_app()
+    presenter = args.presenter or lesson.presenter
+    if presenter:
+        from cnnviz.gui.look import apply_look
+
+        apply_look(app, 1.0, True)
+    from cnnviz.gui.animation_export import AnimationExport
+    from cnnviz.gui.pages import PAGES
+
+    entry = next((e for e in PAGES if e.title == lesson.page), None)
+    if entry is None:
+        raise ValueError(f"this cnnviz has no {lesson.page!r} page")
+    job = AnimationExport(
+        entry.load(), lesson, output, size, args.fps, not args.no_title, (1.0, presenter)
+    )
+
+    def report(done, total):
+        print(f"\rframe {done}/{total}", end="", file=sys.stderr, flush=True)
+
+    path = job.run(report)
+    print(f"\nwrote {path} ({job.total} frames, {size[0]}x{size[1]})", file=sys.stderr)
+    return 0

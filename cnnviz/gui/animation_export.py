@@ -1,0 +1,245 @@
+"""Exporting a step-through as an animation: the page's own widgets, drawn offscreen.
+
+The export builds a copy of the page (same class, restored from the lesson's state), sized to
+the frame, never shown on screen, and renders it one step per slice of the GUI thread's event
+loop: widgets can only be painted on the GUI thread, and one frame (render + quantize or
+encode) takes a fraction of a second, so the window answers between two frames. A worker
+process would instead have to start Python and Qt again and rebuild the page (seconds before
+the first frame). The copy means the lecturer's own page is never touched: they may go on
+working, even on the same page, while the export runs.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from PySide6.QtCore import QEvent, QObject, QPoint, QRect, Qt, QTimer, Signal
+from PySide6.QtGui import QFont, QImage, QPainter, QPalette
+from PySide6.QtWidgets import QApplication
+
+from cnnviz.core.animation import open_writer
+from cnnviz.core.lesson import Lesson
+
+
+def image_to_rgb(image: QImage) -> np.ndarray:
+    """A QImage as an ``[H, W, 3]`` uint8 array (a copy)."""
+    image = image.convertToFormat(QImage.Format_RGB888)
+    w, h = image.width(), image.height()
+    rows = np.frombuffer(image.constBits(), np.uint8, image.bytesPerLine() * h)
+    return rows.reshape(h, image.bytesPerLine())[:, : w * 3].reshape(h, w, 3).copy()
+
+
+def settle(widget) -> None:
+    """Lay the widget out now, as the event loop would before painting: grids refit to their
+    room, labels whose text changed take their new height (twice: a refit asks again)."""
+    for _ in range(2):
+        QApplication.sendPostedEvents(None, QEvent.LayoutRequest)
+        widget.layout().activate()
+
+
+def title_image(size: tuple[int, int], title: str, subtitle: str, palette: QPalette) -> QImage:
+    """The title frame: the lesson's title and a line under it, in the app's colours."""
+    w, h = size
+    image = QImage(w, h, QImage.Format_RGB888)
+    image.fill(palette.color(QPalette.Window))
+    painter = QPainter(image)
+    painter.setRenderHint(QPainter.TextAntialiasing)
+    painter.setPen(palette.color(QPalette.WindowText))
+    for text, scale, top, bottom in ((title, 0.06, 0.2, 0.62), (subtitle, 0.032, 0.64, 0.85)):
+        font = QFont(QApplication.font())
+        font.setPixelSize(max(10, int(h * scale)))
+        font.setBold(scale > 0.05)
+        painter.setFont(font)
+        box = QRect(int(w * 0.08), int(h * top), int(w * 0.84), int(h * (bottom - top)))
+        flags = Qt.AlignHCenter | (Qt.AlignBottom if scale > 0.05 else Qt.AlignTop)
+        painter.drawText(box, flags | Qt.TextWordWrap, text)
+    painter.end()
+    return image
+
+
+class AnimationExport(QObject):
+    """One export: ``start()`` renders in slices (signals report progress), ``run()`` renders
+    at once (the command line); ``cancel()`` stops and removes what was written."""
+
+    progressed = Signal(int, int)  # frames done, frames in all
+    finished = Signal(str)  # the path written
+    failed = Signal(str)  # why it stopped (also "Cancelled.")
+
+    def __init__(
+        self,
+        page_class,
+        lesson: Lesson,
+        path,
+        size,
+        fps: float = 2.0,
+        title_frame: bool = True,
+        look=(1.0, False),
+        parent=None,
+    ):
+        super().__init__(parent)
+        self.page_class, self.lesson, self.path = page_class, lesson, Path(path)
+        self.size, self.fps, self.title_frame, self.look = tuple(size), fps, title_frame, look
+        self.page = None
+        self.writer = None
+        self.frames: list = []  # "title" or a step index, in order
+        self.done = 0
+        self.closer = None  # the thread writing the file once every frame is in
+        self.cancelled = False
+        self.timer = QTimer(self)
+        self.timer.setInterval(0)
+        self.timer.timeout.connect(self._slice)
+
+    @property
+    def total(self) -> int:
+        return len(self.frames)
+
+    @property
+    def running(self) -> bool:
+        return self.timer.isActive() or self.closer is not None
+
+    def prepare(self) -> None:
+        """Build the offscreen page and open the writer (``ValueError`` / ``MissingExtra``
+        when the lesson or the target cannot be used; nothing is left behind then)."""
+        page = self.page_class()
+        self.page = page
+        try:
+            page.restore_lesson(self.lesson.state)
+            page.apply_look(*self.look)
+            count = page.step_count()
+            if count < 1:
+                raise ValueError(f"the {page.title} page has no steps to animate")
+            page.setAttribute(Qt.WA_DontShowOnScreen)
+            page.resize(*self.size)
+            page.show()
+            settle(page)
+            frames = (["title"] if self.title_frame else []) + list(range(count))
+            self.writer = open_writer(self.path, self.fps, len(frames))
+        except Exception:
+            self._dispose()
+            raise
+        self.frames = frames
+        self.done = 0
+
+    def start(self) -> None:
+        """Render in slices of the event loop; ``failed`` if it cannot even begin."""
+        try:
+            self.prepare()
+        except (ValueError, OSError, RuntimeError) as exc:
+            self.failed.emit(str(exc))
+            return
+        self.progressed.emit(0, self.total)
+        self.timer.start()
+
+    def run(self, report=None) -> Path:
+        """Render every frame now (no event loop needed); ``report(done, total)`` after each."""
+        self.prepare()
+        try:
+            while self.done < self.total:
+                self.render_next()
+                if report:
+                    report(self.done, self.total)
+            return self._finish()
+        except BaseException:
+            self._abort()
+            raise
+
+    def cancel(self) -> None:
+        """Stop; what was written is removed (once the file being written is finished)."""
+        if self.closer is not None:
+            self.cancelled = True  # _on_closed removes the file
+        elif self.writer is not None:
+            self._abort()
+            self.failed.emit("Cancelled.")
+
+    def render_next(self) -> None:
+        """Render and write the next frame."""
+        frame = self.frames[self.done]
+        if frame == "title":
+            image = title_image(
+                self.size,
+                self.lesson.title or self.page.lesson_title(),
+                f"cnnviz · {self.page.title} · {self.page.step_count()} steps",
+                self.page.palette(),
+            )
+        else:
+            self.page.go_to_step(frame)
+            image = self.grab()
+        self.writer.add(image_to_rgb(image))
+        self.done += 1
+
+    def grab(self) -> QImage:
+        """The frame widget drawn at the frame's size, one image pixel per pixel whatever the
+        screen's scale."""
+        settle(self.page)
+        widget = self.page.frame_widget()
+        image = QImage(*self.size, QImage.Format_RGB888)
+        image.fill(self.page.palette().color(QPalette.Window))
+        painter = QPainter(image)
+        w, h = widget.width(), widget.height()
+        offset = QPoint(max(0, (self.size[0] - w) // 2), max(0, (self.size[1] - h) // 2))
+        widget.render(painter, offset)
+        painter.end()
+        return image
+
+    def _slice(self) -> None:
+        try:
+            self.render_next()
+            self.progressed.emit(self.done, self.total)
+        except Exception as exc:  # a full disk, a vanished folder: say so, leave nothing
+            self._abort()
+            self.failed.emit(f"The export stopped: {exc}")
+            return
+        if self.done == self.total:
+            self._close_in_worker()
+
+    def _close_in_worker(self) -> None:
+        """Assembling a GIF of many large frames takes up to a second: a worker thread does
+        it (the frames are plain images by now), the window keeps answering."""
+        from cnnviz.gui.workers.task_worker import TaskThread
+
+        self.timer.stop()
+        self._dispose()
+        self.closer = TaskThread("animation-export")
+        self.closer.worker.done.connect(self._on_closed)
+        self.closer.worker.failed.connect(self._on_closed)
+        self.closer.worker.submit(0, self.writer.close)
+
+    def _on_closed(self, _request: int, result) -> None:
+        self.closer.shutdown()
+        self.closer.deleteLater()
+        self.closer = None
+        written = isinstance(result, Path)
+        if not written or self.cancelled:
+            self.writer.abort()  # PNG frames: removed; a GIF's frames: dropped
+            if written and result.is_file():
+                result.unlink(missing_ok=True)
+        self.writer = None
+        if self.cancelled:
+            self.failed.emit("Cancelled.")
+        elif written:
+            self.finished.emit(str(result))
+        else:
+            self.failed.emit(f"The export stopped: {result}")
+
+    def _finish(self) -> Path:
+        self.timer.stop()
+        try:
+            return self.writer.close()
+        finally:
+            self.writer = None
+            self._dispose()
+
+    def _abort(self) -> None:
+        self.timer.stop()
+        if self.writer is not None:
+            self.writer.abort()
+            self.writer = None
+        self._dispose()
+
+    def _dispose(self) -> None:
+        if self.page is not None:
+            self.page.shutdown()
+            self.page.close()
+            self.page.deleteLater()
+            self.page = None

@@ -1,0 +1,233 @@
+"""Lecture decks in the window: the caption over the page, the stops beside it.
+
+View → Deck shows the current stop's caption in a band above the page and the deck's stops
+in a side panel (add this view as a stop, rename, move, delete, save). PageDown / PageUp (what
+presentation clickers send) and Alt+→ / Alt+← go to the next / previous stop, whose page
+opens in its saved state. A stop keeps the window's presenter mode as it is.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QFileDialog,
+    QGridLayout,
+    QInputDialog,
+    QLabel,
+    QListWidget,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from cnnviz.core.deck import Deck, Stop, lecture_deck, save_deck
+from cnnviz.core.lesson import SUFFIX
+
+
+class DeckController:
+    """The deck shown in ``window`` (a MainWindow): its docks, the current stop, editing."""
+
+    def __init__(self, window):
+        self.window = window
+        self.deck: Deck | None = None
+        self.index = -1
+        self.path = ""
+        self.caption = QLabel()
+        self.caption.setObjectName("deckCaption")
+        self.caption.setAlignment(Qt.AlignCenter)
+        self.caption.setWordWrap(True)
+        self.caption.setStyleSheet("font-size: 22pt; font-weight: bold; padding: 6px;")
+        self.caption_dock = self._dock("Deck caption", self.caption, Qt.TopDockWidgetArea)
+        self.caption_dock.setTitleBarWidget(QWidget())  # a band of text, no title bar
+        self.stops = QListWidget()
+        self.stops.setToolTip("The deck's stops: double-click one to go there")
+        self.stops.setWordWrap(True)  # whole captions, never cut off at the panel's edge
+        self.stops.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        self.stops.itemActivated.connect(lambda item: self.go_to(self.stops.row(item)))
+        panel = QWidget()
+        layout = QVBoxLayout(panel)
+        self.title = QLabel()
+        self.title.setWordWrap(True)
+        layout.addWidget(self.title)
+        layout.addWidget(self.stops, 1)
+        buttons = QGridLayout()
+        for i, (text, tip, slot) in enumerate(
+            (
+                ("Add this view", "Add the page as it is now as a stop after this one", self.add),
+                ("Rename…", "Change the chosen stop's caption", self.rename_dialog),
+                ("Move up", "Move the chosen stop one place earlier", lambda: self.move(-1)),
+                ("Move down", "Move the chosen stop one place later", lambda: self.move(1)),
+                ("Delete", "Remove the chosen stop from the deck", self.delete),
+                ("Save deck…", "Save the deck as a .cnnviz file", self.save_dialog),
+            )
+        ):
+            button = QPushButton(text)
+            button.setToolTip(tip)
+            button.clicked.connect(slot)
+            buttons.addWidget(button, i // 2, i % 2)
+        layout.addLayout(buttons)
+        self.panel_dock = self._dock("Deck", panel, Qt.RightDockWidgetArea)
+        self.set_visible(False)
+
+    def _dock(self, title: str, widget: QWidget, area) -> QDockWidget:
+        dock = QDockWidget(title, self.window)
+        dock.setObjectName(title.replace(" ", ""))
+        dock.setWidget(widget)
+        dock.setFeatures(QDockWidget.DockWidgetClosable)
+        dock.visibilityChanged.connect(lambda _v: self._sync_action())
+        self.window.addDockWidget(area, dock)
+        return dock
+
+    # -- showing ------------------------------------------------------------------------------
+    @property
+    def visible(self) -> bool:
+        """The caption band is shown (its stops panel may have been closed on its own)."""
+        return not self.caption_dock.isHidden()
+
+    def set_visible(self, on: bool) -> None:
+        """View → Deck: the caption band and the stops panel (a new deck if there is none)."""
+        if on and self.deck is None:
+            self.deck = Deck("New deck")
+            self._refresh()
+        self.caption_dock.setVisible(on)
+        self.panel_dock.setVisible(on)
+        self._sync_action()
+
+    def _sync_action(self) -> None:
+        action = getattr(self.window.menus, "deck", None) if hasattr(self.window, "menus") else None
+        if action is not None:
+            action.setChecked(self.visible)
+
+    def open_deck(self, deck: Deck, path="") -> str:
+        """Show ``deck`` at its first stop; "" or why its first stop cannot open."""
+        old = (self.deck, self.index, self.path)
+        self.deck, self.index, self.path = deck, -1, str(path)
+        problem = self.go_to(0) if deck.stops else ""
+        if problem:
+            self.deck, self.index, self.path = old
+            return problem
+        self._refresh()
+        self.set_visible(True)
+        return ""
+
+    def open_lecture(self) -> str:
+        """The deck cnnviz ships: the seed lecture in its order."""
+        return self.open_deck(lecture_deck())
+
+    def go_to(self, index: int) -> str:
+        """Open stop ``index``; "" or why it cannot (the current stop then stays)."""
+        if self.deck is None or not 0 <= index < len(self.deck.stops):
+            return ""
+        stop = self.deck.stops[index]
+        lesson = dataclasses.replace(stop.lesson, presenter=self.window.presenter)
+        problem = self.window.lesson_files.apply(lesson, f"Stop {index + 1}")
+        if problem:
+            self.window.lesson_files.warn("Deck", problem)
+            return problem
+        self.index = index
+        self._refresh()
+        return ""
+
+    def next_stop(self) -> None:
+        self.go_to(self.index + 1)
+
+    def previous_stop(self) -> None:
+        self.go_to(self.index - 1)
+
+    def _refresh(self) -> None:
+        deck = self.deck
+        stops = deck.stops if deck else []
+        self.stops.blockSignals(True)
+        self.stops.clear()
+        for number, stop in enumerate(stops, start=1):
+            self.stops.addItem(f"{number}. {stop.caption}")
+        if 0 <= self.index < len(stops):
+            self.stops.setCurrentRow(self.index)
+        self.stops.blockSignals(False)
+        self.caption.setText(stops[self.index].caption if 0 <= self.index < len(stops) else "")
+        where = f" — stop {self.index + 1} of {len(stops)}" if 0 <= self.index < len(stops) else ""
+        self.title.setText(f"<b>{deck.title if deck else ''}</b>{where}")
+
+    # -- editing ------------------------------------------------------------------------------
+    def chosen(self) -> int:
+        row = self.stops.currentRow()
+        return row if row >= 0 else self.index
+
+    def add(self, caption: str = "") -> None:
+        """The page as it is now becomes a stop after the current one (and the current)."""
+        if self.deck is None:
+            self.deck = Deck("New deck")
+        lesson = self.window.lesson_files.current_lesson()
+        self.index = min(self.index + 1, len(self.deck.stops)) if self.deck.stops else 0
+        self.deck.stops.insert(self.index, Stop(caption or lesson.title, lesson))
+        self._refresh()
+
+    def rename(self, index: int, caption: str) -> None:
+        if self.deck is not None and 0 <= index < len(self.deck.stops) and caption.strip():
+            self.deck.stops[index].caption = caption.strip()
+            self._refresh()
+
+    def rename_dialog(self) -> None:
+        index = self.chosen()
+        if self.deck is None or not 0 <= index < len(self.deck.stops):
+            return
+        dialog = QInputDialog(self.window)
+        dialog.setWindowTitle("Rename stop")
+        dialog.setLabelText("Caption:")
+        dialog.setTextValue(self.deck.stops[index].caption)
+        try:
+            if dialog.exec() == QInputDialog.Accepted:
+                self.rename(index, dialog.textValue())
+        finally:
+            dialog.deleteLater()
+
+    def move(self, step: int, index: int | None = None) -> None:
+        """Move a stop (the chosen one by default) ``step`` places; it stays chosen."""
+        index = self.chosen() if index is None else index
+        target = index + step
+        if self.deck is None or not (0 <= index < len(self.deck.stops)):
+            return
+        if not 0 <= target < len(self.deck.stops):
+            return
+        stops = self.deck.stops
+        stops[index], stops[target] = stops[target], stops[index]
+        if self.index in (index, target):
+            self.index = target if self.index == index else index
+        self._refresh()
+        self.stops.setCurrentRow(target)
+
+    def delete(self, index: int | None = None) -> None:
+        index = self.chosen() if index is None else index
+        if self.deck is None or not 0 <= index < len(self.deck.stops):
+            return
+        del self.deck.stops[index]
+        if self.index > index or self.index >= len(self.deck.stops):
+            self.index -= 1
+        self._refresh()
+
+    def save(self, path) -> None:
+        """Write the deck (``OSError`` when it cannot be written)."""
+        if self.deck is not None:
+            save_deck(path, self.deck)
+            self.path = str(path)
+            self.window.lesson_files.remember(path)
+
+    def save_dialog(self) -> None:
+        if self.deck is None:
+            return
+        from cnnviz.gui.lesson_files import FILTER, slug
+
+        start = self.path or str(Path.home() / f"{slug(self.deck.title)}{SUFFIX}")
+        path, _ = QFileDialog.getSaveFileName(self.window, "Save deck", start, FILTER)
+        if not path:
+            return
+        path = path if path.endswith(SUFFIX) else path + SUFFIX
+        try:
+            self.save(path)
+            self.window.statusBar().showMessage(f"Saved {path}", 5000)
+        except OSError as exc:
+            self.window.lesson_files.warn("Save deck", f"Cannot write {path}: {exc}.")
