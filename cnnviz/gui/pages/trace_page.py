@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -221,8 +222,6 @@ class TracePage(Page):
         layout = QHBoxLayout(self)
         layout.addLayout(left, 0)
         layout.addLayout(right, 1)
-        from PySide6.QtGui import QKeySequence, QShortcut
-
         QShortcut(
             QKeySequence("Delete"), self, self.canvas.clear, context=Qt.WidgetWithChildrenShortcut
         )
