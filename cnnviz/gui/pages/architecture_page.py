@@ -185,7 +185,11 @@ class ArchitecturePage(Page):
         splitter = QSplitter(Qt.Horizontal)
         splitter.addWidget(self.diagram)
         splitter.addWidget(right)
-        splitter.setSizes([520, 560])
+        # the table has seven columns (receptive field and jump included): it gets the larger
+        # share; the diagram's boxes need less than half
+        splitter.setStretchFactor(0, 2)
+        splitter.setStretchFactor(1, 3)
+        splitter.setSizes([440, 660])
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.description)

@@ -46,6 +46,7 @@ class LayerTableView(QTreeWidget):
         self.setAlternatingRowColors(True)
         self.setUniformRowHeights(True)
         header = self.header()
+        header.setStretchLastSection(False)  # the layer names take the room left, not Jump
         header.setSectionResizeMode(0, QHeaderView.Stretch)
         for col in range(1, len(COLUMNS)):
             header.setSectionResizeMode(col, QHeaderView.ResizeToContents)
