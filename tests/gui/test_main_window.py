@@ -64,12 +64,13 @@ def test_step_keys_do_nothing_on_a_page_without_steps(qtbot, main_window):
 
 
 def test_pytorch_is_imported_in_the_background_never_in_the_gui_thread():
-    """The window appears at once; torch, torchvision and pyqtgraph are imported by the
+    """The window appears at once; torch, torchvision, pyqtgraph and captum (about a second:
+    the Train and Draw pages use it) are imported by the
     preload thread while it does (an audit hook notes which thread ran each import), and a
     page that needs them is built once they are there."""
     code = (
         "import sys, threading\n"
-        "heavy = ('torch', 'torchvision', 'pyqtgraph')\n"
+        "heavy = ('torch', 'torchvision', 'pyqtgraph', 'captum')\n"
         "importers = {}\n"
         "class Note:  # first on the finder list: sees every first import, finds nothing\n"
         "    @staticmethod\n"
@@ -83,7 +84,7 @@ def test_pytorch_is_imported_in_the_background_never_in_the_gui_thread():
         "w = MainWindow(); w.show(); app.processEvents()\n"
         "assert w.isVisible()\n"
         "w.preload.wait()\n"
-        "w.show_page(4); app.processEvents()\n"
+        "w.show_page(3); w.show_page(4); app.processEvents()\n"
         "print(sorted(importers.items()))\n"
         "w.confirm_discard = lambda: 'discard'; w.close()\n"
     )
@@ -97,7 +98,7 @@ def test_pytorch_is_imported_in_the_background_never_in_the_gui_thread():
     )
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == str(
-        [(m, "cnnviz-preload") for m in ("pyqtgraph", "torch", "torchvision")]
+        [(m, "cnnviz-preload") for m in ("captum", "pyqtgraph", "torch", "torchvision")]
     )
 
 

@@ -18,6 +18,10 @@ MODULES = (
     "cnnviz.core.inspect",
     "cnnviz.core.inference",
     "cnnviz.core.training",
+    "cnnviz.core.explain",  # torch.fx, for the Trace page
+    # captum (and the matplotlib it imports) takes about a second: the Train and Draw pages
+    # use it, and must not import it in the GUI thread when they are built
+    "cnnviz.core.attribution",
 )
 
 
