@@ -74,6 +74,9 @@ class MainWindow(QMainWindow):
         # the style sheet of the look: set on the lesson list and the page on screen
         self.look_sheet = style_sheet(self.zoom, self.presenter, theme.DARK)
         self._closing = False  # waiting for workers to stop before the window closes
+        self._shortcuts_timer = QTimer(self)  # F1 pressed while PyTorch is still loading
+        self._shortcuts_timer.setInterval(100)
+        self._shortcuts_timer.timeout.connect(self._shortcuts_when_loaded)
         self.lessons = QListWidget()
         self.lessons.setObjectName("lessons")
         dress(self.lessons, self.look_sheet)
@@ -373,7 +376,20 @@ class MainWindow(QMainWindow):
         return self.menus.shortcut_rows(page_rows)
 
     def show_shortcuts(self) -> None:
+        """The F1 list. Until PyTorch has loaded in the background (the page classes that
+        need it give their own keys), the window says so and opens the list once it has:
+        waiting for it here froze the window for seconds."""
+        if not self.preload.done():
+            self.statusBar().showMessage("Keyboard shortcuts: opening once PyTorch has loaded…")
+            self._shortcuts_timer.start()
+            return
         QMessageBox.information(self, "Keyboard shortcuts", shortcut_table(self.shortcut_rows()))
+
+    def _shortcuts_when_loaded(self) -> None:
+        if self.preload.done():
+            self._shortcuts_timer.stop()
+            if not self._closing:
+                self.show_shortcuts()
 
     def about_text(self) -> str:
         from cnnviz.core.data.catalog import DATASETS

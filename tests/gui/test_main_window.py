@@ -228,3 +228,34 @@ def test_step_and_edit_commands_follow_the_page(main_window):
     assert not any(a.isEnabled() for a in step)  # the Architecture page has no steps
     main_window.show_page(1)
     assert all(a.isEnabled() for a in step)
+
+
+def test_f1_while_pytorch_loads_says_so_and_opens_the_list_once_loaded(
+    qtbot, main_window, monkeypatch
+):
+    """F1 never waits for the background import of PyTorch in the GUI thread."""
+    from PySide6.QtWidgets import QMessageBox
+
+    shown = []
+    monkeypatch.setattr(QMessageBox, "information", lambda *args: shown.append(args[1]))
+    loaded = [False]
+
+    class StillLoading:
+        def done(self):
+            return loaded[0]
+
+        def wait(self, timeout=None):
+            raise AssertionError("the GUI thread must not wait for the import")
+
+    real = main_window.preload
+    main_window.preload = StillLoading()
+    try:
+        main_window.show_shortcuts()
+        assert not shown
+        assert "once PyTorch has loaded" in main_window.statusBar().currentMessage()
+        qtbot.wait(250)
+        assert not shown  # still loading: still no list, and nothing froze
+    finally:
+        main_window.preload = real
+    loaded[0] = True
+    qtbot.waitUntil(lambda: shown == ["Keyboard shortcuts"], timeout=3000)
