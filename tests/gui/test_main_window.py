@@ -259,3 +259,21 @@ def test_f1_while_pytorch_loads_says_so_and_opens_the_list_once_loaded(
         main_window.preload = real
     loaded[0] = True
     qtbot.waitUntil(lambda: shown == ["Keyboard shortcuts"], timeout=3000)
+
+
+def test_the_lessons_that_need_no_pytorch_import_none():
+    """A lesson marked as needing no PyTorch is built at once, even while the preload thread
+    imports torch: if it imported torch itself, the GUI thread would wait for that import
+    (a one-second stall the random-action benchmark found on the Grouped lesson)."""
+    modules = [e.target.split(":")[0] for e in PAGES if not e.needs_torch]
+    assert len(modules) >= 5  # Convolution, Pooling, Backward, Transposed, Grouped
+    code = (
+        "import importlib, sys\n"
+        f"for name in {modules!r}: importlib.import_module(name)\n"
+        "print(sorted(m for m in ('torch', 'torchvision', 'captum') if m in sys.modules))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "[]"
