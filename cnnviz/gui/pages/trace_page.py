@@ -31,7 +31,8 @@ from cnnviz.gui.widgets.draw_canvas import DrawCanvas
 from cnnviz.gui.widgets.model_source_box import ModelSourceBox
 from cnnviz.gui.widgets.trace_overview import SCALES, TraceOverview
 from cnnviz.gui.widgets.unit_arithmetic import UnitArithmetic
-from cnnviz.gui.workers.evidence_worker import METHODS, EvidenceThread
+from cnnviz.gui.workers.evidence_worker import METHODS, evidence_job
+from cnnviz.gui.workers.model_task_worker import ModelTaskThread
 from cnnviz.gui.workers.task_worker import TaskThread
 from cnnviz.gui.workers.trace_worker import TraceThread
 from cnnviz.gui.workers.weights_loader import (
@@ -93,7 +94,7 @@ class TracePage(Page):
         self.evidence_id = 0
         self.evidence_class: int | None = None  # a clicked class; None: the predicted one
         self.evidence: dict | None = None  # the map on screen, with its method and class
-        self.explainer = EvidenceThread(self)
+        self.explainer = ModelTaskThread("trace-evidence", self)
         self.explainer.worker.result.connect(self._on_evidence, Qt.QueuedConnection)
         self.tracer = TraceThread(self)
         self.tracer.worker.result.connect(self._on_trace, Qt.QueuedConnection)
@@ -459,7 +460,7 @@ class TracePage(Page):
         target = self.evidence_target()
         self.evidence_note.setText(f"Computing the evidence for {self._class_name(target)}…")
         image = self.trace_image if self.trace_image is not None else self.current_image()
-        self.explainer.worker.submit(self.evidence_id, method, image, target)
+        self.explainer.worker.submit(self.evidence_id, evidence_job, method, image, target)
 
     def evidence_target(self) -> int:
         if self.evidence_class is not None:

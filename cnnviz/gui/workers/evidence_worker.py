@@ -1,18 +1,13 @@
-"""EvidenceWorker: which input pixels made the traced network decide (saliency, integrated
-gradients, Grad-CAM, occlusion from :mod:`cnnviz.attribution`), for the Trace page.
+"""Evidence maps for the Trace page: which input pixels made the traced network decide
+(saliency, integrated gradients, Grad-CAM, occlusion from :mod:`cnnviz.attribution`).
 
-Attribution registers hooks on the model (Grad-CAM) and runs backward passes: it works on its
-own copy of the model, made in this thread, so the trace thread's forward passes are never
-disturbed. The latest request wins."""
+A job for :class:`~cnnviz.gui.workers.model_task_worker.ModelTaskThread`, which runs it on its
+own hook-free copy of the model: Grad-CAM's hooks and the backward passes never meet the trace
+thread's forward passes. The latest request wins."""
 
 from __future__ import annotations
 
-import copy
-
 import numpy as np
-
-from cnnviz.gui.workers.base import WorkerThread
-from cnnviz.gui.workers.task_worker import ModelTaskWorker
 
 METHODS = {
     "saliency": "Saliency",
@@ -22,37 +17,17 @@ METHODS = {
 }
 
 
-class EvidenceWorker(ModelTaskWorker):
-    """Evidence maps ``[H, W]`` for one class; ``result`` carries plain numpy data."""
+def evidence_job(model, info, _control, method: str, image: np.ndarray, target: int) -> dict:
+    """In the worker: the ``[H, W]`` map of ``method`` for class ``target`` on the pixel
+    image (an occlusion's drops spread over the pixels each window hides)."""
+    from cnnviz import attribution
 
-    known_errors = (ValueError,)
-
-    def __init__(self):
-        super().__init__()
-        self._copy: tuple = (None, None)  # (the page's model, this thread's copy of it)
-
-    def submit(self, request_id: int, method: str, image: np.ndarray, target: int) -> None:
-        """Any thread: the map of ``method`` for class ``target`` on the pixel image."""
-        super().submit(request_id, self._evidence, method, image, int(target))
-
-    def _own_copy(self, model):
-        if self._copy[0] is not model:
-            self._copy = (model, copy.deepcopy(model).eval())
-        return self._copy[1]
-
-    def _evidence(self, method: str, image: np.ndarray, target: int):
-        from cnnviz import attribution
-
-        model, info = self.model()
-        if model is None:
-            return None
-        mine = self._own_copy(model)
-        if method == "occlusion":
-            drops = attribution.occlusion(mine, image, target, info, window=7, stride=2)
-            values = _spread(drops, image.shape[1:], 7, 2)
-        else:
-            values = getattr(attribution, method)(mine, image, target, info)
-        return {"map": np.asarray(values, np.float32), "method": method, "target": target}
+    if method == "occlusion":
+        drops = attribution.occlusion(model, image, target, info, window=7, stride=2)
+        values = _spread(drops, image.shape[1:], 7, 2)
+    else:
+        values = getattr(attribution, method)(model, image, target, info)
+    return {"map": np.asarray(values, np.float32), "method": method, "target": int(target)}
 
 
 def _spread(drops: np.ndarray, shape, window: int, stride: int) -> np.ndarray:
@@ -65,11 +40,3 @@ def _spread(drops: np.ndarray, shape, window: int, stride: int) -> np.ndarray:
             total[top : top + window, left : left + window] += drops[i, j]
             count[top : top + window, left : left + window] += 1
     return np.where(count > 0, total / np.maximum(count, 1), 0.0)
-
-
-class EvidenceThread(WorkerThread):
-    """The evidence worker in its own QThread, started at once."""
-
-    def __init__(self, parent=None):
-        super().__init__(EvidenceWorker(), "trace-evidence", None, parent)
-        self.start()

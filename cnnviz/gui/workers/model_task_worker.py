@@ -13,22 +13,20 @@ from torch import nn
 
 from cnnviz.core.inference import MNIST_INFO, InputContract
 from cnnviz.gui.workers.base import WorkerThread
-from cnnviz.gui.workers.task_worker import TaskWorker
+from cnnviz.gui.workers.task_worker import ModelTaskWorker
 
 
-class ModelTaskWorker(TaskWorker):
-    """Runs ``job(model, info, control, *args)`` for the latest request, where ``control``
-    has ``progress(done, total)`` and ``should_stop()``; ``result`` carries ``{"id", ...}``
-    (plain numpy data) or ``{"id", "error"}``."""
+class CopyingModelWorker(ModelTaskWorker):
+    """Runs ``job(model, info, control, *args)`` for the latest request on this worker's own
+    copy of the model, where ``control`` has ``progress(done, total)`` and ``should_stop()``;
+    ``result`` carries ``{"id", ...}`` (plain numpy data) or ``{"id", "error"}``."""
 
-    result = Signal(dict)
     progress = Signal(int, int, int)  # request id, done, total
+    known_errors = (ValueError,)
 
     def __init__(self):
         super().__init__()
-        self._model_lock = threading.Lock()
-        self._original = None  # the model handed over
-        self._model = None  # this worker's copy of it
+        self._original = None  # the model handed over (``_model``: this worker's copy)
         self._info: InputContract = MNIST_INFO
         self._cancel = threading.Event()
 
@@ -65,14 +63,6 @@ class ModelTaskWorker(TaskWorker):
         control = _Control(self, request_id)
         return job(model, info, control, *args)
 
-    def report(self, request_id: int, result) -> None:
-        if result is not None:
-            self.result.emit({"id": request_id, **result})
-
-    def report_failure(self, request_id: int, exc: Exception) -> None:
-        text = str(exc) if isinstance(exc, ValueError) else f"{type(exc).__name__}: {exc}"
-        self.result.emit({"id": request_id, "error": text})
-
 
 def copy_without_hooks(model: nn.Module, tries: int = 5) -> nn.Module:
     """A deep copy of ``model`` in eval mode, with no forward hooks. The original may be in
@@ -94,7 +84,7 @@ def copy_without_hooks(model: nn.Module, tries: int = 5) -> nn.Module:
 class _Control:
     """What a job may ask of its worker: report progress, and whether to stop."""
 
-    def __init__(self, worker: ModelTaskWorker, request_id: int):
+    def __init__(self, worker: CopyingModelWorker, request_id: int):
         self._worker, self._id = worker, request_id
 
     def progress(self, done: int, total: int) -> None:
@@ -105,11 +95,11 @@ class _Control:
 
 
 class ModelTaskThread(WorkerThread):
-    """A :class:`ModelTaskWorker` in its own QThread, started at once; stopping it cancels
+    """A :class:`CopyingModelWorker` in its own QThread, started at once; stopping it cancels
     the job in hand."""
 
     def __init__(self, name: str, parent=None):
-        super().__init__(ModelTaskWorker(), name, None, parent)
+        super().__init__(CopyingModelWorker(), name, None, parent)
         self.start()
 
     def request_stop(self) -> None:
