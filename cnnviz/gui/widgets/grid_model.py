@@ -47,6 +47,7 @@ class GridModel(QAbstractTableModel):
         self._pending_after: int | None = None
         self._fixed_decimals = 1
         self._whole = True
+        self._texts: list[list[str]] | None = None  # the painted numbers, made on first paint
 
     # -- contents -------------------------------------------------------------------------
     def set_values(
@@ -65,6 +66,7 @@ class GridModel(QAbstractTableModel):
         if reshaped:
             self.beginResetModel()
         self._values, self._kinds, self._offset = values, kinds, offset
+        self._texts = None
         self._padding_label, self._padding_name = padding_label, padding_name
         real = values[(kinds == INPUT) & np.isfinite(values)]
         self._whole = bool(np.all(real == np.round(real)))
@@ -77,6 +79,7 @@ class GridModel(QAbstractTableModel):
     def set_decimals(self, decimals: int) -> None:
         """Decimals shown for fractional numbers (trained weights want more than one)."""
         self._fixed_decimals = decimals
+        self._texts = None
         self._emit_all()
 
     def set_highlights(
@@ -140,6 +143,21 @@ class GridModel(QAbstractTableModel):
             style,
             kind,
         )
+
+    def texts(self) -> list[list[str]]:
+        """Every cell's text as :meth:`look` gives it, row by row (made once per change of the
+        numbers, so a repaint formats nothing)."""
+        if self._texts is None:
+            self._texts = [
+                [self.look(row, col)[0] for col in range(self._values.shape[1])]
+                for row in range(self._values.shape[0])
+            ]
+        return self._texts
+
+    def paint_state(self) -> tuple:
+        """What a repaint needs besides the texts: kinds (nested lists), highlights and the
+        last computed cell in reading order (None: all)."""
+        return self._kinds.tolist(), self._highlights, self._pending_after
 
     @property
     def values(self) -> np.ndarray:

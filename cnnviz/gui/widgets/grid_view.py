@@ -1,9 +1,10 @@
 """GridView: a table of square cells for input, kernel and output grids."""
 
 from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QSizePolicy, QTableView
 
-from cnnviz.gui.widgets.cell_delegate import CellDelegate
+from cnnviz.gui.widgets.cell_delegate import paint_cells
 from cnnviz.gui.widgets.grid_model import GridModel
 
 
@@ -17,7 +18,6 @@ class GridView(QTableView):
     def __init__(self, model: GridModel, cell_size: int = 48, parent=None):
         super().__init__(parent)
         self.setModel(model)
-        self.setItemDelegate(CellDelegate(self))
         self.setShowGrid(False)
         self.setMouseTracking(True)
         self.setSelectionMode(QAbstractItemView.SingleSelection)
@@ -71,6 +71,14 @@ class GridView(QTableView):
     def cell_rect(self, row: int, col: int):
         """The cell's rectangle in viewport coordinates (for tests and tooltips)."""
         return self.visualRect(self.model().index(row, col))
+
+    def paintEvent(self, event):  # noqa: N802
+        # all visible cells in one batch (see cell_delegate); editors are child widgets
+        painter = QPainter(self.viewport())
+        try:
+            paint_cells(painter, self, event.rect())
+        finally:
+            painter.end()
 
     def leaveEvent(self, event):  # noqa: N802
         self.hover_left.emit()
