@@ -39,6 +39,7 @@ class OpenCheck:
         num_classes: int | None = 10,
         time_limit_s: float = TIME_LIMIT_S,
         start_limit_s: float = START_LIMIT_S,
+        reap_wait_s: float = 5.0,
     ):
         self.path = str(Path(path).resolve())
         self.time_limit_s = time_limit_s
@@ -48,6 +49,7 @@ class OpenCheck:
         self.error: ModelFileError | None = None
         self.stopped: str | None = None
         self.started_at = time.monotonic()
+        self.reap_wait_s = reap_wait_s  # how long ending the check waits for the child to go
         self.code_started_at: float | None = None  # when the file's own code began
         context = multiprocessing.get_context("spawn")
         self._conn, child_end = context.Pipe(duplex=False)
@@ -106,9 +108,12 @@ class OpenCheck:
         elif kind == "error":
             self.error = message[1]
 
-    def cancel(self) -> None:
-        """Stop the check now (the child is killed); says what it was doing."""
+    def cancel(self, wait: bool = True) -> None:
+        """Stop the check now (the child is killed); says what it was doing. ``wait=False``
+        returns without waiting for the killed child to be reaped (a GUI thread must not
+        wait); multiprocessing reaps it when it next starts a process, or at exit."""
         if not self.done:
+            self.reap_wait_s = self.reap_wait_s if wait else 0.0
             self._stop(f"Cancelled after {self.elapsed():.0f} s while {self.stage}.")
 
     def wait(self, timeout: float | None = None, interval: float = 0.02) -> bool:
@@ -130,7 +135,7 @@ class OpenCheck:
     def _end(self) -> None:
         if self._process.is_alive():
             self._process.kill()
-        self._process.join(5)
+        self._process.join(self.reap_wait_s)
         self._conn.close()
 
 

@@ -57,7 +57,9 @@ class ModelFileOpener(QObject):
         self.path = str(path)
         self._shape, self._classes = tuple(input_shape), num_classes
         try:
-            self.check = OpenCheck(path, input_shape, num_classes, self.time_limit_s)
+            self.check = OpenCheck(
+                path, input_shape, num_classes, self.time_limit_s, reap_wait_s=0.0
+            )
         except OSError as exc:  # no process could be started (out of resources, say)
             self.failed.emit(f"Could not start checking {Path(path).name}: {exc}.")
             return
@@ -112,7 +114,7 @@ class ModelFileOpener(QObject):
         if self.check is not None:
             check, self.check = self.check, None
             self.timer.stop()
-            check.cancel()
+            check.cancel(wait=False)
             self.failed.emit(check.stopped or "Cancelled.")
         elif self.building:
             self.building = False
@@ -125,7 +127,7 @@ class ModelFileOpener(QObject):
         """For closing the window: end the check's process, stop the worker's thread."""
         if self.check is not None:
             self.timer.stop()
-            self.check.cancel()
+            self.check.cancel(wait=False)
             self.check = None
         self.building = False
         if self.tasks is not None:
