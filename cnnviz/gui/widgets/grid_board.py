@@ -56,6 +56,8 @@ class GridBoard(QWidget):
         self.least, self.most = LEAST_CELL, MOST_CELL
         self.operator_base = OPERATOR_PX
         self.cell = 0
+        self._stale = False  # a new scale came while hidden: fit when shown
+        self._memo: dict | None = None  # during one search: what does not depend on the cell
         # The grids take the room they are given: their current size must not hold the window
         # at a minimum, or larger type would grow the window.
         self.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Ignored)
@@ -65,7 +67,16 @@ class GridBoard(QWidget):
         """Zoom × presenter scale: larger type allows larger cells."""
         self.most = round(MOST_CELL * scale)
         self.operator_base = round(OPERATOR_PX * scale)
-        self.fit()
+        if self.isVisible():
+            self.fit()
+        else:  # a page not on screen refits when it is shown (a zoom refitted all nine)
+            self._stale = True
+
+    def showEvent(self, event):  # noqa: N802
+        super().showEvent(event)
+        if self._stale:
+            self._stale = False
+            self.fit()
 
     def operator_pixels(self, cell: int) -> int:
         """The type size of the operators beside grids of ``cell`` px cells."""
@@ -105,10 +116,15 @@ class GridBoard(QWidget):
             factor = self.operator_pixels(cell) / (now if now > 0 else self.operator_base)
             return QSize(math.ceil(hint.width() * factor), math.ceil(hint.height() * factor))
         box = widget.layout() if widget is not None else item.layout()
-        holds_grids = widget is None or bool(widget.findChildren(LabeledGrid))
+        memo = self._memo if self._memo is not None else {}
+        key = id(item)
+        if key not in memo:  # the item's own size, and whether it holds grids
+            holds = widget is None or bool(widget.findChildren(LabeledGrid))
+            memo[key] = (holds, None if holds and isinstance(box, QBoxLayout) else item.sizeHint())
+        holds_grids, own = memo[key]
         if isinstance(box, QBoxLayout) and holds_grids:
             return self._box_size(box, cell)
-        return item.sizeHint()
+        return own
 
     def _box_size(self, box: QBoxLayout, cell: int) -> QSize:
         sizes = []
@@ -158,12 +174,16 @@ class GridBoard(QWidget):
             need = self.needed(cell)
             return need.width() <= room.width() and need.height() <= room.height()
 
-        if not fits(low):
+        self._memo = {}
+        try:
+            if not fits(low):
+                return low
+            while low < high:  # the need grows with the cell size: bisect
+                middle = (low + high + 1) // 2
+                low, high = (middle, high) if fits(middle) else (low, middle - 1)
             return low
-        while low < high:  # the need grows with the cell size: bisect
-            middle = (low + high + 1) // 2
-            low, high = (middle, high) if fits(middle) else (low, middle - 1)
-        return low
+        finally:
+            self._memo = None
 
     def fit(self) -> None:
         """Give every grid the best cell size for the board's present size."""
