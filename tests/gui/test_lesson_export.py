@@ -429,3 +429,24 @@ def test_the_lecture_deck_missing_is_said_in_the_window(main_window, monkeypatch
     problem = main_window.deck.open_lecture()
     assert "lecture deck cannot be opened" in problem and shown == [problem]
     assert not main_window.deck.visible
+
+
+def test_export_names_a_damaged_shipped_example(monkeypatch, tmp_path, capsys):
+    import cnnviz.core.examples as shipped
+
+    folder = Path(shipped.FOLDER)
+    for name in ("pool-1.cnnviz", "pool-2.cnnviz"):
+        (tmp_path / name).write_bytes((folder / name).read_bytes())
+    (tmp_path / "pool-2.cnnviz").write_text('{"format": "cnnviz", "version": 1}')
+    monkeypatch.setattr(shipped, "FOLDER", tmp_path)
+    shipped.forget_examples()
+    try:
+        assert cli_main(["export", "--list"]) == 1
+        out, err = capsys.readouterr()
+        assert out.splitlines()[0].startswith("pool-1\t") and "pool-2" not in out
+        assert "pool-2 cannot be opened" in err and "The shipped Convolution examples" in err
+        assert cli_main(["export", "pool-2", "-o", str(tmp_path / "a.gif")]) == 1
+        assert "pool-2 cannot be opened" in capsys.readouterr().err
+    finally:
+        monkeypatch.undo()
+        shipped.forget_examples()
