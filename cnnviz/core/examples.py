@@ -47,7 +47,7 @@ def conv_state(preset: ConvPreset, step: int = 0) -> dict:
         "padding_mode": preset.padding_mode,
         "dilation": list(preset.dilation),
         "step": step,
-    }
+    } | ({} if preset.relu is None else {"relu": bool(preset.relu)})
 
 
 def conv_preset_from_state(state) -> tuple[ConvPreset, int]:
@@ -63,6 +63,9 @@ def conv_preset_from_state(state) -> tuple[ConvPreset, int]:
     mode = state.get("padding_mode", "zeros")
     if mode not in PADDING_MODES:
         raise ValueError(f"padding mode must be one of {', '.join(PADDING_MODES)}")
+    relu = state.get("relu")
+    if relu is not None and not isinstance(relu, bool):
+        raise ValueError("relu must be true or false")
     preset = ConvPreset(
         name,
         "",
@@ -73,6 +76,7 @@ def conv_preset_from_state(state) -> tuple[ConvPreset, int]:
         padding=padding,
         dilation=pair(state.get("dilation", [1, 1]), "dilation", 0, 8),
         padding_mode=mode,
+        relu=relu,
     )
     return preset, step
 

@@ -21,6 +21,7 @@ class ConvPreset:
     padding: object = (0, 0)  # a pair, "same" or "valid"
     dilation: tuple[int, int] = (1, 1)
     padding_mode: str = "zeros"
+    relu: bool | None = None  # ReLU after the convolution; None: as the page has it
 
     def arrays(self) -> tuple[np.ndarray, np.ndarray]:
         x, w = np.asarray(self.input, float), np.asarray(self.kernel, float)

@@ -95,6 +95,7 @@ def test_every_pooling_example_is_a_lesson_state(preset):
         ({"padding_mode": "mirror"}, "padding mode"),
         ({"kernels": [[[1]], [[1]]]}, "one kernel per input channel"),
         ({"step": -1}, "step"),
+        ({"relu": "on"}, "relu must be true or false"),
     ],
 )
 def test_malformed_states_are_refused(change, words):

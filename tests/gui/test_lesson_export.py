@@ -37,6 +37,12 @@ def edit_every_setting(page):
     page.go_to_step(page.step_count() - 2)
 
 
+def edit_convolution(page):
+    """As :func:`edit_every_setting`, with the ReLU after the convolution switched on."""
+    edit_every_setting(page)
+    page.relu_box.setChecked(True)
+
+
 def set_pair(spin, value):
     """A PairSpin changed as by the user (its ``changed`` signal fires)."""
     spin.set_value(value)
@@ -94,7 +100,7 @@ def edit_backward(page):
 
 # page → (what changes it, the example it starts from: every value must differ from it)
 EDITS = {
-    "Convolution": (edit_every_setting, ""),
+    "Convolution": (edit_convolution, ""),
     "Pooling": (edit_every_setting, ""),
     "Transposed convolution": (edit_transposed, "tconv-4"),
     "Grouped convolution": (edit_grouped, "group-2"),
@@ -123,6 +129,8 @@ def test_a_lesson_file_round_trips_the_page_state(main_window, new_window, tmp_p
     assert other.lesson_files.open(path) == ""
     assert other.current_page().title == page.title
     assert other.current_page().lesson_state() == saved
+    if title == "Convolution":
+        assert saved["relu"] and other.current_page().relu_grid.isVisibleTo(other.current_page())
     assert other.current_page().errors() == []
     assert other.presenter
     other.set_look(presenter=False)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSignalBlocker, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -149,6 +149,7 @@ class ConvPage(GridLessonPage):
             self.padding_value(),
             self.dilation_spin.value(),
             self.padding_mode.currentText(),
+            self.relu_box.isChecked(),
         )
 
     def _on_padding_kind_changed(self, kind: str) -> None:
@@ -205,6 +206,11 @@ class ConvPage(GridLessonPage):
         self.padding_spin.setEnabled(kind == "numbers")
         self.padding_spin.set_value((0, 0) if isinstance(preset.padding, str) else preset.padding)
         self.dilation_spin.set_value(preset.dilation)
+        if preset.relu is not None:  # the shipped examples leave the ReLU as it is
+            with QSignalBlocker(self.relu_box):
+                self.relu_box.setChecked(preset.relu)
+            self.relu_grid.setVisible(preset.relu)
+            self.relu_arrow.setVisible(preset.relu)
 
     # -- showing --------------------------------------------------------------------------------
     def show_plan(self) -> None:
