@@ -27,12 +27,15 @@ def parser() -> argparse.ArgumentParser:
 
 def resolve(name: str):
     """A Lesson from an example id or a lesson file (``ValueError`` naming what is wrong)."""
-    from cnnviz.core.examples import examples
+    from cnnviz.core.examples import example_problems, examples
     from cnnviz.core.lesson import load_lesson
 
     found = examples()
     if name in found:
         return found[name]
+    problem = example_problems().get(name)
+    if problem:
+        raise ValueError(problem)
     if Path(name).exists():
         return load_lesson(name)
     raise ValueError(f"{name!r} is neither an example id (see `cnnviz export --list`) nor a file")
@@ -43,11 +46,13 @@ def run(argv) -> int:
     p = parser()
     args = p.parse_args(argv)
     if args.list:
-        from cnnviz.core.examples import examples
+        from cnnviz.core.examples import example_problems, examples
 
         for key, lesson in examples().items():
             print(f"{key}\t{lesson.title}")
-        return 0
+        for problem in example_problems().values():
+            print(f"cnnviz export: {problem}", file=sys.stderr)
+        return 1 if example_problems() else 0
     if not args.lesson or not args.output:
         p.error("give an example id or lesson file and -o OUTPUT (or --list)")
     from cnnviz.core.animation import MissingExtra, parse_size

@@ -1,10 +1,15 @@
 """Lecture decks: an ordered list of lesson stops, each with a caption, in one ``.cnnviz`` file
-(``"kind": "deck"``), and the deck cnnviz ships for the lecture."""
+(``"kind": "deck"``), and the deck cnnviz ships for the lecture (a deck file too).
+
+A stop is a lesson (``page``, ``title``, ``state``...) or names a shipped example by its id
+(``{"caption": ..., "example": "conv-1"}``), so the shipped deck holds no copy of an example.
+"""
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
 
 from cnnviz.core.files import write_text_atomically
@@ -19,6 +24,7 @@ from cnnviz.core.lesson import (
 )
 
 MAX_CAPTION = 200
+LECTURE_DECK = resources.files("cnnviz.resources") / "decks" / "lecture-10.cnnviz"
 
 
 @dataclass
@@ -45,6 +51,7 @@ class Deck:
                 "presenter": stop.lesson.presenter,
                 "state": stop.lesson.state,
             }
+            | ({"description": stop.lesson.description} if stop.lesson.description else {})
             for stop in self.stops
         ]
         data = {"format": FORMAT, "kind": "deck", "version": VERSION, "title": self.title}
@@ -65,8 +72,24 @@ def deck_from_data(data: dict, name: str = "This file") -> Deck:
         caption = stop.get("caption") if isinstance(stop, dict) else None
         if not isinstance(caption, str) or len(caption) > MAX_CAPTION:
             raise LessonError(f"{where} is damaged: its caption is missing or too long")
-        deck.stops.append(Stop(caption, lesson_from_data(stop, where)))
+        deck.stops.append(Stop(caption, _stop_lesson(stop, where)))
     return deck
+
+
+def _stop_lesson(stop: dict, where: str) -> Lesson:
+    """A stop's lesson: its own, or the shipped example it names."""
+    if "example" not in stop:
+        return lesson_from_data(stop, where)
+    from cnnviz.core.examples import example_problems, examples
+
+    key = stop["example"]
+    found = examples()
+    if isinstance(key, str) and key in found:
+        return found[key]
+    problem = example_problems().get(key) if isinstance(key, str) else None
+    if problem:
+        raise LessonError(f"{where} cannot be opened: {problem}")
+    raise LessonError(f"{where} names the example {key!r}, which this cnnviz does not ship")
 
 
 def read_file(path) -> Lesson | Deck:
@@ -85,31 +108,14 @@ def save_deck(path, deck: Deck) -> None:
     write_text_atomically(path, deck.to_json())
 
 
-def architecture(model: str, shape="dataset") -> Lesson:
-    """A lesson stop on the Architecture page showing ``model`` on an input ``shape``
-    ("dataset": the chosen dataset's, or [C, H, W])."""
-    return Lesson("Architecture", {"model": model, "input": shape}, title=model)
-
-
 def lecture_deck() -> Deck:
-    """The seed lecture (Sung Kim's lecture 10, CNN) as a deck, in its order."""
-    from cnnviz.core.examples import examples
-
-    ex = examples()
-    stops = [
-        ("A convolution on the 3×3 image: a 2×2 filter, stride 1", ex["conv-1"]),
-        ("Padding: the output keeps the input's size", ex["conv-2"]),
-        ("Stride 2: the window jumps two cells", ex["conv-5"]),
-        ("Max pooling: the largest number of each 2×2 slice", ex["pool-1"]),
-        ("The simple net: 20 × 4 × 4 = 320 numbers into the fc layer", architecture("simple")),
-        ("The mismatch: fc expects a size the convolutions do not make",
-         architecture("simple_broken")),
-        ("1×1 convolutions: the same output for a fraction of the multiplications",
-         architecture("inception")),
-        ("Inception: four branches side by side, concatenated", architecture("inception")),
-        ("Exercise: a deeper network", architecture("deeper")),
-        ("Exercise: ResNet — blocks that add their input back", architecture("resnet")),
-        ("Exercise: the same depth without the shortcuts (plain)", architecture("plain")),
-        ("Exercise: DenseNet — every layer sees all before it", architecture("densenet")),
-    ]  # fmt: skip
-    return Deck("Lecture 10: CNN", [Stop(caption, lesson) for caption, lesson in stops])
+    """The seed lecture (Sung Kim's lecture 10, CNN) as a deck, in its order: the deck file
+    cnnviz ships (:class:`LessonError` saying so when it is missing or damaged)."""
+    name = LECTURE_DECK.name
+    try:
+        text = LECTURE_DECK.read_text(encoding="utf-8")
+        return deck_from_data(parse_file(text, name), name)
+    except (OSError, UnicodeDecodeError, LessonError) as exc:
+        raise LessonError(
+            f"The shipped lecture deck cannot be opened: {exc}. Reinstall cnnviz to restore it"
+        ) from None

@@ -1,29 +1,35 @@
-"""The shipped examples as lessons, and the grid pages' lesson state ⇄ their presets.
+"""The shipped examples, and the convolution and pooling pages' lesson state ⇄ their presets.
 
-A convolution or pooling page's lesson state is its preset (grids and every setting) plus the
-current step, so a preset, a saved lesson and an exported example are one thing. Example ids
-(``conv-1``, ``pool-2``, ...) name the shipped ones on the command line.
+The shipped examples are lesson files, ``cnnviz/resources/lessons/<id>.cnnviz`` (``conv-1``,
+``pool-2``, ``tconv-1``, ...), one place for them all: the pages' example boxes, ``cnnviz export
+--list`` and the lecture deck read them. Each holds its page, its title (the example's name), a
+description and the page's state. A page's lesson state is its preset (grids and every setting)
+plus the current step, so a preset, a saved lesson and a shipped example are one thing. The
+files are read once, a page's at a time, when first asked for (a few kilobytes each).
 """
 
 from __future__ import annotations
 
+import copy
+import dataclasses
+import functools
+import re
 from collections.abc import Callable
+from importlib import resources
 
 from cnnviz.core.grid_text import MAX_SIDE
-from cnnviz.core.lesson import Lesson, grids, number, pair, whole
+from cnnviz.core.lesson import SUFFIX, Lesson, LessonError, grids, lesson_from_json, number, pair
+from cnnviz.core.lesson_presets import (
+    backward_preset_from_state,
+    example_and_step,
+    grouped_preset_from_state,
+    transposed_preset_from_state,
+)
 from cnnviz.core.ops.params import PADDING_MODES
-from cnnviz.core.presets import CONV_PRESETS, POOL_PRESETS, ConvPreset, PoolPreset
+from cnnviz.core.presets import ConvPreset, PoolPreset
 
 MAX_CHANNELS = 3
 MAX_KERNEL = 15
-MAX_STEP = 10**6
-
-
-def _common(state) -> tuple[str, int]:
-    if not isinstance(state, dict):
-        raise ValueError("the page's state is not a table")
-    name = state.get("example", "")
-    return (name if isinstance(name, str) else ""), whole(state.get("step", 0), "step", 0, MAX_STEP)
 
 
 def conv_state(preset: ConvPreset, step: int = 0) -> dict:
@@ -41,12 +47,12 @@ def conv_state(preset: ConvPreset, step: int = 0) -> dict:
         "padding_mode": preset.padding_mode,
         "dilation": list(preset.dilation),
         "step": step,
-    }
+    } | ({} if preset.relu is None else {"relu": bool(preset.relu)})
 
 
 def conv_preset_from_state(state) -> tuple[ConvPreset, int]:
     """(preset, step) from a convolution page's lesson state; ``ValueError`` when malformed."""
-    name, step = _common(state)
+    name, step = example_and_step(state)
     inputs = grids(state.get("inputs"), "inputs", MAX_CHANNELS, MAX_SIDE)
     kernels = grids(state.get("kernels"), "kernels", MAX_CHANNELS, MAX_KERNEL)
     if len(kernels) != len(inputs):
@@ -57,6 +63,9 @@ def conv_preset_from_state(state) -> tuple[ConvPreset, int]:
     mode = state.get("padding_mode", "zeros")
     if mode not in PADDING_MODES:
         raise ValueError(f"padding mode must be one of {', '.join(PADDING_MODES)}")
+    relu = state.get("relu")
+    if relu is not None and not isinstance(relu, bool):
+        raise ValueError("relu must be true or false")
     preset = ConvPreset(
         name,
         "",
@@ -67,6 +76,7 @@ def conv_preset_from_state(state) -> tuple[ConvPreset, int]:
         padding=padding,
         dilation=pair(state.get("dilation", [1, 1]), "dilation", 0, 8),
         padding_mode=mode,
+        relu=relu,
     )
     return preset, step
 
@@ -89,7 +99,7 @@ def pool_state(preset: PoolPreset, step: int = 0) -> dict:
 
 def pool_preset_from_state(state) -> tuple[PoolPreset, int]:
     """(preset, step) from a pooling page's lesson state; ``ValueError`` when malformed."""
-    name, step = _common(state)
+    name, step = example_and_step(state)
     kind = state.get("kind", "max")
     if kind not in ("max", "avg"):
         raise ValueError("pooling kind must be max or avg")
@@ -111,18 +121,95 @@ def pool_preset_from_state(state) -> tuple[PoolPreset, int]:
     return preset, step
 
 
-# (id prefix, page title, presets, state maker): a new grid page's examples join here
-EXAMPLE_SOURCES: tuple[tuple[str, str, tuple, Callable[..., dict]], ...] = (
-    ("conv", "Convolution", CONV_PRESETS, conv_state),
-    ("pool", "Pooling", POOL_PRESETS, pool_state),
+# (id prefix, page title, state -> (preset, step)): a new grid page's examples join here, as
+# files named <prefix>-<number>.cnnviz in the lessons folder
+EXAMPLE_SOURCES: tuple[tuple[str, str, Callable], ...] = (
+    ("conv", "Convolution", conv_preset_from_state),
+    ("pool", "Pooling", pool_preset_from_state),
+    ("tconv", "Transposed convolution", transposed_preset_from_state),
+    ("group", "Grouped convolution", grouped_preset_from_state),
+    ("back", "Backward", backward_preset_from_state),
 )
+FOLDER = resources.files("cnnviz.resources") / "lessons"
+REINSTALL = "Reinstall cnnviz to restore it"
+
+
+@dataclasses.dataclass(frozen=True)
+class Shelf:
+    """One page's shipped examples: id → (lesson, preset) in order, and id → why a file that
+    should be there could not be read."""
+
+    examples: dict
+    problems: dict
+
+
+def _read_example(source: tuple, name: str) -> tuple[Lesson, object]:
+    prefix, page, preset_of_state = source
+    try:
+        text = (FOLDER / name).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise LessonError(f"{name} cannot be read ({exc})") from None
+    lesson = lesson_from_json(text, name)
+    if lesson.page != page:
+        raise LessonError(f"{name} is for the {lesson.page!r} page, not the {page!r} page")
+    try:
+        preset, _ = preset_of_state(lesson.state)
+    except ValueError as exc:
+        raise LessonError(f"{name} is damaged: {exc}") from None
+    preset = dataclasses.replace(
+        preset, name=preset.name or lesson.title, description=lesson.description
+    )
+    title = f"{page}: {preset.name}"
+    return Lesson(page, lesson.state, title=title, description=lesson.description), preset
+
+
+@functools.cache
+def shelf(prefix: str) -> Shelf:
+    """The shipped examples of the page whose ids start with ``prefix`` (read once)."""
+    source = next(s for s in EXAMPLE_SOURCES if s[0] == prefix)
+    pattern = re.compile(rf"{re.escape(prefix)}-([1-9][0-9]*){re.escape(SUFFIX)}")
+    try:
+        numbers = sorted(
+            int(m[1]) for m in (pattern.fullmatch(f.name) for f in FOLDER.iterdir()) if m
+        )
+    except OSError:
+        numbers = []
+    found, problems = {}, {}
+    if not numbers:
+        problems[f"{prefix}-1"] = (
+            f"The shipped {source[1]} examples are missing ({prefix}-1{SUFFIX} and on). {REINSTALL}"
+        )
+    for number_ in range(1, (numbers or [0])[-1] + 1):
+        key = f"{prefix}-{number_}"
+        try:
+            if number_ not in numbers:
+                raise LessonError(f"{key}{SUFFIX} is missing")
+            found[key] = _read_example(source, f"{key}{SUFFIX}")
+        except LessonError as exc:
+            problems[key] = f"The shipped example {key} cannot be opened: {exc}. {REINSTALL}"
+    return Shelf(found, problems)
+
+
+def example_presets(prefix: str) -> tuple:
+    """The presets of a page's shipped examples, in order (a damaged one left out)."""
+    return tuple(preset for _, preset in shelf(prefix).examples.values())
 
 
 def examples() -> dict[str, Lesson]:
     """Every shipped example as a lesson, by id (``conv-1``, ``pool-2``, ...), in menu order."""
-    found = {}
-    for prefix, page, presets, make_state in EXAMPLE_SOURCES:
-        for number_, preset in enumerate(presets, start=1):
-            title = f"{page}: {preset.name}"
-            found[f"{prefix}-{number_}"] = Lesson(page, make_state(preset), title=title)
-    return found
+    return {
+        key: dataclasses.replace(lesson, state=copy.deepcopy(lesson.state))  # the caller's own
+        for prefix, _, _ in EXAMPLE_SOURCES
+        for key, (lesson, _) in shelf(prefix).examples.items()
+    }
+
+
+def example_problems(prefix: str = "") -> dict[str, str]:
+    """id → why that shipped example cannot be opened (one page's, or all); empty when whole."""
+    prefixes = [prefix] if prefix else [s[0] for s in EXAMPLE_SOURCES]
+    return {key: text for p in prefixes for key, text in shelf(p).problems.items()}
+
+
+def forget_examples() -> None:
+    """Read the files again at the next request (after the folder changed)."""
+    shelf.cache_clear()

@@ -1,9 +1,10 @@
 """Lesson files: a page and its whole state as a small ``.cnnviz`` JSON file.
 
 A lesson is ``{"format": "cnnviz", "kind": "lesson", "version": 1, "page": ..., "presenter":
-..., "title": ..., "state": {...}}``; ``state`` is what the page itself saves (its grids,
-every parameter, the current step). Reading refuses, with a sentence a lecturer can act on,
-anything that is not such a file: damaged JSON, another program's JSON, a newer version.
+..., "title": ..., "state": {...}}`` (and a shipped example's ``"description"``); ``state`` is
+what the page itself saves (its grids, every parameter, the current step). Reading refuses,
+with a sentence a lecturer can act on, anything that is not such a file: damaged JSON, another
+program's JSON, a newer version.
 """
 
 from __future__ import annotations
@@ -28,12 +29,14 @@ class LessonError(ValueError):
 
 @dataclass
 class Lesson:
-    """A page title, the page's own state (plain JSON data) and the presenter mode."""
+    """A page title, the page's own state (plain JSON data), the presenter mode, a title and
+    (shipped examples) a sentence saying what it shows."""
 
     page: str
     state: dict = field(default_factory=dict)
     presenter: bool = False
     title: str = ""
+    description: str = ""
 
     def to_json(self) -> str:
         data = {
@@ -45,6 +48,8 @@ class Lesson:
             "presenter": self.presenter,
             "state": self.state,
         }
+        if self.description:
+            data["description"] = self.description
         return json.dumps(data, indent=1, ensure_ascii=False, allow_nan=False) + "\n"
 
 
@@ -76,8 +81,14 @@ def lesson_from_data(data: dict, name: str = "This file") -> Lesson:
     if not isinstance(page, str) or not isinstance(state, dict):
         raise LessonError(f"{name} is damaged: it names no page or its state is not a table")
     presenter = data.get("presenter", False)
-    title = data.get("title", "")
-    return Lesson(page, state, presenter is True, title if isinstance(title, str) else "")
+    title, description = data.get("title", ""), data.get("description", "")
+    return Lesson(
+        page,
+        state,
+        presenter is True,
+        title if isinstance(title, str) else "",
+        description if isinstance(description, str) else "",
+    )
 
 
 def lesson_from_json(text: str, name: str = "This file") -> Lesson:

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from cnnviz.core.deck import Deck, Stop, lecture_deck, save_deck
-from cnnviz.core.lesson import SUFFIX
+from cnnviz.core.lesson import SUFFIX, LessonError
 
 
 class DeckController:
@@ -115,8 +115,13 @@ class DeckController:
         return ""
 
     def open_lecture(self) -> str:
-        """The deck cnnviz ships: the seed lecture in its order."""
-        return self.open_deck(lecture_deck())
+        """The deck cnnviz ships: the seed lecture in its order ("" or why it cannot open)."""
+        try:
+            deck = lecture_deck()
+        except LessonError as exc:
+            self.window.lesson_files.warn("Deck", f"{exc}.")
+            return f"{exc}."
+        return self.open_deck(deck)
 
     def go_to(self, index: int) -> str:
         """Open stop ``index``; "" or why it cannot (the current stop then stays)."""

@@ -10,12 +10,14 @@ from cnnviz.core.animation import MissingExtra, format_for, open_writer, parse_s
 from cnnviz.core.examples import (
     conv_preset_from_state,
     conv_state,
+    example_presets,
     examples,
     pool_preset_from_state,
     pool_state,
 )
 from cnnviz.core.lesson import VERSION, Lesson, LessonError, load_lesson, save_lesson
-from cnnviz.core.presets import CONV_PRESETS, POOL_PRESETS
+
+CONV_PRESETS, POOL_PRESETS = example_presets("conv"), example_presets("pool")
 
 
 def test_a_lesson_round_trips_through_its_file(tmp_path):
@@ -93,6 +95,7 @@ def test_every_pooling_example_is_a_lesson_state(preset):
         ({"padding_mode": "mirror"}, "padding mode"),
         ({"kernels": [[[1]], [[1]]]}, "one kernel per input channel"),
         ({"step": -1}, "step"),
+        ({"relu": "on"}, "relu must be true or false"),
     ],
 )
 def test_malformed_states_are_refused(change, words):
@@ -103,7 +106,8 @@ def test_malformed_states_are_refused(change, words):
 
 def test_example_ids_name_every_shipped_example():
     found = examples()
-    assert len(found) == len(CONV_PRESETS) + len(POOL_PRESETS)
+    prefixes = ("conv", "pool", "tconv", "group", "back")
+    assert len(found) == sum(len(example_presets(p)) for p in prefixes)
     assert found["pool-2"].page == "Pooling"
     assert found["pool-2"].title.endswith(POOL_PRESETS[1].name)
 

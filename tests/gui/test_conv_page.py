@@ -6,7 +6,9 @@ from gui_helpers import click_cell, highlighted, texts, type_into
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
-from cnnviz.core.presets import CONV_PRESETS
+from cnnviz.core.examples import example_presets
+
+CONV_PRESETS = example_presets("conv")
 
 torch = pytest.importorskip("torch")
 

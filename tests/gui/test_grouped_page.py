@@ -6,7 +6,7 @@ import pytest
 from gui_helpers import highlighted, type_into
 from PySide6.QtCore import Qt
 
-from cnnviz.core.lesson_presets import GROUPED_PRESETS
+from cnnviz.core.examples import example_presets
 
 torch = pytest.importorskip("torch")
 
@@ -34,7 +34,7 @@ def test_opens_depthwise_with_its_costs(page):
     assert [list(page.wiring.reads(o)) for o in range(3)] == [[0], [1], [2]]
 
 
-@pytest.mark.parametrize("index", range(len(GROUPED_PRESETS)))
+@pytest.mark.parametrize("index", range(len(example_presets("group"))))
 def test_every_preset_matches_torch(page, index):
     page.load_preset(index)
     np.testing.assert_allclose(page.plan.output, torch_output(page), atol=1e-4)

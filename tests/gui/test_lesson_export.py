@@ -2,6 +2,7 @@
 line): exported GIFs and PNGs are opened with Pillow and their frames counted and measured."""
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -12,6 +13,14 @@ from cnnviz.cli import main as cli_main
 from cnnviz.core.animation import video_available
 from cnnviz.core.examples import examples
 from cnnviz.core.lesson import Lesson, save_lesson
+
+
+def shipped_lesson(key):
+    """A shipped example as its file holds it (title: the example's name)."""
+    from cnnviz.core.lesson import lesson_from_json
+
+    folder = Path(__file__).resolve().parents[2] / "cnnviz" / "resources" / "lessons"
+    return lesson_from_json((folder / f"{key}.cnnviz").read_text())
 
 
 def quiet(window):
@@ -28,21 +37,101 @@ def edit_every_setting(page):
     page.go_to_step(page.step_count() - 2)
 
 
-@pytest.mark.parametrize("index", [0, 1], ids=["Convolution", "Pooling"])
-def test_a_lesson_file_round_trips_the_page_state(main_window, new_window, tmp_path, index):
-    page = main_window.show_page(index)
+def edit_convolution(page):
+    """As :func:`edit_every_setting`, with the ReLU after the convolution switched on."""
     edit_every_setting(page)
-    main_window.set_look(presenter=True)
+    page.relu_box.setChecked(True)
+
+
+def set_pair(spin, value):
+    """A PairSpin changed as by the user (its ``changed`` signal fires)."""
+    spin.set_value(value)
+    spin.changed.emit(value)
+
+
+def edit_transposed(page):
+    """From tconv-4 (3×3 input, 2×2 kernel, stride 1): every setting and the view changed."""
+    page.load_preset(3)
+    page.resize_input((4, 3))
+    page.randomize()
+    set_pair(page.kernel_spin, (3, 2))
+    page._on_kernel_edited(0, 0, "-3")
+    set_pair(page.stride_spin, (2, 3))
+    set_pair(page.padding_spin, (1, 1))
+    set_pair(page.output_padding_spin, (1, 0))
+    set_pair(page.dilation_spin, (2, 1))
+    page.bias_spin.setValue(1.5)
+    page.view_box.setCurrentIndex(1)  # step through the convolution view
+    page.go_to_step(page.step_count() - 2)
+
+
+def edit_grouped(page):
+    """From group-2 (4 → 4 channels, groups 2, 2×2 kernels): every setting changed."""
+    page.load_preset(1)
+    page.out_spin.setValue(2)
+    page.groups_spin.setValue(1)
+    page.channel_spin.setValue(3)
+    set_pair(page.kernel_spin, (3, 2))
+    set_pair(page.padding_spin, (1, 0))
+    page.resize_input((4, 5))
+    page.randomize()
+    page._on_weight_edited(1, 0, 1, "5")
+    page.go_to_step(page.step_count() - 2)
+
+
+def edit_backward(page):
+    """From back-1 (a convolution, L = sum): the kernel after an SGD step at another learning
+    rate, a gradient of one's own, then average pooling with its own window and rounding."""
+    page.load_preset(0)
+    page.resize_input((5, 5))
+    page.randomize()
+    set_pair(page.kernel_spin, (3, 3))
+    set_pair(page.stride_spin, (2, 2))
+    set_pair(page.padding_spin, (1, 1))
+    page.lr_spin.setValue(0.5)
+    assert page.sgd()
+    page._on_grad_edited(0, 1, "-2")
+    page.ceil_box.setChecked(True)
+    page.include_pad_box.setChecked(False)
+    page.kind_box.setCurrentIndex(2)  # average pooling
+    set_pair(page.kernel_spin, (2, 3))
+    page.go_to_step(page.step_count() - 2)
+
+
+# page → (what changes it, the example it starts from: every value must differ from it)
+EDITS = {
+    "Convolution": (edit_convolution, ""),
+    "Pooling": (edit_every_setting, ""),
+    "Transposed convolution": (edit_transposed, "tconv-4"),
+    "Grouped convolution": (edit_grouped, "group-2"),
+    "Backward": (edit_backward, "back-1"),
+}
+
+
+@pytest.mark.parametrize("title", list(EDITS))
+def test_a_lesson_file_round_trips_the_page_state(main_window, new_window, tmp_path, title):
+    page = main_window.show_page_titled(title)
+    edit, start = EDITS[title]
+    edit(page)
+    assert page.errors() == []
     saved = page.lesson_state()
+    if start:  # every parameter, the grids and the step differ from the example's
+        example = examples()[start].state
+        assert set(saved) == set(example)
+        assert [k for k in saved if k != "example" and saved[k] == example[k]] == []
+    main_window.set_look(presenter=True)
     path = tmp_path / "lesson.cnnviz"
     main_window.lesson_files.save(path)
     main_window.set_look(presenter=False)
 
-    other = new_window()  # another window, on the other page: opening brings the lesson back
-    other.show_page(1 - index)
+    other = new_window()  # another window, on another page: opening brings the lesson back
+    other.show_page_titled("Pooling" if title == "Convolution" else "Convolution")
     assert other.lesson_files.open(path) == ""
     assert other.current_page().title == page.title
     assert other.current_page().lesson_state() == saved
+    if title == "Convolution":
+        assert saved["relu"] and other.current_page().relu_grid.isVisibleTo(other.current_page())
+    assert other.current_page().errors() == []
     assert other.presenter
     other.set_look(presenter=False)
     assert other.lesson_files.recent() == [str(path.resolve())]
@@ -295,3 +384,77 @@ def test_a_huge_step_through_as_gif_is_refused_with_a_way_out(main_window, tmp_p
     assert main_window.lesson_files.export_animation(tmp_path / "a.gif", (320, 200)) is not None
     assert "MP4 or PNG frames" in shown[0] and list(tmp_path.iterdir()) == []
     assert main_window.lesson_files.job is None
+
+
+@pytest.mark.parametrize(
+    "example, steps",
+    [
+        ("tconv-1", 2 * 2),  # the scatter view: one step per input cell of the 2×2 input
+        ("group-1", 3 * 2 * 2),  # three filters, each a 2×2 output
+        ("back-1", 2 * 2 + 1 + 3 * 3),  # ∂L/∂W's 4 weights, ∂L/∂b, ∂L/∂X's 9 cells
+    ],
+)
+def test_headless_export_of_the_newer_lessons_has_a_frame_per_step(tmp_path, example, steps):
+    path = tmp_path / f"{example}.gif"
+    assert cli_main(["export", example, "-o", str(path), "--size", "640x400"]) == 0
+    with Image.open(path) as gif:
+        assert (gif.n_frames, gif.size) == (steps + 1, (640, 400))  # and the title frame
+
+
+def test_pages_open_without_their_shipped_examples_and_say_why(qtbot, monkeypatch, tmp_path):
+    """A damaged install: no example files, or a damaged one. Every grid page still opens on
+    its own starting values, with the reason where the example's note would be."""
+    import cnnviz.core.examples as shipped
+    from cnnviz.gui.pages import PAGES
+
+    monkeypatch.setattr(shipped, "FOLDER", tmp_path)
+    shipped.forget_examples()
+    try:
+        for title in ("Convolution", "Pooling", "Backward", "Transposed convolution"):
+            page = next(e for e in PAGES if e.title == title).load()()
+            qtbot.addWidget(page)
+            assert page.presets == () and page.errors() == [] and page.step_count() > 0
+            assert "examples are missing" in page.preset_note.text()
+            assert "Reinstall cnnviz" in page.preset_note.text()
+        (tmp_path / "group-1.cnnviz").write_text("{ broken")
+        (tmp_path / "group-2.cnnviz").write_text(Lesson.to_json(shipped_lesson("group-2")))
+        shipped.forget_examples()
+        page = next(e for e in PAGES if e.title == "Grouped convolution").load()()
+        qtbot.addWidget(page)
+        assert [p.name for p in page.presets] == ["Groups 2: 4 channels → 4"]
+        assert page.channel_spin.value() == 4 and page.errors() == []
+        assert "group-1 cannot be opened" in page.preset_note.text()
+    finally:
+        monkeypatch.undo()
+        shipped.forget_examples()
+
+
+def test_the_lecture_deck_missing_is_said_in_the_window(main_window, monkeypatch, tmp_path):
+    import cnnviz.core.deck as deck
+
+    shown = quiet(main_window)
+    monkeypatch.setattr(deck, "LECTURE_DECK", tmp_path / "lecture-10.cnnviz")
+    problem = main_window.deck.open_lecture()
+    assert "lecture deck cannot be opened" in problem and shown == [problem]
+    assert not main_window.deck.visible
+
+
+def test_export_names_a_damaged_shipped_example(monkeypatch, tmp_path, capsys):
+    import cnnviz.core.examples as shipped
+
+    folder = Path(shipped.FOLDER)
+    for name in ("pool-1.cnnviz", "pool-2.cnnviz"):
+        (tmp_path / name).write_bytes((folder / name).read_bytes())
+    (tmp_path / "pool-2.cnnviz").write_text('{"format": "cnnviz", "version": 1}')
+    monkeypatch.setattr(shipped, "FOLDER", tmp_path)
+    shipped.forget_examples()
+    try:
+        assert cli_main(["export", "--list"]) == 1
+        out, err = capsys.readouterr()
+        assert out.splitlines()[0].startswith("pool-1\t") and "pool-2" not in out
+        assert "pool-2 cannot be opened" in err and "The shipped Convolution examples" in err
+        assert cli_main(["export", "pool-2", "-o", str(tmp_path / "a.gif")]) == 1
+        assert "pool-2 cannot be opened" in capsys.readouterr().err
+    finally:
+        monkeypatch.undo()
+        shipped.forget_examples()

@@ -5,7 +5,9 @@ import pytest
 from gui_helpers import click_cell, highlighted, texts, type_into
 from PySide6.QtCore import Qt
 
-from cnnviz.core.presets import POOL_PRESETS
+from cnnviz.core.examples import example_presets
+
+POOL_PRESETS = example_presets("pool")
 
 torch = pytest.importorskip("torch")
 

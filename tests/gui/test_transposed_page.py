@@ -7,7 +7,7 @@ from gui_helpers import click_cell, highlighted, texts, type_into
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
-from cnnviz.core.lesson_presets import TRANSPOSED_PRESETS
+from cnnviz.core.examples import example_presets
 
 torch = pytest.importorskip("torch")
 
@@ -69,7 +69,7 @@ def test_checkerboard_overlap(page):
     assert "checkerboard" in page.preset_note.text()
 
 
-@pytest.mark.parametrize("index", range(len(TRANSPOSED_PRESETS)))
+@pytest.mark.parametrize("index", range(len(example_presets("tconv"))))
 def test_every_preset_matches_torch_in_both_views(page, index):
     page.load_preset(index)
     expected = torch_output(page).numpy()

@@ -6,7 +6,7 @@ divisor)."""
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSignalBlocker, Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -19,7 +19,12 @@ from PySide6.QtWidgets import (
 )
 
 from cnnviz.core.grid_text import format_grid, resized
-from cnnviz.core.lesson_presets import BACKWARD_PRESETS
+from cnnviz.core.lesson_presets import (
+    MAX_LR,
+    BackwardPreset,
+    backward_preset_from_state,
+    backward_state,
+)
 from cnnviz.core.ops import (
     ConvBackwardPlan,
     ConvPlan,
@@ -45,7 +50,9 @@ class BackwardPage(GridLessonPage):
         "Edit ∂L/∂Y (or keep L = sum of the output), step through the gradients, then take an "
         "SGD step and watch the filter change."
     )
-    presets = BACKWARD_PRESETS
+    example_prefix = "back"
+    state_of = staticmethod(backward_state)
+    preset_of_state = staticmethod(backward_preset_from_state)
     legend_keys = ("window", "gap", "winner", "padding", "current")
 
     def __init__(self, parent=None):
@@ -87,7 +94,7 @@ class BackwardPage(GridLessonPage):
         row.addWidget(self.include_pad_box)
         self.add_field("pool", "Pooling", pool_row)
         self.lr_spin = QDoubleSpinBox()
-        self.lr_spin.setRange(0.0, 10.0)
+        self.lr_spin.setRange(0.0, MAX_LR)
         self.lr_spin.setDecimals(3)
         self.lr_spin.setSingleStep(0.01)
         self.lr_spin.setValue(0.01)
@@ -114,7 +121,7 @@ class BackwardPage(GridLessonPage):
         self.placed = ""
         self.assemble()
         self.layout().addWidget(self.loss_label)
-        self.load_preset(0)
+        self.load_first_example()
 
     # -- grids ------------------------------------------------------------------------------------
     def _make_grids(self) -> None:
@@ -252,21 +259,36 @@ class BackwardPage(GridLessonPage):
         self.kind_box.setCurrentIndex(list(KINDS).index(preset.kind))
         self.kind_box.blockSignals(False)
         self.set_inputs(np.asarray(preset.input, float)[None])
-        if preset.kernel is not None:
-            self.kernel = np.asarray(preset.kernel, float)
-        size = self.kernel.shape if preset.kind == "conv" else (preset.size, preset.size)
-        self.kernel_spin.set_value(size)
-        self.stride_spin.set_value((preset.stride, preset.stride))
-        self.padding_spin.set_value((preset.padding, preset.padding))
-        for box, checked in (
-            (self.sum_box, True),
-            (self.ceil_box, False),
-            (self.include_pad_box, True),
-        ):
-            box.blockSignals(True)
-            box.setChecked(checked)
-            box.blockSignals(False)
+        self.kernel = preset.kernel_array()
+        self.kernel_spin.set_value(preset.kernel_size)
+        self.stride_spin.set_value(preset.stride)
+        self.padding_spin.set_value(preset.padding)
+        if preset.grad_out is not None:
+            self.grad_out = np.asarray(preset.grad_out, float)
+        boxes = (self.sum_box, self.ceil_box, self.include_pad_box)
+        flags = (preset.grad_out is None, preset.ceil_mode, preset.count_include_pad)
+        for box, checked in zip(boxes, flags):
+            with QSignalBlocker(box):
+                box.setChecked(checked)
+        self.lr_spin.setValue(preset.lr)  # nothing is computed from it before an SGD step
         self.last_update = ""
+
+    def current_preset(self) -> BackwardPreset:
+        custom = not self.sum_box.isChecked()
+        return BackwardPreset(
+            self.example_name(),
+            "",
+            self.kind,
+            self.inputs[0].tolist(),
+            self.kernel.tolist(),
+            self.kernel_spin.value(),
+            self.stride_spin.value(),
+            self.padding_spin.value(),
+            self.grad_out.tolist() if custom else None,
+            self.ceil_box.isChecked(),
+            self.include_pad_box.isChecked(),
+            self.lr_spin.value(),
+        )
 
     def field_for(self, message: str):
         if message.startswith("lr"):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSignalBlocker, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -17,7 +17,7 @@ from cnnviz.core.examples import conv_preset_from_state, conv_state
 from cnnviz.core.grid_text import resized
 from cnnviz.core.ops import ActivatedPlan, ActivationStep, ConvPlan, conv_code
 from cnnviz.core.ops.params import PADDING_MODES
-from cnnviz.core.presets import CONV_PRESETS, ConvPreset
+from cnnviz.core.presets import ConvPreset
 from cnnviz.gui.pages.grid_lesson import GridLessonPage
 from cnnviz.gui.widgets.code_line import CodeLineView
 from cnnviz.gui.widgets.grid_model import PADDING
@@ -41,7 +41,7 @@ class ConvPage(GridLessonPage):
     status_hint = (
         "Pick an example, then step through it with → or Space; click an output cell to jump to it."
     )
-    presets = CONV_PRESETS
+    example_prefix = "conv"
     state_of = staticmethod(conv_state)
     preset_of_state = staticmethod(conv_preset_from_state)
     legend_keys = ("window", "gap", "padding", "current", "reader")
@@ -114,7 +114,7 @@ class ConvPage(GridLessonPage):
         self.assemble()
         self.layout().addWidget(self.code_line)
         self.channels_changed(1)
-        self.load_preset(0)
+        self.load_first_example()
 
     # -- state --------------------------------------------------------------------------------
     def padding_value(self):
@@ -149,6 +149,7 @@ class ConvPage(GridLessonPage):
             self.padding_value(),
             self.dilation_spin.value(),
             self.padding_mode.currentText(),
+            self.relu_box.isChecked(),
         )
 
     def _on_padding_kind_changed(self, kind: str) -> None:
@@ -205,6 +206,11 @@ class ConvPage(GridLessonPage):
         self.padding_spin.setEnabled(kind == "numbers")
         self.padding_spin.set_value((0, 0) if isinstance(preset.padding, str) else preset.padding)
         self.dilation_spin.set_value(preset.dilation)
+        if preset.relu is not None:  # the shipped examples leave the ReLU as it is
+            with QSignalBlocker(self.relu_box):
+                self.relu_box.setChecked(preset.relu)
+            self.relu_grid.setVisible(preset.relu)
+            self.relu_arrow.setVisible(preset.relu)
 
     # -- showing --------------------------------------------------------------------------------
     def show_plan(self) -> None:

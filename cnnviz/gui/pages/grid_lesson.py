@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from cnnviz.core.examples import example_presets, example_problems
 from cnnviz.core.grid_text import MAX_SIDE, format_grid, parse_grid, parse_number, resized
 from cnnviz.gui.pages.base import Page
 from cnnviz.gui.widgets.column_toggle import ColumnToggle
@@ -63,7 +64,7 @@ class GridLessonPage(Page):
 
     steps_through = True
     edits_grids = True
-    presets: tuple = ()
+    example_prefix = ""  # the ids of its shipped examples (cnnviz.core.examples): "conv", ...
     # a lesson file's state ⇄ a preset (cnnviz.core.examples): (preset, step) -> dict and
     # state -> (preset, step); the page's current state is a preset too (current_preset)
     state_of = None
@@ -460,6 +461,22 @@ class GridLessonPage(Page):
         self._on_size_changed(size)
 
     # -- presets ----------------------------------------------------------------------------------
+    @property
+    def presets(self) -> tuple:
+        """The page's shipped examples (lesson files, read once)."""
+        return example_presets(self.example_prefix) if self.example_prefix else ()
+
+    def load_first_example(self) -> None:
+        """Open on the first shipped example; when the files are damaged or missing, on the
+        page's own starting values, with the reason in the example note."""
+        if self.presets:
+            self.load_preset(0)
+        else:
+            self.recompute(step_index=0)
+        problems = example_problems(self.example_prefix) if self.example_prefix else {}
+        if problems:
+            self.preset_note.setText(" ".join(f"{text}." for text in problems.values()))
+
     def _on_preset_chosen(self, index: int) -> None:
         if index > 0:
             self.load_preset(index - 1)

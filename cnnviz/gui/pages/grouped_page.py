@@ -9,7 +9,12 @@ import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QSpinBox, QVBoxLayout, QWidget
 
-from cnnviz.core.lesson_presets import GROUPED_PRESETS
+from cnnviz.core.lesson_presets import (
+    MAX_LAYER_CHANNELS,
+    GroupedPreset,
+    grouped_preset_from_state,
+    grouped_state,
+)
 from cnnviz.core.ops import GroupedConvPlan, conv_code
 from cnnviz.gui.pages.conv_page import big_symbol
 from cnnviz.gui.pages.grid_lesson import GridLessonPage
@@ -17,8 +22,6 @@ from cnnviz.gui.widgets.channel_wiring import ChannelWiring
 from cnnviz.gui.widgets.code_line import CodeLineView
 from cnnviz.gui.widgets.grid_model import PADDING
 from cnnviz.gui.widgets.pair_spin import PairSpin
-
-MAX_LAYER_CHANNELS = 4
 
 
 def _fitted(weight: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
@@ -37,7 +40,9 @@ class GroupedPage(GridLessonPage):
         "Change groups and channels and watch which input channels each output reads, and "
         "what it costs; step through with → or Space."
     )
-    presets = GROUPED_PRESETS
+    example_prefix = "group"
+    state_of = staticmethod(grouped_state)
+    preset_of_state = staticmethod(grouped_preset_from_state)
     legend_keys = ("window", "padding", "current", "reader")
 
     def __init__(self, parent=None):
@@ -53,6 +58,7 @@ class GroupedPage(GridLessonPage):
         self.add_field("out_channels", "Output channels", self.out_spin)
         self.groups_spin = QSpinBox()
         self.groups_spin.setRange(0, MAX_LAYER_CHANNELS)
+        self.groups_spin.setValue(1)
         self.groups_spin.setToolTip(
             "groups: the channels split into this many groups; each filter reads only its "
             "group's input channels (groups = input channels: depthwise)"
@@ -72,7 +78,7 @@ class GroupedPage(GridLessonPage):
         self.code_line = CodeLineView()
         self.assemble()
         self.layout().addWidget(self.code_line)
-        self.load_preset(0)
+        self.load_first_example()
 
     # -- state ------------------------------------------------------------------------------------
     def build_plan(self) -> GroupedConvPlan:
@@ -116,7 +122,17 @@ class GroupedPage(GridLessonPage):
         self.set_inputs(x)
         self.weight = w
         self.kernel_spin.set_value(w.shape[2:])
-        self.padding_spin.set_value((preset.padding, preset.padding))
+        self.padding_spin.set_value(preset.padding)
+
+    def current_preset(self) -> GroupedPreset:
+        return GroupedPreset(
+            self.example_name(),
+            "",
+            self.inputs.tolist(),
+            self.weight.tolist(),
+            self.groups_spin.value(),
+            self.padding_spin.value(),
+        )
 
     # -- grids ------------------------------------------------------------------------------------
     def _rebuild_grids(self, plan: GroupedConvPlan) -> None:

@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel
 
 from cnnviz.core.examples import pool_preset_from_state, pool_state
 from cnnviz.core.ops import PoolPlan, pool_code
-from cnnviz.core.presets import POOL_PRESETS, PoolPreset
+from cnnviz.core.presets import PoolPreset
 from cnnviz.gui.pages.grid_lesson import GridLessonPage
 from cnnviz.gui.widgets.code_line import CodeLineView
 from cnnviz.gui.widgets.pair_spin import PairSpin
@@ -24,7 +24,7 @@ class PoolPage(GridLessonPage):
         "Pick an example, then step through it with → or Space; hover an input cell to see "
         "who reads it."
     )
-    presets = POOL_PRESETS
+    example_prefix = "pool"
     state_of = staticmethod(pool_state)
     preset_of_state = staticmethod(pool_preset_from_state)
     legend_keys = ("window", "winner", "gap", "padding", "current", "reader")
@@ -66,7 +66,7 @@ class PoolPage(GridLessonPage):
         self.assemble()
         self.layout().addWidget(self.code_line)
         self.channels_changed(1)
-        self.load_preset(0)
+        self.load_first_example()
 
     @property
     def kind(self) -> str:

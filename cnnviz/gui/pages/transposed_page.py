@@ -9,19 +9,23 @@ walks one view at a time (the "Step through" box).
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSignalBlocker, Qt
 from PySide6.QtWidgets import QComboBox, QDoubleSpinBox, QLabel
 
 from cnnviz.core.grid_text import resized
-from cnnviz.core.lesson_presets import TRANSPOSED_PRESETS
+from cnnviz.core.lesson_presets import (
+    CONVOLUTION,
+    SCATTER,
+    TransposedPreset,
+    transposed_preset_from_state,
+    transposed_state,
+)
 from cnnviz.core.ops import ScatterStep, TransposedConvPlan, transposed_code
 from cnnviz.gui.pages.conv_page import big_symbol
 from cnnviz.gui.pages.grid_lesson import GridLessonPage, window_marks
 from cnnviz.gui.widgets.code_line import CodeLineView
 from cnnviz.gui.widgets.grid_model import PADDING
 from cnnviz.gui.widgets.pair_spin import PairSpin
-
-SCATTER, CONVOLUTION = "scatter", "convolution"
 
 
 class TransposedWalk:
@@ -53,7 +57,9 @@ class TransposedPage(GridLessonPage):
         "Step through the scatter view (each input cell stamps the kernel) or the convolution "
         "view (zeros inserted, kernel flipped); both give the same output."
     )
-    presets = TRANSPOSED_PRESETS
+    example_prefix = "tconv"
+    state_of = staticmethod(transposed_state)
+    preset_of_state = staticmethod(transposed_preset_from_state)
     legend_keys = ("window", "gap", "padding", "current", "reader")
 
     def __init__(self, parent=None):
@@ -102,7 +108,7 @@ class TransposedPage(GridLessonPage):
         self.code_line = CodeLineView()
         self.assemble()
         self.layout().addWidget(self.code_line)
-        self.load_preset(0)
+        self.load_first_example()
 
     # -- grids ------------------------------------------------------------------------------------
     def _build_grids(self) -> None:
@@ -191,9 +197,23 @@ class TransposedPage(GridLessonPage):
         self.padding_spin.set_value(preset.padding)
         self.output_padding_spin.set_value(preset.output_padding)
         self.dilation_spin.set_value(preset.dilation)
-        self.bias_spin.blockSignals(True)
-        self.bias_spin.setValue(0)
-        self.bias_spin.blockSignals(False)
+        with QSignalBlocker(self.bias_spin), QSignalBlocker(self.view_box):
+            self.bias_spin.setValue(preset.bias)
+            self.view_box.setCurrentIndex(self.view_box.findData(preset.view))
+
+    def current_preset(self) -> TransposedPreset:
+        return TransposedPreset(
+            self.example_name(),
+            "",
+            self.inputs[0].tolist(),
+            self.kernel.tolist(),
+            self.stride_spin.value(),
+            self.padding_spin.value(),
+            self.output_padding_spin.value(),
+            self.dilation_spin.value(),
+            self.bias_spin.value(),
+            self.view,
+        )
 
     # -- showing ----------------------------------------------------------------------------------
     def show_plan(self) -> None:
