@@ -33,7 +33,8 @@ class PageContext:
 class Drawing:
     """What the Draw page hands to another page ("Trace this drawing"): the canvas (uint8),
     the exact test image under it if any (``[C, H, W]`` in [0, 1]), and the model in use
-    with its input contract, description and Model-box entry."""
+    with its input contract, description and Model-box entry (and that entry's file: path and
+    opened model name, for a lesson file)."""
 
     canvas: Any
     exact: Any = None
@@ -41,6 +42,7 @@ class Drawing:
     info: Any = None
     description: str = ""
     source_index: int = 0
+    source_file: tuple = (None, None)
 
 
 class Page(QWidget):
