@@ -44,3 +44,20 @@ def decode_png(text, what: str, max_side: int = MAX_SIDE) -> np.ndarray:
             return np.asarray(picture.convert(picture.mode), dtype=np.uint8).copy()
     except (binascii.Error, UnicodeEncodeError, UnidentifiedImageError, OSError):
         raise ValueError(f"{what} is damaged: it is not a PNG picture") from None
+
+
+def exact_state(image: np.ndarray | None) -> str | None:
+    """A test image as the network takes it (``[C, H, W]`` in [0, 1]) as PNG text."""
+    if image is None:
+        return None
+    pixels = np.rint(np.clip(image, 0, 1) * 255).astype(np.uint8)
+    return encode_png(pixels[0] if pixels.shape[0] == 1 else pixels.transpose(1, 2, 0))
+
+
+def check_exact(text) -> np.ndarray | None:
+    """The uint8 ``[C, H, W]`` test image of :func:`exact_state`'s text (None: none);
+    ``ValueError`` for anything else."""
+    if text is None:
+        return None
+    pixels = decode_png(text, "its test image", max_side=512)
+    return pixels[None] if pixels.ndim == 2 else pixels.transpose(2, 0, 1).copy()

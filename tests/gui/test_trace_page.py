@@ -367,3 +367,112 @@ def test_a_model_chosen_while_the_default_one_loads_is_not_replaced_by_it(qtbot,
     qtbot.waitUntil(lambda: page.loader.worker.processed >= 1, timeout=20000)
     assert "Inception net" in page.model_label.text()
     assert "incept1.cat" in [n.label for n in page.trace.nodes]
+
+
+# -- lesson files -------------------------------------------------------------------------------
+def restored(page):
+    return traced(page) and page.restoring is None
+
+
+def test_the_trace_page_round_trips_its_lesson_through_a_file(
+    qtbot, main_window, new_window, trace, tmp_path
+):
+    click(qtbot, trace, "conv2", 3, 2, 5)
+    trace.next_step()
+    trace.next_step()
+    trace.scale_box.setCurrentIndex(trace.scale_box.findData("network"))
+    saved = trace.lesson_state()
+    assert saved == {
+        "model": {"source": "default"},
+        "input": {"test_image": 0},
+        "unit": ["conv2", 3, 2, 5],
+        "step": 2,
+        "scale": "network",
+        "evidence": "",
+    }
+    assert trace.lesson_title() == "Trace: conv2, channel 3, row 2, column 5"
+    assert trace.step_count() == 11  # the arithmetic is a step-through an animation shows
+    trace.go_to_step(10)
+    assert "(bias)" in trace.arithmetic.text.text()
+    trace.go_to_step(2)
+    main_window.lesson_files.save(tmp_path / "unit.cnnviz")
+
+    use(trace, qtbot, build("resnet"))  # change everything
+    drag(trace.canvas, [(0.5, 0.15), (0.5, 0.85)])
+    trace.scale_box.setCurrentIndex(0)
+    qtbot.waitUntil(lambda: traced(trace), timeout=20000)
+    assert trace.lesson_state() != saved
+    assert main_window.lesson_files.open(tmp_path / "unit.cnnviz") == ""
+    assert trace.lesson_state() == saved  # at once, while the model and image load
+    qtbot.waitUntil(lambda: restored(trace), timeout=20000)
+    assert trace.lesson_state() == saved
+    e = trace.arithmetic.explanation
+    assert (e.layer, e.channel, e.row, e.col) == ("conv2", 3, 2, 5)
+    assert trace.arithmetic.step_bar.index == 2 and "8,490 parameters" in trace.model_label.text()
+    assert trace.prediction.text().startswith("It is 7") and trace.test_spin.value() == 0
+    assert e.value == pytest.approx(float(trace.trace.node("conv2").value[3, 2, 5]))
+
+    other = new_window()  # a fresh window, its Trace page built by opening the lesson
+    assert other.lesson_files.open(tmp_path / "unit.cnnviz") == ""
+    page = other.current_page()
+    qtbot.waitUntil(lambda: restored(page), timeout=20000)
+    assert page.lesson_state() == saved and page.arithmetic.step_bar.index == 2
+
+
+def test_a_trace_lesson_keeps_a_checkpoint_a_drawing_and_the_evidence(qtbot, trace, tmp_path):
+    from test_draw_page import trained_checkpoint
+
+    path = trained_checkpoint(tmp_path)
+    trace.use_checkpoint(path)
+    qtbot.waitUntil(lambda: trace.source_index == 2 and traced(trace), timeout=20000)
+    drag(trace.canvas, [(0.5, 0.15), (0.5, 0.85)])
+    qtbot.waitUntil(lambda: traced(trace) and trace.test_spin.value() == -1, timeout=20000)
+    click(qtbot, trace, "fc", 4)
+    trace.evidence_box.setCurrentIndex(trace.evidence_box.findData("saliency"))
+    saved = trace.lesson_state()
+    assert saved["model"] == {"source": "checkpoint", "path": str(path)}
+    # the test digit under the stroke (smoothly enlarged) and the stroke: still a few KB
+    assert saved["input"]["exact"] is None and len(saved["input"]["canvas"]) < 12000
+    drawing = trace.canvas.to_array()
+    fc = trace.trace.node("fc").value.copy()
+
+    trace.restore_lesson({**saved, "model": {"source": "default"}, "input": {"test_image": 3}})
+    qtbot.waitUntil(lambda: restored(trace) and trace.source_index == 0, timeout=20000)
+    assert trace.test_spin.value() == 3
+    trace.restore_lesson(saved)
+    qtbot.waitUntil(lambda: restored(trace) and trace.evidence is not None, timeout=20000)
+    assert trace.lesson_state() == saved and trace.source_index == 2
+    assert np.array_equal(trace.canvas.to_array(), drawing)
+    np.testing.assert_allclose(trace.trace.node("fc").value, fc, rtol=1e-5, atol=1e-6)
+    assert trace.arithmetic.explanation.layer == "fc" and trace.evidence["method"] == "saliency"
+
+
+def test_a_lesson_unit_the_model_lacks_is_dropped_with_a_note(qtbot, trace):
+    state = {**trace.lesson_state(), "unit": ["incept1.cat", 2, 4, 4]}
+    trace.restore_lesson(state)
+    qtbot.waitUntil(lambda: restored(trace), timeout=20000)
+    assert trace.selected is None and "not in this model" in trace.message.text()
+
+
+@pytest.mark.parametrize(
+    "change, words",
+    [
+        ({"model": {"source": "checkpoint", "path": "/no/such/run.pt"}}, "no longer exists"),
+        ({"input": {"test_image": 10000}}, "its test image must be a whole number"),
+        ({"input": {"canvas": "@@"}}, "its drawing is damaged"),
+        ({"input": "seven"}, "its input must be"),
+        ({"unit": ["conv1", -1, 0, 0]}, "its unit's channel"),
+        ({"unit": ["conv1", 0, 3, None]}, "both a row and a column"),
+        ({"unit": "conv1"}, r"\[layer, channel, row, column\]"),
+        ({"step": -2}, "its step"),
+        ({"scale": "rainbow"}, "colour scale"),
+        ({"evidence": "tea leaves"}, "evidence map"),
+    ],
+)
+def test_a_bad_trace_lesson_is_refused_and_the_page_stays(qtbot, trace, change, words):
+    click(qtbot, trace, "conv1", 1, 3, 3)
+    before = trace.lesson_state()
+    with pytest.raises(ValueError, match=words):
+        trace.restore_lesson({**before, **change})
+    assert trace.lesson_state() == before and trace.restoring is None
+    assert trace.arithmetic.explanation.layer == "conv1"

@@ -28,7 +28,7 @@ from cnnviz.core.inference import (
     prepare,
 )
 from cnnviz.core.lesson import whole
-from cnnviz.core.lesson_pictures import decode_png, encode_png
+from cnnviz.core.lesson_pictures import check_exact, decode_png, encode_png, exact_state
 from cnnviz.core.training import CheckpointError
 from cnnviz.core.training.probe import feature_layers, inception_blocks
 from cnnviz.gui import theme
@@ -56,22 +56,6 @@ from cnnviz.gui.workers.weights_loader import (
 )
 
 CANVAS_SHARE = 0.55  # at most this share of the page's width goes to the canvas
-
-
-def exact_state(image: np.ndarray | None) -> str | None:
-    """A test image as the network takes it (``[C, H, W]`` in [0, 1]) as PNG text."""
-    if image is None:
-        return None
-    pixels = np.rint(np.clip(image, 0, 1) * 255).astype(np.uint8)
-    return encode_png(pixels[0] if pixels.shape[0] == 1 else pixels.transpose(1, 2, 0))
-
-
-def check_exact(text) -> np.ndarray | None:
-    """The uint8 ``[C, H, W]`` test image of :func:`exact_state`'s text (None: none)."""
-    if text is None:
-        return None
-    pixels = decode_png(text, "its test image", max_side=512)
-    return pixels[None] if pixels.ndim == 2 else pixels.transpose(2, 0, 1).copy()
 
 
 class DrawPage(Page):
