@@ -371,7 +371,7 @@ def test_a_model_chosen_while_the_default_one_loads_is_not_replaced_by_it(qtbot,
 
 # -- lesson files -------------------------------------------------------------------------------
 def restored(page):
-    return traced(page) and page.restoring is None
+    return traced(page) and page.pending_lesson is None
 
 
 def test_the_trace_page_round_trips_its_lesson_through_a_file(
@@ -474,5 +474,38 @@ def test_a_bad_trace_lesson_is_refused_and_the_page_stays(qtbot, trace, change, 
     before = trace.lesson_state()
     with pytest.raises(ValueError, match=words):
         trace.restore_lesson({**before, **change})
-    assert trace.lesson_state() == before and trace.restoring is None
+    assert trace.lesson_state() == before and trace.pending_lesson is None
     assert trace.arithmetic.explanation.layer == "conv1"
+
+
+def test_the_unit_arithmetic_exports_as_an_animation(qtbot, main_window, trace, tmp_path):
+    from PIL import Image
+
+    click(qtbot, trace, "conv2", 3, 2, 5)
+    trace.go_to_step(4)
+    job = main_window.lesson_files.export_animation(tmp_path / "unit.gif", (800, 500), fps=4)
+    assert job is not None
+    with qtbot.waitSignal(job.finished, timeout=60000):
+        pass  # the page's copy loads its model and test image in its workers first
+    with Image.open(tmp_path / "unit.gif") as gif:
+        assert (gif.n_frames, gif.size) == (12, (800, 500))  # the title and the 11 steps
+        frames = []
+        for index in (1, 11):
+            gif.seek(index)
+            frames.append(np.asarray(gif.convert("L")))
+    assert not np.array_equal(*frames)  # the steps differ
+    assert trace.arithmetic.step_bar.index == 4  # the lecturer's page was not moved
+    qtbot.waitUntil(lambda: main_window.lesson_files.job is None)
+
+
+def test_an_export_cancelled_while_the_page_loads_leaves_nothing(
+    qtbot, main_window, trace, tmp_path
+):
+    click(qtbot, trace, "conv1", 0, 1, 1)
+    job = main_window.lesson_files.export_animation(tmp_path / "seq", (320, 200), fps=2)
+    assert job.page is not None and job.page.restoring()  # its model is loading
+    with qtbot.waitSignal(job.failed) as failed:
+        main_window.lesson_files.progress.canceled.emit()
+    assert failed.args == ["Cancelled."] and job.page is None
+    assert not (tmp_path / "seq").exists() or list((tmp_path / "seq").iterdir()) == []
+    qtbot.waitUntil(lambda: main_window.lesson_files.job is None)

@@ -127,6 +127,11 @@ class Page(QWidget):
         """Take a state made by :meth:`lesson_state`; ``ValueError`` (and the page unchanged)
         when it cannot."""
 
+    def restoring(self) -> bool:
+        """A lesson just restored is still loading in the page's workers (its steps are not
+        known yet: an animation of it waits)."""
+        return False
+
     def step_count(self) -> int:
         """How many steps an animation of this page has (0: it exports no animation)."""
         return 0

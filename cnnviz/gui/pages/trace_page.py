@@ -128,7 +128,7 @@ class TracePage(Page):
         self.description = "the default model"
         self.source_index = 0
         self.source_file: tuple = (None, None)  # (path, opened model name) of a file source
-        self.restoring: dict | None = None  # a lesson's unit and step, until its trace is in
+        self.pending_lesson: dict | None = None  # a lesson's unit and step, until its trace is in
         self.trace = None
         self.selected: tuple | None = None  # (label, channel, row, col)
         self.exact_input: np.ndarray | None = None
@@ -501,7 +501,7 @@ class TracePage(Page):
             self._share_height()
         self._show_prediction()
         self.request_evidence()
-        if self.restoring is not None:
+        if self.pending_lesson is not None:
             self._select_restored_unit()
         elif self.selected is not None:  # the same unit, for the new drawing or model
             label, channel, row, col = self.selected
@@ -656,8 +656,8 @@ class TracePage(Page):
         else:
             exact = self.exact_input if not self.canvas.strokes else None
             image = {"canvas": encode_png(self.canvas.to_array()), "exact": exact_state(exact)}
-        if self.restoring is not None:  # its trace is not in yet: the lesson's unit stays
-            unit, step = self.restoring["unit"], self.restoring["step"]
+        if self.pending_lesson is not None:  # its trace is not in yet: the lesson's unit stays
+            unit, step = self.pending_lesson["unit"], self.pending_lesson["step"]
         else:
             unit = None
             if self.selected is not None:  # plain numbers for JSON (a click may give numpy's)
@@ -686,7 +686,7 @@ class TracePage(Page):
         waits = ({"model"} if reload else set()) | ({"image"} if "test_image" in image else set())
         self.show_message("")
         self._clear_selection()
-        self.restoring = {"unit": lesson["unit"], "step": lesson["step"], "waits": waits}
+        self.pending_lesson = {"unit": lesson["unit"], "step": lesson["step"], "waits": waits}
         self.scale_box.setCurrentIndex(self.scale_box.findData(lesson["scale"]))
         self.evidence_box.setCurrentIndex(self.evidence_box.findData(lesson["evidence"]))
         if "test_image" in image:
@@ -724,18 +724,18 @@ class TracePage(Page):
     def _restored(self, what: str, retrace: bool = False) -> None:
         """A lesson's model or test image has come (or failed to); with nothing more to
         wait for, the next trace clicks the lesson's unit for good."""
-        if self.restoring is not None and what in self.restoring["waits"]:
-            self.restoring["waits"].discard(what)
+        if self.pending_lesson is not None and what in self.pending_lesson["waits"]:
+            self.pending_lesson["waits"].discard(what)
             if retrace:  # no new trace would come otherwise
                 self.request_trace()
 
     def _select_restored_unit(self) -> None:
         """Click the lesson's unit on the trace in hand and go to its step (once the
         lesson's model and input are in, a unit the model lacks is dropped, with a note)."""
-        done = not self.restoring["waits"]
-        unit, step = self.restoring["unit"], self.restoring["step"]
+        done = not self.pending_lesson["waits"]
+        unit, step = self.pending_lesson["unit"], self.pending_lesson["step"]
         if done:
-            self.restoring = None
+            self.pending_lesson = None
         if unit is None:
             return
         label, channel, row, col = unit
@@ -747,6 +747,9 @@ class TracePage(Page):
                 self.show_message(f"The lesson's unit is not in this model: {exc}")
             return
         self.arithmetic.step_bar.set_index(step)
+
+    def restoring(self) -> bool:
+        return self.pending_lesson is not None
 
     def step_count(self) -> int:
         """The clicked unit's arithmetic steps (0 before a unit is clicked)."""
