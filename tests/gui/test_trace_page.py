@@ -509,3 +509,20 @@ def test_an_export_cancelled_while_the_page_loads_leaves_nothing(
     assert failed.args == ["Cancelled."] and job.page is None
     assert not (tmp_path / "seq").exists() or list((tmp_path / "seq").iterdir()) == []
     qtbot.waitUntil(lambda: main_window.lesson_files.job is None)
+
+
+def test_headless_export_of_a_trace_lesson(qapp, tmp_path):
+    from PIL import Image
+
+    from cnnviz.cli import main as cli_main
+    from cnnviz.core.lesson import Lesson, save_lesson
+
+    state = {"input": {"test_image": 1}, "unit": ["fc", 2, None, None], "step": 0}
+    save_lesson(tmp_path / "fc.cnnviz", Lesson("Trace", state, title="A logit, weight by weight"))
+    out = tmp_path / "frames"
+    args = ["export", str(tmp_path / "fc.cnnviz"), "-o", f"{out}/", "--size", "640x400"]
+    assert cli_main(args) == 0
+    names = sorted(p.name for p in out.iterdir())
+    assert len(names) == 1 + 10  # the title, then one frame per entry of the dot product
+    with Image.open(out / names[-1]) as png:
+        assert png.size == (640, 400)
