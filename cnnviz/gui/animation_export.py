@@ -80,9 +80,11 @@ class AnimationExport(QObject):
         title_frame: bool = True,
         look=(1.0, False),
         parent=None,
+        context=None,
     ):
         super().__init__(parent)
         self.page_class, self.lesson, self.path = page_class, lesson, Path(path)
+        self.context = context  # the window's (a Trace lesson on the training run needs it)
         self.size, self.fps, self.title_frame, self.look = tuple(size), fps, title_frame, look
         self.page = None
         self.writer = None
@@ -126,6 +128,8 @@ class AnimationExport(QObject):
         page = self.page_class()
         self.page = page
         try:
+            if self.context is not None:
+                page.attach(self.context)
             page.restore_lesson(self.lesson.state)
             page.apply_look(*self.look)
         except Exception:

@@ -226,3 +226,14 @@ def test_a_checkpoint_that_cannot_be_used_is_refused(draw, tmp_path):
     with pytest.raises(ValueError, match="its checkpoint .* cannot be used"):
         draw.restore_lesson({**before, "model": {"source": "checkpoint", "path": str(bad)}})
     assert draw.lesson_state() == before and draw.model is model
+
+
+def test_a_draw_lesson_on_the_training_run_before_any_run_keeps_the_model(qtbot, draw):
+    model = draw.model
+    drag(draw.canvas, VERTICAL)
+    state = {**draw.lesson_state(), "model": {"source": "training run"}}
+    draw.canvas.clear()
+    draw.restore_lesson(state)
+    assert "No training run yet" in draw.message.text() and draw.model is model
+    qtbot.waitUntil(lambda: settled(draw), timeout=10000)
+    assert draw.bars.top() == 1  # the drawing is taken and classified

@@ -526,3 +526,13 @@ def test_headless_export_of_a_trace_lesson(qapp, tmp_path):
     assert len(names) == 1 + 10  # the title, then one frame per entry of the dot product
     with Image.open(out / names[-1]) as png:
         assert png.size == (640, 400)
+
+
+def test_a_lesson_on_the_training_run_before_any_run_keeps_the_model(qtbot, trace):
+    click(qtbot, trace, "conv1", 2, 4, 4)
+    state = {**trace.lesson_state(), "model": {"source": "training run"}}
+    trace.restore_lesson(state)
+    qtbot.waitUntil(lambda: restored(trace), timeout=20000)
+    assert "No training run yet" in trace.message.text()
+    assert trace.source_index == 0 and "8,490 parameters" in trace.model_label.text()
+    assert trace.arithmetic.explanation.layer == "conv1"  # the rest of the lesson is taken
