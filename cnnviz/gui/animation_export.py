@@ -11,15 +11,19 @@ working, even on the same page, while the export runs.
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QEvent, QObject, QPoint, QRect, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, QPoint, QRect, Qt, QThread, QTimer, Signal
 from PySide6.QtGui import QFont, QImage, QPainter, QPalette
 from PySide6.QtWidgets import QApplication
 
 from cnnviz.core.animation import open_writer
 from cnnviz.core.lesson import Lesson
+
+READY_SECONDS = 60.0  # a page restoring in its workers (a model to load) gets this long
+NOT_READY = "the lesson's page did not finish loading its model and input in time"
 
 
 def image_to_rgb(image: QImage) -> np.ndarray:
@@ -76,9 +80,11 @@ class AnimationExport(QObject):
         title_frame: bool = True,
         look=(1.0, False),
         parent=None,
+        context=None,
     ):
         super().__init__(parent)
         self.page_class, self.lesson, self.path = page_class, lesson, Path(path)
+        self.context = context  # the window's (a Trace lesson on the training run needs it)
         self.size, self.fps, self.title_frame, self.look = tuple(size), fps, title_frame, look
         self.page = None
         self.writer = None
@@ -89,6 +95,10 @@ class AnimationExport(QObject):
         self.timer = QTimer(self)
         self.timer.setInterval(0)
         self.timer.timeout.connect(self._slice)
+        self.waiter = QTimer(self)  # polls a page that restores in its workers
+        self.waiter.setInterval(20)
+        self.waiter.timeout.connect(self._when_ready)
+        self.deadline = 0.0
 
     @property
     def total(self) -> int:
@@ -96,16 +106,40 @@ class AnimationExport(QObject):
 
     @property
     def running(self) -> bool:
-        return self.timer.isActive() or self.closer is not None
+        return self.timer.isActive() or self.waiter.isActive() or self.closer is not None
 
     def prepare(self) -> None:
         """Build the offscreen page and open the writer (``ValueError`` / ``MissingExtra``
-        when the lesson or the target cannot be used; nothing is left behind then)."""
+        when the lesson or the target cannot be used; nothing is left behind then). A page
+        that restores in its workers (the Trace page loads a model) is waited for here, the
+        events of its workers processed meanwhile."""
+        self.begin()
+        deadline = time.monotonic() + READY_SECONDS
+        while self.page.restoring():
+            if time.monotonic() > deadline:
+                self._dispose()
+                raise ValueError(NOT_READY)
+            QApplication.processEvents()
+            QThread.msleep(10)
+        self.open()
+
+    def begin(self) -> None:
+        """Build the offscreen page in the lesson's state."""
         page = self.page_class()
         self.page = page
         try:
+            if self.context is not None:
+                page.attach(self.context)
             page.restore_lesson(self.lesson.state)
             page.apply_look(*self.look)
+        except Exception:
+            self._dispose()
+            raise
+
+    def open(self) -> None:
+        """Lay the page out at the frame's size and open the writer."""
+        page = self.page
+        try:
             count = page.step_count()
             if count < 1:
                 raise ValueError(f"the {page.title} page has no steps to animate")
@@ -122,9 +156,30 @@ class AnimationExport(QObject):
         self.done = 0
 
     def start(self) -> None:
-        """Render in slices of the event loop; ``failed`` if it cannot even begin."""
+        """Render in slices of the event loop (once a page restoring in its workers is
+        ready); ``failed`` if it cannot even begin."""
         try:
-            self.prepare()
+            self.begin()
+        except (ValueError, OSError, RuntimeError) as exc:
+            self.failed.emit(str(exc))
+            return
+        self.deadline = time.monotonic() + READY_SECONDS
+        self.waiter.start()
+        self._when_ready()
+
+    def _when_ready(self) -> None:
+        if self.page is None:
+            self.waiter.stop()
+            return
+        if self.page.restoring():
+            if time.monotonic() > self.deadline:
+                self.waiter.stop()
+                self._dispose()
+                self.failed.emit(NOT_READY)
+            return
+        self.waiter.stop()
+        try:
+            self.open()
         except (ValueError, OSError, RuntimeError) as exc:
             self.failed.emit(str(exc))
             return
@@ -146,7 +201,11 @@ class AnimationExport(QObject):
 
     def cancel(self) -> None:
         """Stop; what was written is removed (once the file being written is finished)."""
-        if self.closer is not None:
+        if self.waiter.isActive():  # the page is still loading: nothing written yet
+            self.waiter.stop()
+            self._dispose()
+            self.failed.emit("Cancelled.")
+        elif self.closer is not None:
             self.cancelled = True  # _on_closed removes the file
         elif self.writer is not None:
             self._abort()

@@ -145,7 +145,16 @@ class LessonFiles:
             return None
         size = size or (self.window.width(), self.window.height())
         look = (self.window.zoom, self.window.presenter)
-        job = AnimationExport(type(page), self.current_lesson(), path, size, fps, title_frame, look)
+        job = AnimationExport(
+            type(page),
+            self.current_lesson(),
+            path,
+            size,
+            fps,
+            title_frame,
+            look,
+            context=self.window.context,
+        )
         self.job = job
         self.progress = QProgressDialog("Exporting the animation…", "Cancel", 0, 1, self.window)
         self.progress.setWindowTitle("Export animation")

@@ -154,3 +154,86 @@ def test_the_model_box_names_the_source_in_use(qtbot, main_window, draw, tmp_pat
     assert draw.source_box.currentIndex() == 0 and "No training run yet" in draw.message.text()
     assert draw.use_checkpoint(trained_checkpoint(tmp_path))
     assert draw.source_box.currentIndex() == 2
+
+
+# -- lesson files -------------------------------------------------------------------------------
+def test_the_draw_page_round_trips_its_lesson(qtbot, draw, tmp_path):
+    drag(draw.canvas, VERTICAL)
+    draw.layer_box.setCurrentText("conv2")
+    draw.why_tabs.setCurrentIndex(1)  # Why?
+    draw.why_tabs.why.method_box.setCurrentIndex(1)
+    saved = draw.lesson_state()
+    assert saved["model"] == {"source": "default"} and saved["exact"] is None
+    assert len(saved["canvas"]) < 4000  # a small PNG, not 78,400 numbers
+    drawing = draw.canvas.to_array()
+
+    assert draw.use_checkpoint(trained_checkpoint(tmp_path))  # change everything
+    draw.canvas.clear()
+    draw.why_tabs.setCurrentIndex(0)
+    draw.why_tabs.why.method_box.setCurrentIndex(0)
+    assert draw.lesson_state() != saved
+    draw.restore_lesson(saved)
+    assert draw.lesson_state() == saved
+    assert np.array_equal(draw.canvas.to_array(), drawing)
+    assert draw.source_box.currentIndex() == 0 and "default model" in draw.model_label.text()
+    qtbot.waitUntil(lambda: settled(draw), timeout=10000)  # classified, in the worker
+    assert draw.bars.top() == 1 and "conv2" in draw.maps.title.text()
+
+
+def test_a_draw_lesson_keeps_a_checkpoint_and_an_exact_test_image(qtbot, draw, tmp_path):
+    path = trained_checkpoint(tmp_path)
+    assert draw.use_checkpoint(path)
+    draw.rng = np.random.default_rng(5)
+    draw.try_test_digit()
+    exact = draw.exact_input.copy()
+    saved = draw.lesson_state()
+    assert saved["model"] == {"source": "checkpoint", "path": str(path)}
+    draw.restore_lesson({**saved, "model": {"source": "default"}, "exact": None})
+    assert draw.exact_input is None and draw.source_index == 0
+    draw.restore_lesson(saved)
+    assert draw.lesson_state() == saved and draw.source_index == 2
+    np.testing.assert_array_equal(draw.exact_input, exact)  # given to the network exactly
+    qtbot.waitUntil(lambda: settled(draw), timeout=10000)
+    np.testing.assert_allclose(draw.seen.image.image, exact.mean(axis=0))
+
+
+@pytest.mark.parametrize(
+    "change, words",
+    [
+        ({"model": {"source": "checkpoint", "path": "/no/such/run.pt"}}, "no longer exists"),
+        ({"model": {"source": "hologram"}}, "its model must be one of"),
+        ({"model": {"source": "weights", "path": __file__, "model": "simple"}}, "opened"),
+        ({"canvas": "###"}, "its drawing is damaged"),
+        ({"exact": 3}, "its test image must be a PNG"),
+        ({"tab": 9}, "its tab must be a whole number from 0 to 4"),
+        ({"method": "astrology"}, "'astrology'"),
+        ({"layer": 3}, "layer"),
+    ],
+)
+def test_a_bad_draw_lesson_is_refused_and_the_page_stays(draw, change, words):
+    drag(draw.canvas, VERTICAL)
+    before = draw.lesson_state()
+    with pytest.raises(ValueError, match=words):
+        draw.restore_lesson({**before, **change})
+    assert draw.lesson_state() == before
+
+
+def test_a_checkpoint_that_cannot_be_used_is_refused(draw, tmp_path):
+    bad = tmp_path / "bad.pt"
+    bad.write_bytes(b"nonsense")
+    before = draw.lesson_state()
+    model = draw.model
+    with pytest.raises(ValueError, match="its checkpoint .* cannot be used"):
+        draw.restore_lesson({**before, "model": {"source": "checkpoint", "path": str(bad)}})
+    assert draw.lesson_state() == before and draw.model is model
+
+
+def test_a_draw_lesson_on_the_training_run_before_any_run_keeps_the_model(qtbot, draw):
+    model = draw.model
+    drag(draw.canvas, VERTICAL)
+    state = {**draw.lesson_state(), "model": {"source": "training run"}}
+    draw.canvas.clear()
+    draw.restore_lesson(state)
+    assert "No training run yet" in draw.message.text() and draw.model is model
+    qtbot.waitUntil(lambda: settled(draw), timeout=10000)
+    assert draw.bars.top() == 1  # the drawing is taken and classified

@@ -3,6 +3,7 @@ on the clipboard."""
 
 import xml.etree.ElementTree as ET
 
+import numpy as np
 import pytest
 from PIL import Image
 from PySide6.QtGui import QGuiApplication
@@ -66,3 +67,30 @@ def test_copy_figure_on_a_page_without_figures_copies_the_page(main_window):
     QGuiApplication.clipboard().clear()
     main_window.lesson_files.copy_figure()
     assert QGuiApplication.clipboard().image().width() == page.width() * 2
+
+
+def test_trace_figures_export_as_svg_and_png_and_copy(main_window, qtbot, tmp_path):
+    trace = main_window.show_page(5)
+    qtbot.waitUntil(lambda: trace.trace is not None and trace.shown_id == trace.request_id,
+                    timeout=20000)  # fmt: skip
+    trace.select_unit(trace.trace.index("conv2"), 3, 2, 5)
+    assert [name for name, _ in trace.figures()] == ["forward pass", "unit arithmetic"]
+    files = main_window.lesson_files
+    files.export_figure(tmp_path / "pass.svg", "forward pass")
+    root = ET.parse(tmp_path / "pass.svg").getroot()
+    assert root.tag.endswith("svg")
+    tags = {element.tag.split("}")[-1] for element in root.iter()}
+    assert "text" in tags  # the layer names stay text
+    files.export_figure(tmp_path / "pass.png", "forward pass")
+    scene = trace.overview.sceneRect()
+    with Image.open(tmp_path / "pass.png") as png:  # every layer, not the part in view
+        assert png.size == (round(scene.width()) * 2, round(scene.height()) * 2)
+    files.export_figure(tmp_path / "unit.png", "unit arithmetic")
+    with Image.open(tmp_path / "unit.png") as png:
+        assert png.size == (trace.arithmetic.width() * 2, trace.arithmetic.height() * 2)
+        assert len(np.unique(np.asarray(png.convert("L")))) > 10  # grids and words, not blank
+    files.export_figure(tmp_path / "unit.svg", "unit arithmetic")
+    assert ET.parse(tmp_path / "unit.svg").getroot().tag.endswith("svg")
+    QGuiApplication.clipboard().clear()
+    files.copy_figure()
+    assert QGuiApplication.clipboard().image().width() == round(scene.width()) * 2

@@ -367,3 +367,172 @@ def test_a_model_chosen_while_the_default_one_loads_is_not_replaced_by_it(qtbot,
     qtbot.waitUntil(lambda: page.loader.worker.processed >= 1, timeout=20000)
     assert "Inception net" in page.model_label.text()
     assert "incept1.cat" in [n.label for n in page.trace.nodes]
+
+
+# -- lesson files -------------------------------------------------------------------------------
+def restored(page):
+    return traced(page) and page.pending_lesson is None
+
+
+def test_the_trace_page_round_trips_its_lesson_through_a_file(
+    qtbot, main_window, new_window, trace, tmp_path
+):
+    click(qtbot, trace, "conv2", 3, 2, 5)
+    trace.next_step()
+    trace.next_step()
+    trace.scale_box.setCurrentIndex(trace.scale_box.findData("network"))
+    saved = trace.lesson_state()
+    assert saved == {
+        "model": {"source": "default"},
+        "input": {"test_image": 0},
+        "unit": ["conv2", 3, 2, 5],
+        "step": 2,
+        "scale": "network",
+        "evidence": "",
+    }
+    assert trace.lesson_title() == "Trace: conv2, channel 3, row 2, column 5"
+    assert trace.step_count() == 11  # the arithmetic is a step-through an animation shows
+    trace.go_to_step(10)
+    assert "(bias)" in trace.arithmetic.text.text()
+    trace.go_to_step(2)
+    main_window.lesson_files.save(tmp_path / "unit.cnnviz")
+
+    use(trace, qtbot, build("resnet"))  # change everything
+    drag(trace.canvas, [(0.5, 0.15), (0.5, 0.85)])
+    trace.scale_box.setCurrentIndex(0)
+    qtbot.waitUntil(lambda: traced(trace), timeout=20000)
+    assert trace.lesson_state() != saved
+    assert main_window.lesson_files.open(tmp_path / "unit.cnnviz") == ""
+    assert trace.lesson_state() == saved  # at once, while the model and image load
+    qtbot.waitUntil(lambda: restored(trace), timeout=20000)
+    assert trace.lesson_state() == saved
+    e = trace.arithmetic.explanation
+    assert (e.layer, e.channel, e.row, e.col) == ("conv2", 3, 2, 5)
+    assert trace.arithmetic.step_bar.index == 2 and "8,490 parameters" in trace.model_label.text()
+    assert trace.prediction.text().startswith("It is 7") and trace.test_spin.value() == 0
+    assert e.value == pytest.approx(float(trace.trace.node("conv2").value[3, 2, 5]))
+
+    other = new_window()  # a fresh window, its Trace page built by opening the lesson
+    assert other.lesson_files.open(tmp_path / "unit.cnnviz") == ""
+    page = other.current_page()
+    qtbot.waitUntil(lambda: restored(page), timeout=20000)
+    assert page.lesson_state() == saved and page.arithmetic.step_bar.index == 2
+
+
+def test_a_trace_lesson_keeps_a_checkpoint_a_drawing_and_the_evidence(qtbot, trace, tmp_path):
+    from test_draw_page import trained_checkpoint
+
+    path = trained_checkpoint(tmp_path)
+    trace.use_checkpoint(path)
+    qtbot.waitUntil(lambda: trace.source_index == 2 and traced(trace), timeout=20000)
+    drag(trace.canvas, [(0.5, 0.15), (0.5, 0.85)])
+    qtbot.waitUntil(lambda: traced(trace) and trace.test_spin.value() == -1, timeout=20000)
+    click(qtbot, trace, "fc", 4)
+    trace.evidence_box.setCurrentIndex(trace.evidence_box.findData("saliency"))
+    saved = trace.lesson_state()
+    assert saved["model"] == {"source": "checkpoint", "path": str(path)}
+    # the test digit under the stroke (smoothly enlarged) and the stroke: still a few KB
+    assert saved["input"]["exact"] is None and len(saved["input"]["canvas"]) < 12000
+    drawing = trace.canvas.to_array()
+    fc = trace.trace.node("fc").value.copy()
+
+    trace.restore_lesson({**saved, "model": {"source": "default"}, "input": {"test_image": 3}})
+    qtbot.waitUntil(lambda: restored(trace) and trace.source_index == 0, timeout=20000)
+    assert trace.test_spin.value() == 3
+    trace.restore_lesson(saved)
+    qtbot.waitUntil(lambda: restored(trace) and trace.evidence is not None, timeout=20000)
+    assert trace.lesson_state() == saved and trace.source_index == 2
+    assert np.array_equal(trace.canvas.to_array(), drawing)
+    np.testing.assert_allclose(trace.trace.node("fc").value, fc, rtol=1e-5, atol=1e-6)
+    assert trace.arithmetic.explanation.layer == "fc" and trace.evidence["method"] == "saliency"
+
+
+def test_a_lesson_unit_the_model_lacks_is_dropped_with_a_note(qtbot, trace):
+    state = {**trace.lesson_state(), "unit": ["incept1.cat", 2, 4, 4]}
+    trace.restore_lesson(state)
+    qtbot.waitUntil(lambda: restored(trace), timeout=20000)
+    assert trace.selected is None and "not in this model" in trace.message.text()
+
+
+@pytest.mark.parametrize(
+    "change, words",
+    [
+        ({"model": {"source": "checkpoint", "path": "/no/such/run.pt"}}, "no longer exists"),
+        ({"input": {"test_image": 10000}}, "its test image must be a whole number"),
+        ({"input": {"canvas": "@@"}}, "its drawing is damaged"),
+        ({"input": "seven"}, "its input must be"),
+        ({"unit": ["conv1", -1, 0, 0]}, "its unit's channel"),
+        ({"unit": ["conv1", 0, 3, None]}, "both a row and a column"),
+        ({"unit": "conv1"}, r"\[layer, channel, row, column\]"),
+        ({"step": -2}, "its step"),
+        ({"scale": "rainbow"}, "colour scale"),
+        ({"evidence": "tea leaves"}, "evidence map"),
+    ],
+)
+def test_a_bad_trace_lesson_is_refused_and_the_page_stays(qtbot, trace, change, words):
+    click(qtbot, trace, "conv1", 1, 3, 3)
+    before = trace.lesson_state()
+    with pytest.raises(ValueError, match=words):
+        trace.restore_lesson({**before, **change})
+    assert trace.lesson_state() == before and trace.pending_lesson is None
+    assert trace.arithmetic.explanation.layer == "conv1"
+
+
+def test_the_unit_arithmetic_exports_as_an_animation(qtbot, main_window, trace, tmp_path):
+    from PIL import Image
+
+    click(qtbot, trace, "conv2", 3, 2, 5)
+    trace.go_to_step(4)
+    job = main_window.lesson_files.export_animation(tmp_path / "unit.gif", (800, 500), fps=4)
+    assert job is not None
+    with qtbot.waitSignal(job.finished, timeout=60000):
+        pass  # the page's copy loads its model and test image in its workers first
+    with Image.open(tmp_path / "unit.gif") as gif:
+        assert (gif.n_frames, gif.size) == (12, (800, 500))  # the title and the 11 steps
+        frames = []
+        for index in (1, 11):
+            gif.seek(index)
+            frames.append(np.asarray(gif.convert("L")))
+    assert not np.array_equal(*frames)  # the steps differ
+    assert trace.arithmetic.step_bar.index == 4  # the lecturer's page was not moved
+    qtbot.waitUntil(lambda: main_window.lesson_files.job is None)
+
+
+def test_an_export_cancelled_while_the_page_loads_leaves_nothing(
+    qtbot, main_window, trace, tmp_path
+):
+    click(qtbot, trace, "conv1", 0, 1, 1)
+    job = main_window.lesson_files.export_animation(tmp_path / "seq", (320, 200), fps=2)
+    assert job.page is not None and job.page.restoring()  # its model is loading
+    with qtbot.waitSignal(job.failed) as failed:
+        main_window.lesson_files.progress.canceled.emit()
+    assert failed.args == ["Cancelled."] and job.page is None
+    assert not (tmp_path / "seq").exists() or list((tmp_path / "seq").iterdir()) == []
+    qtbot.waitUntil(lambda: main_window.lesson_files.job is None)
+
+
+def test_headless_export_of_a_trace_lesson(qapp, tmp_path):
+    from PIL import Image
+
+    from cnnviz.cli import main as cli_main
+    from cnnviz.core.lesson import Lesson, save_lesson
+
+    state = {"input": {"test_image": 1}, "unit": ["fc", 2, None, None], "step": 0}
+    save_lesson(tmp_path / "fc.cnnviz", Lesson("Trace", state, title="A logit, weight by weight"))
+    out = tmp_path / "frames"
+    args = ["export", str(tmp_path / "fc.cnnviz"), "-o", f"{out}/", "--size", "640x400"]
+    assert cli_main(args) == 0
+    names = sorted(p.name for p in out.iterdir())
+    assert len(names) == 1 + 10  # the title, then one frame per entry of the dot product
+    with Image.open(out / names[-1]) as png:
+        assert png.size == (640, 400)
+
+
+def test_a_lesson_on_the_training_run_before_any_run_keeps_the_model(qtbot, trace):
+    click(qtbot, trace, "conv1", 2, 4, 4)
+    state = {**trace.lesson_state(), "model": {"source": "training run"}}
+    trace.restore_lesson(state)
+    qtbot.waitUntil(lambda: restored(trace), timeout=20000)
+    assert "No training run yet" in trace.message.text()
+    assert trace.source_index == 0 and "8,490 parameters" in trace.model_label.text()
+    assert trace.arithmetic.explanation.layer == "conv1"  # the rest of the lesson is taken

@@ -200,3 +200,105 @@ def test_closing_the_window_mid_training_stops_cleanly():
     )
     assert out.returncode == 0, out.stderr
     assert "Destroyed while thread is still running" not in out.stderr
+
+
+# -- lesson files -------------------------------------------------------------------------------
+def test_the_train_page_round_trips_its_lesson(main_window, train, tmp_path):
+    from fake_data import make_folder
+
+    folder = make_folder(tmp_path / "shapes", ["circle", "square"], n=2)
+    form = train.form
+    assert main_window.datasets.choose(f"folder:{folder}", {"size": 20, "channels": 3})
+    form.model_box.setCurrentText("deeper")
+    for spin, value in (
+        (form.epochs, 3),
+        (form.batch, 17),
+        (form.lr, 0.125),
+        (form.momentum, 0.9),
+        (form.weight_decay, 0.0005),
+        (form.seed, 42),
+        (form.limit_train, 500),
+        (form.probe, 12),
+    ):
+        spin.setValue(value)
+    form.optimizer.setCurrentText("sgd")
+    form.nesterov.setChecked(True)
+    form.device.setCurrentText("cpu")
+    saved = train.lesson_state()
+    assert saved["dataset"] == f"folder:{folder}" and saved["model"] == "deeper"
+    assert train.lesson_title() == "Train: deeper on shapes"
+
+    assert main_window.datasets.choose("mnist")  # change everything
+    form.model_box.setCurrentText("simple")
+    for spin in (form.epochs, form.batch, form.seed, form.limit_train, form.probe):
+        spin.setValue(spin.minimum())
+    form.nesterov.setChecked(False)
+    form.optimizer.setCurrentText("adam")
+    form.device.setCurrentText("auto")
+    assert train.lesson_state() != saved
+
+    train.restore_lesson(saved)
+    assert train.lesson_state() == saved
+    assert main_window.datasets.choice.name == f"folder:{folder}"  # every page follows it
+    config = train.config()  # what Start would train with
+    assert {key: getattr(config, key) for key in saved} == saved
+    assert not train.is_running() and train.run is None  # restoring never starts a run
+    assert "Start trains deeper on shapes" in train.progress_label.text()
+
+
+@pytest.mark.parametrize(
+    "change, words",
+    [
+        ({"model": "hologram"}, "no model called 'hologram'"),
+        ({"epochs": 0}, "number of epochs must be a whole number from 1 to 500, not 0"),
+        ({"batch_size": "64"}, "batch size"),
+        ({"optimizer": "rmsprop"}, "optimizer must be one of"),
+        ({"lr": -1}, "learning rate must be a number from"),
+        ({"momentum": float("nan")}, "momentum is not a number"),
+        ({"nesterov": "yes"}, "Nesterov must be true or false"),
+        ({"seed": 2.5}, "seed"),
+        ({"device": "tpu"}, "'tpu'"),
+        ({"limit_train": 70000}, "training images"),
+        ({"probe_index": -3}, "probe image"),
+        ({"nesterov": True, "optimizer": "adam"}, "nesterov needs SGD"),
+        ({"dataset": "imagenet"}, "'imagenet'"),
+        ({"dataset": "folder:/no/such/folder"}, "image folder cannot be used"),
+        ({"dataset_options": [28]}, "dataset options"),
+    ],
+)
+def test_a_bad_train_lesson_is_refused_and_the_form_stays(train, change, words):
+    before = train.lesson_state()
+    with pytest.raises(ValueError, match=words.replace("(", r"\(")):
+        train.restore_lesson({**before, **change})
+    assert train.lesson_state() == before
+
+
+def test_a_lesson_on_a_dataset_not_downloaded_is_refused_without_downloading(
+    monkeypatch, main_window, train, tmp_path
+):
+    monkeypatch.setenv("CNNVIZ_DATA_DIR", str(tmp_path / "empty"))
+    asked = []
+    main_window.datasets.confirm_download = lambda info: asked.append(info) or False
+    before = train.lesson_state()
+    with pytest.raises(ValueError, match="CIFAR-10, which is not on this computer yet"):
+        train.restore_lesson({**before, "dataset": "cifar10"})
+    assert train.lesson_state() == before and asked == []
+    assert main_window.lesson_files.apply(
+        __import__("cnnviz.core.lesson", fromlist=["Lesson"]).Lesson(
+            "Train", {**before, "dataset": "cifar10"}
+        )
+    ).startswith("The lesson cannot be opened: it trains on CIFAR-10")
+    assert not (tmp_path / "empty").exists()
+
+
+def test_a_lesson_opened_during_a_run_is_refused_and_the_run_goes_on(qtbot, train):
+    before = train.lesson_state()
+    assert train.start(quick(epochs=50))
+    qtbot.waitUntil(lambda: len(train.losses) > 0, timeout=30000)
+    with pytest.raises(ValueError, match="a training run is going on"):
+        train.restore_lesson({**before, "lr": 0.5, "model": "deeper"})
+    assert train.lesson_state() == before and train.engine.config.lr == quick().lr
+    steps = train.engine.step
+    qtbot.waitUntil(lambda: train.engine.step > steps, timeout=10000)  # still training
+    train.stop()
+    qtbot.waitUntil(lambda: train.ended, timeout=5000)

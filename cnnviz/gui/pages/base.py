@@ -33,7 +33,8 @@ class PageContext:
 class Drawing:
     """What the Draw page hands to another page ("Trace this drawing"): the canvas (uint8),
     the exact test image under it if any (``[C, H, W]`` in [0, 1]), and the model in use
-    with its input contract, description and Model-box entry."""
+    with its input contract, description and Model-box entry (and that entry's file: path and
+    opened model name, for a lesson file)."""
 
     canvas: Any
     exact: Any = None
@@ -41,6 +42,7 @@ class Drawing:
     info: Any = None
     description: str = ""
     source_index: int = 0
+    source_file: tuple = (None, None)
 
 
 class Page(QWidget):
@@ -124,6 +126,11 @@ class Page(QWidget):
     def restore_lesson(self, state: dict) -> None:
         """Take a state made by :meth:`lesson_state`; ``ValueError`` (and the page unchanged)
         when it cannot."""
+
+    def restoring(self) -> bool:
+        """A lesson just restored is still loading in the page's workers (its steps are not
+        known yet: an animation of it waits)."""
+        return False
 
     def step_count(self) -> int:
         """How many steps an animation of this page has (0: it exports no animation)."""

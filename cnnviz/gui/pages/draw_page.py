@@ -27,14 +27,24 @@ from cnnviz.core.inference import (
     load_default_model,
     prepare,
 )
+from cnnviz.core.lesson import whole
+from cnnviz.core.lesson_pictures import check_exact, decode_png, encode_png, exact_state
 from cnnviz.core.training import CheckpointError
 from cnnviz.core.training.probe import feature_layers, inception_blocks
 from cnnviz.gui import theme
 from cnnviz.gui.datasets import MNIST
 from cnnviz.gui.pages.base import Drawing, Page
-from cnnviz.gui.widgets.draw_canvas import DrawCanvas
+from cnnviz.gui.widgets.draw_canvas import SIDE, DrawCanvas
 from cnnviz.gui.widgets.feature_grid import FeatureMapGrid
-from cnnviz.gui.widgets.model_source_box import ModelSourceBox
+from cnnviz.gui.widgets.model_source_box import (
+    CHECKPOINT,
+    DEFAULT,
+    OPENED,
+    TRAINING_RUN,
+    ModelSourceBox,
+    check_source,
+    source_state,
+)
 from cnnviz.gui.widgets.probability_bars import ProbabilityBars
 from cnnviz.gui.widgets.why_tabs import WhyTabs
 from cnnviz.gui.workers.inference_worker import InferenceThread
@@ -65,6 +75,7 @@ class DrawPage(Page):
         self.model = None
         self.awaiting_snapshot = False  # a snapshot of the training run has been asked for
         self.source_index = 0  # the Model box entry of the model in use
+        self.source_file: tuple = (None, None)  # its (path, opened model name), if a file
         self.info: InputContract = MNIST_INFO
         self.dataset = MNIST  # the chosen dataset (test images come from it when they fit)
         self.exact_input: np.ndarray | None = None  # a test image, as the model takes it
@@ -301,7 +312,7 @@ class DrawPage(Page):
             self.show_message(f"Cannot use this checkpoint: {exc}. The previous model stays.")
             return False
         self.set_model(model, f"the checkpoint {path}", info)
-        self._show_source(2)
+        self._show_source(2, str(path))
         return True
 
     def use_weights(self, name: str, path) -> None:
@@ -318,7 +329,7 @@ class DrawPage(Page):
         self.set_model(
             result["model"], f"{result['name']} with the weights of {result['path']}", contract
         )
-        self._show_source(3)
+        self._show_source(3, str(result["path"]), result["name"])
 
     def _on_weights_failed(self, text: str) -> None:
         self.show_message(f"Cannot use these weights: {text}. The previous model stays.")
@@ -337,8 +348,10 @@ class DrawPage(Page):
         self.use_weights(name, path)
         return True
 
-    def _show_source(self, index: int) -> None:
+    def _show_source(self, index: int, path=None, name=None) -> None:
         """The Model box names the source in use, however it was chosen."""
+        if index != self.source_index or path is not None:
+            self.source_file = (path, name)
         self.source_index = index
         self.source_box.set_in_use(index)
 
@@ -485,9 +498,87 @@ class DrawPage(Page):
                     self.info,
                     self.model_label.text().removeprefix("Using ").split(":")[0],
                     self.source_index,
+                    self.source_file,
                 )
             )
         return page
+
+    # -- lesson files -----------------------------------------------------------------------------
+    def lesson_state(self) -> dict:
+        """The model's source, the drawing (PNG text), the exact test image under it if one
+        is in use, the layer and Inception block shown, and the tab beside with its method."""
+        return {
+            "model": source_state(self.source_index, *self.source_file),
+            "canvas": encode_png(self.canvas.to_array()),
+            "exact": exact_state(self._exact_in_use()),
+            "layer": self.layer_box.currentText(),
+            "block": self.block_box.currentText(),
+            "tab": self.why_tabs.currentIndex(),
+            "method": self.why_tabs.why.method_box.currentText(),
+        }
+
+    def restore_lesson(self, state: dict) -> None:
+        """Take a lesson's model, drawing and views; the drawing is classified as a new
+        stroke is (in the worker). ``ValueError``, nothing changed, when a part is malformed
+        or its checkpoint cannot be used. A training run that does not exist yet, or weights
+        that turn out not to fit, say so on the page and the previous model stays."""
+        lesson = self._check_lesson(state)
+        index, path, name = lesson["source"]
+        loaded = None
+        if index == CHECKPOINT:  # read first: a checkpoint that cannot be used changes nothing
+            try:
+                loaded = load_classifier(path)
+            except CheckpointError as exc:
+                raise ValueError(f"its checkpoint {path} cannot be used: {exc}") from None
+        self.show_message("")
+        if index == DEFAULT and self.source_index != DEFAULT:
+            self.set_model(load_default_model(), "the default model")
+            self._show_source(DEFAULT)
+        elif index == TRAINING_RUN:
+            self.use_training_run()  # none yet: the page says so and the model stays
+        elif index == CHECKPOINT:
+            self.set_model(loaded[0], f"the checkpoint {path}", loaded[1])
+            self._show_source(CHECKPOINT, path)
+        elif index == OPENED:
+            self.use_weights(name, path)  # read in the background, as when chosen
+        for box, text in ((self.layer_box, lesson["layer"]), (self.block_box, lesson["block"])):
+            if box.findText(text) >= 0:  # a model read in the background starts on its first
+                box.setCurrentText(text)
+        self.why_tabs.setCurrentIndex(lesson["tab"])
+        self.why_tabs.why.method_box.setCurrentText(lesson["method"])
+        exact = lesson["exact"]
+        self.exact_input = None if exact is None else exact.astype(np.float32) / 255.0
+        if lesson["canvas"].any():
+            self.canvas.set_background(lesson["canvas"])  # classified as a new stroke would be
+        else:
+            self.canvas.clear()
+
+    def _check_lesson(self, state: dict) -> dict:
+        """The parts of a Draw lesson, checked (``ValueError`` naming the bad one)."""
+        canvas = decode_png(state.get("canvas", ""), "its drawing")
+        if canvas.shape != (SIDE, SIDE):
+            raise ValueError(f"its drawing must be {SIDE}×{SIDE} grey pixels")
+        layer, block = state.get("layer", ""), state.get("block", "")
+        if not (isinstance(layer, str) and isinstance(block, str)):
+            raise ValueError("its layer and Inception block must be names")
+        methods = self.why_tabs.why.method_box
+        method = state.get("method", methods.currentText())
+        if not isinstance(method, str) or methods.findText(method) < 0:
+            raise ValueError(f"its attribution method {method!r} is not one cnnviz has")
+        return {
+            "source": check_source(state.get("model", {"source": "default"})),
+            "canvas": canvas,
+            "exact": check_exact(state.get("exact")),
+            "layer": layer,
+            "block": block,
+            "tab": whole(state.get("tab", 0), "its tab", 0, self.why_tabs.count() - 1),
+            "method": method,
+        }
+
+    def _exact_in_use(self) -> np.ndarray | None:
+        if self.exact_input is None or self.canvas.background is None or self.canvas.strokes:
+            return None
+        return self.exact_input
 
     def figures(self):
         return [("feature maps", self.maps), ("what the network sees", self.seen)]

@@ -24,11 +24,19 @@ from PySide6.QtWidgets import (
 
 from cnnviz.core.explain import num
 from cnnviz.core.inference import MNIST_INFO, has_ink, prepare
+from cnnviz.core.lesson_pictures import encode_png, exact_state
 from cnnviz.gui import theme
 from cnnviz.gui.pages.base import Drawing, Page
+from cnnviz.gui.pages.trace_lesson import check_trace_lesson
 from cnnviz.gui.widgets.colour_legend import ColourLegend
 from cnnviz.gui.widgets.draw_canvas import DrawCanvas
-from cnnviz.gui.widgets.model_source_box import ModelSourceBox
+from cnnviz.gui.widgets.model_source_box import (
+    CHECKPOINT,
+    DEFAULT,
+    TRAINING_RUN,
+    ModelSourceBox,
+    source_state,
+)
 from cnnviz.gui.widgets.trace_overview import SCALES, TraceOverview
 from cnnviz.gui.widgets.unit_arithmetic import UnitArithmetic
 from cnnviz.gui.workers.evidence_worker import METHODS, evidence_job
@@ -80,6 +88,8 @@ class TracePage(Page):
         self.info = MNIST_INFO
         self.description = "the default model"
         self.source_index = 0
+        self.source_file: tuple = (None, None)  # (path, opened model name) of a file source
+        self.pending_lesson: dict | None = None  # a lesson's unit and step, until its trace is in
         self.trace = None
         self.selected: tuple | None = None  # (label, channel, row, col)
         self.exact_input: np.ndarray | None = None
@@ -230,25 +240,29 @@ class TracePage(Page):
     # -- models -----------------------------------------------------------------------------------
     def _load(self, path, description: str, source_index: int) -> None:
         self.load_id += 1
-        self._pending_load = (description, source_index)
+        self._pending_load = (description, source_index, path)
         self.model_label.setText(f"Loading {description}…")
         self.loader.worker.submit(self.load_id, load_model_job, path)
 
     def _on_loaded(self, request_id: int, result) -> None:
         if request_id == self.load_id:
             model, info = result
-            description, index = self._pending_load
-            self.set_model(model, description, info, index)
+            description, index, path = self._pending_load
+            self.set_model(model, description, info, index, (path, None))
 
     def _on_load_failed(self, request_id: int, message: str) -> None:
         if request_id == self.load_id:
+            self._restored("model", retrace=True)
             self.show_message(f"Cannot use this model: {message}. The previous model stays.")
             self._show_source(self.source_index)
             self._describe_model()
 
-    def set_model(self, model, description: str, info=MNIST_INFO, source_index: int = 0) -> None:
+    def set_model(
+        self, model, description: str, info=MNIST_INFO, source_index: int = 0, source_file=None
+    ) -> None:
         """Trace with ``model`` from now on (handed to the worker thread)."""
         self.load_id += 1  # a model still loading (the default one, at first) comes too late
+        self.source_file = tuple(source_file or (None, None))
         self.info, self.description = info, description
         self.has_model = True
         self.tracer.worker.set_model(model, info)
@@ -259,6 +273,7 @@ class TracePage(Page):
         self._show_source(source_index)
         self._describe_model()
         self.show_message("")
+        self._restored("model")
         self.request_trace()
 
     def _describe_model(self) -> None:
@@ -309,9 +324,10 @@ class TracePage(Page):
 
         contract = input_contract(zoo_entry(result["name"]).opened)
         description = f"{result['name']} with the weights of {result['path']}"
-        self.set_model(result["model"], description, contract, 3)
+        self.set_model(result["model"], description, contract, 3, (result["path"], result["name"]))
 
     def _on_weights_failed(self, text: str) -> None:
+        self._restored("model", retrace=True)
         self.show_message(f"Cannot use these weights: {text}. The previous model stays.")
         self._show_source(self.source_index)
         self._describe_model()
@@ -323,6 +339,7 @@ class TracePage(Page):
         """A snapshot of the model being trained, taken at a batch boundary."""
         self.model_label.setText("Taking a snapshot of the training run…")  # (or at once)
         if not self.context.request_training_model(self._on_training_snapshot):
+            self._restored("model", retrace=True)
             self.show_message(
                 "No training run yet: start one on the Train page. The previous model stays."
             )
@@ -333,6 +350,7 @@ class TracePage(Page):
 
     def _on_training_snapshot(self, snapshot) -> None:
         if snapshot is None:
+            self._restored("model", retrace=True)
             self.show_message(
                 "The training run has no model yet (it is still setting up). "
                 "The previous model stays."
@@ -347,7 +365,11 @@ class TracePage(Page):
         """The Draw page's drawing and model ("Trace this drawing")."""
         if drawing.model is not None:
             self.set_model(
-                drawing.model, drawing.description, drawing.info or MNIST_INFO, drawing.source_index
+                drawing.model,
+                drawing.description,
+                drawing.info or MNIST_INFO,
+                drawing.source_index,
+                drawing.source_file,
             )
         self.awaiting_image = False
         self.test_id += 1  # a test image still on its way must not replace the drawing
@@ -383,6 +405,7 @@ class TracePage(Page):
 
     def _on_test_image_failed(self, message: str) -> None:
         self.awaiting_image = False
+        self._restored("image")
         self.show_message(f"Cannot show a test image: {message}")
         self.request_trace()
 
@@ -390,6 +413,7 @@ class TracePage(Page):
         if request_id != self.test_id:
             return  # another image or a drawing came since
         self.awaiting_image = False
+        self._restored("image")
         index, image, label = result
         self.test_spin.blockSignals(True)
         self.test_spin.setValue(index)
@@ -438,7 +462,9 @@ class TracePage(Page):
             self._share_height()
         self._show_prediction()
         self.request_evidence()
-        if self.selected is not None:  # the same unit, for the new drawing or model
+        if self.pending_lesson is not None:
+            self._select_restored_unit()
+        elif self.selected is not None:  # the same unit, for the new drawing or model
             label, channel, row, col = self.selected
             try:
                 index = self.trace.index(label)
@@ -580,6 +606,128 @@ class TracePage(Page):
         if self.trace is not None:
             self._share_height()
         self.arithmetic.fit_cells()
+
+    # -- lesson files ------------------------------------------------------------------------------
+    def lesson_state(self) -> dict:
+        """The model's source, the input (a test image's number, or the drawing as PNG text
+        with the exact image under it), the clicked unit and its arithmetic step, the colour
+        scale and the evidence map."""
+        if self.test_spin.value() >= 0:
+            image: dict = {"test_image": self.test_spin.value()}
+        else:
+            exact = self.exact_input if not self.canvas.strokes else None
+            image = {"canvas": encode_png(self.canvas.to_array()), "exact": exact_state(exact)}
+        if self.pending_lesson is not None:  # its trace is not in yet: the lesson's unit stays
+            unit, step = self.pending_lesson["unit"], self.pending_lesson["step"]
+        else:
+            unit = None
+            if self.selected is not None:  # plain numbers for JSON (a click may give numpy's)
+                label, *numbers = self.selected
+                unit = [label, *(None if v is None else int(v) for v in numbers)]
+            step = self.arithmetic.step_bar.index if self.selected is not None else 0
+        return {
+            "model": source_state(self.source_index, *self.source_file),
+            "input": image,
+            "unit": unit,
+            "step": step,
+            "scale": self.scale_box.currentData(),
+            "evidence": self.evidence_box.currentData(),
+        }
+
+    def restore_lesson(self, state: dict) -> None:
+        """Take a lesson's model and input (loaded in the workers, as when chosen), then click
+        its unit and go to its step once the trace is in. ``ValueError``, nothing changed, for
+        a malformed part; a model that then fails to load says so and the previous one stays."""
+        lesson = check_trace_lesson(state)
+        index, path, name = lesson["source"]
+        reload = index != DEFAULT or self.source_index != DEFAULT
+        reload = reload or self.description != "the default model"  # a model handed over
+        reload = reload or bool(self._pending_load) and self._pending_load[1] != DEFAULT
+        image = lesson["input"]
+        waits = ({"model"} if reload else set()) | ({"image"} if "test_image" in image else set())
+        self.show_message("")
+        self._clear_selection()
+        self.pending_lesson = {"unit": lesson["unit"], "step": lesson["step"], "waits": waits}
+        self.scale_box.setCurrentIndex(self.scale_box.findData(lesson["scale"]))
+        self.evidence_box.setCurrentIndex(self.evidence_box.findData(lesson["evidence"]))
+        if "test_image" in image:
+            self.test_spin.blockSignals(True)
+            self.test_spin.setValue(image["test_image"])
+            self.test_spin.blockSignals(False)
+            self.show_test_image(image["test_image"])
+        else:
+            self._restore_drawing(image["canvas"], image["exact"])
+        if not reload:
+            return
+        if index == DEFAULT:
+            self._load(None, "the default model", DEFAULT)
+        elif index == TRAINING_RUN:
+            self.use_training_run()  # none yet: the page says so and the model stays
+        elif index == CHECKPOINT:
+            self.use_checkpoint(path)
+        else:
+            self.use_weights(name, path)
+
+    def _restore_drawing(self, canvas: np.ndarray, exact: np.ndarray | None) -> None:
+        self.awaiting_image = False
+        self.test_id += 1  # a test image still on its way must not replace the drawing
+        self._show_drawing_in_spin()
+        self.exact_input = None if exact is None else exact.astype(np.float32) / 255.0
+        self.exact_label = None
+        self.canvas.blockSignals(True)
+        if canvas.any():
+            self.canvas.set_background(canvas)
+        else:
+            self.canvas.clear()
+        self.canvas.blockSignals(False)
+        self.request_trace()
+
+    def _restored(self, what: str, retrace: bool = False) -> None:
+        """A lesson's model or test image has come (or failed to); with nothing more to
+        wait for, the next trace clicks the lesson's unit for good."""
+        if self.pending_lesson is not None and what in self.pending_lesson["waits"]:
+            self.pending_lesson["waits"].discard(what)
+            if retrace:  # no new trace would come otherwise
+                self.request_trace()
+
+    def _select_restored_unit(self) -> None:
+        """Click the lesson's unit on the trace in hand and go to its step (once the
+        lesson's model and input are in, a unit the model lacks is dropped, with a note)."""
+        done = not self.pending_lesson["waits"]
+        unit, step = self.pending_lesson["unit"], self.pending_lesson["step"]
+        if done:
+            self.pending_lesson = None
+        if unit is None:
+            return
+        label, channel, row, col = unit
+        try:
+            self.select_unit(self.trace.index(label), channel, row, col)
+        except ValueError as exc:
+            if done:
+                self._clear_selection()
+                self.show_message(f"The lesson's unit is not in this model: {exc}")
+            return
+        self.arithmetic.step_bar.set_index(step)
+
+    def restoring(self) -> bool:
+        return self.pending_lesson is not None
+
+    def step_count(self) -> int:
+        """The clicked unit's arithmetic steps (0 before a unit is clicked)."""
+        return self.arithmetic.step_bar.count if self.arithmetic.explanation is not None else 0
+
+    def go_to_step(self, index: int) -> None:
+        self.arithmetic.step_bar.set_index(index)
+
+    def figures(self):
+        return [("forward pass", self.overview), ("unit arithmetic", self.arithmetic)]
+
+    def lesson_title(self) -> str:
+        if self.selected is None:
+            return "Trace: the forward pass"
+        label, channel, row, col = self.selected
+        where = f"channel {channel}" + (f", row {row}, column {col}" if row is not None else "")
+        return f"Trace: {label}, {where}"
 
     # -- page interface ----------------------------------------------------------------------------
     def apply_look(self, zoom: float, presenter: bool) -> None:

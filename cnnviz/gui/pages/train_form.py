@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from cnnviz.core.data import catalog
+from cnnviz.core.lesson import number, whole
 from cnnviz.core.training import TrainConfig
 from cnnviz.core.training.config import DEVICES, OPTIMIZERS
 from cnnviz.gui.datasets import MNIST, DatasetChoice, data_dir
@@ -43,6 +44,62 @@ def spin_box(low, high, value, tip, double=False, decimals=4, step=None):
         spin.setSingleStep(step)
     spin.setToolTip(tip)
     return spin
+
+
+# (TrainConfig field, form attribute) of what a lesson file keeps (and the dataset)
+LESSON_FIELDS = (
+    ("model", "model_box"),
+    ("epochs", "epochs"),
+    ("batch_size", "batch"),
+    ("optimizer", "optimizer"),
+    ("lr", "lr"),
+    ("momentum", "momentum"),
+    ("nesterov", "nesterov"),
+    ("weight_decay", "weight_decay"),
+    ("seed", "seed"),
+    ("device", "device"),
+    ("probe_index", "probe"),
+)
+LESSON_WORDS = {
+    "model": "the model",
+    "epochs": "the number of epochs",
+    "batch_size": "the batch size",
+    "optimizer": "the optimizer",
+    "lr": "the learning rate",
+    "momentum": "the momentum",
+    "nesterov": "Nesterov",
+    "weight_decay": "the weight decay",
+    "seed": "the seed",
+    "device": "the device",
+    "probe_index": "the probe image",
+}
+
+
+def check_value(widget, value, what: str):
+    """``value`` if ``widget`` can show it exactly; ``ValueError`` naming ``what`` and the bad
+    value otherwise."""
+    if isinstance(widget, QComboBox):
+        choices = [widget.itemText(i) for i in range(widget.count())]
+        if value not in choices:
+            raise ValueError(f"{what} must be one of {', '.join(choices)}, not {value!r}")
+        return value
+    if isinstance(widget, QCheckBox):
+        if not isinstance(value, bool):
+            raise ValueError(f"{what} must be true or false, not {value!r}")
+        return value
+    if isinstance(widget, QDoubleSpinBox):
+        low, high = widget.minimum(), widget.maximum()
+        if not low <= number(value, what) <= high:
+            raise ValueError(f"{what} must be a number from {low:g} to {high:g}, not {value!r}")
+        return float(value)
+    return whole_number(value, what, widget.minimum(), widget.maximum())
+
+
+def whole_number(value, what: str, low: int, high: int) -> int:
+    try:
+        return whole(value, what, low, high)
+    except ValueError as exc:
+        raise ValueError(f"{exc}, not {value!r}") from None
 
 
 class TrainForm(QWidget):
@@ -244,6 +301,71 @@ class TrainForm(QWidget):
         self.optimizer.setCurrentText(cfg.optimizer)
         self.nesterov.setChecked(cfg.nesterov)
         self.device.setCurrentText(cfg.device)
+
+    # -- lesson files -----------------------------------------------------------------------------
+    def lesson_state(self) -> dict:
+        """Every setting of the form (the dataset too), as plain JSON data."""
+        state = {key: self._widget_value(getattr(self, name)) for key, name in LESSON_FIELDS}
+        state["limit_train"] = self.limit_train.value() or None  # None: all the images
+        state["dataset"] = self.dataset.name
+        state["dataset_options"] = dict(self.dataset.options)
+        return state
+
+    def check_lesson(self, state: dict) -> dict:
+        """The settings of a lesson's state, checked against the form's choices and ranges;
+        a setting missing from it takes the lecture's default. ``ValueError`` names the first
+        bad value."""
+        defaults = TrainConfig()
+        self.refresh_models()  # models opened since the form was built
+        values = {}
+        model = state.get("model", defaults.model)
+        if isinstance(model, str) and model not in available():
+            raise ValueError(
+                f"this cnnviz has no model called {model!r} (a model opened from a file: "
+                "open it with File → Open model… first)"
+            )
+        for key, name in LESSON_FIELDS:
+            values[key] = check_value(
+                getattr(self, name), state.get(key, getattr(defaults, key)), LESSON_WORDS[key]
+            )
+        values["dataset"] = state.get("dataset", defaults.dataset)
+        if not isinstance(values["dataset"], str):
+            raise ValueError("the dataset must be a name such as mnist or folder:<path>")
+        options = state.get("dataset_options", {})
+        if not isinstance(options, dict):
+            raise ValueError("the dataset options must be a table")
+        values["dataset_options"] = options
+        limit = state.get("limit_train")
+        if limit is not None:
+            high = 60000 if values["dataset"] == "mnist" else self.limit_train.maximum()
+            values["limit_train"] = whole_number(limit, "the number of training images", 1, high)
+        else:
+            values["limit_train"] = None
+        try:  # what no single field shows: Nesterov without SGD momentum, say
+            TrainConfig(**values).validate()
+        except ValueError as exc:
+            raise ValueError(f"its settings cannot train: {exc}") from None
+        return values
+
+    def apply_lesson(self, values: dict) -> None:
+        """Show the settings :meth:`check_lesson` returned (the dataset is the page's)."""
+        for key, name in LESSON_FIELDS:
+            widget = getattr(self, name)
+            if isinstance(widget, QComboBox):
+                widget.setCurrentText(values[key])
+            elif isinstance(widget, QCheckBox):
+                widget.setChecked(values[key])
+            else:
+                widget.setValue(values[key])
+        self.limit_train.setValue(values["limit_train"] or 0)
+
+    @staticmethod
+    def _widget_value(widget):
+        if isinstance(widget, QComboBox):
+            return widget.currentText()
+        if isinstance(widget, QCheckBox):
+            return widget.isChecked()
+        return widget.value()
 
     def set_running(self, running: bool) -> None:
         """While a run goes on only the learning rate can change."""

@@ -22,7 +22,7 @@ from cnnviz.core.training import CheckpointError, TrainConfig, load_checkpoint
 from cnnviz.core.training.history import FinishedRuns, RunHistory
 from cnnviz.core.training.log import test_line, train_line
 from cnnviz.gui import theme
-from cnnviz.gui.datasets import MNIST, DatasetChoice
+from cnnviz.gui.datasets import MNIST, DatasetChoice, choice_for
 from cnnviz.gui.pages.base import Page, PageContext
 from cnnviz.gui.pages.train_form import TrainForm
 from cnnviz.gui.widgets.column_toggle import ColumnToggle
@@ -35,6 +35,32 @@ from cnnviz.models import available, info
 REPAINT_MS = 33  # the timer's period: never more than ~30 repaints a second
 PLOT_SECONDS = 0.25  # the loss plot and progress redraw at most 4 times a second, the
 MAPS_SECONDS = 0.4  # feature maps about 2.5: live to the eye, and training keeps the CPU
+
+
+def lesson_dataset(name: str, options: dict) -> DatasetChoice:
+    """The dataset a lesson names, if it can be used here without a download; ``ValueError``
+    saying why not otherwise."""
+    from cnnviz.core.data import catalog
+    from cnnviz.gui.dataset_controller import DatasetController
+
+    if name in catalog.DATASETS:
+        info = catalog.info(name)
+        if not DatasetController.available(name):
+            raise ValueError(
+                f"it trains on {info.title}, which is not on this computer yet: choose "
+                f"{info.title} in the Data menu to download it ({info.size_text()}), then open "
+                "the lesson again"
+            )
+        return choice_for(name)
+    if not name.startswith(catalog.FOLDER_PREFIX):
+        raise ValueError(
+            f"the dataset must be one of {', '.join(catalog.DATASETS)} or folder:<path>, "
+            f"not {name!r}"
+        )
+    try:
+        return choice_for(name, options)
+    except (ValueError, OSError, TypeError, KeyError) as exc:
+        raise ValueError(f"its image folder cannot be used: {exc}") from None
 
 
 class SnapshotBridge(QObject):
@@ -284,6 +310,39 @@ class TrainPage(Page):
             self.save_dialog()
             return not self.unsaved
         return True
+
+    # -- lesson files -----------------------------------------------------------------------------
+    def lesson_state(self) -> dict:
+        """The whole form: dataset, model, seed, epochs, batch size, optimizer and the rest
+        (the run itself, its curves and weights, are a checkpoint's business)."""
+        return self.form.lesson_state()
+
+    def restore_lesson(self, state: dict) -> None:
+        """Show a lesson's settings; never starts a run. Refused (``ValueError``, nothing
+        changed) while a run goes on, for a setting the form cannot show, or a dataset that
+        is not on this computer (it is never downloaded unasked)."""
+        if self.is_running() or (self.run is not None and self.run.is_running()):
+            raise ValueError(
+                "a training run is going on: stop it (or let it finish) before opening a "
+                "lesson for the Train page; the run and its settings stay"
+            )
+        values = self.form.check_lesson(state)
+        choice = lesson_dataset(values["dataset"], values["dataset_options"])
+        if choice != self.dataset:
+            datasets = self.context.datasets
+            if datasets is None:  # a page on its own (no window): it follows the lesson
+                self.set_dataset(choice)
+            elif not datasets.choose(choice.name, dict(choice.options)):
+                raise ValueError(f"the dataset {choice.title} cannot be chosen now")
+        self.form.apply_lesson(values)
+        self.checkpoint = None  # a loaded checkpoint belongs to the settings it came with
+        self.show_message("")
+        self.progress_label.setText(
+            f"Settings from the lesson: Start trains {values['model']} on {choice.title}."
+        )
+
+    def lesson_title(self) -> str:
+        return f"Train: {self.form.model_box.currentText()} on {self.dataset.title}"
 
     def figures(self):
         return [
