@@ -141,7 +141,7 @@ class LessonFiles:
             self.warn("Export animation", "An export is already running.")
             return None
         if page.step_count() < 1:
-            self.warn("Export animation", f"The {page.title} page has no steps to animate.")
+            self.warn("Export animation", page.no_steps_text())
             return None
         size = size or (self.window.width(), self.window.height())
         look = (self.window.zoom, self.window.presenter)
@@ -199,7 +199,7 @@ class LessonFiles:
 
         page = self.window.current_page()
         if page.step_count() < 1:
-            self.warn("Export animation", f"The {page.title} page has no steps to animate.")
+            self.warn("Export animation", page.no_steps_text())
             return
         size = (self.window.width(), self.window.height())
         dialog = ExportDialog(slug(page.lesson_title()), page.step_count(), size, self.window)

@@ -247,7 +247,9 @@ class Menus:
 
     def follow_page(self, page) -> None:
         """Enable the Step and Edit commands only where the shown page offers them."""
-        self.animation.setEnabled(page.step_count() > 0)
+        # a page that can animate keeps the command on; it says why when it has no steps yet
+        # (the Trace page before a unit is clicked): the menu is not told of each click
+        self.animation.setEnabled(page.animates())
         for action in self.step:
             action.setEnabled(page.steps_through)
         for action in self.edit:

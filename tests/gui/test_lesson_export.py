@@ -176,6 +176,8 @@ def test_a_lesson_whose_settings_do_not_compute_is_refused(main_window, tmp_path
 def test_the_export_menu_entry_follows_the_page(main_window):
     main_window.show_page(1)
     assert main_window.menus.animation.isEnabled()
+    main_window.show_page(2)  # the Architecture page has no step-through
+    assert not main_window.menus.animation.isEnabled()
 
 
 def test_export_animation_from_the_window_writes_one_frame_per_step(qtbot, main_window, tmp_path):

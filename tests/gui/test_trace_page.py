@@ -478,6 +478,17 @@ def test_a_bad_trace_lesson_is_refused_and_the_page_stays(qtbot, trace, change, 
     assert trace.arithmetic.explanation.layer == "conv1"
 
 
+def test_export_animation_before_a_unit_is_clicked_says_to_click_one(
+    main_window, trace, tmp_path, monkeypatch
+):
+    said = []
+    monkeypatch.setattr(main_window.lesson_files, "warn", lambda title, text: said.append(text))
+    assert main_window.menus.animation.isEnabled()  # on as the page is shown, before a click
+    assert main_window.lesson_files.export_animation(tmp_path / "unit.gif", (640, 400)) is None
+    assert said and said[0].startswith("Click a unit of the trace first")
+    assert not (tmp_path / "unit.gif").exists()
+
+
 def test_the_unit_arithmetic_exports_as_an_animation(qtbot, main_window, trace, tmp_path):
     from PIL import Image
 

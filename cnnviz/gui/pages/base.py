@@ -136,6 +136,14 @@ class Page(QWidget):
         """How many steps an animation of this page has (0: it exports no animation)."""
         return 0
 
+    def animates(self) -> bool:
+        """Whether this page can export an animation at all (it has a step-through)."""
+        return type(self).step_count is not Page.step_count
+
+    def no_steps_text(self) -> str:
+        """Why there is nothing to animate now (an animating page with no steps yet)."""
+        return f"The {self.title} page has no steps to animate."
+
     def go_to_step(self, index: int) -> None:
         """Show step ``index`` (0-based) as the Step menu would."""
 

@@ -716,6 +716,12 @@ class TracePage(Page):
         """The clicked unit's arithmetic steps (0 before a unit is clicked)."""
         return self.arithmetic.step_bar.count if self.arithmetic.explanation is not None else 0
 
+    def no_steps_text(self) -> str:
+        return (
+            "Click a unit of the trace first: the steps of its arithmetic are what an "
+            "animation of the Trace page shows."
+        )
+
     def go_to_step(self, index: int) -> None:
         self.arithmetic.step_bar.set_index(index)
 
