@@ -78,6 +78,8 @@ class ModelTaskPanel(QWidget):
 
     # -- results -----------------------------------------------------------------------------------
     def _on_result(self, result: dict) -> None:
+        """Every answer comes here first, stale or not (a subclass that keeps what a stale
+        job found extends this); only the latest request's goes on to :meth:`show_result`."""
         if result["id"] != self.request_id:
             return  # stale: the input or the choice has changed since
         self.shown_id = result["id"]
