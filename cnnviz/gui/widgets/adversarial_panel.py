@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QSlider,
     QVBoxLayout,
-    QWidget,
 )
 
 from cnnviz.core.inference import MNIST_INFO, InputContract
@@ -22,26 +21,22 @@ from cnnviz.gui import theme
 from cnnviz.gui.widgets.feature_grid import FeatureMapGrid
 from cnnviz.gui.widgets.overlay_view import OverlayView
 from cnnviz.gui.widgets.probability_bars import ProbabilityBars
+from cnnviz.gui.widgets.task_panel import ModelTaskPanel
 from cnnviz.gui.workers.attribution_jobs import adversarial_digit
-from cnnviz.gui.workers.model_task_worker import ModelTaskThread
 
 AWAY = "Away from its answer (FGSM, one step)"
 EPS_STEPS = 100  # the slider's steps from ε = 0 to ε = 0.5
 
 
-class AdversarialPanel(QWidget):
+class AdversarialPanel(ModelTaskPanel):
     """ε, the goal (away / make it say N), the change, the new input, bars and maps."""
 
+    caption_style = "font-size: 15px; font-weight: bold;"  # the verdict stands out
+    error_style = f"color: {theme.ERROR}; font-weight: bold;"
+
     def __init__(self, parent=None):
-        super().__init__(parent)
-        self.info: InputContract = MNIST_INFO
+        super().__init__("adversarial", parent)
         self.image: np.ndarray | None = None
-        self.request_id = 0
-        self.shown_id = -1
-        self.result: dict | None = None
-        self.dirty = False
-        self.task = ModelTaskThread("adversarial", self)
-        self.task.worker.result.connect(self._on_result, Qt.QueuedConnection)
         self._build()
 
     def _build(self) -> None:
@@ -74,9 +69,9 @@ class AdversarialPanel(QWidget):
         self.change = OverlayView("The change")
         self.fooled = FeatureMapGrid("Fooled input", title_lines=2)
         self.fooled.image.setColorMap(pg.colormap.get("CET-L1"))
-        self.prediction = QLabel("Draw something first")
+        self.prediction = self.caption = QLabel("Draw something first")  # the verdict
         self.prediction.setWordWrap(True)
-        self.prediction.setStyleSheet("font-size: 15px; font-weight: bold;")
+        self.prediction.setStyleSheet(self.caption_style)
         self.bars = ProbabilityBars()
         self.bars.setMinimumSize(110, 190)
         self.maps = FeatureMapGrid("Feature maps of the fooled input", title_lines=2)
@@ -103,8 +98,7 @@ class AdversarialPanel(QWidget):
 
     # -- what the page tells it ------------------------------------------------------------------
     def set_model(self, model, info: InputContract = MNIST_INFO) -> None:
-        self.info = info
-        self.task.worker.set_model(model, info)
+        super().set_model(model, info)
         self.bars.set_class_names(info.class_names)
         goals = [AWAY, *(f"Make it say {name} (PGD)" for name in info.class_names)]
         for box, items in ((self.goal_box, goals), (self.layer_box, feature_layers(model))):
@@ -128,13 +122,8 @@ class AdversarialPanel(QWidget):
             self.bars.set_probabilities(None)
             self.prediction.setText("Draw something first")
             return
-        if not self.isVisible():
-            self.dirty = True
-            return
-        self.dirty = False
         index = self.goal_box.currentIndex()
-        self.task.worker.submit(
-            self.request_id,
+        self.submit_when_seen(
             adversarial_digit,
             self.image,
             self.eps(),
@@ -142,17 +131,10 @@ class AdversarialPanel(QWidget):
             self.layer_box.currentText(),
         )
 
-    def settled(self) -> bool:
-        return self.shown_id == self.request_id
-
-    def _on_result(self, result: dict) -> None:
-        if result["id"] != self.request_id:
-            return
-        self.shown_id = result["id"]
+    def show_result(self, result: dict) -> None:
         if "error" in result:
             self.result = None
-            self.prediction.setStyleSheet(f"color: {theme.ERROR}; font-weight: bold;")
-            self.prediction.setText(f"Cannot attack this input: {result['error']}")
+            self._say(f"Cannot attack this input: {result['error']}", error=True)
             return
         self.result = result
         eps = result["eps"]
@@ -163,8 +145,7 @@ class AdversarialPanel(QWidget):
         )
         self.fooled.set_maps(result["adversarial"].mean(axis=0), levels=(0, 1))
         self.bars.set_probabilities(result["probabilities"])
-        self.prediction.setStyleSheet("font-size: 15px; font-weight: bold;")
-        self.prediction.setText(self._verdict(result))
+        self._say(self._verdict(result))
         maps = result["maps"]
         if maps is not None:
             layer = result["layer"]
@@ -182,14 +163,3 @@ class AdversarialPanel(QWidget):
     def _on_eps_changed(self, _value: int) -> None:
         self.eps_label.setText(f"ε = {self.eps():.3f}")
         self.request()
-
-    def showEvent(self, event):  # noqa: N802
-        super().showEvent(event)
-        if self.dirty:
-            self.request()
-
-    def shutdown(self) -> None:
-        self.task.stop()
-
-    def is_busy(self) -> bool:
-        return self.task.is_running()

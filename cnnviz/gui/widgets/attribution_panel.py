@@ -5,7 +5,7 @@ the network's input in two colours. Computed in its own worker; the latest reque
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QRectF, Qt, QTimer
+from PySide6.QtCore import QRectF, Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QGridLayout,
@@ -14,15 +14,13 @@ from PySide6.QtWidgets import (
     QSlider,
     QSpinBox,
     QVBoxLayout,
-    QWidget,
 )
 
 from cnnviz.core.attribution import conv_layers
 from cnnviz.core.inference import MNIST_INFO, InputContract
-from cnnviz.gui import theme
 from cnnviz.gui.widgets.overlay_view import OverlayView
+from cnnviz.gui.widgets.task_panel import ModelTaskPanel
 from cnnviz.gui.workers.attribution_jobs import METHODS, attribution_map
-from cnnviz.gui.workers.model_task_worker import ModelTaskThread
 
 PREDICTED = "Predicted class"
 MEANINGS = {
@@ -36,23 +34,14 @@ MEANINGS = {
 }
 
 
-class AttributionPanel(QWidget):
+class AttributionPanel(ModelTaskPanel):
     """Method, class, layer (Grad-CAM), window and stride (occlusion), opacity; the map over
     the input; Play slides the occlusion window across, position by position."""
 
     def __init__(self, parent=None):
-        super().__init__(parent)
-        self.info: InputContract = MNIST_INFO
+        super().__init__("attribution", parent)
         self.image: np.ndarray | None = None
-        self.request_id = 0
-        self.shown_id = -1
-        self.result: dict | None = None
-        self.dirty = False  # a request waits until the panel is seen
-        self.task = ModelTaskThread("attribution", self)
-        self.task.worker.result.connect(self._on_result, Qt.QueuedConnection)
-        self.timer = QTimer(self)
-        self.timer.setInterval(180)
-        self.timer.timeout.connect(self._advance)
+        self.timer = self.add_timer(180, self._advance)
         self.step = -1  # the occlusion window's position while it slides; -1: at rest
         self._build()
 
@@ -121,8 +110,7 @@ class AttributionPanel(QWidget):
 
     # -- what the page tells it ------------------------------------------------------------------
     def set_model(self, model, info: InputContract = MNIST_INFO) -> None:
-        self.info = info
-        self.task.worker.set_model(model, info)
+        super().set_model(model, info)
         _, h, w = info.input_shape
         for box, items in (
             (self.target_box, [PREDICTED, *info.class_names]),
@@ -154,14 +142,9 @@ class AttributionPanel(QWidget):
             self.caption.setText("")
             return
         self.view.set_base(self.image.mean(axis=0))
-        if not self.isVisible():
-            self.dirty = True
-            return
-        self.dirty = False
         index = self.target_box.currentIndex()
         target = None if index <= 0 else index - 1
-        self.task.worker.submit(
-            self.request_id,
+        self.submit_when_seen(
             attribution_map,
             self.image,
             self.method_box.currentText(),
@@ -171,13 +154,7 @@ class AttributionPanel(QWidget):
             self.stride_spin.value(),
         )
 
-    def settled(self) -> bool:
-        return self.shown_id == self.request_id
-
-    def _on_result(self, result: dict) -> None:
-        if result["id"] != self.request_id:
-            return  # stale: the drawing or the choice has changed since
-        self.shown_id = result["id"]
+    def show_result(self, result: dict) -> None:
         if "error" in result:
             self.result = None
             self.view.set_overlay(None)
@@ -268,19 +245,3 @@ class AttributionPanel(QWidget):
     def _class_name(self, index: int) -> str:
         names = self.info.class_names
         return names[index] if 0 <= index < len(names) else str(index)
-
-    def _say(self, text: str, error: bool = False) -> None:
-        self.caption.setStyleSheet(f"color: {theme.ERROR};" if error else "")
-        self.caption.setText(text)
-
-    def showEvent(self, event):  # noqa: N802
-        super().showEvent(event)
-        if self.dirty:
-            self.request()
-
-    def shutdown(self) -> None:
-        self.timer.stop()
-        self.task.stop()
-
-    def is_busy(self) -> bool:
-        return self.task.is_running()

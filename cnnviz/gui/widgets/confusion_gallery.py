@@ -13,12 +13,10 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QPushButton,
     QVBoxLayout,
-    QWidget,
 )
 
-from cnnviz.gui import theme
+from cnnviz.gui.widgets.task_panel import ModelTaskPanel
 from cnnviz.gui.workers.attribution_jobs import confusion_cell
-from cnnviz.gui.workers.model_task_worker import ModelTaskThread
 
 THUMB = 56  # pixels of a thumbnail's side
 
@@ -31,7 +29,7 @@ def thumbnail(image: np.ndarray) -> QPixmap:
     return QPixmap.fromImage(picture).scaled(THUMB, THUMB, Qt.KeepAspectRatio)
 
 
-class ConfusionGallery(QWidget):
+class ConfusionGallery(ModelTaskPanel):
     """Title, the thumbnails (icon view) and a caption; ``open_image(image, label, snapshot)``
     when one is clicked."""
 
@@ -39,8 +37,9 @@ class ConfusionGallery(QWidget):
     trace_image = Signal(object, int, object)  # the same, for the Trace page
 
     def __init__(self, parent=None):
-        super().__init__(parent)
-        self.title = QLabel("Click a cell of the matrix to see its test images")
+        super().__init__("confusion", parent)
+        # the caption (what ``_say`` writes) is the gallery's title
+        self.title = self.caption = QLabel("Click a cell of the matrix to see its test images")
         self.title.setWordWrap(True)
         self.list = QListWidget()
         self.list.setViewMode(QListWidget.IconMode)
@@ -60,11 +59,6 @@ class ConfusionGallery(QWidget):
         layout.addWidget(self.title)
         layout.addWidget(self.list, 1)
         layout.addWidget(self.trace_button)
-        self.task = ModelTaskThread("confusion", self)
-        self.task.worker.result.connect(self._on_result, Qt.QueuedConnection)
-        self.request_id = 0
-        self.shown_id = 0
-        self.result: dict | None = None
         self.chosen: tuple | None = None  # (image, label, snapshot) last opened
         self.snapshot = None
         self.class_names: tuple[str, ...] = ()
@@ -84,17 +78,11 @@ class ConfusionGallery(QWidget):
             return
         self.snapshot = snapshot
         model, info = snapshot
-        self.task.worker.set_model(model, info)
+        self.set_model(model, info)
         self._say(f"Finding the {self._name(true)}s taken for {self._name(predicted)}s…")
-        self.task.worker.submit(self.request_id, confusion_cell, test_data, true, predicted)
+        self.submit(confusion_cell, test_data, true, predicted)
 
-    def settled(self) -> bool:
-        return self.shown_id == self.request_id
-
-    def _on_result(self, result: dict) -> None:
-        if result["id"] != self.request_id:
-            return
-        self.shown_id = result["id"]
+    def show_result(self, result: dict) -> None:
         if "error" in result or result.get("stopped"):
             self._say(f"Cannot show these images: {result.get('error', 'stopped')}", error=True)
             return
@@ -132,13 +120,3 @@ class ConfusionGallery(QWidget):
     def _name(self, index: int) -> str:
         names = self.class_names
         return names[index] if 0 <= index < len(names) else str(index)
-
-    def _say(self, text: str, error: bool = False) -> None:
-        self.title.setStyleSheet(f"color: {theme.ERROR};" if error else "")
-        self.title.setText(text)
-
-    def shutdown(self) -> None:
-        self.task.stop()
-
-    def is_busy(self) -> bool:
-        return self.task.is_running()

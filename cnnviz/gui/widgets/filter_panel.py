@@ -7,7 +7,6 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -15,35 +14,26 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QSpinBox,
     QVBoxLayout,
-    QWidget,
 )
 from torch import nn
 
 from cnnviz.core.inference import MNIST_INFO, InputContract
-from cnnviz.gui import theme
 from cnnviz.gui.widgets.feature_grid import FeatureMapGrid
+from cnnviz.gui.widgets.task_panel import ModelTaskPanel
 from cnnviz.gui.workers.attribution_jobs import filter_views
-from cnnviz.gui.workers.model_task_worker import ModelTaskThread
 
 
-class FilterPanel(QWidget):
+class FilterPanel(ModelTaskPanel):
     """Layer and channel; the top-9 patches and the activation-maximisation image."""
 
     def __init__(self, test_set: Callable = lambda: None, parent=None):
-        super().__init__(parent)
+        super().__init__("filters", parent)
         self.test_set = test_set  # called in the worker: reads the test images
-        self.info: InputContract = MNIST_INFO
         self.channels: dict[str, int] = {}
         self.patches: dict = {}  # layer → TopPatches, for the model in use
         self.pictures: dict = {}  # (layer, channel) → activation-maximisation image
-        self.request_id = 0
-        self.shown_id = 0
         self.model_since = 0  # requests after this one are for the model in use
         self.steps = 150  # of gradient ascent for the picture
-        self.dirty = False
-        self.task = ModelTaskThread("filters", self)
-        self.task.worker.result.connect(self._on_result, Qt.QueuedConnection)
-        self.task.worker.progress.connect(self._on_progress, Qt.QueuedConnection)
         self.layer_box = QComboBox()
         self.layer_box.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
         self.layer_box.setMinimumContentsLength(6)  # long entries must not widen the column
@@ -56,6 +46,7 @@ class FilterPanel(QWidget):
         self.progress = QProgressBar()
         self.progress.setRange(0, 1)
         self.progress.setValue(0)
+        self.follow_progress(self.progress)
         self.top = FeatureMapGrid("The 9 test patches that excite it most", title_lines=3)
         self.top.image.setColorMap(pg.colormap.get("CET-L1"))
         self.dream = FeatureMapGrid("An image made to excite it", title_lines=2)
@@ -74,9 +65,8 @@ class FilterPanel(QWidget):
 
     def set_model(self, model, info: InputContract = MNIST_INFO) -> None:
         """A new model: what was found for the previous one is forgotten."""
-        self.info = info
         self.task.worker.cancel()
-        self.task.worker.set_model(model, info)
+        super().set_model(model, info)
         self.patches.clear()
         self.pictures.clear()
         self.model_since = self.request_id
@@ -102,9 +92,6 @@ class FilterPanel(QWidget):
         self.channel_spin.blockSignals(False)
         self.request()
 
-    def settled(self) -> bool:
-        return self.shown_id == self.request_id
-
     def request(self) -> None:
         self.request_id += 1
         layer, channel = self.layer_box.currentText(), self.channel_spin.value()
@@ -116,14 +103,7 @@ class FilterPanel(QWidget):
             self.shown_id = self.request_id
             self._show(layer, channel)
             return
-        if not self.isVisible():
-            self.dirty = True
-            return
-        self.dirty = False
-        self.progress.setRange(0, 0)
-        self._say(f"Finding what channel {channel} of {layer} looks for…")
-        self.task.worker.submit(
-            self.request_id,
+        if self.submit_when_seen(
             filter_views,
             self.test_set,
             layer,
@@ -131,12 +111,9 @@ class FilterPanel(QWidget):
             layer not in self.patches,
             (layer, channel) not in self.pictures,
             self.steps,
-        )
-
-    def _on_progress(self, request_id: int, done: int, total: int) -> None:
-        if request_id == self.request_id:
-            self.progress.setRange(0, total)
-            self.progress.setValue(done)
+        ):  # its answer and progress come later, through the event loop
+            self.progress.setRange(0, 0)
+            self._say(f"Finding what channel {channel} of {layer} looks for…")
 
     def _on_result(self, result: dict) -> None:
         if result["id"] > self.model_since:  # kept even when no longer asked for: its layer
@@ -144,9 +121,9 @@ class FilterPanel(QWidget):
                 self.patches[result["layer"]] = result["patches"]
             if result.get("picture") is not None:
                 self.pictures[(result["layer"], result["channel"])] = result["picture"]
-        if result["id"] != self.request_id:
-            return
-        self.shown_id = result["id"]
+        super()._on_result(result)
+
+    def show_result(self, result: dict) -> None:
         self.progress.setRange(0, 1)
         self.progress.setValue(0)
         if "error" in result:
@@ -173,18 +150,3 @@ class FilterPanel(QWidget):
         values = ", ".join(f"{v:.1f}" for v in top.values[channel][:3])
         images = ", ".join(str(i) for i in top.indices[channel][:3])
         self._say(f"Strongest responses {values}, … (test images {images}, …).")
-
-    def _say(self, text: str, error: bool = False) -> None:
-        self.caption.setStyleSheet(f"color: {theme.ERROR};" if error else "")
-        self.caption.setText(text)
-
-    def showEvent(self, event):  # noqa: N802
-        super().showEvent(event)
-        if self.dirty:
-            self.request()
-
-    def shutdown(self) -> None:
-        self.task.stop()
-
-    def is_busy(self) -> bool:
-        return self.task.is_running()

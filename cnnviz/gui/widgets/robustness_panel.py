@@ -7,7 +7,6 @@ from collections.abc import Callable
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -16,30 +15,23 @@ from PySide6.QtWidgets import (
     QSizePolicy,
     QSpinBox,
     QVBoxLayout,
-    QWidget,
 )
 
 from cnnviz.core.inference import MNIST_INFO, InputContract
 from cnnviz.gui import theme
+from cnnviz.gui.widgets.task_panel import ModelTaskPanel
 from cnnviz.gui.workers.attribution_jobs import accuracy_against_eps
-from cnnviz.gui.workers.model_task_worker import ModelTaskThread
 
 EPS_VALUES = (0.0, 0.025, 0.05, 0.075, 0.1, 0.15, 0.2, 0.25, 0.3)
 
 
-class RobustnessPanel(QWidget):
+class RobustnessPanel(ModelTaskPanel):
     """Images to test, Compute / Cancel, progress, and the accuracy curve."""
 
     def __init__(self, test_set: Callable = lambda: None, parent=None):
-        super().__init__(parent)
+        super().__init__("robustness", parent)
         self.test_set = test_set  # called in the worker: reads the test images
-        self.info: InputContract = MNIST_INFO
-        self.request_id = 0
         self.running = False
-        self.result: dict | None = None
-        self.task = ModelTaskThread("robustness", self)
-        self.task.worker.result.connect(self._on_result, Qt.QueuedConnection)
-        self.task.worker.progress.connect(self._on_progress, Qt.QueuedConnection)
         self.count = QSpinBox()
         self.count.setRange(100, 10000)
         self.count.setSingleStep(500)
@@ -57,6 +49,7 @@ class RobustnessPanel(QWidget):
         self.progress = QProgressBar()
         self.progress.setRange(0, 1)
         self.progress.setValue(0)
+        self.follow_progress(self.progress)
         self.plot = pg.PlotWidget(background="w")
         self.plot.getAxis("bottom").enableAutoSIPrefix(False)  # ε in pixel units, not 10⁻³
         self.plot.setLabel("bottom", "ε (the most any pixel changes)")
@@ -68,7 +61,7 @@ class RobustnessPanel(QWidget):
         self.curve = self.plot.plot(
             [], [], pen=pg.mkPen(theme.NEGATIVE, width=3), symbol="o", symbolBrush=theme.POSITIVE
         )
-        self.summary = QLabel(
+        self.summary = self.caption = QLabel(
             "The accuracy of the model in use when every test image is "
             "changed by at most ε against its label (FGSM)."
         )
@@ -88,9 +81,8 @@ class RobustnessPanel(QWidget):
 
     def set_model(self, model, info: InputContract = MNIST_INFO) -> None:
         """A new model: its curve is not known yet (a run in hand is cancelled)."""
-        self.info = info
         self.cancel()
-        self.task.worker.set_model(model, info)
+        super().set_model(model, info)
         self.result = None
         self.curve.setData([], [])
         self.progress.setValue(0)
@@ -101,36 +93,25 @@ class RobustnessPanel(QWidget):
         self.compute_button.setEnabled(False)
         self.cancel_button.setEnabled(True)
         self.progress.setRange(0, 0)  # busy until the first batch reports
-        self.summary.setStyleSheet("")
-        self.summary.setText("Reading the test images and attacking them…")
-        self.task.worker.submit(
-            self.request_id, accuracy_against_eps, self.test_set, self.count.value(), EPS_VALUES
-        )
+        self._say("Reading the test images and attacking them…")
+        self.submit(accuracy_against_eps, self.test_set, self.count.value(), EPS_VALUES)
 
     def cancel(self) -> None:
         if self.running:
             self.task.worker.cancel()
 
-    def _on_progress(self, request_id: int, done: int, total: int) -> None:
-        if request_id == self.request_id:
-            self.progress.setRange(0, total)
-            self.progress.setValue(done)
-
-    def _on_result(self, result: dict) -> None:
-        if result["id"] != self.request_id:
-            return
+    def show_result(self, result: dict) -> None:
         self.running = False
         self.compute_button.setEnabled(True)
         self.cancel_button.setEnabled(False)
         self.progress.setRange(0, 1)
         if "error" in result:
             self.progress.setValue(0)
-            self.summary.setStyleSheet(f"color: {theme.ERROR};")
-            self.summary.setText(f"Cannot compute the curve: {result['error']}")
+            self._say(f"Cannot compute the curve: {result['error']}", error=True)
             return
         if result.get("stopped"):
             self.progress.setValue(0)
-            self.summary.setText("Cancelled. Press Compute to start again.")
+            self._say("Cancelled. Press Compute to start again.")
             return
         self.progress.setValue(1)
         self.result = result
@@ -140,14 +121,8 @@ class RobustnessPanel(QWidget):
         parts = [
             f"ε = {e}: {at[e][0]:.1f}% right, {100 * at[e][1]:.0f}% fooled" for e in (0.1, 0.2, 0.3)
         ]
-        self.summary.setText(
+        self._say(
             f"{result['images']} test images; clean accuracy {accuracy[0]:.1f}%. "
             + "; ".join(parts)
             + " (fooled: of the images it had right)."
         )
-
-    def shutdown(self) -> None:
-        self.task.stop()
-
-    def is_busy(self) -> bool:
-        return self.task.is_running()
