@@ -143,13 +143,31 @@ def test_quitting_with_an_unsaved_run_asks_first(qtbot, main_window, tmp_path):
     main_window.confirm_discard = lambda: asked.append(1) or "cancel"
     main_window.close()
     assert asked and main_window.isVisible()  # cancelled: nothing lost
-    assert train.save_checkpoint(tmp_path / "run.pt") and not train.unsaved
+    assert train.save_checkpoint(tmp_path / "run.pt")
+    qtbot.waitUntil(lambda: not train.unsaved, timeout=20000)  # written in a worker
     main_window.confirm_discard = lambda: asked.append(2) or "cancel"
     main_window.close()
     # saved: no question; the window closes once its workers have stopped (at once or a
     # moment later: closing never waits inside the event handler)
     qtbot.waitUntil(lambda: not main_window.isVisible(), timeout=5000)
     assert asked == [1]
+
+
+def test_quitting_with_save_closes_once_the_checkpoint_is_written(
+    qtbot, main_window, tmp_path, monkeypatch
+):
+    pytest.importorskip("torch")
+    from cnnviz.core.training import TrainConfig
+
+    train = main_window.show_page(3)
+    train.start(TrainConfig(epochs=1, limit_train=128, limit_test=64, device="cpu"))
+    qtbot.waitUntil(lambda: train.ended, timeout=60000)
+    path = tmp_path / "closing.pt"
+    monkeypatch.setattr(train, "save_dialog", lambda: train.save_checkpoint(path))
+    main_window.confirm_discard = lambda: "save"
+    main_window.close()  # the checkpoint is written in a worker; the window closes after it
+    qtbot.waitUntil(lambda: not main_window.isVisible(), timeout=20000)
+    assert path.is_file() and not train.unsaved
 
 
 def contrast(a, b) -> float:

@@ -141,18 +141,35 @@ def test_checkpoint_save_load_continue(qtbot, train, tmp_path):
     train.start(quick())
     qtbot.waitUntil(lambda: train.ended, timeout=60000)
     path = tmp_path / "run.pt"
-    assert train.save_checkpoint(path)
+    assert train.save_checkpoint(path)  # written in a worker: the buttons wait for it
+    assert not train.save_button.isEnabled() and not train.load_button.isEnabled()
+    assert not train.save_checkpoint(tmp_path / "again.pt")  # one file at a time, said so
+    assert "still being written" in train.message.text()
+    qtbot.waitUntil(lambda: train.file_job is None, timeout=20000)
+    assert path.is_file() and not train.unsaved and train.save_button.isEnabled()
     bad = tmp_path / "bad.pt"
     bad.write_bytes(b"garbage")
     before = list(train.losses)
-    assert not train.load_checkpoint_file(bad)
+    assert train.load_checkpoint_file(bad)
+    assert not train.start_button.isEnabled() and not train.start(quick())  # still reading
+    qtbot.waitUntil(lambda: train.file_job is None, timeout=20000)
     assert "Cannot load the checkpoint" in train.message.text() and train.losses == before
+    assert train.checkpoint is None and train.start_button.isEnabled()
     assert train.load_checkpoint_file(path)
+    qtbot.waitUntil(lambda: train.file_job is None, timeout=20000)
     assert "Start continues it" in train.progress_label.text()
     assert train.start(quick(epochs=2))
     qtbot.waitUntil(lambda: train.ended, timeout=60000)
     assert train.steps[:20] == before_steps(before) and train.steps[-1] == 40
     assert len(train.accs) == 2
+
+
+def test_a_checkpoint_that_cannot_be_written_says_why_and_stays_unsaved(qtbot, train):
+    train.start(quick())
+    qtbot.waitUntil(lambda: train.ended, timeout=60000)
+    assert train.unsaved and train.save_checkpoint("/proc/no-such-dir/run.pt")
+    qtbot.waitUntil(lambda: train.file_job is None, timeout=20000)
+    assert "Could not save the checkpoint" in train.message.text() and train.unsaved
 
 
 def before_steps(losses):

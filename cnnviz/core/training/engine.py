@@ -338,13 +338,22 @@ class Engine:
         its set-up has a model but nothing to continue from)."""
         return self.model is not None and self.optimizer is not None
 
-    def checkpoint_payload(self) -> dict:
+    def checkpoint_payload(self, copy: bool = False) -> dict:
+        """What a checkpoint holds. ``copy``: tensors and history copied, so that another
+        thread may write it while the run goes on (otherwise CPU tensors are shared)."""
+        import copy as copying
+
+        state = {k: v.detach().cpu() for k, v in self._net.state_dict().items()}
+        optimizer, history = self._opt.state_dict(), self.history
+        if copy:
+            state = {k: v.clone() for k, v in state.items()}
+            optimizer, history = copying.deepcopy(optimizer), copying.deepcopy(history)
         return {
             "model": self.config.model,
             "config": self.config.to_dict(),
-            "model_state": {k: v.detach().cpu() for k, v in self._net.state_dict().items()},
-            "optimizer_state": self._opt.state_dict(),
-            "history": self.history,
+            "model_state": state,
+            "optimizer_state": optimizer,
+            "history": history,
             "epoch": self.epoch,
             "step": self.step,
             "input_shape": list(self._train.shape),

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from cnnviz.core.training import CheckpointError, TrainConfig, load_checkpoint
+from cnnviz.core.training.checkpoint import save_checkpoint as write_checkpoint
 from cnnviz.core.training.history import FinishedRuns, RunHistory
 from cnnviz.core.training.log import test_line, train_line
 from cnnviz.gui import theme
@@ -28,6 +29,7 @@ from cnnviz.gui.pages.train_form import TrainForm
 from cnnviz.gui.widgets.column_toggle import ColumnToggle
 from cnnviz.gui.widgets.scroll_column import ScrollColumn
 from cnnviz.gui.widgets.train_views import TrainViews
+from cnnviz.gui.workers.task_worker import TaskThread
 from cnnviz.gui.workers.train_worker import TrainRun
 from cnnviz.gui.workers.weights_loader import WeightsLoader
 from cnnviz.models import available, info
@@ -61,6 +63,14 @@ def lesson_dataset(name: str, options: dict) -> DatasetChoice:
         return choice_for(name, options)
     except (ValueError, OSError, TypeError, KeyError) as exc:
         raise ValueError(f"its image folder cannot be used: {exc}") from None
+
+
+def _read_checkpoint(path) -> dict:
+    """In the worker: a checkpoint whose model this cnnviz has (:class:`CheckpointError`)."""
+    data = load_checkpoint(path)
+    if data["model"] not in available():
+        raise CheckpointError(f"its model {data['model']!r} is not available here")
+    return data
 
 
 class SnapshotBridge(QObject):
@@ -105,6 +115,10 @@ class TrainPage(Page):
         self.dataset: DatasetChoice = MNIST
         self.set_up = False  # the current run has set up (its probe exists)
         self.snapshots = SnapshotBridge(self)
+        self.files: TaskThread | None = None  # writes and reads checkpoints, made on first use
+        self.file_job: tuple[int, str, str] | None = None  # (id, "save"/"load", path) in hand
+        self._file_ids = 0
+        self._close_after_save = False
         self.views = TrainViews()
         self._build_controls()
         layout = QHBoxLayout(self)
@@ -211,6 +225,9 @@ class TrainPage(Page):
         if self.run is not None and self.run.is_running():
             self.show_message("The previous run is still finishing; try again in a moment.")
             return False
+        if self.file_job is not None and self.file_job[1] == "load":
+            self.show_message("A checkpoint is being read: Start once it has loaded.")
+            return False
         config = config or self.config()
         try:
             config.validate()
@@ -308,6 +325,9 @@ class TrainPage(Page):
                 self.run.shutdown()
                 self.unsaved = True
             self.save_dialog()
+            if self.file_job is not None and self.file_job[1] == "save":
+                self._close_after_save = True  # the window closes once it is written
+                return False
             return not self.unsaved
         return True
 
@@ -326,6 +346,8 @@ class TrainPage(Page):
                 "a training run is going on: stop it (or let it finish) before opening a "
                 "lesson for the Train page; the run and its settings stay"
             )
+        if self.file_job is not None and self.file_job[1] == "load":
+            raise ValueError("a checkpoint is being read for the Train page: try again then")
         values = self.form.check_lesson(state)
         choice = lesson_dataset(values["dataset"], values["dataset_options"])
         if choice != self.dataset:
@@ -356,6 +378,8 @@ class TrainPage(Page):
         if self.run is not None:
             self.run.stop()
         self.weights.shutdown()
+        if self.files is not None:
+            self.files.stop()  # after the file in hand: a checkpoint is never half-written
         self.timer.stop()
         self.views.gallery.shutdown()
         # Take the compared runs' curves out through pyqtgraph before Qt deletes the scene:
@@ -367,6 +391,8 @@ class TrainPage(Page):
             return "stopping the training run after the current batch"
         if self.views.gallery.is_busy():
             return "finishing a search of the test images"
+        if self.files is not None and self.files.is_running():
+            return "finishing writing or reading a checkpoint"
         return "finishing reading a weights file" if self.weights.thread_running() else ""
 
     def showEvent(self, event):  # noqa: N802 (Qt's name)
@@ -441,15 +467,20 @@ class TrainPage(Page):
     def _sync_buttons(self, *_args, running: bool | None = None) -> None:
         running = self.is_running() if running is None else running
         paused = running and self.engine is not None and self.engine.paused
-        self.start_button.setEnabled(not running)
+        loading = self.file_job is not None and self.file_job[1] == "load"
+        self.start_button.setEnabled(not running and not loading)
         self.pause_button.setEnabled(running)
         self.pause_button.setText("Resume" if paused else "Pause")
         self.stop_button.setEnabled(running)
+        filing = self.file_job is not None
         self.save_button.setEnabled(
-            self.engine is not None and self.engine.can_save and (paused or not running)
+            self.engine is not None
+            and self.engine.can_save
+            and (paused or not running)
+            and not filing
         )
         self.form.set_running(running)
-        self.load_button.setEnabled(not running)
+        self.load_button.setEnabled(not running and not filing)
 
     # -- engine events (queued, in the GUI thread) ----------------------------------------------
     def _on_started(self, p: dict) -> None:
@@ -658,39 +689,82 @@ class TrainPage(Page):
         self.message.setVisible(bool(text))
 
     def save_checkpoint(self, path) -> bool:
+        """Start writing a checkpoint in a worker (a copy of the weights: the run may resume
+        meanwhile); False, with a message, when there is nothing to save or a checkpoint is
+        still being written or read. ``unsaved`` clears once the file is written."""
         if self.engine is None or not self.engine.can_save:
             self.show_message("Nothing to save yet: train first.")
             return False
         if self.is_running() and not self.engine.paused:
             self.show_message("Pause (or stop) training before saving a checkpoint.")
             return False
-        try:
-            self.engine.save(path)
-        except OSError as exc:
-            self.show_message(f"Could not save the checkpoint: {exc}")
+        if self.file_job is not None:
+            self.show_message(f"A moment: {self.file_job[2]} is still being written or read.")
             return False
-        self.progress_label.setText(f"Saved to {path}")
-        self.unsaved = False
+        self._file_task("save", path, write_checkpoint, path, self.engine.checkpoint_payload(True))
+        self.progress_label.setText(f"Saving to {path}…")
         return True
 
     def load_checkpoint_file(self, path) -> bool:
-        """Load a checkpoint to continue; a bad file says why and changes nothing."""
-        try:
-            data = load_checkpoint(path)
-            if data["model"] not in available():
-                raise CheckpointError(f"its model {data['model']!r} is not available here")
-        except CheckpointError as exc:
-            self.show_message(f"Cannot load the checkpoint: {exc}")
+        """Start reading a checkpoint to continue (in a worker); a bad file says why and
+        changes nothing. False when another checkpoint is still being written or read."""
+        if self.file_job is not None:
+            self.show_message(f"A moment: {self.file_job[2]} is still being written or read.")
             return False
+        self._file_task("load", path, _read_checkpoint, path)
+        self.progress_label.setText(f"Reading {Path(path).name}…")
+        return True
+
+    def _file_task(self, kind: str, path, job, *args) -> None:
+        if self.files is None:
+            self.files = TaskThread("checkpoint-files", self)
+            self.files.worker.done.connect(self._on_file_done, Qt.QueuedConnection)
+            self.files.worker.failed.connect(self._on_file_failed, Qt.QueuedConnection)
+        self._file_ids += 1
+        self.file_job = (self._file_ids, kind, str(path))
+        self._sync_buttons()
+        self.files.worker.submit(self._file_ids, job, *args)
+
+    def _end_file_job(self, request_id: int) -> tuple[str, str] | None:
+        if self.file_job is None or self.file_job[0] != request_id:
+            return None
+        _, kind, path = self.file_job
+        self.file_job = None
+        self._sync_buttons()
+        return kind, path
+
+    def _on_file_done(self, request_id: int, result) -> None:
+        ended = self._end_file_job(request_id)
+        if ended is None:
+            return
+        kind, path = ended
+        if kind == "save":
+            self.progress_label.setText(f"Saved to {path}")
+            self.unsaved = False
+            if self._close_after_save:  # saved as closing asked: close now
+                self._close_after_save = False
+                QTimer.singleShot(0, self.window().close)
+            return
+        data = result
         self.checkpoint = data
         self.set_config(TrainConfig.from_dict(data["config"]))
         self._set_history(data.get("history", {}))
         self.show_message("")
-        self.progress_label.setText(
-            f"Loaded {data['model']} after epoch {data['epoch']}: Start continues it."
-        )
-        self.set_status(f"Loaded {data['model']} after epoch {data['epoch']}: Start continues it.")
-        return True
+        loaded = f"Loaded {data['model']} after epoch {data['epoch']}: Start continues it."
+        self.progress_label.setText(loaded)
+        self.set_status(loaded)
+
+    def _on_file_failed(self, request_id: int, message: str) -> None:
+        ended = self._end_file_job(request_id)
+        if ended is None:
+            return
+        kind, path = ended
+        self.progress_label.setText("")
+        if kind == "save":
+            self._close_after_save = False  # the window stays: the run is not saved
+            self.show_message(f"Could not save the checkpoint: {message}")
+        else:
+            self.show_message(f"Cannot load the checkpoint: {message}")
 
     # -- settings, look, export -------------------------------------------------------------------
     def save_settings(self, settings) -> None:
