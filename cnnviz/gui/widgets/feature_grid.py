@@ -64,7 +64,9 @@ class FeatureMapGrid(QWidget):
         self.view.setStyleSheet("background: transparent; border: none;")  # the parent's
         self.view.setMinimumSize(60, 60)
         self.view.ci.layout.setContentsMargins(0, 0, 0, 0)
-        self.box = self.view.addViewBox(lockAspect=True, invertY=True, enableMouse=False)
+        self.box = self.view.addViewBox(
+            lockAspect=True, invertY=True, enableMouse=False, enableMenu=False
+        )  # a still picture: no pan, no zoom, no pyqtgraph menu (slow to build, no use)
         self.box.setDefaultPadding(0)
         self.image = pg.ImageItem(axisOrder="row-major")
         self.image.setColorMap(pg.colormap.get("viridis"))

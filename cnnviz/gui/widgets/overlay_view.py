@@ -41,7 +41,9 @@ class OverlayView(QWidget):
         self.view = pg.GraphicsLayoutWidget()
         self.view.setBackground("w")
         self.view.setMinimumSize(80, 80)
-        self.box = self.view.addViewBox(lockAspect=True, invertY=True, enableMouse=False)
+        self.box = self.view.addViewBox(
+            lockAspect=True, invertY=True, enableMouse=False, enableMenu=False
+        )  # a still picture: no pan, no zoom, no pyqtgraph menu (slow to build, no use)
         self.base = pg.ImageItem(axisOrder="row-major")
         self.base.setColorMap(pg.colormap.get("CET-L1"))
         self.overlay = pg.ImageItem(axisOrder="row-major")
