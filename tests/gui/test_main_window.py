@@ -84,8 +84,11 @@ def test_pytorch_is_imported_in_the_background_never_in_the_gui_thread():
         "w = MainWindow(); w.show(); app.processEvents()\n"
         "assert w.isVisible()\n"
         "w.preload.wait()\n"
+        "import gc\n"
+        "frozen = gc.get_freeze_count()  # the imports, out of the full collections\n"
         "w.show_page(3); w.show_page(4); app.processEvents()\n"
         "print(sorted(importers.items()))\n"
+        "print(frozen > 100_000)\n"
         "w.confirm_discard = lambda: 'discard'; w.close()\n"
     )
     out = subprocess.run(
@@ -97,9 +100,20 @@ def test_pytorch_is_imported_in_the_background_never_in_the_gui_thread():
         timeout=120,
     )
     assert out.returncode == 0, out.stderr
-    assert out.stdout.strip() == str(
+    imports, frozen = out.stdout.strip().splitlines()
+    assert imports == str(
         [(m, "cnnviz-preload") for m in ("captum", "pyqtgraph", "torch", "torchvision")]
     )
+    assert frozen == "True"  # the imported objects are frozen, out of full collections
+
+
+def test_the_gui_thread_waits_at_most_half_a_millisecond_for_the_python_lock(main_window):
+    """A busy thread (a training run) hands the lock back to the GUI thread within
+    GUI_SWITCH_INTERVAL_S instead of Python's 5 ms, once per Qt call into Python."""
+    from cnnviz.gui.app import GUI_SWITCH_INTERVAL_S
+
+    assert GUI_SWITCH_INTERVAL_S <= 0.001
+    assert sys.getswitchinterval() == pytest.approx(GUI_SWITCH_INTERVAL_S)
 
 
 def test_cnnviz_version_flag():
