@@ -1,7 +1,8 @@
 """Training speed, side by side in one run, and the window's responsiveness while training.
 
 (a) the lecture's loop: torchvision MNIST + ToTensor + DataLoader, batch 64, the simple net;
-(b) cnnviz's engine headless; (c) the engine driven by the Train page with every live view on.
+(b) cnnviz's engine headless; (t) the same in worker threads, as the app runs it; (c) the
+engine driven by the Train page with every live view on.
 Targets: b/a ≥ 2.0× samples per second on CPU (≥ 10× on CUDA); c/b ≥ 0.95; a 10 ms QTimer
 on the GUI thread late by ≤ 50 ms at the 99th percentile; Stop honoured within 0.5 s.
 
@@ -90,6 +91,26 @@ def engine_headless(device: str, batches: int) -> float:
     return engine.history["epochs"][-1]["samples_per_second"]
 
 
+def engine_in_threads(device: str, batches: int) -> float:
+    """(t) the engine headless, but as the app runs it: a warm-up run in one thread, the
+    measured run in another (each run of the Train page has its own QThread). Set beside
+    (c) it shows what the page's live views cost; set beside (b), what a thread costs."""
+    import threading
+
+    rates = []
+
+    def one(n: int) -> None:
+        engine = Engine(config(device, n))
+        engine.run()
+        rates.append(engine.history["epochs"][-1]["samples_per_second"])
+
+    for n in (20, batches):
+        thread = threading.Thread(target=one, args=(n,))
+        thread.start()
+        thread.join()
+    return rates[-1]
+
+
 def engine_in_page(device: str, batches: int) -> tuple[float, list[float], float]:
     """(samples/s with every live view on, GUI timer lateness in ms, Stop latency in s)."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -161,7 +182,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--device", default="auto")
     parser.add_argument("--batches", type=int, default=300)
-    parser.add_argument("--arm", choices=("a", "b", "c"))
+    parser.add_argument("--arm", choices=("a", "b", "t", "c"))
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
     device = pick_device(args.device)
@@ -170,6 +191,9 @@ def main() -> None:
         return
     if args.arm == "b":
         print(json.dumps({"rate": engine_headless(device.type, args.batches)}))
+        return
+    if args.arm == "t":
+        print(json.dumps({"rate": engine_in_threads(device.type, args.batches)}))
         return
     if args.arm == "c":
         rate, lateness, stop_s = engine_in_page(device.type, args.batches)
@@ -183,7 +207,7 @@ def main() -> None:
     print(
         f"device: {device.type} ({name}); torch {torch.__version__}; {args.batches} batches of 64"
     )
-    runs = {"a": [], "b": [], "c": []}
+    runs: dict[str, list] = {"a": [], "b": [], "t": [], "c": []}
     lateness, stops = [], []
     for _ in range(args.rounds):  # interleaved, so that drift of the machine hits all arms
         for key in runs:
@@ -192,7 +216,7 @@ def main() -> None:
             if key == "c":
                 lateness += result["lateness"]
                 stops.append(result["stop"])
-    a, b, c = (float(np.median(runs[k])) for k in "abc")
+    a, b, t, c = (float(np.median(runs[k])) for k in "abtc")
     stop_s = max(stops)
     print(
         "per round (samples/s): "
@@ -202,12 +226,15 @@ def main() -> None:
     print(f"medians of {args.rounds} rounds:")
     print(f"(a) lecture loop (torchvision + DataLoader)   {a:10,.0f} samples/s")
     print(f"(b) cnnviz engine, headless                   {b:10,.0f} samples/s")
+    print(f"(t) the engine headless in worker threads     {t:10,.0f} samples/s")
     print(f"(c) engine driven by the Train page, live     {c:10,.0f} samples/s")
     print(
         f"b/a = {b / a:5.2f}×  (target ≥ {target_ba:g}×: "
         f"{'met' if b / a >= target_ba else 'NOT met'})"
     )
     print(f"c/b = {c / b:5.2f}   (target ≥ 0.95: {'met' if c / b >= 0.95 else 'NOT met'})")
+    print(f"t/b = {t / b:5.2f}   (the cost of training in a thread other than the main one)")
+    print(f"c/t = {c / t:5.2f}   (the cost of the page and its live views, thread for thread)")
     p50, p99 = np.percentile(lateness, 50), np.percentile(lateness, 99)
     print(
         f"10 ms GUI timer lateness while training: p50 {p50:.1f} ms, p99 {p99:.1f} ms, "
