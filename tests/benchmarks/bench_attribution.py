@@ -186,7 +186,9 @@ def gui(samples: int) -> None:
         f"accuracy vs ε on 10,000 images, 9 ε ({seconds:.1f} s): a 10 ms timer on the GUI "
         f"thread fired p50 {p50:.0f} ms, p99 {p99:.0f} ms, max {max(late)} ms late"
     )
-    window.close()
+    from closing import close_window  # beside this script
+
+    close_window(window)
     while window.isVisible():
         app.processEvents()
 

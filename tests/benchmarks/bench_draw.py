@@ -38,7 +38,9 @@ def main(samples: int = 300) -> None:
         f"p95 {p95:.2f} ms, max {max(times):.2f} ms "
         f"(target p95 ≤ 15 ms: {'met' if p95 <= 15 else 'NOT met'})"
     )
-    window.close()
+    from closing import close_window  # beside this script
+
+    close_window(window)
 
 
 if __name__ == "__main__":

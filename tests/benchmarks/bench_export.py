@@ -77,7 +77,9 @@ def main() -> None:
         f"{statistics.median(durations):.0f} ms, max {max(durations):.0f} ms "
         "(the longest the window waits to answer)"
     )
-    window.close()
+    from closing import close_window  # beside this script
+
+    close_window(window)
 
 
 if __name__ == "__main__":

@@ -68,7 +68,9 @@ def main(steps: int = 150, edits: int = 30) -> None:
         step_times, edit_times = measure(app, page, steps, edits)
         report(f"{name}: step", step_times)
         report(f"{name}: edit", edit_times)
-    window.close()
+    from closing import close_window  # beside this script
+
+    close_window(window)
 
 
 if __name__ == "__main__":

@@ -46,7 +46,9 @@ def main(frames: int = 60) -> None:
             f"p95 {p95:6.2f} ms  max {max(times):6.2f} ms  (cells {min(cells)}–{max(cells)} px)"
             f"   target ≤ 30 ms: {'met' if p95 <= 30 else 'NOT met'}"
         )
-    window.close()
+    from closing import close_window  # beside this script
+
+    close_window(window)
 
 
 if __name__ == "__main__":

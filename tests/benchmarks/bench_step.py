@@ -50,7 +50,9 @@ def main(steps: int = 200, edits: int = 40) -> None:
             f"{name:42s} p50 {statistics.median(values):6.2f} ms  p95 {p95:6.2f} ms  "
             f"max {max(values):6.2f} ms   target ≤ 30 ms: {'met' if p95 <= 30 else 'NOT met'}"
         )
-    window.close()
+    from closing import close_window  # beside this script
+
+    close_window(window)
 
 
 if __name__ == "__main__":

@@ -98,7 +98,9 @@ def main(clicks: int = 200, strokes: int = 100) -> None:
     torch.manual_seed(0)
     bench(app, page, "simple", load_default_model(), clicks, strokes)
     bench(app, page, "inception", build("inception"), clicks, strokes)
-    window.close()
+    from closing import close_window  # beside this script
+
+    close_window(window)
     while window.isVisible():
         app.processEvents()
 

@@ -162,7 +162,9 @@ def engine_in_page(device: str, batches: int) -> tuple[float, list[float], float
     page.stop()
     page.run.thread.wait()
     stop_seconds = time.perf_counter() - pressed
-    window.close()
+    from closing import close_window  # beside this script
+
+    close_window(window)
     return rate, lateness, stop_seconds
 
 
