@@ -11,6 +11,7 @@ working, even on the same page, while the export runs.
 
 from __future__ import annotations
 
+import math
 import time
 from pathlib import Path
 
@@ -40,6 +41,15 @@ def settle(widget) -> None:
     for _ in range(2):
         QApplication.sendPostedEvents(None, QEvent.LayoutRequest)
         widget.layout().activate()
+
+
+def laid_out_size(size: tuple[int, int], least) -> tuple[int, int]:
+    """The size to lay a page out at for frames of ``size``: ``size`` itself, or — when the
+    page cannot be that small (``least``, a QSize) — the same shape scaled up until the page
+    fits, so that a small frame shows the whole page shrunk rather than a corner of it."""
+    w, h = size
+    scale = max(1.0, least.width() / w, least.height() / h)
+    return (w, h) if scale == 1.0 else (math.ceil(w * scale), math.ceil(h * scale))
 
 
 def title_image(size: tuple[int, int], title: str, subtitle: str, palette: QPalette) -> QImage:
@@ -86,6 +96,7 @@ class AnimationExport(QObject):
         self.page_class, self.lesson, self.path = page_class, lesson, Path(path)
         self.context = context  # the window's (a Trace lesson on the training run needs it)
         self.size, self.fps, self.title_frame, self.look = tuple(size), fps, title_frame, look
+        self.layout_size = self.size  # larger when the page cannot be laid out that small
         self.page = None
         self.writer = None
         self.frames: list = []  # "title" or a step index, in order
@@ -144,7 +155,9 @@ class AnimationExport(QObject):
             if count < 1:
                 raise ValueError(f"the {page.title} page has no steps to animate")
             page.setAttribute(Qt.WA_DontShowOnScreen)
-            page.resize(*self.size)
+            least = page.minimumSizeHint().expandedTo(page.minimumSize())
+            self.layout_size = laid_out_size(self.size, least)
+            page.resize(*self.layout_size)
             page.show()
             settle(page)
             frames = (["title"] if self.title_frame else []) + list(range(count))
@@ -232,13 +245,17 @@ class AnimationExport(QObject):
         screen's scale."""
         settle(self.page)
         widget = self.page.frame_widget()
-        image = QImage(*self.size, QImage.Format_RGB888)
+        size = self.layout_size
+        image = QImage(*size, QImage.Format_RGB888)
         image.fill(self.page.palette().color(QPalette.Window))
         painter = QPainter(image)
         w, h = widget.width(), widget.height()
-        offset = QPoint(max(0, (self.size[0] - w) // 2), max(0, (self.size[1] - h) // 2))
+        offset = QPoint(max(0, (size[0] - w) // 2), max(0, (size[1] - h) // 2))
         widget.render(painter, offset)
         painter.end()
+        if size != self.size:  # laid out larger than asked (the page's least size): shrink
+            image = image.scaled(*self.size, Qt.IgnoreAspectRatio, Qt.SmoothTransformation)
+            image = image.convertToFormat(QImage.Format_RGB888)
         return image
 
     def _slice(self) -> None:
