@@ -422,3 +422,49 @@ def test_explain_unit_in_one_call_equals_the_trace():
     same = trace_forward(model, image).explain("incept1.branch5x5_2", 3, 5, 6)
     assert e.value == same.value and np.array_equal(e.partials, same.partials)
     assert len(e.partials) == 16  # reads the 16 channels of the 1×1 reduction before it
+
+
+def test_a_model_run_in_another_thread_while_one_is_traced_is_left_alone():
+    """torch.fx patches nn.Module for the whole process while it traces; a model run in
+    another thread meanwhile (a prediction, a training step) must not go through it."""
+    import threading
+
+    from cnnviz.core.explain.graph import graph_of
+
+    started, release = threading.Event(), threading.Event()
+
+    class Hold(nn.Module):  # a block whose forward runs during the trace, and waits there
+        def forward(self, x):
+            started.set()
+            release.wait(10)
+            return x
+
+    class Held(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.hold, self.conv = Hold(), nn.Conv2d(1, 2, 3)
+
+        def forward(self, x):
+            return self.conv(self.hold(x))
+
+    torch.manual_seed(0)
+    traced, other = Held(), nn.Sequential(nn.Conv2d(1, 2, 3), nn.ReLU())
+    x = torch.ones(1, 1, 5, 5)
+    expected_other, expected_conv = other(x), traced.conv(x)
+    tracing = threading.Thread(target=graph_of, args=(traced,))
+    tracing.start()
+    try:
+        assert started.wait(10)  # the trace is under way, its patches in place
+        during_other = other(x)
+        during_conv = traced.conv(x)  # the very model being traced, called from here
+    finally:
+        release.set()
+        tracing.join(10)
+    for got, expected in ((during_other, expected_other), (during_conv, expected_conv)):
+        assert isinstance(got, torch.Tensor)
+        torch.testing.assert_close(got, expected)
+    assert [n.op for n in graph_of(traced).graph.nodes] == [
+        "placeholder",
+        "call_module",
+        "output",
+    ]

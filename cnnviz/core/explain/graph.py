@@ -9,6 +9,7 @@ can be explained afterwards without torch.
 from __future__ import annotations
 
 import operator
+import threading
 import weakref
 from dataclasses import dataclass, field
 
@@ -98,6 +99,31 @@ class TraceNode:
 _GRAPHS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
+class _ThisThreadTracer(fx.Tracer):
+    """torch.fx's tracer, its patches acting in the tracing thread only.
+
+    While it traces, torch.fx replaces ``nn.Module.__call__`` and ``nn.Module.__getattr__``
+    for the whole process. A model run in another thread meanwhile (the Draw page's
+    predictions, a training step, the same shipped model in another page's worker) went
+    through the tracer: its calls failed ("module is not installed as a submodule") or its
+    parameters came back as proxies instead of tensors. Here another thread's calls and
+    attributes go straight through."""
+
+    def __init__(self):
+        super().__init__()
+        self._thread = threading.get_ident()
+
+    def call_module(self, m, forward, args, kwargs):
+        if threading.get_ident() != self._thread:
+            return forward(*args, **kwargs)
+        return super().call_module(m, forward, args, kwargs)
+
+    def getattr(self, attr, attr_val, parameter_proxy_cache):
+        if threading.get_ident() != self._thread:
+            return attr_val
+        return super().getattr(attr, attr_val, parameter_proxy_cache)
+
+
 def graph_of(model: nn.Module) -> fx.GraphModule:
     """The model's forward pass as a torch.fx graph (traced once per model object)."""
     cached = _GRAPHS.get(model)
@@ -106,7 +132,9 @@ def graph_of(model: nn.Module) -> fx.GraphModule:
     if cached is not None:
         return cached
     try:
-        graph = fx.symbolic_trace(model)
+        tracer = _ThisThreadTracer()
+        traced = tracer.trace(model)
+        graph = fx.GraphModule(tracer.root, traced, type(model).__name__)
     except Exception as exc:  # data-dependent control flow, unsupported Python in forward
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         error = TraceError(
