@@ -468,3 +468,48 @@ def test_a_model_run_in_another_thread_while_one_is_traced_is_left_alone():
         "call_module",
         "output",
     ]
+
+
+def test_traces_in_two_threads_at_once_leave_nn_module_as_it_was():
+    """Two torch.fx traces at once (the Trace page's worker, an export's copy of the page)
+    restored each other's patches in the wrong order: nn.Module.__call__ stayed patched and
+    every later model call failed. Trace A waits inside for B to start; B's model must not
+    be traced until A is done."""
+    import threading
+
+    from cnnviz.core.explain.graph import graph_of
+
+    original_call, original_getattr = nn.Module.__call__, nn.Module.__getattr__
+    a_in, b_in, a_done = threading.Event(), threading.Event(), threading.Event()
+
+    class HoldA(nn.Module):
+        def forward(self, x):
+            a_in.set()
+            b_in.wait(0.5)  # B's trace would start now, were two allowed at once
+            return x
+
+    class HoldB(nn.Module):
+        def forward(self, x):
+            b_in.set()
+            a_done.wait(5)  # A finishes first: the order that broke the patches
+            return x
+
+    graphs = {}
+
+    def trace_a():
+        graphs["a"] = graph_of(nn.Sequential(HoldA(), nn.Conv2d(1, 1, 3)))
+        a_done.set()
+
+    def trace_b():
+        a_in.wait(5)
+        graphs["b"] = graph_of(nn.Sequential(HoldB(), nn.Conv2d(1, 1, 3)))
+
+    threads = [threading.Thread(target=trace_a), threading.Thread(target=trace_b)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(20)
+    assert nn.Module.__call__ is original_call and nn.Module.__getattr__ is original_getattr
+    assert sorted(graphs) == ["a", "b"]
+    out = nn.Conv2d(1, 1, 3)(torch.ones(1, 1, 4, 4))  # a plain call, after both
+    assert isinstance(out, torch.Tensor) and out.shape == (1, 1, 2, 2)

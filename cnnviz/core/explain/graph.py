@@ -99,6 +99,13 @@ class TraceNode:
 _GRAPHS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
+# torch.fx patches nn.Module for the whole process while it traces and restores what it found
+# when done: two traces in two threads at once (the Trace page's worker, an export's copy of
+# the page) left nn.Module.__call__ patched for good, and every later model call went through a
+# finished tracer
+_TRACING = threading.Lock()
+
+
 class _ThisThreadTracer(fx.Tracer):
     """torch.fx's tracer, its patches acting in the tracing thread only.
 
@@ -132,9 +139,10 @@ def graph_of(model: nn.Module) -> fx.GraphModule:
     if cached is not None:
         return cached
     try:
-        tracer = _ThisThreadTracer()
-        traced = tracer.trace(model)
-        graph = fx.GraphModule(tracer.root, traced, type(model).__name__)
+        with _TRACING:  # one trace at a time: two would restore each other's patches
+            tracer = _ThisThreadTracer()
+            traced = tracer.trace(model)
+            graph = fx.GraphModule(tracer.root, traced, type(model).__name__)
     except Exception as exc:  # data-dependent control flow, unsupported Python in forward
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         error = TraceError(
