@@ -144,6 +144,7 @@ def test_a_downloaded_dataset_trains_and_draw_shows_its_class_names(
     log = train.views.log.toPlainText()
     assert "simple on FashionMNIST (1×28×28, 10 classes): 256 training and 64 test images" in log
     assert draw.use_training_run()
+    qtbot.waitUntil(lambda: not draw.awaiting_snapshot, timeout=10000)  # between batches
     assert draw.bars.class_names[0] == "T-shirt/top" and draw.dataset_note.isHidden()
     draw.rng = np.random.default_rng(0)
     label = draw.try_test_digit()  # from the chosen dataset, exactly as the model takes it
@@ -178,6 +179,7 @@ def test_an_image_folder_reaches_every_page(qtbot, main_window, pages, tmp_path)
         "star",
     )  # class names, not numbers
     assert draw.use_training_run()
+    qtbot.waitUntil(lambda: not draw.awaiting_snapshot, timeout=10000)  # between batches
     assert draw.bars.class_names == ("circle", "square", "star")
     assert draw.seen.title.text() == "What the network sees (3×20×20)"
 
@@ -265,6 +267,7 @@ def test_test_images_of_a_folder_are_read_once_per_choice(
     assert train.start(TrainConfig(**{**train.config().to_dict(), "epochs": 1, "device": "cpu"}))
     qtbot.waitUntil(lambda: train.ended, timeout=60000)
     assert draw.use_training_run()
+    qtbot.waitUntil(lambda: not draw.awaiting_snapshot, timeout=10000)  # between batches
     reads = []
     real = loading.open_dataset
     monkeypatch.setattr(loading, "open_dataset", lambda *a, **k: reads.append(a) or real(*a, **k))

@@ -135,6 +135,7 @@ def test_training_run_source_uses_a_snapshot(qtbot, main_window, draw):
     qtbot.waitUntil(lambda: train.ended, timeout=60000)
     main_window.show_page(4)
     assert draw.use_training_run()
+    qtbot.waitUntil(lambda: not draw.awaiting_snapshot, timeout=10000)  # between batches
     assert draw.model is not train.engine.model
     assert "current training run" in draw.model_label.text()
     train.shutdown()
