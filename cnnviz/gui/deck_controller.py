@@ -14,7 +14,6 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QDockWidget,
-    QFileDialog,
     QGridLayout,
     QInputDialog,
     QLabel,
@@ -224,15 +223,7 @@ class DeckController:
     def save_dialog(self) -> None:
         if self.deck is None:
             return
-        from cnnviz.gui.lesson_files import FILTER, slug
+        from cnnviz.gui.lesson_files import slug
 
         start = self.path or str(Path.home() / f"{slug(self.deck.title)}{SUFFIX}")
-        path, _ = QFileDialog.getSaveFileName(self.window, "Save deck", start, FILTER)
-        if not path:
-            return
-        path = path if path.endswith(SUFFIX) else path + SUFFIX
-        try:
-            self.save(path)
-            self.window.statusBar().showMessage(f"Saved {path}", 5000)
-        except OSError as exc:
-            self.window.lesson_files.warn("Save deck", f"Cannot write {path}: {exc}.")
+        self.window.lesson_files.save_as("Save deck", start, self.save)

@@ -118,17 +118,20 @@ class LessonFiles:
 
     def save_dialog(self) -> None:
         name = slug(self.window.current_page().lesson_title())
-        path, _ = QFileDialog.getSaveFileName(
-            self.window, "Save lesson", str(Path.home() / f"{name}{SUFFIX}"), FILTER
-        )
+        self.save_as("Save lesson", str(Path.home() / f"{name}{SUFFIX}"), self.save)
+
+    def save_as(self, title: str, start: str, save) -> None:
+        """Ask where to write a cnnviz file (lesson or deck), then ``save(path)``: the
+        suffix added when missing, "Saved …" in the status bar or why it could not be."""
+        path, _ = QFileDialog.getSaveFileName(self.window, title, start, FILTER)
         if not path:
             return
         path = path if path.endswith(SUFFIX) else path + SUFFIX
         try:
-            self.save(path)
+            save(path)
             self.window.statusBar().showMessage(f"Saved {path}", 5000)
         except OSError as exc:
-            self.warn("Save lesson", f"Cannot write {Path(path).name}: {exc.strerror or exc}.")
+            self.warn(title, f"Cannot write {Path(path).name}: {exc.strerror or exc}.")
 
     # -- animations ---------------------------------------------------------------------------
     def export_animation(self, path, size=None, fps: float = 2.0, title_frame: bool = True):
