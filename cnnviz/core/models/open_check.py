@@ -49,7 +49,9 @@ class OpenCheck:
         self.error: ModelFileError | None = None
         self.stopped: str | None = None
         self.started_at = time.monotonic()
-        self.reap_wait_s = reap_wait_s  # how long ending the check waits for the child to go
+        # how long ending the check waits for the killed child to be reaped; 0 for a GUI
+        # thread, which must not wait (multiprocessing reaps it when it next starts one)
+        self.reap_wait_s = reap_wait_s
         self.code_started_at: float | None = None  # when the file's own code began
         context = multiprocessing.get_context("spawn")
         self._conn, child_end = context.Pipe(duplex=False)
@@ -108,12 +110,9 @@ class OpenCheck:
         elif kind == "error":
             self.error = message[1]
 
-    def cancel(self, wait: bool = True) -> None:
-        """Stop the check now (the child is killed); says what it was doing. ``wait=False``
-        returns without waiting for the killed child to be reaped (a GUI thread must not
-        wait); multiprocessing reaps it when it next starts a process, or at exit."""
+    def cancel(self) -> None:
+        """Stop the check now (the child is killed); says what it was doing."""
         if not self.done:
-            self.reap_wait_s = self.reap_wait_s if wait else 0.0
             self._stop(f"Cancelled after {self.elapsed():.0f} s while {self.stage}.")
 
     def wait(self, timeout: float | None = None, interval: float = 0.02) -> bool:

@@ -114,7 +114,7 @@ class ModelFileOpener(QObject):
         if self.check is not None:
             check, self.check = self.check, None
             self.timer.stop()
-            check.cancel(wait=False)
+            check.cancel()
             self.failed.emit(check.stopped or "Cancelled.")
         elif self.building:
             self.building = False
@@ -127,7 +127,7 @@ class ModelFileOpener(QObject):
         """For closing the window: end the check's process, stop the worker's thread."""
         if self.check is not None:
             self.timer.stop()
-            self.check.cancel(wait=False)
+            self.check.cancel()
             self.check = None
         self.building = False
         if self.tasks is not None:
