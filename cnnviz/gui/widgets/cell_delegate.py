@@ -10,7 +10,7 @@ pen, and the numbers grouped by font and colour.
 from functools import lru_cache
 
 from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QFont, QFontMetrics, QPen
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPen
 
 from cnnviz.gui import theme
 from cnnviz.gui.widgets.grid_model import _BACKGROUND, BEYOND, INPUT, PADDING
@@ -133,7 +133,5 @@ def paint_cells(painter, view, area) -> None:
 
 
 @lru_cache(maxsize=64)
-def _colour(rgba: int):
-    from PySide6.QtGui import QColor
-
+def _colour(rgba: int) -> QColor:
     return QColor.fromRgba(rgba)
