@@ -102,20 +102,35 @@ class Page(QWidget):
         return ""
 
     # -- the Step menu ----------------------------------------------------------------------------
+    def stepper(self):
+        """The :class:`~cnnviz.gui.widgets.step_bar.StepBar` the Step menu drives on this page
+        (pages with ``steps_through``), or None."""
+        return None
+
     def play_pause(self) -> None:
         """Space."""
+        if (bar := self.stepper()) is not None:
+            bar.toggle_play()
 
     def next_step(self) -> None:
         """→."""
+        if (bar := self.stepper()) is not None:
+            bar.advance()
 
     def previous_step(self) -> None:
         """←."""
+        if (bar := self.stepper()) is not None:
+            bar.previous()
 
     def first_step(self) -> None:
         """Home."""
+        if (bar := self.stepper()) is not None:
+            bar.first_step()
 
     def last_step(self) -> None:
         """End."""
+        if (bar := self.stepper()) is not None:
+            bar.last_step()
 
     # -- lesson files and animations ------------------------------------------------------------
     def lesson_state(self) -> dict | None:

@@ -375,20 +375,8 @@ class GridLessonPage(Page):
         self.channels_changed(c)
 
     # -- the Step menu --------------------------------------------------------------------------
-    def play_pause(self) -> None:
-        self.step_bar.toggle_play()
-
-    def next_step(self) -> None:
-        self.step_bar.advance()
-
-    def previous_step(self) -> None:
-        self.step_bar.previous()
-
-    def first_step(self) -> None:
-        self.step_bar.first_step()
-
-    def last_step(self) -> None:
-        self.step_bar.last_step()
+    def stepper(self):
+        return self.step_bar
 
     def shutdown(self) -> None:
         self.step_bar.stop()

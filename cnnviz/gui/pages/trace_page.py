@@ -745,20 +745,8 @@ class TracePage(Page):
             label, channel, row, col = self.selected
             self.select_unit(self.trace.index(label), channel, row, col, keep_step=True)
 
-    def play_pause(self) -> None:
-        self.arithmetic.step_bar.toggle_play()
-
-    def next_step(self) -> None:
-        self.arithmetic.step_bar.advance()
-
-    def previous_step(self) -> None:
-        self.arithmetic.step_bar.previous()
-
-    def first_step(self) -> None:
-        self.arithmetic.step_bar.first_step()
-
-    def last_step(self) -> None:
-        self.arithmetic.step_bar.last_step()
+    def stepper(self):
+        return self.arithmetic.step_bar
 
     def shutdown(self) -> None:
         self.arithmetic.step_bar.stop()
