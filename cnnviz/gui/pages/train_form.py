@@ -107,18 +107,9 @@ class TrainForm(QWidget):
     them; ``dataset_requested(name, options)`` asks for another dataset."""
 
     dataset_requested = Signal(str, object)
-    # (settings key, attribute) of what is remembered between sessions
-    SETTINGS = (
-        ("model", "model_box"),
-        ("epochs", "epochs"),
-        ("batch_size", "batch"),
-        ("optimizer", "optimizer"),
-        ("lr", "lr"),
-        ("momentum", "momentum"),
-        ("weight_decay", "weight_decay"),
-        ("seed", "seed"),
-        ("device", "device"),
-    )
+    # (settings key, attribute) of what is remembered between sessions: a lesson's fields but
+    # Nesterov and the probe image, which a new session starts without
+    SETTINGS = tuple(f for f in LESSON_FIELDS if f[0] not in ("nesterov", "probe_index"))
 
     def __init__(self, parent=None):
         super().__init__(parent)
