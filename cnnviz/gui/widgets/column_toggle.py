@@ -42,7 +42,10 @@ class ColumnToggle(QToolButton):
 
     def _apply(self) -> None:
         shown = self.shown[self.presenter]
-        self.column.setVisible(shown)
+        if not (shown and self.column.isWindow()):
+            # a column not placed in its page yet shows with the page; shown now, it would
+            # open for a moment as a window of its own (and take the focus from the window)
+            self.column.setVisible(shown)
         self.blockSignals(True)
         self.setChecked(shown)
         self.blockSignals(False)
