@@ -33,7 +33,7 @@ from cnnviz.gui.menus import Menus, shortcut_table
 from cnnviz.gui.pages import PAGES
 from cnnviz.gui.pages.base import Page, PageContext
 from cnnviz.gui.settings import open_settings, read
-from cnnviz.gui.workers.preload import Preload
+from cnnviz.gui.workers.preload import MODULES, Preload, page_modules
 
 EAGER = 2  # the grid lessons are built with the window (they need no PyTorch)
 CLOSE_POLL_MS = 30
@@ -66,7 +66,8 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("cnnviz — convolutional neural networks, step by step")
         self.entries = PAGES
         self.pages: list[Page | None] = [None] * len(PAGES)
-        self.preload = Preload()
+        self._page_looks: dict[int, tuple] = {}  # the look each built page has
+        self.preload = Preload(MODULES + page_modules())
         self.zoom, self.presenter, self.theme = 1.0, False, "system"
         from cnnviz.gui import theme
         from cnnviz.gui.style import style_sheet
@@ -137,9 +138,18 @@ class MainWindow(QMainWindow):
             if page.uses_dataset:
                 page.set_dataset(self.datasets.choice)
                 self.datasets.changed.connect(page.set_dataset)
-            if self.zoom != 1.0 or self.presenter:
-                page.apply_look(self.zoom, self.presenter)
+            self._page_looks[index] = (1.0, False, self.look_sheet)  # as it was built
+            self._give_look(index)
         return self.pages[index]
+
+    def _give_look(self, index: int) -> None:
+        """Bring a built page to the window's zoom, presenter mode and theme, if it is not
+        there yet. Only the page on screen follows a change of look at once; a hidden page
+        takes it when it is shown (each page's relayout is tens of milliseconds)."""
+        look = (self.zoom, self.presenter, self.look_sheet)  # the sheet says light or dark
+        if self._page_looks.get(index) != look:
+            self._page_looks[index] = look
+            self.pages[index].apply_look(self.zoom, self.presenter)
 
     def built_page(self, title: str) -> Page | None:
         """The page titled ``title`` if it has been built, else None."""
@@ -153,7 +163,10 @@ class MainWindow(QMainWindow):
     def show_page(self, index: int) -> Page:
         """Build (if needed) and show the lesson ``index``; returns its page."""
         page = self.page(index)
-        self.lessons.setCurrentRow(index)
+        if self.lessons.currentRow() == index:  # chosen already: its placeholder may show
+            self._show(index)
+        else:
+            self.lessons.setCurrentRow(index)
         return page
 
     def show_page_titled(self, title: str) -> Page:
@@ -162,16 +175,36 @@ class MainWindow(QMainWindow):
     def _on_lesson_chosen(self, index: int) -> None:
         if index < 0:
             return
-        if self.pages[index] is None and PAGES[index].needs_torch and not self.preload.done():
-            dress(self.stack.widget(index), self.look_sheet)
-            self.stack.setCurrentIndex(index)  # its placeholder says it is loading
-            self.menus.follow_page(self.stack.currentWidget())
+        if self.pages[index] is None:
+            self._show_placeholder(index)
+        else:
+            self._show(index)
+
+    def _show_placeholder(self, index: int) -> None:
+        """A lesson chosen for the first time: its placeholder shows at once, saying it is
+        loading, and the page is built on the event loop's next turn (or once PyTorch has
+        been imported, if it needs it): the window repaints in between instead of holding
+        the click for the whole build."""
+        dress(self.stack.widget(index), self.look_sheet)
+        self.stack.setCurrentIndex(index)
+        self.menus.follow_page(self.stack.currentWidget())
+        self._waiting_for = index
+        if PAGES[index].needs_torch and not self.preload.done():
             self.statusBar().showMessage("Starting PyTorch…")
-            self._waiting_for = index
             self._preload_timer.start()
-            return
+        else:
+            self.statusBar().showMessage(f"Loading the {PAGES[index].title} lesson…")
+            QTimer.singleShot(0, self, self._build_chosen)
+
+    def _build_chosen(self) -> None:
+        index, self._waiting_for = self._waiting_for, -1
+        if index >= 0 and index == self.lessons.currentRow():
+            self._show(index)
+
+    def _show(self, index: int) -> None:
         page = self.page(index)
         dress(page, self.look_sheet)  # before it shows: a hidden page takes the look now
+        self._give_look(index)
         self.stack.setCurrentWidget(page)
         self.menus.follow_page(page)
         self.statusBar().showMessage(page.status_text())
@@ -185,7 +218,7 @@ class MainWindow(QMainWindow):
             return
         self._preload_timer.stop()
         if self._waiting_for == self.lessons.currentRow():
-            self._on_lesson_chosen(self._waiting_for)
+            self._show(self._waiting_for)
         self._waiting_for = -1
         pending, self._pending = self._pending, []
         for index, command in pending:
@@ -236,8 +269,10 @@ class MainWindow(QMainWindow):
         for widget in (self.lessons, self.stack.currentWidget()):
             dress(widget, self.look_sheet)
         self.lessons.setFixedWidth(int(170 * self.zoom * (1.35 if self.presenter else 1.0)))
-        for page in self.built_pages():
-            page.apply_look(self.zoom, self.presenter)
+        shown = self.stack.currentIndex()
+        if self.pages[shown] is not None:  # the others when they are shown
+            self._page_looks.pop(shown, None)  # the page on screen lays itself out again
+            self._give_look(shown)
         self.statusBar().showMessage(
             f"Zoom {self.zoom:.0%}" + (" · presenter mode" if self.presenter else ""), 3000
         )
@@ -331,6 +366,7 @@ class MainWindow(QMainWindow):
         self.save_settings()
         self._preload_timer.stop()
         self._pending = []
+        self._waiting_for = -1  # a lesson chosen a moment ago is not built any more
         for page in self.built_pages():
             page.shutdown()
         self.datasets.cancel_download()

@@ -28,7 +28,12 @@ def test_lessons_and_switching_with_ctrl_number(qtbot, main_window):
     ]
     assert lessons == [f"{i + 1}  {entry.title}" for i, entry in enumerate(PAGES)]
     qtbot.keyClick(main_window, Qt.Key_8, Qt.ControlModifier)
-    assert main_window.current_page() is main_window.built_page("Transposed convolution")
+    # chosen for the first time: its placeholder shows at once, the page on the next turn
+    assert main_window.current_page().label.text() == "Loading Transposed convolution…"
+    qtbot.waitUntil(
+        lambda: main_window.current_page() is main_window.built_page("Transposed convolution")
+    )
+    assert main_window.statusBar().currentMessage() == main_window.current_page().status_text()
     qtbot.keyClick(main_window, Qt.Key_2, Qt.ControlModifier)
     assert main_window.current_page() is main_window.pages[1]
     qtbot.keyClick(main_window, Qt.Key_1, Qt.ControlModifier)
@@ -291,3 +296,44 @@ def test_the_lessons_that_need_no_pytorch_import_none():
     )
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "[]"
+
+
+def test_building_a_page_opens_no_window_of_its_own(qtbot, main_window):
+    """A widget shown before it is placed in its page opens as a window for a moment: it
+    flickers on a desktop and takes the focus (Ctrl+number then did nothing)."""
+    from PySide6.QtCore import QEvent, QObject
+    from PySide6.QtWidgets import QApplication, QWidget
+
+    opened = []
+
+    class Watch(QObject):
+        def eventFilter(self, obj, event):  # noqa: N802
+            if event.type() == QEvent.Show and isinstance(obj, QWidget) and obj.isWindow():
+                opened.append(type(obj).__name__)
+            return False
+
+    watch = Watch()
+    QApplication.instance().installEventFilter(watch)
+    try:
+        for index in range(len(PAGES)):
+            main_window.show_page(index)
+            qtbot.wait(1)
+    finally:
+        QApplication.instance().removeEventFilter(watch)
+    assert [name for name in opened if name != "MainWindow"] == []
+    assert QApplication.activeWindow() is main_window
+
+
+def test_a_lesson_chosen_just_before_closing_is_not_built_after(qtbot, main_window):
+    """The page is built on the event loop's next turn: closed in between, the window
+    builds nothing (a page built after its window closed would start workers no one stops)."""
+    from PySide6.QtWidgets import QApplication
+
+    main_window.preload.wait()  # PyTorch is there: the page waits for the next turn only
+    qtbot.keyClick(main_window, Qt.Key_5, Qt.ControlModifier)  # Draw: it starts workers
+    assert main_window.pages[4] is None
+    assert main_window.current_page().label.text() == "Loading Draw…"
+    main_window.close()
+    for _ in range(5):
+        QApplication.processEvents()
+    assert main_window.pages[4] is None

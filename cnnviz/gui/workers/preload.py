@@ -26,6 +26,14 @@ MODULES = (
 )
 
 
+def page_modules() -> tuple[str, ...]:
+    """The lessons' page modules: imported here too, after PyTorch, so that building a page
+    for the first time does not also import (and compile) its module in the GUI thread."""
+    from cnnviz.gui.pages import PAGES
+
+    return tuple(dict.fromkeys(entry.target.split(":")[0] for entry in PAGES))
+
+
 _frozen = threading.Event()  # the imports' objects are frozen once per process
 
 
