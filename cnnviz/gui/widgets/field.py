@@ -13,8 +13,7 @@ class Field(QWidget):
         self.control = control
         self.error = QLabel()
         self.error.setWordWrap(True)
-        self.error.setStyleSheet(f"color: {theme.ERROR};")
-        self.error.hide()
+        self.error.hide()  # red once it first has something to say (see set_error)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
@@ -22,6 +21,10 @@ class Field(QWidget):
         layout.addWidget(self.error)
 
     def set_error(self, message: str | None) -> None:
+        if message and not self.error.styleSheet():
+            # set here, not when built: each style sheet costs a polish, and a lesson page
+            # has a dozen fields that seldom show an error
+            self.error.setStyleSheet(f"color: {theme.ERROR};")
         self.error.setText(message or "")
         self.error.setVisible(bool(message))
 

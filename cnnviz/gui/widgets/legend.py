@@ -1,8 +1,21 @@
 """Legend: what each cell colour means."""
 
+from PySide6.QtGui import QColor, QPainter, QPixmap
 from PySide6.QtWidgets import QGridLayout, QGroupBox, QLabel
 
 from cnnviz.gui import theme
+
+SWATCH_PX = 22
+
+
+def _swatch(colour) -> QPixmap:
+    """A square of ``colour`` with a grey frame."""
+    pixmap = QPixmap(SWATCH_PX, SWATCH_PX)
+    pixmap.fill(QColor("#9ca3af"))
+    painter = QPainter(pixmap)
+    painter.fillRect(1, 1, SWATCH_PX - 2, SWATCH_PX - 2, colour)
+    painter.end()
+    return pixmap
 
 
 class Legend(QGroupBox):
@@ -24,8 +37,8 @@ class Legend(QGroupBox):
         for row, key in enumerate(keys):
             colour, text = self.ENTRIES[key]
             swatch = QLabel()
-            swatch.setFixedSize(22, 22)
-            swatch.setStyleSheet(f"background: {colour.name()}; border: 1px solid #9ca3af;")
+            swatch.setFixedSize(SWATCH_PX, SWATCH_PX)
+            swatch.setPixmap(_swatch(colour))  # a picture, not a style sheet: no re-polish
             layout.addWidget(swatch, row, 0)
             label = QLabel(text)
             label.setWordWrap(True)
