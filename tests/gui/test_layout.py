@@ -109,6 +109,25 @@ def test_grid_lessons_grow_with_the_window(main_window, key, index):
     assert_uses_the_window(main_window, page)
 
 
+@pytest.mark.parametrize("key", ["1280x800", "1920x1080"])
+def test_the_settings_column_shows_its_rows_whole(main_window, key):
+    """Every grid lesson's settings column is as wide as its rows need: it measured them
+    once, before they had the page's fonts, and cut off the buttons at their ends."""
+    from cnnviz.gui.pages import PAGES
+    from cnnviz.gui.pages.grid_lesson import GridLessonPage
+
+    look(main_window, key)
+    for index in range(len(PAGES)):
+        page = main_window.show_page(index)
+        if not isinstance(page, GridLessonPage):
+            continue
+        settle()
+        scroll = page.settings_scroll
+        need = scroll.widget().minimumSizeHint().width()
+        assert scroll.viewport().width() >= need, (PAGES[index].title, need)
+        assert scroll.widget().width() >= need
+
+
 def test_presenter_mode_grids_are_at_least_as_large(main_window):
     page = main_window.show_page(0)
     page.load_preset(0)

@@ -27,6 +27,12 @@ class ScrollColumn(QScrollArea):
         bar = self.verticalScrollBar().sizeHint().width()
         self.setFixedWidth(max(round(self.least * self.scale), need) + bar + 2)
 
+    def showEvent(self, event):  # noqa: N802
+        # fitted when made, the column measured its contents before they had the page's
+        # fonts: at 1280×800 the buttons at the end of the rows were cut off
+        super().showEvent(event)
+        self.fit()
+
     def rescale(self, scale: float) -> None:
         """A new type scale: fit now, and again once the new fonts have reached the widgets."""
         self.fit(scale)
