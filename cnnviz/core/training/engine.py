@@ -26,6 +26,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from cnnviz.core.compute_threads import DEFAULT as COMPUTE_THREADS
+from cnnviz.core.compute_threads import for_training
 from cnnviz.core.data.loading import DatasetError, LoadCancelled, open_dataset
 from cnnviz.core.data.mnist import TensorDataset
 from cnnviz.core.inspect.failure import explain_forward_failure
@@ -63,7 +65,7 @@ def device_name(device: torch.device) -> str:
         return torch.cuda.get_device_name(device)
     if device.type == "mps":
         return "Apple GPU (MPS)"
-    return f"CPU ({torch.get_num_threads()} threads)"
+    return f"CPU ({COMPUTE_THREADS} threads)"
 
 
 class Engine:
@@ -390,6 +392,7 @@ class Engine:
         # Tiny gradients must not slow the CPU down: flush denormals while training, in this
         # thread only, and give the thread back as it was (the default, off).
         torch.set_flush_denormal(True)
+        for_training()  # every default thread, whatever a helper thread asked for before
         with self._lock:
             self._active = True
         try:

@@ -44,12 +44,16 @@ class TaskWorker(QObject):
             return
         request_id, job, args = request
         try:
+            self.before_job()
             result = job(*args)
         except Exception as exc:  # reported to the page, never raised into the event loop
             self.report_failure(request_id, exc)
             return
         self.processed += 1
         self.report(request_id, result)
+
+    def before_job(self) -> None:
+        """In the worker's thread, before each job (nothing to do here)."""
 
     def report(self, request_id: int, result) -> None:
         self.done.emit(request_id, result)
@@ -76,6 +80,13 @@ class ModelTaskWorker(TaskWorker):
         """Hand a model (and what it expects) over to this thread."""
         with self._model_lock:
             self._model, self._info = model, info
+
+    def before_job(self) -> None:
+        # a model's jobs run on this thread alone: a thread that keeps an OpenMP team of
+        # PyTorch's slows a training run down (see cnnviz.core.compute_threads)
+        from cnnviz.core.compute_threads import for_helper
+
+        for_helper()
 
     def model(self) -> tuple:
         """(model, info) now in use (None before the first)."""
