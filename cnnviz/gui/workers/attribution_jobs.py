@@ -108,6 +108,9 @@ def accuracy_against_eps(model, info, control, test_set, limit: int, eps_values)
     return {"eps": result.eps, "accuracy": result.accuracy, "fooled": result.fooled, "images": n}
 
 
+accuracy_against_eps.every_core = True  # thousands of images: see compute_threads.on_every_core
+
+
 def filter_views(
     model,
     info,

@@ -61,6 +61,10 @@ class CopyingModelWorker(ModelTaskWorker):
             return None
         self._cancel.clear()
         control = _Control(self, request_id)
+        if getattr(job, "every_core", False):  # a job over a whole test set
+            from cnnviz.core.compute_threads import on_every_core
+
+            return on_every_core(job, model, info, control, *args)
         return job(model, info, control, *args)
 
 
