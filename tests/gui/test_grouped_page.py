@@ -79,3 +79,30 @@ def test_one_by_one_bottleneck_carries_the_lecture_numbers(page):
     assert page.weight.shape == (2, 4, 1, 1)
     assert "120,422,400" in page.preset_note.text() and "12,443,648" in page.preset_note.text()
     assert "Parameters: 2·4·1·1 + 2 = 10" in page.costs.text()
+
+
+def test_a_grid_left_while_an_example_replaces_it_waits_for_the_new_steps(page, monkeypatch):
+    """The mouse leaves a grid that a new example hides, after the page has the new plan but
+    before its step bar has the new steps (the index still past them): found by the random
+    actions, an IndexError from the hover handler."""
+    counts = []
+    for index in range(len(example_presets("group"))):
+        page.load_preset(index)
+        counts.append(len(page.plan))
+    longest, shortest = counts.index(max(counts)), counts.index(min(counts))
+    assert max(counts) > min(counts)
+    page.load_preset(longest)
+    page.step_bar.last_step()
+    show_plan = page.show_plan
+
+    def leaving_while_shown():
+        page.input_grids[0].view.hover_left.emit()  # the grid under the mouse goes
+        page.input_grids[0].view.cell_hovered.emit(0, 0)  # and one comes under it
+        show_plan()
+
+    monkeypatch.setattr(page, "show_plan", leaving_while_shown)
+    page.load_preset(shortest)
+    assert len(page.plan) == min(counts) and page.step_bar.index < len(page.plan)
+    monkeypatch.undo()
+    page.input_grids[0].view.cell_hovered.emit(0, 0)  # afterwards hovering works again
+    assert "is read by" in page.hint.text() or "No output cell" in page.hint.text()

@@ -76,6 +76,7 @@ class GridLessonPage(Page):
         self.rng = np.random.default_rng()
         self.inputs = np.zeros((1, 4, 4))
         self.plan = None
+        self._showing_plan = False  # recompute is putting a new plan on screen
         self.input_grids: list[LabeledGrid] = []
         self.output_grids: list[LabeledGrid] = []
         self.fields: dict[str, Field] = {}
@@ -255,7 +256,7 @@ class GridLessonPage(Page):
         self.step_bar.set_index(self.plan.step_at(row, col, channel))
 
     def _on_input_hovered(self, channel: int, row: int, col: int) -> None:
-        if self.plan is None:
+        if self.plan is None or self._showing_plan:
             return
         readers = self.plan.readers(row, col)
         self._hover = (self.output_channel(channel), readers)
@@ -271,7 +272,7 @@ class GridLessonPage(Page):
     def _on_hover_left(self) -> None:
         self._hover = (-1, [])
         self.hint.setText("")
-        if self.plan is not None:
+        if self.plan is not None and not self._showing_plan:
             self.highlight_outputs(self.plan[self.step_bar.index])
 
     def field_for(self, message: str) -> Field:
@@ -295,9 +296,15 @@ class GridLessonPage(Page):
             return False
         self.clear_errors()
         self.plan = plan
-        self.show_plan()
-        self.grid_area.fit()  # titles and grid sizes have changed
-        self.step_bar.set_count(len(plan), step_index)
+        # until the step bar has the new plan's steps, its index may be past them: a grid
+        # hidden or made under the mouse meanwhile reports hovering that must wait
+        self._showing_plan = True
+        try:
+            self.show_plan()
+            self.grid_area.fit()  # titles and grid sizes have changed
+            self.step_bar.set_count(len(plan), step_index)
+        finally:
+            self._showing_plan = False
         return True
 
     def clear_errors(self) -> None:
