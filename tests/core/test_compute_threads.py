@@ -10,6 +10,8 @@ torch = pytest.importorskip("torch")
 
 from cnnviz.core import compute_threads  # noqa: E402
 
+pytestmark = pytest.mark.usefixtures("two_compute_threads")  # a default with a team to see
+
 
 def os_threads() -> int:
     return len(os.listdir("/proc/self/task"))
@@ -43,7 +45,6 @@ def big_convolution():
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="counts threads in /proc")
-@pytest.mark.skipif(compute_threads.DEFAULT < 2, reason="one compute thread: no team to see")
 def test_a_helper_thread_keeps_no_team_and_training_gets_the_default():
     def helper_job():
         compute_threads.for_helper()

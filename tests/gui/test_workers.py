@@ -10,7 +10,7 @@ from cnnviz.core import compute_threads  # noqa: E402
 from cnnviz.gui.workers.model_task_worker import CopyingModelWorker  # noqa: E402
 
 
-def test_a_model_job_runs_alone_and_a_test_set_job_on_every_core(qapp):
+def test_a_model_job_runs_alone_and_a_test_set_job_on_every_core(qapp, two_compute_threads):
     worker = CopyingModelWorker()
     worker.set_model(torch.nn.Linear(4, 2))
 
