@@ -10,6 +10,7 @@ THEMES = ("system", "light", "dark")
 _system_look: dict = {}  # the palette and style the system gave, to return to
 _style_in_use: dict = {}  # the name of the style set last ("style"): a style made by
 # QStyleFactory may answer name() with "", so the application's style cannot tell
+_named: dict = {}  # object name → its style sheet in the look in use (style.named_sheets)
 
 
 def remember_system_look(app) -> None:
@@ -67,18 +68,33 @@ def is_dark(app) -> bool:
     )
 
 
-def apply_look(app, scale: float = 1.0, presenter: bool = False, theme: str = "system") -> str:
-    """Palette and fonts for a theme ("system" follows the desktop's light or dark palette),
-    a zoom ``scale`` and presenter mode; returns the style sheet of that look.
+def normal_propagation() -> None:
+    """Fonts and palettes reach widgets under a style sheet as they reach any other widget.
 
-    The style sheet is not set on the application: setting it there re-polishes every widget
-    of every built page (half a second with nine lessons). The main window sets it on the
-    page on screen and on a hidden page when it is shown."""
+    By default Qt stops them there: a page under a sheet kept the fonts it had when the sheet
+    was set, so each change of look had to set the page's sheet again, re-polishing every
+    widget on it (14–24 ms for the Train page). Qt reads this setting when it propagates, so
+    it may be set after the application was made."""
+    from PySide6.QtCore import QCoreApplication, Qt
+
+    QCoreApplication.setAttribute(Qt.AA_UseStyleSheetPropagationInWidgetStyles, True)
+
+
+def apply_look(app, scale: float = 1.0, presenter: bool = False, theme: str = "system") -> dict:
+    """Palette and fonts for a theme ("system" follows the desktop's light or dark palette),
+    a zoom ``scale`` and presenter mode; returns the named widgets' sheets of that look.
+
+    The application's font and palette reach every widget; the named widgets (:func:`named`)
+    of the page on screen take their sheets from :func:`dress`, and those of a hidden page
+    when it is shown."""
+    from PySide6.QtCore import QEvent
+
     from cnnviz.gui import theme as colours
-    from cnnviz.gui.style import point_size, style_sheet
+    from cnnviz.gui.style import named_sheets, point_size
 
     if theme not in THEMES:
         raise ValueError(f"theme must be one of {', '.join(THEMES)}, got {theme!r}")
+    normal_propagation()
     if theme == "system":
         if _system_look:
             _use_style(app, _system_look["style"])
@@ -90,12 +106,49 @@ def apply_look(app, scale: float = 1.0, presenter: bool = False, theme: str = "s
     font = app.font()
     font.setPointSizeF(point_size(scale, presenter))
     app.setFont(font)
-    return style_sheet(scale, presenter, colours.DARK)
+    # Qt posts the changes to each widget: they arrive now, so that the pages lay themselves
+    # out (apply_look) with the new fonts, not on the event loop's next turn
+    app.sendPostedEvents(None, QEvent.ApplicationFontChange)
+    app.sendPostedEvents(None, QEvent.ApplicationPaletteChange)
+    _named.clear()
+    _named.update(named_sheets(scale, presenter, colours.DARK))
+    return dict(_named)
 
 
-def dress(widget, sheet: str) -> None:
-    """Set a look's style sheet on ``widget`` (and so its children), unless it has it (setting
-    it re-polishes every widget below: tens of milliseconds for a page)."""
-    if widget.property("lookSheet") != sheet:
+def _sheets() -> dict:
+    if not _named:  # no look applied yet: the default one
+        from cnnviz.gui import theme as colours
+        from cnnviz.gui.style import named_sheets
+
+        _named.update(named_sheets(1.0, False, colours.DARK))
+    return _named
+
+
+def named(widget, name: str):
+    """Give ``widget`` the object name ``name`` and, if the look styles that name
+    (style.NAMES), its sheet in the look in use; returns the widget."""
+    widget.setObjectName(name)
+    sheet = _sheets().get(name)
+    if sheet is not None:
         widget.setStyleSheet(sheet)
-        widget.setProperty("lookSheet", sheet)
+    return widget
+
+
+def dress(widget) -> None:
+    """Bring a page (or any widget) to the look in use: the constant page sheet, set once, and
+    each named widget's own sheet where it differs. Nothing else is re-polished."""
+    from PySide6.QtCore import QRegularExpression
+    from PySide6.QtWidgets import QWidget
+
+    from cnnviz.gui.style import NAMES, PAGE_SHEET
+
+    sheets = _sheets()
+    if widget.objectName() in sheets:
+        if widget.styleSheet() != sheets[widget.objectName()]:
+            widget.setStyleSheet(sheets[widget.objectName()])
+    elif widget.styleSheet() != PAGE_SHEET:
+        widget.setStyleSheet(PAGE_SHEET)
+    pattern = QRegularExpression("^(" + "|".join(NAMES) + ")$")
+    for child in widget.findChildren(QWidget, pattern):
+        if child.styleSheet() != sheets[child.objectName()]:
+            child.setStyleSheet(sheets[child.objectName()])

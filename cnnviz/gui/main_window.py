@@ -25,10 +25,11 @@ from PySide6.QtWidgets import (
 )
 
 from cnnviz import __version__
+from cnnviz.gui import theme
 from cnnviz.gui.dataset_controller import DatasetController
 from cnnviz.gui.deck_controller import DeckController
 from cnnviz.gui.lesson_files import LessonFiles
-from cnnviz.gui.look import dress
+from cnnviz.gui.look import dress, named, normal_propagation
 from cnnviz.gui.menus import Menus, shortcut_table
 from cnnviz.gui.pages import PAGES
 from cnnviz.gui.pages.base import Page, PageContext
@@ -69,18 +70,13 @@ class MainWindow(QMainWindow):
         self._page_looks: dict[int, tuple] = {}  # the look each built page has
         self.preload = Preload(MODULES + page_modules())
         self.zoom, self.presenter, self.theme = 1.0, False, "system"
-        from cnnviz.gui import theme
-        from cnnviz.gui.style import style_sheet
-
-        # the style sheet of the look: set on the lesson list and the page on screen
-        self.look_sheet = style_sheet(self.zoom, self.presenter, theme.DARK)
+        normal_propagation()  # before any page has a style sheet
         self._closing = False  # waiting for workers to stop before the window closes
         self._shortcuts_timer = QTimer(self)  # F1 pressed while PyTorch is still loading
         self._shortcuts_timer.setInterval(100)
         self._shortcuts_timer.timeout.connect(self._shortcuts_when_loaded)
         self.lessons = QListWidget()
-        self.lessons.setObjectName("lessons")
-        dress(self.lessons, self.look_sheet)
+        named(self.lessons, "lessons")
         self.lessons.setFixedWidth(170)
         # a long title ("Transposed convolution") wraps instead of scrolling the list sideways
         self.lessons.setWordWrap(True)
@@ -138,7 +134,7 @@ class MainWindow(QMainWindow):
             if page.uses_dataset:
                 page.set_dataset(self.datasets.choice)
                 self.datasets.changed.connect(page.set_dataset)
-            self._page_looks[index] = (1.0, False, self.look_sheet)  # as it was built
+            self._page_looks[index] = (1.0, False, theme.DARK)  # as it was built
             self._give_look(index)
         return self.pages[index]
 
@@ -146,7 +142,7 @@ class MainWindow(QMainWindow):
         """Bring a built page to the window's zoom, presenter mode and theme, if it is not
         there yet. Only the page on screen follows a change of look at once; a hidden page
         takes it when it is shown (each page's relayout is tens of milliseconds)."""
-        look = (self.zoom, self.presenter, self.look_sheet)  # the sheet says light or dark
+        look = (self.zoom, self.presenter, theme.DARK)
         if self._page_looks.get(index) != look:
             self._page_looks[index] = look
             self.pages[index].apply_look(self.zoom, self.presenter)
@@ -185,7 +181,7 @@ class MainWindow(QMainWindow):
         loading, and the page is built on the event loop's next turn (or once PyTorch has
         been imported, if it needs it): the window repaints in between instead of holding
         the click for the whole build."""
-        dress(self.stack.widget(index), self.look_sheet)
+        dress(self.stack.widget(index))
         self.stack.setCurrentIndex(index)
         self.menus.follow_page(self.stack.currentWidget())
         self._waiting_for = index
@@ -203,7 +199,7 @@ class MainWindow(QMainWindow):
 
     def _show(self, index: int) -> None:
         page = self.page(index)
-        dress(page, self.look_sheet)  # before it shows: a hidden page takes the look now
+        dress(page)  # before it shows: a hidden page's named widgets take the look now
         self._give_look(index)
         self.stack.setCurrentWidget(page)
         self.menus.follow_page(page)
@@ -265,9 +261,9 @@ class MainWindow(QMainWindow):
         self.theme = self.theme if theme is None else theme
         self.menus.presenter.setChecked(self.presenter)
         self.menus.themes[self.theme].setChecked(True)
-        self.look_sheet = apply_look(QApplication.instance(), self.zoom, self.presenter, self.theme)
+        apply_look(QApplication.instance(), self.zoom, self.presenter, self.theme)
         for widget in (self.lessons, self.stack.currentWidget()):
-            dress(widget, self.look_sheet)
+            dress(widget)
         self.lessons.setFixedWidth(int(170 * self.zoom * (1.35 if self.presenter else 1.0)))
         shown = self.stack.currentIndex()
         if self.pages[shown] is not None:  # the others when they are shown

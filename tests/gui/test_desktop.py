@@ -17,9 +17,12 @@ def test_presenter_mode_enlarges_type_everywhere(qtbot, main_window):
     qtbot.keyClick(main_window, Qt.Key_F5)
     assert main_window.presenter and main_window.menus.presenter.isChecked()
     assert QApplication.instance().font().pointSizeF() == pytest.approx(before * 1.35)
-    # the look's style sheet is on the page on screen (not the application: see look.dress)
-    assert "font-size: 26px" in main_window.current_page().styleSheet()  # arithmetic 19 × 1.35
+    # the named widgets carry the look's sheet (not the application: see look.dress), and the
+    # page's other widgets follow the application's font
+    page = main_window.pages[0]
+    assert page.arithmetic.font().pixelSize() == 26  # 19 × 1.35
     assert "QListWidget#lessons { font-size: 23px" in main_window.lessons.styleSheet()  # 17 × 1.35
+    assert page.size_spin.font().pointSizeF() == pytest.approx(before * 1.35)
     assert QApplication.instance().styleSheet() == ""
     assert main_window.pages[0].grid_area.most > MOST_CELL
     qtbot.keyClick(main_window, Qt.Key_F5)
@@ -202,8 +205,8 @@ def test_dark_theme_reads_well_and_grids_stay_on_paper(qtbot, back_to_system_the
     palette = app.palette()
     assert palette.color(QPalette.Window).lightness() < 60
     assert contrast(palette.color(QPalette.Window), palette.color(QPalette.WindowText)) >= 7
-    sheet = window.current_page().styleSheet()
-    assert "color: #f3f4f6" in sheet and "background: #111827" in sheet  # text, lesson list
+    assert "color: #f3f4f6" in window.pages[0].arithmetic.styleSheet()  # the text
+    assert "background: #111827" in window.lessons.styleSheet()
     # the page renders dark around white grids
     image = window.grab().toImage()
     assert image.pixelColor(5, image.height() // 2).lightness() < 60  # the lesson list
@@ -216,13 +219,13 @@ def test_dark_theme_reads_well_and_grids_stay_on_paper(qtbot, back_to_system_the
     assert paper.lightness() > 200
     # presenter mode in the dark pushes text to white
     window.set_look(presenter=True)
-    assert "color: #ffffff" in window.current_page().styleSheet()
+    assert "color: #ffffff" in window.pages[0].arithmetic.styleSheet()
     window.set_look(presenter=False)
     window.menus.themes["light"].trigger()
-    assert not theme.DARK and "color: #111827" in window.current_page().styleSheet()
+    assert not theme.DARK and "color: #111827" in window.pages[0].arithmetic.styleSheet()
     # a page built or shown later takes the look in use when it is shown
     other = window.show_page(1)
-    assert "color: #111827" in other.styleSheet()
+    assert "color: #111827" in other.arithmetic.styleSheet()
     assert (
         contrast(app.palette().color(QPalette.Window), app.palette().color(QPalette.WindowText))
         >= 7
@@ -348,3 +351,52 @@ def test_file_and_view_menus_and_full_screen(qtbot, main_window):
     qtbot.keyClick(main_window, Qt.Key_F11)
     qtbot.waitUntil(lambda: not main_window.isFullScreen(), timeout=3000)
     assert not main_window.menus.full_screen.isChecked()
+
+
+def test_a_change_of_look_reaches_every_page_and_re_polishes_none(back_to_system_theme):
+    """Zoom, presenter mode and theme reach every widget of every page: the application's
+    font by Qt's ordinary propagation, the named widgets' own sheets when their page is shown.
+    No page's widgets are re-polished (a page's sheet set again did that: 14–24 ms for the
+    Train page on each change of look)."""
+    pytest.importorskip("torch")
+    from PySide6.QtCore import QEvent, QObject
+    from PySide6.QtWidgets import QAbstractButton
+
+    from cnnviz.gui.style import NAMES, PAGE_SHEET, named_sheets
+
+    window = back_to_system_theme
+    app = QApplication.instance()
+    pages = [window.show_page(i) for i in range(len(PAGES))]
+    window.set_look(theme="dark")  # a new style re-polishes every widget once, as it must
+    restyled = []
+
+    class Restyles(QObject):
+        def eventFilter(self, watched, event):
+            if event.type() == QEvent.StyleChange and watched.isWidgetType():
+                widget = watched  # a named widget's own sheet restyles it and its parts
+                while widget is not None and widget.objectName() not in NAMES:
+                    widget = widget.parentWidget()
+                if widget is None:
+                    restyled.append(f"{type(watched).__name__} {watched.objectName()!r}")
+            return False
+
+    counter = Restyles()
+    app.installEventFilter(counter)
+    try:
+        window.show_page(0)
+        window.set_look(zoom=1.3)
+        window.set_look(presenter=True)
+        for index, page in enumerate(pages):
+            window.show_page(index)
+            assert page.styleSheet() == PAGE_SHEET
+            sheets = named_sheets(1.3, True, dark=True)
+            for name in NAMES:
+                for widget in page.findChildren(QWidget, name):
+                    assert widget.styleSheet() == sheets[name], (PAGES[index].title, name)
+            size = app.font().pointSizeF()
+            for button in page.findChildren(QAbstractButton):
+                assert button.font().pointSizeF() == pytest.approx(size), PAGES[index].title
+    finally:
+        app.removeEventFilter(counter)
+        window.set_look(zoom=1.0, presenter=False)
+    assert not restyled, restyled[:10]

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 from cnnviz.core.inspect import add_receptive_fields, inspect_model
 from cnnviz.core.inspect.diagram import build_diagram
 from cnnviz.gui import theme
+from cnnviz.gui.look import named
 from cnnviz.gui.pages.base import Page
 from cnnviz.gui.widgets.block_diagram import BlockDiagram
 from cnnviz.gui.widgets.cost_calculator import CostCalculator
@@ -97,7 +98,7 @@ class ArchitecturePage(Page):
         self.tasks.worker.done.connect(self._on_built, Qt.QueuedConnection)
         self.tasks.worker.failed.connect(self._on_build_failed, Qt.QueuedConnection)
         self.busy_label = QLabel()
-        self.busy_label.setObjectName("presetNote")
+        named(self.busy_label, "presetNote")
         self.busy_label.hide()
         self.opener = ModelFileOpener(self)
         self.opener.progress.connect(self._on_open_progress)
@@ -130,7 +131,7 @@ class ArchitecturePage(Page):
         self.open_button.setObjectName("openModel")
         self.open_button.clicked.connect(self.open_model_dialog)
         self.description = QLabel()
-        self.description.setObjectName("presetNote")
+        named(self.description, "presetNote")
         self.description.setWordWrap(True)
         self.message = QLabel()
         self.message.setWordWrap(True)

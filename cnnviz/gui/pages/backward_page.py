@@ -34,6 +34,7 @@ from cnnviz.core.ops import (
     linear_loss,
     sgd_step,
 )
+from cnnviz.gui.look import named
 from cnnviz.gui.pages.conv_page import big_symbol
 from cnnviz.gui.pages.grid_lesson import GridLessonPage, window_marks
 from cnnviz.gui.widgets.grid_model import PADDING
@@ -116,7 +117,7 @@ class BackwardPage(GridLessonPage):
             box.toggled.connect(lambda _v: self.recompute())
         self._make_grids()
         self.loss_label = QLabel()
-        self.loss_label.setObjectName("formula")
+        named(self.loss_label, "formula")
         self.loss_label.setWordWrap(True)
         self.placed = ""
         self.assemble()

@@ -18,6 +18,7 @@ from cnnviz.core.grid_text import resized
 from cnnviz.core.ops import ActivatedPlan, ActivationStep, ConvPlan, conv_code
 from cnnviz.core.ops.params import PADDING_MODES
 from cnnviz.core.presets import ConvPreset
+from cnnviz.gui.look import named
 from cnnviz.gui.pages.grid_lesson import GridLessonPage
 from cnnviz.gui.widgets.code_line import CodeLineView
 from cnnviz.gui.widgets.grid_model import PADDING
@@ -29,7 +30,7 @@ PADDING_CHOICES = ("numbers", "same", "valid")
 
 def big_symbol(text: str) -> QLabel:
     label = QLabel(text)
-    label.setObjectName("operator")
+    named(label, "operator")
     label.setAlignment(Qt.AlignCenter)
     return label
 

@@ -33,6 +33,7 @@ from cnnviz.core.training import CheckpointError
 from cnnviz.core.training.probe import feature_layers, inception_blocks
 from cnnviz.gui import theme
 from cnnviz.gui.datasets import MNIST
+from cnnviz.gui.look import named
 from cnnviz.gui.pages.base import Drawing, Page
 from cnnviz.gui.widgets.draw_canvas import SIDE, DrawCanvas
 from cnnviz.gui.widgets.feature_grid import FeatureMapGrid
@@ -156,7 +157,7 @@ class DrawPage(Page):
         self.model_label = QLabel()
         self.model_label.setWordWrap(True)
         self.dataset_note = QLabel()
-        self.dataset_note.setObjectName("presetNote")
+        named(self.dataset_note, "presetNote")
         self.dataset_note.setWordWrap(True)
         self.dataset_note.hide()
         self.message = QLabel()

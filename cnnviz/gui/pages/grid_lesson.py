@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from cnnviz.core.examples import example_presets, example_problems
 from cnnviz.core.grid_text import MAX_SIDE, format_grid, parse_grid, parse_number, resized
+from cnnviz.gui.look import named
 from cnnviz.gui.pages.base import Page
 from cnnviz.gui.widgets.column_toggle import ColumnToggle
 from cnnviz.gui.widgets.field import Field
@@ -90,8 +91,7 @@ class GridLessonPage(Page):
         self.preset_box.activated.connect(self._on_preset_chosen)
         self.preset_note = QLabel()
         self.preset_note.setWordWrap(True)
-        self.preset_note.setObjectName("presetNote")
-
+        named(self.preset_note, "presetNote")
         self.form = QFormLayout()
         self.form.setFieldGrowthPolicy(QFormLayout.FieldsStayAtSizeHint)
         self.size_spin = PairSpin((4, 4), 1, MAX_SIDE, "input size")
@@ -107,14 +107,14 @@ class GridLessonPage(Page):
         self.step_bar = StepBar()
         self.step_bar.index_changed.connect(self._show_step)
         self.arithmetic = QLabel()
-        self.arithmetic.setObjectName("arithmetic")
+        named(self.arithmetic, "arithmetic")
         self.arithmetic.setWordWrap(True)
         self.arithmetic.setTextInteractionFlags(Qt.TextSelectableByMouse)
         self.formula = QLabel()
-        self.formula.setObjectName("formula")
+        named(self.formula, "formula")
         self.formula.setWordWrap(True)
         self.hint = QLabel()  # one line high, empty or not: hovering never resizes the grids
-        self.hint.setObjectName("hint")
+        named(self.hint, "hint")
         self.grid_error = Field(QWidget())
         # the board gives the grids the largest cells that fit it (see GridBoard)
         self.grid_area = GridBoard()

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel
 from cnnviz.core.examples import pool_preset_from_state, pool_state
 from cnnviz.core.ops import PoolPlan, pool_code
 from cnnviz.core.presets import PoolPreset
+from cnnviz.gui.look import named
 from cnnviz.gui.pages.grid_lesson import GridLessonPage
 from cnnviz.gui.widgets.code_line import CodeLineView
 from cnnviz.gui.widgets.pair_spin import PairSpin
@@ -118,7 +119,7 @@ class PoolPage(GridLessonPage):
         self.arrows = []
         for ch in range(count):
             arrow = QLabel()
-            arrow.setObjectName("operator")
+            named(arrow, "operator")
             arrow.setAlignment(Qt.AlignCenter)
             self.arrows.append(arrow)
             self.grid_layout.addWidget(self.input_grids[ch], ch, 0, Qt.AlignVCenter | Qt.AlignRight)

@@ -25,6 +25,7 @@ from cnnviz.core.lesson import number, whole
 from cnnviz.core.training import TrainConfig
 from cnnviz.core.training.config import DEVICES, OPTIMIZERS
 from cnnviz.gui.datasets import MNIST, DatasetChoice, data_dir
+from cnnviz.gui.look import named
 from cnnviz.gui.settings import open_settings, read
 from cnnviz.gui.widgets.script_offer import ScriptOffer
 from cnnviz.models import available
@@ -208,7 +209,7 @@ class TrainForm(QWidget):
         self.folder_size.editingFinished.connect(self._on_folder_options)
         self.folder_colour.activated.connect(self._on_folder_options)
         self.dataset_label = QLabel(self.dataset.describe())
-        self.dataset_label.setObjectName("presetNote")
+        named(self.dataset_label, "presetNote")
         self.dataset_label.setWordWrap(True)
         self.refresh_dataset_items()
 

@@ -21,6 +21,7 @@ from cnnviz.core.lesson_presets import (
     transposed_state,
 )
 from cnnviz.core.ops import ScatterStep, TransposedConvPlan, transposed_code
+from cnnviz.gui.look import named
 from cnnviz.gui.pages.conv_page import big_symbol
 from cnnviz.gui.pages.grid_lesson import GridLessonPage, window_marks
 from cnnviz.gui.widgets.code_line import CodeLineView
@@ -132,7 +133,7 @@ class TransposedPage(GridLessonPage):
         scatter_title = QLabel("<b>Scatter:</b> each input cell × the kernel, added in")
         conv_title = QLabel("<b>As a convolution:</b> zeros inserted, kernel flipped")
         for label in (scatter_title, conv_title):
-            label.setObjectName("gridTitle")
+            named(label, "gridTitle")
         # the two pictures one above the other, column for column: the input beside the
         # zero-inserted input, the kernel beside the flipped kernel, output beside output
         grid = self.grid_layout

@@ -11,6 +11,8 @@ import pyqtgraph as pg
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
+from cnnviz.gui.look import named
+
 
 def best_columns(count: int, h: int, w: int, width: float, height: float, gap: int = 1) -> int:
     """How many columns make ``count`` tiles of ``h``×``w`` largest in ``width``×``height``
@@ -51,7 +53,7 @@ class FeatureMapGrid(QWidget):
         super().__init__(parent)
         self.square = square  # one image: never taller than it is wide (the rest to others)
         self.title = QLabel(title)
-        self.title.setObjectName("gridTitle")
+        named(self.title, "gridTitle")
         self.title.setWordWrap(True)
         self.title.setMinimumWidth(40)
         # a fixed height of some lines: a title that changes length must not re-lay-out the

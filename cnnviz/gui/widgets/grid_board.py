@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 
 from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QFont, QFontInfo
 from PySide6.QtWidgets import QBoxLayout, QGridLayout, QLabel, QSizePolicy, QWidget
 
 from cnnviz.gui.style import OPERATOR_PX
@@ -112,8 +113,8 @@ class GridBoard(QWidget):
         if isinstance(widget, LabeledGrid):
             return widget.size_at(cell)
         if isinstance(widget, QLabel) and widget.objectName() == "operator":
-            hint, now = item.sizeHint(), widget.font().pixelSize()
-            factor = self.operator_pixels(cell) / (now if now > 0 else self.operator_base)
+            hint, now = item.sizeHint(), QFontInfo(widget.font()).pixelSize()
+            factor = self.operator_pixels(cell) / max(now, 1)
             return QSize(math.ceil(hint.width() * factor), math.ceil(hint.height() * factor))
         box = widget.layout() if widget is not None else item.layout()
         memo = self._memo if self._memo is not None else {}
@@ -204,8 +205,10 @@ class GridBoard(QWidget):
                 widget.updateGeometry()
         pixels = self.operator_pixels(cell)
         for label in self.operators():
-            if label.font().pixelSize() != pixels:
-                label.setStyleSheet(f"font-size: {pixels}px;")  # over the application's
+            if label.font().pixelSize() != pixels:  # over the application's font
+                font = QFont(label.font())
+                font.setPixelSize(pixels)
+                label.setFont(font)
         self.cell = cell
 
     def resizeEvent(self, event):  # noqa: N802

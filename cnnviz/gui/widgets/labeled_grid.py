@@ -3,6 +3,7 @@
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
+from cnnviz.gui.look import named
 from cnnviz.gui.widgets.grid_model import GridModel
 from cnnviz.gui.widgets.grid_view import GridView
 
@@ -17,7 +18,7 @@ class LabeledGrid(QWidget):
         self.model = GridModel(editable=editable, parent=self)
         self.view = GridView(self.model)
         self.title = QLabel(title)
-        self.title.setObjectName("gridTitle")
+        named(self.title, "gridTitle")
         self.title.setAlignment(Qt.AlignLeft | Qt.AlignBottom)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)

@@ -10,6 +10,7 @@ from PySide6.QtGui import QColor, QPen
 from PySide6.QtWidgets import QGraphicsRectItem, QLabel, QVBoxLayout, QWidget
 
 from cnnviz.gui import theme
+from cnnviz.gui.look import named
 
 
 def signed_rgba(values: np.ndarray, opacity: float, scale: float | None = None) -> np.ndarray:
@@ -33,7 +34,7 @@ class OverlayView(QWidget):
     def __init__(self, title: str = "", parent=None):
         super().__init__(parent)
         self.title = QLabel(title)
-        self.title.setObjectName("gridTitle")
+        named(self.title, "gridTitle")
         self.title.setWordWrap(True)
         self.title.setMinimumWidth(40)
         # two lines, fixed: a title that changes length must not re-lay-out the picture

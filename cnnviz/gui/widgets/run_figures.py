@@ -8,6 +8,8 @@ import math
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
+from cnnviz.gui.look import named
+
 NO_FIGURE = "—"
 
 
@@ -19,14 +21,14 @@ class RunFigures(QWidget):
         self.accuracy = self._figure()
         self.loss = self._figure()
         self.epoch = QLabel("No test yet")
-        self.epoch.setObjectName("figureCaption")
+        named(self.epoch, "figureCaption")
         self.epoch.setWordWrap(True)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 4, 8, 4)
         layout.addStretch(1)
         for caption, figure in (("Test accuracy", self.accuracy), ("Test loss", self.loss)):
             label = QLabel(caption)
-            label.setObjectName("figureCaption")
+            named(label, "figureCaption")
             layout.addWidget(label)
             layout.addWidget(figure)
             layout.addSpacing(8)
@@ -38,7 +40,7 @@ class RunFigures(QWidget):
     @staticmethod
     def _figure() -> QLabel:
         label = QLabel(NO_FIGURE)
-        label.setObjectName("figure")
+        named(label, "figure")
         label.setAlignment(Qt.AlignLeft | Qt.AlignVCenter)
         return label
 

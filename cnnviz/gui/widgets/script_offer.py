@@ -9,6 +9,8 @@ from pathlib import Path
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QGridLayout, QLabel, QPushButton, QWidget
 
+from cnnviz.gui.look import named
+
 
 class ScriptOffer(QWidget):
     """Hidden unless the chosen model was opened from a file. ``use_requested(settings)``:
@@ -21,7 +23,7 @@ class ScriptOffer(QWidget):
         super().__init__(parent)
         self.settings = None
         self.label = QLabel()
-        self.label.setObjectName("presetNote")
+        named(self.label, "presetNote")
         self.label.setWordWrap(True)
         self.use_button = QPushButton("Use them")
         self.use_button.setToolTip(

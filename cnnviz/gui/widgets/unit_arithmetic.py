@@ -13,6 +13,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from cnnviz.core.explain import num
+from cnnviz.gui.look import named
 from cnnviz.gui.widgets.labeled_grid import LabeledGrid
 from cnnviz.gui.widgets.step_bar import StepBar
 
@@ -45,7 +46,7 @@ class UnitArithmetic(QWidget):
         self.step_title = QLabel()
         self.step_title.setStyleSheet("font-weight: bold;")
         self.text = QLabel()
-        self.text.setObjectName("arithmetic")
+        named(self.text, "arithmetic")
         self.text.setWordWrap(True)
         self.text.setTextInteractionFlags(Qt.TextSelectableByMouse)
         self.cannot = QLabel()
