@@ -3,14 +3,15 @@
 A grid view paints all its visible cells in one call (:func:`paint_cells`) rather than one
 delegate call per cell: a 64×64 grid repaints thousands of cells, and a Python call per cell
 (plus Qt's per-cell model queries) held the GUI thread for tens of milliseconds per repaint.
-Cells are drawn in batches: one fill for the plain background, one ``drawRects`` per edge
-pen, and the numbers grouped by font and colour.
+Cells are drawn in batches: one ``drawRects`` per background colour and one per edge pen,
+and the numbers grouped by font and colour, each laid out once (QStaticText, cached) instead
+of at every repaint.
 """
 
 from functools import lru_cache
 
-from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QPen
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QFontMetricsF, QPen, QStaticText
 
 from cnnviz.gui import theme
 from cnnviz.gui.widgets.grid_model import _BACKGROUND, BEYOND, INPUT, PADDING
@@ -70,28 +71,56 @@ def paint_cells(painter, view, area) -> None:
     inner = side - 2  # each cell keeps a 1 px margin on every side
     pixels = number_pixels(inner)
     room = inner - 4
-    fills: list[tuple[QRectF, object]] = []
+    styled: dict[int, dict[int, str]] = {}  # the few highlighted cells, by row
+    for (r, c), style in highlights.items():
+        styled.setdefault(r, {})[c] = style
+    fills: dict[int, list[QRectF]] = {}  # by background colour (rgba)
     edges: dict[str, list[QRectF]] = {}  # by pen
     words: dict[tuple, list[tuple[QRectF, str]]] = {}
+    sizes: dict[tuple, int] = {}  # (text, bold, italic) → its fitted size
+    xs = [(col, col * side - dx + 1) for col in range(first_col, last_col + 1)]
+    plain_fill = fills.setdefault(theme.CELL.rgba(), [])
+    plain_edge = edges.setdefault("plain", [])
+    # the numbers most cells show: regular type at full size, ordinary colour
+    plain_words = words.setdefault((pixels, False, False, theme.CELL_TEXT.rgba()), [])
     for row in range(first_row, last_row + 1):
         y = row * side - dy + 1
-        kinds_row, texts_row = kinds[row], texts[row]
-        for col in range(first_col, last_col + 1):
-            rect = QRectF(col * side - dx + 1, y, inner, inner)
+        kinds_row, texts_row, styles = kinds[row], texts[row], styled.get(row)
+        for col, x in xs:
+            rect = QRectF(x, y, inner, inner)
             kind = kinds_row[col]
-            style = highlights.get((row, col), "")
+            style = styles.get(col, "") if styles else ""
+            text = texts_row[col]
+            if kind == INPUT and not style:  # the common cell, kept short
+                plain_fill.append(rect)
+                plain_edge.append(rect)
+                if text:
+                    if pending_after is not None and row * cols + col > pending_after:
+                        colour = theme.PENDING_TEXT
+                    else:
+                        colour = theme.CELL_TEXT
+                    key = (text, False, False)
+                    size = sizes.get(key)
+                    if size is None:
+                        size = sizes[key] = _fitted_pixels(family, pixels, False, False, text, room)
+                    if size == pixels and colour is theme.CELL_TEXT:
+                        plain_words.append((rect, text))
+                    else:
+                        words.setdefault((size, False, False, colour.rgba()), []).append(
+                            (rect, text)
+                        )
+                continue
             if kind == BEYOND:
-                fills.append((rect, theme.BEYOND))
+                fills.setdefault(theme.BEYOND.rgba(), []).append(rect)
                 edges.setdefault("beyond", []).append(rect)
                 continue
             background = _BACKGROUND.get(style, theme.PADDING if kind == PADDING else theme.CELL)
-            fills.append((rect, background))
+            fills.setdefault(background.rgba(), []).append(rect)
             if style in _EDGES:
                 rect = rect.adjusted(1, 1, -1, -1)
                 edges.setdefault(style, []).append(rect)
             else:
                 edges.setdefault("gap" if style == "gap" else "plain", []).append(rect)
-            text = texts_row[col]
             if not text:
                 continue
             if kind == PADDING:
@@ -101,13 +130,21 @@ def paint_cells(painter, view, area) -> None:
             else:
                 colour = theme.CELL_TEXT
             bold, italic = style in _BOLD, kind == PADDING
-            size = _fitted_pixels(family, pixels, bold, italic, text, room)
+            key = (text, bold, italic)
+            size = sizes.get(key)
+            if size is None:
+                size = sizes[key] = _fitted_pixels(family, pixels, bold, italic, text, room)
             words.setdefault((size, bold, italic, colour.rgba()), []).append((rect, text))
-    for rect, background in fills:
-        painter.fillRect(rect, background)
+    painter.setPen(Qt.NoPen)
+    for rgba, rects in fills.items():
+        if rects:
+            painter.setBrush(_colour(rgba))
+            painter.drawRects(rects)
+    painter.setBrush(Qt.NoBrush)
     for pen, rects in edges.items():
-        painter.setPen(_PENS[pen])
-        painter.drawRects(rects)
+        if rects:
+            painter.setPen(_PENS[pen])
+            painter.drawRects(rects)
     selection = view.selectionModel()
     if selection is not None and selection.hasSelection():  # a thin frame in the margin
         painter.setPen(QPen(view.palette().highlight().color(), 1))
@@ -128,8 +165,29 @@ def paint_cells(painter, view, area) -> None:
     for (size, bold, italic, rgba), cells in words.items():
         painter.setFont(_font(family, size, bold, italic)[0])
         painter.setPen(_colour(rgba))
-        for rect, text in cells:
-            painter.drawText(rect, Qt.AlignCenter, text)
+        for rect, text in cells:  # centred, as drawText(rect, Qt.AlignCenter) would
+            static, width, height = _static_text(family, size, bold, italic, text)
+            if width > rect.width():  # too long even at the smallest size: cut at the cell
+                painter.drawText(rect, Qt.AlignCenter, text)
+                continue
+            painter.drawStaticText(
+                QPointF(
+                    rect.x() + (rect.width() - width) / 2, rect.y() + (rect.height() - height) / 2
+                ),
+                static,
+            )
+
+
+@lru_cache(maxsize=16384)
+def _static_text(family: str, pixels: int, bold: bool, italic: bool, text: str):
+    """A number laid out once (QStaticText) and its size: drawing it is a third of the cost
+    of drawText, which lays the text out on every call (25 of 33 ms for a 64×64 grid)."""
+    font = _font(family, pixels, bold, italic)[0]
+    static = QStaticText(text)
+    static.setTextFormat(Qt.PlainText)
+    static.prepare(font=font)
+    metrics = QFontMetricsF(font)  # the box drawText centres (the static text's own differs)
+    return static, metrics.horizontalAdvance(text), metrics.height()
 
 
 @lru_cache(maxsize=64)
