@@ -1,5 +1,6 @@
 """The training engine on a real MNIST subset (CPU): learning, control, checkpoints, NaN."""
 
+import math
 import threading
 import time
 
@@ -419,6 +420,64 @@ def test_cuda_path_trains_with_amp_and_channels_last():
     engine.on(events.EPOCH_DONE, done.append)
     engine.run()
     assert engine.device.type == "cuda" and done[0]["accuracy"] > 0.5
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="no CUDA GPU here")
+def test_cuda_graph_steps_train_as_ordinary_steps():
+    """The same run with its steps replayed from a CUDA graph and without: the same losses and
+    weights, through the epochs' shorter last batches, a schedule's new rate and one set from
+    outside mid-epoch (each captured again)."""
+    deterministic = torch.backends.cudnn.deterministic
+    torch.backends.cudnn.deterministic = True
+
+    def run(graphs: bool) -> Engine:
+        config = small(device="cuda", cuda_graphs=graphs, epochs=3, schedule="step")
+        config.limit_train, config.snapshot_every = 64 * 12 + 17, 0
+        engine = Engine(config)
+        asked = []
+
+        def faster(payload):
+            if payload["epoch"] == 1 and payload["batch"] >= 10 and not asked:
+                engine.set_lr(0.02)
+                asked.append(payload["batch"])
+
+        engine.on(events.LOSSES, faster)
+        engine.run()
+        return engine
+
+    try:
+        graphed, plain = run(True), run(False)
+    finally:
+        torch.backends.cudnn.deterministic = deterministic
+    steps = graphed.graphed
+    assert plain.graphed is None and steps is not None and steps.off is None
+    # warm-up, then a capture for the first rate, the rate set mid-epoch, and the schedule's
+    assert steps.replays > 20 and steps.captures >= 3
+    assert graphed.history["losses"] == pytest.approx(plain.history["losses"], rel=1e-4, abs=1e-5)
+    for (name, a), b in zip(graphed.model.state_dict().items(), plain.model.state_dict().values()):
+        torch.testing.assert_close(a, b, rtol=1e-4, atol=1e-5, msg=name)
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="no CUDA GPU here")
+@pytest.mark.parametrize("model", ["resnet", "inception_v3"])
+def test_cuda_graphs_serve_batch_norm_dropout_and_auxiliary_outputs(model):
+    engine = Engine(small(device="cuda", model=model, limit_train=64 * 8, limit_test=256))
+    done = []
+    engine.on(events.EPOCH_DONE, done.append)
+    engine.run()
+    assert engine.graphed is not None and engine.graphed.off is None
+    assert engine.graphed.replays > 0 and math.isfinite(done[0]["test_loss"])
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="no CUDA GPU here")
+def test_a_users_own_model_and_mixed_precision_run_without_cuda_graphs():
+    from cnnviz.core.models import build
+
+    own = Engine(small(device="cuda", limit_train=640), model=build("simple"))
+    own.run()
+    mixed = Engine(small(device="cuda", limit_train=640, amp=True))
+    mixed.run()
+    assert own.graphed is None and mixed.graphed is None and not own.failure
 
 
 def test_the_package_ships_mnist_and_the_default_checkpoint():

@@ -33,6 +33,8 @@ class TrainConfig:
     limit_test: int | None = None
     amp: bool = False
     channels_last: bool = True  # zoo models only: much faster convolutions and pooling
+    # CUDA, zoo models, SGD without amp: each step replayed from a CUDA graph (cuda_graph.py)
+    cuda_graphs: bool = True
     log_every: int = 10
     snapshot_every: int = 50
     snapshot_seconds: float = 0.0

@@ -33,6 +33,7 @@ from cnnviz.core.data.mnist import TensorDataset
 from cnnviz.core.inspect.failure import explain_forward_failure
 from cnnviz.core.models import build
 from cnnviz.core.models import info as zoo_entry
+from cnnviz.core.training.cuda_graph import GraphedSteps
 
 from . import events as ev
 from .checkpoint import load_checkpoint, save_checkpoint
@@ -106,6 +107,7 @@ class Engine:
         self.device: torch.device | None = None
         self.stopped = False
         self.failure: str | None = None
+        self.graphed: GraphedSteps | None = None  # CUDA graphs of the steps, where they serve
         self.dataset_note = ""
 
     # -- control (any thread) -----------------------------------------------------------------
@@ -301,6 +303,15 @@ class Engine:
         self.optimizer = self._make_optimizer()
         self.scheduler = self._make_scheduler()
         self.scaler = torch.amp.GradScaler(device.type, enabled=cfg.amp and device.type == "cuda")
+        if (
+            cfg.cuda_graphs
+            and device.type == "cuda"
+            and not self.scaler.is_enabled()
+            and cfg.optimizer == "sgd"
+            and self._model_override is None
+            and not zoo_entry(cfg.model).source_path
+        ):
+            self.graphed = GraphedSteps(model, self.optimizer, self._loss, self._train_batch)
         self.generator = torch.Generator(device=device).manual_seed(cfg.seed)
         check()
         self.probe = Probe(model, self.test_data, cfg.probe_index)
@@ -489,7 +500,8 @@ class Engine:
                     group["lr"] = self._pending_lr
                 self._pending_lr = None
             idx = order[b * bs : (b + 1) * bs]
-            loss = self._train_batch(data.normalise(data.images[idx]), data.labels[idx])
+            x, y = data.normalise(data.images[idx]), data.labels[idx]
+            loss = self._train_batch(x, y) if self.graphed is None else self.graphed.step(x, y)
             self.step += 1
             pending.append(loss.detach())
             if b % cfg.log_every == 0 or b == batches - 1:
@@ -507,20 +519,31 @@ class Engine:
         self._epoch_seconds = time.perf_counter() - started
         return True
 
-    def _train_batch(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    def _loss(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
         if self.channels_last:
             x = x.contiguous(memory_format=torch.channels_last)
+        out = self._net(x)
+        loss = F.cross_entropy(out, y)  # equals nll_loss for log-softmax outputs
+        aux = getattr(self._net, "aux_output", None)
+        if aux is not None:
+            loss = loss + 0.4 * F.cross_entropy(aux, y)
+        return loss
+
+    def _train_batch(
+        self, x: torch.Tensor, y: torch.Tensor, keep_grads: bool = False
+    ) -> torch.Tensor:
+        """One ordinary step. ``keep_grads``: zero the gradients in place (a CUDA graph's
+        step wrote them, and they must stay its own)."""
         with torch.autocast(self._dev.type, enabled=self.scaler.is_enabled()):
-            out = self._net(x)
-            loss = F.cross_entropy(out, y)  # equals nll_loss for log-softmax outputs
-            aux = getattr(self._net, "aux_output", None)
-            if aux is not None:
-                loss = loss + 0.4 * F.cross_entropy(aux, y)
-        self._opt.zero_grad(set_to_none=True)
+            loss = self._loss(x, y)
+        self._opt.zero_grad(set_to_none=not keep_grads)
         self.scaler.scale(loss).backward()
         self.scaler.step(self._opt)
         self.scaler.update()
-        return loss
+        # detached: the step's autograd graph goes now, not when the next step replaces it
+        # (a graph kept alive keeps its gradient accumulators on the stream it ran on, which
+        # a CUDA graph's capture on another stream warns of)
+        return loss.detach()
 
     def _read_losses(self, pending, epoch, b, batches, n, started) -> bool:
         """One host read for the losses since the last read; a NaN pauses the run."""
