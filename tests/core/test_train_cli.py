@@ -277,3 +277,27 @@ def test_a_second_ctrl_c_quits_at_once_and_the_old_handler_comes_back(monkeypatc
             signal.raise_signal(signal.SIGINT)
         assert quit_.value.args == (130,) and engine.stops == 1
     assert signal.getsignal(signal.SIGINT) is before
+
+
+def test_no_cuda_graphs_reaches_the_engines_config(monkeypatch):
+    import argparse
+
+    from cnnviz import train_cli
+    from cnnviz.core import training
+
+    seen = []
+
+    class Made(Exception):
+        pass
+
+    def engine(config, checkpoint=None):
+        seen.append(config.cuda_graphs)
+        raise Made
+
+    monkeypatch.setattr(training, "Engine", engine)  # run() imports it from there
+    parser = argparse.ArgumentParser()
+    train_cli.add_arguments(parser)
+    for argv in (["--no-cuda-graphs"], []):
+        with pytest.raises(Made):
+            train_cli.run(parser.parse_args(argv), parser)
+    assert seen == [False, True]
