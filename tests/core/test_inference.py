@@ -126,3 +126,16 @@ def test_a_model_of_another_dataset_gets_its_shape_names_and_normalisation(tmp_p
     assert activations["conv1"].shape[0] == 10
     # MNIST's recipe stays for MNIST models
     assert np.array_equal(prepare(canvas)[0], preprocess(canvas))
+
+
+def test_the_default_model_is_built_from_a_checkpoint_read_once():
+    from cnnviz.core import inference
+
+    first, second = load_default_model(), load_default_model()
+    assert inference.default_checkpoint() is inference.default_checkpoint()
+    with torch.no_grad():  # each model has weights of its own: the cache stays as read
+        next(first.parameters()).add_(1.0)
+    state = inference.default_checkpoint()["model_state"]
+    name = next(iter(first.state_dict()))
+    assert torch.equal(second.state_dict()[name], state[name])
+    assert not torch.equal(first.state_dict()[name], state[name])

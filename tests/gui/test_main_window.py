@@ -70,7 +70,7 @@ def test_step_keys_do_nothing_on_a_page_without_steps(qtbot, main_window):
 
 def test_pytorch_is_imported_in_the_background_never_in_the_gui_thread():
     """The window appears at once; torch, torchvision, pyqtgraph and captum (about a second:
-    the Train and Draw pages use it) are imported by the
+    the Train and Draw pages use it) are imported, and the shipped checkpoint read, by the
     preload thread while it does (an audit hook notes which thread ran each import), and a
     page that needs them is built once they are there."""
     code = (
@@ -83,6 +83,11 @@ def test_pytorch_is_imported_in_the_background_never_in_the_gui_thread():
         "        if name in heavy:\n"
         "            importers.setdefault(name, threading.current_thread().name)\n"
         "sys.meta_path.insert(0, Note)\n"
+        "readers = []  # the threads that open the shipped checkpoint\n"
+        "def note_open(event, args):\n"
+        "    if event == 'open' and str(args[0]).endswith('simple-mnist.pt'):\n"
+        "        readers.append(threading.current_thread().name)\n"
+        "sys.addaudithook(note_open)\n"
         "from cnnviz.gui.app import create_app\n"
         "from cnnviz.gui.main_window import MainWindow\n"
         "app = create_app()\n"
@@ -94,6 +99,7 @@ def test_pytorch_is_imported_in_the_background_never_in_the_gui_thread():
         "w.show_page(3); w.show_page(4); app.processEvents()\n"
         "print(sorted(importers.items()))\n"
         "print(frozen > 100_000)\n"
+        "print(readers)\n"
         "w.confirm_discard = lambda: 'discard'; w.close()\n"
     )
     out = subprocess.run(
@@ -105,11 +111,13 @@ def test_pytorch_is_imported_in_the_background_never_in_the_gui_thread():
         timeout=120,
     )
     assert out.returncode == 0, out.stderr
-    imports, frozen = out.stdout.strip().splitlines()
+    imports, frozen, readers = out.stdout.strip().splitlines()
     assert imports == str(
         [(m, "cnnviz-preload") for m in ("captum", "pyqtgraph", "torch", "torchvision")]
     )
     assert frozen == "True"  # the imported objects are frozen, out of full collections
+    # the Draw page's default model comes from the checkpoint the preload thread read
+    assert readers == str(["cnnviz-preload"])
 
 
 def test_the_gui_thread_waits_at_most_half_a_millisecond_for_the_python_lock(main_window):

@@ -26,6 +26,11 @@ MODULES = (
 )
 
 
+# read after the imports: the pages use them as they are built, and reading them there would
+# hold the GUI thread (the shipped checkpoint: 40–50 ms for the Draw page)
+WARM = ("cnnviz.core.inference:default_checkpoint",)
+
+
 def page_modules() -> tuple[str, ...]:
     """The lessons' page modules: imported here too, after PyTorch, so that building a page
     for the first time does not also import (and compile) its module in the GUI thread."""
@@ -49,19 +54,25 @@ def freeze_imports() -> None:
 
 
 class Preload:
-    """Imports :data:`MODULES` in a daemon thread (started at once)."""
+    """Imports :data:`MODULES` in a daemon thread (started at once), then calls :data:`WARM`."""
 
-    def __init__(self, modules=MODULES):
+    def __init__(self, modules=MODULES, warm=WARM):
         self.error: BaseException | None = None
         self._thread = threading.Thread(
-            target=self._run, args=(tuple(modules),), name="cnnviz-preload", daemon=True
+            target=self._run,
+            args=(tuple(modules), tuple(warm)),
+            name="cnnviz-preload",
+            daemon=True,
         )
         self._thread.start()
 
-    def _run(self, modules) -> None:
+    def _run(self, modules, warm) -> None:
         try:
             for name in modules:
                 importlib.import_module(name)
+            for target in warm:  # "module:function", called once
+                module, function = target.split(":")
+                getattr(importlib.import_module(module), function)()
         except BaseException as exc:  # the page that needs it reports it when built
             self.error = exc
         else:
