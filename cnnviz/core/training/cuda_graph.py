@@ -34,8 +34,8 @@ class GraphedSteps:
     step (``keep_grads``: zero the gradients in place rather than dropping them, so that after
     a capture the parameters' ``.grad`` stay the graph's)."""
 
-    def __init__(self, model, optimizer, loss_of: Callable, eager: Callable):
-        self.model, self.optimizer = model, optimizer
+    def __init__(self, optimizer, loss_of: Callable, eager: Callable):
+        self.optimizer = optimizer
         self.loss_of, self.eager = loss_of, eager
         self.graph: torch.cuda.CUDAGraph | None = None
         self.static_x: torch.Tensor | None = None

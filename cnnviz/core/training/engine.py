@@ -311,7 +311,7 @@ class Engine:
             and self._model_override is None
             and not zoo_entry(cfg.model).source_path
         ):
-            self.graphed = GraphedSteps(model, self.optimizer, self._loss, self._train_batch)
+            self.graphed = GraphedSteps(self.optimizer, self._loss, self._train_batch)
         self.generator = torch.Generator(device=device).manual_seed(cfg.seed)
         check()
         self.probe = Probe(model, self.test_data, cfg.probe_index)
