@@ -268,6 +268,7 @@ def test_every_control_has_a_tooltip(main_window):
         QListWidget,
         QSlider,
         QTabBar,
+        QTabWidget,
     )
 
     pytest.importorskip("torch")
@@ -275,6 +276,9 @@ def test_every_control_has_a_tooltip(main_window):
     missing = []
     for index in range(len(PAGES)):
         page = main_window.show_page(index)
+        for tabs in page.findChildren(QTabWidget):  # a tab may build its content when shown
+            for tab in range(tabs.count()):
+                tabs.setCurrentIndex(tab)
         for widget in page.findChildren(QWidget):
             if not isinstance(widget, kinds) or widget.parent() is None:
                 continue

@@ -338,3 +338,47 @@ def test_workers_copy_the_model_in_their_own_thread_without_hooks(qtbot, draw):
     drag(draw.canvas, VERTICAL)
     qtbot.waitUntil(draw.why_tabs.why.settled, timeout=10000)
     assert worker._model is not None and worker._model is not model
+
+
+def test_the_panels_are_built_one_per_turn_after_the_page_and_given_what_it_has(qtbot):
+    """WhyTabs builds no panel with itself (the four held the Draw page's build for about
+    50 ms): each comes on a later turn of the event loop, or at once when its tab is shown,
+    with the model and drawing given before it existed. Shut down, it builds no more (each
+    panel starts a worker thread)."""
+    from PySide6.QtWidgets import QWidget
+
+    from cnnviz.gui.widgets.why_tabs import WhyTabs
+
+    model = load_default_model()
+    image = np.zeros((1, 28, 28), np.float32)
+    from dataclasses import replace
+
+    info = replace(MNIST_INFO, dataset="given before the panels were built")
+    tabs = WhyTabs(QWidget(), lambda: None)
+    qtbot.addWidget(tabs)
+    try:
+        tabs.set_model(model, info)
+        tabs.set_image(image)
+        assert tabs.panels() == ()
+        tabs.setCurrentIndex(3)  # Accuracy(ε): built now, in its tab
+        assert tabs.currentWidget() is tabs._built["robustness"] and len(tabs.panels()) == 1
+        qtbot.waitUntil(lambda: len(tabs.panels()) == 4)
+        assert tabs.currentIndex() == 3
+        assert all(panel.info is info for panel in tabs.panels())
+        assert np.array_equal(tabs.why.image, image) and np.array_equal(tabs.fool.image, image)
+        assert [tabs.tabText(i) for i in range(tabs.count())] == [
+            "Maps",
+            "Why?",
+            "Fool it",
+            "Accuracy(ε)",
+            "Filters",
+        ]
+    finally:
+        tabs.shutdown()
+        qtbot.waitUntil(lambda: not tabs.busy(), timeout=10000)
+
+    closed = WhyTabs(QWidget(), lambda: None)
+    qtbot.addWidget(closed)
+    closed.shutdown()
+    qtbot.wait(50)
+    assert closed.panels() == ()

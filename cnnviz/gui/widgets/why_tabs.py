@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QTabWidget, QWidget
 
 from cnnviz.core.inference import MNIST_INFO, InputContract
@@ -15,29 +16,97 @@ from cnnviz.gui.widgets.attribution_panel import AttributionPanel
 from cnnviz.gui.widgets.filter_panel import FilterPanel
 from cnnviz.gui.widgets.robustness_panel import RobustnessPanel
 
+# the panels' tabs after the feature maps: (attribute, title, tooltip)
+PANELS = (
+    ("why", "Why?", "Which pixels made the network decide (attribution maps)"),
+    ("fool", "Fool it", "Change each pixel by at most ε to fool the network"),
+    ("robustness", "Accuracy(ε)", "Test accuracy when every image is changed by at most ε"),
+    ("filters", "Filters", "What one filter looks for: its top test patches, its dream"),
+)
+
 
 class WhyTabs(QTabWidget):
-    """``features`` (the page's feature-map views) and the three panels, fed together."""
+    """``features`` (the page's feature-map views) and the four panels, fed together.
+
+    The panels are built one per turn of the event loop after the page (or at once when a
+    tab is shown or a panel is asked for: ``why``, ``fool``, ``robustness``, ``filters``),
+    then given the model and drawing in use: built with the page, the four held the GUI
+    thread for about 50 ms of its build in one piece."""
 
     def __init__(self, features: QWidget, test_set: Callable, parent=None):
         super().__init__(parent)
-        self.why = AttributionPanel()
-        self.fool = AdversarialPanel()
-        self.robustness = RobustnessPanel(test_set)
-        self.filters = FilterPanel(test_set)
+        self.test_set = test_set
+        self._built: dict[str, QWidget] = {}
+        self._model: tuple | None = None  # (model, info) in use
+        self._image: np.ndarray | None = None  # the drawing, as the network takes it
         self.addTab(features, "Maps")
-        self.addTab(self.why, "Why?")
-        self.addTab(self.fool, "Fool it")
-        self.addTab(self.robustness, "Accuracy(ε)")
-        self.addTab(self.filters, "Filters")
         self.setTabToolTip(0, "The feature maps of a chosen layer for the drawing")
-        self.setTabToolTip(1, "Which pixels made the network decide (attribution maps)")
-        self.setTabToolTip(2, "Change each pixel by at most ε to fool the network")
-        self.setTabToolTip(3, "Test accuracy when every image is changed by at most ε")
-        self.setTabToolTip(4, "What one filter looks for: its top test patches, its dream")
+        for _name, title, tip in PANELS:
+            index = self.addTab(QWidget(), title)  # a stand-in until the tab is shown
+            self.setTabToolTip(index, tip)
+        self.currentChanged.connect(self._on_tab_shown)
+        self._closed = False  # shut down: no more panels (each starts a worker thread)
+        QTimer.singleShot(0, self, self._build_next)
+
+    def _build_next(self) -> None:
+        """Build the first panel not built yet, and the next one on the next turn."""
+        waiting = [name for name, _t, _tip in PANELS if name not in self._built]
+        if self._closed or not waiting:
+            return
+        self.panel(waiting[0])
+        if len(waiting) > 1:
+            QTimer.singleShot(0, self, self._build_next)
+
+    def _on_tab_shown(self, index: int) -> None:
+        if index >= 1:
+            self.panel(PANELS[index - 1][0])
+
+    def panel(self, name: str) -> QWidget:
+        """The panel ``name`` (built now if it was not yet)."""
+        if name not in self._built:
+            made = {
+                "why": lambda: AttributionPanel(),
+                "fool": lambda: AdversarialPanel(),
+                "robustness": lambda: RobustnessPanel(self.test_set),
+                "filters": lambda: FilterPanel(self.test_set),
+            }[name]()
+            self._built[name] = made
+            if self._model is not None:
+                made.set_model(*self._model)
+            if name in ("why", "fool"):
+                made.set_image(self._image)
+            index = 1 + [n for n, _t, _tip in PANELS].index(name)
+            stand_in, current = self.widget(index), self.currentIndex()
+            self.blockSignals(True)  # the same tab stays chosen: no signal for the swap
+            try:
+                self.removeTab(index)
+                self.insertTab(index, made, PANELS[index - 1][1])
+                self.setTabToolTip(index, PANELS[index - 1][2])
+                self.setCurrentIndex(current)
+            finally:
+                self.blockSignals(False)
+            stand_in.deleteLater()
+        return self._built[name]
+
+    @property
+    def why(self) -> AttributionPanel:
+        return self.panel("why")
+
+    @property
+    def fool(self) -> AdversarialPanel:
+        return self.panel("fool")
+
+    @property
+    def robustness(self) -> RobustnessPanel:
+        return self.panel("robustness")
+
+    @property
+    def filters(self) -> FilterPanel:
+        return self.panel("filters")
 
     def panels(self):
-        return (self.why, self.fool, self.robustness, self.filters)
+        """The panels built so far."""
+        return tuple(self._built.values())
 
     def show_filter(self, layer: str, channel: int) -> bool:
         """Bring the Filters tab forward on ``channel`` of ``layer`` (a convolution)."""
@@ -48,15 +117,19 @@ class WhyTabs(QTabWidget):
         return True
 
     def set_model(self, model, info: InputContract = MNIST_INFO) -> None:
+        self._model = (model, info)
         for panel in self.panels():
             panel.set_model(model, info)
 
     def set_image(self, image: np.ndarray | None) -> None:
         """The network's input for the drawing, or None for an empty canvas."""
-        self.why.set_image(image)
-        self.fool.set_image(image)
+        self._image = image
+        for name in ("why", "fool"):
+            if name in self._built:
+                self._built[name].set_image(image)
 
     def shutdown(self) -> None:
+        self._closed = True
         for panel in self.panels():
             panel.shutdown()
 
