@@ -547,3 +547,25 @@ def test_a_lesson_on_the_training_run_before_any_run_keeps_the_model(qtbot, trac
     assert "No training run yet" in trace.message.text()
     assert trace.source_index == 0 and "8,490 parameters" in trace.model_label.text()
     assert trace.arithmetic.explanation.layer == "conv1"  # the rest of the lesson is taken
+
+
+def test_a_network_trained_to_nan_is_said_so_and_drawn_without_warnings(trace, qtbot):
+    """A learning rate far too high leaves NaN and infinite weights: the page says so, the
+    maps draw those units as 0 (numpy warned of casting NaN, and the colours were arbitrary),
+    and a sound network afterwards takes the message away."""
+    import warnings
+
+    model = build("simple")
+    with torch.no_grad():
+        model.conv2.weight[0, 0, 0, 0] = float("nan")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        use(trace, qtbot, model)
+        trace.overview.recolour()
+        for mode in ("network", "layer", "map"):
+            trace.overview.set_scale_mode(mode)
+        trace.overview.set_evidence(np.full((28, 28), np.nan))
+    assert trace.message.isVisible() and "not finite" in trace.message.text()
+    assert "conv2" in trace.message.text()
+    use(trace, qtbot, build("simple"))
+    assert not trace.message.isVisible()

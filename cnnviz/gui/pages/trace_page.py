@@ -99,6 +99,7 @@ class TracePage(Page):
         self.load_id = 0
         self.has_model = False
         self.awaiting_image = True  # the first test image is on its way: no blank trace first
+        self._not_finite_shown = False  # the message says the network's numbers overflowed
         self.last_seconds = 0.0
         self.trace_image: np.ndarray | None = None  # the pixel image of the trace on screen
         self.evidence_id = 0
@@ -381,6 +382,21 @@ class TracePage(Page):
         self.canvas.blockSignals(False)
         self.request_trace()
 
+    def _say_if_not_finite(self) -> None:
+        """A network trained until its numbers overflowed (a learning rate far too high) has
+        NaN or infinite units: the page says so, and draws them as 0."""
+        bad = [n.label for n in self.trace.nodes if not np.isfinite(n.value).all()]
+        if bad:
+            self.show_message(
+                f"Some of this network's numbers are not finite (NaN or infinite), from "
+                f"{bad[0]} on: its training diverged. They are drawn as 0. Train it again "
+                "with a lower learning rate."
+            )
+            self._not_finite_shown = True
+        elif self._not_finite_shown:
+            self.show_message("")
+            self._not_finite_shown = False
+
     def show_message(self, text: str) -> None:
         self.message.setText(text)
         self.message.setVisible(bool(text))
@@ -457,6 +473,7 @@ class TracePage(Page):
         self.last_seconds = result["seconds"]
         self.trace = result["trace"]
         self.trace_image = result["image"]
+        self._say_if_not_finite()
         rebuilt = self.overview.set_trace(self.trace, self.info.class_names)
         if rebuilt:
             self._share_height()

@@ -41,15 +41,25 @@ SELECTED = QColor("#ff6d00")
 HOVERED = QColor("#00a152")
 
 
-def colour(values: np.ndarray, scale: float, grey: bool = False) -> np.ndarray:
+def largest(values: np.ndarray) -> float:
+    """The largest magnitude among the finite ``values`` (0 when there is none): a network
+    trained to divergence holds NaN and infinite numbers."""
+    finite = np.abs(values[np.isfinite(values)])
+    return float(finite.max()) if finite.size else 0.0
+
+
+def colour(values: np.ndarray, scale, grey: bool = False) -> np.ndarray:
     """RGB uint8 of ``values``: blue (negative) – white (0) – red (positive) over ±``scale``;
-    ``grey``: black (−scale … lowest) to white (highest), for the input image."""
+    ``grey``: black (−scale … lowest) to white (highest), for the input image. A NaN is drawn
+    as 0 (white, or mid-grey) and an infinity as the end of the range."""
     if grey:
-        low, high = scale
+        low, high = (float(v) if np.isfinite(v) else 0.0 for v in scale)
         span = (high - low) or 1.0
+        values = np.nan_to_num(values, nan=(low + high) / 2, posinf=high, neginf=low)
         index = np.clip((values - low) / span * 255, 0, 255).astype(np.uint8)
         return _GREY[index]
-    scale = scale or 1.0
+    scale = scale if np.isfinite(scale) and scale else 1.0
+    values = np.nan_to_num(values, nan=0.0, posinf=scale, neginf=-scale)
     index = np.clip((values / scale + 1) * 127.5, 0, 255).astype(np.uint8)
     return _DIVERGING[index]
 
@@ -244,8 +254,8 @@ class NodeItem(QGraphicsItem):
         if mode == "network" and network_scale > 0:
             return network_scale
         if mode == "map" and channel is not None and n.is_map:
-            return float(np.abs(n.value[channel]).max()) or 1.0
-        return float(np.abs(n.value).max()) or 1.0
+            return largest(n.value[channel]) or 1.0
+        return largest(n.value) or 1.0
 
 
 def node_geometry(node, zoom: float = 1.0, max_rows: int = MAX_TILE_ROWS) -> NodeGeometry:
@@ -360,7 +370,7 @@ class TraceOverview(QGraphicsView):
     def network_scale(self) -> float:
         """The ± range of the whole network's maps (the input and the softmax aside)."""
         values = [
-            float(np.abs(n.value).max())
+            largest(n.value)
             for n in self.trace.nodes
             if n.kind not in ("input", "probabilities", "log_softmax")
         ]
@@ -494,9 +504,10 @@ class TraceOverview(QGraphicsView):
             if overlay is not None:
                 overlay.hide()
             return
-        scale = float(np.abs(values).max()) or 1.0
+        scale = largest(values) or 1.0
         rgb = colour(values, scale)
-        alpha = np.clip(np.abs(values) / scale * 255 * 1.4, 0, 255).astype(np.uint8)
+        magnitude = np.nan_to_num(np.abs(values), nan=0.0, posinf=scale)  # NaN: no overlay
+        alpha = np.clip(magnitude / scale * 255 * 1.4, 0, 255).astype(np.uint8)
         rgba = np.ascontiguousarray(np.dstack([rgb, alpha]))
         h, w = values.shape
         image = QImage(rgba.data, w, h, 4 * w, QImage.Format_RGBA8888).copy()
