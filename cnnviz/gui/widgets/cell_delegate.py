@@ -77,12 +77,7 @@ def paint_cells(painter, view, area) -> None:
     fills: dict[int, list[QRectF]] = {}  # by background colour (rgba)
     edges: dict[str, list[QRectF]] = {}  # by pen
     words: dict[tuple, list[tuple[QRectF, str]]] = {}
-    sizes: dict[tuple, int] = {}  # (text, bold, italic) → its fitted size
     xs = [(col, col * side - dx + 1) for col in range(first_col, last_col + 1)]
-    plain_fill = fills.setdefault(theme.CELL.rgba(), [])
-    plain_edge = edges.setdefault("plain", [])
-    # the numbers most cells show: regular type at full size, ordinary colour
-    plain_words = words.setdefault((pixels, False, False, theme.CELL_TEXT.rgba()), [])
     for row in range(first_row, last_row + 1):
         y = row * side - dy + 1
         kinds_row, texts_row, styles = kinds[row], texts[row], styled.get(row)
@@ -90,26 +85,6 @@ def paint_cells(painter, view, area) -> None:
             rect = QRectF(x, y, inner, inner)
             kind = kinds_row[col]
             style = styles.get(col, "") if styles else ""
-            text = texts_row[col]
-            if kind == INPUT and not style:  # the common cell, kept short
-                plain_fill.append(rect)
-                plain_edge.append(rect)
-                if text:
-                    if pending_after is not None and row * cols + col > pending_after:
-                        colour = theme.PENDING_TEXT
-                    else:
-                        colour = theme.CELL_TEXT
-                    key = (text, False, False)
-                    size = sizes.get(key)
-                    if size is None:
-                        size = sizes[key] = _fitted_pixels(family, pixels, False, False, text, room)
-                    if size == pixels and colour is theme.CELL_TEXT:
-                        plain_words.append((rect, text))
-                    else:
-                        words.setdefault((size, False, False, colour.rgba()), []).append(
-                            (rect, text)
-                        )
-                continue
             if kind == BEYOND:
                 fills.setdefault(theme.BEYOND.rgba(), []).append(rect)
                 edges.setdefault("beyond", []).append(rect)
@@ -121,6 +96,7 @@ def paint_cells(painter, view, area) -> None:
                 edges.setdefault(style, []).append(rect)
             else:
                 edges.setdefault("gap" if style == "gap" else "plain", []).append(rect)
+            text = texts_row[col]
             if not text:
                 continue
             if kind == PADDING:
@@ -130,21 +106,16 @@ def paint_cells(painter, view, area) -> None:
             else:
                 colour = theme.CELL_TEXT
             bold, italic = style in _BOLD, kind == PADDING
-            key = (text, bold, italic)
-            size = sizes.get(key)
-            if size is None:
-                size = sizes[key] = _fitted_pixels(family, pixels, bold, italic, text, room)
+            size = _fitted_pixels(family, pixels, bold, italic, text, room)
             words.setdefault((size, bold, italic, colour.rgba()), []).append((rect, text))
     painter.setPen(Qt.NoPen)
     for rgba, rects in fills.items():
-        if rects:
-            painter.setBrush(_colour(rgba))
-            painter.drawRects(rects)
+        painter.setBrush(_colour(rgba))
+        painter.drawRects(rects)
     painter.setBrush(Qt.NoBrush)
     for pen, rects in edges.items():
-        if rects:
-            painter.setPen(_PENS[pen])
-            painter.drawRects(rects)
+        painter.setPen(_PENS[pen])
+        painter.drawRects(rects)
     selection = view.selectionModel()
     if selection is not None and selection.hasSelection():  # a thin frame in the margin
         painter.setPen(QPen(view.palette().highlight().color(), 1))
