@@ -26,9 +26,15 @@ MODULES = (
 )
 
 
-# read after the imports: the pages use them as they are built, and reading them there would
-# hold the GUI thread (the shipped checkpoint: 40–50 ms for the Draw page)
-WARM = ("cnnviz.core.inference:default_checkpoint",)
+def read_default_checkpoint() -> None:
+    """Read the shipped checkpoint once (40–50 ms), here rather than in the GUI thread when
+    the Draw page is built."""
+    from cnnviz.core.inference import default_checkpoint
+
+    default_checkpoint()
+
+
+WARM = (read_default_checkpoint,)  # called after the imports: what the pages use as built
 
 
 def page_modules() -> tuple[str, ...]:
@@ -70,9 +76,8 @@ class Preload:
         try:
             for name in modules:
                 importlib.import_module(name)
-            for target in warm:  # "module:function", called once
-                module, function = target.split(":")
-                getattr(importlib.import_module(module), function)()
+            for job in warm:
+                job()
         except BaseException as exc:  # the page that needs it reports it when built
             self.error = exc
         else:
