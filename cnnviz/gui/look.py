@@ -80,9 +80,9 @@ def normal_propagation() -> None:
     QCoreApplication.setAttribute(Qt.AA_UseStyleSheetPropagationInWidgetStyles, True)
 
 
-def apply_look(app, scale: float = 1.0, presenter: bool = False, theme: str = "system") -> dict:
+def apply_look(app, scale: float = 1.0, presenter: bool = False, theme: str = "system") -> None:
     """Palette and fonts for a theme ("system" follows the desktop's light or dark palette),
-    a zoom ``scale`` and presenter mode; returns the named widgets' sheets of that look.
+    a zoom ``scale`` and presenter mode, and the named widgets' sheets of that look.
 
     The application's font and palette reach every widget; the named widgets (:func:`named`)
     of the page on screen take their sheets from :func:`dress`, and those of a hidden page
@@ -112,7 +112,6 @@ def apply_look(app, scale: float = 1.0, presenter: bool = False, theme: str = "s
     app.sendPostedEvents(None, QEvent.ApplicationPaletteChange)
     _named.clear()
     _named.update(named_sheets(scale, presenter, colours.DARK))
-    return dict(_named)
 
 
 def _sheets() -> dict:
