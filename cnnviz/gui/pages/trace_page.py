@@ -385,11 +385,11 @@ class TracePage(Page):
     def _say_if_not_finite(self) -> None:
         """A network trained until its numbers overflowed (a learning rate far too high) has
         NaN or infinite units: the page says so, and draws them as 0."""
-        bad = [n.label for n in self.trace.nodes if not np.isfinite(n.value).all()]
-        if bad:
+        first = next((n.label for n in self.trace.nodes if not np.isfinite(n.value).all()), None)
+        if first is not None:
             self.show_message(
                 f"Some of this network's numbers are not finite (NaN or infinite), from "
-                f"{bad[0]} on: its training diverged. They are drawn as 0. Train it again "
+                f"{first} on: its training diverged. They are drawn as 0. Train it again "
                 "with a lower learning rate."
             )
             self._not_finite_shown = True
