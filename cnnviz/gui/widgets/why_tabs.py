@@ -16,13 +16,34 @@ from cnnviz.gui.widgets.attribution_panel import AttributionPanel
 from cnnviz.gui.widgets.filter_panel import FilterPanel
 from cnnviz.gui.widgets.robustness_panel import RobustnessPanel
 
-# the panels' tabs after the feature maps: (attribute, title, tooltip)
+# the panels' tabs after the feature maps: (name, title, tooltip, maker given the test set)
 PANELS = (
-    ("why", "Why?", "Which pixels made the network decide (attribution maps)"),
-    ("fool", "Fool it", "Change each pixel by at most ε to fool the network"),
-    ("robustness", "Accuracy(ε)", "Test accuracy when every image is changed by at most ε"),
-    ("filters", "Filters", "What one filter looks for: its top test patches, its dream"),
+    (
+        "why",
+        "Why?",
+        "Which pixels made the network decide (attribution maps)",
+        lambda _test_set: AttributionPanel(),
+    ),
+    (
+        "fool",
+        "Fool it",
+        "Change each pixel by at most ε to fool the network",
+        lambda _test_set: AdversarialPanel(),
+    ),
+    (
+        "robustness",
+        "Accuracy(ε)",
+        "Test accuracy when every image is changed by at most ε",
+        RobustnessPanel,
+    ),
+    (
+        "filters",
+        "Filters",
+        "What one filter looks for: its top test patches, its dream",
+        FilterPanel,
+    ),
 )
+NAMES = tuple(name for name, *_ in PANELS)
 
 
 class WhyTabs(QTabWidget):
@@ -41,7 +62,7 @@ class WhyTabs(QTabWidget):
         self._image: np.ndarray | None = None  # the drawing, as the network takes it
         self.addTab(features, "Maps")
         self.setTabToolTip(0, "The feature maps of a chosen layer for the drawing")
-        for _name, title, tip in PANELS:
+        for _name, title, tip, _make in PANELS:
             index = self.addTab(QWidget(), title)  # a stand-in until the tab is shown
             self.setTabToolTip(index, tip)
         self.currentChanged.connect(self._on_tab_shown)
@@ -50,7 +71,7 @@ class WhyTabs(QTabWidget):
 
     def _build_next(self) -> None:
         """Build the first panel not built yet, and the next one on the next turn."""
-        waiting = [name for name, _t, _tip in PANELS if name not in self._built]
+        waiting = [name for name in NAMES if name not in self._built]
         if self._closed or not waiting:
             return
         self.panel(waiting[0])
@@ -59,29 +80,25 @@ class WhyTabs(QTabWidget):
 
     def _on_tab_shown(self, index: int) -> None:
         if index >= 1:
-            self.panel(PANELS[index - 1][0])
+            self.panel(NAMES[index - 1])
 
     def panel(self, name: str) -> QWidget:
         """The panel ``name`` (built now if it was not yet)."""
         if name not in self._built:
-            made = {
-                "why": lambda: AttributionPanel(),
-                "fool": lambda: AdversarialPanel(),
-                "robustness": lambda: RobustnessPanel(self.test_set),
-                "filters": lambda: FilterPanel(self.test_set),
-            }[name]()
+            index = 1 + NAMES.index(name)
+            _name, title, tip, make = PANELS[index - 1]
+            made = make(self.test_set)
             self._built[name] = made
             if self._model is not None:
                 made.set_model(*self._model)
             if name in ("why", "fool"):
                 made.set_image(self._image)
-            index = 1 + [n for n, _t, _tip in PANELS].index(name)
             stand_in, current = self.widget(index), self.currentIndex()
             self.blockSignals(True)  # the same tab stays chosen: no signal for the swap
             try:
                 self.removeTab(index)
-                self.insertTab(index, made, PANELS[index - 1][1])
-                self.setTabToolTip(index, PANELS[index - 1][2])
+                self.insertTab(index, made, title)
+                self.setTabToolTip(index, tip)
                 self.setCurrentIndex(current)
             finally:
                 self.blockSignals(False)
