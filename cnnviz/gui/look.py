@@ -123,13 +123,18 @@ def _sheets() -> dict:
     return _named
 
 
+def _take_own_sheet(widget) -> None:
+    """Set the look's sheet for ``widget``'s object name on it, if it has one and lacks it."""
+    sheet = _sheets().get(widget.objectName())
+    if sheet is not None and widget.styleSheet() != sheet:
+        widget.setStyleSheet(sheet)
+
+
 def named(widget, name: str):
     """Give ``widget`` the object name ``name`` and, if the look styles that name
     (style.NAMES), its sheet in the look in use; returns the widget."""
     widget.setObjectName(name)
-    sheet = _sheets().get(name)
-    if sheet is not None:
-        widget.setStyleSheet(sheet)
+    _take_own_sheet(widget)
     return widget
 
 
@@ -141,13 +146,8 @@ def dress(widget) -> None:
 
     from cnnviz.gui.style import NAMES, PAGE_SHEET
 
-    sheets = _sheets()
-    if widget.objectName() in sheets:
-        if widget.styleSheet() != sheets[widget.objectName()]:
-            widget.setStyleSheet(sheets[widget.objectName()])
-    elif widget.styleSheet() != PAGE_SHEET:
+    if widget.objectName() not in NAMES and widget.styleSheet() != PAGE_SHEET:
         widget.setStyleSheet(PAGE_SHEET)
     pattern = QRegularExpression("^(" + "|".join(NAMES) + ")$")
-    for child in widget.findChildren(QWidget, pattern):
-        if child.styleSheet() != sheets[child.objectName()]:
-            child.setStyleSheet(sheets[child.objectName()])
+    for each in (widget, *widget.findChildren(QWidget, pattern)):
+        _take_own_sheet(each)
