@@ -4,15 +4,42 @@ A worker QObject is made without a parent and moved to its own QThread. Every ki
 to the same names: ``start``, ``is_running``, ``request_stop`` (a flag the worker checks;
 never a killed thread) and ``shutdown`` (ask it to stop, end the thread's event loop, wait).
 The threads still alive are listed by :func:`live_threads` (tests check that none is left).
+
+Every worker runs at a lower priority than the GUI thread (:func:`yield_to_window`): where
+both want the same core, the window gets it first, so a training run or an attribution map
+in the background does not make the window late to a click or a repaint.
 """
 
 from __future__ import annotations
 
+import os
+import sys
+import threading
 import weakref
 
-from PySide6.QtCore import QObject, QThread
+from PySide6.QtCore import QObject, Qt, QThread
 
 _ALL: weakref.WeakSet[WorkerThread] = weakref.WeakSet()
+BACKGROUND_NICE = 10  # Linux: added to a worker's niceness; against the GUI thread (nice 0)
+# the scheduler then gives it about a tenth of a core both want, and all of a core it alone
+# wants (a run trains as fast while the window is idle)
+
+
+def yield_to_window() -> None:
+    """In a background thread, as it starts: lower its priority below the GUI thread's.
+
+    Linux keeps a niceness per thread (threads started from this one, such as PyTorch's
+    OpenMP team, inherit it); elsewhere :class:`WorkerThread` starts its threads at Qt's
+    ``LowPriority`` instead. A thread can always lower its own priority; nothing is raised if
+    the system refuses."""
+    if not sys.platform.startswith("linux"):
+        return
+    tid = threading.get_native_id()
+    try:
+        now = os.getpriority(os.PRIO_PROCESS, tid)
+        os.setpriority(os.PRIO_PROCESS, tid, min(19, now + BACKGROUND_NICE))
+    except OSError:
+        pass
 
 
 class WorkerThread(QObject):
@@ -28,12 +55,14 @@ class WorkerThread(QObject):
         self.thread.setObjectName(f"cnnviz-{name}")
         self.worker = worker
         self.worker.moveToThread(self.thread)
+        # in the new thread, before its job (connected first, so called first)
+        self.thread.started.connect(yield_to_window, Qt.DirectConnection)
         if start_slot is not None:
             self.thread.started.connect(start_slot)
         _ALL.add(self)
 
     def start(self) -> None:
-        self.thread.start()
+        self.thread.start(QThread.LowPriority)  # no effect on Linux: see yield_to_window
 
     def is_running(self) -> bool:
         return self.thread.isRunning()

@@ -5,7 +5,6 @@ progress and stops when asked."""
 from __future__ import annotations
 
 import copy
-import threading
 from collections.abc import Callable
 
 from PySide6.QtCore import Signal
@@ -28,7 +27,8 @@ class CopyingModelWorker(ModelTaskWorker):
         super().__init__()
         self._original = None  # the model handed over (``_model``: this worker's copy)
         self._info: InputContract = MNIST_INFO
-        self._cancel = threading.Event()
+        self._submitted = 0  # jobs submitted so far (each gets the next number)
+        self._cancelled = 0  # the jobs up to this number are asked to stop
 
     def set_model(self, model, info: InputContract = MNIST_INFO) -> None:
         """Any thread: use ``model`` from the next job on — a copy, made in this worker's
@@ -49,18 +49,24 @@ class CopyingModelWorker(ModelTaskWorker):
         return model, info
 
     def cancel(self) -> None:
-        """Any thread: ask the job in hand to stop at its next check."""
-        self._cancel.set()
+        """Any thread: ask every job submitted so far to stop at its next check: the one in
+        hand, and one waiting that has not started yet (a Cancel pressed before the worker
+        took the job up was lost: the job cleared it as it started, and ran to its end). A
+        job submitted later is not asked."""
+        with self._lock:
+            self._cancelled = self._submitted
 
     def submit(self, request_id: int, job: Callable, *args) -> None:
-        super().submit(request_id, self._run, request_id, job, *args)
+        with self._lock:
+            self._submitted += 1
+            number = self._submitted
+        super().submit(request_id, self._run, request_id, number, job, *args)
 
-    def _run(self, request_id: int, job: Callable, *args):
+    def _run(self, request_id: int, number: int, job: Callable, *args):
         model, info = self._own_model()
         if model is None:
             return None
-        self._cancel.clear()
-        control = _Control(self, request_id)
+        control = _Control(self, request_id, number)
         if getattr(job, "every_core", False):  # a job over a whole test set
             from cnnviz.core.compute_threads import on_every_core
 
@@ -88,14 +94,14 @@ def copy_without_hooks(model: nn.Module, tries: int = 5) -> nn.Module:
 class _Control:
     """What a job may ask of its worker: report progress, and whether to stop."""
 
-    def __init__(self, worker: CopyingModelWorker, request_id: int):
-        self._worker, self._id = worker, request_id
+    def __init__(self, worker: CopyingModelWorker, request_id: int, number: int):
+        self._worker, self._id, self._number = worker, request_id, number
 
     def progress(self, done: int, total: int) -> None:
         self._worker.progress.emit(self._id, int(done), int(total))
 
     def should_stop(self) -> bool:
-        return self._worker._cancel.is_set()
+        return self._worker._cancelled >= self._number
 
 
 class ModelTaskThread(WorkerThread):
