@@ -33,6 +33,7 @@ from cnnviz.gui.look import dress, named, normal_propagation
 from cnnviz.gui.menus import Menus, shortcut_table
 from cnnviz.gui.pages import PAGES
 from cnnviz.gui.pages.base import Page, PageContext
+from cnnviz.gui.repaint_hold import hold_repaints
 from cnnviz.gui.settings import open_settings, read
 from cnnviz.gui.workers.preload import MODULES, Preload, page_modules
 
@@ -67,6 +68,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("cnnviz — convolutional neural networks, step by step")
         self.entries = PAGES
         self.pages: list[Page | None] = [None] * len(PAGES)
+        self._unplaced: set[int] = set()  # pages made, their placeholders still shown
         self._page_looks: dict[int, tuple] = {}  # the look each built page has
         self.preload = Preload(MODULES + page_modules())
         self.zoom, self.presenter, self.theme = 1.0, False, "system"
@@ -120,23 +122,31 @@ class MainWindow(QMainWindow):
         """The lesson's page, built the first time it is asked for (waiting for the
         background import of PyTorch if the page needs it and it is not done yet)."""
         if self.pages[index] is None:
-            entry = PAGES[index]
-            if entry.needs_torch:
-                self.preload.wait()
-            page = entry.load()()
-            page.attach(self.context)
-            page.status_changed.connect(lambda text, p=page: self._on_page_status(p, text))
+            self._make(index)
+        if index in self._unplaced:  # made, its placeholder still in the window
+            self._unplaced.discard(index)
+            hold_repaints(self)  # the new page is painted once it has been laid out
             placeholder = self.stack.widget(index)
-            self.stack.insertWidget(index, page)
+            self.stack.insertWidget(index, self.pages[index])
             self.stack.removeWidget(placeholder)
             placeholder.deleteLater()
-            self.pages[index] = page
-            if page.uses_dataset:
-                page.set_dataset(self.datasets.choice)
-                self.datasets.changed.connect(page.set_dataset)
-            self._page_looks[index] = (1.0, False, theme.DARK)  # as it was built
-            self._give_look(index)
         return self.pages[index]
+
+    def _make(self, index: int) -> None:
+        """Make the lesson's page (not yet in the window: :meth:`page` puts it there)."""
+        entry = PAGES[index]
+        if entry.needs_torch:
+            self.preload.wait()
+        page = entry.load()()
+        page.attach(self.context)
+        page.status_changed.connect(lambda text, p=page: self._on_page_status(p, text))
+        self.pages[index] = page
+        self._unplaced.add(index)
+        if page.uses_dataset:
+            page.set_dataset(self.datasets.choice)
+            self.datasets.changed.connect(page.set_dataset)
+        self._page_looks[index] = (1.0, False, theme.DARK)  # as it was built
+        self._give_look(index)
 
     def _give_look(self, index: int) -> None:
         """Bring a built page to the window's zoom, presenter mode and theme, if it is not
@@ -193,8 +203,20 @@ class MainWindow(QMainWindow):
             QTimer.singleShot(0, self, self._build_chosen)
 
     def _build_chosen(self) -> None:
+        """The lesson chosen a moment ago: its page is made on this turn of the event loop
+        and shown on the next (each takes tens of milliseconds: the Train page about 45 and
+        30), its placeholder showing in between."""
         index, self._waiting_for = self._waiting_for, -1
-        if index >= 0 and index == self.lessons.currentRow():
+        if index < 0 or index != self.lessons.currentRow():
+            return
+        if self.pages[index] is None:
+            self._make(index)
+            QTimer.singleShot(0, self, lambda: self._show_if_chosen(index))
+        else:
+            self._show(index)
+
+    def _show_if_chosen(self, index: int) -> None:
+        if index == self.lessons.currentRow() and self.isVisible() and not self._closing:
             self._show(index)
 
     def _show(self, index: int) -> None:
@@ -213,9 +235,7 @@ class MainWindow(QMainWindow):
         if not self.preload.done():
             return
         self._preload_timer.stop()
-        if self._waiting_for == self.lessons.currentRow():
-            self._show(self._waiting_for)
-        self._waiting_for = -1
+        self._build_chosen()  # the lesson still chosen, if it is
         pending, self._pending = self._pending, []
         for index, command in pending:
             command(self.show_page(index))
@@ -256,6 +276,7 @@ class MainWindow(QMainWindow):
 
         from cnnviz.gui.look import apply_look
 
+        hold_repaints(self)  # painted once, when the page has been laid out with the new look
         self.zoom = min(2.5, max(0.5, self.zoom if zoom is None else zoom))
         self.presenter = self.presenter if presenter is None else bool(presenter)
         self.theme = self.theme if theme is None else theme

@@ -404,3 +404,46 @@ def test_a_change_of_look_reaches_every_page_and_re_polishes_none(back_to_system
         app.removeEventFilter(counter)
         window.set_look(zoom=1.0, presenter=False)
     assert not restyled, restyled[:10]
+
+
+@pytest.mark.parametrize("title", ["Train", "Grouped convolution"])
+def test_a_change_of_look_paints_the_page_once_its_layout_has_settled(qtbot, main_window, title):
+    """A change of zoom or presenter mode lays a page out again over several turns of the
+    event loop, and Qt painted the window after each: one zoom painted the Train page in four
+    passes (its widgets 412 times). The window holds its repaints until the layout has
+    settled: the page is painted in full in one pass, and not before."""
+    from PySide6.QtCore import QEvent, QObject
+
+    from cnnviz.gui.repaint_hold import repaints_held
+
+    window = main_window
+    page = window.show_page([e.title for e in PAGES].index(title))
+    qtbot.waitUntil(lambda: not repaints_held(window))
+    qtbot.wait(100)
+    passes = [0]  # the window's repaints (one per update request it handles)
+    paints = []  # (pass, held, the page's rectangle painted)
+
+    class Paints(QObject):
+        def eventFilter(self, watched, event):
+            if event.type() == QEvent.UpdateRequest and watched is window:
+                passes[0] += 1
+            elif event.type() == QEvent.Paint and watched is page:
+                paints.append((passes[0], repaints_held(window), event.rect()))
+            return False
+
+    counter = Paints()
+    QApplication.instance().installEventFilter(counter)
+    try:
+        for change in ({"zoom": 1.2}, {"presenter": True}, {"zoom": 1.0}, {"presenter": False}):
+            paints.clear()
+            window.set_look(**change)
+            assert repaints_held(window)
+            qtbot.waitUntil(lambda: not repaints_held(window))
+            qtbot.waitUntil(lambda: len(paints) >= 1)
+            qtbot.wait(150)
+            assert not any(held for _, held, _ in paints), change
+            assert paints[0][2] == page.rect()  # the whole page, in the new look
+            full = {each for each, _, rect in paints if rect == page.rect()}
+            assert len(full) == 1, (change, paints)  # (a part may follow: a grid refitted)
+    finally:
+        QApplication.instance().removeEventFilter(counter)

@@ -29,6 +29,7 @@ from cnnviz.core.examples import example_presets, example_problems
 from cnnviz.core.grid_text import MAX_SIDE, format_grid, parse_grid, parse_number, resized
 from cnnviz.gui.look import named
 from cnnviz.gui.pages.base import Page
+from cnnviz.gui.repaint_hold import hold_repaints
 from cnnviz.gui.widgets.column_toggle import ColumnToggle
 from cnnviz.gui.widgets.field import Field
 from cnnviz.gui.widgets.grid_board import GridBoard
@@ -183,7 +184,9 @@ class GridLessonPage(Page):
         layout.addWidget(self.formula)
 
     def clear_grid_area(self, keep=()) -> None:
-        """Take every widget out of the grid area; those not in ``keep`` are deleted."""
+        """Take every widget out of the grid area; those not in ``keep`` are deleted. The
+        window is painted once the grids made next have been laid out."""
+        hold_repaints(self)
         while self.grid_layout.count():
             widget = self.grid_layout.takeAt(0).widget()
             if widget is not None and widget not in keep:
