@@ -122,6 +122,53 @@ def test_inception_branches_only_for_inception(qtbot, train):
     assert all(v.image.image is not None for v in views.branches)
 
 
+def test_the_branch_and_gradient_tabs_are_built_a_turn_after_the_views_and_given_what_they_have(
+    qtbot,
+):
+    """TrainViews builds its Inception-branch and gradient tabs on later turns of the event
+    loop (with the views they held the Train page's build for about 20 ms more), or at once
+    when their tab is shown or a widget of theirs is asked for, with the blocks set before
+    they existed. Their tabs keep their place, title and state."""
+    from cnnviz.gui.widgets.train_views import TrainViews
+
+    titles = ["Inception branches", "Filters", "Gradients", "Confusion", "Log", "Compare runs"]
+    made = []
+
+    def views() -> TrainViews:
+        made.append(TrainViews())
+        qtbot.addWidget(made[-1])
+        return made[-1]
+
+    try:
+        shown, chosen = views(), []
+        shown.block_chosen.connect(chosen.append)
+        assert shown._built == {}
+        shown.set_inception(["incept1", "incept2"])  # given before the tab exists
+        shown.tabs.setCurrentIndex(2)  # the gradients: built now, in their tab
+        assert set(shown._built) == {"gradients"}
+        assert shown.tabs.currentWidget() is shown.grad_plot
+        qtbot.waitUntil(lambda: len(shown._built) == 2)
+        assert shown.tabs.currentIndex() == 2
+        assert [shown.tabs.tabText(i) for i in range(shown.tabs.count())] == titles
+        assert shown.tabs.isTabEnabled(0) and shown.tabs.widget(0) is shown.branch_page
+        box = shown.block_box
+        assert [box.itemText(i) for i in range(box.count())] == ["incept1", "incept2"]
+        box.setCurrentIndex(1)
+        assert chosen == ["incept2"]  # the page hears the choice through the views' signal
+        shown.set_inception([])  # a model without blocks: the built tab says so
+        assert not shown.tabs.isTabEnabled(0) and box.count() == 0
+        assert shown.no_branches.isVisibleTo(shown.branch_page)
+
+        untouched = views()
+        untouched.set_inception([])
+        qtbot.waitUntil(lambda: len(untouched._built) == 2)
+        assert not untouched.tabs.isTabEnabled(0)  # disabled before it was built, and after
+        assert untouched.tabs.widget(0) is untouched.branch_page
+    finally:
+        for each in made:
+            each.gallery.shutdown()  # its worker thread (the page does this when it closes)
+
+
 def test_nan_pauses_with_a_message(qtbot, train):
     train.start(quick(lr=1e6, momentum=0.9, epochs=3, log_every=1))
     qtbot.waitUntil(lambda: train.message.isVisible(), timeout=30000)

@@ -132,7 +132,7 @@ class TrainPage(Page):
         self.timer.timeout.connect(self.repaint_views)
         self.timer.start()
         self.views.layer_box.currentTextChanged.connect(self._on_layer_chosen)
-        self.views.block_box.currentTextChanged.connect(self._on_block_chosen)
+        self.views.block_chosen.connect(self._on_block_chosen)
         self.views.runs.itemChanged.connect(self._on_runs_ticked)
         self.views.confusion.cellClicked.connect(self.open_confusion_cell)
         self.views.gallery.open_image.connect(self._open_in_draw)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QComboBox,
@@ -30,12 +30,25 @@ from cnnviz.gui.widgets.feature_grid import FeatureMapGrid
 from cnnviz.gui.widgets.loss_plot import LossPlot
 from cnnviz.gui.widgets.run_figures import RunFigures
 
+# the tabs built a turn of the event loop after the views (or at once when shown or asked
+# for): (name, tab index); built with the page they held the GUI thread for about 20 ms more
+STAGED = (("branches", 0), ("gradients", 2))
+
 
 class TrainViews(QWidget):
-    """Views updated from plain data; the page decides when (≤ 30 repaints a second)."""
+    """Views updated from plain data; the page decides when (≤ 30 repaints a second).
+
+    The Inception-branch and gradient tabs are built one per turn of the event loop after the
+    rest (at once when their tab is shown or one of their widgets is asked for:
+    ``branch_page``, ``block_box``, ``branches``, ``grad_plot``, ...), and given what the
+    views hold then."""
+
+    block_chosen = Signal(str)  # the Inception block whose branches to show
 
     def __init__(self, parent=None):
         super().__init__(parent)
+        self._built: dict[str, dict] = {}  # staged tab name → its widgets
+        self._blocks: list[str] = []  # the run's Inception blocks
         self.loss_plot = LossPlot()
         self.figures = RunFigures()
         self.layer_box = QComboBox()
@@ -49,10 +62,10 @@ class TrainViews(QWidget):
         self.tabs = QTabWidget()
         self.tabs.setUsesScrollButtons(True)
         self.tabs.setMinimumWidth(200)
-        self._build_branches()
+        self.tabs.addTab(QWidget(), "Inception branches")  # stand-ins, see STAGED
         self.filters = FeatureMapGrid("First-layer filters (all input channels, shared scale)")
         self.tabs.addTab(self.filters, "Filters")
-        self._build_gradients()
+        self.tabs.addTab(QWidget(), "Gradients")
         self._build_confusion()
         self.log = QPlainTextEdit()
         self.log.setReadOnly(True)
@@ -71,39 +84,119 @@ class TrainViews(QWidget):
         self.tabs.currentChanged.connect(self._on_tab_changed)
         self.tabs.tabBarClicked.connect(lambda _i: setattr(self, "tab_chosen", True))
         self.set_inception([])
+        QTimer.singleShot(0, self, self._build_next)
 
-    def _on_tab_changed(self, _index: int) -> None:
+    def _on_tab_changed(self, index: int) -> None:
+        for name, at in STAGED:
+            if at == index:
+                self._staged(name)
         if self.last_snapshot is not None:
             self.show_snapshot(self.last_snapshot)
 
-    def _build_branches(self) -> None:
+    # -- the staged tabs ------------------------------------------------------------------------
+    def _build_next(self) -> None:
+        """Build the first staged tab not built yet, and the next one on the next turn."""
+        waiting = [name for name, _ in STAGED if name not in self._built]
+        if waiting:
+            self._staged(waiting[0])
+        if len(waiting) > 1:
+            QTimer.singleShot(0, self, self._build_next)
+
+    def _staged(self, name: str) -> dict:
+        """The widgets of the staged tab ``name``, built now if they were not yet."""
+        if name not in self._built:
+            index = dict(STAGED)[name]
+            self._built[name] = made = (
+                self._build_branches() if name == "branches" else self._build_gradients()
+            )
+            stand_in, current = self.tabs.widget(index), self.tabs.currentIndex()
+            title, enabled = self.tabs.tabText(index), self.tabs.isTabEnabled(index)
+            self.tabs.blockSignals(True)  # the same tab stays chosen: no signal for the swap
+            try:
+                self.tabs.removeTab(index)
+                self.tabs.insertTab(index, made["page"], title)
+                self.tabs.setTabEnabled(index, enabled)
+                self.tabs.setCurrentIndex(current)
+            finally:
+                self.tabs.blockSignals(False)
+            stand_in.deleteLater()
+            if name == "branches":
+                self._fill_blocks()
+        return self._built[name]
+
+    @property
+    def branch_page(self) -> QWidget:
+        return self._staged("branches")["page"]
+
+    @property
+    def block_box(self) -> QComboBox:
+        return self._staged("branches")["block_box"]
+
+    @property
+    def branches(self) -> list[FeatureMapGrid]:
+        return self._staged("branches")["branches"]
+
+    @property
+    def no_branches(self) -> QLabel:
+        return self._staged("branches")["no_branches"]
+
+    @property
+    def grad_plot(self) -> pg.PlotWidget:
+        return self._staged("gradients")["page"]
+
+    @property
+    def grad_bars(self) -> pg.BarGraphItem:
+        return self._staged("gradients")["bars"]
+
+    def _shown(self, name: str) -> bool:
+        """Whether the staged tab ``name`` is on screen (never builds it)."""
+        return name in self._built and self._built[name]["page"].isVisible()
+
+    def _build_branches(self) -> dict:
         page = QWidget()
         layout = QVBoxLayout(page)
         row = QHBoxLayout()
         row.addWidget(QLabel("Inception block:"))
-        self.block_box = QComboBox()
-        self.block_box.setToolTip("Which Inception block's four branches to show")
-        row.addWidget(self.block_box)
+        block_box = QComboBox()
+        block_box.setToolTip("Which Inception block's four branches to show")
+        block_box.currentTextChanged.connect(self.block_chosen)
+        row.addWidget(block_box)
         row.addStretch(1)
         layout.addLayout(row)
         grid = QGridLayout()
-        self.branches = [FeatureMapGrid(f"branch {i + 1}") for i in range(4)]
-        for i, view in enumerate(self.branches):
+        branches = [FeatureMapGrid(f"branch {i + 1}") for i in range(4)]
+        for i, view in enumerate(branches):
             grid.addWidget(view, i // 2, i % 2)
         layout.addLayout(grid, 1)
-        self.no_branches = QLabel("This model has no Inception blocks.")
-        self.no_branches.setAlignment(Qt.AlignCenter)
-        layout.addWidget(self.no_branches)
-        self.branch_page = page
-        self.tabs.addTab(page, "Inception branches")
+        no_branches = QLabel("This model has no Inception blocks.")
+        no_branches.setAlignment(Qt.AlignCenter)
+        layout.addWidget(no_branches)
+        return {
+            "page": page,
+            "block_box": block_box,
+            "branches": branches,
+            "no_branches": no_branches,
+        }
 
-    def _build_gradients(self) -> None:
-        self.grad_plot = pg.PlotWidget(background="w")
-        self.grad_plot.setLabel("left", "gradient norm (log₁₀)")
-        self.grad_plot.setLabel("bottom", "layer (input → output)")
-        self.grad_bars = pg.BarGraphItem(x=[], height=[], width=0.7, brush="#4c72b0")
-        self.grad_plot.addItem(self.grad_bars)
-        self.tabs.addTab(self.grad_plot, "Gradients")
+    def _fill_blocks(self) -> None:
+        """The built branch tab shows the run's blocks (or says there are none)."""
+        made = self._built["branches"]
+        box, has = made["block_box"], bool(self._blocks)
+        box.blockSignals(True)
+        box.clear()
+        box.addItems(self._blocks)
+        box.blockSignals(False)
+        for view in made["branches"]:
+            view.setVisible(has)
+        made["no_branches"].setVisible(not has)
+
+    def _build_gradients(self) -> dict:
+        plot = pg.PlotWidget(background="w")
+        plot.setLabel("left", "gradient norm (log₁₀)")
+        plot.setLabel("bottom", "layer (input → output)")
+        bars = pg.BarGraphItem(x=[], height=[], width=0.7, brush="#4c72b0")
+        plot.addItem(bars)
+        return {"page": plot, "bars": bars}
 
     def _build_confusion(self) -> None:
         self.confusion = QTableWidget(10, 10)
@@ -180,7 +273,7 @@ class TrainViews(QWidget):
             levels=(0, 255),
         )
         branches = snap.get("branches") or []
-        if branches and self.branch_page.isVisible():
+        if branches and self._shown("branches"):
             arrays = [a for _, a in branches]
             low = min(float(a.min()) for a in arrays)
             high = max(float(a.max()) for a in arrays)
@@ -193,7 +286,7 @@ class TrainViews(QWidget):
                 f"First-layer filters: {f.shape[0]} × {f.shape[1]} of {f.shape[2]}×{f.shape[3]}",
             )
         norms = snap.get("grad_norms") or {}
-        if norms and self.grad_plot.isVisible():
+        if norms and self._shown("gradients"):
             heights = np.log10(np.maximum(np.array(list(norms.values())), 1e-12))
             self.grad_bars.setOpts(
                 x=np.arange(len(heights)),
@@ -204,23 +297,23 @@ class TrainViews(QWidget):
             step = max(1, len(norms) // 12)
             axis.setTicks([[(i, n) for i, n in enumerate(norms) if i % step == 0]])
 
-    def _has_content(self, widget) -> bool:
+    def _has_content(self, index: int) -> bool:
         snap = self.last_snapshot or {}
-        return {
-            id(self.branch_page): bool(snap.get("branches")) and self.block_box.count() > 0,
-            id(self.filters): snap.get("filters") is not None,
-            id(self.grad_plot): bool(snap.get("grad_norms")),
-            id(self.confusion): self.confusion_shown,
-            id(self.log): bool(self.log.toPlainText()),
-            id(self.runs): self.runs.count() > 0,
-        }.get(id(widget), False)
+        return (
+            bool(snap.get("branches")) and bool(self._blocks),
+            snap.get("filters") is not None,
+            bool(snap.get("grad_norms")),
+            self.confusion_shown,
+            bool(self.log.toPlainText()),
+            self.runs.count() > 0,
+        )[index]
 
     def open_first_tab_with_content(self) -> None:
         """Show the first tab that has something to show (unless the user picked one)."""
         if self.tab_chosen:
             return
         for i in range(self.tabs.count()):
-            if self.tabs.isTabEnabled(i) and self._has_content(self.tabs.widget(i)):
+            if self.tabs.isTabEnabled(i) and self._has_content(i):
                 self.tabs.setCurrentIndex(i)
                 return
 
@@ -252,17 +345,14 @@ class TrainViews(QWidget):
         self.confusion_shown = True
 
     def set_inception(self, blocks: list[str]) -> None:
-        self.block_box.blockSignals(True)
-        self.block_box.clear()
-        self.block_box.addItems(blocks)
-        self.block_box.blockSignals(False)
+        self._blocks = list(blocks)
+        if "branches" in self._built:
+            self._fill_blocks()
         has = bool(blocks)
-        for view in self.branches:
-            view.setVisible(has)
-        self.no_branches.setVisible(not has)
-        self.tabs.setTabEnabled(self.tabs.indexOf(self.branch_page), has)
+        at = dict(STAGED)["branches"]
+        self.tabs.setTabEnabled(at, has)
         # a new run: its first snapshot opens the first tab that has something to show
         self._choose_tab = True
         self.last_snapshot = None
-        if not has and self.tabs.currentWidget() is self.branch_page:
+        if not has and self.tabs.currentIndex() == at:
             self.tabs.setCurrentWidget(self.filters)
