@@ -22,6 +22,7 @@ from PySide6.QtWidgets import QApplication
 
 from cnnviz.core.animation import open_writer
 from cnnviz.core.lesson import Lesson
+from cnnviz.gui.repaint_hold import release_repaints
 
 READY_SECONDS = 60.0  # a page restoring in its workers (a model to load) gets this long
 NOT_READY = "the lesson's page did not finish loading its model and input in time"
@@ -244,6 +245,7 @@ class AnimationExport(QObject):
         """The frame widget drawn at the frame's size, one image pixel per pixel whatever the
         screen's scale."""
         settle(self.page)
+        release_repaints(self.page)
         widget = self.page.frame_widget()
         size = self.layout_size
         image = QImage(*size, QImage.Format_RGB888)

@@ -14,6 +14,7 @@ from PySide6.QtGui import QColor, QGuiApplication, QImage, QPainter
 from PySide6.QtWidgets import QGraphicsView, QWidget
 
 from cnnviz.core.files import atomic_path
+from cnnviz.gui.repaint_hold import release_repaints
 
 PNG_SCALE = 2  # slides are projected large: twice the pixels the screen shows
 PAPER = QColor("white")  # figures sit on white, like figures on a slide
@@ -28,6 +29,7 @@ def figure_size(widget: QWidget) -> QSize:
 
 def paint_figure(widget: QWidget, painter: QPainter, size: QSize) -> None:
     """Draw the figure into ``painter``, filling ``size``."""
+    release_repaints(widget)
     painter.setRenderHint(QPainter.Antialiasing)
     painter.setRenderHint(QPainter.TextAntialiasing)
     if isinstance(widget, QGraphicsView) and widget.scene() is not None:

@@ -33,7 +33,7 @@ from cnnviz.gui.look import dress, named, normal_propagation
 from cnnviz.gui.menus import Menus, shortcut_table
 from cnnviz.gui.pages import PAGES
 from cnnviz.gui.pages.base import Page, PageContext
-from cnnviz.gui.repaint_hold import hold_repaints
+from cnnviz.gui.repaint_hold import hold_repaints, release_repaints
 from cnnviz.gui.settings import open_settings, read
 from cnnviz.gui.workers.preload import MODULES, Preload, page_modules
 
@@ -138,6 +138,8 @@ class MainWindow(QMainWindow):
         if entry.needs_torch:
             self.preload.wait()
         page = entry.load()()
+        page.setParent(self.stack)  # the window's from now on (hidden until placed)
+        page.hide()
         page.attach(self.context)
         page.status_changed.connect(lambda text, p=page: self._on_page_status(p, text))
         self.pages[index] = page
@@ -162,8 +164,8 @@ class MainWindow(QMainWindow):
         return self.pages[[e.title for e in PAGES].index(title)]
 
     def current_page(self) -> Page:
-        """The page shown: the lesson's, or its placeholder while it waits for PyTorch (the
-        menus never build a page, nor wait for the import)."""
+        """The page shown: the lesson's, or its placeholder while it waits for PyTorch or is
+        being made (the menus never build a page, nor wait for the import)."""
         return self.stack.currentWidget()
 
     def show_page(self, index: int) -> Page:
@@ -209,6 +211,11 @@ class MainWindow(QMainWindow):
         index, self._waiting_for = self._waiting_for, -1
         if index < 0 or index != self.lessons.currentRow():
             return
+        if self.pages[index] is None and PAGES[index].needs_torch and not self.preload.done():
+            self._waiting_for = index  # chosen since this turn was asked for: wait, not block
+            self.statusBar().showMessage("Starting PyTorch…")
+            self._preload_timer.start()
+            return
         if self.pages[index] is None:
             self._make(index)
             QTimer.singleShot(0, self, lambda: self._show_if_chosen(index))
@@ -216,7 +223,7 @@ class MainWindow(QMainWindow):
             self._show(index)
 
     def _show_if_chosen(self, index: int) -> None:
-        if index == self.lessons.currentRow() and self.isVisible() and not self._closing:
+        if index == self.lessons.currentRow() and not self._closing:
             self._show(index)
 
     def _show(self, index: int) -> None:
@@ -334,6 +341,7 @@ class MainWindow(QMainWindow):
         from cnnviz.core.files import atomic_path
 
         with atomic_path(path, suffix=".png") as tmp:
+            release_repaints(self)  # a held window is grabbed blank
             if not self.current_page().grab().save(str(tmp), "PNG"):
                 raise OSError(f"could not write {Path(path).name}")
 

@@ -17,19 +17,23 @@ TURNS = 3  # turns of the event loop a layout takes to settle (deeper cascades a
 def hold_repaints(widget, turns: int = TURNS) -> None:
     """Hold the repaints of ``widget``'s window for the next ``turns`` turns of the event loop.
 
-    Holds nest: the window repaints once the last one ends (and then in full). A hidden window
-    is not held: nothing of it is painted anyway."""
+    Holds nest: the window repaints once the last one ends (and then in full). A widget not
+    on screen holds nothing: nothing of it is painted anyway."""
     from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QWidget
 
-    window = widget.window()
-    if not window.isVisible():
+    if not widget.isVisible():
         return
+    window = QWidget.window(widget)  # (a page may have a widget of its own named "window")
     holds = getattr(window, "_repaint_holds", 0)
     if holds == 0:
         window.setUpdatesEnabled(False)
     window._repaint_holds = holds + 1
+    generation = getattr(window, "_repaint_generation", 0)
 
     def turn(left: int) -> None:
+        if getattr(window, "_repaint_generation", 0) != generation:
+            return  # released at once meanwhile (release_repaints)
         if left > 1:
             QTimer.singleShot(0, window, lambda: turn(left - 1))
             return
@@ -40,6 +44,24 @@ def hold_repaints(widget, turns: int = TURNS) -> None:
     QTimer.singleShot(0, window, lambda: turn(turns))
 
 
+def release_repaints(widget) -> None:
+    """End every hold of ``widget``'s window now, laying it out first: a widget drawn into an
+    image (``grab``, ``render``) while its window holds its repaints comes out blank."""
+    from PySide6.QtCore import QCoreApplication, QEvent
+    from PySide6.QtWidgets import QWidget
+
+    window = QWidget.window(widget)
+    if getattr(window, "_repaint_holds", 0) == 0:
+        return
+    window._repaint_generation = getattr(window, "_repaint_generation", 0) + 1
+    window._repaint_holds = 0
+    for _ in range(TURNS):  # the layout the hold waited for
+        QCoreApplication.sendPostedEvents(None, QEvent.LayoutRequest)
+    window.setUpdatesEnabled(True)
+
+
 def repaints_held(widget) -> bool:
     """Whether ``widget``'s window is holding its repaints now."""
-    return getattr(widget.window(), "_repaint_holds", 0) > 0
+    from PySide6.QtWidgets import QWidget
+
+    return getattr(QWidget.window(widget), "_repaint_holds", 0) > 0

@@ -447,3 +447,23 @@ def test_a_change_of_look_paints_the_page_once_its_layout_has_settled(qtbot, mai
             assert len(full) == 1, (change, paints)  # (a part may follow: a grid refitted)
     finally:
         QApplication.instance().removeEventFilter(counter)
+
+
+def test_a_page_exported_while_the_window_holds_its_repaints_is_drawn_in_full(
+    qtbot, main_window, tmp_path
+):
+    """A widget drawn into an image while its window holds its repaints came out blank; an
+    export ends the hold first (laying the page out), whenever it is asked for."""
+    from cnnviz.gui.repaint_hold import repaints_held
+
+    window = main_window
+    page = window.show_page(0)
+    qtbot.waitUntil(lambda: not repaints_held(window))
+    qtbot.wait(50)
+    reference = page.grab().toImage()
+    window.set_look(zoom=1.0)  # the same look: laid out again, held all the same
+    assert repaints_held(window)
+    window.export_png(tmp_path / "page.png")
+    assert not repaints_held(window)
+    exported = QImage(str(tmp_path / "page.png")).convertToFormat(reference.format())
+    assert exported == reference

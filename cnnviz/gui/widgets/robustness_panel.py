@@ -80,12 +80,17 @@ class RobustnessPanel(ModelTaskPanel):
         layout.addWidget(self.summary)
 
     def set_model(self, model, info: InputContract = MNIST_INFO) -> None:
-        """A new model: its curve is not known yet (a run in hand is cancelled)."""
+        """A new model: its curve is not known yet. A run in hand is cancelled and started
+        again on the new model (asked for before the model had arrived, it was the new
+        model's curve the user wanted)."""
+        again = self.running
         self.cancel()
         super().set_model(model, info)
         self.result = None
         self.curve.setData([], [])
         self.progress.setValue(0)
+        if again:
+            self.compute()
 
     def compute(self) -> None:
         self.request_id += 1

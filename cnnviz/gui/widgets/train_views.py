@@ -351,8 +351,10 @@ class TrainViews(QWidget):
         has = bool(blocks)
         at = dict(STAGED)["branches"]
         self.tabs.setTabEnabled(at, has)
-        # a new run: its first snapshot opens the first tab that has something to show
+        # a new run: its first snapshot opens the first tab that has something to show (the
+        # confusion matrix shown is the last run's until this one has finished an epoch)
         self._choose_tab = True
+        self.confusion_shown = False
         self.last_snapshot = None
         if not has and self.tabs.currentIndex() == at:
             self.tabs.setCurrentWidget(self.filters)

@@ -5,9 +5,10 @@ to the same names: ``start``, ``is_running``, ``request_stop`` (a flag the worke
 never a killed thread) and ``shutdown`` (ask it to stop, end the thread's event loop, wait).
 The threads still alive are listed by :func:`live_threads` (tests check that none is left).
 
-Every worker runs at a lower priority than the GUI thread (:func:`yield_to_window`): where
-both want the same core, the window gets it first, so a training run or an attribution map
-in the background does not make the window late to a click or a repaint.
+Every worker runs at a lower priority than the GUI thread (:func:`yield_to_window`; on Linux
+the threads it starts too): where both want the same core, the window gets it first, so a
+training run or an attribution map in the background does not make the window late to a
+click or a repaint. (The preload thread is not lowered: the window waits for its import.)
 """
 
 from __future__ import annotations

@@ -73,9 +73,6 @@ class Preload:
         self._thread.start()
 
     def _run(self, modules, warm) -> None:
-        from cnnviz.gui.workers.base import yield_to_window
-
-        yield_to_window()  # the window stays first while PyTorch is imported
         try:
             for name in modules:
                 importlib.import_module(name)
