@@ -94,3 +94,25 @@ def test_a_cancel_reaches_a_job_not_started_yet_and_no_job_submitted_after_it(qa
     worker.submit(4, job)  # replaces job 3, which never runs; itself submitted after the cancel
     worker._process()
     assert asked == [True, False, False]
+
+
+def test_no_automatic_garbage_collection_while_the_preload_imports():
+    """Full collections during the imports walked every object made so far with the Python
+    lock held: 100-300 ms of a still window each. They are off while the preload thread
+    imports (and back as they were after, whether the imports succeed or fail)."""
+    import gc
+
+    from cnnviz.gui.workers.preload import Preload
+
+    seen = []
+
+    def fails():
+        raise RuntimeError("a broken installation")
+
+    assert gc.isenabled()
+    for warm in ((lambda: seen.append(gc.isenabled()),), (fails,)):
+        preload = Preload(modules=("json",), warm=warm)
+        assert preload.wait(30)
+        assert gc.isenabled()
+    assert seen == [False]
+    assert isinstance(preload.error, RuntimeError)
