@@ -25,6 +25,8 @@ from cnnviz.core.lesson import Lesson
 from cnnviz.gui.repaint_hold import release_repaints
 
 READY_SECONDS = 60.0  # a page restoring in its workers (a model to load) gets this long
+_retiring: list = []  # page copies done with, deleted once their workers have stopped
+_sweep_due = [False]  # a sweep of them is scheduled
 NOT_READY = "the lesson's page did not finish loading its model and input in time"
 
 
@@ -212,6 +214,8 @@ class AnimationExport(QObject):
         except BaseException:
             self._abort()
             raise
+        finally:
+            wait_for_retired()  # no event loop follows: the page copy's workers end here
 
     def cancel(self) -> None:
         """Stop; what was written is removed (once the file being written is finished)."""
@@ -317,7 +321,47 @@ class AnimationExport(QObject):
 
     def _dispose(self) -> None:
         if self.page is not None:
-            self.page.shutdown()
-            self.page.close()
-            self.page.deleteLater()
+            retire(self.page)
             self.page = None
+
+
+def retire(page) -> None:
+    """Shut a page copy down and delete it once its workers have stopped: deleted at once,
+    a worker still loading its model (an export cancelled while the page loads) was left
+    running with nothing to wait for it, and the window could close before it ended."""
+    page.shutdown()
+    page.close()
+    _retiring.append(page)
+    _sweep()
+
+
+def _delete_stopped() -> None:
+    for page in list(_retiring):
+        if not page.busy_text():
+            _retiring.remove(page)
+            page.deleteLater()
+
+
+def _sweep() -> None:
+    """Delete the page copies whose workers have stopped; look again soon if some remain."""
+    _sweep_due[0] = False
+    _delete_stopped()
+    if _retiring and not _sweep_due[0]:
+        _sweep_due[0] = True
+        QTimer.singleShot(20, _sweep)
+
+
+def wait_for_retired(seconds: float = 30.0) -> bool:
+    """Run the events until every page copy done with has been deleted (its workers
+    stopped), at most ``seconds``; True when none is left."""
+    deadline = time.monotonic() + seconds
+    while _retiring and time.monotonic() < deadline:
+        QApplication.processEvents()
+        _delete_stopped()
+        time.sleep(0.005)
+    return not _retiring
+
+
+def retiring_text() -> str:
+    """What the window still waits for among the page copies done with ("" when nothing)."""
+    return "stopping an exported lesson's page" if _retiring else ""

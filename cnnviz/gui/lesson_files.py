@@ -9,6 +9,7 @@ renders in slices (see :mod:`cnnviz.gui.animation_export`) with a progress dialo
 from __future__ import annotations
 
 import re
+import sys
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -219,7 +220,10 @@ class LessonFiles:
 
     def busy_text(self) -> str:
         """What the window still waits for when it closes ("" when nothing)."""
-        return "finishing the animation file" if self.job is not None else ""
+        if self.job is not None:
+            return "finishing the animation file"
+        exports = sys.modules.get("cnnviz.gui.animation_export")  # none made: nothing retires
+        return exports.retiring_text() if exports is not None else ""
 
     # -- figures ------------------------------------------------------------------------------
     def figure(self, name: str = ""):

@@ -520,6 +520,12 @@ def test_an_export_cancelled_while_the_page_loads_leaves_nothing(
     assert failed.args == ["Cancelled."] and job.page is None
     assert not (tmp_path / "seq").exists() or list((tmp_path / "seq").iterdir()) == []
     qtbot.waitUntil(lambda: main_window.lesson_files.job is None)
+    # the page copy's worker may still be loading its model: the window waits for it when
+    # it closes (deleted at once, nothing waited: the thread outlived the window)
+    from cnnviz.gui import animation_export
+
+    stopping = animation_export._retiring  # page copies whose workers have not stopped yet
+    assert not stopping or "stopping an exported lesson's page" in main_window.busy_texts()
 
 
 def test_headless_export_of_a_trace_lesson(qapp, tmp_path):
