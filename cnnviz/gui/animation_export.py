@@ -343,12 +343,17 @@ def _delete_stopped() -> None:
 
 
 def _sweep() -> None:
-    """Delete the page copies whose workers have stopped; look again soon if some remain."""
-    _sweep_due[0] = False
+    """Delete the page copies whose workers have stopped; look again soon if some remain
+    (one look at a time is scheduled)."""
     _delete_stopped()
     if _retiring and not _sweep_due[0]:
         _sweep_due[0] = True
-        QTimer.singleShot(20, _sweep)
+        QTimer.singleShot(20, _sweep_again)
+
+
+def _sweep_again() -> None:
+    _sweep_due[0] = False
+    _sweep()
 
 
 def wait_for_retired(seconds: float = 30.0) -> bool:
