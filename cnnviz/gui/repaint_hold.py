@@ -12,13 +12,18 @@ from __future__ import annotations
 
 TURNS = 3  # turns of the event loop a layout takes to settle (deeper cascades are rare; a
 # layout still running when the hold ends is painted as before, nothing is lost)
+LONGEST = 0.15  # seconds: holds that follow each other (zoom on a key held down) are not
+# extended past this, so that the window still shows each step now and then
 
 
 def hold_repaints(widget, turns: int = TURNS) -> None:
     """Hold the repaints of ``widget``'s window for the next ``turns`` turns of the event loop.
 
     Holds nest: the window repaints once the last one ends (and then in full). A widget not
-    on screen holds nothing: nothing of it is painted anyway."""
+    on screen holds nothing: nothing of it is painted anyway. Nor does a window held for
+    :data:`LONGEST` already: changes that come one after another keep showing."""
+    import time
+
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QWidget
 
@@ -28,6 +33,9 @@ def hold_repaints(widget, turns: int = TURNS) -> None:
     holds = getattr(window, "_repaint_holds", 0)
     if holds == 0:
         window.setUpdatesEnabled(False)
+        window._held_since = time.monotonic()
+    elif time.monotonic() - window._held_since > LONGEST:
+        return
     window._repaint_holds = holds + 1
     generation = getattr(window, "_repaint_generation", 0)
 

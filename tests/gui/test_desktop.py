@@ -467,3 +467,24 @@ def test_a_page_exported_while_the_window_holds_its_repaints_is_drawn_in_full(
     assert not repaints_held(window)
     exported = QImage(str(tmp_path / "page.png")).convertToFormat(reference.format())
     assert exported == reference
+
+
+def test_changes_of_look_one_after_another_still_show(qtbot, main_window):
+    """Holding zoom-in down makes a change of look every few turns of the event loop: each
+    would hold the window's repaints again, and the window would show nothing until the key
+    was let go. A hold is not extended past repaint_hold.LONGEST."""
+    import time
+
+    from cnnviz.gui import repaint_hold
+
+    window = main_window
+    window.show_page(0)
+    qtbot.waitUntil(lambda: not repaint_hold.repaints_held(window))
+    zoom, start, released = 1.0, time.monotonic(), False
+    while time.monotonic() - start < 4 * repaint_hold.LONGEST and not released:
+        zoom = 1.1 if zoom == 1.0 else 1.0
+        window.set_look(zoom=zoom)  # the next change comes before the hold has ended
+        qtbot.wait(1)
+        released = not repaint_hold.repaints_held(window)
+    assert released
+    window.set_look(zoom=1.0)
