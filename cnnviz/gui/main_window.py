@@ -35,7 +35,7 @@ from cnnviz.gui.pages import PAGES
 from cnnviz.gui.pages.base import Page, PageContext
 from cnnviz.gui.repaint_hold import hold_repaints, release_repaints
 from cnnviz.gui.settings import open_settings, read
-from cnnviz.gui.workers.preload import MODULES, Preload, page_modules
+from cnnviz.gui.workers.preload import MODULES, Preload, make_qt_classes_here, page_modules
 
 EAGER = 2  # the grid lessons are built with the window (they need no PyTorch)
 CLOSE_POLL_MS = 30
@@ -70,6 +70,7 @@ class MainWindow(QMainWindow):
         self.pages: list[Page | None] = [None] * len(PAGES)
         self._unplaced: set[int] = set()  # pages made, their placeholders still shown
         self._page_looks: dict[int, tuple] = {}  # the look each built page has
+        make_qt_classes_here()  # not in the preload thread while this one uses Qt
         self.preload = Preload(MODULES + page_modules())
         self.zoom, self.presenter, self.theme = 1.0, False, "system"
         normal_propagation()  # before any page has a style sheet

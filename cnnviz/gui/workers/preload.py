@@ -37,6 +37,27 @@ def read_default_checkpoint() -> None:
 WARM = (read_default_checkpoint,)  # called after the imports: what the pages use as built
 
 
+QT_MODULES = ("QtCore", "QtGui", "QtWidgets")  # the PySide6 modules pyqtgraph copies
+
+
+def make_qt_classes_here() -> None:
+    """In the GUI thread, before the preload starts: have PySide6 make every class of
+    :data:`QT_MODULES` now (about 90 ms). PySide6 makes a class on its first use, and
+    pyqtgraph's import (in the preload thread) touches every one of them to copy it; a
+    process whose GUI thread was busy with Qt meanwhile crashed in this stop's tests, once
+    with the preload thread inside that copy (a segfault), once without a stack (a double
+    free). Made here, the preload thread only reads them."""
+    import importlib
+
+    for name in QT_MODULES:
+        module = importlib.import_module(f"PySide6.{name}")
+        for attribute in dir(module):
+            try:
+                getattr(module, attribute)
+            except Exception:  # noqa: BLE001 - a name that cannot be read is not copied either
+                pass
+
+
 def page_modules() -> tuple[str, ...]:
     """The lessons' page modules: imported here too, after PyTorch, so that building a page
     for the first time does not also import (and compile) its module in the GUI thread."""
