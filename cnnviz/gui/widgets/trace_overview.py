@@ -44,8 +44,7 @@ HOVERED = QColor("#00a152")
 def largest(values: np.ndarray) -> float:
     """The largest magnitude among the finite ``values`` (0 when there is none): a network
     trained to divergence holds NaN and infinite numbers."""
-    finite = np.abs(values[np.isfinite(values)])
-    return float(finite.max()) if finite.size else 0.0
+    return float(largest_per_map(np.reshape(values, (1, -1)))[0])
 
 
 def colour(values: np.ndarray, scale, grey: bool = False) -> np.ndarray:

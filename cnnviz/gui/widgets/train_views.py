@@ -29,6 +29,7 @@ from cnnviz.gui.widgets.confusion_gallery import ConfusionGallery
 from cnnviz.gui.widgets.feature_grid import FeatureMapGrid
 from cnnviz.gui.widgets.loss_plot import LossPlot
 from cnnviz.gui.widgets.run_figures import RunFigures
+from cnnviz.gui.widgets.stand_in_tabs import swap_in
 
 # the tabs built a turn of the event loop after the views (or at once when shown or asked
 # for): (name, tab index); built with the page they held the GUI thread for about 20 ms more
@@ -109,17 +110,7 @@ class TrainViews(QWidget):
             self._built[name] = made = (
                 self._build_branches() if name == "branches" else self._build_gradients()
             )
-            stand_in, current = self.tabs.widget(index), self.tabs.currentIndex()
-            title, enabled = self.tabs.tabText(index), self.tabs.isTabEnabled(index)
-            self.tabs.blockSignals(True)  # the same tab stays chosen: no signal for the swap
-            try:
-                self.tabs.removeTab(index)
-                self.tabs.insertTab(index, made["page"], title)
-                self.tabs.setTabEnabled(index, enabled)
-                self.tabs.setCurrentIndex(current)
-            finally:
-                self.tabs.blockSignals(False)
-            stand_in.deleteLater()
+            swap_in(self.tabs, index, made["page"])
             if name == "branches":
                 self._fill_blocks()
         return self._built[name]

@@ -15,6 +15,7 @@ from cnnviz.gui.widgets.adversarial_panel import AdversarialPanel
 from cnnviz.gui.widgets.attribution_panel import AttributionPanel
 from cnnviz.gui.widgets.filter_panel import FilterPanel
 from cnnviz.gui.widgets.robustness_panel import RobustnessPanel
+from cnnviz.gui.widgets.stand_in_tabs import swap_in
 
 # the panels' tabs after the feature maps: (name, title, tooltip, maker given the test set)
 PANELS = (
@@ -86,23 +87,14 @@ class WhyTabs(QTabWidget):
         """The panel ``name`` (built now if it was not yet)."""
         if name not in self._built:
             index = 1 + NAMES.index(name)
-            _name, title, tip, make = PANELS[index - 1]
+            make = PANELS[index - 1][3]
             made = make(self.test_set)
             self._built[name] = made
             if self._model is not None:
                 made.set_model(*self._model)
             if name in ("why", "fool"):
                 made.set_image(self._image)
-            stand_in, current = self.widget(index), self.currentIndex()
-            self.blockSignals(True)  # the same tab stays chosen: no signal for the swap
-            try:
-                self.removeTab(index)
-                self.insertTab(index, made, title)
-                self.setTabToolTip(index, tip)
-                self.setCurrentIndex(current)
-            finally:
-                self.blockSignals(False)
-            stand_in.deleteLater()
+            swap_in(self, index, made)
         return self._built[name]
 
     @property

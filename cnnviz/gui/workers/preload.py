@@ -47,8 +47,6 @@ def make_qt_classes_here() -> None:
     process whose GUI thread was busy with Qt meanwhile crashed in this stop's tests, once
     with the preload thread inside that copy (a segfault), once without a stack (a double
     free). Made here, the preload thread only reads them."""
-    import importlib
-
     for name in QT_MODULES:
         module = importlib.import_module(f"PySide6.{name}")
         for attribute in dir(module):
