@@ -10,6 +10,8 @@ each turn of the event loop in between stays short.
 
 from __future__ import annotations
 
+import weakref
+
 TURNS = 3  # turns of the event loop a layout takes to settle (deeper cascades are rare; a
 # layout still running when the hold ends is painted as before, nothing is lost)
 LONGEST = 0.15  # seconds: holds that follow each other (zoom on a key held down) are not
@@ -32,7 +34,7 @@ def hold_repaints(widget, turns: int = TURNS) -> None:
     window = QWidget.window(widget)  # (a page may have a widget of its own named "window")
     holds = getattr(window, "_repaint_holds", 0)
     if holds == 0:
-        window.setUpdatesEnabled(False)
+        _held_part(window).setUpdatesEnabled(False)
         window._held_since = time.monotonic()
     elif time.monotonic() - window._held_since > LONGEST:
         return
@@ -47,25 +49,62 @@ def hold_repaints(widget, turns: int = TURNS) -> None:
             return
         window._repaint_holds -= 1
         if window._repaint_holds == 0:
-            window.setUpdatesEnabled(True)  # schedules a repaint of the whole window
+            _resume(window)
 
     QTimer.singleShot(0, window, lambda: turn(turns))
 
 
+_DRAWN_LATER: weakref.WeakSet = weakref.WeakSet()
+
+
+def draws_later(widget) -> None:
+    """Register ``widget`` as one that spreads its drawing over several repaints, to keep
+    each short: :func:`release_repaints` calls its ``finish_drawing()`` before a grab."""
+    _DRAWN_LATER.add(widget)
+
+
 def release_repaints(widget) -> None:
-    """End every hold of ``widget``'s window now, laying it out first: a widget drawn into an
-    image (``grab``, ``render``) while its window holds its repaints comes out blank."""
+    """Make ``widget``'s window ready to be drawn into an image (``grab``, ``render``) now: a
+    window holding its repaints comes out blank, so every hold ends, the window laid out first;
+    and a widget that draws over several repaints (:func:`draws_later`) finishes its drawing."""
     from PySide6.QtCore import QCoreApplication, QEvent
     from PySide6.QtWidgets import QWidget
+    from shiboken6 import isValid
 
     window = QWidget.window(widget)
+    for later in list(_DRAWN_LATER):
+        if isValid(later) and QWidget.window(later) is window:
+            later.finish_drawing()
     if getattr(window, "_repaint_holds", 0) == 0:
         return
     window._repaint_generation = getattr(window, "_repaint_generation", 0) + 1
     window._repaint_holds = 0
     for _ in range(TURNS):  # the layout the hold waited for
         QCoreApplication.sendPostedEvents(None, QEvent.LayoutRequest)
-    window.setUpdatesEnabled(True)
+    _resume(window)
+
+
+def _held_part(window):
+    """What a hold stops painting: a main window's central widget, else the whole window.
+
+    Not a main window itself: an update request that reaches a top-level window whose updates
+    are disabled is dropped, and Qt's repaint manager, which believes it still on its way,
+    asks for no other. The window then painted nothing more (a change, a hover, a new trace)
+    until something else (a resize, an expose) repainted it. A child widget held keeps the
+    window's own repaints going (its menu bar and status bar keep showing too)."""
+    from PySide6.QtWidgets import QMainWindow
+
+    if isinstance(window, QMainWindow) and window.centralWidget() is not None:
+        return window.centralWidget()
+    return window
+
+
+def _resume(window) -> None:
+    """Let ``window`` paint again: the part held is repainted in full."""
+    part = _held_part(window)
+    part.setUpdatesEnabled(True)  # marks the part for a repaint
+    if part is window and window.windowHandle() is not None:
+        window.windowHandle().requestUpdate()  # a request dropped during the hold (above)
 
 
 def repaints_held(widget) -> bool:

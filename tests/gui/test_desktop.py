@@ -449,6 +449,56 @@ def test_a_change_of_look_paints_the_page_once_its_layout_has_settled(qtbot, mai
         QApplication.instance().removeEventFilter(counter)
 
 
+def test_the_window_paints_again_after_a_hold_that_swallowed_an_update_request(qtbot, main_window):
+    """Qt drops an update request that reaches a window whose updates are disabled, and its
+    repaint manager, believing it still on its way, asks for no other: after such a hold the
+    window painted nothing more (a change, a hover, a new trace) until it was resized. Both
+    ends of a hold (its last turn, an export ending it at once) ask for a repaint."""
+    from PySide6.QtCore import QEvent, QObject
+
+    from cnnviz.gui.repaint_hold import hold_repaints, release_repaints, repaints_held
+
+    window = main_window
+    page = window.show_page(0)
+    qtbot.waitUntil(lambda: not repaints_held(window))
+    qtbot.wait(50)
+    seen = {"requests while held": 0, "page paints": 0}
+
+    class Counter(QObject):
+        def eventFilter(self, watched, event):
+            if event.type() == QEvent.UpdateRequest and repaints_held(window):
+                seen["requests while held"] += 1
+            elif event.type() == QEvent.Paint and watched is page:
+                seen["page paints"] += 1
+            return False
+
+    counter = Counter()
+    QApplication.instance().installEventFilter(counter)
+    try:
+        for end in ("released", "last turn"):
+            seen["requests while held"] = 0
+            page.update()  # a change asks for a repaint, then the hold begins
+            hold_repaints(window, turns=10**9 if end == "released" else 3)
+            if end == "released":  # the request reaches the window while it is held
+                qtbot.waitUntil(lambda: seen["requests while held"] > 0)
+                release_repaints(window)
+            qtbot.waitUntil(lambda: not repaints_held(window))
+            qtbot.wait(50)
+            seen["page paints"] = 0
+            page.update()
+            qtbot.waitUntil(lambda: seen["page paints"] > 0, timeout=2000)
+        # the same, the way a user meets it: a lesson shown for the first time, then a change
+        trace = window.show_page([e.title for e in PAGES].index("Trace"))
+        qtbot.waitUntil(lambda: not repaints_held(window))
+        qtbot.wait(100)
+        painted = []
+        trace.paintEvent = lambda event: painted.append(event.rect())  # noqa: ARG005
+        trace.update()
+        qtbot.waitUntil(lambda: bool(painted), timeout=2000)
+    finally:
+        QApplication.instance().removeEventFilter(counter)
+
+
 def test_a_page_exported_while_the_window_holds_its_repaints_is_drawn_in_full(
     qtbot, main_window, tmp_path
 ):
