@@ -568,8 +568,10 @@ def test_a_network_trained_to_nan_is_said_so_and_drawn_without_warnings(trace, q
         warnings.simplefilter("error", RuntimeWarning)
         use(trace, qtbot, model)
         trace.overview.recolour()
+        trace.overview.finish_drawing()
         for mode in ("network", "layer", "map"):
             trace.overview.set_scale_mode(mode)
+            trace.overview.finish_drawing()
         trace.overview.set_evidence(np.full((28, 28), np.nan))
     assert trace.message.isVisible() and "not finite" in trace.message.text()
     assert "conv2" in trace.message.text()
@@ -610,3 +612,43 @@ def test_maps_coloured_at_once_match_the_map_by_map_colours():
             y, x = row * (h + 1), col * (w + 1)
             by_loop[y : y + h, x : x + w] = rgb[ch]
         np.testing.assert_array_equal(tile_maps(rgb, rows), by_loop)
+
+
+def test_the_maps_are_drawn_a_few_per_repaint_and_all_in_the_end(
+    trace, qtbot, monkeypatch, tmp_path
+):
+    """A new trace does not colour every node at once (a DenseNet's 8,224 maps froze the
+    window for 130-190 ms): each repaint draws the nodes it shows until its time is spent
+    (at least one), the rest follow on the next turns, nodes out of view wait until shown,
+    and the colours are those of the values. A grab of the window draws everything first."""
+    from cnnviz.gui.widgets.trace_overview import DrawBudget, colour_maps
+
+    view = trace.overview
+    monkeypatch.setattr(DrawBudget, "SECONDS", 0.0)  # one node per repaint
+    per_repaint: list[int] = []
+    real_end = DrawBudget.end
+
+    def end(budget):
+        per_repaint.append(budget.drawn)
+        return real_end(budget)
+
+    monkeypatch.setattr(DrawBudget, "end", end)
+    use(trace, qtbot, build("inception"))
+    shown = view.mapToScene(view.viewport().rect()).boundingRect()
+    on_screen = [i for i in view.items_by_node if i.sceneBoundingRect().intersects(shown)]
+    off_screen = [i for i in view.items_by_node if i not in on_screen]
+    assert len(on_screen) >= 3 and off_screen
+    qtbot.waitUntil(lambda: all(i.wanted is None for i in on_screen), timeout=5000)
+    assert max(per_repaint) == 1 and per_repaint.count(1) >= len(on_screen)
+    assert all(i.wanted is not None for i in off_screen)  # drawn when scrolled to
+    # the colours drawn are those of the values (conv1, channel 0, its first pixel)
+    conv = next(i for i in on_screen if i.node.is_map and i.node.kind != "input")
+    maps = conv.node.value
+    expected = colour_maps(maps, np.full(len(maps), np.abs(maps).max()))[0, 0, 0]
+    drawn = conv.picture.toImage().pixelColor(1, 1)
+    assert (drawn.red(), drawn.green(), drawn.blue()) == tuple(int(v) for v in expected)
+    # a change of scale asks for the nodes again; a grab draws them all before it is taken
+    view.set_scale_mode("map")
+    assert all(i.wanted is not None for i in view.items_by_node)
+    trace.window().export_png(tmp_path / "trace.png")
+    assert view.pending() == [] and (tmp_path / "trace.png").stat().st_size > 0

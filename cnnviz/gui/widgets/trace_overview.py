@@ -11,11 +11,12 @@ unit depends on, which are outlined on every map.
 from __future__ import annotations
 
 import math
+import time
 from dataclasses import dataclass
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QImage, QPainter, QPainterPath, QPen, QPixmap
 from PySide6.QtWidgets import (
     QGraphicsItem,
@@ -26,6 +27,8 @@ from PySide6.QtWidgets import (
     QGraphicsSimpleTextItem,
     QGraphicsView,
 )
+
+from cnnviz.gui.repaint_hold import draws_later
 
 MAX_TILE_ROWS = 5  # a node's tiles stand in columns of at most this many
 GAP = 3  # between tiles
@@ -39,6 +42,7 @@ _DIVERGING = (pg.colormap.get("CET-D1").getLookupTable(nPts=256, alpha=False)).a
 _GREY = np.repeat(np.arange(256, dtype=np.uint8)[:, None], 3, axis=1)
 SELECTED = QColor("#ff6d00")
 HOVERED = QColor("#00a152")
+UNDRAWN = QColor(226, 230, 236)  # a node's tiles before their colours are drawn
 
 
 def largest(values: np.ndarray) -> float:
@@ -157,16 +161,46 @@ class NodeGeometry:
         return index, None, None
 
 
-class NodeItem(QGraphicsItem):
-    """One node: its name and shape, and a pixmap of its maps or entries."""
+class DrawBudget:
+    """How long one repaint of the overview may spend drawing nodes' colours.
 
-    def __init__(self, node, geometry: NodeGeometry, class_names=()):
+    A node's maps are coloured and scaled into its tiles when the node is first painted after
+    a change (a new trace, a colour scale), not all at once: a DenseNet has 145 nodes and
+    8,224 maps, 130–190 ms to draw, which froze the window on each new drawing. A repaint
+    draws the nodes it shows until its time is spent (at least one); the others keep their
+    last picture and are drawn on the next turns of the event loop. Outside a repaint of the
+    view (a figure rendered from the scene) there is no limit."""
+
+    SECONDS = 0.025
+
+    def __init__(self):
+        self.until: float | None = None  # None: no repaint under way, no limit
+        self.drawn = 0  # nodes drawn in this repaint
+        self.missed = False  # a node shown in this repaint is still to be drawn
+
+    def start(self) -> None:
+        self.until, self.drawn, self.missed = time.perf_counter() + self.SECONDS, 0, False
+
+    def end(self) -> bool:
+        """Close the repaint; whether a node it showed is left to draw."""
+        self.until = None
+        return self.missed
+
+    def allows(self) -> bool:
+        return self.until is None or self.drawn == 0 or time.perf_counter() < self.until
+
+
+class NodeItem(QGraphicsItem):
+    """One node: its name and shape, and a picture of its maps or entries (drawn when it is
+    first painted after a change, within the view's :class:`DrawBudget`)."""
+
+    def __init__(self, node, geometry: NodeGeometry, class_names=(), budget=None):
         super().__init__()
         self.node, self.geometry = node, geometry
         self.class_names = class_names
-        self.pixmap = QGraphicsPixmapItem(self)
-        self.pixmap.setPos(0, HEADER)
-        self.pixmap.setTransformationMode(Qt.FastTransformation)
+        self.budget = budget if budget is not None else DrawBudget()
+        self.picture: QPixmap | None = None  # the maps or entries, as last drawn
+        self.wanted: tuple | None = None  # (scale mode, network scale) still to be drawn
         self.title = QGraphicsSimpleTextItem(node.label, self)
         font = QFont()
         font.setBold(True)
@@ -196,8 +230,11 @@ class NodeItem(QGraphicsItem):
             h = g.rows * (g.tile_h + GAP) - GAP
         else:
             cols = math.ceil(n.value.size / g.rows)
-            w = cols * (g.pixel + GAP) - GAP + (110 if self._labelled() else 0)
+            w = cols * (g.pixel + GAP) - GAP
             h = g.rows * g.pixel
+        self._picture_rect = QRectF(0, HEADER, w, h)
+        if self._labelled():
+            w += 110
         width = max(w, self.title.boundingRect().width(), self.shape_text.boundingRect().width())
         return QRectF(0, 0, width, HEADER + h)
 
@@ -208,10 +245,34 @@ class NodeItem(QGraphicsItem):
         return self._size
 
     def paint(self, painter, option, widget=None):
-        pass
+        if self.wanted is not None:
+            if self.budget.allows():
+                self.draw()
+            else:
+                self.budget.missed = True
+        if self.picture is not None:
+            painter.drawPixmap(QPointF(0, HEADER), self.picture)
+        else:
+            painter.fillRect(self._picture_rect, UNDRAWN)
 
     def set_values(self, scale_mode: str, network_scale: float) -> None:
-        """Draw the node's values with the colour scale of ``scale_mode``."""
+        """Show the node's values with the colour scale of ``scale_mode`` (drawn when the
+        node is next painted, or by :meth:`draw`)."""
+        self.wanted = (scale_mode, network_scale)
+        if not self.node.is_map:
+            self._set_labels(self.node.value.reshape(-1))
+        self.update()
+
+    def draw(self) -> None:
+        """Draw the picture of the values asked for by :meth:`set_values`, now."""
+        if self.wanted is None:
+            return
+        scale_mode, network_scale = self.wanted
+        self.wanted = None
+        self.budget.drawn += 1
+        self.picture = self._picture(scale_mode, network_scale)
+
+    def _picture(self, scale_mode: str, network_scale: float) -> QPixmap:
         n, g = self.node, self.geometry
         if n.is_map:
             c, h, w = n.shape
@@ -233,8 +294,7 @@ class NodeItem(QGraphicsItem):
                 target = QRectF(col * (g.tile_w + GAP), row * (g.tile_h + GAP), g.tile_w, g.tile_h)
                 painter.drawImage(target, image, source)
             painter.end()
-            self.pixmap.setPixmap(pix)
-            return
+            return pix
         values = n.value.reshape(-1)
         if n.kind == "probabilities":
             rgb = colour(values * 2 - 1, 1.0)  # 0 → blue-white … 1 → red
@@ -259,8 +319,7 @@ class NodeItem(QGraphicsItem):
                 col, row = divmod(i, g.rows)
                 painter.drawRect(QRectF(col * (g.pixel + GAP), row * g.pixel, g.pixel, g.pixel))
         painter.end()
-        self.pixmap.setPixmap(pix)
-        self._set_labels(values)
+        return pix
 
     def _set_labels(self, values) -> None:
         if not self._labelled():
@@ -356,7 +415,10 @@ class TraceOverview(QGraphicsView):
         self.setBackgroundBrush(QBrush(QColor("#ffffff")))
         self.setAlignment(Qt.AlignLeft | Qt.AlignVCenter)
         self.items_by_node: list[NodeItem] = []
+        self.budget = DrawBudget()
+        draws_later(self)  # a grab of the window finishes the drawing first
         self.trace = None
+        self._network_scale: float | None = None  # of self.trace, once asked for
         self.scale_mode = "layer"
         self.zoom = 1.0
         self.class_names: tuple = ()
@@ -392,6 +454,7 @@ class TraceOverview(QGraphicsView):
         else recoloured."""
         structure = tuple((n.label, n.shape) for n in trace.nodes)
         self.trace, self.class_names = trace, tuple(class_names)
+        self._network_scale = None
         rebuilt = structure != self._structure or len(self.items_by_node) != len(trace.nodes)
         if rebuilt:
             self._structure = structure
@@ -405,19 +468,42 @@ class TraceOverview(QGraphicsView):
 
     def network_scale(self) -> float:
         """The ± range of the whole network's maps (the input and the softmax aside)."""
-        values = [
-            largest(n.value)
-            for n in self.trace.nodes
-            if n.kind not in ("input", "probabilities", "log_softmax")
-        ]
-        return max(values) if values else 1.0
+        if self._network_scale is None:
+            values = [
+                largest(n.value)
+                for n in self.trace.nodes
+                if n.kind not in ("input", "probabilities", "log_softmax")
+            ]
+            self._network_scale = max(values) if values else 1.0
+        return self._network_scale
 
     def recolour(self) -> None:
+        """Colour every node with the scale chosen: the nodes on screen are drawn on the next
+        repaint (within its :class:`DrawBudget`), the others when they come into view."""
         if self.trace is None:
             return
         network = self.network_scale() if self.scale_mode == "network" else 0.0
         for item in self.items_by_node:
             item.set_values(self.scale_mode, network)
+
+    def pending(self) -> list[NodeItem]:
+        """The nodes whose colours are still to be drawn."""
+        return [item for item in self.items_by_node if item.wanted is not None]
+
+    def finish_drawing(self) -> None:
+        """Draw every node still to be drawn, now (before the view is grabbed into an
+        image, whose repaint must not leave a node undrawn)."""
+        for item in self.pending():
+            item.draw()
+        self.viewport().update()
+
+    def paintEvent(self, event):  # noqa: N802
+        self.budget.start()
+        try:
+            super().paintEvent(event)
+        finally:
+            if self.budget.end():  # the rest on the next turn: the window stays responsive
+                QTimer.singleShot(0, self.viewport(), self.viewport().update)
 
     def set_scale_mode(self, mode: str) -> None:
         self.scale_mode = mode
@@ -438,7 +524,7 @@ class TraceOverview(QGraphicsView):
         self._decor: list = []
         nodes = self.trace.nodes
         self.items_by_node = [
-            NodeItem(n, node_geometry(n, self.zoom), self.class_names) for n in nodes
+            NodeItem(n, node_geometry(n, self.zoom), self.class_names, self.budget) for n in nodes
         ]
         depth, lane = layout_lanes(nodes)
         widths: dict[int, float] = {}
