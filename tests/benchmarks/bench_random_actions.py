@@ -8,6 +8,7 @@ same figures without the timeouts that saw a page built for the first time (each
 new window, so every lesson it visits is built once, behind its "Loading …" placeholder).
 
     python tests/benchmarks/bench_random_actions.py [--seconds 120] [--seeds 5] [--first-seed 1]
+        [--watch stacks.txt]
 """
 
 from __future__ import annotations
@@ -61,6 +62,28 @@ class Lateness:
         self._last = now
 
 
+def watch_stalls(out, seconds: float = 0.35, every: int = 5) -> None:
+    """Have faulthandler write every thread's stack to ``out`` when the lateness timer has
+    not ticked for ``seconds``: re-armed every ``every`` ticks (re-arming on each tick cost
+    the event loop about 0.7 ms at p50)."""
+    import faulthandler
+
+    tick, stop = Lateness._tick, Lateness.stop
+    count = [0]
+
+    def watched_tick(self) -> None:
+        tick(self)
+        count[0] += 1
+        if count[0] % every == 0:
+            faulthandler.dump_traceback_later(seconds, repeat=False, file=out)
+
+    def watched_stop(self) -> None:
+        faulthandler.cancel_dump_traceback_later()
+        stop(self)
+
+    Lateness._tick, Lateness.stop = watched_tick, watched_stop
+
+
 def actions_between(monkey, start: float, end: float) -> list[str]:
     """The monkey's log entries stamped between two perf_counter times (plus the one before)."""
     origin = monkey.started
@@ -111,9 +134,12 @@ def run_seed(seed: int, seconds: float, folder: Path) -> dict:
         monkey.note("close the window")
         start = time.perf_counter()
         window.close()  # a running worker is asked to stop; the window closes after it
+        waiting_for = ""  # what the window says it waits for, half a second into a close
         while window.isVisible() and time.perf_counter() < start + 10:
             QApplication.processEvents()
             time.sleep(0.005)
+            if not waiting_for and time.perf_counter() > start + 0.5 and window.isVisible():
+                waiting_for = window.statusBar().currentMessage() or "(nothing said)"
         close_seconds = time.perf_counter() - start
         threads = [t.objectName() for t in running_threads()]
     stalls = sorted(lateness.samples, reverse=True)[:5]
@@ -138,6 +164,7 @@ def run_seed(seed: int, seconds: float, folder: Path) -> dict:
             if not any(start < now and end > before for start, end in builds)
         ],
         "close": close_seconds,
+        "waiting_for": waiting_for,
         "threads": threads,
         "errors": list(guard.errors),
         "worst": worst,
@@ -151,7 +178,15 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=120.0, help="in all, over the seeds")
     parser.add_argument("--seeds", type=int, default=5)
     parser.add_argument("--first-seed", type=int, default=1)
+    parser.add_argument(
+        "--watch",
+        metavar="FILE",
+        help="append every thread's Python stack to FILE whenever the GUI thread's timer "
+        "has not fired for 0.35 s (a stall, or a run of late timeouts), to find its cause",
+    )
     args = parser.parse_args()
+    if args.watch:
+        watch_stalls(open(args.watch, "a"))  # noqa: SIM115 (open while the process runs)
     per_seed = args.seconds / args.seeds
     folder = Path(tempfile.mkdtemp(prefix="cnnviz-bench-monkey-"))
     results = []
@@ -162,7 +197,9 @@ def main() -> None:
         print(
             f"seed {seed}: {result['actions']} actions in {per_seed:.0f} s; lateness p50 "
             f"{percentile(late, 50):.1f} ms, p99 {percentile(late, 99):.1f} ms, max "
-            f"{max(late, default=0):.0f} ms; closed in {result['close']:.2f} s; "
+            f"{max(late, default=0):.0f} ms; closed in {result['close']:.2f} s"
+            + (f" ({result['waiting_for']})" if result["waiting_for"] else "")
+            + "; "
             f"{len(result['errors'])} errors"
             + (f"; threads left running: {result['threads']}" if result["threads"] else ""),
             flush=True,
