@@ -652,3 +652,42 @@ def test_the_maps_are_drawn_a_few_per_repaint_and_all_in_the_end(
     assert all(i.wanted is not None for i in view.items_by_node)
     trace.window().export_png(tmp_path / "trace.png")
     assert view.pending() == [] and (tmp_path / "trace.png").stat().st_size > 0
+
+
+def test_the_overview_fits_its_height_without_rocking_its_scroll_bar(qtbot):
+    """Fitted to its viewport, a picture about as wide as the view made the horizontal scroll
+    bar show (the viewport shrank, the picture with it, and then fitted), hide (the picture
+    grew back) and show again without end: the window froze for good, found by the
+    random-action benchmark. The scale now follows from the view's outer size only: one
+    resize, a settled view."""
+    from PySide6.QtCore import QRectF
+    from PySide6.QtWidgets import QApplication, QGraphicsRectItem
+
+    from cnnviz.gui.widgets.trace_overview import TraceOverview
+
+    resizes = [0]
+
+    class Counted(TraceOverview):
+        def resizeEvent(self, event):  # noqa: N802
+            resizes[0] += 1
+            if resizes[0] <= 50:  # beyond, the loop is cut short so that the test can fail
+                super().resizeEvent(event)
+
+    view = Counted()
+    qtbot.addWidget(view)
+    view.scene().addItem(QGraphicsRectItem(QRectF(0, 0, 2000, 400)))
+    view.setSceneRect(QRectF(0, 0, 2000, 400))
+    view.show()
+    view.fit_height()
+    rocked = []
+    for width in range(1190, 1360, 30):  # (sizes that rocked before: 1220-1340 × 252-279)
+        for height in range(246, 290, 3):
+            resizes[0] = 0
+            view.resize(width, height)
+            for _ in range(5):
+                QApplication.processEvents()
+            if resizes[0] > 4:
+                rocked.append((width, height, resizes[0]))
+            scaled = view.transform().m11() * 400
+            assert scaled <= height, (width, height)  # the picture's height fits the view
+    assert not rocked, rocked

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QGraphicsScene,
     QGraphicsSimpleTextItem,
     QGraphicsView,
+    QStyle,
 )
 
 from cnnviz.gui.repaint_hold import draws_later
@@ -601,14 +602,32 @@ class TraceOverview(QGraphicsView):
         self._decor.append(edges)
 
     def fit_height(self) -> None:
-        """Scale the picture so that its height fits the view (never above 1:1)."""
+        """Scale the picture so that its height fits the view (between 0.6:1 and 1:1).
+
+        The scale follows from the view's outer size only, with room for the horizontal
+        scroll bar whenever the picture is wider than the view. Fitted to the viewport, which
+        that scroll bar shrinks, a picture about as wide as the view oscillated: the bar
+        showed, the picture shrank and fitted, the bar hid, the picture grew, without end
+        (the window froze for good)."""
         rect = self.sceneRect()
         if rect.height() <= 0:
             return
-        factor = min(1.0, max(0.6, (self.viewport().height() - 4) / rect.height()))
-        self.resetTransform()
-        self.scale(factor, factor)
+        frame = 2 * self.frameWidth()
+        height, width = self.height() - frame - 4, self.width() - frame
+        bar = self.style().pixelMetric(QStyle.PM_ScrollBarExtent, None, self)
+
+        def fitted(room: float) -> float:
+            return min(1.0, max(0.6, room / rect.height()))
+
+        factor = fitted(height)
+        if rect.height() * factor > height:  # a vertical scroll bar too (the 0.6 floor)
+            width -= bar
+        if rect.width() * factor > width:
+            factor = fitted(height - bar)
         self._fitted = True
+        if abs(self.transform().m11() - factor) > 1e-9:
+            self.resetTransform()
+            self.scale(factor, factor)
 
     def resizeEvent(self, event):  # noqa: N802
         super().resizeEvent(event)
