@@ -101,6 +101,11 @@ def test_pytorch_is_imported_in_the_background_never_in_the_gui_thread():
         "print(frozen > 100_000)\n"
         "print(readers)\n"
         "w.confirm_discard = lambda: 'discard'; w.close()\n"
+        "import time\n"  # as the app's event loop would: until the window has closed (it
+        "end = time.monotonic() + 60\n"  # waits for a worker still busy, as on a busy machine)
+        "while w.isVisible() and time.monotonic() < end:\n"
+        "    app.processEvents(); time.sleep(0.01)\n"
+        "assert not w.isVisible()\n"
     )
     out = subprocess.run(
         [sys.executable, "-c", code],
