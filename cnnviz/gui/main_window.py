@@ -229,6 +229,8 @@ class MainWindow(QMainWindow):
 
     def _show(self, index: int) -> None:
         page = self.page(index)
+        if self.stack.currentWidget() is not page:
+            hold_repaints(self)  # painted once its layout and plots have settled
         dress(page)  # before it shows: a hidden page's named widgets take the look now
         self._give_look(index)
         self.stack.setCurrentWidget(page)

@@ -449,6 +449,46 @@ def test_a_change_of_look_paints_the_page_once_its_layout_has_settled(qtbot, mai
         QApplication.instance().removeEventFilter(counter)
 
 
+def test_a_page_shown_again_is_painted_once_it_has_settled(qtbot, main_window):
+    """Shown again, the Train page settled over several turns of the event loop (its plots
+    and feature maps ask for a repaint of their own as they are laid out), and the window
+    was painted six times for one switch (263 paint events). The window holds its repaints
+    for the switch: the page is painted once in full, at most one small pass after."""
+    from PySide6.QtCore import QEvent, QObject
+
+    from cnnviz.gui.repaint_hold import repaints_held
+
+    window = main_window
+    train = [e.title for e in PAGES].index("Train")
+    page = window.show_page(train)
+    window.show_page(0)
+    qtbot.waitUntil(lambda: not repaints_held(window))
+    qtbot.wait(150)
+    passes = [0]
+    painted: list[tuple[int, bool]] = []  # (pass, held) of each paint of the page's widgets
+
+    class Paints(QObject):
+        def eventFilter(self, watched, event):
+            if event.type() == QEvent.UpdateRequest and watched is window:
+                passes[0] += 1
+            elif event.type() == QEvent.Paint and (watched is page or page.isAncestorOf(watched)):
+                painted.append((passes[0], repaints_held(window)))
+            return False
+
+    counter = Paints()
+    QApplication.instance().installEventFilter(counter)
+    try:
+        window.lessons.setCurrentRow(train)  # as a click in the lesson list does
+        assert repaints_held(window)
+        qtbot.waitUntil(lambda: not repaints_held(window))
+        qtbot.waitUntil(lambda: bool(painted))
+        qtbot.wait(200)
+    finally:
+        QApplication.instance().removeEventFilter(counter)
+    assert not any(held for _, held in painted)
+    assert len({each for each, _ in painted}) <= 2, painted
+
+
 def test_the_window_paints_again_after_a_hold_that_swallowed_an_update_request(qtbot, main_window):
     """Qt drops an update request that reaches a window whose updates are disabled, and its
     repaint manager, believing it still on its way, asks for no other: after such a hold the
