@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from cnnviz import __version__
 from cnnviz.gui import theme
+from cnnviz.gui.collector import GuiCollector
 from cnnviz.gui.dataset_controller import DatasetController
 from cnnviz.gui.deck_controller import DeckController
 from cnnviz.gui.lesson_files import LessonFiles
@@ -71,6 +72,9 @@ class MainWindow(QMainWindow):
         self._unplaced: set[int] = set()  # pages made, their placeholders still shown
         self._page_looks: dict[int, tuple] = {}  # the look each built page has
         make_qt_classes_here()  # not in the preload thread while this one uses Qt
+        # garbage collected in this thread only, on a timer, once the imports are done
+        self.collector = GuiCollector(self, ready=lambda: self.preload.done())
+        self.destroyed.connect(lambda *_args, c=self.collector: c.stop())
         self.preload = Preload(MODULES + page_modules())
         self.zoom, self.presenter, self.theme = 1.0, False, "system"
         normal_propagation()  # before any page has a style sheet
@@ -386,7 +390,11 @@ class MainWindow(QMainWindow):
         A worker that needs a moment to stop keeps the window open, disabled, with the status
         bar saying what it waits for; the window closes by itself once all have stopped."""
         if self._closing:
-            event.ignore() if self.busy_texts() else super().closeEvent(event)
+            if self.busy_texts():
+                event.ignore()
+            else:
+                self.collector.stop()
+                super().closeEvent(event)
             return
         if not all(page.can_close(self.confirm_discard) for page in self.built_pages()):
             event.ignore()
@@ -413,6 +421,7 @@ class MainWindow(QMainWindow):
             )
             return
         self.datasets.shutdown()
+        self.collector.stop()  # collection back to Python: nothing of the window is left
         super().closeEvent(event)
 
     def _close_when_idle(self) -> None:

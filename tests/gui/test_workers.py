@@ -116,3 +116,50 @@ def test_no_automatic_garbage_collection_while_the_preload_imports():
         assert gc.isenabled()
     assert seen == [False]
     assert isinstance(preload.error, RuntimeError)
+
+
+def test_garbage_is_collected_in_the_gui_thread_only_while_a_window_lives(qtbot, new_window):
+    """A collection runs in whichever thread allocates past a threshold: often a worker,
+    which then freed widgets' wrappers outside the GUI thread and held the Python lock for
+    50-93 ms at its lower priority. While a main window lives, automatic collection is off
+    and the GUI thread collects on a timer (once the start-up imports are done); closed,
+    collection is Python's again."""
+    import gc
+    import threading
+    import weakref
+
+    assert gc.isenabled()
+    window = new_window()
+    assert not gc.isenabled()
+    assert window.preload.wait(60)
+    threads = []
+
+    def note(phase, _info):
+        if phase == "start":
+            threads.append(threading.current_thread().name)
+
+    class Node:
+        pass
+
+    def make_cycles(refs):  # in a worker: far past the first generation's threshold
+        for _ in range(5 * gc.get_threshold()[0]):
+            a, b = Node(), Node()
+            a.other, b.other = b, a
+            refs.append(weakref.ref(a))
+
+    refs: list = []
+    gc.callbacks.append(note)
+    try:
+        worker = threading.Thread(target=make_cycles, args=(refs,), name="a worker")
+        worker.start()
+        worker.join()
+        assert "a worker" not in threads  # nothing collected there
+        assert any(r() is not None for r in refs)  # the cycles wait for the GUI thread
+        qtbot.waitUntil(lambda: all(r() is None for r in refs), timeout=5000)
+        assert set(threads) == {threading.main_thread().name}
+        assert window.collector.collections[0] > 0
+    finally:
+        gc.callbacks.remove(note)
+    window.close()
+    qtbot.waitUntil(lambda: not window.isVisible(), timeout=10000)
+    assert gc.isenabled()
