@@ -99,13 +99,21 @@ def test_pause_resume_and_stop_quickly(qtbot, train):
     assert "stopped" in train.progress_label.text()
 
 
+def start_next(qtbot, train, config) -> None:
+    """Start a run once the previous one's thread has finished: its last event ends the run
+    here a moment before its thread returns, and a Start meanwhile is refused (the page says
+    "The previous run is still finishing"), which a test must not take for a second run."""
+    qtbot.waitUntil(lambda: train.run is None or not train.run.is_running(), timeout=10000)
+    assert train.start(config)
+
+
 def test_inception_branches_only_for_inception(qtbot, train):
     views = train.views
     train.start(quick(limit_train=192))
     qtbot.waitUntil(lambda: train.ended, timeout=60000)
     assert not views.tabs.isTabEnabled(views.tabs.indexOf(views.branch_page))
     assert views.tabs.currentWidget() is views.filters  # the first tab with something to show
-    train.start(quick(model="inception", limit_train=192))
+    start_next(qtbot, train, quick(model="inception", limit_train=192))
     qtbot.waitUntil(lambda: train.ended, timeout=60000)
     assert views.tabs.isTabEnabled(views.tabs.indexOf(views.branch_page))
     assert views.tabs.currentWidget() is views.branch_page
@@ -225,7 +233,7 @@ def before_steps(losses):
 
 def test_compare_runs_overlay(qtbot, train):
     for model in ("simple", "simple"):
-        train.start(quick(model=model, limit_train=256))
+        start_next(qtbot, train, quick(model=model, limit_train=256))
         qtbot.waitUntil(lambda: train.ended, timeout=60000)
     assert train.views.runs.count() == 2
     from PySide6.QtCore import Qt
