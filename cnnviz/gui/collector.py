@@ -19,11 +19,15 @@ start-up costs about 0.3 s). Nothing is collected while the start-up imports run
 from __future__ import annotations
 
 import gc
+import time
 from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QTimer
 
 INTERVAL_MS = 100
+FULL_EVERY_S = 30.0  # a full collection at most this often: Python's own rule (only once
+# the objects waiting for one are a quarter of the long-lived ones) cannot be read from
+# Python, and a full one walks everything not frozen (tens of milliseconds, here held)
 
 _users = 0  # main windows alive: the first turns automatic collection off, the last back
 _was_enabled = True
@@ -44,6 +48,7 @@ class GuiCollector(QObject):
         _users += 1
         gc.disable()
         self._stopped = False
+        self._full_at = time.monotonic()
         self.timer = QTimer(self)
         self.timer.setInterval(INTERVAL_MS)
         self.timer.timeout.connect(self.check)
@@ -57,8 +62,24 @@ class GuiCollector(QObject):
         for generation in range(3):
             if counts[generation] <= thresholds[generation]:
                 break
+            if generation == 2:
+                if time.monotonic() - self._full_at < FULL_EVERY_S:
+                    break
+                self._full_at = time.monotonic()
             gc.collect(generation)
             self.collections[generation] += 1
+
+    def start(self) -> None:
+        """Collect here again (a window closed and shown again); nothing if running."""
+        global _users, _was_enabled
+        if not self._stopped:
+            return
+        if _users == 0:
+            _was_enabled = gc.isenabled()
+        _users += 1
+        gc.disable()
+        self._stopped = False
+        self.timer.start()
 
     def stop(self) -> None:
         global _users

@@ -9,6 +9,7 @@ choice and downloads in :mod:`cnnviz.gui.dataset_controller`, themes and present
 from __future__ import annotations
 
 import json
+import weakref
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QGuiApplication
@@ -72,9 +73,18 @@ class MainWindow(QMainWindow):
         self._unplaced: set[int] = set()  # pages made, their placeholders still shown
         self._page_looks: dict[int, tuple] = {}  # the look each built page has
         make_qt_classes_here()  # not in the preload thread while this one uses Qt
-        # garbage collected in this thread only, on a timer, once the imports are done
-        self.collector = GuiCollector(self, ready=lambda: self.preload.done())
+        # garbage collected in this thread only, on a timer, once the imports are done (made
+        # before the preload, which then leaves collection off when it ends)
+        me = weakref.ref(self)  # (a window that failed to build is not kept alive by it)
+        self.collector = GuiCollector(self, ready=lambda: me() is None or me().preload.done())
         self.destroyed.connect(lambda *_args, c=self.collector: c.stop())
+        try:
+            self._set_up()
+        except BaseException:
+            self.collector.stop()  # collection is Python's again: no window lives
+            raise
+
+    def _set_up(self) -> None:
         self.preload = Preload(MODULES + page_modules())
         self.zoom, self.presenter, self.theme = 1.0, False, "system"
         normal_propagation()  # before any page has a style sheet
@@ -383,6 +393,10 @@ class MainWindow(QMainWindow):
         texts = [page.busy_text() for page in self.built_pages()] + [self.datasets.busy_text()]
         texts.append(self.lesson_files.busy_text())
         return [text for text in texts if text]
+
+    def showEvent(self, event):  # noqa: N802
+        super().showEvent(event)
+        self.collector.start()  # shown again after a close: collected here again
 
     def closeEvent(self, event):  # noqa: N802
         """Ask before losing an unsaved run; stop every worker (never terminate a thread).

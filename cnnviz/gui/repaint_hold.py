@@ -72,16 +72,15 @@ def release_repaints(widget) -> None:
     from shiboken6 import isValid
 
     window = QWidget.window(widget)
-    for later in list(_DRAWN_LATER):
+    if getattr(window, "_repaint_holds", 0) > 0:
+        window._repaint_generation = getattr(window, "_repaint_generation", 0) + 1
+        window._repaint_holds = 0
+        for _ in range(TURNS):  # the layout the hold waited for
+            QCoreApplication.sendPostedEvents(None, QEvent.LayoutRequest)
+        _resume(window)
+    for later in list(_DRAWN_LATER):  # after the layout: what it shows is final
         if isValid(later) and QWidget.window(later) is window:
             later.finish_drawing()
-    if getattr(window, "_repaint_holds", 0) == 0:
-        return
-    window._repaint_generation = getattr(window, "_repaint_generation", 0) + 1
-    window._repaint_holds = 0
-    for _ in range(TURNS):  # the layout the hold waited for
-        QCoreApplication.sendPostedEvents(None, QEvent.LayoutRequest)
-    _resume(window)
 
 
 def _held_part(window):

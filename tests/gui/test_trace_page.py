@@ -621,6 +621,7 @@ def test_the_maps_are_drawn_a_few_per_repaint_and_all_in_the_end(
     window for 130-190 ms): each repaint draws the nodes it shows until its time is spent
     (at least one), the rest follow on the next turns, nodes out of view wait until shown,
     and the colours are those of the values. A grab of the window draws everything first."""
+    from cnnviz.gui.repaint_hold import repaints_held
     from cnnviz.gui.widgets.trace_overview import DrawBudget, colour_maps
 
     view = trace.overview
@@ -634,9 +635,18 @@ def test_the_maps_are_drawn_a_few_per_repaint_and_all_in_the_end(
 
     monkeypatch.setattr(DrawBudget, "end", end)
     use(trace, qtbot, build("inception"))
+    qtbot.waitUntil(lambda: not repaints_held(trace))  # laid out: what is shown is final
     shown = view.mapToScene(view.viewport().rect()).boundingRect()
-    on_screen = [i for i in view.items_by_node if i.sceneBoundingRect().intersects(shown)]
-    off_screen = [i for i in view.items_by_node if i not in on_screen]
+    on_screen = [
+        i
+        for i in view.items_by_node
+        if i.sceneBoundingRect().intersects(shown.adjusted(8, 8, -8, -8))
+    ]
+    off_screen = [  # clear of the edges too (a repaint's region has a margin)
+        i
+        for i in view.items_by_node
+        if not i.sceneBoundingRect().intersects(shown.adjusted(-8, -8, 8, 8))
+    ]
     assert len(on_screen) >= 3 and off_screen
     qtbot.waitUntil(lambda: all(i.wanted is None for i in on_screen), timeout=5000)
     assert max(per_repaint) == 1 and per_repaint.count(1) >= len(on_screen)

@@ -163,3 +163,20 @@ def test_garbage_is_collected_in_the_gui_thread_only_while_a_window_lives(qtbot,
     window.close()
     qtbot.waitUntil(lambda: not window.isVisible(), timeout=10000)
     assert gc.isenabled()
+
+
+def test_a_window_that_fails_to_build_gives_garbage_collection_back(qapp, monkeypatch):
+    """The collector is made first in the window's set-up: a set-up that then fails (a page,
+    the settings) left automatic collection off for the rest of the process."""
+    import gc
+
+    from cnnviz.gui.main_window import MainWindow
+
+    def broken(self):
+        raise RuntimeError("a broken set-up")
+
+    monkeypatch.setattr(MainWindow, "_set_up", broken)
+    assert gc.isenabled()
+    with pytest.raises(RuntimeError, match="broken set-up"):
+        MainWindow()
+    assert gc.isenabled()
