@@ -79,8 +79,8 @@ def release_repaints(widget) -> None:
             QCoreApplication.sendPostedEvents(None, QEvent.LayoutRequest)
         _resume(window)
     for later in list(_DRAWN_LATER):  # after the layout: what it shows is final
-        if isValid(later) and QWidget.window(later) is window:
-            later.finish_drawing()
+        if isValid(later) and QWidget.window(later) is window and later.isVisibleTo(window):
+            later.finish_drawing()  # (not one on a hidden page: the grab does not show it)
 
 
 def _held_part(window):

@@ -662,6 +662,11 @@ def test_the_maps_are_drawn_a_few_per_repaint_and_all_in_the_end(
     assert all(i.wanted is not None for i in view.items_by_node)
     trace.window().export_png(tmp_path / "trace.png")
     assert view.pending() == [] and (tmp_path / "trace.png").stat().st_size > 0
+    # another page exported: the hidden overview is not drawn for it (up to 190 ms)
+    view.set_scale_mode("layer")
+    trace.window().show_page(0)
+    trace.window().export_png(tmp_path / "other.png")
+    assert len(view.pending()) == len(view.items_by_node)
 
 
 def test_the_overview_fits_its_height_without_rocking_its_scroll_bar(qtbot):
