@@ -221,8 +221,10 @@ def test_a_bad_model_file_is_explained_and_nothing_changes(arch, file, expected)
 def test_ctrl_3_opens_the_page(qtbot, main_window):
     qtbot.keyClick(main_window, Qt.Key_3, Qt.ControlModifier)
     assert main_window.current_page().title == "Architecture"
+    # made on one turn of the event loop and shown, with its hint, on the next
     qtbot.waitUntil(lambda: main_window.pages[2] is not None, timeout=30000)
-    assert "Click a box" in main_window.statusBar().currentMessage()
+    qtbot.waitUntil(lambda: "Click a box" in main_window.statusBar().currentMessage())
+    assert main_window.current_page() is main_window.pages[2]
 
 
 def test_the_table_gives_each_layers_receptive_field_and_jump(arch):

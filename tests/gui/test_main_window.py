@@ -230,8 +230,9 @@ def test_a_lesson_waiting_for_pytorch_shows_its_placeholder_and_builds_when_read
     qtbot.keyClick(main_window, Qt.Key_Right)  # acts on the placeholder: nothing is built
     assert main_window.pages[3] is None
     monkeypatch.undo()
+    # made on one turn of the event loop, shown on the next
     qtbot.waitUntil(lambda: main_window.pages[3] is not None, timeout=30000)
-    assert main_window.current_page() is main_window.pages[3]
+    qtbot.waitUntil(lambda: main_window.current_page() is main_window.pages[3])
 
 
 def test_a_menu_command_for_a_page_waiting_for_pytorch_runs_once_it_is_built(
