@@ -39,20 +39,15 @@ class GuiCollector(QObject):
     to Python when no other window needs this."""
 
     def __init__(self, parent=None, ready: Callable[[], bool] = lambda: True):
-        global _users, _was_enabled
         super().__init__(parent)
         self.ready = ready
         self.collections = [0, 0, 0]  # made, by generation (for tests and benchmarks)
-        if _users == 0:
-            _was_enabled = gc.isenabled()
-        _users += 1
-        gc.disable()
-        self._stopped = False
         self._full_at = time.monotonic()
         self.timer = QTimer(self)
         self.timer.setInterval(INTERVAL_MS)
         self.timer.timeout.connect(self.check)
-        self.timer.start()
+        self._stopped = True
+        self.start()
 
     def check(self) -> None:
         """Collect the generations whose counts have passed Python's thresholds."""
@@ -70,7 +65,7 @@ class GuiCollector(QObject):
             self.collections[generation] += 1
 
     def start(self) -> None:
-        """Collect here again (a window closed and shown again); nothing if running."""
+        """Collect here (again, for a window closed and shown again); nothing if running."""
         global _users, _was_enabled
         if not self._stopped:
             return
