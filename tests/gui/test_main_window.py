@@ -294,6 +294,40 @@ def test_f1_while_pytorch_loads_says_so_and_opens_the_list_once_loaded(
     qtbot.waitUntil(lambda: shown == ["Keyboard shortcuts"], timeout=3000)
 
 
+def test_f1_while_pytorch_loads_then_a_close_opens_no_list_afterwards(
+    qtbot, main_window, monkeypatch
+):
+    """The window closed before PyTorch had loaded: the F1 list it was waiting to open stays
+    unopened. (Opened later, its modal box ran on a window being deleted: the process died
+    with "double free or corruption".)"""
+    from PySide6.QtWidgets import QMessageBox
+
+    shown = []
+    monkeypatch.setattr(QMessageBox, "information", lambda *args: shown.append(args[1]))
+    loaded = [False]
+
+    class StillLoading:
+        def done(self):
+            return loaded[0]
+
+        def wait(self, timeout=None):
+            return loaded[0]
+
+    real = main_window.preload
+    main_window.preload = StillLoading()
+    try:
+        main_window.show_shortcuts()
+        assert main_window._shortcuts_timer.isActive()
+        main_window.close()
+        qtbot.waitUntil(lambda: not main_window.isVisible(), timeout=5000)
+        loaded[0] = True
+        qtbot.wait(300)  # three of the timer's intervals
+        assert shown == []
+        assert not main_window._shortcuts_timer.isActive()
+    finally:
+        main_window.preload = real
+
+
 def test_the_lessons_that_need_no_pytorch_import_none():
     """A lesson marked as needing no PyTorch is built at once, even while the preload thread
     imports torch: if it imported torch itself, the GUI thread would wait for that import

@@ -11,6 +11,8 @@ import gc
 import importlib
 import threading
 
+from cnnviz.gui.workers.unlocked_loading import unlocked_loading
+
 MODULES = (
     "torch",
     "torchvision",
@@ -98,8 +100,11 @@ class Preload:
         collecting = gc.isenabled()
         gc.disable()
         try:
-            for name in modules:
-                importlib.import_module(name)
+            # PyTorch's native libraries load with the Python lock released: loaded with it
+            # held, they stalled the window for up to 230 ms at start-up
+            with unlocked_loading():
+                for name in modules:
+                    importlib.import_module(name)
             for job in warm:
                 job()
         except BaseException as exc:  # the page that needs it reports it when built
