@@ -101,7 +101,10 @@ class LessonFiles:
             menu.addAction("No lessons yet").setEnabled(False)
 
     def warn(self, title: str, text: str) -> None:
-        QMessageBox.warning(self.window, title, text)
+        """A modal warning, unless the window has closed meanwhile (an export that failed as
+        it closed): a box then would run its own event loop on a window being deleted."""
+        if self.window.isVisible():
+            QMessageBox.warning(self.window, title, text)
 
     def open_reporting(self, path) -> bool:
         """Open a lesson; a refusal is shown in a message box."""

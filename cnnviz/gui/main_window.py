@@ -415,6 +415,9 @@ class MainWindow(QMainWindow):
             return
         self.save_settings()
         self._preload_timer.stop()
+        # F1 pressed while PyTorch loads: no list once the window has gone (its modal box,
+        # opened from the timer on a window being deleted, crashed the process)
+        self._shortcuts_timer.stop()
         self._pending = []
         self._waiting_for = -1  # a lesson chosen a moment ago is not built any more
         for page in self.built_pages():
@@ -475,7 +478,7 @@ class MainWindow(QMainWindow):
     def _shortcuts_when_loaded(self) -> None:
         if self.preload.done():
             self._shortcuts_timer.stop()
-            if not self._closing:
+            if not self._closing and self.isVisible():
                 self.show_shortcuts()
 
     def about_text(self) -> str:

@@ -46,7 +46,10 @@ def load_job(user_model, path: str, allow_pickle: bool):
 
 
 def ask_before_unpickling(parent, reason: str) -> bool:
-    """Ask whether to read a pickled model (which runs code from the file)."""
+    """Ask whether to read a pickled model (which runs code from the file); no, without
+    asking, once the window has closed."""
+    if not parent.window().isVisible():
+        return False
     answer = QMessageBox.warning(
         parent,
         "Read a pickled model?",
