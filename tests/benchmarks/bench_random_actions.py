@@ -84,6 +84,77 @@ def watch_stalls(out, seconds: float = 0.35, every: int = 5) -> None:
     Lateness._tick, Lateness.stop = watched_tick, watched_stop
 
 
+class StallSampler:
+    """Samples the GUI thread's stack every 2 ms from a thread of its own, to say where the
+    time of the stalls went (``--why``).
+
+    The stack is read by ``faulthandler.dump_traceback``, in C, as text: a sampler that took
+    the GUI thread's frame objects (``sys._current_frames``) kept the frame's locals alive
+    after the frame had returned and then freed them itself, Qt objects (a painter, fonts)
+    included, off the GUI thread: the process crashed within seconds, every time. A stretch
+    without a sample means the sampler could not have the Python lock: another thread held
+    it, in C."""
+
+    def __init__(self, every: float = 0.002):
+        import tempfile
+        import threading
+
+        self.every = every
+        self.samples: list[tuple[float, str]] = []
+        self.main = f"Thread 0x{threading.main_thread().ident:016x}"
+        self._file = tempfile.TemporaryFile("w+")
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="stall-sampler", daemon=True)
+        self._thread.start()
+
+    def blame(self, text: str) -> str:
+        """The innermost frame of the project's code (or of pyqtgraph) in the GUI thread's
+        block of a dump (most recent call first)."""
+        block = text.split(self.main, 1)[-1].split("\n\n", 1)[0]
+        for line in block.splitlines()[1:]:
+            name = line.strip()
+            if name.startswith('File "') and "benchmarks" not in name and "/gui/monkey" not in name:
+                path, _, rest = name[6:].partition('", line ')
+                if "cnnviz/" in path or "pyqtgraph/" in path:
+                    where = (
+                        path.split("cnnviz/")[-1]
+                        if "cnnviz/" in path
+                        else path.split("site-packages/")[-1]
+                    )
+                    return f"{where}:{rest.split(' in ')[-1]}"
+        return "(outside the project: Qt, the driver)"
+
+    def _run(self) -> None:
+        import faulthandler
+
+        while not self._stop.wait(self.every):
+            self._file.seek(0)
+            self._file.truncate()
+            faulthandler.dump_traceback(self._file, all_threads=True)
+            self._file.seek(0)
+            self.samples.append((time.perf_counter(), self.blame(self._file.read())))
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def spent(self, start: float, end: float) -> dict[str, float]:
+        """Milliseconds per blamed frame between two times (each sample stands for the time
+        since the one before)."""
+        totals: dict[str, float] = {}
+        last = start
+        for when, where in self.samples:
+            if when <= start:
+                continue
+            if when > end:
+                break
+            gap = when - last
+            key = where if gap < 0.01 else f"(lock held elsewhere) {where}"
+            totals[key] = totals.get(key, 0.0) + gap * 1000
+            last = when
+        return totals
+
+
 def actions_between(monkey, start: float, end: float) -> list[str]:
     """The monkey's log entries stamped between two perf_counter times (plus the one before)."""
     origin = monkey.started
@@ -110,7 +181,7 @@ def note_first_builds(window) -> list[tuple[float, float]]:
     return spans
 
 
-def run_seed(seed: int, seconds: float, folder: Path) -> dict:
+def run_seed(seed: int, seconds: float, folder: Path, sampler=None) -> dict:
     import random
 
     from monkey import AutoAnswer, ErrorGuard, Monkey, running_threads
@@ -143,7 +214,17 @@ def run_seed(seed: int, seconds: float, folder: Path) -> dict:
         close_seconds = time.perf_counter() - start
         threads = [t.objectName() for t in running_threads()]
     stalls = sorted(lateness.samples, reverse=True)[:5]
-    worst = [(late, actions_between(monkey, before, now)) for late, before, now in stalls]
+    worst = [(late, actions_between(monkey, before, now), "") for late, before, now in stalls]
+    why: dict[str, float] = {}  # over every timeout late by more than 50 ms
+    if sampler is not None:
+        for late, before, now in lateness.samples:
+            if late > 50:
+                for where, ms in sampler.spent(before, now).items():
+                    why[where] = why.get(where, 0.0) + ms
+        worst = [
+            (late, acts, top(sampler.spent(before, now)))
+            for (late, acts, _), (_, before, now) in zip(worst, stalls)
+        ]
     by_kind: dict[str, float] = {}
     for late, before, now in lateness.samples:
         if late < 50:
@@ -170,7 +251,13 @@ def run_seed(seed: int, seconds: float, folder: Path) -> dict:
         "worst": worst,
         "by_kind": by_kind,
         "counts": dict(monkey.counts),
+        "why": why,
     }
+
+
+def top(spent: dict[str, float], n: int = 3) -> str:
+    ranked = sorted(spent.items(), key=lambda item: -item[1])[:n]
+    return ", ".join(f"{where} {ms:.0f} ms" for where, ms in ranked)
 
 
 def main() -> None:
@@ -184,14 +271,21 @@ def main() -> None:
         help="append every thread's Python stack to FILE whenever the GUI thread's timer "
         "has not fired for 0.35 s (a stall, or a run of late timeouts), to find its cause",
     )
+    parser.add_argument(
+        "--why",
+        action="store_true",
+        help="sample the GUI thread's stack every 2 ms and say where the time of the stalls "
+        "went (the innermost frames of the project's code)",
+    )
     args = parser.parse_args()
+    sampler = StallSampler() if args.why else None
     if args.watch:
         watch_stalls(open(args.watch, "a"))  # noqa: SIM115 (open while the process runs)
     per_seed = args.seconds / args.seeds
     folder = Path(tempfile.mkdtemp(prefix="cnnviz-bench-monkey-"))
     results = []
     for seed in range(args.first_seed, args.first_seed + args.seeds):
-        result = run_seed(seed, per_seed, folder)
+        result = run_seed(seed, per_seed, folder, sampler)
         results.append(result)
         late = result["late"]
         print(
@@ -230,12 +324,14 @@ def main() -> None:
     )
     print("\nworst stalls and the actions before them:")
     stalls = sorted(
-        ((late, r["seed"], acts) for r in results for late, acts in r["worst"]),
+        ((late, r["seed"], acts, why) for r in results for late, acts, why in r["worst"]),
         key=lambda s: s[0],
         reverse=True,
     )[:10]
-    for stall, seed, acts in stalls:
+    for stall, seed, acts, why in stalls:
         print(f"  {stall:7.0f} ms (seed {seed}): " + " | ".join(a.strip() for a in acts[-4:]))
+        if why:
+            print(f"      time went to: {why}")
     kinds: dict[str, float] = {}
     for r in results:
         for kind, worst in r["by_kind"].items():
@@ -243,6 +339,15 @@ def main() -> None:
     print("\nworst stall over 50 ms by the last action's kind:")
     for kind, worst in sorted(kinds.items(), key=lambda k: -k[1])[:15]:
         print(f"  {worst:7.0f} ms  {kind}")
+    if sampler is not None:
+        sampler.stop()
+        why: dict[str, float] = {}
+        for r in results:
+            for where, ms in r["why"].items():
+                why[where] = why.get(where, 0.0) + ms
+        print("\nwhere the timeouts late by more than 50 ms spent their time (sampled):")
+        for where, ms in sorted(why.items(), key=lambda item: -item[1])[:25]:
+            print(f"  {ms:7.0f} ms  {where}")
     errors = [e for r in results for e in r["errors"]]
     if errors:
         print(f"\n{len(errors)} errors (first lines):")
