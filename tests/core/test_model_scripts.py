@@ -300,3 +300,17 @@ def ast_segment(source, statement):
     import ast
 
     return ast.get_source_segment(source, statement)
+
+
+def test_the_check_ends_quietly_once_the_app_has_stopped_listening(capsys):
+    """The app cancelled the check, or its window closed: the child's next report finds the
+    pipe closed, and it ends without a traceback on the terminal (and without an error)."""
+    import multiprocessing
+
+    from cnnviz.core.models.open_check import check_in_child
+
+    child_end, app_end = multiprocessing.Pipe()
+    app_end.close()
+    check_in_child(child_end, str(FILES / "good_net.py"), (1, 28, 28), 10)
+    assert child_end.closed
+    assert "Traceback" not in capsys.readouterr().err

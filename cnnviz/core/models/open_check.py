@@ -138,19 +138,35 @@ class OpenCheck:
         self._conn.close()
 
 
+class _AppGone(Exception):
+    """The app stopped listening to the check (it was cancelled, or the window closed)."""
+
+
 def check_in_child(conn, path: str, input_shape, num_classes) -> None:
-    """In the child process: open the file as the app would and report each step."""
+    """In the child process: open the file as the app would and report each step. Once the
+    app has stopped listening, the child ends quietly (no traceback on the terminal)."""
     from .user_file import load_model_file
 
+    def send(message) -> None:
+        try:
+            conn.send(message)
+        except (BrokenPipeError, ConnectionResetError) as exc:
+            raise _AppGone from exc
+
     try:
-        conn.send(("ready",))
-        model = load_model_file(
-            path, input_shape, num_classes, progress=lambda text: conn.send(("stage", text))
-        )
-        conn.send(("ok", {"name": model.name, "params": model.params}))
-    except ModelFileError as exc:
-        conn.send(("error", exc))
-    except BaseException as exc:  # noqa: BLE001 - SystemExit from the file's code included
-        conn.send(("error", ModelFileError(path, None, f"{type(exc).__name__}: {exc}")))
+        try:
+            send(("ready",))
+            model = load_model_file(
+                path, input_shape, num_classes, progress=lambda text: send(("stage", text))
+            )
+            send(("ok", {"name": model.name, "params": model.params}))
+        except ModelFileError as exc:
+            send(("error", exc))
+        except _AppGone:
+            raise
+        except BaseException as exc:  # noqa: BLE001 - SystemExit from the file's code included
+            send(("error", ModelFileError(path, None, f"{type(exc).__name__}: {exc}")))
+    except _AppGone:
+        pass
     finally:
         conn.close()
