@@ -85,58 +85,49 @@ def watch_stalls(out, seconds: float = 0.35, every: int = 5) -> None:
 
 
 class StallSampler:
-    """Samples the GUI thread's stack every 2 ms from a thread of its own, to say where the
-    time of the stalls went (``--why``).
+    """Samples the GUI thread's stack every 2 ms, to say where the time of the stalls went
+    (``--why``).
 
-    The stack is read by ``faulthandler.dump_traceback``, in C, as text: a sampler that took
-    the GUI thread's frame objects (``sys._current_frames``) kept the frame's locals alive
-    after the frame had returned and then freed them itself, Qt objects (a painter, fonts)
-    included, off the GUI thread: the process crashed within seconds, every time. A stretch
-    without a sample means the sampler could not have the Python lock: another thread held
-    it, in C."""
+    A timer signal (``setitimer``) runs the sampling in the GUI thread itself, at its next
+    Python instruction: a stretch spent in Qt's C++ (a layout, a paint) or waiting for the
+    Python lock is counted to the frame that resumes after it. Two samplers in a thread of
+    their own crashed the process within seconds: one took the GUI thread's frame objects
+    (``sys._current_frames``), kept their locals alive and freed them, Qt objects included,
+    off the GUI thread; one read every thread's stack with ``faulthandler`` while a worker
+    thread was ending."""
 
     def __init__(self, every: float = 0.002):
-        import tempfile
-        import threading
+        import signal
 
         self.every = every
         self.samples: list[tuple[float, str]] = []
-        self.main = f"Thread 0x{threading.main_thread().ident:016x}"
-        self._file = tempfile.TemporaryFile("w+")
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="stall-sampler", daemon=True)
-        self._thread.start()
+        signal.signal(signal.SIGALRM, self._sample)
+        signal.setitimer(signal.ITIMER_REAL, every, every)
 
-    def blame(self, text: str) -> str:
-        """The innermost frame of the project's code (or of pyqtgraph) in the GUI thread's
-        block of a dump (most recent call first)."""
-        block = text.split(self.main, 1)[-1].split("\n\n", 1)[0]
-        for line in block.splitlines()[1:]:
-            name = line.strip()
-            if name.startswith('File "') and "benchmarks" not in name and "/gui/monkey" not in name:
-                path, _, rest = name[6:].partition('", line ')
-                if "cnnviz/" in path or "pyqtgraph/" in path:
-                    where = (
-                        path.split("cnnviz/")[-1]
-                        if "cnnviz/" in path
-                        else path.split("site-packages/")[-1]
-                    )
-                    return f"{where}:{rest.split(' in ')[-1]}"
-        return "(outside the project: Qt, the driver)"
+    @staticmethod
+    def blame(frame) -> str:
+        """The two innermost frames of the project's code (or of pyqtgraph) on the stack,
+        "inner < outer"; the driver's own frame where there is none."""
+        names: list[str] = []
+        first = None
+        while frame is not None and len(names) < 2:
+            path = frame.f_code.co_filename
+            if "benchmarks" not in path:
+                where = path.split("cnnviz/")[-1].split("site-packages/")[-1].split("tests/")[-1]
+                first = first or f"{where}:{frame.f_code.co_name}"
+                if ("cnnviz/" in path or "pyqtgraph/" in path) and "gui/monkey" not in path:
+                    names.append(f"{where}:{frame.f_code.co_name}")
+            frame = frame.f_back
+        return " < ".join(names) if names else f"(Qt, from the driver's {first})"
 
-    def _run(self) -> None:
-        import faulthandler
-
-        while not self._stop.wait(self.every):
-            self._file.seek(0)
-            self._file.truncate()
-            faulthandler.dump_traceback(self._file, all_threads=True)
-            self._file.seek(0)
-            self.samples.append((time.perf_counter(), self.blame(self._file.read())))
+    def _sample(self, _signal, frame) -> None:
+        self.samples.append((time.perf_counter(), self.blame(frame)))
 
     def stop(self) -> None:
-        self._stop.set()
-        self._thread.join()
+        import signal
+
+        signal.setitimer(signal.ITIMER_REAL, 0, 0)
+        signal.signal(signal.SIGALRM, signal.SIG_DFL)
 
     def spent(self, start: float, end: float) -> dict[str, float]:
         """Milliseconds per blamed frame between two times (each sample stands for the time
@@ -149,8 +140,7 @@ class StallSampler:
             if when > end:
                 break
             gap = when - last
-            key = where if gap < 0.01 else f"(lock held elsewhere) {where}"
-            totals[key] = totals.get(key, 0.0) + gap * 1000
+            totals[where] = totals.get(where, 0.0) + gap * 1000
             last = when
         return totals
 
