@@ -647,9 +647,10 @@ class Monkey:
                 menu.close()
 
     def draw_stroke(self) -> None:
-        from cnnviz.gui.widgets.draw_canvas import DrawCanvas
-
-        canvases = self.visible(DrawCanvas)
+        # not imported here: while the app's preload thread imports the page modules, an
+        # import in the GUI thread waited for it (175 ms, the driver's own stall)
+        module = sys.modules.get("cnnviz.gui.widgets.draw_canvas")
+        canvases = self.visible(module.DrawCanvas) if module is not None else []
         if not canvases:
             return self.note("canvas: none shown")
         canvas = self.rng.choice(canvases)
