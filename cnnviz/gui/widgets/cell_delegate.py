@@ -74,40 +74,73 @@ def paint_cells(painter, view, area) -> None:
     styled: dict[int, dict[int, str]] = {}  # the few highlighted cells, by row
     for (r, c), style in highlights.items():
         styled.setdefault(r, {})[c] = style
+    # the colours as numbers once per repaint, not once per cell
+    beyond_rgba, padding_rgba, cell_rgba = (
+        theme.BEYOND.rgba(),
+        theme.PADDING.rgba(),
+        theme.CELL.rgba(),
+    )
+    style_rgba = {style: colour.rgba() for style, colour in _BACKGROUND.items()}
+    padding_text, pending_text, cell_text = (
+        theme.PADDING_TEXT.rgba(),
+        theme.PENDING_TEXT.rgba(),
+        theme.CELL_TEXT.rgba(),
+    )
     fills: dict[int, list[QRectF]] = {}  # by background colour (rgba)
     edges: dict[str, list[QRectF]] = {}  # by pen
-    words: dict[tuple, list[tuple[QRectF, str]]] = {}
+    # (both lists made on first use: the batches are drawn in the order first met)
+    beyond_fill: list[QRectF] | None = None
+    plain: list[QRectF] | None = None
+    words: dict[tuple, list[tuple[tuple, str]]] = {}  # (left, top, side) and text
+    sizes: dict[tuple[str, bool, bool], int] = {}  # fitted font size, by text and style
     xs = [(col, col * side - dx + 1) for col in range(first_col, last_col + 1)]
     for row in range(first_row, last_row + 1):
         y = row * side - dy + 1
         kinds_row, texts_row, styles = kinds[row], texts[row], styled.get(row)
+        first_pending = (
+            None if pending_after is None else pending_after - row * cols
+        )  # a cell is pending when its column is past this
         for col, x in xs:
             rect = QRectF(x, y, inner, inner)
             kind = kinds_row[col]
             style = styles.get(col, "") if styles else ""
             if kind == BEYOND:
-                fills.setdefault(theme.BEYOND.rgba(), []).append(rect)
+                if beyond_fill is None:
+                    beyond_fill = fills.setdefault(beyond_rgba, [])
+                beyond_fill.append(rect)
                 edges.setdefault("beyond", []).append(rect)
                 continue
-            background = _BACKGROUND.get(style, theme.PADDING if kind == PADDING else theme.CELL)
-            fills.setdefault(background.rgba(), []).append(rect)
-            if style in _EDGES:
-                rect = rect.adjusted(1, 1, -1, -1)
-                edges.setdefault(style, []).append(rect)
+            if style:
+                background = style_rgba.get(style, padding_rgba if kind == PADDING else cell_rgba)
             else:
-                edges.setdefault("gap" if style == "gap" else "plain", []).append(rect)
+                background = padding_rgba if kind == PADDING else cell_rgba
+            fills.setdefault(background, []).append(rect)
+            box = x, y, inner  # where the number is centred (and cut, when too long)
+            if style in _EDGES:
+                edges.setdefault(style, []).append(rect.adjusted(1, 1, -1, -1))
+                box = x + 1, y + 1, inner - 2
+            elif style == "gap":
+                edges.setdefault("gap", []).append(rect)
+            else:
+                if plain is None:
+                    plain = edges.setdefault("plain", [])
+                plain.append(rect)
             text = texts_row[col]
             if not text:
                 continue
             if kind == PADDING:
-                colour = theme.PADDING_TEXT
-            elif pending_after is not None and row * cols + col > pending_after:
-                colour = theme.PENDING_TEXT
+                colour = padding_text
+            elif first_pending is not None and col > first_pending:
+                colour = pending_text
             else:
-                colour = theme.CELL_TEXT
+                colour = cell_text
             bold, italic = style in _BOLD, kind == PADDING
-            size = _fitted_pixels(family, pixels, bold, italic, text, room)
-            words.setdefault((size, bold, italic, colour.rgba()), []).append((rect, text))
+            size = sizes.get((text, bold, italic))
+            if size is None:
+                size = sizes[(text, bold, italic)] = _fitted_pixels(
+                    family, pixels, bold, italic, text, room
+                )
+            words.setdefault((size, bold, italic, colour), []).append((box, text))
     painter.setPen(Qt.NoPen)
     for rgba, rects in fills.items():
         painter.setBrush(_colour(rgba))
@@ -136,17 +169,16 @@ def paint_cells(painter, view, area) -> None:
     for (size, bold, italic, rgba), cells in words.items():
         painter.setFont(_font(family, size, bold, italic)[0])
         painter.setPen(_colour(rgba))
-        for rect, text in cells:  # centred, as drawText(rect, Qt.AlignCenter) would
-            static, width, height = _static_text(family, size, bold, italic, text)
-            if width > rect.width():  # too long even at the smallest size: cut at the cell
-                painter.drawText(rect, Qt.AlignCenter, text)
+        laid_out: dict[str, tuple] = {}
+        for (x, y, box), text in cells:  # centred, as drawText(rect, Qt.AlignCenter) would
+            known = laid_out.get(text)
+            if known is None:
+                known = laid_out[text] = _static_text(family, size, bold, italic, text)
+            static, width, height = known
+            if width > box:  # too long even at the smallest size: cut at the cell
+                painter.drawText(QRectF(x, y, box, box), Qt.AlignCenter, text)
                 continue
-            painter.drawStaticText(
-                QPointF(
-                    rect.x() + (rect.width() - width) / 2, rect.y() + (rect.height() - height) / 2
-                ),
-                static,
-            )
+            painter.drawStaticText(QPointF(x + (box - width) / 2, y + (box - height) / 2), static)
 
 
 @lru_cache(maxsize=16384)
