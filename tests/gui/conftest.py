@@ -3,10 +3,11 @@ and a check after every GUI test that nothing is left behind (no worker thread s
 no top-level widget still alive) — so each test costs the same whether it runs first or last."""
 
 import gc
+import os
 import time
 
 import pytest
-from PySide6.QtCore import QEvent, QSettings, Qt
+from PySide6.QtCore import QEvent, QSettings, Qt, QtMsgType, qInstallMessageHandler
 from PySide6.QtWidgets import QApplication
 from shiboken6 import isValid
 
@@ -65,8 +66,32 @@ def note_where_workers_start():
     WorkerThread.__init__ = real
 
 
+@pytest.fixture
+def qt_fatal_said_first(request):
+    """Qt's fatal messages (a QThread destroyed while running, say) written at once to the
+    stream pytest's crash report goes to: pytest-qt keeps them for the test's report, which a
+    process aborted by the message never writes. Chained to pytest-qt's own handler."""
+    try:
+        from _pytest.faulthandler import fault_handler_stderr_fd_key
+
+        fd = request.config.stash[fault_handler_stderr_fd_key]
+    except (ImportError, KeyError):
+        fd = 2
+    previous = None
+
+    def handler(mode, context, message):
+        if mode == QtMsgType.QtFatalMsg:
+            os.write(fd, f"\nQt fatal message: {message}\n".encode(errors="replace"))
+        if previous is not None:
+            previous(mode, context, message)
+
+    previous = qInstallMessageHandler(handler)
+    yield
+    qInstallMessageHandler(previous)
+
+
 @pytest.fixture(autouse=True)
-def nothing_left_behind(qapp, note_where_workers_start):
+def nothing_left_behind(qapp, note_where_workers_start, qt_fatal_said_first):
     """After the test (and after pytest-qt has closed the widgets it was given): destroy the
     closed widgets, then fail if a worker thread still runs or a top-level widget lives on."""
     yield
