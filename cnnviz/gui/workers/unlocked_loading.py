@@ -8,13 +8,18 @@ any Python meanwhile: those were the window's longest stalls of the start-up.
 
 :func:`unlocked_loading` is a context manager for the preload thread's imports:
 
-- ``ctypes`` loads go through the C library's ``dlopen`` called as a foreign function, which
-  ctypes calls with the lock released. Same flags, same handle, same ``OSError`` as Python's
-  own ``_ctypes.dlopen``.
+- ``ctypes`` loads of a library named by an absolute path go through the C library's
+  ``dlopen`` called as a foreign function, which ctypes calls with the lock released: same
+  flags, same handle, the same ``OSError``. (A bare name is left to Python's own loader:
+  ``dlopen`` searches the calling library's run path, and the caller would differ.)
 - When ``torch._C`` is about to be imported (torch has loaded its global and CUDA
-  dependencies by then, in its own order), ``libtorch.so`` and ``libshm.so`` are loaded so:
-  everything the extension needs that is not loaded yet. The extension's own load then finds
-  them loaded and only maps itself.
+  dependencies by then, in its own order), its extension file is loaded so, with Python's
+  own flags (``sys.getdlopenflags()``): the same file, the same flags and so the same
+  libraries, in the same order, with the same symbol bindings as Python's import would give.
+  Python's import then finds it loaded and only runs its ``PyInit__C`` (with the lock, as
+  always). Loading it runs its libraries' C++ constructors without the lock: none of them
+  calls Python (checked with a debugger: no Python allocation, lock or import call from the
+  ``dlopen`` to its return).
 
 Linux only. Elsewhere, or where the C library has no ``dlopen`` to call, it changes nothing
 and the imports load as they always do. A library that fails to load here is left to the
@@ -25,14 +30,11 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import importlib.machinery
 import os
 import sys
 import threading
 from collections.abc import Callable, Iterator
-
-# what ``torch._C`` needs beyond the libraries torch loads before importing it (libtorch.so
-# pulls libtorch_cpu, libtorch_cuda where there is one, and libc10)
-TORCH_C_LIBRARIES = ("libtorch.so", "libshm.so")
 
 _patch_lock = threading.Lock()  # one patch of ctypes at a time
 
@@ -62,9 +64,13 @@ def make_unlocked_dlopen() -> Callable[..., int] | None:
         return None
     dlopen, dlerror = functions
 
-    def unlocked_dlopen(name, mode: int = ctypes.DEFAULT_MODE) -> int:
+    def unlocked_dlopen(name, mode: int = ctypes.DEFAULT_MODE, *, exact: bool = False) -> int:
+        """``exact``: ``mode`` as given, as Python's import passes its flags (ctypes always
+        adds RTLD_NOW)."""
         path = None if name is None else os.fsencode(name)
-        handle = dlopen(path, mode | os.RTLD_NOW)  # as _ctypes.dlopen: always RTLD_NOW
+        if path is not None and b"\0" in path:
+            raise ValueError("embedded null byte")  # as Python's own loader
+        handle = dlopen(path, mode if exact else mode | os.RTLD_NOW)
         if not handle:
             message = dlerror()
             raise OSError(message.decode(errors="replace") if message else f"cannot load {name}")
@@ -73,9 +79,21 @@ def make_unlocked_dlopen() -> Callable[..., int] | None:
     return unlocked_dlopen
 
 
+def _for_absolute_paths(unlocked: Callable[..., int], python_own: Callable[..., int]):
+    """``ctypes._dlopen`` for the patch: a library named by an absolute path loads unlocked,
+    any other name by Python's own loader (a bare name's search depends on the caller)."""
+
+    def dlopen(name, *mode):
+        if isinstance(name, (str, bytes, os.PathLike)) and os.path.isabs(os.fsdecode(name)):
+            return unlocked(name, *mode)
+        return python_own(name, *mode)
+
+    return dlopen
+
+
 class _BeforeTorchC:
     """A finder first on ``sys.meta_path`` that finds nothing: when ``torch._C`` is looked
-    up, it loads that extension's libraries with the lock released, once."""
+    up, it loads that extension's file with the lock released, once."""
 
     def __init__(self, dlopen: Callable[..., int]):
         self.dlopen = dlopen
@@ -83,13 +101,15 @@ class _BeforeTorchC:
 
     def find_spec(self, name, path=None, target=None):
         if name == "torch._C" and path and not self.loaded:
-            folder = os.path.join(list(path)[0], "lib")
-            for library in TORCH_C_LIBRARIES:
+            spec = importlib.machinery.PathFinder.find_spec(name, path)
+            if spec is not None and isinstance(
+                spec.loader, importlib.machinery.ExtensionFileLoader
+            ):
                 try:
-                    self.dlopen(os.path.join(folder, library), os.RTLD_NOW)
-                except OSError:  # the extension's own load reports what is wrong
-                    break
-                self.loaded.append(library)
+                    self.dlopen(spec.origin, sys.getdlopenflags(), exact=True)
+                except OSError:  # the import's own load reports what is wrong
+                    return None
+                self.loaded.append(os.path.basename(spec.origin))
         return None
 
 
@@ -97,19 +117,21 @@ class _BeforeTorchC:
 def unlocked_loading() -> Iterator[_BeforeTorchC | None]:
     """While it lasts, ``ctypes`` loads and torch's native libraries load with the Python
     lock released (see the module's text). Yields the ``torch._C`` finder (its ``loaded``
-    names the libraries it loaded), or None where nothing is changed."""
+    names the extension file it loaded), or None where nothing is changed."""
     dlopen = make_unlocked_dlopen()
     if dlopen is None or not _patch_lock.acquire(blocking=False):
         yield None
         return
     finder = _BeforeTorchC(dlopen)
     saved = ctypes._dlopen  # type: ignore[attr-defined]
-    ctypes._dlopen = dlopen  # type: ignore[attr-defined]  # CDLL looks it up on each load
+    patch = _for_absolute_paths(dlopen, saved)
+    ctypes._dlopen = patch  # type: ignore[attr-defined]  # CDLL looks it up on each load
     sys.meta_path.insert(0, finder)
     try:
         yield finder
     finally:
         with contextlib.suppress(ValueError):
             sys.meta_path.remove(finder)
-        ctypes._dlopen = saved  # type: ignore[attr-defined]
+        if ctypes._dlopen is patch:  # type: ignore[attr-defined]  # (not someone else's)
+            ctypes._dlopen = saved  # type: ignore[attr-defined]
         _patch_lock.release()
