@@ -4,6 +4,7 @@ no top-level widget still alive) — so each test costs the same whether it runs
 
 import gc
 import os
+import sys
 import time
 
 import pytest
@@ -66,15 +67,16 @@ def note_where_workers_start():
     WorkerThread.__init__ = real
 
 
-@pytest.fixture
-def qt_fatal_said_first(request):
-    """Qt's fatal messages (a QThread destroyed while running, say) written at once to the
-    stream pytest's crash report goes to: pytest-qt keeps them for the test's report, which a
-    process aborted by the message never writes. Chained to pytest-qt's own handler."""
+def _say_qt_fatal_first(config):
+    """Install a Qt message handler that writes a fatal message (a QThread destroyed while
+    running, say) at once to the stream pytest's crash report goes to, then hands every
+    message to the handler it found (pytest-qt's capture, during a test). pytest-qt keeps
+    messages for the test's report, which a process aborted by the message never writes.
+    Returns the function that puts the previous handler back."""
     try:
         from _pytest.faulthandler import fault_handler_stderr_fd_key
 
-        fd = request.config.stash[fault_handler_stderr_fd_key]
+        fd = config.stash[fault_handler_stderr_fd_key]
     except (ImportError, KeyError):
         fd = 2
     previous = None
@@ -84,14 +86,39 @@ def qt_fatal_said_first(request):
             os.write(fd, f"\nQt fatal message: {message}\n".encode(errors="replace"))
         if previous is not None:
             previous(mode, context, message)
+        elif mode != QtMsgType.QtFatalMsg:
+            print(message, file=sys.stderr)  # where Qt's own handler would have put it
 
     previous = qInstallMessageHandler(handler)
+
+    def restore() -> None:
+        current = qInstallMessageHandler(previous)
+        if current is not handler:  # another handler was put on top meanwhile: it stays
+            qInstallMessageHandler(current)
+
+    return restore
+
+
+# In a GUI test's call and teardown, on top of whatever handler is in place then: pytest-qt
+# installs its capture during the setup (inside this hook's setup wrapper, were there one: the
+# capture would then hand its messages to a handler left behind) and takes it away after the
+# call, before the teardown (where one CI run aborted without a word).
+@pytest.hookimpl(hookwrapper=True, trylast=True)
+def pytest_runtest_call(item):
+    restore = _say_qt_fatal_first(item.config)
     yield
-    qInstallMessageHandler(previous)
+    restore()
+
+
+@pytest.hookimpl(hookwrapper=True, trylast=True)
+def pytest_runtest_teardown(item):
+    restore = _say_qt_fatal_first(item.config)
+    yield
+    restore()
 
 
 @pytest.fixture(autouse=True)
-def nothing_left_behind(qapp, note_where_workers_start, qt_fatal_said_first):
+def nothing_left_behind(qapp, note_where_workers_start):
     """After the test (and after pytest-qt has closed the widgets it was given): destroy the
     closed widgets, then fail if a worker thread still runs or a top-level widget lives on."""
     yield

@@ -649,8 +649,10 @@ class Monkey:
     def draw_stroke(self) -> None:
         # not imported here: while the app's preload thread imports the page modules, an
         # import in the GUI thread waited for it (175 ms, the driver's own stall)
-        module = sys.modules.get("cnnviz.gui.widgets.draw_canvas")
-        canvases = self.visible(module.DrawCanvas) if module is not None else []
+        canvas_class = getattr(
+            sys.modules.get("cnnviz.gui.widgets.draw_canvas"), "DrawCanvas", None
+        )
+        canvases = self.visible(canvas_class) if canvas_class is not None else []
         if not canvases:
             return self.note("canvas: none shown")
         canvas = self.rng.choice(canvases)
