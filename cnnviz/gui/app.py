@@ -10,8 +10,11 @@ from cnnviz.gui.look import apply_look, remember_system_look
 # back into Python for every paint, size hint and event handler, and each call takes the lock:
 # at Python's default 5 ms, a training thread's Python work between its tensor operations made
 # every such call wait, doubling the GUI thread's time for the same work (choosing a grid
-# example during training: 40 ms idle, 70–110 ms training; at 0.5 ms: 41–53 ms).
-GUI_SWITCH_INTERVAL_S = 0.0005
+# example during training: 40 ms idle, 70–110 ms training; at 0.5 ms: 41–53 ms). Beside a
+# thread that runs Python without pause (the preload's imports), the same change took 130 ms
+# at 0.5 ms, 90 ms at 0.2 and 81 ms at 0.1, against 32 ms alone (bench_lock_wait.py); the
+# Train page's training speed did not move at 0.2 (bench_train.py, c/b 0.97 against 0.95).
+GUI_SWITCH_INTERVAL_S = 0.0002
 
 
 def create_app(argv=None):

@@ -125,12 +125,13 @@ def test_pytorch_is_imported_in_the_background_never_in_the_gui_thread():
     assert readers == str(["cnnviz-preload"])
 
 
-def test_the_gui_thread_waits_at_most_half_a_millisecond_for_the_python_lock(main_window):
-    """A busy thread (a training run) hands the lock back to the GUI thread within
-    GUI_SWITCH_INTERVAL_S instead of Python's 5 ms, once per Qt call into Python."""
+def test_the_gui_thread_waits_at_most_a_fifth_of_a_millisecond_for_the_python_lock(main_window):
+    """A busy thread (a training run, the preload's imports) hands the lock back to the GUI
+    thread within GUI_SWITCH_INTERVAL_S instead of Python's 5 ms, once per Qt call into
+    Python (bench_lock_wait.py measures what each interval costs the GUI thread)."""
     from cnnviz.gui.app import GUI_SWITCH_INTERVAL_S
 
-    assert GUI_SWITCH_INTERVAL_S <= 0.001
+    assert GUI_SWITCH_INTERVAL_S <= 0.0002
     assert sys.getswitchinterval() == pytest.approx(GUI_SWITCH_INTERVAL_S)
 
 
