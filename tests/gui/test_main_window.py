@@ -292,6 +292,7 @@ def test_f1_while_pytorch_loads_says_so_and_opens_the_list_once_loaded(
     finally:
         main_window.preload = real
     loaded[0] = True
+    assert real.wait(120)  # the window's own preload (on a loaded machine it took over 3 s)
     qtbot.waitUntil(lambda: shown == ["Keyboard shortcuts"], timeout=3000)
 
 
