@@ -264,10 +264,10 @@ def test_step_and_edit_commands_follow_the_page(main_window):
     assert all(a.isEnabled() for a in step)
 
 
-def test_f1_while_pytorch_loads_says_so_and_opens_the_list_once_loaded(
-    qtbot, main_window, monkeypatch
-):
-    """F1 never waits for the background import of PyTorch in the GUI thread."""
+def stand_in_preload(main_window, monkeypatch):
+    """F1's list recorded instead of shown, and in place of the window's preload one that
+    has not loaded until ``loaded[0]`` is set and must never be waited for. Returns
+    (the titles of the lists shown, loaded, the real preload, to put back)."""
     from PySide6.QtWidgets import QMessageBox
 
     shown = []
@@ -283,6 +283,14 @@ def test_f1_while_pytorch_loads_says_so_and_opens_the_list_once_loaded(
 
     real = main_window.preload
     main_window.preload = StillLoading()
+    return shown, loaded, real
+
+
+def test_f1_while_pytorch_loads_says_so_and_opens_the_list_once_loaded(
+    qtbot, main_window, monkeypatch
+):
+    """F1 never waits for the background import of PyTorch in the GUI thread."""
+    shown, loaded, real = stand_in_preload(main_window, monkeypatch)
     try:
         main_window.show_shortcuts()
         assert not shown
@@ -302,21 +310,7 @@ def test_f1_while_pytorch_loads_then_a_close_opens_no_list_afterwards(
     """The window closed before PyTorch had loaded: the F1 list it was waiting to open stays
     unopened. (Opened later, its modal box ran on a window being deleted: the process died
     with "double free or corruption".)"""
-    from PySide6.QtWidgets import QMessageBox
-
-    shown = []
-    monkeypatch.setattr(QMessageBox, "information", lambda *args: shown.append(args[1]))
-    loaded = [False]
-
-    class StillLoading:
-        def done(self):
-            return loaded[0]
-
-        def wait(self, timeout=None):
-            return loaded[0]
-
-    real = main_window.preload
-    main_window.preload = StillLoading()
+    shown, loaded, real = stand_in_preload(main_window, monkeypatch)
     try:
         main_window.show_shortcuts()
         assert main_window._shortcuts_timer.isActive()
