@@ -12,6 +12,7 @@ import pytest
 
 from cnnviz.gui.workers.unlocked_loading import (
     _for_absolute_paths,
+    _patch_lock,
     make_unlocked_dlopen,
     unlocked_loading,
 )
@@ -60,6 +61,10 @@ def test_ctypes_loads_as_python_does_while_unlocked():
     raises Python's own error, and afterwards ctypes and the finders are as they were."""
     libm = ctypes.util.find_library("m")
     assert libm
+    # a main window's preload, still importing after an earlier test, holds the patch; this
+    # use would then get None (as a second window's preload does): wait for it to be done
+    assert _patch_lock.acquire(timeout=120)
+    _patch_lock.release()
     saved_dlopen, finders = ctypes._dlopen, list(sys.meta_path)
     with pytest.raises(OSError) as python_error:
         ctypes.CDLL("libcnnviz-no-such-library.so")
