@@ -8,7 +8,7 @@ same figures without the timeouts that saw a page built for the first time (each
 new window, so every lesson it visits is built once, behind its "Loading …" placeholder).
 
     python tests/benchmarks/bench_random_actions.py [--seconds 120] [--seeds 5] [--first-seed 1]
-        [--watch stacks.txt]
+        [--watch stacks.txt] [--why]
 """
 
 from __future__ import annotations
@@ -99,7 +99,6 @@ class StallSampler:
     def __init__(self, every: float = 0.002):
         import signal
 
-        self.every = every
         self.samples: list[tuple[float, str]] = []
         signal.signal(signal.SIGALRM, self._sample)
         signal.setitimer(signal.ITIMER_REAL, every, every)
