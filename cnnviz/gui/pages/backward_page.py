@@ -61,7 +61,7 @@ class BackwardPage(GridLessonPage):
         self.kernel = np.ones((2, 2))
         self.grad_out = np.ones((2, 2))
         self.last_update = ""
-        self.form.setRowVisible(self.fields["channels"], False)
+        self.settings_box.form.setRowVisible(self.fields["channels"], False)
         self.kind_box = QComboBox()
         for key, text in KINDS.items():
             self.kind_box.addItem(text, key)

@@ -1,64 +1,54 @@
-"""GridLessonPage: what the convolution and pooling pages share.
+"""GridLessonPage: the views the convolution, pooling and other grid lessons share.
 
-A page owns its editable input (``[C, H, W]`` numpy), builds a *plan* from the core
-(``ConvPlan`` / ``PoolPlan``) and shows it; the step bar walks the plan's steps. The page never
-computes arithmetic itself. A plan that fails to build leaves the last good one on screen and
-puts the reason next to the control it is about.
+The lesson's state and rules (its editable input, ``[C, H, W]`` numpy, and the *plan* built
+from the core, ``ConvPlan`` / ``PoolPlan`` / ...) live in a Qt-free
+:class:`~cnnviz.gui.pages.grid_controller.GridLessonController`; the page holds the controls
+and grids, forwards what the user does to it and shows its plan; the step bar walks the plan's
+steps. The page never computes arithmetic itself. A plan that fails to build leaves the last
+good one on screen and puts the reason next to the control it is about.
 """
 
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QGuiApplication
+from PySide6.QtCore import QSignalBlocker, Qt
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
-    QComboBox,
-    QFormLayout,
-    QGridLayout,
-    QGroupBox,
     QHBoxLayout,
     QLabel,
-    QMenu,
-    QPushButton,
     QSpinBox,
     QVBoxLayout,
     QWidget,
 )
 
-from cnnviz.core.examples import example_presets, example_problems
-from cnnviz.core.grid_text import MAX_SIDE, format_grid, parse_grid, parse_number, resized
+from cnnviz.core.grid_text import MAX_SIDE
 from cnnviz.gui.look import named
 from cnnviz.gui.pages.base import Page
+from cnnviz.gui.pages.grid_controller import (
+    MAX_CHANNELS,
+    GridLessonController,
+    field_key,
+    window_marks,
+)
 from cnnviz.gui.repaint_hold import hold_repaints
 from cnnviz.gui.widgets.column_toggle import ColumnToggle
+from cnnviz.gui.widgets.example_box import ExampleBox
 from cnnviz.gui.widgets.field import Field
 from cnnviz.gui.widgets.grid_board import GridBoard
+from cnnviz.gui.widgets.grid_menu import input_grid_menu
 from cnnviz.gui.widgets.labeled_grid import LabeledGrid
-from cnnviz.gui.widgets.legend import Legend
 from cnnviz.gui.widgets.pair_spin import PairSpin
 from cnnviz.gui.widgets.scroll_column import ScrollColumn
+from cnnviz.gui.widgets.settings_box import SettingsBox
 from cnnviz.gui.widgets.step_bar import StepBar
 
-MAX_CHANNELS = 3
 
-
-def window_marks(step, channel: int) -> dict[tuple[int, int], str]:
-    """Highlights of one input channel for a step: its window, the gaps a dilation leaves
-    inside the window's span, and (max pooling) the winning cell."""
-    cells = [(r, c) for (ch, r, c) in step.cells if ch == channel]
-    if not cells:
-        return {}
-    rows, cols = [r for r, _ in cells], [c for _, c in cells]
-    marks = {
-        (r, c): "gap"
-        for r in range(min(rows), max(rows) + 1)
-        for c in range(min(cols), max(cols) + 1)
-    }
-    marks.update({cell: "window" for cell in cells})
-    winner = getattr(step, "winner", None)
-    if winner is not None and winner[0] == channel:
-        marks[winner[1:]] = "winner"
-    return marks
+def note_label(name: str) -> QLabel:
+    """A label of wrapped text, styled by its object ``name`` (see cnnviz.gui.look)."""
+    label = QLabel()
+    named(label, name)
+    label.setWordWrap(True)
+    return label
 
 
 class GridLessonPage(Page):
@@ -75,26 +65,16 @@ class GridLessonPage(Page):
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self.rng = np.random.default_rng()
-        self.inputs = np.zeros((1, 4, 4))
-        self.plan = None
+        self.lesson = self.make_controller()
         self._showing_plan = False  # recompute is putting a new plan on screen
         self.input_grids: list[LabeledGrid] = []
         self.output_grids: list[LabeledGrid] = []
-        self.fields: dict[str, Field] = {}
-        self._hover: tuple[int, list] = (-1, [])  # output grid, cells reading the hovered cell
+        self.settings_box = SettingsBox()
+        self.fields = self.settings_box.fields
 
-        self.preset_box = QComboBox()
-        self.preset_box.setToolTip("Load a ready-made example; the lecture's come first")
-        self.preset_box.addItem("Choose an example…")
-        for preset in self.presets:
-            self.preset_box.addItem(preset.name)
-        self.preset_box.activated.connect(self._on_preset_chosen)
-        self.preset_note = QLabel()
-        self.preset_note.setWordWrap(True)
-        named(self.preset_note, "presetNote")
-        self.form = QFormLayout()
-        self.form.setFieldGrowthPolicy(QFormLayout.FieldsStayAtSizeHint)
+        self.preset_box = ExampleBox([preset.name for preset in self.presets])
+        self.preset_box.example_chosen.connect(self.load_preset)
+        self.preset_note = note_label("presetNote")
         self.size_spin = PairSpin((4, 4), 1, MAX_SIDE, "input size")
         self.size_spin.setToolTip(f"Rows × columns of the input, 1 to {MAX_SIDE} each")
         self.size_spin.changed.connect(self._on_size_changed)
@@ -107,13 +87,9 @@ class GridLessonPage(Page):
 
         self.step_bar = StepBar()
         self.step_bar.index_changed.connect(self._show_step)
-        self.arithmetic = QLabel()
-        named(self.arithmetic, "arithmetic")
-        self.arithmetic.setWordWrap(True)
+        self.arithmetic = note_label("arithmetic")
         self.arithmetic.setTextInteractionFlags(Qt.TextSelectableByMouse)
-        self.formula = QLabel()
-        named(self.formula, "formula")
-        self.formula.setWordWrap(True)
+        self.formula = note_label("formula")
         self.hint = QLabel()  # one line high, empty or not: hovering never resizes the grids
         named(self.hint, "hint")
         self.grid_error = Field(QWidget())
@@ -121,20 +97,31 @@ class GridLessonPage(Page):
         self.grid_area = GridBoard()
         self.grid_layout = self.grid_area.grid
 
+    def make_controller(self) -> GridLessonController:
+        """The lesson's state and rules (subclasses with more state make their own kind)."""
+        return GridLessonController(self.build_plan, self.example_prefix)
+
+    @property
+    def inputs(self) -> np.ndarray:
+        """The lesson's input, ``[C, H, W]``."""
+        return self.lesson.inputs
+
+    @inputs.setter
+    def inputs(self, value: np.ndarray) -> None:
+        self.lesson.inputs = value
+
+    @property
+    def plan(self):
+        """The plan on screen: the last one that built (None before the first)."""
+        return self.lesson.plan
+
     # -- layout helpers used by subclasses ------------------------------------------------------
     def add_field(self, key: str, label: str, control: QWidget) -> Field:
-        field = Field(control)
-        self.fields[key] = field
-        self.form.addRow(label, field)
-        return field
+        return self.settings_box.add_field(key, label, control)
 
     def assemble(self) -> None:
         """Put the shared parts together once the subclass has added its controls."""
-        settings = QGroupBox("Settings")
-        settings_layout = QVBoxLayout(settings)
-        settings_layout.addLayout(self.form)
-        buttons = QGridLayout()
-        for i, (text, tip, slot) in enumerate(
+        self.settings_box.finish(
             (
                 ("Randomize", "Fill the input with random whole numbers", self.randomize),
                 ("Clear", "Set every input cell to 0", self.clear),
@@ -149,17 +136,11 @@ class GridLessonPage(Page):
                     "Copy the output grid as tab-separated text (Ctrl+Shift+C)",
                     self.copy_output,
                 ),
-            )
-        ):
-            button = QPushButton(text)
-            button.setToolTip(tip)
-            button.clicked.connect(slot)
-            buttons.addWidget(button, i // 2, i % 2)
-        settings_layout.addLayout(buttons)
-        settings_layout.addStretch(1)
-        settings_layout.addWidget(Legend(self.legend_keys))
+            ),
+            self.legend_keys,
+        )
         # scrolls when the window is short: never squeezes the legend or grows the window
-        self.settings_scroll = ScrollColumn(settings, least=0, most=400)
+        self.settings_scroll = ScrollColumn(self.settings_box, least=0, most=400)
         self.settings_toggle = ColumnToggle(self.settings_scroll, type(self).__name__)
 
         top = QHBoxLayout()
@@ -228,15 +209,10 @@ class GridLessonPage(Page):
 
     def highlight_outputs(self, step) -> None:
         """Current cell, cells not computed yet (greyed) and readers of the hovered cell."""
-        per_grid = len(self.plan) // len(self.output_grids)
-        hover_channel, readers = self._hover
         for k, grid in enumerate(self.output_grids):
-            marks = {cell: "reader" for cell in readers} if hover_channel == k else {}
-            local = step.index - k * per_grid
-            if 0 <= local < per_grid:
-                marks[(step.row, step.col)] = "current"
+            marks, pending, here = self.lesson.output_marks(step, k, len(self.output_grids))
+            if here:
                 grid.view.scrollTo(grid.model.index(step.row, step.col))
-            pending = -1 if local < 0 else (None if local >= per_grid else local)
             grid.model.set_highlights(marks, pending)
 
     def output_channel(self, input_channel: int) -> int:
@@ -261,64 +237,44 @@ class GridLessonPage(Page):
     def _on_input_hovered(self, channel: int, row: int, col: int) -> None:
         if self.plan is None or self._showing_plan:
             return
-        readers = self.plan.readers(row, col)
-        self._hover = (self.output_channel(channel), readers)
-        where = "padding cell" if self.plan.padding_mask[row, col] else "input cell"
-        n = len(readers)
-        self.hint.setText(
-            f"This {where} is read by {n} output cell{'s' if n != 1 else ''} (green)."
-            if n
-            else f"No output cell reads this {where}."
-        )
+        self.hint.setText(self.lesson.hover_input(self.output_channel(channel), row, col))
         self.highlight_outputs(self.plan[self.step_bar.index])
 
     def _on_hover_left(self) -> None:
-        self._hover = (-1, [])
+        self.lesson.leave_input()
         self.hint.setText("")
         if self.plan is not None and not self._showing_plan:
             self.highlight_outputs(self.plan[self.step_bar.index])
 
     def field_for(self, message: str) -> Field:
-        """The control an engine message is about: the parameter it starts with, else the
-        first it names."""
-        keys = [k for k in ("dilation", "stride", "padding", "bias", "kernel") if k in self.fields]
-        head = message.split(" (")[0]
-        for match in (lambda k: message.startswith(k), lambda k: f" {k}" in head):
-            for key in keys:
-                if match(key):
-                    return self.fields[key]
-        return self.fields["size"]
+        """The settings row an engine message is about (see :func:`field_key`)."""
+        return self.fields[field_key(message, self.fields)]
 
     def recompute(self, step_index: int | None = None) -> bool:
         """Build a plan from the current state; on failure keep the last good one."""
-        try:
-            plan = self.build_plan()
-        except ValueError as exc:
-            self.clear_errors()
-            self.field_for(str(exc)).set_error(f"{exc}. The last valid result stays on screen.")
-            return False
+        problem = self.lesson.rebuild()
         self.clear_errors()
-        self.plan = plan
+        if problem is not None:
+            self.field_for(problem).set_error(f"{problem}. The last valid result stays on screen.")
+            return False
         # until the step bar has the new plan's steps, its index may be past them: a grid
         # hidden or made under the mouse meanwhile reports hovering that must wait
         self._showing_plan = True
         try:
             self.show_plan()
             self.grid_area.fit()  # titles and grid sizes have changed
-            self.step_bar.set_count(len(plan), step_index)
+            self.step_bar.set_count(len(self.plan), step_index)
         finally:
             self._showing_plan = False
         return True
 
     def clear_errors(self) -> None:
-        for field in self.fields.values():
-            field.set_error(None)
+        self.settings_box.clear_errors()
         self.grid_error.set_error(None)
 
     def errors(self) -> list[str]:
         """Every inline message now shown (for tests and the status bar)."""
-        fields = list(self.fields.values()) + [self.grid_error]
-        return [f.error_text() for f in fields if f.error_text()]
+        return self.settings_box.errors() + [t for t in (self.grid_error.error_text(),) if t]
 
     def _show_step(self, index: int) -> None:
         if self.plan is not None and len(self.plan):
@@ -337,37 +293,18 @@ class GridLessonPage(Page):
         self, grids: np.ndarray, what: str, channel: int, row: int, col: int, text: str
     ) -> None:
         """Put a typed number into ``grids[channel, row, col]``; refuse bad text inline."""
-        try:
-            value = parse_number(text, f"{what} row {row + 1}, column {col + 1}")
-        except ValueError as exc:
-            message = str(exc)
-            self.grid_error.set_error(
-                f"{message[0].upper()}{message[1:]}. The cell keeps its value."
-            )
+        problem = self.lesson.edit(grids, what, channel, row, col, text)
+        if problem is not None:
+            self.grid_error.set_error(problem)
             return
-        if not (channel < grids.shape[0] and row < grids.shape[1] and col < grids.shape[2]):
-            # the grids still show the last plan that worked, larger than the settings now ask
-            _, h, w = grids.shape
-            self.grid_error.set_error(
-                f"The {what} is {h}×{w} now: row {row + 1}, column "
-                f"{col + 1} is outside it. Fix the setting marked in red "
-                "first."
-            )
-            return
-        grids[channel, row, col] = value
         self.recompute()
 
     def _on_size_changed(self, size) -> None:
-        self.inputs = np.stack([resized(ch, *size) for ch in self.inputs])
+        self.lesson.resize(size)
         self.recompute()
 
     def _on_channels_changed(self, count: int) -> None:
-        c, h, w = self.inputs.shape
-        if count > c:
-            extra = self.rng.integers(0, 10, size=(count - c, h, w)).astype(float)
-            self.inputs = np.concatenate([self.inputs, extra])
-        else:
-            self.inputs = self.inputs[:count]
+        self.lesson.set_channel_count(count)
         self.channels_changed(count)
         self.recompute()
 
@@ -379,9 +316,8 @@ class GridLessonPage(Page):
         self.inputs = np.array(inputs, dtype=np.float64)
         c, h, w = self.inputs.shape
         self.size_spin.set_value((h, w))  # set_value emits nothing
-        self.channel_spin.blockSignals(True)
-        self.channel_spin.setValue(c)
-        self.channel_spin.blockSignals(False)
+        with QSignalBlocker(self.channel_spin):
+            self.channel_spin.setValue(c)
         self.channels_changed(c)
 
     # -- the Step menu --------------------------------------------------------------------------
@@ -393,11 +329,11 @@ class GridLessonPage(Page):
 
     # -- the Edit menu and the grid's context menu ------------------------------------------------
     def randomize(self) -> None:
-        self.inputs = self.rng.integers(0, 10, size=self.inputs.shape).astype(float)
+        self.lesson.randomize()
         self.recompute()
 
     def clear(self) -> None:
-        self.inputs = np.zeros_like(self.inputs)
+        self.lesson.clear()
         self.recompute()
 
     def paste(self) -> None:
@@ -405,17 +341,12 @@ class GridLessonPage(Page):
 
     def paste_text(self, text: str) -> bool:
         """Paste a grid into the focused grid (or input channel 1); False with a message if bad."""
-        try:
-            grid = parse_grid(text)
-        except ValueError as exc:
-            self.grid_error.set_error(f"Cannot paste: {exc}.")
-            return False
-        return self.accept_pasted(grid)
-
-    def accept_pasted(self, grid: np.ndarray) -> bool:
         channel = next((i for i, g in enumerate(self.input_grids) if g.view.hasFocus()), 0)
-        inputs = np.stack([resized(ch, *grid.shape) for ch in self.inputs])
-        inputs[channel] = grid
+        try:
+            inputs = self.lesson.pasted(text, channel)
+        except ValueError as exc:
+            self.grid_error.set_error(str(exc))
+            return False
         old = self.inputs
         self.set_inputs(inputs)
         if not self.recompute():
@@ -424,34 +355,14 @@ class GridLessonPage(Page):
         return True
 
     def copy_output(self) -> str:
-        if self.plan is None:
-            return ""
-        out = self.plan.output
-        text = "\n\n".join(format_grid(ch) for ch in out) if out.ndim == 3 else format_grid(out)
-        QGuiApplication.clipboard().setText(text)
-        self.hint.setText("Output copied to the clipboard.")
+        if text := self.lesson.output_text():
+            QGuiApplication.clipboard().setText(text)
+            self.hint.setText("Output copied to the clipboard.")
         return text
 
     def _grid_menu(self, grid: LabeledGrid, pos) -> None:
-        menu = QMenu(self)
-        h, w = self.inputs.shape[1:]
-        for text, size in (
-            ("Add row", (h + 1, w)),
-            ("Remove row", (h - 1, w)),
-            ("Add column", (h, w + 1)),
-            ("Remove column", (h, w - 1)),
-        ):
-            action = QAction(text, menu)
-            action.setEnabled(1 <= size[0] <= MAX_SIDE and 1 <= size[1] <= MAX_SIDE)
-            action.triggered.connect(lambda _=False, s=size: self.resize_input(s))
-            menu.addAction(action)
-        menu.addSeparator()
-        for text, slot in (
-            ("Paste", self.paste),
-            ("Randomize", self.randomize),
-            ("Clear", self.clear),
-        ):
-            menu.addAction(text, slot)
+        actions = (("Paste", self.paste), ("Randomize", self.randomize), ("Clear", self.clear))
+        menu = input_grid_menu(self, self.inputs.shape[1:], MAX_SIDE, self.resize_input, actions)
         menu.popup(grid.view.viewport().mapToGlobal(pos))
 
     def resize_input(self, size: tuple[int, int]) -> None:
@@ -462,7 +373,7 @@ class GridLessonPage(Page):
     @property
     def presets(self) -> tuple:
         """The page's shipped examples (lesson files, read once)."""
-        return example_presets(self.example_prefix) if self.example_prefix else ()
+        return self.lesson.presets
 
     def load_first_example(self) -> None:
         """Open on the first shipped example; when the files are damaged or missing, on the
@@ -471,17 +382,12 @@ class GridLessonPage(Page):
             self.load_preset(0)
         else:
             self.recompute(step_index=0)
-        problems = example_problems(self.example_prefix) if self.example_prefix else {}
-        if problems:
-            self.preset_note.setText(" ".join(f"{text}." for text in problems.values()))
-
-    def _on_preset_chosen(self, index: int) -> None:
-        if index > 0:
-            self.load_preset(index - 1)
+        if problems := self.lesson.problems_text():
+            self.preset_note.setText(problems)
 
     def load_preset(self, index: int) -> None:
         preset = self.presets[index]
-        self.preset_box.setCurrentIndex(index + 1)
+        self.preset_box.show_example(index)
         self.preset_note.setText(preset.description)
         self.step_bar.stop()
         self.apply_preset(preset)
@@ -496,8 +402,8 @@ class GridLessonPage(Page):
         raise NotImplementedError
 
     def example_name(self) -> str:
-        index = self.preset_box.currentIndex()
-        return self.presets[index - 1].name if index > 0 else ""
+        index = self.preset_box.example_index()
+        return self.presets[index].name if index is not None else ""
 
     def lesson_title(self) -> str:
         return self.example_name() or self.title
@@ -515,13 +421,12 @@ class GridLessonPage(Page):
             self.apply_preset(old)
             self.recompute(step_index=old_step)
             raise ValueError(f"its settings do not make a valid {self.title.lower()}: {reason}")
-        names = [p.name for p in self.presets]
-        index = names.index(preset.name) + 1 if preset.name in names else 0
-        self.preset_box.setCurrentIndex(index)
-        self.preset_note.setText(self.presets[index - 1].description if index else "")
+        index = self.lesson.preset_index(preset.name)
+        self.preset_box.show_example(index)
+        self.preset_note.setText(self.presets[index].description if index is not None else "")
 
     def step_count(self) -> int:
-        return len(self.plan) if self.plan is not None else 0
+        return self.lesson.step_count()
 
     def go_to_step(self, index: int) -> None:
         self.step_bar.stop()

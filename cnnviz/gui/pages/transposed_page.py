@@ -66,7 +66,8 @@ class TransposedPage(GridLessonPage):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.kernel = np.ones((2, 2))
-        self.form.setRowVisible(self.fields["channels"], False)  # one channel in, one out
+        # one channel in, one out
+        self.settings_box.form.setRowVisible(self.fields["channels"], False)
         self.kernel_spin = PairSpin((2, 2), 1, 7, "kernel size")
         self.kernel_spin.changed.connect(self._on_kernel_size_changed)
         self.add_field("kernel", "Kernel size", self.kernel_spin)
