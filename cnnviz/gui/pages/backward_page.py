@@ -1,7 +1,8 @@
 """BackwardPage: how a convolution learns — ∂L/∂W, ∂L/∂b and ∂L/∂X stepped through with
 their arithmetic for an editable ∂L/∂Y (or L = sum of the output), then one SGD step on the
 kernel; and how pooling passes gradients back (max: to the winner; average: spread over the
-divisor)."""
+divisor). Its state and rules are a
+:class:`~cnnviz.gui.pages.backward_controller.BackwardLessonController`."""
 
 from __future__ import annotations
 
@@ -18,25 +19,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from cnnviz.core.grid_text import format_grid, resized
 from cnnviz.core.lesson_presets import (
     MAX_LR,
     BackwardPreset,
     backward_preset_from_state,
     backward_state,
 )
-from cnnviz.core.ops import (
-    ConvBackwardPlan,
-    ConvPlan,
-    PoolBackwardPlan,
-    PoolPlan,
-    format_number,
-    linear_loss,
-    sgd_step,
-)
 from cnnviz.gui.look import named
+from cnnviz.gui.pages.backward_controller import BackwardLessonController
 from cnnviz.gui.pages.conv_page import big_symbol
-from cnnviz.gui.pages.grid_lesson import GridLessonPage, window_marks
+from cnnviz.gui.pages.grid_controller import window_marks
+from cnnviz.gui.pages.grid_lesson import GridLessonPage
 from cnnviz.gui.widgets.grid_model import PADDING
 from cnnviz.gui.widgets.pair_spin import PairSpin
 
@@ -58,9 +51,6 @@ class BackwardPage(GridLessonPage):
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self.kernel = np.ones((2, 2))
-        self.grad_out = np.ones((2, 2))
-        self.last_update = ""
         self.settings_box.form.setRowVisible(self.fields["channels"], False)
         self.kind_box = QComboBox()
         for key, text in KINDS.items():
@@ -124,6 +114,23 @@ class BackwardPage(GridLessonPage):
         self.layout().addWidget(self.loss_label)
         self.load_first_example()
 
+    def make_controller(self) -> BackwardLessonController:
+        return BackwardLessonController(self.build_plan, self.example_prefix)
+
+    @property
+    def kernel(self) -> np.ndarray:
+        """The kernel W being learnt."""
+        return self.lesson.kernel
+
+    @kernel.setter
+    def kernel(self, value: np.ndarray) -> None:
+        self.lesson.kernel = value
+
+    @property
+    def grad_out(self) -> np.ndarray:
+        """∂L/∂Y as typed (or all ones for L = sum of the output)."""
+        return self.lesson.grad_out
+
     # -- grids ------------------------------------------------------------------------------------
     def _make_grids(self) -> None:
         make = self.make_grid
@@ -174,7 +181,7 @@ class BackwardPage(GridLessonPage):
     def shown_kind(self) -> str:
         """The layer of the plan on screen ("conv", "max", "avg"): the last one that worked,
         which the Layer box may no longer show while its settings are refused."""
-        return "conv" if isinstance(self.plan, ConvBackwardPlan) else self.plan.kind
+        return self.lesson.shown_kind
 
     def _place_grids(self, kind: str) -> None:
         """Convolution: X ∗ W = Y and ∂L/∂Y above; ∂L/∂Y zero-inserted ∗ W flipped = ∂L/∂X,
@@ -205,35 +212,14 @@ class BackwardPage(GridLessonPage):
 
     # -- state ------------------------------------------------------------------------------------
     def build_plan(self):
-        stride, padding = self.stride_spin.value(), self.padding_spin.value()
-        if self.kind == "conv":
-            shape = ConvPlan(self.inputs, self.kernel, 0, stride, padding).output.shape
-        else:
-            forward = PoolPlan(
-                self.inputs,
-                self.kind,
-                self.kernel_spin.value(),
-                stride,
-                padding,
-                1,
-                *self.rounding(),
-            )
-            shape = forward.output.shape[1:]
-        grad = np.ones(shape) if self.sum_box.isChecked() else resized(self.grad_out, *shape)
-        if self.kind == "conv":
-            plan = ConvBackwardPlan(self.inputs, self.kernel, grad, stride, padding)
-        else:
-            plan = PoolBackwardPlan(
-                self.inputs,
-                self.kind,
-                self.kernel_spin.value(),
-                grad[None],
-                stride,
-                padding,
-                *self.rounding(),
-            )
-        self.grad_out = grad
-        return plan
+        return self.lesson.plan_for(
+            self.kind,
+            self.kernel_spin.value(),
+            self.stride_spin.value(),
+            self.padding_spin.value(),
+            self.sum_box.isChecked(),
+            self.rounding(),
+        )
 
     def rounding(self) -> tuple[bool, bool]:
         """Pooling's (ceil_mode, count_include_pad)."""
@@ -241,11 +227,11 @@ class BackwardPage(GridLessonPage):
 
     def _on_kind_changed(self) -> None:
         self.step_bar.stop()
-        self.last_update = ""
+        self.lesson.last_update = ""
         self.recompute(step_index=0)
 
     def _on_kernel_size_changed(self, size) -> None:
-        self.kernel = resized(self.kernel, *size)
+        self.lesson.resize_kernel(size)
         self.recompute()
 
     def _on_grad_edited(self, row: int, col: int, text: str) -> None:
@@ -265,14 +251,14 @@ class BackwardPage(GridLessonPage):
         self.stride_spin.set_value(preset.stride)
         self.padding_spin.set_value(preset.padding)
         if preset.grad_out is not None:
-            self.grad_out = np.asarray(preset.grad_out, float)
+            self.lesson.grad_out = np.asarray(preset.grad_out, float)
         boxes = (self.sum_box, self.ceil_box, self.include_pad_box)
         flags = (preset.grad_out is None, preset.ceil_mode, preset.count_include_pad)
         for box, checked in zip(boxes, flags):
             with QSignalBlocker(box):
                 box.setChecked(checked)
         self.lr_spin.setValue(preset.lr)  # nothing is computed from it before an SGD step
-        self.last_update = ""
+        self.lesson.last_update = ""
 
     def current_preset(self) -> BackwardPreset:
         custom = not self.sum_box.isChecked()
@@ -299,36 +285,28 @@ class BackwardPage(GridLessonPage):
     # -- the SGD step -----------------------------------------------------------------------------
     def sgd(self) -> bool:
         """w ← w − lr·∂L/∂W on the kernel; the loss before and after is written out."""
-        if not isinstance(self.plan, ConvBackwardPlan):
-            return False
         try:
-            update = sgd_step(self.kernel, self.plan.grad_weight[0, 0], self.lr_spin.value())
+            update = self.lesson.sgd_update(self.lr_spin.value())
         except ValueError as exc:
             self.fields["lr"].set_error(str(exc))
             return False
-        before = self.loss()
-        old = self.kernel
+        if update is None:  # a pooling has no weights
+            return False
+        before, old = self.lesson.loss(), self.kernel
         self.kernel = update.after
         if not self.recompute(step_index=self.step_bar.index):
             self.kernel = old
             return False
-        self.last_update = (
-            f"SGD step, lr {format_number(update.lr)}: w ← w − lr·∂L/∂W, e.g. row 1, column 1: "
-            f"{update.expression((0, 0))}. L: {format_number(before)} → "
-            f"{format_number(self.loss())}"
-        )
+        self.lesson.note_update(update, before)
         self._show_loss()
         return True
 
     def loss(self) -> float:
         """L = Σ ∂L/∂Y·Y of the current plan (Σ Y for L = sum of the output)."""
-        output = self.plan.forward.output
-        return linear_loss(output, self.plan.grad_out.reshape(output.shape))
+        return self.lesson.loss()
 
     def _show_loss(self) -> None:
-        what = "L = sum of the output" if self.sum_box.isChecked() else "L = Σ ∂L/∂Y·Y"
-        text = f"{what} = {format_number(self.loss())}"
-        self.loss_label.setText(text + (f"    {self.last_update}" if self.last_update else ""))
+        self.loss_label.setText(self.lesson.loss_text(self.sum_box.isChecked()))
 
     # -- showing ----------------------------------------------------------------------------------
     def show_plan(self) -> None:
@@ -422,48 +400,25 @@ class BackwardPage(GridLessonPage):
         self.gx_grid.model.set_highlights({(r - ph, c - pw): "current" for _, r, c in step.cells})
 
     def describe(self, step) -> str:
-        if self.shown_kind != "conv":
-            where = f"<b>∂L/∂Y row {step.row + 1}, column {step.col + 1}:</b> {step.expression()}"
-            (ph, pw) = self.plan.forward.padding
-            cells = ", ".join(f"({r - ph + 1}, {c - pw + 1})" for _, r, c in step.cells)
-            return where + (
-                f" — X cell{'s' if len(step.cells) != 1 else ''} {cells}" if cells else ""
-            )
-        if step.target == "weight":
-            _, _, r, c = step.cell
-            return (
-                f"<b>∂L/∂W row {r + 1}, column {c + 1}</b> = Σ X·∂L/∂Y over the X cells this "
-                f"weight met: {step.expression()}"
-            )
-        if step.target == "bias":
-            return f"<b>∂L/∂b</b> = Σ ∂L/∂Y: {step.expression()}"
-        _, r, c = step.cell
-        return (
-            f"<b>∂L/∂X row {r + 1}, column {c + 1}</b> = ∂L/∂Y (zeros inserted) ∗ W flipped: "
-            f"{step.expression()}"
-        )
+        return self.lesson.describe(step)
 
     # -- clicks -----------------------------------------------------------------------------------
     def _jump(self, target: str, local: int) -> None:
-        if isinstance(self.plan, ConvBackwardPlan):
+        if (index := self.lesson.step_of(target, local)) is not None:
             self.step_bar.stop()
-            self.step_bar.set_index(self.plan.first_of(target) + local)
+            self.step_bar.set_index(index)
 
     def _on_output_clicked_here(self, row: int, col: int) -> None:
-        if isinstance(self.plan, PoolBackwardPlan):
+        if (index := self.lesson.step_at_output(row, col)) is not None:
             self.step_bar.stop()
-            self.step_bar.set_index(self.plan.step_at(row, col))
+            self.step_bar.set_index(index)
 
     def copy_output(self) -> str:
         """Copy ∂L/∂X (and, for a convolution, ∂L/∂W) as tab-separated text."""
-        if self.plan is None:
-            return ""
-        text = format_grid(self.plan.grad_input[0])
-        if isinstance(self.plan, ConvBackwardPlan):
-            text += "\n\n" + format_grid(self.plan.grad_weight[0, 0])
-        QGuiApplication.clipboard().setText(text)
-        self.hint.setText(
-            "∂L/∂X copied to the clipboard"
-            + (" (then ∂L/∂W)." if self.shown_kind == "conv" else ".")
-        )
+        if text := self.lesson.output_text():
+            QGuiApplication.clipboard().setText(text)
+            self.hint.setText(
+                "∂L/∂X copied to the clipboard"
+                + (" (then ∂L/∂W)." if self.shown_kind == "conv" else ".")
+            )
         return text

@@ -23,7 +23,8 @@ from cnnviz.core.lesson_presets import (
 from cnnviz.core.ops import ScatterStep, TransposedConvPlan, transposed_code
 from cnnviz.gui.look import named
 from cnnviz.gui.pages.conv_page import big_symbol
-from cnnviz.gui.pages.grid_lesson import GridLessonPage, window_marks
+from cnnviz.gui.pages.grid_controller import window_marks
+from cnnviz.gui.pages.grid_lesson import GridLessonPage
 from cnnviz.gui.widgets.code_line import CodeLineView
 from cnnviz.gui.widgets.grid_model import PADDING
 from cnnviz.gui.widgets.pair_spin import PairSpin
