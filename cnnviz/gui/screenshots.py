@@ -69,37 +69,114 @@ def make_shapes_folder(root: Path, per_class: int = 150, side: int = 64, seed: i
     return root
 
 
-def lesson_shots(app, window, shot, save) -> None:
-    """The backward, transposed and grouped lessons and the ReLU step;
-    ``shot(name, page, preset, step)`` stages and saves one, ``save(name)`` the window as is."""
+def page_index(class_name: str) -> int:
+    """The place in the window's list of lessons of the page whose class is called
+    ``class_name`` ("ConvPage"). Reads the list of lessons only (no page module is imported):
+    each entry's ``target`` ends in ``:ClassName``, and its place is the window's page index."""
     from cnnviz.gui.pages import PAGES
 
-    index = {entry.title: i for i, entry in enumerate(PAGES)}
+    for index, entry in enumerate(PAGES):
+        if entry.target.rsplit(":", 1)[-1] == class_name:
+            return index
+    raise LookupError(f"no lesson page is a {class_name}")
+
+
+class Shooter:
+    """Stages the window's pages and saves each picture into ``folder`` as NAME.png."""
+
+    def __init__(self, app, window, folder: Path):
+        self.app, self.window, self.folder = app, window, folder
+        self.shots: list[Path] = []
+
+    def settle(self) -> None:
+        _settle(self.app, self.window)
+
+    def wait_for(self, condition, seconds: float) -> None:
+        _wait_for(self.app, condition, seconds)
+
+    def show(self, class_name: str):
+        """Build (if needed) and show the page whose class is ``class_name``; returns it."""
+        return self.window.show_page(page_index(class_name))
+
+    def save(self, name: str) -> Path:
+        """The window as it is now."""
+        path = self.folder / f"{name}.png"
+        self.window.grab().save(str(path))
+        self.shots.append(path)
+        return path
+
+    def lesson(self, name: str, class_name: str, preset: int, step: int) -> None:
+        """A grid lesson on its shipped example ``preset``, at ``step``."""
+        page = self.show(class_name)
+        page.load_preset(preset)
+        self.settle()
+        page.step_bar.set_index(step)
+        self.settle()
+        self.save(name)
+
+    def architecture(self, name: str, model: str) -> None:
+        """The Architecture page on ``model``, once built in the page's worker."""
+        page = self.show("ArchitecturePage")
+        page.select_model(model)
+        self.wait_for(lambda: not page.busy, 60)
+        self.settle()
+        page.diagram.centerOn(0, 0)
+        self.save(name)
+
+    def traced(self, name: str, layer: str, unit: tuple, step: int, source=None, left=False):
+        """The Trace page with one unit clicked, mid-way through its arithmetic."""
+        page = self.show("TracePage")
+        if source is not None:
+            source(page)
+        self.wait_for(lambda: page.trace is not None and page.shown_id == page.request_id, 60)
+        self.wait_for(lambda: layer in [n.label for n in page.trace.nodes], 60)
+        page.select_unit(page.trace.index(layer), *unit)
+        page.arithmetic.step_bar.set_index(step)
+        page.overview.centerOn(page.overview.unit_scene_pos(page.trace.index(layer), *unit))
+        if left:  # from the input: the receptive field on the drawing shows
+            page.overview.horizontalScrollBar().setValue(0)
+        self.settle()
+        self.save(name)
+
+    def drawn(self, draw, name: str) -> None:
+        """Once the prediction of the last stroke is shown, save the Draw page."""
+        self.wait_for(lambda: draw.shown_id == draw.request_id, 10)
+        self.settle()
+        self.save(name)
+
+
+def grid_lesson_shots(shooter: Shooter) -> None:
+    """The convolution and pooling lessons, then the ReLU step and the backward, transposed
+    and grouped lessons."""
+    shooter.lesson("convolution", "ConvPage", 1, 4)  # the lecture's 3×3 image, 2×2 filter, padded
+    shooter.lesson("convolution-dilation", "ConvPage", 5, 4)
+    shooter.lesson("pooling-max", "PoolPage", 1, 7)  # the lecture's 5×5, 3×3 max: the 2.0 cell
+    shooter.lesson("pooling-avg", "PoolPage", 2, 3)
     import numpy as np
 
-    conv = window.show_page(index["Convolution"])
+    conv = shooter.show("ConvPage")
     conv.load_preset(0)  # the lecture's 2×2 filter on a 3×3 image with negative numbers
     conv.set_inputs(np.array([[[3, -1, 2], [0, -5, 1], [4, 2, -3]]], dtype=float))
     conv.relu_box.setChecked(True)
-    _settle(app, window)
+    shooter.settle()
     conv.step_bar.last_step()  # the ReLU step
-    _settle(app, window)
-    save("convolution-relu")
+    shooter.settle()
+    shooter.save("convolution-relu")
     conv.relu_box.setChecked(False)
-    shot("backward", index["Backward"], 0, 2)
-    backward = window.show_page(index["Backward"])
+    shooter.lesson("backward", "BackwardPage", 0, 2)
+    backward = shooter.show("BackwardPage")
     backward.lr_spin.setValue(0.01)
     backward.sgd()
-    _settle(app, window)
-    save("backward-sgd")
-    shot("backward-max-pooling", index["Backward"], 2, 1)
-    shot("transposed", index["Transposed convolution"], 1, 4)
-    transposed = window.show_page(index["Transposed convolution"])
+    shooter.settle()
+    shooter.save("backward-sgd")
+    shooter.lesson("backward-max-pooling", "BackwardPage", 2, 1)
+    shooter.lesson("transposed", "TransposedPage", 1, 4)
+    transposed = shooter.show("TransposedPage")
     transposed.view_box.setCurrentIndex(1)
-    shot("transposed-convolution-view", index["Transposed convolution"], 2, 9)
+    shooter.lesson("transposed-convolution-view", "TransposedPage", 2, 9)
     transposed.view_box.setCurrentIndex(0)
-    shot("grouped", index["Grouped convolution"], 1, 9)  # output 3 reads channels 3–4
-    shot("grouped-bottleneck", index["Grouped convolution"], 3, 4)
+    shooter.lesson("grouped", "GroupedPage", 1, 9)  # output 3 reads channels 3–4
+    shooter.lesson("grouped-bottleneck", "GroupedPage", 3, 4)
 
 
 def why_shots(app, window, draw, folder: Path) -> list[Path]:
@@ -151,7 +228,7 @@ def confusion_shot(app, window, folder: Path) -> Path:
 
     from cnnviz.core.training import TrainConfig
 
-    train = window.show_page(3)
+    train = window.show_page(page_index("TrainPage"))
     config = TrainConfig(model="simple", epochs=1, limit_train=6400, device="cpu")
     train.start(config)
     _wait_for(app, lambda: train.ended, 300)
@@ -173,120 +250,55 @@ def confusion_shot(app, window, folder: Path) -> Path:
     return path
 
 
-def take(folder: Path, size: tuple[int, int] = (1280, 800)) -> list[Path]:
-    """Stage each page with a lecture example mid-walk-through and save it, the window
-    ``size`` (width, height) pixels."""
-    from cnnviz.gui.app import staged_window
-
-    app, window = staged_window(*size)
-    folder.mkdir(parents=True, exist_ok=True)
-    shots = []
-
-    def save(name: str) -> None:
-        path = folder / f"{name}.png"
-        window.grab().save(str(path))
-        shots.append(path)
-
-    def shot(name: str, page: int, preset: int, step: int) -> None:
-        window.show_page(page)
-        current = window.current_page()
-        current.load_preset(preset)
-        _settle(app, window)
-        current.step_bar.set_index(step)
-        _settle(app, window)
-        save(name)
-
-    shot("convolution", 0, 1, 4)  # the lecture's 3×3 image, 2×2 filter, with padding
-    shot("convolution-dilation", 0, 5, 4)
-    shot("pooling-max", 1, 1, 7)  # the lecture's 5×5 grid, 3×3 max pooling: the 2.0 cell
-    shot("pooling-avg", 1, 2, 3)
-    lesson_shots(app, window, shot, save)
-
-    def architecture(name: str, model: str) -> None:
-        page = window.show_page(2)
-        page.select_model(model)
-        _wait_for(app, lambda: not page.busy, 60)  # built in the page's worker
-        _settle(app, window)
-        page.diagram.centerOn(0, 0)
-        path = folder / f"{name}.png"
-        window.grab().save(str(path))
-        shots.append(path)
-
-    architecture("architecture-inception", "inception")
-    architecture("architecture-mismatch", "simple_broken")
-    architecture("architecture-resnet", "resnet")
-
+def model_shots(shooter: Shooter) -> None:
+    """The Architecture page on three models and the lecture's deck at its fifth stop."""
+    shooter.architecture("architecture-inception", "inception")
+    shooter.architecture("architecture-mismatch", "simple_broken")
+    shooter.architecture("architecture-resnet", "resnet")
     # the lecture's deck at its fifth stop (the simple net's 320): caption band and stops
+    window = shooter.window
     window.deck.open_lecture()
     for _ in range(4):
         window.deck.next_stop()
-    _wait_for(app, lambda: not window.current_page().busy, 60)
-    _settle(app, window)
-    shots.append(folder / "deck.png")
-    window.grab().save(str(shots[-1]))
+    shooter.wait_for(lambda: not window.current_page().busy, 60)
+    shooter.settle()
+    shooter.save("deck")
     window.deck.set_visible(False)
 
-    # the Train page mid-training: inception on a subset, feature maps and branches live
+
+def training_shots(shooter: Shooter) -> None:
+    """The Train page mid-training (inception on a subset, feature maps and branches live),
+    and the Trace page on the model being trained."""
     import time
 
-    train = window.show_page(3)
+    train = shooter.show("TrainPage")
     train.form.model_box.setCurrentText("inception")
     train.form.limit_train.setValue(12800)
     train.form.epochs.setValue(3)
     config = train.config()
     config.limit_test = 2000
     train.start(config)
-    _wait_for(
-        app,
+    shooter.wait_for(
         lambda: not train.is_running() or (len(train.accs) >= 2 and train.snapshots_shown >= 10),
         300,
     )
     train.engine.pause()
     for _ in range(20):
-        app.processEvents()
+        shooter.app.processEvents()
         time.sleep(0.02)
     train.repaint_views()
-    path = folder / "train-inception.png"
-    window.grab().save(str(path))
-    shots.append(path)
-
-    def traced(name: str, layer: str, unit: tuple, step: int, source=None, left=False) -> None:
-        """The Trace page with one unit clicked, mid-way through its arithmetic."""
-        from cnnviz.gui.pages import PAGES
-
-        page = window.show_page([e.title for e in PAGES].index("Trace"))
-        if source is not None:
-            source(page)
-        _wait_for(app, lambda: page.trace is not None and page.shown_id == page.request_id, 60)
-        _wait_for(app, lambda: layer in [n.label for n in page.trace.nodes], 60)
-        page.select_unit(page.trace.index(layer), *unit)
-        page.arithmetic.step_bar.set_index(step)
-        page.overview.centerOn(page.overview.unit_scene_pos(page.trace.index(layer), *unit))
-        if left:  # from the input: the receptive field on the drawing shows
-            page.overview.horizontalScrollBar().setValue(0)
-        _settle(app, window)
-        path = folder / f"{name}.png"
-        window.grab().save(str(path))
-        shots.append(path)
-
-    traced("trace-inception", "incept1.branch5x5_2", (3, 5, 6), 4, lambda p: p.use_training_run())
+    shooter.save("train-inception")
+    shooter.traced(
+        "trace-inception", "incept1.branch5x5_2", (3, 5, 6), 4, lambda p: p.use_training_run()
+    )
     train.shutdown()
 
-    def drawn(draw, name: str) -> None:
-        """Once the prediction of the last stroke is shown, save the page."""
-        _wait_for(app, lambda: draw.shown_id == draw.request_id, 10)
-        _settle(app, window)
-        path = folder / f"{name}.png"
-        window.grab().save(str(path))
-        shots.append(path)
 
-    draw = window.show_page(4)
-    _settle(app, window)
-    canvas = draw.canvas
-    side = min(canvas.width(), canvas.height())
+def stroke(canvas, points, side: float) -> None:
+    """Draw one stroke through ``points`` (fractions of ``side``) on the Draw page's canvas,
+    ten segments from each point to the next."""
     from PySide6.QtCore import QPointF
 
-    points = [(0.25, 0.22), (0.72, 0.22), (0.62, 0.45), (0.50, 0.65), (0.42, 0.82)]
     canvas.begin_stroke(QPointF(points[0][0] * side, points[0][1] * side))
     for (xa, ya), (xb, yb) in zip(points, points[1:]):
         for t in range(1, 11):
@@ -294,34 +306,48 @@ def take(folder: Path, size: tuple[int, int] = (1280, 800)) -> list[Path]:
                 QPointF((xa + (xb - xa) * t / 10) * side, (ya + (yb - ya) * t / 10) * side)
             )
     canvas.end_stroke()
-    drawn(draw, "draw")
-    shots += why_shots(app, window, draw, folder)
-    draw.trace_drawing()  # "Trace this drawing": the Draw page's model and drawing
-    traced("trace", "conv2", (3, 5, 2), 3, left=True)
-    shots.append(confusion_shot(app, window, folder))
 
-    # your own images: a folder of drawn shapes, trained on, then a drawn circle classified
+
+def drawing_shots(shooter: Shooter) -> float:
+    """A drawn 7 and why the model says so, traced; the confusion matrix of a short run.
+    Returns the side of the canvas it was drawn on."""
+    draw = shooter.show("DrawPage")
+    shooter.settle()
+    canvas = draw.canvas
+    side = min(canvas.width(), canvas.height())
+    stroke(canvas, [(0.25, 0.22), (0.72, 0.22), (0.62, 0.45), (0.50, 0.65), (0.42, 0.82)], side)
+    shooter.drawn(draw, "draw")
+    shooter.shots += why_shots(shooter.app, shooter.window, draw, shooter.folder)
+    draw.trace_drawing()  # "Trace this drawing": the Draw page's model and drawing
+    shooter.traced("trace", "conv2", (3, 5, 2), 3, left=True)
+    shooter.shots.append(confusion_shot(shooter.app, shooter.window, shooter.folder))
+    return side
+
+
+def own_images_shots(shooter: Shooter, side: float) -> None:
+    """Your own images: a folder of drawn shapes, trained on, then a circle drawn ``side``
+    pixels across classified."""
+    import math
     import tempfile
 
     shapes = make_shapes_folder(Path(tempfile.mkdtemp(prefix="cnnviz-shapes-")) / "shapes")
-    window.datasets.choose(f"folder:{shapes}", {"size": 28, "channels": 1})
-    train = window.show_page(3)
+    shooter.window.datasets.choose(f"folder:{shapes}", {"size": 28, "channels": 1})
+    train = shooter.show("TrainPage")
     train.form.model_box.setCurrentText("simple")
     train.form.limit_train.setValue(0)
     train.form.epochs.setValue(15)
     train.form.lr.setValue(0.05)
     train.form.momentum.setValue(0.9)
     train.start()
-    _wait_for(app, lambda: not train.is_running(), 300)
+    shooter.wait_for(lambda: not train.is_running(), 300)
     train.repaint_views(force=True)
-    _settle(app, window)
-    path = folder / "train-own-folder.png"
-    window.grab().save(str(path))
-    shots.append(path)
-    draw = window.show_page(4)
+    shooter.settle()
+    shooter.save("train-own-folder")
+    draw = shooter.show("DrawPage")
     draw.use_training_run()
     draw.canvas.clear()
-    import math
+    canvas = draw.canvas
+    from PySide6.QtCore import QPointF
 
     centre, radius = side / 2, side * 0.3
     canvas.begin_stroke(QPointF(centre + radius, centre))
@@ -331,20 +357,40 @@ def take(folder: Path, size: tuple[int, int] = (1280, 800)) -> list[Path]:
             QPointF(centre + radius * math.cos(angle), centre + radius * 0.95 * math.sin(angle))
         )
     canvas.end_stroke()
-    drawn(draw, "draw-own-folder")
-    window.datasets.choose("mnist")
+    shooter.drawn(draw, "draw-own-folder")
+    shooter.window.datasets.choose("mnist")
 
+
+def look_shots(shooter: Shooter, size: tuple[int, int]) -> None:
+    """The dark theme, then presenter mode (last: it changes the window's size)."""
+    window = shooter.window
     window.set_look(theme="dark")
-    shot("convolution-dark", 0, 1, 4)
+    shooter.lesson("convolution-dark", "ConvPage", 1, 4)
     window.set_look(theme="system")
     window.resize(*size)
-    window.set_look(presenter=True)  # last
+    window.set_look(presenter=True)
     window.resize(*size)
-    shot("presenter-mode", 1, 0, 0)
+    shooter.lesson("presenter-mode", "PoolPage", 0, 0)
     window.set_look(presenter=False)
+
+
+def take(folder: Path, size: tuple[int, int] = (1280, 800)) -> list[Path]:
+    """Stage each page with a lecture example mid-walk-through and save it, the window
+    ``size`` (width, height) pixels."""
+    from cnnviz.gui.app import staged_window
+
+    app, window = staged_window(*size)
+    folder.mkdir(parents=True, exist_ok=True)
+    shooter = Shooter(app, window, folder)
+    grid_lesson_shots(shooter)
+    model_shots(shooter)
+    training_shots(shooter)
+    side = drawing_shots(shooter)
+    own_images_shots(shooter, side)
+    look_shots(shooter, size)
     window.close()  # the workers stop; the window closes once they have
     _wait_for(app, lambda: not window.isVisible(), 30)
-    return shots
+    return shooter.shots
 
 
 def parse_size(text: str) -> tuple[int, int]:

@@ -292,6 +292,15 @@ def test_screenshots_take_a_window_size():
             parse_size(bad)
 
 
+def test_the_screenshot_script_names_pages_by_their_class(main_window):
+    from cnnviz.gui.screenshots import page_index
+
+    for name in ("ConvPage", "PoolPage", "BackwardPage", "GroupedPage"):
+        assert type(main_window.show_page(page_index(name))).__name__ == name
+    with pytest.raises(LookupError, match="NoSuchPage"):
+        page_index("NoSuchPage")
+
+
 @pytest.mark.parametrize("index", [0, 1], ids=["convolution", "pooling"])
 def test_the_board_measures_what_its_layout_asks(main_window, index):
     page = main_window.show_page(index)
