@@ -20,10 +20,24 @@ from .graph import INPUT, UNRECORDED, TraceNode, _classify_module, add_probabili
 
 def trace_with_hooks(model: nn.Module, image) -> list[TraceNode]:
     """Every module call of ``model`` on ``image`` and the gaps between them, in order."""
-    from cnnviz.core.inspect.failure import ForwardError, explain_forward_failure
-
     device = next((p.device for p in model.parameters()), torch.device("cpu"))
     x = torch.as_tensor(np.asarray(image, dtype=np.float32), device=device)[None]
+    calls, out = record_calls(model, x)
+    trace = HookTrace(x)
+    for name, module, inp, output in calls:
+        trace.add_call(name, module, inp, output)
+    if isinstance(out, torch.Tensor):
+        trace.end_with(out)
+    add_probabilities(trace.nodes)
+    return trace.nodes
+
+
+def record_calls(model: nn.Module, x: torch.Tensor) -> tuple[list, object]:
+    """Run ``model`` on the batch ``x`` (in eval mode, without gradients) with a forward hook
+    on each leaf module: (the calls in order, (name, module, input, output copy) each, and the
+    model's output). ``ForwardError`` saying why when the forward pass fails."""
+    from cnnviz.core.inspect.failure import ForwardError, explain_forward_failure
+
     names = {m: n for n, m in model.named_modules() if n and not any(True for _ in m.children())}
     calls: list[tuple[str, nn.Module, torch.Tensor, torch.Tensor]] = []
 
@@ -43,14 +57,30 @@ def trace_with_hooks(model: nn.Module, image) -> list[TraceNode]:
         for h in handles:
             h.remove()
         model.train(was_training)
-    nodes = [TraceNode(0, "input", "input", INPUT, "the input image", (), _value(x))]
-    keep = [x]  # the tensors seen, kept alive so that their identities stay unique
-    produced = {id(x): 0}
-    counts: dict[str, int] = {}
+    return calls, out
 
-    def gap(tensor: torch.Tensor, before: str) -> int:
-        last = nodes[-1]
-        index = len(nodes)
+
+class HookTrace:
+    """The trace's nodes assembled from recorded module calls: one node per call, and an
+    unrecorded node wherever a call's input is not what an earlier node produced."""
+
+    def __init__(self, x: torch.Tensor):
+        self.nodes = [TraceNode(0, "input", "input", INPUT, "the input image", (), _value(x))]
+        self.keep = [x]  # the tensors seen, kept alive so that their identities stay unique
+        self.produced = {id(x): 0}  # tensor identity -> the node that produced it
+        self.counts: dict[str, int] = {}  # calls of each module so far
+
+    def _made(self, tensor: torch.Tensor) -> int | None:
+        """The node whose value ``tensor`` is, if one produced it and it is unchanged."""
+        index = self.produced.get(id(tensor))
+        if index is None or not np.array_equal(self.nodes[index].value, _value(tensor)):
+            return None
+        return index
+
+    def gap(self, tensor: torch.Tensor, before: str) -> int:
+        """An unrecorded node for ``tensor``, made outside any module before ``before``."""
+        last = self.nodes[-1]
+        index = len(self.nodes)
         label = f"(between {last.label} and {before})"
         seen, params = recognise(last.value, _value(tensor))
         text = (
@@ -58,7 +88,7 @@ def trace_with_hooks(model: nn.Module, image) -> list[TraceNode]:
             "pass, so cnnviz records the module calls and recognises what came between them "
             "from the numbers where it can"
         )
-        nodes.append(
+        self.nodes.append(
             TraceNode(
                 index,
                 f"gap_{index}",
@@ -71,19 +101,20 @@ def trace_with_hooks(model: nn.Module, image) -> list[TraceNode]:
             )
         )
         last.children.append(index)
-        produced[id(tensor)] = index
-        keep.append(tensor)
+        self.produced[id(tensor)] = index
+        self.keep.append(tensor)
         return index
 
-    for name, module, inp, output in calls:
-        parent = produced.get(id(inp))
-        if parent is None or not np.array_equal(nodes[parent].value, _value(inp)):
-            parent = gap(inp, name)
-        counts[name] = counts.get(name, 0) + 1
-        label = name if counts[name] == 1 else f"{name} (call {counts[name]})"
+    def add_call(self, name: str, module: nn.Module, inp, output) -> None:
+        """The node of one module call (after a gap node if its input came from elsewhere)."""
+        parent = self._made(inp)
+        if parent is None:
+            parent = self.gap(inp, name)
+        self.counts[name] = self.counts.get(name, 0) + 1
+        label = name if self.counts[name] == 1 else f"{name} (call {self.counts[name]})"
         kind, params, text = _classify_module(module)
-        index = len(nodes)
-        nodes.append(
+        index = len(self.nodes)
+        self.nodes.append(
             TraceNode(
                 index,
                 f"hook_{index}",
@@ -96,15 +127,14 @@ def trace_with_hooks(model: nn.Module, image) -> list[TraceNode]:
                 module=name,
             )
         )
-        nodes[parent].children.append(index)
-        produced[id(output)] = index
-        keep.append(output)
-    if isinstance(out, torch.Tensor):
-        last = produced.get(id(out))
-        if last is None or not np.array_equal(nodes[last].value, _value(out)):
-            gap(out, "the output")
-    add_probabilities(nodes)
-    return nodes
+        self.nodes[parent].children.append(index)
+        self.produced[id(output)] = index
+        self.keep.append(output)
+
+    def end_with(self, out: torch.Tensor) -> None:
+        """The model's output: a last gap node if no recorded call produced it."""
+        if self._made(out) is None:
+            self.gap(out, "the output")
 
 
 def recognise(before: np.ndarray, after: np.ndarray) -> tuple[str, dict]:
