@@ -190,69 +190,11 @@ def explain(
             torch_error=torch_error,
         )
     module = model.get_submodule(row.name)
+    for diagnose in (_linear_mismatch, _conv_mismatch, _batch_norm_mismatch):
+        found = diagnose(module, row, rows, torch_error)
+        if found is not None:
+            return found
     got = row.input_shape
-    if isinstance(module, nn.Linear) and got and got[-1] != module.in_features:
-        features = got[-1]
-        origin = _origin(rows, row, features)
-        suggestion = f"nn.Linear({features}, {module.out_features})"
-        text = (
-            f"{row.name} (Linear) expects {module.in_features} input features but gets "
-            f"{features:,}" + (f": {origin}" if origin else "") + f". Use {suggestion}."
-        )
-        return Mismatch(
-            row.name, "Linear", text, suggestion, module.in_features, features, origin, torch_error
-        )
-    if isinstance(module, nn.Conv2d) and got and len(got) == 3:
-        previous = _previous(rows, row)
-        if got[0] != module.in_channels:
-            suggestion = (
-                f"nn.Conv2d({got[0]}, {module.out_channels}, kernel_size={_k(module.kernel_size)})"
-            )
-            text = (
-                f"{row.name} (Conv2d) expects {module.in_channels} input channels but gets "
-                f"{got[0]}{previous}. Use {suggestion}."
-            )
-            return Mismatch(
-                row.name,
-                "Conv2d",
-                text,
-                suggestion,
-                module.in_channels,
-                got[0],
-                previous,
-                torch_error,
-            )
-        span = [d * (k - 1) + 1 for d, k in zip(module.dilation, module.kernel_size)]
-        pad = module.padding if isinstance(module.padding, tuple) else (0, 0)
-        if any(s > g + 2 * p for s, g, p in zip(span, got[1:], pad)):
-            text = (
-                f"{row.name} (Conv2d) has a {span[0]}×{span[1]} kernel but its input is only "
-                f"{got[1]}×{got[2]}{previous}. Use a smaller kernel, padding, or a larger "
-                "input."
-            )
-            return Mismatch(
-                row.name, "Conv2d", text, "", tuple(span), got[1:], previous, torch_error
-            )
-    if (
-        isinstance(module, nn.modules.batchnorm._BatchNorm)
-        and got
-        and got[0] != module.num_features
-    ):
-        suggestion = f"nn.{type(module).__name__}({got[0]})"
-        text = (
-            f"{row.name} ({type(module).__name__}) expects {module.num_features} channels "
-            f"but gets {got[0]}{_previous(rows, row)}. Use {suggestion}."
-        )
-        return Mismatch(
-            row.name,
-            type(module).__name__,
-            text,
-            suggestion,
-            module.num_features,
-            got[0],
-            "",
-            torch_error,
-        )
     shape = f" on an input of shape {_fmt(got)}" if got else ""
     return Mismatch(
         row.name,
@@ -260,6 +202,89 @@ def explain(
         f"{row.label} ({row.type}) failed{shape}: {torch_error}",
         torch_error=torch_error,
         got=got,
+    )
+
+
+# One diagnosis per kind of layer: (module, its row, all rows, torch's message) -> the
+# Mismatch it recognises, or None when the input fits that layer (or it is another kind).
+
+
+def _linear_mismatch(module, row: LayerRow, rows: list[LayerRow], torch_error: str):
+    """A Linear layer given another number of features than it expects."""
+    got = row.input_shape
+    if not (isinstance(module, nn.Linear) and got and got[-1] != module.in_features):
+        return None
+    features = got[-1]
+    origin = _origin(rows, row, features)
+    suggestion = f"nn.Linear({features}, {module.out_features})"
+    text = (
+        f"{row.name} (Linear) expects {module.in_features} input features but gets "
+        f"{features:,}" + (f": {origin}" if origin else "") + f". Use {suggestion}."
+    )
+    return Mismatch(
+        row.name, "Linear", text, suggestion, module.in_features, features, origin, torch_error
+    )
+
+
+def _conv_mismatch(module, row: LayerRow, rows: list[LayerRow], torch_error: str):
+    """A Conv2d given another number of channels, or a map smaller than its kernel."""
+    got = row.input_shape
+    if not (isinstance(module, nn.Conv2d) and got and len(got) == 3):
+        return None
+    previous = _previous(rows, row)
+    if got[0] != module.in_channels:
+        suggestion = (
+            f"nn.Conv2d({got[0]}, {module.out_channels}, kernel_size={_k(module.kernel_size)})"
+        )
+        text = (
+            f"{row.name} (Conv2d) expects {module.in_channels} input channels but gets "
+            f"{got[0]}{previous}. Use {suggestion}."
+        )
+        return Mismatch(
+            row.name,
+            "Conv2d",
+            text,
+            suggestion,
+            module.in_channels,
+            got[0],
+            previous,
+            torch_error,
+        )
+    span = [d * (k - 1) + 1 for d, k in zip(module.dilation, module.kernel_size)]
+    pad = module.padding if isinstance(module.padding, tuple) else (0, 0)
+    if any(s > g + 2 * p for s, g, p in zip(span, got[1:], pad)):
+        text = (
+            f"{row.name} (Conv2d) has a {span[0]}×{span[1]} kernel but its input is only "
+            f"{got[1]}×{got[2]}{previous}. Use a smaller kernel, padding, or a larger "
+            "input."
+        )
+        return Mismatch(row.name, "Conv2d", text, "", tuple(span), got[1:], previous, torch_error)
+    return None
+
+
+def _batch_norm_mismatch(module, row: LayerRow, rows: list[LayerRow], torch_error: str):
+    """A batch norm given another number of channels than it normalises."""
+    got = row.input_shape
+    if not (
+        isinstance(module, nn.modules.batchnorm._BatchNorm)
+        and got
+        and got[0] != module.num_features
+    ):
+        return None
+    suggestion = f"nn.{type(module).__name__}({got[0]})"
+    text = (
+        f"{row.name} ({type(module).__name__}) expects {module.num_features} channels "
+        f"but gets {got[0]}{_previous(rows, row)}. Use {suggestion}."
+    )
+    return Mismatch(
+        row.name,
+        type(module).__name__,
+        text,
+        suggestion,
+        module.num_features,
+        got[0],
+        "",
+        torch_error,
     )
 
 
