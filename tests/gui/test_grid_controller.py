@@ -128,3 +128,24 @@ def test_shipped_examples_and_their_names():
     assert names and lesson.problems_text() == ""
     assert lesson.preset_index(names[1]) == 1 and lesson.preset_index("no such") is None
     assert GridLessonController(lambda: None).presets == ()
+
+
+def test_the_convolution_keeps_one_kernel_per_channel_and_writes_its_steps():
+    from cnnviz.core.ops import ActivatedPlan
+    from cnnviz.gui.pages.conv_controller import ConvLessonController
+
+    lesson = ConvLessonController(
+        lambda: ActivatedPlan(ConvPlan(lesson.inputs, lesson.kernels, -10, 1, 0, 1))
+    )
+    lesson.inputs = np.arange(9, dtype=float).reshape(1, 3, 3)
+    lesson.resize_kernels((2, 2))
+    assert lesson.rebuild() is None
+    np.testing.assert_array_equal(lesson.plan.activated, [[0, 2], [10, 14]])
+    assert lesson.describe(lesson.plan[1]).startswith("<b>Output row 1, column 2:</b> ")
+    assert lesson.describe(lesson.plan[4]).startswith("<b>Activation:</b> ReLU: max(0, x)")
+    lesson.kernels[0, 0, 0] = 5
+    lesson.fit_kernels(3)
+    assert lesson.kernels.shape == (3, 2, 2) and lesson.kernels[0, 0, 0] == 5
+    assert (lesson.kernels[1:] == 1).all()
+    lesson.fit_kernels(1)
+    np.testing.assert_array_equal(lesson.kernels, [[[5, 1], [1, 1]]])

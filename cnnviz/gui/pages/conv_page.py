@@ -1,4 +1,6 @@
-"""ConvPage: convolution, padding, stride and dilation, one output cell at a time."""
+"""ConvPage: convolution, padding, stride and dilation, one output cell at a time.
+
+Its state and rules are a :class:`~cnnviz.gui.pages.conv_controller.ConvLessonController`."""
 
 from __future__ import annotations
 
@@ -14,11 +16,11 @@ from PySide6.QtWidgets import (
 )
 
 from cnnviz.core.examples import conv_preset_from_state, conv_state
-from cnnviz.core.grid_text import resized
 from cnnviz.core.ops import ActivatedPlan, ActivationStep, ConvPlan, conv_code
 from cnnviz.core.ops.params import PADDING_MODES
 from cnnviz.core.presets import ConvPreset
 from cnnviz.gui.look import named
+from cnnviz.gui.pages.conv_controller import ConvLessonController
 from cnnviz.gui.pages.grid_lesson import GridLessonPage
 from cnnviz.gui.widgets.code_line import CodeLineView
 from cnnviz.gui.widgets.grid_model import PADDING
@@ -49,7 +51,6 @@ class ConvPage(GridLessonPage):
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self.kernels = np.ones((1, 3, 3))
         self.kernel_grids: list[LabeledGrid] = []
         self.kernel_spin = PairSpin((3, 3), 1, 15, "kernel size")
         self.kernel_spin.changed.connect(self._on_kernel_size_changed)
@@ -117,6 +118,18 @@ class ConvPage(GridLessonPage):
         self.channels_changed(1)
         self.load_first_example()
 
+    def make_controller(self) -> ConvLessonController:
+        return ConvLessonController(self.build_plan, self.example_prefix)
+
+    @property
+    def kernels(self) -> np.ndarray:
+        """The kernels, ``[C, kh, kw]``: one per input channel."""
+        return self.lesson.kernels
+
+    @kernels.setter
+    def kernels(self, value: np.ndarray) -> None:
+        self.lesson.kernels = value
+
     # -- state --------------------------------------------------------------------------------
     def padding_value(self):
         kind = self.padding_kind.currentText()
@@ -158,16 +171,11 @@ class ConvPage(GridLessonPage):
         self.recompute()
 
     def _on_kernel_size_changed(self, size) -> None:
-        self.kernels = np.stack([resized(k, *size) for k in self.kernels])
+        self.lesson.resize_kernels(size)
         self.recompute()
 
     def channels_changed(self, count: int) -> None:
-        c = self.kernels.shape[0]
-        if count > c:
-            extra = np.ones((count - c,) + self.kernels.shape[1:])
-            self.kernels = np.concatenate([self.kernels, extra])
-        else:
-            self.kernels = self.kernels[:count]
+        self.lesson.fit_kernels(count)
         if len(self.input_grids) != count:
             self._rebuild_grids(count)
 
@@ -246,7 +254,7 @@ class ConvPage(GridLessonPage):
             for grid in self.input_grids:
                 grid.model.set_highlights({})
             self.highlight_outputs(step)
-            self.arithmetic.setText(f"<b>Activation:</b> {step.expression()}")
+            self.arithmetic.setText(self.describe(step))
         else:
             super().show_step(step)
         _, kh, kw = self.plan.weight.shape
@@ -264,7 +272,7 @@ class ConvPage(GridLessonPage):
         self.relu_grid.model.set_highlights({cell: "current" for cell in step.zeroed})
 
     def describe(self, step) -> str:
-        return f"<b>Output row {step.row + 1}, column {step.col + 1}:</b> {step.expression()}"
+        return self.lesson.describe(step)
 
     def all_grids(self):
         return self.input_grids + self.kernel_grids + self.output_grids + [self.relu_grid]
