@@ -1,9 +1,12 @@
 """Lecture decks in the window: the caption over the page, the stops beside it.
 
-View → Deck shows the current stop's caption in a band above the page and the deck's stops
-in a side panel (add this view as a stop, rename, move, delete, save). PageDown / PageUp (what
-presentation clickers send) and Alt+→ / Alt+← go to the next / previous stop, whose page
-opens in its saved state. A stop keeps the window's presenter mode as it is.
+View → Deck shows the current stop's caption in a band above the page, with the stop's number
+and a Stops button that opens the deck's stops in a side panel (add this view as a stop,
+rename, move, delete, save). The panel opens by itself only in a window wide enough to spare
+it (never in presenter mode): on a projector's 1280×800 the page keeps its room. The caption
+belongs to its stop: on another page the band says only where the deck stands. PageDown /
+PageUp (what presentation clickers send) and Alt+→ / Alt+← go to the next / previous stop,
+whose page opens in its saved state. A stop keeps the window's presenter mode as it is.
 """
 
 from __future__ import annotations
@@ -15,16 +18,22 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QDockWidget,
     QGridLayout,
+    QHBoxLayout,
     QInputDialog,
     QLabel,
     QListWidget,
     QPushButton,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
 from cnnviz.core.deck import Deck, Stop, lecture_deck, save_deck
 from cnnviz.core.lesson import SUFFIX, LessonError
+
+# the stops panel (about 260 px) opens by itself only in a window at least this wide: at
+# 1280 px it took the Convolution lesson's cells from 85 px to 38 px
+PANEL_ROOM = 1600
 
 
 class DeckController:
@@ -40,7 +49,20 @@ class DeckController:
         self.caption.setAlignment(Qt.AlignCenter)
         self.caption.setWordWrap(True)
         self.caption.setStyleSheet("font-size: 22pt; font-weight: bold; padding: 6px;")
-        self.caption_dock = self._dock("Deck caption", self.caption, Qt.TopDockWidgetArea)
+        self.where = QLabel()  # "3 / 12", or where the deck stands while another page shows
+        self.where.setObjectName("deckWhere")
+        self.where.setToolTip("The stop shown, of the deck's stops (PageDown: the next one)")
+        self.stops_button = QToolButton()
+        self.stops_button.setText("Stops")
+        self.stops_button.setCheckable(True)
+        self.stops_button.setToolTip("Show or hide the deck's stops beside the page")
+        band = QWidget()
+        row = QHBoxLayout(band)
+        row.setContentsMargins(6, 0, 6, 0)
+        row.addWidget(self.caption, 1)
+        row.addWidget(self.where)
+        row.addWidget(self.stops_button)
+        self.caption_dock = self._dock("Deck caption", band, Qt.TopDockWidgetArea)
         self.caption_dock.setTitleBarWidget(QWidget())  # a band of text, no title bar
         self.stops = QListWidget()
         self.stops.setToolTip("The deck's stops: double-click one to go there")
@@ -70,6 +92,12 @@ class DeckController:
             buttons.addWidget(button, i // 2, i % 2)
         layout.addLayout(buttons)
         self.panel_dock = self._dock("Deck", panel, Qt.RightDockWidgetArea)
+        self.panel_dock.visibilityChanged.connect(
+            lambda _v: self.stops_button.setChecked(not self.panel_dock.isHidden())
+        )
+        self.stops_button.clicked.connect(lambda on: self.panel_dock.setVisible(on))
+        window.stack.currentChanged.connect(lambda _index: self._show_caption())
+        window.menus.presenter.toggled.connect(self._on_presenter)
         self.set_visible(False)
 
     def _dock(self, title: str, widget: QWidget, area) -> QDockWidget:
@@ -88,13 +116,23 @@ class DeckController:
         return not self.caption_dock.isHidden()
 
     def set_visible(self, on: bool) -> None:
-        """View → Deck: the caption band and the stops panel (a new deck if there is none)."""
+        """View → Deck: the caption band, and the stops panel where the window has room for
+        it (a new deck if there is none)."""
         if on and self.deck is None:
             self.deck = Deck("New deck")
             self._refresh()
         self.caption_dock.setVisible(on)
-        self.panel_dock.setVisible(on)
+        self.panel_dock.setVisible(on and self.room_for_panel())
         self._sync_action()
+
+    def room_for_panel(self) -> bool:
+        """Whether the stops panel may open by itself: not in presenter mode, and only in a
+        window wide enough that the page keeps its room."""
+        return not self.window.presenter and self.window.width() >= PANEL_ROOM
+
+    def _on_presenter(self, on: bool) -> None:
+        if on:  # the page needs the room: the list opens on demand (Stops)
+            self.panel_dock.hide()
 
     def _sync_action(self) -> None:
         action = getattr(self.window.menus, "deck", None) if hasattr(self.window, "menus") else None
@@ -152,9 +190,30 @@ class DeckController:
         if 0 <= self.index < len(stops):
             self.stops.setCurrentRow(self.index)
         self.stops.blockSignals(False)
-        self.caption.setText(stops[self.index].caption if 0 <= self.index < len(stops) else "")
         where = f" — stop {self.index + 1} of {len(stops)}" if 0 <= self.index < len(stops) else ""
         self.title.setText(f"<b>{deck.title if deck else ''}</b>{where}")
+        self._show_caption()
+
+    def current_stop(self) -> Stop | None:
+        if self.deck is None or not 0 <= self.index < len(self.deck.stops):
+            return None
+        return self.deck.stops[self.index]
+
+    def _show_caption(self) -> None:
+        """The stop's caption while its page is shown; on another page, only where the deck
+        stands (the caption belongs to its stop, not to whatever page follows)."""
+        stop = self.current_stop()
+        if stop is None:
+            self.caption.setText("")
+            self.where.setText("")
+            return
+        count = f"{self.index + 1} / {len(self.deck.stops)}"
+        if self.window.current_page().title == stop.lesson.page:
+            self.caption.setText(stop.caption)
+            self.where.setText(count)
+        else:
+            self.caption.setText("")
+            self.where.setText(f"Deck: stop {count} is on the {stop.lesson.page} page")
 
     # -- editing ------------------------------------------------------------------------------
     def chosen(self) -> int:

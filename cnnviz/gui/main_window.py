@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMessageBox,
     QProgressBar,
+    QScrollArea,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -98,7 +99,7 @@ class MainWindow(QMainWindow):
         # a long title ("Transposed convolution") wraps instead of scrolling the list sideways
         self.lessons.setWordWrap(True)
         self.lessons.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
-        self.stack = QStackedWidget()
+        self.stack = PageStack()
         for number, entry in enumerate(PAGES, start=1):
             self.lessons.addItem(f"{number}  {entry.title}")
             self.lessons.item(number - 1).setToolTip(f"{entry.title} lesson (Ctrl+{number})")
@@ -108,7 +109,7 @@ class MainWindow(QMainWindow):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         layout.addWidget(self.lessons)
-        layout.addWidget(self.stack, 1)
+        layout.addWidget(page_room(self.stack), 1)
         self.setCentralWidget(central)
         settings = open_settings()
         self.datasets = DatasetController(self, saved_dataset(settings))
@@ -497,6 +498,41 @@ class MainWindow(QMainWindow):
 
     def show_about(self) -> None:
         QMessageBox.about(self, "About cnnviz", self.about_text())
+
+
+class PageStack(QStackedWidget):
+    """The lessons' pages, one shown at a time, sized by the page shown (a stack's own
+    minimum is its largest page's, which would make every page scroll)."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.currentChanged.connect(lambda _index: self.updateGeometry())
+
+    def minimumSizeHint(self):  # noqa: N802
+        page = self.currentWidget()
+        return page.minimumSizeHint() if page is not None else super().minimumSizeHint()
+
+    def sizeHint(self):  # noqa: N802
+        page = self.currentWidget()
+        return page.sizeHint() if page is not None else super().sizeHint()
+
+    def heightForWidth(self, _width: int) -> int:  # noqa: N802
+        # a scroll area takes a height-for-width (a word-wrapped label's preferred height) as
+        # the least it may give: pages that fitted the window before scrolled. A page gets the
+        # room shown, as without the scroll area, and scrolls only below its minimum.
+        return -1
+
+
+def page_room(stack: QStackedWidget) -> QScrollArea:
+    """The pages' room in the window: a page that needs more than the window gives it scrolls
+    instead of growing the window past the screen (the stack's minimum is its largest page's,
+    at presenter mode and 150 % zoom 1504×898 on a 1280×800 projector)."""
+    room = QScrollArea()
+    room.setObjectName("pageRoom")
+    room.setWidgetResizable(True)  # the page fills the room whenever it fits
+    room.setFrameShape(QScrollArea.NoFrame)
+    room.setWidget(stack)
+    return room
 
 
 def saved_dataset(settings) -> tuple[str, dict]:

@@ -367,6 +367,10 @@ class Monkey:
         self.current = "nothing yet"
         self.started = time.perf_counter()
         self.counts: dict[str, int] = {}
+        # the window keeps the size it was given, whatever the page, zoom or mode (only full
+        # screen changes it, and leaving full screen gives it back)
+        self.size = window.size()
+        self.size_changes: list[str] = []
         self.actions = (
             (6, "lesson", self.switch_lesson),
             (14, "button", self.click_button),
@@ -409,7 +413,18 @@ class Monkey:
         )
 
     # -- the loop ---------------------------------------------------------------------------------
+    def check_size(self) -> None:
+        """Note a window that changed its size by itself after the last action."""
+        size = self.window.size()
+        if not self.window.isFullScreen() and size != self.size:
+            self.size_changes.append(
+                f"the window changed size from {self.size.width()}×{self.size.height()} to "
+                f"{size.width()}×{size.height()} after: {self.recent[-1] if self.recent else ''}"
+            )
+            self.size = size  # reported once, not again after every later action
+
     def step(self) -> str:
+        self.check_size()  # what the last action and the event loop since then did
         weights = [w for w, _, _ in self.actions]
         _, kind, action = self.rng.choices(self.actions, weights)[0]
         self.current = kind
@@ -430,6 +445,7 @@ class Monkey:
             self.step()
             done += 1
             QTest.qWait(self.rng.randint(*pause_ms))
+        self.check_size()
         return done
 
     # -- finding controls -------------------------------------------------------------------------

@@ -102,3 +102,50 @@ def test_the_architecture_page_round_trips_its_lesson(qtbot, main_window, new_wi
     assert other_page.lesson_state() == saved
     for built in (page, other_page):
         qtbot.waitUntil(lambda b=built: not b.busy, timeout=30000)
+
+
+def inception_stop(deck) -> int:
+    return next(i for i, s in enumerate(deck.stops) if "Inception" in s.caption)
+
+
+def test_the_caption_belongs_to_its_stop_not_to_the_page_shown_after_it(qtbot, main_window):
+    decks = main_window.deck
+    assert decks.open_lecture() == ""
+    index = inception_stop(decks.deck)
+    assert decks.go_to(index) == ""
+    stop = decks.deck.stops[index]
+    assert decks.caption.text() == stop.caption
+    main_window.show_page(3)  # Ctrl+4: the Train page, while the deck stands at Inception
+    qtbot.waitUntil(lambda: main_window.current_page().title == "Train", timeout=30000)
+    assert decks.caption.text() == ""
+    assert decks.where.text() == (
+        f"Deck: stop {index + 1} / {len(decks.deck.stops)} is on the {stop.lesson.page} page"
+    )
+    main_window.show_page(2)  # back on the stop's page: its caption again
+    assert decks.caption.text() == stop.caption
+    assert decks.where.text() == f"{index + 1} / {len(decks.deck.stops)}"
+    architecture = main_window.built_page("Architecture")
+    qtbot.waitUntil(lambda: not architecture.busy, timeout=30000)
+
+
+def test_on_a_projector_the_deck_leaves_the_page_its_room(qtbot, main_window):
+    """At 1280×800, and in presenter mode at any size, the deck shows its caption and stop
+    number only; the stops open on demand. A wide window opens them by itself."""
+    decks = main_window.deck
+    assert decks.open_lecture() == ""
+    assert decks.visible and decks.panel_dock.isHidden() and not decks.stops_button.isChecked()
+    assert decks.where.text() == f"1 / {len(decks.deck.stops)}"
+    decks.stops_button.click()  # on demand
+    assert not decks.panel_dock.isHidden() and decks.stops_button.isChecked()
+    main_window.set_look(presenter=True)  # the page needs the room
+    assert decks.panel_dock.isHidden() and not decks.stops_button.isChecked()
+    main_window.set_look(presenter=False)
+    decks.set_visible(False)
+    main_window.resize(1800, 1000)
+    qtbot.waitUntil(lambda: main_window.width() >= 1600, timeout=5000)
+    decks.set_visible(True)
+    assert not decks.panel_dock.isHidden()
+    main_window.set_look(presenter=True)
+    decks.set_visible(False)
+    decks.set_visible(True)
+    assert decks.panel_dock.isHidden()  # never by itself in presenter mode

@@ -40,7 +40,7 @@ def test_random_actions_leave_no_error(qtbot, main_window, tmp_path, seed):
         close_seconds = time.perf_counter() - start
         threads = [t.objectName() or repr(t) for t in running_threads()]
         QApplication.processEvents()
-    problems = list(guard.errors)
+    problems = list(guard.errors) + monkey.size_changes
     if close_seconds > CLOSE_SECONDS:
         problems.append(
             f"the window took {close_seconds:.2f} s to close (at most {CLOSE_SECONDS} s)"

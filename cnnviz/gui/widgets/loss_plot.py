@@ -44,6 +44,9 @@ class LossPlot(pg.GraphicsLayoutWidget):
             item.showGrid(x=True, y=True, alpha=0.25)
             for name in ("left", "bottom"):  # axes redraw from a pixmap, not text
                 item.getAxis(name).setCacheMode(QGraphicsItem.DeviceCoordinateCache)
+                # batches and losses as plain numbers: an empty plot's 0–1 range read
+                # "batch (x0.001)"
+                item.getAxis(name).enableAutoSIPrefix(False)
             item.getAxis("left").setWidth(60)  # both plots' left edges line up
         self.loss_item.addLegend(offset=(-10, 10))
         self.raw = self.loss_item.plot(pen=pg.mkPen("#9ecae1", width=1), name="batch loss")
