@@ -147,10 +147,11 @@ def test_model_options(arch):
     arch.built()
     arch.option_widgets["depth"].setValue(8)
     arch.built()
-    assert len(arch.model.layer1) == 1
+    stage = [r.name for r in arch.table.rows if r.name.startswith("layer1.") and r.depth == 1]
+    assert stage == ["layer1.0"]  # one block per stage at depth 8
     arch.option_widgets["preact"].setChecked(True)
     arch.built()
-    assert arch.model.preact
+    assert arch.table.row("layer1.0").type == "PreActBlock"
 
 
 def test_show_code(arch):
@@ -208,12 +209,12 @@ def test_open_a_good_model_file(arch):
 def test_a_bad_model_file_is_explained_and_nothing_changes(arch, file, expected):
     arch.select_model("inception")
     arch.built()
-    model, rows = arch.model, arch.layers.topLevelItemCount()
+    table, rows = arch.table, arch.layers.topLevelItemCount()
     arch.open_model_file(FILES / file)
     arch.built()
     assert expected in arch.message.text()
     assert "The previous model stays" in arch.message.text()
-    assert arch.model_box.currentText() == "inception" and arch.model is model
+    assert arch.model_box.currentText() == "inception" and arch.table is table
     assert arch.layers.topLevelItemCount() == rows
     assert available() == BUILT_IN
 
