@@ -118,6 +118,8 @@ class TracePage(Page):
     pending_lesson = _kept("pending_lesson")  # a lesson's unit, until its trace is in
     source_index = _kept("source_index")  # the Model box's entry in use
     trace_image = _kept("trace_image")  # the pixel image of the trace on screen
+    request_id = _kept("request_id")  # the latest trace asked for
+    shown_id = _kept("shown_id")  # the trace on screen (see traced: a model may be loading)
 
     def traced(self) -> bool:
         """The latest trace asked for is on screen."""
