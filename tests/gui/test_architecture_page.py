@@ -248,3 +248,14 @@ def test_the_table_gives_each_layers_receptive_field_and_jump(arch):
         block.child(i) for i in range(block.childCount()) if block.child(i).text(0) == "branch5x5_2"
     )
     assert (branch.text(5), branch.text(6)) == ("14", "2")
+
+
+def test_the_page_keeps_the_tables_and_the_code_but_no_model(arch, main_window):
+    import torch
+
+    assert arch.jobs.service is main_window.compute
+    arch.select_model("inception")
+    arch.built()
+    assert not any(isinstance(v, torch.nn.Module) for v in vars(arch).values())
+    assert "class InceptionNet(nn.Module)" in arch.model_source()  # read in the compute thread
+    assert arch.table.row("incept1.branch5x5_2").output_shape == (24, 12, 12)

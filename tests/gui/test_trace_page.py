@@ -724,3 +724,32 @@ def test_the_overview_fits_its_height_without_rocking_its_scroll_bar(qtbot):
             scaled = view.transform().m11() * 400
             assert scaled <= height, (width, height)  # the picture's height fits the view
     assert not rocked, rocked
+
+
+def holds_no_module(*objects) -> bool:
+    """None of the objects' attributes is a torch module."""
+    return not any(isinstance(v, torch.nn.Module) for o in objects for v in vars(o).values())
+
+
+def test_the_page_holds_no_model_and_its_jobs_run_on_the_windows_service(qtbot, main_window, trace):
+    assert trace.jobs.service is main_window.compute and not trace.jobs.own
+    use(trace, qtbot, lambda: build("inception"))
+    assert holds_no_module(trace, trace.controller)
+    assert trace.controller.source.description == "a test model"
+    assert trace.busy_text() == ""  # the window's service is the window's to stop
+
+
+def test_a_page_made_without_a_window_runs_its_jobs_on_a_service_of_its_own(qtbot):
+    """As `cnnviz export` makes it: its own compute thread, stopped when it shuts down."""
+    from cnnviz.gui.pages.trace_page import TracePage
+
+    page = TracePage()
+    try:
+        page.restore_lesson({"input": {"test_image": 2}, "unit": ["fc", 1, None, None]})
+        qtbot.waitUntil(lambda: restored(page), timeout=20000)
+        assert page.jobs.own and page.jobs.service.is_running()
+        assert page.selected == ("fc", 1, None, None) and holds_no_module(page, page.controller)
+    finally:
+        page.shutdown()
+        qtbot.waitUntil(lambda: page.busy_text() == "", timeout=10000)
+        page.deleteLater()
