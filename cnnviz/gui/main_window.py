@@ -40,6 +40,7 @@ from cnnviz.gui.settings import open_settings, read
 from cnnviz.gui.workers.compute_service import ComputeService
 from cnnviz.gui.workers.preload import MODULES, Preload, make_qt_classes_here, page_modules
 
+COMPUTE_STOP_WAIT_MS = 100
 EAGER = 2  # the grid lessons are built with the window (they need no PyTorch)
 CLOSE_POLL_MS = 30
 
@@ -428,6 +429,9 @@ class MainWindow(QMainWindow):
         for page in self.built_pages():
             page.shutdown()
         self.compute.stop()  # after the job or slice in hand
+        # an idle service ends within a few ms: waited for here so that the window closes at
+        # once; one busy with a job keeps the window open, saying so, like any worker
+        self.compute.thread.wait(COMPUTE_STOP_WAIT_MS)
         self.datasets.cancel_download()
         self.lesson_files.shutdown()
         busy = self.busy_texts()
