@@ -38,8 +38,10 @@ from cnnviz.gui.pages import PAGES
 from cnnviz.gui.pages.base import Page, PageContext
 from cnnviz.gui.repaint_hold import hold_repaints, release_repaints
 from cnnviz.gui.settings import open_settings, read
+from cnnviz.gui.workers.compute_service import ComputeService
 from cnnviz.gui.workers.preload import MODULES, Preload, make_qt_classes_here, page_modules
 
+COMPUTE_STOP_WAIT_MS = 100
 EAGER = 2  # the grid lessons are built with the window (they need no PyTorch)
 CLOSE_POLL_MS = 30
 
@@ -113,8 +115,9 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
         settings = open_settings()
         self.datasets = DatasetController(self, saved_dataset(settings))
+        self.compute = ComputeService(self)  # the thread that owns the pages' models
         self.context = PageContext(
-            self.datasets, self.request_training_model, self.show_page_titled
+            self.datasets, self.request_training_model, self.show_page_titled, self.compute
         )
         self.lesson_files = LessonFiles(self)  # lesson files and animations (File menu)
         self.menus = Menus(self)
@@ -393,11 +396,14 @@ class MainWindow(QMainWindow):
         """What is still running in the background (pages' workers, a download)."""
         texts = [page.busy_text() for page in self.built_pages()] + [self.datasets.busy_text()]
         texts.append(self.lesson_files.busy_text())
+        texts.append("finishing a computation" if self.compute.is_running() else "")
         return [text for text in texts if text]
 
     def showEvent(self, event):  # noqa: N802
         super().showEvent(event)
         self.collector.start()  # shown again after a close: collected here again
+        if not self.compute.is_running():  # shown again after a close: the service too
+            self.compute.start()
 
     def closeEvent(self, event):  # noqa: N802
         """Ask before losing an unsaved run; stop every worker (never terminate a thread).
@@ -423,6 +429,10 @@ class MainWindow(QMainWindow):
         self._waiting_for = -1  # a lesson chosen a moment ago is not built any more
         for page in self.built_pages():
             page.shutdown()
+        self.compute.stop()  # after the job or slice in hand
+        # an idle service ends within a few ms: waited for here so that the window closes at
+        # once; one busy with a job keeps the window open, saying so, like any worker
+        self.compute.thread.wait(COMPUTE_STOP_WAIT_MS)
         self.datasets.cancel_download()
         self.lesson_files.shutdown()
         busy = self.busy_texts()

@@ -3,7 +3,7 @@
 - click: a unit clicked → its receptive field outlined on every map and its arithmetic on
   screen (explain + dependencies from the trace in hand, outlines, grids, repaint).
   Target p95 ≤ 50 ms.
-- stroke: a new stroke → the whole overview updated (the trace in the worker thread, every
+- stroke: a new stroke → the whole overview updated (the trace in the compute thread, every
   map recoloured, repainted). Target p95 ≤ 100 ms.
 Printed side by side with the bare ``trace_forward`` time of the same net.
 """
@@ -23,17 +23,26 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", ".."))
 def _wait(app, page) -> None:
     """Until the latest request is on screen; sleeping between event rounds as an idle event
     loop does (a busy loop would keep the worker thread from the GIL)."""
-    while not (page.trace is not None and page.shown_id == page.request_id):
+    while not page.traced():
         app.processEvents()
         time.sleep(0.0005)
 
 
-def bench(app, page, name: str, model, clicks: int, strokes: int) -> None:
+def bench(app, page, name: str, make, clicks: int, strokes: int) -> None:
+    """``make()`` builds the net: once in the compute thread for the page, once here for the
+    bare ``trace_forward`` (each thread its own module)."""
+    import torch
     from PySide6.QtCore import QPointF
 
     from cnnviz.core.explain import trace_forward
+    from cnnviz.core.inference import MNIST_INFO
+    from cnnviz.core.model_source import ModelSource
 
-    page.set_model(model.eval(), f"the {name} net")
+    def build():
+        torch.manual_seed(0)
+        return make(), MNIST_INFO
+
+    page.use_source(ModelSource(f"the {name} net", build))
     _wait(app, page)
     rng = np.random.default_rng(0)
     nodes = page.trace.nodes
@@ -69,6 +78,7 @@ def bench(app, page, name: str, model, clicks: int, strokes: int) -> None:
     canvas.end_stroke()
     s50, s95 = np.percentile(stroke_times, 50), np.percentile(stroke_times, 95)
     image = page.trace.nodes[0].value
+    model = build()[0].eval()
     bare = []
     for _ in range(30):
         start = time.perf_counter()
@@ -85,8 +95,6 @@ def bench(app, page, name: str, model, clicks: int, strokes: int) -> None:
 
 
 def main(clicks: int = 200, strokes: int = 100) -> None:
-    import torch
-
     from cnnviz.core.inference import load_default_model
     from cnnviz.core.models import build
     from cnnviz.gui.app import staged_window
@@ -95,9 +103,8 @@ def main(clicks: int = 200, strokes: int = 100) -> None:
     app, window = staged_window()
     page = window.show_page([e.title for e in PAGES].index("Trace"))
     _wait(app, page)
-    torch.manual_seed(0)
-    bench(app, page, "simple", load_default_model(), clicks, strokes)
-    bench(app, page, "inception", build("inception"), clicks, strokes)
+    bench(app, page, "simple", load_default_model, clicks, strokes)
+    bench(app, page, "inception", lambda: build("inception"), clicks, strokes)
     from closing import close_window  # beside this script
 
     close_window(window)

@@ -513,3 +513,69 @@ def test_traces_in_two_threads_at_once_leave_nn_module_as_it_was():
     assert sorted(graphs) == ["a", "b"]
     out = nn.Conv2d(1, 1, 3)(torch.ones(1, 1, 4, 4))  # a plain call, after both
     assert isinstance(out, torch.Tensor) and out.shape == (1, 1, 2, 2)
+
+
+def _beside_a_trace(trace) -> tuple[list, object]:
+    """Run ``trace()`` in a thread of its own, held inside the traced forward while this
+    thread runs another model (the training run's, say) ten times; (the other model's
+    outputs, what ``trace`` returned or raised)."""
+    import threading
+
+    started, release = threading.Event(), threading.Event()
+
+    class Hold(nn.Module):
+        def forward(self, x):
+            started.set()
+            release.wait(10)
+            return x
+
+    traced = nn.Sequential(Hold(), nn.Conv2d(1, 2, 3), nn.ReLU())
+    other = nn.Sequential(nn.Conv2d(1, 2, 3), nn.ReLU(), nn.Flatten(), nn.Linear(18, 3))
+    x = torch.ones(1, 1, 5, 5)
+    result: list = []
+
+    def run():
+        try:
+            result.append(trace(traced))
+        except Exception as exc:  # noqa: BLE001 - reported to the test
+            result.append(exc)
+
+    tracing = threading.Thread(target=run)
+    tracing.start()
+    outputs = []
+    try:
+        assert started.wait(10)  # the trace is under way: torch.fx's patches are in place
+        for _ in range(10):
+            try:
+                outputs.append(other(x))
+            except Exception as exc:  # noqa: BLE001
+                outputs.append(exc)
+    finally:
+        release.set()
+        tracing.join(10)
+    return outputs, result[0]
+
+
+def test_another_models_forward_in_a_loop_beside_a_trace_is_left_alone():
+    """The training thread runs its own model while the compute thread traces another: no
+    module is shared, yet torch.fx patches ``nn.Module.__call__`` for the whole process while
+    it traces. Both must succeed, and no proxy may reach the other thread."""
+    from cnnviz.core.explain.graph import graph_of
+
+    original_call = nn.Module.__call__
+    outputs, graph = _beside_a_trace(graph_of)
+    assert all(isinstance(out, torch.Tensor) and out.shape == (1, 3) for out in outputs)
+    assert [n.target for n in graph.graph.nodes if n.op == "call_module"] == ["1", "2"]
+    assert nn.Module.__call__ is original_call
+
+
+def test_torch_fx_alone_would_break_another_threads_forward_beside_a_trace():
+    """Why graph_of keeps a tracer of its own (Tracer's documented ``call_module`` and
+    ``getattr`` overridden, nothing of torch patched): with torch.fx's own Tracer, the other
+    thread's module calls go through the trace in progress and fail. Should torch.fx ever
+    keep its patches to the tracing thread, this fails: the tracer of graph_of can then go."""
+    import torch.fx as fx
+
+    outputs, _ = _beside_a_trace(lambda model: fx.Tracer().trace(model))
+    assert outputs and all(isinstance(out, NameError) for out in outputs)
+    assert "not installed as a submodule" in str(outputs[0])

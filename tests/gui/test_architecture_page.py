@@ -147,10 +147,11 @@ def test_model_options(arch):
     arch.built()
     arch.option_widgets["depth"].setValue(8)
     arch.built()
-    assert len(arch.model.layer1) == 1
+    stage = [r.name for r in arch.table.rows if r.name.startswith("layer1.") and r.depth == 1]
+    assert stage == ["layer1.0"]  # one block per stage at depth 8
     arch.option_widgets["preact"].setChecked(True)
     arch.built()
-    assert arch.model.preact
+    assert arch.table.row("layer1.0").type == "PreActBlock"
 
 
 def test_show_code(arch):
@@ -208,12 +209,12 @@ def test_open_a_good_model_file(arch):
 def test_a_bad_model_file_is_explained_and_nothing_changes(arch, file, expected):
     arch.select_model("inception")
     arch.built()
-    model, rows = arch.model, arch.layers.topLevelItemCount()
+    table, rows = arch.table, arch.layers.topLevelItemCount()
     arch.open_model_file(FILES / file)
     arch.built()
     assert expected in arch.message.text()
     assert "The previous model stays" in arch.message.text()
-    assert arch.model_box.currentText() == "inception" and arch.model is model
+    assert arch.model_box.currentText() == "inception" and arch.table is table
     assert arch.layers.topLevelItemCount() == rows
     assert available() == BUILT_IN
 
@@ -247,3 +248,14 @@ def test_the_table_gives_each_layers_receptive_field_and_jump(arch):
         block.child(i) for i in range(block.childCount()) if block.child(i).text(0) == "branch5x5_2"
     )
     assert (branch.text(5), branch.text(6)) == ("14", "2")
+
+
+def test_the_page_keeps_the_tables_and_the_code_but_no_model(arch, main_window):
+    import torch
+
+    assert arch.jobs.service is main_window.compute
+    arch.select_model("inception")
+    arch.built()
+    assert not any(isinstance(v, torch.nn.Module) for v in vars(arch).values())
+    assert "class InceptionNet(nn.Module)" in arch.model_source()  # read in the compute thread
+    assert arch.table.row("incept1.branch5x5_2").output_shape == (24, 12, 12)

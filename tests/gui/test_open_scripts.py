@@ -83,7 +83,7 @@ def test_the_toy_inception_script_opens_with_its_97298_parameters(qtbot, arch, e
 
 
 def test_a_hanging_import_is_stopped_at_the_time_limit(qtbot, arch):
-    model = arch.model
+    table = arch.table
     arch.opener.time_limit_s = 2.0
     arch.open_model_file(FILES / "hangs_on_import.py")
     qtbot.waitUntil(lambda: "importing slow_import_helper" in arch.busy_label.text(), timeout=60000)
@@ -93,12 +93,12 @@ def test_a_hanging_import_is_stopped_at_the_time_limit(qtbot, arch):
         "Stopped after 2 s while importing slow_import_helper (line 2): opening a model may "
         "take 2 s at most. Nothing of the file was kept. The previous model stays."
     )
-    assert arch.model_box.currentText() == "inception" and arch.model is not model
+    assert arch.model_box.currentText() == "inception" and arch.table is not table
     assert "hangs_on_import.Net" not in available()
 
 
 def test_cancel_stops_opening_and_says_what_it_was_doing(qtbot, arch):
-    model = arch.model
+    table = arch.table
     arch.open_model_file(FILES / "hangs_on_import.py")
     qtbot.waitUntil(lambda: "importing slow_import_helper" in arch.busy_label.text(), timeout=60000)
     arch.cancel_open_button.click()
@@ -108,7 +108,7 @@ def test_cancel_stops_opening_and_says_what_it_was_doing(qtbot, arch):
     assert message.endswith(
         " while importing slow_import_helper (line 2). The previous model stays."
     )
-    assert arch.model is model and arch.model_box.currentText() == "simple"
+    assert arch.table is table and arch.model_box.currentText() == "simple"
 
 
 def test_a_name_from_a_skipped_line_is_named(qtbot, arch, empty_cwd):
@@ -272,9 +272,7 @@ def test_weights_need_an_opened_model_first(draw):
 def trace(main_window, qtbot, opened):
     page = main_window.show_page(5)
     qtbot.waitExposed(page)
-    qtbot.waitUntil(
-        lambda: page.trace is not None and page.shown_id == page.request_id, timeout=20000
-    )
+    qtbot.waitUntil(page.traced, timeout=20000)
     return page
 
 
@@ -284,7 +282,7 @@ def test_the_trace_page_traces_the_opened_model_with_weights(qtbot, trace, tmp_p
     trace.use_weights(NAME, tmp_path / "mnist_cnn.pt")
     qtbot.waitUntil(lambda: trace.source_index == 3, timeout=30000)
     qtbot.waitUntil(
-        lambda: trace.shown_id == trace.request_id and "Net, 8,490" in trace.model_label.text(),
+        lambda: trace.traced() and "Net, 8,490" in trace.model_label.text(),
         timeout=30000,
     )
     assert not trace.message.isVisible(), trace.message.text()
@@ -294,10 +292,10 @@ def test_the_trace_page_traces_the_opened_model_with_weights(qtbot, trace, tmp_p
 
 
 def test_the_trace_page_keeps_its_model_when_the_weights_do_not_fit(qtbot, trace, tmp_path):
-    description = trace.description
+    description = trace.controller.description
     inception = load_model_file(FILES / "lecture_inception_script.py").build()
     torch.save(inception.state_dict(), tmp_path / "inception.pt")
     trace.use_weights(NAME, tmp_path / "inception.pt")
     qtbot.waitUntil(lambda: trace.message.isVisible(), timeout=30000)
     assert "layer conv2: conv2.weight is 20×10×5×5 in Net" in trace.message.text()
-    assert trace.description == description and trace.source_index == 0
+    assert trace.controller.description == description and trace.source_index == 0

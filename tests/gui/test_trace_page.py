@@ -9,6 +9,8 @@ import torch  # noqa: E402
 from gui_helpers import drag  # noqa: E402
 from PySide6.QtCore import QPoint, Qt  # noqa: E402
 
+from cnnviz.core.inference import MNIST_INFO  # noqa: E402
+from cnnviz.core.model_source import ModelSource  # noqa: E402
 from cnnviz.core.training import TrainConfig  # noqa: E402
 from cnnviz.gui.pages import PAGES  # noqa: E402
 from cnnviz.models import build  # noqa: E402
@@ -26,12 +28,25 @@ def trace(main_window, qtbot):
 
 
 def traced(page):
-    return page.trace is not None and page.shown_id == page.request_id
+    return page.traced()
 
 
-def use(page, qtbot, model):
-    torch.manual_seed(0)
-    page.set_model(model.eval(), "a test model")
+def test_source(make, description="a test model"):
+    """A source whose model ``make()`` builds (in the compute thread), seeded."""
+
+    def build():
+        torch.manual_seed(0)
+        return make(), MNIST_INFO
+
+    return ModelSource(description, build)
+
+
+test_source.__test__ = False
+
+
+def use(page, qtbot, make):
+    """Trace the model ``make()`` builds from now on."""
+    page.use_source(test_source(make))
     qtbot.waitUntil(lambda: traced(page) and page.trace.nodes[1].shape[0] > 0, timeout=20000)
 
 
@@ -154,7 +169,7 @@ def test_click_a_flattened_entry_a_logit_and_a_probability(qtbot, trace):
 
 
 def test_inception_branches_and_the_concatenation(qtbot, trace):
-    use(trace, qtbot, build("inception"))
+    use(trace, qtbot, lambda: build("inception"))
     frames = [d for d in trace.overview._decor if hasattr(d, "text") and "InceptionA" in d.text()]
     assert len(frames) == 2  # each Inception block is framed and named
     click(qtbot, trace, "incept1.branch5x5_2", 3, 5, 6)
@@ -180,17 +195,17 @@ def test_inception_branches_and_the_concatenation(qtbot, trace):
 
 def test_a_new_model_without_the_clicked_unit_clears_it(qtbot, trace):
     click(qtbot, trace, "conv2", 3, 2, 5)
-    use(trace, qtbot, build("resnet"))  # no conv2 there
+    use(trace, qtbot, lambda: build("resnet"))  # no conv2 there
     assert trace.selected is None and trace.arithmetic.explanation is None
     assert trace.overview._outlines["selected"].path().isEmpty()
     click(qtbot, trace, "conv1", 2, 10, 10)  # the new model's units answer
     assert trace.arithmetic.explanation.layer == "conv1"
-    use(trace, qtbot, build("simple"))  # conv1 has 10 channels here too: the unit stays
+    use(trace, qtbot, lambda: build("simple"))  # conv1 has 10 channels here too: the unit stays
     assert trace.arithmetic.explanation.layer == "conv1" and trace.selected[0] == "conv1"
 
 
 def test_a_residual_addition(qtbot, trace):
-    use(trace, qtbot, build("resnet"))
+    use(trace, qtbot, lambda: build("resnet"))
     click(qtbot, trace, "layer1.0.add", 1, 3, 3)
     e = trace.arithmetic.explanation
     main = float(trace.trace.node("layer1.0.bn2").value[1, 3, 3])
@@ -322,7 +337,7 @@ def test_a_model_torch_fx_cannot_follow_is_traced_and_says_what_it_cannot_show(q
                 n *= s
             return self.fc(x.view(-1, n))
 
-    use(trace, qtbot, Looping())
+    use(trace, qtbot, Looping)
     assert [n.label for n in trace.trace.nodes][:3] == ["input", "conv", "(between conv and fc)"]
     click(qtbot, trace, "(between conv and fc)", 2, 3, 3)
     assert trace.arithmetic.cannot.isVisible()
@@ -361,10 +376,10 @@ def test_evidence_over_the_input_for_the_predicted_or_clicked_class(qtbot, trace
 def test_a_model_chosen_while_the_default_one_loads_is_not_replaced_by_it(qtbot, main_window):
     page = main_window.show_page(TRACE)  # built now: the shipped model is loading
     torch.manual_seed(0)
-    page.set_model(build("inception").eval(), "an Inception net")
+    page.use_source(test_source(lambda: build("inception"), "an Inception net"))
     qtbot.waitUntil(lambda: traced(page) and len(page.trace.nodes) > 20, timeout=20000)
     qtbot.wait(300)  # the shipped model's load has long finished by now
-    qtbot.waitUntil(lambda: page.loader.worker.processed >= 1, timeout=20000)
+    qtbot.waitUntil(lambda: not page.jobs.waiting("load"), timeout=20000)
     assert "Inception net" in page.model_label.text()
     assert "incept1.cat" in [n.label for n in page.trace.nodes]
 
@@ -397,7 +412,7 @@ def test_the_trace_page_round_trips_its_lesson_through_a_file(
     trace.go_to_step(2)
     main_window.lesson_files.save(tmp_path / "unit.cnnviz")
 
-    use(trace, qtbot, build("resnet"))  # change everything
+    use(trace, qtbot, lambda: build("resnet"))  # change everything
     drag(trace.canvas, [(0.5, 0.15), (0.5, 0.85)])
     trace.scale_box.setCurrentIndex(0)
     qtbot.waitUntil(lambda: traced(trace), timeout=20000)
@@ -561,12 +576,15 @@ def test_a_network_trained_to_nan_is_said_so_and_drawn_without_warnings(trace, q
     and a sound network afterwards takes the message away."""
     import warnings
 
-    model = build("simple")
-    with torch.no_grad():
-        model.conv2.weight[0, 0, 0, 0] = float("nan")
+    def diverged():
+        model = build("simple")
+        with torch.no_grad():
+            model.conv2.weight[0, 0, 0, 0] = float("nan")
+        return model
+
     with warnings.catch_warnings():
         warnings.simplefilter("error", RuntimeWarning)
-        use(trace, qtbot, model)
+        use(trace, qtbot, diverged)
         trace.overview.recolour()
         trace.overview.finish_drawing()
         for mode in ("network", "layer", "map"):
@@ -575,7 +593,7 @@ def test_a_network_trained_to_nan_is_said_so_and_drawn_without_warnings(trace, q
         trace.overview.set_evidence(np.full((28, 28), np.nan))
     assert trace.message.isVisible() and "not finite" in trace.message.text()
     assert "conv2" in trace.message.text()
-    use(trace, qtbot, build("simple"))
+    use(trace, qtbot, lambda: build("simple"))
     assert not trace.message.isVisible()
 
 
@@ -634,7 +652,7 @@ def test_the_maps_are_drawn_a_few_per_repaint_and_all_in_the_end(
         return real_end(budget)
 
     monkeypatch.setattr(DrawBudget, "end", end)
-    use(trace, qtbot, build("inception"))
+    use(trace, qtbot, lambda: build("inception"))
     qtbot.waitUntil(lambda: not repaints_held(trace))  # laid out: what is shown is final
     shown = view.mapToScene(view.viewport().rect()).boundingRect()
     on_screen = [
@@ -706,3 +724,32 @@ def test_the_overview_fits_its_height_without_rocking_its_scroll_bar(qtbot):
             scaled = view.transform().m11() * 400
             assert scaled <= height, (width, height)  # the picture's height fits the view
     assert not rocked, rocked
+
+
+def holds_no_module(*objects) -> bool:
+    """None of the objects' attributes is a torch module."""
+    return not any(isinstance(v, torch.nn.Module) for o in objects for v in vars(o).values())
+
+
+def test_the_page_holds_no_model_and_its_jobs_run_on_the_windows_service(qtbot, main_window, trace):
+    assert trace.jobs.service is main_window.compute and not trace.jobs.own
+    use(trace, qtbot, lambda: build("inception"))
+    assert holds_no_module(trace, trace.controller)
+    assert trace.controller.source.description == "a test model"
+    assert trace.busy_text() == ""  # the window's service is the window's to stop
+
+
+def test_a_page_made_without_a_window_runs_its_jobs_on_a_service_of_its_own(qtbot):
+    """As `cnnviz export` makes it: its own compute thread, stopped when it shuts down."""
+    from cnnviz.gui.pages.trace_page import TracePage
+
+    page = TracePage()
+    try:
+        page.restore_lesson({"input": {"test_image": 2}, "unit": ["fc", 1, None, None]})
+        qtbot.waitUntil(lambda: restored(page), timeout=20000)
+        assert page.jobs.own and page.jobs.service.is_running()
+        assert page.selected == ("fc", 1, None, None) and holds_no_module(page, page.controller)
+    finally:
+        page.shutdown()
+        qtbot.waitUntil(lambda: page.busy_text() == "", timeout=10000)
+        page.deleteLater()

@@ -100,9 +100,9 @@ _GRAPHS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 # torch.fx patches nn.Module for the whole process while it traces and restores what it found
-# when done: two traces in two threads at once (the Trace page's worker, an export's copy of
-# the page) left nn.Module.__call__ patched for good, and every later model call went through a
-# finished tracer
+# when done: two traces in two threads at once left nn.Module.__call__ patched for good, and
+# every later model call went through a finished tracer. The app traces in its compute thread
+# only, but this is also the library's (cnnviz.explain), callable from any thread of a program.
 _TRACING = threading.Lock()
 
 
@@ -110,11 +110,12 @@ class _ThisThreadTracer(fx.Tracer):
     """torch.fx's tracer, its patches acting in the tracing thread only.
 
     While it traces, torch.fx replaces ``nn.Module.__call__`` and ``nn.Module.__getattr__``
-    for the whole process. A model run in another thread meanwhile (the Draw page's
-    predictions, a training step, the same shipped model in another page's worker) went
-    through the tracer: its calls failed ("module is not installed as a submodule") or its
-    parameters came back as proxies instead of tensors. Here another thread's calls and
-    attributes go straight through."""
+    for the whole process. Every module called in another thread meanwhile goes through the
+    tracer, even one the trace never sees (the training thread's own model): its calls fail
+    ("module is not installed as a submodule") or its parameters come back as proxies instead
+    of tensors (tests/core/test_explain.py, "beside a trace"). This subclass only overrides
+    Tracer's documented extension points ``call_module`` and ``getattr``: another thread's
+    calls and attributes go straight through."""
 
     def __init__(self):
         super().__init__()

@@ -29,11 +29,11 @@ from cnnviz.core.inspect.diagram import build_diagram
 from cnnviz.gui import theme
 from cnnviz.gui.look import named
 from cnnviz.gui.pages.base import Page
+from cnnviz.gui.pages.page_jobs import PageJobs
 from cnnviz.gui.widgets.block_diagram import BlockDiagram
 from cnnviz.gui.widgets.cost_calculator import CostCalculator
 from cnnviz.gui.widgets.layer_table import LayerTableView
 from cnnviz.gui.workers.model_file_opener import ModelFileOpener
-from cnnviz.gui.workers.task_worker import TaskThread
 from cnnviz.models import available, build, info, register_user_model
 
 DATASET = "dataset"  # the input and classes of the chosen dataset
@@ -67,7 +67,8 @@ OPEN_WARNING = (
 
 
 def inspect_job(name: str, shape: tuple[int, int, int], num_classes: int, options: dict):
-    """In the worker: build ``name`` for ``shape``, run it and lay out its diagram."""
+    """In the compute thread: build ``name`` for ``shape``, run it, lay out its diagram and
+    read its source file (the model stays there, and goes with the job)."""
     c, h, _ = shape
     try:
         model = build(name, in_channels=c, num_classes=num_classes, input_size=h, **options)
@@ -75,14 +76,24 @@ def inspect_job(name: str, shape: tuple[int, int, int], num_classes: int, option
         raise ValueError(f"Cannot build {name}: {exc}") from None
     table = inspect_model(model, shape)
     add_receptive_fields(table, model)
-    return model, table, build_diagram(model, table)
+    return {"table": table, "nodes": build_diagram(model, table), "code": source_text(name, model)}
+
+
+def source_text(name: str, model) -> str:
+    """The Python source of the file that defines ``name`` ("" when it cannot be read)."""
+    try:
+        path = info(name).source_path or pyinspect.getsourcefile(type(model))
+        return Path(path).read_text(encoding="utf-8")
+    except (OSError, TypeError):  # a class defined where no file holds it
+        return ""
 
 
 class ArchitecturePage(Page):
     """Model chooser, input shape, layer table, block diagram, 1×1 cost calculator.
 
-    Models are built and inspected in a worker thread (a big one takes seconds on a CPU);
-    meanwhile the page says what it is building, and the latest choice wins."""
+    Models are built and inspected in the compute service's thread (a big one takes seconds
+    on a CPU); meanwhile the page says what it is building, and the latest choice wins. The
+    page keeps what the job returns (the table, the diagram, the source code), no model."""
 
     title = "Architecture"
     status_hint = "Click a box in the diagram to find its layer in the table."
@@ -90,13 +101,11 @@ class ArchitecturePage(Page):
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self.model = None
         self.table = None
+        self.code: str | None = None  # the source of the model shown
         self.request_id = 0
         self.busy = False
-        self.tasks = TaskThread("inspect", self)
-        self.tasks.worker.done.connect(self._on_built, Qt.QueuedConnection)
-        self.tasks.worker.failed.connect(self._on_build_failed, Qt.QueuedConnection)
+        self.jobs: PageJobs | None = None  # made once the page knows its compute service
         self.busy_label = QLabel()
         named(self.busy_label, "presetNote")
         self.busy_label.hide()
@@ -153,6 +162,13 @@ class ArchitecturePage(Page):
         self.layers.layer_selected.connect(self.diagram.select)
         self._on_shape_changed()
         self._on_model_changed()
+
+    def attach(self, context) -> None:
+        """The page's jobs on the window's compute service; then the chosen model is built."""
+        super().attach(context)
+        if self.jobs is None:
+            self.jobs = PageJobs(self, context.compute, {"inspect": self._on_built})
+        self.refresh()
 
     def _spin(self, value, low, high, tip) -> QSpinBox:
         spin = QSpinBox()
@@ -277,38 +293,29 @@ class ArchitecturePage(Page):
     # -- inspecting -------------------------------------------------------------------------------
     def refresh(self) -> bool:
         """Build the chosen model for the chosen input in the worker; the page shows it when
-        it arrives (False when there is nothing to build)."""
+        it arrives (False when there is nothing to build, or no compute service yet)."""
         name = self.model_box.currentText()
-        if not name:
+        if not name or self.jobs is None:
             return False
         shape = self.input_shape()
-        self.request_id += 1
         self.busy = True
         self.busy_label.setText(
             f"Building {name} for {'×'.join(map(str, shape))} and running it once…"
         )
         self.busy_label.show()
-        self.tasks.worker.submit(
-            self.request_id, inspect_job, name, tuple(shape), self.num_classes(), self.options()
+        self.request_id = self.jobs.submit(
+            "inspect", None, inspect_job, name, tuple(shape), self.num_classes(), self.options()
         )
         return True
 
-    def _done_building(self, request_id: int) -> bool:
-        """True when ``request_id`` is the latest request (then the page is no longer busy)."""
-        if request_id != self.request_id:
-            return False  # the user has chosen something else since
+    def _on_built(self, result: dict) -> None:
+        """The latest request's table, diagram and code (an older request's never come)."""
         self.busy = False
         self.busy_label.setVisible(self.opener.is_busy())
-        return True
-
-    def _on_build_failed(self, request_id: int, message: str) -> None:
-        if self._done_building(request_id):
-            self.show_message(message)
-
-    def _on_built(self, request_id: int, result) -> None:
-        if not self._done_building(request_id):
+        if "error" in result:
+            self.show_message(result["error"])
             return
-        self.model, self.table, nodes = result
+        self.table, self.code, nodes = result["table"], result["code"], result["nodes"]
         c, h, w = self.table.input_shape
         self.layers.set_table(self.table)
         self.diagram.set_nodes(nodes, f"{c}×{h}×{w}")
@@ -358,11 +365,12 @@ class ArchitecturePage(Page):
         return [("architecture diagram", self.diagram)]
 
     def shutdown(self) -> None:
-        self.tasks.stop()  # a model being built is finished first: the window waits for it
+        if self.jobs is not None:
+            self.jobs.shutdown()  # a model being built is finished first: the window waits
         self.opener.shutdown()  # a file being checked is stopped at once
 
     def busy_text(self) -> str:
-        if self.tasks.is_running():
+        if self.jobs is not None and self.jobs.running():
             return "finishing the model being built"
         return "finishing the model file being opened" if self.opener.thread_running() else ""
 
@@ -372,13 +380,11 @@ class ArchitecturePage(Page):
 
     # -- code and files ---------------------------------------------------------------------------
     def model_source(self) -> str:
-        entry = info(self.model_box.currentText())
-        if entry.source_path:
-            return Path(entry.source_path).read_text(encoding="utf-8")
-        return Path(pyinspect.getsourcefile(type(self.model))).read_text(encoding="utf-8")
+        """The source of the model shown (read with it in the compute thread)."""
+        return self.code or ""
 
     def show_code(self) -> QDialog | None:
-        if self.busy or self.model is None:  # the code shown must be the chosen model's
+        if self.busy or self.code is None:  # the code shown must be the chosen model's
             self.show_message(
                 "The model is still being built: Show code works once it is shown."
                 if self.busy

@@ -1,9 +1,9 @@
 """Evidence maps for the Trace page: which input pixels made the traced network decide
 (saliency, integrated gradients, Grad-CAM, occlusion from :mod:`cnnviz.attribution`).
 
-A job for :class:`~cnnviz.gui.workers.model_task_worker.ModelTaskThread`, which runs it on its
-own hook-free copy of the model: Grad-CAM's hooks and the backward passes never meet the trace
-thread's forward passes. The latest request wins."""
+A job of the compute service, run in its thread on the model it owns (the traced one: its
+trace and its evidence maps take turns there, so Grad-CAM's hooks, removed when it is done,
+never meet a trace). The latest request wins."""
 
 from __future__ import annotations
 
@@ -17,8 +17,8 @@ METHODS = {
 }
 
 
-def evidence_job(model, info, _control, method: str, image: np.ndarray, target: int) -> dict:
-    """In the worker: the ``[H, W]`` map of ``method`` for class ``target`` on the pixel
+def evidence_job(model, info, method: str, image: np.ndarray, target: int) -> dict:
+    """In the compute thread: the ``[H, W]`` map of ``method`` for class ``target`` on the pixel
     image (an occlusion's drops spread over the pixels each window hides)."""
     from cnnviz import attribution
 
