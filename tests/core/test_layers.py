@@ -30,7 +30,7 @@ def test_core_imports_with_qt_and_torch_unavailable():
         "assert catalog.info('cifar10').title == 'CIFAR-10' and 'numpy' not in sys.modules\n"
         "from cnnviz.core.training.config import OPTIMIZERS, TrainConfig\n"
         "TrainConfig().validate()\n"
-        "import cnnviz.ops, cnnviz.core.presets, cnnviz.core.grid_text\n"
+        "import cnnviz.ops, cnnviz.core.lesson_presets, cnnviz.core.grid_text\n"
         "from cnnviz.ops import conv2d, pool2d, conv2d_steps, pool2d_steps, output_size\n"
         "print(conv2d([[1, 2], [3, 4]], [[1, 1], [1, 1]]).tolist())\n"
     )

@@ -299,24 +299,34 @@ def compose(
 ) -> ReceptiveField:
     """The field of a window operation (convolution, pooling) over maps whose field is
     ``field``: each argument a (rows, columns) pair, ``padding`` the padding before."""
-    assert field.size is not None and field.jump is not None and field.start is not None
-    return ReceptiveField(
-        tuple(s + (k - 1) * d * j for s, k, d, j in zip(field.size, kernel, dilation, field.jump)),
-        tuple(j * s for j, s in zip(field.jump, stride)),
-        tuple(a - p * j for a, p, j in zip(field.start, padding, field.jump)),
-    )  # type: ignore[arg-type]
+    size, jump, start = field.size, field.jump, field.start
+    assert size is not None and jump is not None and start is not None
+
+    def axis(i: int) -> tuple[int, int, int]:
+        return (
+            size[i] + (kernel[i] - 1) * dilation[i] * jump[i],
+            jump[i] * stride[i],
+            start[i] - padding[i] * jump[i],
+        )
+
+    rows, cols = axis(0), axis(1)
+    return ReceptiveField((rows[0], cols[0]), (rows[1], cols[1]), (rows[2], cols[2]))
 
 
 def _union(fields: list[ReceptiveField]) -> ReceptiveField:
     """The field covering each of ``fields`` (branches that meet in a sum or a concatenation)."""
-    starts = [f.start for f in fields]
-    ends = [(f.start[0] + f.size[0], f.start[1] + f.size[1]) for f in fields]  # type: ignore[index]
-    start = (min(s[0] for s in starts), min(s[1] for s in starts))  # type: ignore[index]
-    end = (max(e[0] for e in ends), max(e[1] for e in ends))
-    jumps = [f.jump for f in fields]
+    tops, lefts, bottoms, rights, jumps = [], [], [], [], []
+    for f in fields:
+        assert f.size is not None and f.jump is not None and f.start is not None
+        tops.append(f.start[0])
+        lefts.append(f.start[1])
+        bottoms.append(f.start[0] + f.size[0])
+        rights.append(f.start[1] + f.size[1])
+        jumps.append(f.jump)
+    start = (min(tops), min(lefts))
     return ReceptiveField(
-        (end[0] - start[0], end[1] - start[1]),
-        (max(j[0] for j in jumps), max(j[1] for j in jumps)),  # type: ignore[index]
+        (max(bottoms) - start[0], max(rights) - start[1]),
+        (max(j[0] for j in jumps), max(j[1] for j in jumps)),
         start,
     )
 
