@@ -357,7 +357,7 @@ def test_the_list_of_methods_loads_without_torch():
         "import sys\n"
         "for name in ('torch', 'captum'):\n"
         "    sys.modules[name] = None\n"
-        "from cnnviz.core.attribution import METHODS\n"
+        "from cnnviz.core.attribution_methods import METHODS\n"
         "print(','.join(m.label for m in METHODS))\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)

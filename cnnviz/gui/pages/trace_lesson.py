@@ -4,7 +4,7 @@ the colour scale and the evidence map."""
 
 from __future__ import annotations
 
-from cnnviz.core.attribution.methods import names as evidence_methods
+from cnnviz.core.attribution_methods import names as evidence_methods
 from cnnviz.core.lesson_pictures import check_exact, decode_png
 from cnnviz.core.lesson_schema import (
     Check,

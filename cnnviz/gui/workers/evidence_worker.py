@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from cnnviz.core.attribution.methods import METHODS as REGISTRY
-from cnnviz.core.attribution.methods import by_name
+from cnnviz.core.attribution_methods import METHODS as REGISTRY
+from cnnviz.core.attribution_methods import by_name
 
 # the Trace page's settings of each method; a 7×7 window at stride 2 gives a smooth map of a
 # digit where stride 7 would give 16 blocks

@@ -2,7 +2,8 @@
 :mod:`cnnviz.attribution` and a lesson file's word for it), the label a menu shows, what its
 map says, and the function. The Draw page's Why? panel, the Trace page's evidence map and the
 library all read this list; a new method joins here. Reading the list imports neither torch
-nor captum (a page's menu is built before PyTorch is loaded); the functions load on first use.
+nor captum (a page's menu is built before PyTorch is loaded): it sits beside the attribution
+package, whose functions load on a method's first use.
 
     >>> method = by_name("occlusion")
     >>> method.compute(model, image, 7, info, window=7, stride=2)   # [rows, cols] of windows
@@ -26,10 +27,10 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class AttributionMethod:
-    """One attribution method: ``name`` is its function's in :mod:`.maps`, ``function(model,
-    image, target, info, **options)`` gives its map; ``options`` names the keyword settings
-    it takes. ``per_window``: the map has one value per window position (occlusion), not one
-    per pixel."""
+    """One attribution method: ``name`` is its function's in :mod:`cnnviz.attribution`;
+    ``function(model, image, target, info, **options)`` gives its map; ``options`` names the
+    keyword settings it takes. ``per_window``: the map has one value per window position
+    (occlusion), not one per pixel."""
 
     name: str
     label: str
@@ -41,7 +42,7 @@ class AttributionMethod:
     @property
     def function(self) -> Callable[..., np.ndarray]:
         """The method's function (imports torch and captum the first time)."""
-        return getattr(importlib.import_module(".maps", __package__), self.name)
+        return getattr(importlib.import_module("cnnviz.core.attribution.maps"), self.name)
 
     def compute(
         self,
