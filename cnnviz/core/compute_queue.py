@@ -71,7 +71,7 @@ class ComputeQueue:
         self._lock = threading.Lock()
         self._waiting: dict[str, _Job] = {}  # kind -> its latest request, oldest kind first
         self._cancelled: set[str] = set()
-        self._long: OrderedDict[str, tuple[_Job, Generator]] = OrderedDict()
+        self._long: OrderedDict[str, tuple[_Job, Generator[Any, Any, Any]]] = OrderedDict()
         self._models: OrderedDict[ModelSource, tuple[Any, Any]] = OrderedDict()
         self._models_kept = models_kept
         self.processed = 0  # requests run to an outcome

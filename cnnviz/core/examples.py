@@ -1,11 +1,11 @@
-"""The shipped examples, and the convolution and pooling pages' lesson state ⇄ their presets.
+"""The shipped examples.
 
 The shipped examples are lesson files, ``cnnviz/resources/lessons/<id>.cnnviz`` (``conv-1``,
 ``pool-2``, ``tconv-1``, ...), one place for them all: the pages' example boxes, ``cnnviz export
 --list`` and the lecture deck read them. Each holds its page, its title (the example's name), a
-description and the page's state. A page's lesson state is its preset (grids and every setting)
-plus the current step, so a preset, a saved lesson and a shipped example are one thing. The
-files are read once, a page's at a time, when first asked for (a few kilobytes each).
+description and the page's state, read as :mod:`cnnviz.core.lesson_presets` reads any lesson
+state: a preset, a saved lesson and a shipped example are one thing. The files are read once,
+a page's at a time, when first asked for (a few kilobytes each).
 """
 
 from __future__ import annotations
@@ -17,109 +17,14 @@ import re
 from collections.abc import Callable
 from importlib import resources
 
-from cnnviz.core.grid_text import MAX_SIDE
-from cnnviz.core.lesson import SUFFIX, Lesson, LessonError, grids, lesson_from_json, number, pair
+from cnnviz.core.lesson import SUFFIX, Lesson, LessonError, lesson_from_json
 from cnnviz.core.lesson_presets import (
     backward_preset_from_state,
-    example_and_step,
+    conv_preset_from_state,
     grouped_preset_from_state,
+    pool_preset_from_state,
     transposed_preset_from_state,
 )
-from cnnviz.core.ops.params import PADDING_MODES
-from cnnviz.core.presets import ConvPreset, PoolPreset
-
-MAX_CHANNELS = 3
-MAX_KERNEL = 15
-
-
-def conv_state(preset: ConvPreset, step: int = 0) -> dict:
-    """A convolution page's lesson state for ``preset`` at ``step``."""
-    x, w = preset.arrays()
-    padding = preset.padding
-    padding = padding if isinstance(padding, str) else list(padding)  # type: ignore[call-overload]
-    return {
-        "example": preset.name,
-        "inputs": x.tolist(),
-        "kernels": w.tolist(),
-        "bias": float(preset.bias),
-        "stride": list(preset.stride),
-        "padding": padding,
-        "padding_mode": preset.padding_mode,
-        "dilation": list(preset.dilation),
-        "step": step,
-    } | ({} if preset.relu is None else {"relu": bool(preset.relu)})
-
-
-def conv_preset_from_state(state) -> tuple[ConvPreset, int]:
-    """(preset, step) from a convolution page's lesson state; ``ValueError`` when malformed."""
-    name, step = example_and_step(state)
-    inputs = grids(state.get("inputs"), "inputs", MAX_CHANNELS, MAX_SIDE)
-    kernels = grids(state.get("kernels"), "kernels", MAX_CHANNELS, MAX_KERNEL)
-    if len(kernels) != len(inputs):
-        raise ValueError("there must be one kernel per input channel")
-    padding = state.get("padding", [0, 0])
-    if padding not in ("same", "valid"):
-        padding = pair(padding, "padding", 0, 16)
-    mode = state.get("padding_mode", "zeros")
-    if mode not in PADDING_MODES:
-        raise ValueError(f"padding mode must be one of {', '.join(PADDING_MODES)}")
-    relu = state.get("relu")
-    if relu is not None and not isinstance(relu, bool):
-        raise ValueError("relu must be true or false")
-    preset = ConvPreset(
-        name,
-        "",
-        inputs,
-        kernels,
-        bias=number(state.get("bias", 0.0), "bias"),
-        stride=pair(state.get("stride", [1, 1]), "stride", 0, 8),
-        padding=padding,
-        dilation=pair(state.get("dilation", [1, 1]), "dilation", 0, 8),
-        padding_mode=mode,
-        relu=relu,
-    )
-    return preset, step
-
-
-def pool_state(preset: PoolPreset, step: int = 0) -> dict:
-    """A pooling page's lesson state for ``preset`` at ``step``."""
-    return {
-        "example": preset.name,
-        "inputs": preset.array().tolist(),
-        "kind": preset.kind,
-        "kernel": list(preset.kernel),
-        "stride": list(preset.stride),
-        "padding": list(preset.padding),
-        "dilation": list(preset.dilation),
-        "ceil_mode": bool(preset.ceil_mode),
-        "count_include_pad": bool(preset.count_include_pad),
-        "step": step,
-    }
-
-
-def pool_preset_from_state(state) -> tuple[PoolPreset, int]:
-    """(preset, step) from a pooling page's lesson state; ``ValueError`` when malformed."""
-    name, step = example_and_step(state)
-    kind = state.get("kind", "max")
-    if kind not in ("max", "avg"):
-        raise ValueError("pooling kind must be max or avg")
-    flags = [state.get(k, d) for k, d in (("ceil_mode", False), ("count_include_pad", True))]
-    if not all(isinstance(f, bool) for f in flags):
-        raise ValueError("ceil_mode and count_include_pad must be true or false")
-    preset = PoolPreset(
-        name,
-        "",
-        grids(state.get("inputs"), "inputs", MAX_CHANNELS, MAX_SIDE),
-        kind=kind,
-        kernel=pair(state.get("kernel", [2, 2]), "kernel size", 0, MAX_KERNEL),
-        stride=pair(state.get("stride", [2, 2]), "stride", 0, 8),
-        padding=pair(state.get("padding", [0, 0]), "padding", 0, 8),
-        dilation=pair(state.get("dilation", [1, 1]), "dilation", 0, 8),
-        ceil_mode=flags[0],
-        count_include_pad=flags[1],
-    )
-    return preset, step
-
 
 # (id prefix, page title, state -> (preset, step)): a new grid page's examples join here, as
 # files named <prefix>-<number>.cnnviz in the lessons folder

@@ -10,10 +10,10 @@ program's JSON, a newer version.
 from __future__ import annotations
 
 import json
-import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from cnnviz.core import lesson_schema
 from cnnviz.core.files import write_text_atomically
 
 FORMAT = "cnnviz"
@@ -126,45 +126,6 @@ def save_lesson(path, lesson: Lesson) -> None:
     write_text_atomically(path, lesson.to_json())
 
 
-# -- checking the values inside a page's state ------------------------------------------------
-def number(value, what: str) -> float:
-    """A finite number (``ValueError`` naming ``what`` otherwise)."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        raise ValueError(f"{what} is not a number")
-    return float(value)
-
-
-def whole(value, what: str, low: int, high: int) -> int:
-    """A whole number in [low, high]."""
-    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise ValueError(f"{what} must be a whole number from {low} to {high}")
-    return value
-
-
-def pair(value, what: str, low: int = 0, high: int = 64) -> tuple[int, int]:
-    """Two whole numbers in [low, high] (a list of two in the file)."""
-    if not isinstance(value, (list, tuple)) or len(value) != 2:
-        raise ValueError(f"{what} must be two whole numbers")
-    return whole(value[0], what, low, high), whole(value[1], what, low, high)
-
-
-def grids(value, what: str, channels: int, side: int) -> list:
-    """``[C][H][W]`` finite numbers, rectangular, 1..channels × 1..side × 1..side."""
-    if not isinstance(value, list) or not 1 <= len(value) <= channels:
-        raise ValueError(f"{what} must hold 1 to {channels} grids")
-    shape = None
-    out = []
-    for grid in value:
-        if not isinstance(grid, list) or not 1 <= len(grid) <= side:
-            raise ValueError(f"{what} must be grids of 1 to {side} rows")
-        rows = []
-        for row in grid:
-            if not isinstance(row, list) or not 1 <= len(row) <= side:
-                raise ValueError(f"{what} must be grids of 1 to {side} columns")
-            rows.append([number(v, what) for v in row])
-        here = (len(rows), {len(r) for r in rows})
-        if len(here[1]) != 1 or (shape is not None and shape != here):
-            raise ValueError(f"{what}: every row and channel must have the same size")
-        shape = here
-        out.append(rows)
-    return out
+# a page's state is checked by its schema (cnnviz.core.lesson_schema); ``whole`` stays here for
+# the pages that check one number of their state with it
+whole = lesson_schema.whole

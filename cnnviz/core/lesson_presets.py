@@ -1,9 +1,10 @@
-"""The transposed, grouped and backward lessons: their presets (every setting the page has) and
-their lesson state ⇄ preset.
+"""Every lesson page's state in one place: the grid pages' presets (every setting the page
+has) with their lesson state ⇄ preset, and the schemas (:mod:`cnnviz.core.lesson_schema`) that
+say what each page's state may hold, the Train page's too.
 
-A page's lesson state is its preset plus the current step, so a preset, a saved lesson and a
-shipped example are one thing. Reading a state checks every value and raises ``ValueError``
-with a sentence naming what is wrong.
+A grid page's lesson state is its preset plus the current step, so a preset, a saved lesson and
+a shipped example (:mod:`cnnviz.core.examples`) are one thing. Reading a state checks every
+value and raises ``ValueError`` with a sentence naming what is wrong.
 """
 
 from __future__ import annotations
@@ -13,9 +14,28 @@ from dataclasses import dataclass
 import numpy as np
 
 from cnnviz.core.grid_text import MAX_SIDE
-from cnnviz.core.lesson import grids, number, pair, whole
+from cnnviz.core.lesson_schema import (
+    Check,
+    Choice,
+    Field,
+    Flag,
+    Grid,
+    Grids,
+    ListOf,
+    Number,
+    Optional,
+    Pair,
+    Schema,
+    Table,
+    Text,
+    Whole,
+)
+from cnnviz.core.ops.params import PADDING_MODES
+from cnnviz.core.training.config import DEVICES, OPTIMIZERS, TrainConfig
 
 MAX_STEP = 10**6
+MAX_CHANNELS = 3  # the convolution and pooling pages' input channels
+MAX_CONV_KERNEL = 15  # the convolution and pooling pages' kernels
 SCATTER, CONVOLUTION = "scatter", "convolution"  # what the transposed page steps through
 BACKWARD_KINDS = ("conv", "max", "avg")
 MAX_LAYER_CHANNELS = 4  # the grouped page's input and output channels
@@ -23,31 +43,159 @@ MAX_GROUPED_KERNEL = 5
 MAX_KERNEL = 7  # the transposed and backward pages' kernels
 MAX_LR = 10.0
 
-
-def example_and_step(state) -> tuple[str, int]:
-    """The example's name and the current step of a state."""
-    if not isinstance(state, dict):
-        raise ValueError("the page's state is not a table")
-    name = state.get("example", "")
-    return (name if isinstance(name, str) else ""), whole(state.get("step", 0), "step", 0, MAX_STEP)
+# every grid page's state has these
+EXAMPLE = Field("example", Text(), default="")
+STEP = Field("step", Whole(0, MAX_STEP), default=0)
 
 
-def _grid(value, what: str, side: int) -> list:
-    """One ``[H][W]`` grid of finite numbers, 1..side each way."""
-    return grids([value], what, 1, side)[0]
+# -- convolution ---------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ConvPreset:
+    """A convolution example: input [C,H,W], one kernel per channel and the settings."""
+
+    name: str
+    description: str
+    input: list
+    kernel: list
+    bias: float = 0.0
+    stride: tuple[int, int] = (1, 1)
+    padding: object = (0, 0)  # a pair, "same" or "valid"
+    dilation: tuple[int, int] = (1, 1)
+    padding_mode: str = "zeros"
+    relu: bool | None = None  # ReLU after the convolution; None: as the page has it
+
+    def arrays(self) -> tuple[np.ndarray, np.ndarray]:
+        x, w = np.asarray(self.input, float), np.asarray(self.kernel, float)
+        return (x[None] if x.ndim == 2 else x), (w[None] if w.ndim == 2 else w)
 
 
-def _flag(state: dict, key: str, default: bool) -> bool:
-    value = state.get(key, default)
-    if not isinstance(value, bool):
-        raise ValueError(f"{key} must be true or false")
-    return value
+def _one_kernel_per_channel(values: dict) -> None:
+    if len(values["kernels"]) != len(values["inputs"]):
+        raise ValueError("there must be one kernel per input channel")
 
 
-def _in_range(value: float, what: str, low: float, high: float) -> float:
-    if not low <= value <= high:
-        raise ValueError(f"{what} must be from {low:g} to {high:g}")
-    return value
+CONV = Schema(
+    (
+        EXAMPLE,
+        STEP,
+        Field("inputs", Grids(MAX_CHANNELS, MAX_SIDE)),
+        Field("kernels", Grids(MAX_CHANNELS, MAX_CONV_KERNEL)),
+        Field("padding", Pair(0, 16, words=("same", "valid")), default=[0, 0]),
+        Field("padding_mode", Choice(PADDING_MODES), default="zeros", what="padding mode"),
+        Field("relu", Optional(Flag()), default=None),
+        Field("bias", Number(), default=0.0),
+        Field("stride", Pair(0, 8), default=[1, 1]),
+        Field("dilation", Pair(0, 8), default=[1, 1]),
+    ),
+    rules=(_one_kernel_per_channel,),
+)
+
+
+def conv_state(preset: ConvPreset, step: int = 0) -> dict:
+    """A convolution page's lesson state for ``preset`` at ``step``."""
+    x, w = preset.arrays()
+    padding = preset.padding
+    padding = padding if isinstance(padding, str) else list(padding)  # type: ignore[call-overload]
+    return {
+        "example": preset.name,
+        "inputs": x.tolist(),
+        "kernels": w.tolist(),
+        "bias": float(preset.bias),
+        "stride": list(preset.stride),
+        "padding": padding,
+        "padding_mode": preset.padding_mode,
+        "dilation": list(preset.dilation),
+        "step": step,
+    } | ({} if preset.relu is None else {"relu": bool(preset.relu)})
+
+
+def conv_preset_from_state(state) -> tuple[ConvPreset, int]:
+    """(preset, step) from a convolution page's lesson state; ``ValueError`` when malformed."""
+    v = CONV.check(state)
+    preset = ConvPreset(
+        v["example"],
+        "",
+        v["inputs"],
+        v["kernels"],
+        bias=v["bias"],
+        stride=v["stride"],
+        padding=v["padding"],
+        dilation=v["dilation"],
+        padding_mode=v["padding_mode"],
+        relu=v["relu"],
+    )
+    return preset, v["step"]
+
+
+# -- pooling ---------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class PoolPreset:
+    """A pooling example: input [C,H,W] and the pooling settings."""
+
+    name: str
+    description: str
+    input: list
+    kind: str = "max"
+    kernel: tuple[int, int] = (2, 2)
+    stride: tuple[int, int] = (2, 2)
+    padding: tuple[int, int] = (0, 0)
+    dilation: tuple[int, int] = (1, 1)
+    ceil_mode: bool = False
+    count_include_pad: bool = True
+
+    def array(self) -> np.ndarray:
+        x = np.asarray(self.input, float)
+        return x[None] if x.ndim == 2 else x
+
+
+POOL = Schema(
+    (
+        EXAMPLE,
+        STEP,
+        Field("kind", Choice(("max", "avg")), default="max", what="pooling kind"),
+        Field("ceil_mode", Flag(), default=False),
+        Field("count_include_pad", Flag(), default=True),
+        Field("inputs", Grids(MAX_CHANNELS, MAX_SIDE)),
+        Field("kernel", Pair(0, MAX_CONV_KERNEL), default=[2, 2], what="kernel size"),
+        Field("stride", Pair(0, 8), default=[2, 2]),
+        Field("padding", Pair(0, 8), default=[0, 0]),
+        Field("dilation", Pair(0, 8), default=[1, 1]),
+    )
+)
+
+
+def pool_state(preset: PoolPreset, step: int = 0) -> dict:
+    """A pooling page's lesson state for ``preset`` at ``step``."""
+    return {
+        "example": preset.name,
+        "inputs": preset.array().tolist(),
+        "kind": preset.kind,
+        "kernel": list(preset.kernel),
+        "stride": list(preset.stride),
+        "padding": list(preset.padding),
+        "dilation": list(preset.dilation),
+        "ceil_mode": bool(preset.ceil_mode),
+        "count_include_pad": bool(preset.count_include_pad),
+        "step": step,
+    }
+
+
+def pool_preset_from_state(state) -> tuple[PoolPreset, int]:
+    """(preset, step) from a pooling page's lesson state; ``ValueError`` when malformed."""
+    v = POOL.check(state)
+    preset = PoolPreset(
+        v["example"],
+        "",
+        v["inputs"],
+        kind=v["kind"],
+        kernel=v["kernel"],
+        stride=v["stride"],
+        padding=v["padding"],
+        dilation=v["dilation"],
+        ceil_mode=v["ceil_mode"],
+        count_include_pad=v["count_include_pad"],
+    )
+    return preset, v["step"]
 
 
 # -- transposed convolution ----------------------------------------------------------------------
@@ -88,26 +236,40 @@ def transposed_state(preset: TransposedPreset, step: int = 0) -> dict:
     }
 
 
+TRANSPOSED = Schema(
+    (
+        EXAMPLE,
+        STEP,
+        Field(
+            "view", Choice((SCATTER, CONVOLUTION)), default=SCATTER, what="the view stepped through"
+        ),
+        Field("bias", Number(-999, 999), default=0.0),
+        Field("inputs", Grids(1, MAX_SIDE)),
+        Field("kernel", Grid(MAX_KERNEL)),
+        Field("stride", Pair(0, 6), default=[1, 1]),
+        Field("padding", Pair(0, 8), default=[0, 0]),
+        Field("output_padding", Pair(0, 6), default=[0, 0]),
+        Field("dilation", Pair(0, 4), default=[1, 1]),
+    )
+)
+
+
 def transposed_preset_from_state(state) -> tuple[TransposedPreset, int]:
     """(preset, step) from a transposed convolution page's state; ``ValueError`` when malformed."""
-    name, step = example_and_step(state)
-    view = state.get("view", SCATTER)
-    if view not in (SCATTER, CONVOLUTION):
-        raise ValueError(f"the view stepped through must be {SCATTER} or {CONVOLUTION}")
-    bias = _in_range(number(state.get("bias", 0.0), "bias"), "bias", -999, 999)
+    v = TRANSPOSED.check(state)
     preset = TransposedPreset(
-        name,
+        v["example"],
         "",
-        grids(state.get("inputs"), "inputs", 1, MAX_SIDE)[0],
-        _grid(state.get("kernel"), "kernel", MAX_KERNEL),
-        stride=pair(state.get("stride", [1, 1]), "stride", 0, 6),
-        padding=pair(state.get("padding", [0, 0]), "padding", 0, 8),
-        output_padding=pair(state.get("output_padding", [0, 0]), "output_padding", 0, 6),
-        dilation=pair(state.get("dilation", [1, 1]), "dilation", 0, 4),
-        bias=bias,
-        view=view,
+        v["inputs"][0],
+        v["kernel"],
+        stride=v["stride"],
+        padding=v["padding"],
+        output_padding=v["output_padding"],
+        dilation=v["dilation"],
+        bias=v["bias"],
+        view=v["view"],
     )
-    return preset, step
+    return preset, v["step"]
 
 
 # -- grouped convolution -------------------------------------------------------------------------
@@ -149,17 +311,10 @@ def grouped_state(preset: GroupedPreset, step: int = 0) -> dict:
     }
 
 
-def grouped_preset_from_state(state) -> tuple[GroupedPreset, int]:
-    """(preset, step) from a grouped convolution page's state; ``ValueError`` when malformed."""
-    name, step = example_and_step(state)
-    inputs = grids(state.get("inputs"), "inputs", MAX_LAYER_CHANNELS, MAX_SIDE)
-    weights = state.get("weights")
-    if not isinstance(weights, list) or not 1 <= len(weights) <= MAX_LAYER_CHANNELS:
-        raise ValueError(f"weights must hold 1 to {MAX_LAYER_CHANNELS} filters")
-    filters = [grids(f, "weights", MAX_LAYER_CHANNELS, MAX_GROUPED_KERNEL) for f in weights]
+def _filters_fit_the_groups(values: dict) -> None:
+    inputs, filters, groups = values["inputs"], values["weights"], values["groups"]
     if len({np.shape(f) for f in filters}) != 1:
         raise ValueError("weights: every filter must have the same shape")
-    groups = whole(state.get("groups", 1), "groups", 1, MAX_LAYER_CHANNELS)
     if len(inputs) % groups or len(filters) % groups:
         raise ValueError(
             f"groups ({groups}) must divide the input channels ({len(inputs)}) and the "
@@ -170,15 +325,29 @@ def grouped_preset_from_state(state) -> tuple[GroupedPreset, int]:
             f"each filter must have one kernel per input channel of its group "
             f"({len(inputs) // groups}), not {len(filters[0])}"
         )
-    preset = GroupedPreset(
-        name,
-        "",
-        inputs,
-        filters,
-        groups,
-        pair(state.get("padding", [0, 0]), "padding", 0, 4),
-    )
-    return preset, step
+
+
+GROUPED = Schema(
+    (
+        EXAMPLE,
+        STEP,
+        Field("inputs", Grids(MAX_LAYER_CHANNELS, MAX_SIDE)),
+        Field(
+            "weights",
+            ListOf(Grids(MAX_LAYER_CHANNELS, MAX_GROUPED_KERNEL), 1, MAX_LAYER_CHANNELS, "filters"),
+        ),
+        Field("groups", Whole(1, MAX_LAYER_CHANNELS), default=1),
+        Field("padding", Pair(0, 4), default=[0, 0]),
+    ),
+    rules=(_filters_fit_the_groups,),
+)
+
+
+def grouped_preset_from_state(state) -> tuple[GroupedPreset, int]:
+    """(preset, step) from a grouped convolution page's state; ``ValueError`` when malformed."""
+    v = GROUPED.check(state)
+    preset = GroupedPreset(v["example"], "", v["inputs"], v["weights"], v["groups"], v["padding"])
+    return preset, v["step"]
 
 
 # -- the backward pass ---------------------------------------------------------------------------
@@ -227,30 +396,106 @@ def backward_state(preset: BackwardPreset, step: int = 0) -> dict:
     }
 
 
+BACKWARD = Schema(
+    (
+        EXAMPLE,
+        STEP,
+        Field("kind", Choice(BACKWARD_KINDS), default="conv", what="the layer"),
+        Field("kernel_size", Pair(1, MAX_KERNEL), default=[2, 2], what="kernel size"),
+        Field("kernel", Optional(Grid(MAX_KERNEL))),
+        Field("grad_out", Optional(Grid(MAX_SIDE)), what="∂L/∂Y (grad_out)"),
+        Field(
+            "lr",
+            Number(0.0, MAX_LR, out_of_range="lr must be from {low:g} to {high:g}"),
+            default=0.01,
+            what="learning rate (lr)",
+        ),
+        Field("inputs", Grids(1, MAX_SIDE)),
+        Field("stride", Pair(0, 4), default=[1, 1]),
+        Field("padding", Pair(0, 4), default=[0, 0]),
+        Field("ceil_mode", Flag(), default=False),
+        Field("count_include_pad", Flag(), default=True),
+    )
+)
+
+
 def backward_preset_from_state(state) -> tuple[BackwardPreset, int]:
     """(preset, step) from a backward page's lesson state; ``ValueError`` when malformed."""
-    name, step = example_and_step(state)
-    kind = state.get("kind", "conv")
-    if kind not in BACKWARD_KINDS:
-        raise ValueError(f"the layer must be one of {', '.join(BACKWARD_KINDS)}")
-    size = pair(state.get("kernel_size", [2, 2]), "kernel size", 1, MAX_KERNEL)
-    kernel = state.get("kernel")
-    kernel = None if kernel is None else _grid(kernel, "kernel", MAX_KERNEL)
-    grad = state.get("grad_out")
-    grad = None if grad is None else _grid(grad, "∂L/∂Y (grad_out)", MAX_SIDE)
-    lr = _in_range(number(state.get("lr", 0.01), "learning rate (lr)"), "lr", 0.0, MAX_LR)
+    v = BACKWARD.check(state)
     preset = BackwardPreset(
-        name,
+        v["example"],
         "",
-        kind,
-        grids(state.get("inputs"), "inputs", 1, MAX_SIDE)[0],
-        kernel,
-        size,
-        stride=pair(state.get("stride", [1, 1]), "stride", 0, 4),
-        padding=pair(state.get("padding", [0, 0]), "padding", 0, 4),
-        grad_out=grad,
-        ceil_mode=_flag(state, "ceil_mode", False),
-        count_include_pad=_flag(state, "count_include_pad", True),
-        lr=lr,
+        v["kind"],
+        v["inputs"][0],
+        v["kernel"],
+        v["kernel_size"],
+        stride=v["stride"],
+        padding=v["padding"],
+        grad_out=v["grad_out"],
+        ceil_mode=v["ceil_mode"],
+        count_include_pad=v["count_include_pad"],
+        lr=v["lr"],
     )
-    return preset, step
+    return preset, v["step"]
+
+
+# -- the Train page --------------------------------------------------------------------------------
+MNIST_TRAINING_IMAGES = 60000
+NUMBER_RANGE = "{what} must be a number from {low:g} to {high:g}"
+
+
+def _known_model(name, what: str) -> str:
+    from cnnviz.core.models import available
+
+    if not isinstance(name, str) or name not in available():
+        raise ValueError(
+            f"this cnnviz has no model called {name!r} (a model opened from a file: "
+            "open it with File → Open model… first)"
+        )
+    return name
+
+
+def _can_train(values: dict) -> None:
+    limit = values["limit_train"]
+    if values["dataset"] == "mnist" and limit is not None and limit > MNIST_TRAINING_IMAGES:
+        Whole(1, MNIST_TRAINING_IMAGES).check(limit, "the number of training images")
+    try:  # what no single field shows: Nesterov without SGD momentum, say
+        TrainConfig(**values).validate()
+    except ValueError as exc:
+        raise ValueError(f"its settings cannot train: {exc}") from None
+
+
+_LECTURE = TrainConfig()
+TRAIN = Schema(
+    (
+        Field("model", Check(_known_model), default=_LECTURE.model, what="the model"),
+        Field("epochs", Whole(1, 500), _LECTURE.epochs, "the number of epochs"),
+        Field("batch_size", Whole(1, 4096), _LECTURE.batch_size, "the batch size"),
+        Field("optimizer", Choice(OPTIMIZERS), _LECTURE.optimizer, "the optimizer"),
+        Field("lr", Number(0.00001, 10.0, NUMBER_RANGE), _LECTURE.lr, "the learning rate"),
+        Field("momentum", Number(0.0, 0.99, NUMBER_RANGE), _LECTURE.momentum, "the momentum"),
+        Field("nesterov", Flag(), _LECTURE.nesterov, "Nesterov"),
+        Field(
+            "weight_decay",
+            Number(0.0, 1.0, NUMBER_RANGE),
+            _LECTURE.weight_decay,
+            "the weight decay",
+        ),
+        Field("seed", Whole(0, 2**31 - 1), _LECTURE.seed, "the seed"),
+        Field("device", Choice(DEVICES), _LECTURE.device, "the device"),
+        Field("probe_index", Whole(0, 9999), _LECTURE.probe_index, "the probe image"),
+        Field(
+            "dataset",
+            Text("the dataset must be a name such as mnist or folder:<path>"),
+            _LECTURE.dataset,
+        ),
+        Field("dataset_options", Table(), {}, "the dataset options"),
+        Field(
+            "limit_train",
+            Optional(Whole(1, 10**7)),
+            None,
+            "the number of training images",
+        ),
+    ),
+    rules=(_can_train,),
+)

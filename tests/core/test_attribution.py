@@ -291,3 +291,75 @@ def test_the_public_facade_is_the_core():
     assert {"saliency", "integrated_gradients", "occlusion", "grad_cam", "fgsm", "pgd"} <= set(
         attribution.__all__
     )
+
+
+# -- the registry of methods -----------------------------------------------------------------
+def test_the_registry_names_the_library_functions_once():
+    names = [m.name for m in attribution.METHODS]
+    assert names == ["saliency", "integrated_gradients", "occlusion", "grad_cam"]
+    assert len({m.label for m in attribution.METHODS}) == len(names)
+    for method in attribution.METHODS:
+        assert method.function is getattr(attribution, method.name)
+        assert method.description and attribution.by_label(method.label) is method
+        assert attribution.by_name(method.name) is method
+    with pytest.raises(ValueError, match="one of saliency, integrated_gradients"):
+        attribution.by_name("astrology")
+    with pytest.raises(ValueError, match="one of Saliency, Integrated gradients"):
+        attribution.by_label("Astrology")
+
+
+def test_a_method_computes_with_its_own_options_only():
+    model, image = rgb_model(), rgb_image()
+    options = {"window": 4, "stride": 2, "layer": "0", "steps": 8}
+    expected = {
+        "saliency": saliency(model, image, 1, RGB),
+        "integrated_gradients": integrated_gradients(model, image, 1, RGB, steps=8),
+        "occlusion": occlusion(model, image, 1, RGB, window=4, stride=2),
+        "grad_cam": grad_cam(model, image, 1, RGB, layer="0"),
+    }
+    for method in attribution.METHODS:
+        got = method.compute(model, image, 1, RGB, **options)
+        np.testing.assert_allclose(got, expected[method.name], rtol=1e-5, atol=1e-7)
+
+
+def test_a_per_window_map_is_spread_over_the_pixels_it_covers():
+    model, image = rgb_model(), rgb_image()
+    drops = occlusion(model, image, 2, RGB, window=4, stride=4)  # 3×3 windows that tile it
+    spread = attribution.by_name("occlusion").pixel_map(model, image, 2, RGB, window=4, stride=4)
+    np.testing.assert_allclose(spread, np.kron(drops, np.ones((4, 4))), rtol=1e-6)
+    overlapping = attribution.by_name("occlusion").pixel_map(
+        model, image, 2, RGB, window=4, stride=2
+    )
+    windows = occlusion(model, image, 2, RGB, window=4, stride=2)
+    # pixel (3, 3) lies under the windows at rows and columns 0 and 2: their mean
+    assert overlapping[3, 3] == pytest.approx(windows[:2, :2].mean(), rel=1e-6)
+    assert overlapping.shape == (12, 12)
+    np.testing.assert_allclose(
+        attribution.by_name("saliency").pixel_map(model, image, 2, RGB),
+        saliency(model, image, 2, RGB),
+    )
+
+
+def test_a_menu_entry_says_the_settings_used():
+    assert attribution.by_name("occlusion").label_with(window=7, stride=2) == (
+        "Occlusion (7×7 window, stride 2)"
+    )
+    assert attribution.by_name("grad_cam").label_with() == "Grad-CAM (last convolution)"
+    assert attribution.by_name("grad_cam").label_with(layer="conv1") == "Grad-CAM (layer conv1)"
+    assert attribution.by_name("saliency").label_with(steps=3) == "Saliency"
+
+
+def test_the_list_of_methods_loads_without_torch():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "for name in ('torch', 'captum'):\n"
+        "    sys.modules[name] = None\n"
+        "from cnnviz.core.attribution_methods import METHODS\n"
+        "print(','.join(m.label for m in METHODS))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "Saliency,Integrated gradients,Occlusion,Grad-CAM"

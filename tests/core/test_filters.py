@@ -64,8 +64,8 @@ def test_receptive_field_is_the_gradient_support_of_a_unit(layer, unit):
 
 def test_the_lecture_nets_fields(shipped):
     # conv1: 5×5; conv2 after 2×2 pooling: 5 + 1 + 4·2 = 14 pixels, moving 2 at a time
-    assert receptive_field(shipped, "conv1") == ReceptiveField(5, 1, 0)
-    assert receptive_field(shipped, "conv2") == ReceptiveField(14, 2, 0)
+    assert receptive_field(shipped, "conv1") == ReceptiveField((5, 5), (1, 1), (0, 0))
+    assert receptive_field(shipped, "conv2") == ReceptiveField((14, 14), (2, 2), (0, 0))
     for unit in ((0, 0), (3, 5), (7, 7)):
         top, left, bottom, right = receptive_field(shipped, "conv2").box(*unit)
         r0, c0, r1, c1 = support(shipped, "conv2", *unit, (1, 28, 28))
@@ -99,8 +99,9 @@ def test_top_patches_are_the_strongest_units_over_the_images(shipped, test_image
     ch, j = channels - 1, 0
     top, left, bottom, right = field.box(*result.units[ch, j])
     image = test_images[result.indices[ch, j], 0].numpy() / 255.0
-    padded = np.pad(image, field.size)
-    crop = padded[top + field.size : bottom + field.size, left + field.size : right + field.size]
+    side = field.size[0]
+    padded = np.pad(image, side)
+    crop = padded[top + side : bottom + side, left + side : right + side]
     np.testing.assert_allclose(result.patches[ch, j, 0], crop, atol=1e-6)
 
 
@@ -141,3 +142,42 @@ def test_activation_maximisation_excites_its_unit(shipped):
 def test_bad_arguments_raise_value_errors(shipped, call, message):
     with pytest.raises(ValueError, match=message):
         call(shipped)
+
+
+def test_one_receptive_field_class_and_computation_for_filters_and_traces():
+    from cnnviz import attribution, explain
+    from cnnviz.core.explain import trace_forward
+
+    assert attribution.ReceptiveField is explain.ReceptiveField
+    model = chain()
+    layer_field = receptive_field(model, "2", GREY16)
+    trace = trace_forward(model, np.zeros((1, 16, 16), np.float32))
+    for row, col in ((0, 0), (1, 2), (2, 2)):
+        unit = trace.receptive_field("2", row, col)
+        top, left, bottom, right = layer_field.box(row, col)
+        assert unit.pixels == (max(top, 0), max(left, 0), min(bottom, 16), min(right, 16))
+        assert (unit.size, unit.jump, unit.start) == (
+            layer_field.size,
+            layer_field.jump,
+            layer_field.start,
+        )
+
+
+def test_a_rectangular_kernel_has_a_rectangular_field_and_patches():
+    torch.manual_seed(0)
+    model = nn.Sequential(
+        nn.Conv2d(1, 2, (3, 5), padding=(1, 0)),
+        nn.AvgPool2d(2),
+        nn.Conv2d(2, 2, (1, 3)),
+        nn.Flatten(),
+        nn.Linear(2 * 8 * 4, 2),
+    ).eval()
+    field = receptive_field(model, "2", GREY16)
+    assert field == ReceptiveField((4, 10), (2, 2), (-1, 0))
+    for unit in ((0, 0), (3, 2), (7, 3)):
+        top, left, bottom, right = field.box(*unit)
+        clipped = (max(top, 0), max(left, 0), min(bottom, 16), min(right, 16))
+        assert support(model, "2", *unit, (1, 16, 16)) == clipped
+    images = torch.randint(0, 256, (12, 1, 16, 16), dtype=torch.uint8)
+    patches = top_patches(model, images, "2", GREY16).patches
+    assert patches.shape == (2, 9, 1, 4, 10)

@@ -7,15 +7,14 @@ import pytest
 from PIL import Image
 
 from cnnviz.core.animation import MissingExtra, format_for, open_writer, parse_size, video_available
-from cnnviz.core.examples import (
+from cnnviz.core.examples import example_presets, examples
+from cnnviz.core.lesson import VERSION, Lesson, LessonError, load_lesson, save_lesson
+from cnnviz.core.lesson_presets import (
     conv_preset_from_state,
     conv_state,
-    example_presets,
-    examples,
     pool_preset_from_state,
     pool_state,
 )
-from cnnviz.core.lesson import VERSION, Lesson, LessonError, load_lesson, save_lesson
 
 CONV_PRESETS, POOL_PRESETS = example_presets("conv"), example_presets("pool")
 

@@ -1,10 +1,13 @@
-"""Why did it say 7? Attribution maps (saliency, integrated gradients, occlusion, Grad-CAM)
-and adversarial digits (FGSM, targeted PGD) for one pixel image, numpy in and out; what a
-filter looks for (its most exciting test patches, activation maximisation).
+"""Why did it say 7? Attribution maps (saliency, integrated gradients, occlusion, Grad-CAM;
+:data:`METHODS` lists them with their labels and what each map says) and adversarial digits
+(FGSM, targeted PGD) for one pixel image, numpy in and out; what a filter looks for (its most
+exciting test patches, activation maximisation).
 
 ``image`` is the pixel image ``[C, H, W]`` in [0, 1] as :func:`cnnviz.inference.prepare`
 gives it; ``info`` is the trained model's :class:`~cnnviz.core.inference.InputContract`, so
 normalisation happens inside. captum does the work where it has the method."""
+
+from cnnviz.core.attribution_methods import METHODS, AttributionMethod, by_label, by_name
 
 from .adversarial import Robustness, fgsm, fgsm_robustness, pgd
 from .filters import (
@@ -24,9 +27,13 @@ from .maps import (
 )
 
 __all__ = [
+    "METHODS",
+    "AttributionMethod",
     "ReceptiveField",
     "Robustness",
     "TopPatches",
+    "by_label",
+    "by_name",
     "conv_layers",
     "fgsm",
     "fgsm_robustness",

@@ -11,74 +11,32 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from cnnviz.core.explain import ReceptiveField, trace_forward
 from cnnviz.core.inference import MNIST_INFO, InputContract
 
 from ._common import as_numpy, device_of, evaluating
-
-SPATIAL = (nn.Conv2d, nn.MaxPool2d, nn.AvgPool2d)
-
-
-@dataclass(frozen=True)
-class ReceptiveField:
-    """A unit at (row, col) of the layer sees the input square of side ``size`` whose top-left
-    corner is ``(start + row * jump, start + col * jump)`` (it may reach past the border)."""
-
-    size: int
-    jump: int
-    start: int
-
-    def box(self, row: int, col: int) -> tuple[int, int, int, int]:
-        """(top, left, bottom, right) in input pixels, bottom and right exclusive."""
-        top, left = self.start + row * self.jump, self.start + col * self.jump
-        return top, left, top + self.size, left + self.size
-
-
-def _pair(value) -> tuple[int, int]:
-    return (value, value) if isinstance(value, int) else (int(value[0]), int(value[1]))
 
 
 def receptive_field(
     model: nn.Module, layer: str, info: InputContract = MNIST_INFO
 ) -> ReceptiveField:
-    """The receptive field of ``layer``'s units, composed over the convolutions and pooling
-    layers the forward pass runs up to and including it. Exact for a chain of layers (the
-    lecture's nets); in a network with branches it covers the true field (it counts every
-    layer run before, on the unit's path or not)."""
+    """The receptive field of the convolution ``layer``'s units (size, jump and start; its
+    ``box(row, col)`` is a unit's), as :mod:`cnnviz.core.explain` composes it over the forward
+    pass: exact for a chain of layers, the union of the branches where they meet."""
     modules = dict(model.named_modules())
     if layer not in modules or not isinstance(modules[layer], nn.Conv2d):
         convs = [n for n, m in model.named_modules() if isinstance(m, nn.Conv2d)]
         raise ValueError(f"{layer!r} is not a convolution layer of this model; they are {convs}")
-    calls: list[nn.Module] = []
-    handles = [
-        m.register_forward_hook(lambda mod, _i, _o: calls.append(mod))
-        for m in model.modules()
-        if isinstance(m, SPATIAL)
-    ]
-    try:
-        with torch.no_grad(), evaluating(model):
-            model(torch.zeros(1, *info.input_shape, device=device_of(model)))
-    finally:
-        for handle in handles:
-            handle.remove()
-    target = modules[layer]
-    size, jump, start = 1, 1, 0
-    for module in calls[: calls.index(target) + 1]:
-        k = _pair(module.kernel_size)[0]
-        s = _pair(module.stride if module.stride is not None else k)[0]
-        p = _pair(module.padding)[0]
-        d = _pair(getattr(module, "dilation", 1))[0]
-        start -= p * jump
-        size += (k - 1) * d * jump
-        jump *= s
-    return ReceptiveField(size, jump, start)
+    blank = np.zeros(tuple(info.input_shape), np.float32)
+    return trace_forward(model, blank).layer_field(layer)
 
 
 @dataclass(frozen=True)
 class TopPatches:
     """For each channel of ``layer``: the ``k`` test images whose strongest unit of that
     channel is strongest (``indices``, ``values``, the unit's ``units`` row and column) and
-    the input patches those units see (``patches`` ``[channels, k, C, size, size]``, 0–1,
-    zero beyond the border)."""
+    the input patches those units see (``patches`` ``[channels, k, C, rows, columns]`` of the
+    field's size, 0–1, zero beyond the border)."""
 
     layer: str
     field: ReceptiveField
@@ -151,8 +109,8 @@ def top_patches(
 def _crop(images: torch.Tensor, indices, units, field: ReceptiveField) -> np.ndarray:
     """The receptive-field patch of each (image, unit), zero where it passes the border."""
     n, c, h, w = images.shape
-    size = field.size
-    out = np.zeros((*indices.shape, c, size, size), dtype=np.float32)
+    assert field.size is not None  # a convolution's units see part of the input
+    out = np.zeros((*indices.shape, c, *field.size), dtype=np.float32)
     pixels = images.numpy() if images.device.type == "cpu" else images.cpu().numpy()
     for ch in range(indices.shape[0]):
         for j in range(indices.shape[1]):

@@ -86,6 +86,11 @@ class Trace:
 
     def field_size(self, layer) -> tuple[tuple[int, int], tuple[int, int]] | None:
         """A layer's theoretical receptive field size and jump (``None``: the whole input)."""
+        return _size_and_jump(self._fields[self.index(layer)])
+
+    def layer_field(self, layer) -> ReceptiveField:
+        """The theoretical field of a layer's units: size, jump and start (``box(row, col)``
+        gives a unit's)."""
         return self._fields[self.index(layer)]
 
     def receptive_field(self, layer, row=None, col=None, channel=None) -> ReceptiveField:
@@ -140,6 +145,10 @@ def explain_unit(model: nn.Module, image, layer, channel: int, row=None, col=Non
     return trace_forward(model, image).explain(layer, channel, row, col)
 
 
+def _size_and_jump(field: ReceptiveField) -> tuple | None:
+    return None if field.size is None else (field.size, field.jump)
+
+
 def layer_fields(model: nn.Module, input_shape) -> dict[tuple[str, int], tuple | None]:
     """Theoretical (field size, jump) of every module call, keyed ``(module path, call)`` as
     the Architecture page's rows are; a block's entry is that of its output."""
@@ -150,11 +159,11 @@ def layer_fields(model: nn.Module, input_shape) -> dict[tuple[str, int], tuple |
     for node in trace.nodes:
         if node.module:
             calls[node.module] = calls.get(node.module, 0) + 1
-            out[(node.module, calls[node.module])] = trace._fields[node.index]
+            out[(node.module, calls[node.module])] = trace.field_size(node.index)
         for scope in node.scopes:
             block_last[scope] = node.index
     for scope, index in block_last.items():
-        out.setdefault((scope, 1), trace._fields[index])
+        out.setdefault((scope, 1), trace.field_size(index))
     return out
 
 

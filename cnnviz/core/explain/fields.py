@@ -52,16 +52,50 @@ class Region:
 
 @dataclass(frozen=True)
 class ReceptiveField:
-    """The input pixels a unit depends on (clipped to the input; bottom and right exclusive),
-    and its layer's theoretical field size and jump (stride product), ``None`` where the layer
-    sees the whole input (after a flatten or a fully connected layer)."""
+    """The input pixels units see, in (rows, columns).
 
-    top: int
-    left: int
-    bottom: int
-    right: int
+    Of a layer: its units' theoretical field ``size``, the ``jump`` between neighbouring units'
+    fields (the product of the strides) and where unit (0, 0)'s field starts (``start``;
+    negative where it reaches into the padding): unit (row, col) sees :meth:`box`. All three
+    are ``None`` where the layer sees the whole input (after a flatten or a fully connected
+    layer). Of one unit, also ``pixels``: the input pixels it depends on, followed back through
+    every path of the network and clipped to the input (``top, left, bottom, right``, bottom
+    and right exclusive)."""
+
     size: tuple[int, int] | None
     jump: tuple[int, int] | None
+    start: tuple[int, int] | None = None
+    pixels: tuple[int, int, int, int] | None = None
+
+    def box(self, row: int, col: int) -> tuple[int, int, int, int]:
+        """(top, left, bottom, right) of unit (row, col)'s theoretical field, in input pixels,
+        bottom and right exclusive; it may reach past the border."""
+        if self.size is None or self.jump is None or self.start is None:
+            raise ValueError("this layer's units see the whole input")
+        top = self.start[0] + row * self.jump[0]
+        left = self.start[1] + col * self.jump[1]
+        return top, left, top + self.size[0], left + self.size[1]
+
+    def _pixels(self) -> tuple[int, int, int, int]:
+        if self.pixels is None:
+            raise ValueError("a layer's field has no pixels of its own: see box(row, col)")
+        return self.pixels
+
+    @property
+    def top(self) -> int:
+        return self._pixels()[0]
+
+    @property
+    def left(self) -> int:
+        return self._pixels()[1]
+
+    @property
+    def bottom(self) -> int:
+        return self._pixels()[2]
+
+    @property
+    def right(self) -> int:
+        return self._pixels()[3]
 
     @property
     def height(self) -> int:
@@ -82,6 +116,9 @@ class ReceptiveField:
             f"{where}; theoretical field {self.size[0]}×{self.size[1]}, jump "
             f"{self.jump[0]}×{self.jump[1]}"
         )
+
+
+WHOLE_INPUT = ReceptiveField(None, None)
 
 
 def _box(region: Region) -> tuple[int, int, int, int]:
@@ -247,49 +284,72 @@ def dependencies(nodes: list[TraceNode], start: int, region: Region) -> dict[int
     return regions
 
 
-def theoretical_fields(
-    nodes: list[TraceNode],
-) -> list[tuple[tuple[int, int], tuple[int, int]] | None]:
-    """For every node: (field size, jump) in input pixels, or None once the whole input is
-    seen (after a flatten, a fully connected layer or a softmax)."""
-    fields: list = []
+def theoretical_fields(nodes: list[TraceNode]) -> list[ReceptiveField]:
+    """For every node: its units' field (size, jump and start in input pixels), composed from
+    the input forwards; :data:`WHOLE_INPUT` once the whole input is seen (after a flatten, a
+    fully connected layer or a softmax)."""
+    fields: list[ReceptiveField] = []
     for node in nodes:
         fields.append(_field(node, [fields[i] for i in node.parents], nodes))
     return fields
 
 
-def _field(node: TraceNode, parents: list, nodes: list[TraceNode]):
-    if node.kind == INPUT:
-        return ((1, 1), (1, 1))
-    if not node.is_map or any(p is None for p in parents) or not parents:
-        return None
-    if node.kind in WINDOW_KINDS or (node.kind == UNRECORDED and "kernel" in node.params):
-        (size, jump), p = parents[0], node.params
+def compose(
+    field: ReceptiveField, kernel, stride, padding=(0, 0), dilation=(1, 1)
+) -> ReceptiveField:
+    """The field of a window operation (convolution, pooling) over maps whose field is
+    ``field``: each argument a (rows, columns) pair, ``padding`` the padding before."""
+    size, jump, start = field.size, field.jump, field.start
+    assert size is not None and jump is not None and start is not None
+
+    def axis(i: int) -> tuple[int, int, int]:
         return (
-            tuple(
-                s + (k - 1) * d * j for s, k, d, j in zip(size, p["kernel"], p["dilation"], jump)
-            ),
-            tuple(j * s for j, s in zip(jump, p["stride"])),
+            size[i] + (kernel[i] - 1) * dilation[i] * jump[i],
+            jump[i] * stride[i],
+            start[i] - padding[i] * jump[i],
         )
+
+    rows, cols = axis(0), axis(1)
+    return ReceptiveField((rows[0], cols[0]), (rows[1], cols[1]), (rows[2], cols[2]))
+
+
+def _union(fields: list[ReceptiveField]) -> ReceptiveField:
+    """The field covering each of ``fields`` (branches that meet in a sum or a concatenation)."""
+    tops, lefts, bottoms, rights, jumps = [], [], [], [], []
+    for f in fields:
+        assert f.size is not None and f.jump is not None and f.start is not None
+        tops.append(f.start[0])
+        lefts.append(f.start[1])
+        bottoms.append(f.start[0] + f.size[0])
+        rights.append(f.start[1] + f.size[1])
+        jumps.append(f.jump)
+    start = (min(tops), min(lefts))
+    return ReceptiveField(
+        (max(bottoms) - start[0], max(rights) - start[1]),
+        (max(j[0] for j in jumps), max(j[1] for j in jumps)),
+        start,
+    )
+
+
+def _field(node: TraceNode, parents: list[ReceptiveField], nodes: list[TraceNode]):
+    if node.kind == INPUT:
+        return ReceptiveField((1, 1), (1, 1), (0, 0))
+    if not node.is_map or not parents or any(p.size is None for p in parents):
+        return WHOLE_INPUT
+    if node.kind in WINDOW_KINDS or (node.kind == UNRECORDED and "kernel" in node.params):
+        p = node.params
+        padding = tuple(before for before, _after in p["padding"])
+        return compose(parents[0], p["kernel"], p["stride"], padding, p["dilation"])
     if node.kind in (ADAPTIVE_AVG, ADAPTIVE_MAX):
-        (size, jump) = parents[0]
         parent = nodes[node.parents[0]]
         ks = [math.ceil(i / o) for i, o in zip(parent.shape[1:], node.shape[1:])]
         ss = [max(i // o, 1) for i, o in zip(parent.shape[1:], node.shape[1:])]
-        return (
-            tuple(s + (k - 1) * j for s, k, j in zip(size, ks, jump)),
-            tuple(j * s for j, s in zip(jump, ss)),
-        )
+        return compose(parents[0], ks, ss)
     if node.kind == UNRECORDED and parents and nodes[node.parents[0]].shape == node.shape:
         return parents[0]
     if node.kind in ELEMENTWISE or node.kind in (ADD, CAT):
-        sizes = [p[0] for p in parents]
-        jumps = [p[1] for p in parents]
-        return (
-            (max(s[0] for s in sizes), max(s[1] for s in sizes)),
-            (max(j[0] for j in jumps), max(j[1] for j in jumps)),
-        )
-    return None
+        return _union(parents)
+    return WHOLE_INPUT
 
 
 def field_of(
@@ -312,6 +372,5 @@ def field_of(
         top = left = bottom = right = 0
     else:
         top, left, bottom, right = found.box
-    size_jump = fields[index]
-    size, jump = size_jump if size_jump is not None else (None, None)
-    return ReceptiveField(top, left, bottom, right, size, jump)
+    layer = fields[index]
+    return ReceptiveField(layer.size, layer.jump, layer.start, (top, left, bottom, right))

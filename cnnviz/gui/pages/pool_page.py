@@ -6,9 +6,8 @@ import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel
 
-from cnnviz.core.examples import pool_preset_from_state, pool_state
+from cnnviz.core.lesson_presets import PoolPreset, pool_preset_from_state, pool_state
 from cnnviz.core.ops import PoolPlan, pool_code
-from cnnviz.core.presets import PoolPreset
 from cnnviz.gui.look import named
 from cnnviz.gui.pages.grid_lesson import GridLessonPage
 from cnnviz.gui.widgets.code_line import CodeLineView

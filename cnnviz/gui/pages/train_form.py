@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from cnnviz.core.data import catalog
-from cnnviz.core.lesson import number, whole
+from cnnviz.core.lesson_presets import TRAIN
 from cnnviz.core.training import TrainConfig
 from cnnviz.core.training.config import DEVICES, OPTIMIZERS
 from cnnviz.gui.datasets import MNIST, DatasetChoice, data_dir
@@ -61,46 +61,8 @@ LESSON_FIELDS = (
     ("device", "device"),
     ("probe_index", "probe"),
 )
-LESSON_WORDS = {
-    "model": "the model",
-    "epochs": "the number of epochs",
-    "batch_size": "the batch size",
-    "optimizer": "the optimizer",
-    "lr": "the learning rate",
-    "momentum": "the momentum",
-    "nesterov": "Nesterov",
-    "weight_decay": "the weight decay",
-    "seed": "the seed",
-    "device": "the device",
-    "probe_index": "the probe image",
-}
 
-
-def check_value(widget, value, what: str):
-    """``value`` if ``widget`` can show it exactly; ``ValueError`` naming ``what`` and the bad
-    value otherwise."""
-    if isinstance(widget, QComboBox):
-        choices = [widget.itemText(i) for i in range(widget.count())]
-        if value not in choices:
-            raise ValueError(f"{what} must be one of {', '.join(choices)}, not {value!r}")
-        return value
-    if isinstance(widget, QCheckBox):
-        if not isinstance(value, bool):
-            raise ValueError(f"{what} must be true or false, not {value!r}")
-        return value
-    if isinstance(widget, QDoubleSpinBox):
-        low, high = widget.minimum(), widget.maximum()
-        if not low <= number(value, what) <= high:
-            raise ValueError(f"{what} must be a number from {low:g} to {high:g}, not {value!r}")
-        return float(value)
-    return whole_number(value, what, widget.minimum(), widget.maximum())
-
-
-def whole_number(value, what: str, low: int, high: int) -> int:
-    try:
-        return whole(value, what, low, high)
-    except ValueError as exc:
-        raise ValueError(f"{exc}, not {value!r}") from None
+span = TRAIN.span  # a setting's range: the Train page's lesson schema says it once
 
 
 class TrainForm(QWidget):
@@ -122,14 +84,13 @@ class TrainForm(QWidget):
         self.offer = ScriptOffer()
         self.offer.use_requested.connect(self.use_script_settings)
         self.model_box.currentTextChanged.connect(self._on_model_chosen)
-        self.epochs = spin_box(1, 500, 9, "Epochs (the lecture: range(1, 10) = 9)")
-        self.batch = spin_box(1, 4096, 64, "Batch size (the lecture: 64)")
+        self.epochs = spin_box(*span("epochs"), 9, "Epochs (the lecture: range(1, 10) = 9)")
+        self.batch = spin_box(*span("batch_size"), 64, "Batch size (the lecture: 64)")
         self.optimizer = QComboBox()
         self.optimizer.addItems(list(OPTIMIZERS))
         self.optimizer.setToolTip(", ".join(OPTIMIZER_TIPS.get(o, o) for o in OPTIMIZERS))
         self.lr = spin_box(
-            0.00001,
-            10.0,
+            *span("lr"),
             0.01,
             "Learning rate; can be changed while training",
             double=True,
@@ -137,14 +98,19 @@ class TrainForm(QWidget):
             step=0.001,
         )
         self.momentum = spin_box(
-            0.0, 0.99, 0.5, "SGD momentum (the lecture: 0.5)", double=True, decimals=2, step=0.05
+            *span("momentum"),
+            0.5,
+            "SGD momentum (the lecture: 0.5)",
+            double=True,
+            decimals=2,
+            step=0.05,
         )
         self.nesterov = QCheckBox("Nesterov")
         self.nesterov.setToolTip("Nesterov momentum (SGD with momentum only)")
         self.weight_decay = spin_box(
-            0.0, 1.0, 0.0, "Weight decay (L2)", double=True, decimals=5, step=0.0001
+            *span("weight_decay"), 0.0, "Weight decay (L2)", double=True, decimals=5, step=0.0001
         )
-        self.seed = spin_box(0, 2**31 - 1, 1, "Random seed: same seed, same run")
+        self.seed = spin_box(*span("seed"), 1, "Random seed: same seed, same run")
         self.device = QComboBox()
         self.device.addItems(list(DEVICES))
         self.device.setToolTip(DEVICE_TIP)
@@ -156,7 +122,9 @@ class TrainForm(QWidget):
             "MNIST has 60,000) for a quicker demonstration",
         )
         self.limit_train.setSpecialValueText("all")
-        self.probe = spin_box(0, 9999, 0, "The test image whose feature maps are shown live")
+        self.probe = spin_box(
+            *span("probe_index"), 0, "The test image whose feature maps are shown live"
+        )
         self.probe.setPrefix("test image #")
         form = QFormLayout(self)
         form.setContentsMargins(0, 0, 0, 0)
@@ -304,40 +272,12 @@ class TrainForm(QWidget):
         return state
 
     def check_lesson(self, state: dict) -> dict:
-        """The settings of a lesson's state, checked against the form's choices and ranges;
-        a setting missing from it takes the lecture's default. ``ValueError`` names the first
+        """The settings of a lesson's state, checked by the Train page's lesson schema
+        (:data:`cnnviz.core.lesson_presets.TRAIN`, whose ranges the form's controls have); a
+        setting missing from it takes the lecture's default. ``ValueError`` names the first
         bad value."""
-        defaults = TrainConfig()
         self.refresh_models()  # models opened since the form was built
-        values = {}
-        model = state.get("model", defaults.model)
-        if isinstance(model, str) and model not in available():
-            raise ValueError(
-                f"this cnnviz has no model called {model!r} (a model opened from a file: "
-                "open it with File → Open model… first)"
-            )
-        for key, name in LESSON_FIELDS:
-            values[key] = check_value(
-                getattr(self, name), state.get(key, getattr(defaults, key)), LESSON_WORDS[key]
-            )
-        values["dataset"] = state.get("dataset", defaults.dataset)
-        if not isinstance(values["dataset"], str):
-            raise ValueError("the dataset must be a name such as mnist or folder:<path>")
-        options = state.get("dataset_options", {})
-        if not isinstance(options, dict):
-            raise ValueError("the dataset options must be a table")
-        values["dataset_options"] = options
-        limit = state.get("limit_train")
-        if limit is not None:
-            high = 60000 if values["dataset"] == "mnist" else self.limit_train.maximum()
-            values["limit_train"] = whole_number(limit, "the number of training images", 1, high)
-        else:
-            values["limit_train"] = None
-        try:  # what no single field shows: Nesterov without SGD momentum, say
-            TrainConfig(**values).validate()
-        except ValueError as exc:
-            raise ValueError(f"its settings cannot train: {exc}") from None
-        return values
+        return TRAIN.check(state)
 
     def apply_lesson(self, values: dict) -> None:
         """Show the settings :meth:`check_lesson` returned (the dataset is the page's)."""

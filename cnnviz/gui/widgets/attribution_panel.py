@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
+from cnnviz.core.attribution import METHODS as REGISTRY
 from cnnviz.core.attribution import conv_layers
 from cnnviz.core.inference import MNIST_INFO, InputContract
 from cnnviz.gui.widgets.overlay_view import OverlayView
@@ -23,15 +24,7 @@ from cnnviz.gui.widgets.task_panel import ModelTaskPanel
 from cnnviz.gui.workers.attribution_jobs import METHODS, attribution_map
 
 PREDICTED = "Predicted class"
-MEANINGS = {
-    "Saliency": "How strongly each pixel's change moves the class score (size only)",
-    "Integrated gradients": "Each pixel's share of the class score, from a black image "
-    "to the drawing: orange raises it, blue lowers it",
-    "Occlusion": "How much the class probability drops when the window hides that place "
-    "(orange: it drops, blue: it rises)",
-    "Grad-CAM": "Where the chosen layer's feature maps speak for the class (orange) or "
-    "against it (blue)",
-}
+MEANINGS = {m.label: m.description for m in REGISTRY}  # what each map says: the registry's
 
 
 class AttributionPanel(ModelTaskPanel):

@@ -138,10 +138,10 @@ class FilterPanel(ModelTaskPanel):
         top = self.patches[layer]
         tiles = top.patches[channel].mean(axis=1)  # [9, size, size], grey
         self.top.set_maps(tiles, levels=(0, 1))
-        size = top.field.size
+        rows, cols = top.field.size
         self.top.title.setText(
             f"The 9 test patches that excite channel {channel} of {layer} most "
-            f"({size}×{size}: its receptive field)"
+            f"({rows}×{cols}: its receptive field)"
         )
         self.dream.set_maps(self.pictures[(layer, channel)].mean(axis=0), levels=(0, 1))
         self.dream.title.setText(

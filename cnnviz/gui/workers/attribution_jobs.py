@@ -8,7 +8,7 @@ import numpy as np
 from cnnviz.core import attribution as attr
 from cnnviz.core.inference import predict
 
-METHODS = ("Saliency", "Integrated gradients", "Occlusion", "Grad-CAM")
+METHODS = tuple(m.label for m in attr.METHODS)  # the Why? panel's menu: the core's registry
 
 
 def attribution_map(
@@ -34,22 +34,16 @@ def attribution_map(
         "probabilities": probabilities,
         "image": image,
     }
-    if method == "Saliency":
-        values = attr.saliency(model, image, chosen, info)
-    elif method == "Integrated gradients":
-        values = attr.integrated_gradients(model, image, chosen, info, steps=50)
-    elif method == "Occlusion":
-        values = attr.occlusion(model, image, chosen, info, window=window, stride=stride)
+    chosen_method = attr.by_label(method)  # ValueError naming the methods for another
+    options = {"steps": 50, "window": window, "stride": stride, "layer": layer or None}
+    values = chosen_method.compute(model, image, chosen, info, **options)
+    if chosen_method.per_window:
         _, h, w = info.input_shape
         result.update(
             positions=attr.occlusion_positions(h, w, window, stride),
             window=window,
             stride=stride,
         )
-    elif method == "Grad-CAM":
-        values = attr.grad_cam(model, image, chosen, info, layer=layer or None)
-    else:
-        raise ValueError(f"unknown method {method!r}; one of {', '.join(METHODS)}")
     result["map"] = values
     return result
 

@@ -9,34 +9,17 @@ from __future__ import annotations
 
 import numpy as np
 
-METHODS = {
-    "saliency": "Saliency",
-    "integrated_gradients": "Integrated gradients",
-    "grad_cam": "Grad-CAM (last convolution)",
-    "occlusion": "Occlusion (7×7 window, stride 2)",
-}
+from cnnviz.core.attribution_methods import METHODS as REGISTRY
+from cnnviz.core.attribution_methods import by_name
+
+# the Trace page's settings of each method; a 7×7 window at stride 2 gives a smooth map of a
+# digit where stride 7 would give 16 blocks
+OPTIONS: dict[str, dict] = {"occlusion": {"window": 7, "stride": 2}}
+METHODS = {m.name: m.label_with(**OPTIONS.get(m.name, {})) for m in REGISTRY}
 
 
 def evidence_job(model, info, method: str, image: np.ndarray, target: int) -> dict:
     """In the compute thread: the ``[H, W]`` map of ``method`` for class ``target`` on the pixel
     image (an occlusion's drops spread over the pixels each window hides)."""
-    from cnnviz import attribution
-
-    if method == "occlusion":
-        drops = attribution.occlusion(model, image, target, info, window=7, stride=2)
-        values = _spread(drops, image.shape[1:], 7, 2)
-    else:
-        values = getattr(attribution, method)(model, image, target, info)
+    values = by_name(method).pixel_map(model, image, target, info, **OPTIONS.get(method, {}))
     return {"map": np.asarray(values, np.float32), "method": method, "target": int(target)}
-
-
-def _spread(drops: np.ndarray, shape, window: int, stride: int) -> np.ndarray:
-    """Each pixel gets the mean probability drop of the occlusion windows that cover it."""
-    total = np.zeros(shape, np.float64)
-    count = np.zeros(shape, np.float64)
-    for i in range(drops.shape[0]):
-        for j in range(drops.shape[1]):
-            top, left = i * stride, j * stride
-            total[top : top + window, left : left + window] += drops[i, j]
-            count[top : top + window, left : left + window] += 1
-    return np.where(count > 0, total / np.maximum(count, 1), 0.0)
