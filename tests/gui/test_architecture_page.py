@@ -259,3 +259,17 @@ def test_the_page_keeps_the_tables_and_the_code_but_no_model(arch, main_window):
     assert not any(isinstance(v, torch.nn.Module) for v in vars(arch).values())
     assert "class InceptionNet(nn.Module)" in arch.model_source()  # read in the compute thread
     assert arch.table.row("incept1.branch5x5_2").output_shape == (24, 12, 12)
+
+
+def test_the_last_models_verdict_goes_at_once_and_the_page_says_it_is_building(arch):
+    """A deck's next stop: the broken net's red message must not stand over the next model
+    while that one is built."""
+    arch.select_model("simple_broken")
+    arch.built()
+    assert arch.message.isVisible()
+    arch.select_model("inception")
+    assert not arch.message.isVisible() and arch.message.text() == ""
+    assert arch.busy and "Building inception" in arch.busy_label.text()
+    assert not arch.busy_label.isHidden()
+    arch.built()
+    assert not arch.message.isVisible()

@@ -299,6 +299,7 @@ class ArchitecturePage(Page):
             return False
         shape = self.input_shape()
         self.busy = True
+        self.show_message("")  # the last model's verdict is not this one's (a deck's next stop)
         self.busy_label.setText(
             f"Building {name} for {'×'.join(map(str, shape))} and running it once…"
         )
