@@ -1,7 +1,20 @@
-"""StepBar: first / previous / play / next / last, a speed slider and the step counter."""
+"""StepBar: first / previous / play / next / last, a speed slider and the step counter.
 
-from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSlider, QStyle, QWidget
+Where the bar is narrower than its words need (a projector's 1280×800 in presenter mode, a
+narrow panel), the buttons show their icons alone and the speed its rate alone: the bar never
+makes its panel scroll sideways. Their tooltips keep the words.
+"""
+
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSlider,
+    QStyle,
+    QStyleOptionButton,
+    QWidget,
+)
 
 SPEEDS = (0.5, 1, 2, 3, 5, 8, 12, 20, 40)  # steps per second
 
@@ -34,8 +47,10 @@ class StepBar(QWidget):
         self.speed.setMaximumWidth(160)
         self.speed.setToolTip("Play speed (steps per second)")
         self.speed_label = QLabel()
+        self.speed_caption = QLabel("Speed")
         self.counter = QLabel()
         self.counter.setMinimumWidth(130)
+        self.worded = True  # the buttons show their words (see resizeEvent)
         self.timer = QTimer(self)
         self.timer.timeout.connect(self._tick)
         self.speed.valueChanged.connect(self._on_speed_changed)
@@ -46,14 +61,74 @@ class StepBar(QWidget):
         layout.addSpacing(16)
         layout.addWidget(self.counter)
         layout.addStretch(1)
-        layout.addWidget(QLabel("Speed"))
+        layout.addWidget(self.speed_caption)
         layout.addWidget(self.speed)
         layout.addWidget(self.speed_label)
         self._on_speed_changed(self.speed.value())
         self._refresh()
 
+    def _buttons(self) -> tuple[QPushButton, ...]:
+        return (self.first, self.prev, self.play, self.next, self.last)
+
+    def _set_words(self, on: bool) -> None:
+        self.worded = on
+        for button in self._buttons():
+            button.setText(button.property("words") if on else "")
+        self.play.setMinimumWidth(96 if on else 0)
+        self.counter.setMinimumWidth(130 if on else 0)
+        self.speed_caption.setVisible(on)
+        self._refresh()
+
+    def _button_width(self, button: QPushButton, text: str) -> int:
+        """The button's width with ``text`` (as QPushButton sizes itself), asked of the style:
+        the button is not changed, so this may run inside a size query."""
+        option = QStyleOptionButton()
+        button.initStyleOption(option)
+        option.text = text
+        width = option.iconSize.width() + 4 if not button.icon().isNull() else 0
+        height = option.iconSize.height()
+        if text:
+            words = button.fontMetrics().size(Qt.TextShowMnemonic, text)
+            width, height = width + words.width(), max(height, words.height())
+        size = button.style().sizeFromContents(
+            QStyle.CT_PushButton, option, QSize(width, height), button
+        )
+        return size.width()
+
+    def least_width(self, worded: bool) -> int:
+        """The bar's least width with its words or without, for its look now."""
+        layout, widths = self.layout(), []
+        for i in range(layout.count()):
+            item = layout.itemAt(i)
+            widget = item.widget()
+            if widget is None:
+                widths.append(item.minimumSize().width())  # a spacing (a stretch: 0)
+            elif widget in self._buttons():
+                width = self._button_width(widget, widget.property("words") if worded else "")
+                widths.append(max(width, 96) if widget is self.play and worded else width)
+            elif widget is self.counter:
+                widths.append(max(widget.sizeHint().width(), 130 if worded else 0))
+            elif widget is self.speed_caption:
+                widths.append(widget.sizeHint().width() if worded else 0)
+            elif not widget.isHidden():
+                widths.append(max(widget.minimumSizeHint().width(), widget.minimumWidth()))
+        margins = layout.contentsMargins()
+        gaps = layout.spacing() * max(sum(1 for w in widths if w > 0) - 1, 0)
+        return sum(widths) + gaps + margins.left() + margins.right()
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802
+        # the bar fits in its least width without words; it shows them where they fit
+        return QSize(self.least_width(False), super().minimumSizeHint().height())
+
+    def resizeEvent(self, event):  # noqa: N802
+        super().resizeEvent(event)
+        worded = self.width() >= self.least_width(True)
+        if worded != self.worded:
+            self._set_words(worded)
+
     def _button(self, text, icon, tip, slot) -> QPushButton:
         button = QPushButton(self.style().standardIcon(icon), text)
+        button.setProperty("words", text)
         button.setToolTip(tip)
         button.setFocusPolicy(Qt.TabFocus)
         button.clicked.connect(slot)
@@ -124,7 +199,8 @@ class StepBar(QWidget):
 
     def _refresh(self) -> None:
         playing = self.timer.isActive()
-        self.play.setText("Pause" if playing else "Play")
+        self.play.setProperty("words", "Pause" if playing else "Play")
+        self.play.setText(self.play.property("words") if self.worded else "")
         self.play.setIcon(
             self.style().standardIcon(QStyle.SP_MediaPause if playing else QStyle.SP_MediaPlay)
         )

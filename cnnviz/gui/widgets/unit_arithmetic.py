@@ -18,6 +18,7 @@ from cnnviz.gui.widgets.labeled_grid import LabeledGrid
 from cnnviz.gui.widgets.step_bar import StepBar
 
 CELL = 46
+GRID_SHARE = 3 / 5  # of the panel's width, the grids' (the words beside them take 2 / 5)
 
 
 class UnitArithmetic(QWidget):
@@ -45,6 +46,7 @@ class UnitArithmetic(QWidget):
         self.step_bar.index_changed.connect(self._show_step)
         self.step_title = QLabel()
         self.step_title.setStyleSheet("font-weight: bold;")
+        self.step_title.setWordWrap(True)  # unwrapped, its width made the panel scroll sideways
         self.text = QLabel()
         named(self.text, "arithmetic")
         self.text.setWordWrap(True)
@@ -105,7 +107,8 @@ class UnitArithmetic(QWidget):
 
         def wide(grids) -> float:
             cols = sum(g.model.columnCount() for g in grids) or 1
-            return (self.width() - 240 - 24 * len(grids)) / cols
+            room = min(self.width() * GRID_SHARE, self.width() - 240)
+            return (room - 24 * len(grids)) / cols
 
         # the products grid only where all three stay legible (its sum is in the words too)
         if self.products in shown and min(tall, wide(shown)) < 36:
