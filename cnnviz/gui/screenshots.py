@@ -362,16 +362,31 @@ def own_images_shots(shooter: Shooter, side: float) -> None:
 
 
 def look_shots(shooter: Shooter, size: tuple[int, int]) -> None:
-    """The dark theme, then presenter mode (last: it changes the window's size)."""
+    """The dark theme, then presenter mode, as on a projector: a pooling lesson, a Trace unit
+    clicked, and the lecture's deck over the Convolution and Architecture pages."""
     window = shooter.window
     window.set_look(theme="dark")
     shooter.lesson("convolution-dark", "ConvPage", 1, 4)
     window.set_look(theme="system")
-    window.resize(*size)
     window.set_look(presenter=True)
-    window.resize(*size)
     shooter.lesson("presenter-mode", "PoolPage", 0, 0)
+    shooter.traced("presenter-trace", "conv1", (3, 5, 6), 0)
+    deck_shots(shooter)
     window.set_look(presenter=False)
+    window.deck.set_visible(False)
+
+
+def deck_shots(shooter: Shooter) -> None:
+    """The lecture's deck at its first Convolution stop and its first Architecture stop."""
+    deck = shooter.window.deck
+    deck.open_lecture()
+    pages = [stop.lesson.page for stop in deck.deck.stops]
+    for name, page in (("deck-convolution", "Convolution"), ("deck-architecture", "Architecture")):
+        deck.go_to(pages.index(page))
+        current = shooter.window.current_page()
+        shooter.wait_for(lambda p=current: not getattr(p, "busy", False), 60)
+        shooter.settle()
+        shooter.save(name)
 
 
 def take(folder: Path, size: tuple[int, int] = (1280, 800)) -> list[Path]:
