@@ -88,6 +88,7 @@ class Engine:
         self.test_data: TensorDataset | None = None
         self.optimizer: torch.optim.Optimizer | None = None
         self.scheduler = None
+        self.generator: torch.Generator | None = None  # the batches' order
         self.device: torch.device | None = None
         self.steps: Steps | None = None
         self.probe: Probe | None = None

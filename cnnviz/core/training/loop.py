@@ -50,9 +50,11 @@ class EpochLoop:
     def train_epoch(self, epoch: int) -> bool:
         engine, cfg = self.engine, self.engine.config
         data, steps, model = engine._train, engine.steps, engine._net
+        probe, generator = engine.probe, engine.generator
+        assert steps is not None and probe is not None, "the run is not set up"
         n, bs = len(data), cfg.batch_size
         batches = math.ceil(n / bs)
-        order = torch.randperm(n, generator=engine.generator, device=engine._dev)
+        order = torch.randperm(n, generator=generator, device=engine._dev)
         model.train()
         pending: list[torch.Tensor] = []
         last_snapshot = 0.0
@@ -74,7 +76,7 @@ class EpochLoop:
                 and now - last_snapshot >= cfg.snapshot_seconds
             ):
                 last_snapshot = now
-                engine.bus.fire(ev.SNAPSHOT, engine.probe.snapshot(engine.step, model))
+                engine.bus.fire(ev.SNAPSHOT, probe.snapshot(engine.step, model))
         self.epoch_seconds = time.perf_counter() - started
         return True
 

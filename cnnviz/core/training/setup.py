@@ -61,11 +61,11 @@ def make_model(engine: Engine) -> nn.Module:
     """The model (``engine.model`` from the moment it exists), on the device; its factory
     kept for snapshots."""
     cfg, data = engine.config, engine._train
-    own = engine._given_factory is not None
-    engine.model_factory = (
-        engine._given_factory if own else zoo_factory(cfg, data.shape, len(data.class_names))
-    )
-    engine.model = model = engine.model_factory()
+    given = engine._given_factory
+    own = given is not None
+    factory = given if given is not None else zoo_factory(cfg, data.shape, len(data.class_names))
+    engine.model_factory = factory
+    engine.model = model = factory()
     engine._check_stop()
     model.to(engine.device)
     # channels_last speeds up convolutions and pooling on CPU and GPU alike; a user's own
