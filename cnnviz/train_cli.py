@@ -216,40 +216,38 @@ def open_model_file(args: argparse.Namespace, parser: argparse.ArgumentParser):
     return {"model": args.model, "model_state": state}
 
 
-def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
-    from cnnviz.core.models import available, build
-    from cnnviz.core.training import Engine, TrainConfig, events, pick_device
-    from cnnviz.core.training.log import test_line, train_line
-
-    start = open_model_file(args, parser)
-    if args.model not in available():
-        parser.error(
-            f"argument --model: unknown model {args.model!r} (choose from {', '.join(available())})"
-        )
+def dataset_of(args: argparse.Namespace, parser: argparse.ArgumentParser) -> tuple[str, Path]:
+    """The dataset to train on and where datasets live; a missing dataset is downloaded when
+    ``--download`` asks (:class:`DownloadError` if that fails), refused otherwise."""
     from cnnviz.core.data import catalog
-    from cnnviz.core.data.download import DownloadError, download
+    from cnnviz.core.data.download import download
 
-    options = {"depth": args.depth} if args.depth is not None else {}
     data_dir = args.data_dir or catalog.default_data_dir()
-    dataset = f"{catalog.FOLDER_PREFIX}{args.folder}" if args.folder else args.dataset
-    if not args.folder and args.dataset not in catalog.DATASETS:
+    if args.folder:
+        return f"{catalog.FOLDER_PREFIX}{args.folder}", data_dir
+    if args.dataset not in catalog.DATASETS:
         parser.error(
             f"argument --dataset: unknown dataset {args.dataset!r} "
             f"(choose from {', '.join(catalog.DATASETS)})"
         )
-    if not args.folder and not catalog.is_downloaded(args.dataset, data_dir):
+    if not catalog.is_downloaded(args.dataset, data_dir):
         if not args.download:
             parser.error(
                 f"{catalog.info(args.dataset).title} is not in {data_dir} yet: add "
                 "--download to fetch it "
                 f"({catalog.info(args.dataset).size_text()})"
             )
-        try:
-            download(args.dataset, data_dir, progress=_print_progress)
-            print(file=sys.stderr)
-        except DownloadError as exc:
-            print(f"\ncnnviz train: {exc}", file=sys.stderr)
-            return 1
+        download(args.dataset, data_dir, progress=_print_progress)
+        print(file=sys.stderr)
+    return args.dataset, data_dir
+
+
+def config_of(args: argparse.Namespace, parser, dataset: str, data_dir: Path):
+    """The run's :class:`TrainConfig`, checked (a bad setting is a usage error)."""
+    from cnnviz.core.models import build
+    from cnnviz.core.training import TrainConfig, pick_device
+
+    options = {"depth": args.depth} if args.depth is not None else {}
     config = TrainConfig(
         model=args.model,
         model_options=options,
@@ -279,9 +277,14 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         build(args.model, **options)
     except ValueError as exc:
         parser.error(str(exc))
-    engine = Engine(config, checkpoint=start)
-    metrics = {"model": args.model, "dataset": dataset, "device": "", "epochs": []}
-    problems: list[str] = []
+    return config
+
+
+def report(engine, args: argparse.Namespace, metrics: dict, problems: list[str]) -> None:
+    """Print the lecture's log lines as the run goes, keep the per-epoch figures in
+    ``metrics`` (written to ``--metrics-json`` after each epoch) and the problems met."""
+    from cnnviz.core.training import events
+    from cnnviz.core.training.log import test_line, train_line
 
     def on_started(p):
         metrics["device"] = p["device"]
@@ -316,6 +319,27 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     engine.on(events.EPOCH_DONE, on_epoch)
     engine.on(events.PAUSED, on_paused)
     engine.on(events.FAILED, lambda p: problems.append(p["message"]))
+
+
+def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    from cnnviz.core.data.download import DownloadError
+    from cnnviz.core.models import available
+    from cnnviz.core.training import Engine
+
+    start = open_model_file(args, parser)
+    if args.model not in available():
+        parser.error(
+            f"argument --model: unknown model {args.model!r} (choose from {', '.join(available())})"
+        )
+    try:
+        dataset, data_dir = dataset_of(args, parser)
+    except DownloadError as exc:
+        print(f"\ncnnviz train: {exc}", file=sys.stderr)
+        return 1
+    engine = Engine(config_of(args, parser, dataset, data_dir), checkpoint=start)
+    metrics = {"model": args.model, "dataset": dataset, "device": "", "epochs": []}
+    problems: list[str] = []
+    report(engine, args, metrics, problems)
     with first_ctrl_c_stops(engine) as interrupted:
         engine.run()
         if args.metrics_json:

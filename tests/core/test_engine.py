@@ -143,16 +143,16 @@ def record(engine):
 def test_stop_during_set_up_ends_with_stopped(monkeypatch, stage):
     """A stop asked while the data are read, the model built or the probe made is honoured
     before training starts: STOPPED, not FAILED, and no epoch."""
-    from cnnviz.core.training import engine as engine_module
+    from cnnviz.core.training import setup as setup_module  # the run's set-up stages
 
     engine = Engine(small())
-    real = getattr(engine_module, stage)
+    real = getattr(setup_module, stage)
 
     def stop_then(*args, **kwargs):
         engine.stop()
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(engine_module, stage, stop_then)
+    monkeypatch.setattr(setup_module, stage, stop_then)
     fired = record(engine)
     engine.run()
     assert fired[events.STOPPED] and engine.stopped
@@ -163,17 +163,17 @@ def test_stop_during_set_up_ends_with_stopped(monkeypatch, stage):
 def test_a_run_stopped_before_its_optimiser_cannot_be_saved(monkeypatch):
     """Stopped while the model is built: the engine has a model but nothing to continue
     from, so it says it cannot be saved (the Train page offers no Save)."""
-    from cnnviz.core.training import engine as engine_module
+    from cnnviz.core.training import setup as setup_module  # the run's set-up stages
 
     engine = Engine(small())
-    real = engine_module.build
+    real = setup_module.build
 
     def build_then_stop(*args, **kwargs):
         model = real(*args, **kwargs)
         engine.stop()
         return model
 
-    monkeypatch.setattr(engine_module, "build", build_then_stop)
+    monkeypatch.setattr(setup_module, "build", build_then_stop)
     engine.run()
     assert engine.model is not None and not engine.can_save
     finished = Engine(small())
@@ -227,33 +227,46 @@ def test_stop_inside_a_batch_gives_the_batch_up_and_leaves_a_usable_model():
 
 
 class Served:
-    """A snapshot callback that records where, when and with what it was called."""
+    """A snapshot callback that records where, when and with what it was called, and the
+    engine's weights at that moment (the source builds its model later, in the test's
+    thread, as a page's compute thread would)."""
 
     def __init__(self, engine=None):
         self.engine = engine
         self.calls = []
         self.done = threading.Event()
 
-    def __call__(self, model):
-        state = None
-        if self.engine is not None and self.engine.model is not None and model is not None:
-            state = all(
-                torch.equal(v.cpu(), model.state_dict()[k])
-                for k, v in self.engine.model.state_dict().items()
-            )
+    def __call__(self, source):
+        weights = None
+        if self.engine is not None and self.engine.model is not None:
+            weights = {
+                k: v.detach().cpu().clone() for k, v in self.engine.model.state_dict().items()
+            }
         self.calls.append(
             {
-                "model": model,
+                "source": source,
                 "thread": threading.current_thread(),
                 "step": self.engine.step if self.engine else None,
                 "paused": self.engine.paused if self.engine else None,
-                "same_weights": state,
+                "weights": weights,
             }
         )
         self.done.set()
 
 
+def same_weights(call) -> bool:
+    """The model the snapshot builds holds the engine's weights of the moment it was served."""
+    model, _info = call["source"].make()
+    state = model.state_dict()
+    return state.keys() == call["weights"].keys() and all(
+        torch.equal(value, state[key]) for key, value in call["weights"].items()
+    )
+
+
 def test_snapshot_requested_from_another_thread_is_served_at_a_batch_boundary():
+    from cnnviz.core.inference import InputContract
+    from cnnviz.core.model_source import ModelSource
+
     engine = Engine(small(epochs=50))
     served = Served(engine)
     thread = run_in_thread(engine)
@@ -266,12 +279,17 @@ def test_snapshot_requested_from_another_thread_is_served_at_a_batch_boundary():
         thread.join(60)
     (call,) = served.calls
     assert call["thread"] is thread
-    model = call["model"]
+    source = call["source"]
+    assert isinstance(source, ModelSource)
+    assert source.description == "a snapshot of the current training run"
+    model, info = source.make()  # built here, in the thread that uses it
     assert model is not engine.model and not model.training
     assert all(p.device.type == "cpu" for p in model.parameters())
-    assert call["same_weights"]  # copied between batches, never half-way through an update
-    assert not model.conv1._forward_pre_hooks  # the copy carries none of the engine's hooks
+    assert same_weights(call)  # copied between batches, never half-way through an update
+    assert not model.conv1._forward_pre_hooks  # the model carries none of the engine's hooks
     assert model(torch.zeros(1, 1, 28, 28)).shape == (1, 10)
+    assert info == InputContract((1, 28, 28), tuple("0123456789"), 0.1307, 0.3081, "MNIST")
+    assert source.make()[0] is not model  # every make() builds a module of its own
 
 
 def test_snapshot_is_served_while_paused():
@@ -289,6 +307,7 @@ def test_snapshot_is_served_while_paused():
     finally:
         engine.stop()
         thread.join(60)
+    assert same_weights(served.calls[0])
 
 
 def test_snapshot_without_a_run_is_served_at_once_and_each_request_once():
@@ -297,11 +316,11 @@ def test_snapshot_without_a_run_is_served_at_once_and_each_request_once():
     engine.request_snapshot(before)
     assert before.calls == [
         {
-            "model": None,
+            "source": None,
             "thread": threading.current_thread(),
             "step": None,
             "paused": None,
-            "same_weights": None,
+            "weights": None,
         }
     ]
     assert engine.input_contract() is None
@@ -309,11 +328,11 @@ def test_snapshot_without_a_run_is_served_at_once_and_each_request_once():
     engine.on(events.FINISHED, lambda p: engine.request_snapshot(at_end))  # no boundary left
     engine.run()
     (call,) = at_end.calls
-    assert call["model"] is not None and call["same_weights"]
+    assert call["source"] is not None and same_weights(call)
     after = Served(engine)
     engine.request_snapshot(after)
     assert len(after.calls) == 1 and after.calls[0]["thread"] is threading.current_thread()
-    assert after.calls[0]["same_weights"] and len(before.calls) == 1 and len(at_end.calls) == 1
+    assert same_weights(after.calls[0]) and len(before.calls) == 1 and len(at_end.calls) == 1
     from cnnviz.core.inference import InputContract
 
     assert engine.input_contract() == InputContract(
@@ -321,12 +340,33 @@ def test_snapshot_without_a_run_is_served_at_once_and_each_request_once():
     )
 
 
+def test_a_users_own_model_is_built_in_the_training_thread_and_so_are_its_snapshots():
+    """``model_factory``: the engine builds the user's model itself, in the thread that
+    trains it; a snapshot builds another with the same factory where it is made."""
+    from cnnviz.core.models import build
+
+    built_in = []
+
+    def factory():
+        built_in.append(threading.current_thread())
+        return build("simple")
+
+    engine = Engine(small(limit_train=256, limit_test=64), model_factory=factory)
+    served = Served(engine)
+    engine.on(events.EPOCH_DONE, lambda r: engine.request_snapshot(served))
+    thread = run_in_thread(engine)
+    thread.join(60)
+    assert built_in == [thread] and not engine.failure
+    assert not engine.channels_last  # a user's model keeps the default layout
+    assert same_weights(served.calls[0]) and built_in[-1] is threading.current_thread()
+
+
 def test_snapshot_of_a_failed_set_up_is_none(tmp_path):
     engine = Engine(small(dataset=f"folder:{tmp_path / 'missing'}"))
     served = Served()
     engine.on(events.FAILED, lambda p: engine.request_snapshot(served))
     engine.run()
-    assert engine.failure and served.calls[0]["model"] is None and len(served.calls) == 1
+    assert engine.failure and served.calls[0]["source"] is None and len(served.calls) == 1
 
 
 def test_learning_rate_changes_at_the_next_batch():
@@ -473,7 +513,7 @@ def test_cuda_graphs_serve_batch_norm_dropout_and_auxiliary_outputs(model):
 def test_a_users_own_model_and_mixed_precision_run_without_cuda_graphs():
     from cnnviz.core.models import build
 
-    own = Engine(small(device="cuda", limit_train=640), model=build("simple"))
+    own = Engine(small(device="cuda", limit_train=640), model_factory=lambda: build("simple"))
     own.run()
     mixed = Engine(small(device="cuda", limit_train=640, amp=True))
     mixed.run()

@@ -15,15 +15,16 @@ from .config import TrainConfig
 
 if TYPE_CHECKING:
     from .checkpoint import CheckpointError, load_checkpoint, save_checkpoint
-    from .engine import Engine, device_name, pick_device
+    from .devices import device_name, pick_device
+    from .engine import Engine
 
 _LAZY = {
     "CheckpointError": "checkpoint",
     "load_checkpoint": "checkpoint",
     "save_checkpoint": "checkpoint",
     "Engine": "engine",
-    "device_name": "engine",
-    "pick_device": "engine",
+    "device_name": "devices",
+    "pick_device": "devices",
 }
 
 __all__ = [

@@ -1,42 +1,35 @@
-"""TrainPage: train a model of the zoo in the background and watch it learn, live."""
+"""TrainPage: train a model of the zoo in the background and watch it learn, live.
+
+The run's state and rules are the Qt-free :class:`TrainController` (``self.state``); this
+page shows them, runs the engine in its QThread and writes or reads checkpoint files in a
+worker."""
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt, QThread, QTimer, Signal
-from PySide6.QtWidgets import (
-    QFileDialog,
-    QGridLayout,
-    QGroupBox,
-    QHBoxLayout,
-    QLabel,
-    QListWidgetItem,
-    QProgressBar,
-    QPushButton,
-    QVBoxLayout,
-)
+from PySide6.QtWidgets import QFileDialog, QHBoxLayout
 
-from cnnviz.core.training import CheckpointError, TrainConfig, load_checkpoint
+from cnnviz.core.training import TrainConfig
 from cnnviz.core.training.checkpoint import save_checkpoint as write_checkpoint
-from cnnviz.core.training.history import FinishedRuns, RunHistory
-from cnnviz.core.training.log import test_line, train_line
-from cnnviz.gui import theme
 from cnnviz.gui.datasets import MNIST, DatasetChoice, choice_for
 from cnnviz.gui.pages.base import Page, PageContext
+from cnnviz.gui.pages.train_controller import (
+    MAPS_SECONDS,
+    SNAPSHOT_EVERY,
+    TrainController,
+    read_checkpoint,
+)
 from cnnviz.gui.pages.train_form import TrainForm
+from cnnviz.gui.pages.train_live import LiveRun
 from cnnviz.gui.widgets.column_toggle import ColumnToggle
+from cnnviz.gui.widgets.run_controls import RunControls
 from cnnviz.gui.widgets.scroll_column import ScrollColumn
 from cnnviz.gui.widgets.train_views import TrainViews
 from cnnviz.gui.workers.task_worker import TaskThread
 from cnnviz.gui.workers.train_worker import TrainRun
 from cnnviz.gui.workers.weights_loader import WeightsLoader
-from cnnviz.models import available, info
-
-REPAINT_MS = 33  # the timer's period: never more than ~30 repaints a second
-PLOT_SECONDS = 0.25  # the loss plot and progress redraw at most 4 times a second, the
-MAPS_SECONDS = 0.4  # feature maps about 2.5: live to the eye, and training keeps the CPU
 
 
 def lesson_dataset(name: str, options: dict) -> DatasetChoice:
@@ -46,11 +39,11 @@ def lesson_dataset(name: str, options: dict) -> DatasetChoice:
     from cnnviz.gui.dataset_controller import DatasetController
 
     if name in catalog.DATASETS:
-        info = catalog.info(name)
+        data = catalog.info(name)
         if not DatasetController.available(name):
             raise ValueError(
-                f"it trains on {info.title}, which is not on this computer yet: choose "
-                f"{info.title} in the Data menu to download it ({info.size_text()}), then open "
+                f"it trains on {data.title}, which is not on this computer yet: choose "
+                f"{data.title} in the Data menu to download it ({data.size_text()}), then open "
                 "the lesson again"
             )
         return choice_for(name)
@@ -65,28 +58,25 @@ def lesson_dataset(name: str, options: dict) -> DatasetChoice:
         raise ValueError(f"its image folder cannot be used: {exc}") from None
 
 
-def _read_checkpoint(path) -> dict:
-    """In the worker: a checkpoint whose model this cnnviz has (:class:`CheckpointError`)."""
-    data = load_checkpoint(path)
-    if data["model"] not in available():
-        raise CheckpointError(f"its model {data['model']!r} is not available here")
-    return data
-
-
 class SnapshotBridge(QObject):
-    """Hands a model snapshot taken in the training thread to a callback in the GUI thread."""
+    """Hands a snapshot of the run (a ModelSource, or None) from the training thread to a
+    callback in the GUI thread."""
 
-    ready = Signal(object, object)  # callback, (model, contract) or None
+    ready = Signal(object, object)  # callback, ModelSource or None
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self.ready.connect(lambda callback, snapshot: callback(snapshot), Qt.QueuedConnection)
+        self.ready.connect(lambda callback, source: callback(source), Qt.QueuedConnection)
 
-    def deliver(self, callback, snapshot) -> None:
+    def deliver(self, callback, source) -> None:
         if QThread.currentThread() is self.thread():
-            callback(snapshot)  # the run is not active: taken at once, in this thread
+            callback(source)  # the run is not active: taken at once, in this thread
         else:
-            self.ready.emit(callback, snapshot)
+            self.ready.emit(callback, source)
+
+
+def _state(name: str, doc: str) -> property:
+    return property(lambda page: getattr(page.state, name), doc=doc)
 
 
 class TrainPage(Page):
@@ -96,108 +86,70 @@ class TrainPage(Page):
     status_hint = "Press Start: the loss, the feature maps and the accuracy update live."
     uses_dataset = True
 
+    engine = _state("engine", "The last run's engine (for saving after it ends).")
+    ended = _state("ended", "The last run's end has been handled here.")
+    unsaved = _state("unsaved", "The last run ended and has not been saved since.")
+    checkpoint = _state("checkpoint", "Loaded (or weights): what Start continues.")
+    file_job = _state("file_job", "(id, 'save' or 'load', path) of the file in hand.")
+    history = _state("history", "The curves of the run shown.")
+    snapshots_shown = _state("snapshots_shown", "Probes of the live views shown so far.")
+    steps = property(lambda page: page.state.history.steps)
+    losses = property(lambda page: page.state.history.losses)
+    accs = property(lambda page: page.state.history.accs)
+
     def __init__(self, parent=None):
         super().__init__(parent)
+        self.state = TrainController()
         self.run: TrainRun | None = None
-        self.ended = True
-        self.unsaved = False  # the last run ended and has not been saved since
-        self.engine = None  # the last run's engine (for saving after it ends)
-        self.checkpoint: dict | None = None  # loaded, to continue on Start
-        self.history = RunHistory()  # the curves of the run shown (Qt-free, in the core)
-        self.finished_runs = FinishedRuns()  # kept for comparison
-        self.snapshot: dict | None = None
-        self.snapshots_shown = 0
-        self._dirty_plot = self._dirty_snapshot = False
-        self._plot_at = self._maps_at = 0.0
-        self._progress: dict | None = None
-        self._batches = 0
-        self._log_lines: list[str] = []
         self.dataset: DatasetChoice = MNIST
-        self.set_up = False  # the current run has set up (its probe exists)
         self.snapshots = SnapshotBridge(self)
         self.files: TaskThread | None = None  # writes and reads checkpoints, made on first use
-        self.file_job: tuple[int, str, str] | None = None  # (id, "save"/"load", path) in hand
-        self._file_ids = 0
-        self._close_after_save = False
+        self.form = TrainForm()
+        self.controls = RunControls(self.form)
+        for name in ("device_label", "progress", "progress_label", "message"):
+            setattr(self, name, getattr(self.controls, name))
+        for name in ("start", "pause", "stop", "save", "load"):
+            setattr(self, f"{name}_button", getattr(self.controls, f"{name}_button"))
+        self.weights = WeightsLoader(self)
         self.views = TrainViews()
-        self._build_controls()
         layout = QHBoxLayout(self)
         self.controls_scroll = ScrollColumn(self.controls, least=330, most=440)
         self.controls_toggle = ColumnToggle(self.controls_scroll, "TrainPage")
         self.views.figures.layout().addWidget(self.controls_toggle)
         layout.addWidget(self.controls_scroll)
         layout.addWidget(self.views, 1)
-        self.timer = QTimer(self)
-        self.timer.setInterval(REPAINT_MS)
-        self.timer.timeout.connect(self.repaint_views)
-        self.timer.start()
-        self.views.layer_box.currentTextChanged.connect(self._on_layer_chosen)
-        self.views.block_chosen.connect(self._on_block_chosen)
-        self.views.runs.itemChanged.connect(self._on_runs_ticked)
-        self.views.confusion.cellClicked.connect(self.open_confusion_cell)
-        self.views.gallery.open_image.connect(self._open_in_draw)
-        self.views.gallery.trace_image.connect(self._open_in_trace)
+        self.live = LiveRun(self.state, self.views, self.controls, self)
+        self.live.status.connect(self.set_status)
+        self.live.message.connect(self.show_message)
+        self.live.changed.connect(self._sync_buttons)
+        self._connect()
         self._sync_buttons()
 
-    # -- controls -------------------------------------------------------------------------------
-    def _build_controls(self) -> None:
-        self.form = TrainForm()
-        self.form.dataset_requested.connect(self._choose)
-        self.form.offer.weights_requested.connect(self.weights_dialog)
-        self.weights = WeightsLoader(self)
-        self.weights.loaded.connect(self._on_weights_loaded)
-        self.weights.failed.connect(self._on_weights_failed)
-        self.device_label = QLabel("Device: —")
-        self.device_label.setWordWrap(True)
-        self.start_button = QPushButton("Start")
-        self.start_button.setToolTip("Start training (or continue a loaded checkpoint)")
-        self.pause_button = QPushButton("Pause")
-        self.pause_button.setToolTip("Pause / resume between batches")
-        self.stop_button = QPushButton("Stop")
-        self.stop_button.setToolTip("Stop after the current batch")
-        self.save_button = QPushButton("Save checkpoint…")
-        self.save_button.setToolTip(
-            "Save weights, optimizer, curves and settings (when paused or finished)"
-        )
-        self.load_button = QPushButton("Load checkpoint…")
-        self.load_button.setToolTip("Load a checkpoint; Start continues it")
-        buttons = QGridLayout()
-        for i, b in enumerate((self.start_button, self.pause_button, self.stop_button)):
-            buttons.addWidget(b, 0, i)
-        buttons.addWidget(self.save_button, 1, 0, 1, 2)
-        buttons.addWidget(self.load_button, 2, 0, 1, 2)
-        self.progress = QProgressBar()
-        self.progress_label = QLabel("Not started")
-        self.progress_label.setWordWrap(True)
-        self.progress_label.setFixedHeight(self.progress_label.fontMetrics().lineSpacing() * 3)
-        self.message = QLabel()
-        self.message.setWordWrap(True)
-        self.message.setStyleSheet(f"color: {theme.ERROR}; font-weight: bold;")
-        self.message.hide()
-        self.controls = QGroupBox("Run")
-
-        box = QVBoxLayout(self.controls)
-        box.addWidget(self.form)
-        box.addWidget(self.device_label)
-        box.addLayout(buttons)
-        box.addWidget(self.progress)
-        box.addWidget(self.progress_label)
-        box.addWidget(self.message)
-        box.addStretch(1)
-        self.start_button.clicked.connect(self.start)
-        self.pause_button.clicked.connect(self.toggle_pause)
-        self.stop_button.clicked.connect(self.stop)
-        self.save_button.clicked.connect(self.save_dialog)
-        self.load_button.clicked.connect(self.load_dialog)
-        self.form.lr.valueChanged.connect(self._on_lr_changed)
+    def _connect(self) -> None:
+        for signal, slot in (
+            (self.form.dataset_requested, self._choose),
+            (self.form.offer.weights_requested, self.weights_dialog),
+            (self.form.lr.valueChanged, self._on_lr_changed),
+            (self.weights.loaded, self._on_weights_loaded),
+            (self.weights.failed, self._on_weights_failed),
+            (self.start_button.clicked, self.start),
+            (self.pause_button.clicked, self.toggle_pause),
+            (self.stop_button.clicked, self.stop),
+            (self.save_button.clicked, self.save_dialog),
+            (self.load_button.clicked, self.load_dialog),
+            (self.views.confusion.cellClicked, self.open_confusion_cell),
+            (self.views.gallery.open_image, self._open_in_draw),
+            (self.views.gallery.trace_image, self._open_in_trace),
+        ):
+            signal.connect(slot)
 
     def config(self) -> TrainConfig:
-        return self.form.config(snapshot_every=5, snapshot_seconds=MAPS_SECONDS)
+        return self.form.config(snapshot_every=SNAPSHOT_EVERY, snapshot_seconds=MAPS_SECONDS)
 
     def set_config(self, cfg: TrainConfig) -> None:
         self.form.set_config(cfg)
 
-    # -- the dataset ----------------------------------------------------------------------------
+    # -- the dataset ------------------------------------------------------------------------------
     def set_dataset(self, choice: DatasetChoice) -> None:
         """Follow the dataset chosen here, in the Data menu or restored from the settings."""
         self.dataset = choice
@@ -213,20 +165,20 @@ class TrainPage(Page):
     def folder_options(self) -> dict:
         return self.form.folder_options()
 
-    # -- running --------------------------------------------------------------------------------
+    # -- running ----------------------------------------------------------------------------------
     def is_running(self) -> bool:
         """A run has started and its end has not been handled yet."""
-        return self.run is not None and not self.ended
+        return self.state.is_running()
+
+    def _thread_busy(self) -> bool:
+        return self.run is not None and self.run.is_running()
 
     def start(self, config: TrainConfig | None = None) -> bool:
         """Start a run from the controls (or ``config``); a loaded checkpoint continues."""
-        if self.is_running():
-            return False
-        if self.run is not None and self.run.is_running():
-            self.show_message("The previous run is still finishing; try again in a moment.")
-            return False
-        if self.file_job is not None and self.file_job[1] == "load":
-            self.show_message("A checkpoint is being read: Start once it has loaded.")
+        refusal = self.state.start_refusal(self._thread_busy())
+        if refusal is not None:
+            if refusal:
+                self.show_message(refusal)
             return False
         config = config or self.config()
         try:
@@ -235,86 +187,33 @@ class TrainPage(Page):
             self.show_message(str(exc))
             return False
         self.show_message("")
-        checkpoint = (
-            self.checkpoint
-            if self.checkpoint and self.checkpoint.get("model") == config.model
-            else None
-        )
-        if checkpoint is None or checkpoint.get("starting_weights"):
-            self._set_curves([], [], [], [])
-            self.views.log.clear()
-            self.views.figures.set_result(None)
-        self._batches = 0
-        self.views.loss_plot.reset_view()
-        self.checkpoint = None
-        self.ended = False  # set when the run's last event has been handled here
-        self.set_up = False
-        self.run = TrainRun(config, checkpoint)
-        self.engine = self.run.engine
-        worker = self.run.worker
-        # Bound methods of this page (a GUI-thread object): queued, run in the GUI thread.
-        # (A lambda would run in the worker's thread.)
-        for signal, slot in (
-            (worker.started, self._on_started),
-            (worker.losses, self._on_losses),
-            (worker.snapshot, self._on_snapshot),
-            (worker.epoch_done, self._on_epoch),
-            (worker.paused, self._on_paused),
-            (worker.resumed, self._on_resumed),
-            (worker.stopped, self._on_stopped),
-            (worker.finished, self._on_finished),
-            (worker.failed, self._on_failed),
-            (worker.done, self._on_done),
-        ):
-            signal.connect(slot, Qt.QueuedConnection)
-        self._started_at = time.perf_counter()
-        self.run.start()
-        self.progress_label.setText("Loading data and model…")
-        self.set_status(f"Training {config.model}: loading the data and the model…")
-        self._sync_buttons(running=True)
+        self.run = self.live.begin(config, *self.state.begin(config))
+        self._sync_buttons()
         return True
 
     def toggle_pause(self) -> None:
-        if not self.is_running():
-            return
-        if self.engine.paused:
-            self.engine.resume()
-            self.progress_label.setText("Resumed")
-            self.set_status(f"Training {self.engine.config.model}: resumed…")
-        else:
-            self.engine.pause()
-            self.progress_label.setText("Paused — Resume to continue, or save a checkpoint")
-            self.set_status("Training paused: Resume to continue, or save a checkpoint.")
-        self._sync_buttons()
+        if self.is_running():
+            self.live.toggle_pause()
+            self._sync_buttons()
 
     def stop(self) -> None:
         if self.is_running():
-            self.engine.stop()
-            self.progress_label.setText("Stopping after this batch…")
-            self.set_status("Stopping the training run after this batch…")
+            self.live.stop()
 
     def attach(self, context: PageContext) -> None:
         super().attach(context)
         context.datasets.message.connect(self.show_message)
 
     def request_model_snapshot(self, callback) -> bool:
-        """``callback((model, contract))`` with a copy of the model being trained, taken
-        between two batches (at once when the run is not active); False without a run."""
-        engine = self.engine
-        if engine is None:
-            return False
-
-        def taken(model):
-            snapshot = None if model is None else (model, engine.input_contract())
-            self.snapshots.deliver(callback, snapshot)
-
-        engine.request_snapshot(taken)
-        return True
+        """``callback(source)`` in the GUI thread with a ModelSource of the weights being
+        trained (copied between two batches, at once when the run is not active), or None
+        when the run has no model; False without a run."""
+        return self.state.request_snapshot(lambda source: self.snapshots.deliver(callback, source))
 
     def can_close(self, confirm) -> bool:
         """Ask before losing an unsaved (or running) run; "save" stops it and saves."""
         running = self.is_running() and bool(self.losses)
-        if not (self.unsaved or running):
+        if not self.state.close_needs_asking():
             return True
         choice = confirm()
         if choice == "cancel":
@@ -323,10 +222,10 @@ class TrainPage(Page):
             if running:  # finish the batch in progress, then the weights hold still
                 self.progress_label.setText("Stopping after this batch, to save…")
                 self.run.shutdown()
-                self.unsaved = True
+                self.state.unsaved = True
             self.save_dialog()
             if self.file_job is not None and self.file_job[1] == "save":
-                self._close_after_save = True  # the window closes once it is written
+                self.state.close_after_save = True  # the window closes once it is written
                 return False
             return not self.unsaved
         return True
@@ -341,13 +240,9 @@ class TrainPage(Page):
         """Show a lesson's settings; never starts a run. Refused (``ValueError``, nothing
         changed) while a run goes on, for a setting the form cannot show, or a dataset that
         is not on this computer (it is never downloaded unasked)."""
-        if self.is_running() or (self.run is not None and self.run.is_running()):
-            raise ValueError(
-                "a training run is going on: stop it (or let it finish) before opening a "
-                "lesson for the Train page; the run and its settings stay"
-            )
-        if self.file_job is not None and self.file_job[1] == "load":
-            raise ValueError("a checkpoint is being read for the Train page: try again then")
+        refusal = self.state.lesson_refusal(self._thread_busy())
+        if refusal is not None:
+            raise ValueError(refusal)
         values = self.form.check_lesson(state)
         choice = lesson_dataset(values["dataset"], values["dataset_options"])
         if choice != self.dataset:
@@ -357,7 +252,7 @@ class TrainPage(Page):
             elif not datasets.choose(choice.name, dict(choice.options)):
                 raise ValueError(f"the dataset {choice.title} cannot be chosen now")
         self.form.apply_lesson(values)
-        self.checkpoint = None  # a loaded checkpoint belongs to the settings it came with
+        self.state.checkpoint = None  # a loaded checkpoint belongs to the settings it came with
         self.show_message("")
         self.progress_label.setText(
             f"Settings from the lesson: Start trains {values['model']} on {choice.title}."
@@ -380,14 +275,14 @@ class TrainPage(Page):
         self.weights.shutdown()
         if self.files is not None:
             self.files.stop()  # after the file in hand: a checkpoint is never half-written
-        self.timer.stop()
+        self.live.timer.stop()
         self.views.gallery.shutdown()
         # Take the compared runs' curves out through pyqtgraph before Qt deletes the scene:
         # left to the scene's destructor they crashed the process at exit.
         self.views.loss_plot.set_overlays({})
 
     def busy_text(self) -> str:
-        if self.run is not None and self.run.is_running():
+        if self._thread_busy():
             return "stopping the training run after the current batch"
         if self.views.gallery.is_busy():
             return "finishing a search of the test images"
@@ -399,13 +294,12 @@ class TrainPage(Page):
         super().showEvent(event)
         self.form.refresh_models()  # models opened on the Architecture page since
 
-    # -- weights trained elsewhere ------------------------------------------------------------
+    # -- weights trained elsewhere ----------------------------------------------------------------
     def load_weights_file(self, path) -> bool:
         """Read weights for the chosen model (opened from a file) in the background; Start
         then trains from them. False, with a message, when the model was not opened."""
         if self.is_running():
             return False
-        name = self.form.model_box.currentText()
         if self.form.opened_model() is None:
             self.show_message(
                 "Weights trained elsewhere go onto a model opened from a file (File → Open "
@@ -413,50 +307,44 @@ class TrainPage(Page):
             )
             return False
         self.progress_label.setText(f"Reading the weights of {path}…")
-        self.weights.load(name, path)
+        self.weights.load(self.form.model_box.currentText(), path)
         return True
 
     def _on_weights_loaded(self, result: dict) -> None:
-        self.checkpoint = {
-            "model": result["name"],
-            "model_state": result["state"],
-            "starting_weights": True,
-        }
         self.show_message("")
-        self.progress_label.setText(
-            f"Loaded the weights of {result['path']} onto {result['name']}: Start trains from them."
-        )
+        self.progress_label.setText(self.state.weights_loaded(result))
 
     def _on_weights_failed(self, text: str) -> None:
         self.progress_label.setText("The weights were not loaded; nothing changed.")
         self.show_message(f"Cannot start from these weights: {text}.")
 
     def weights_dialog(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(
-            self, "Start from weights", "", "PyTorch weights (*.pt *.pth *.bin);;All files (*)"
-        )
+        kinds = "PyTorch weights (*.pt *.pth *.bin);;All files (*)"
+        path = self._ask_path("Start from weights", "", kinds, save=False)
         if path:
             self.load_weights_file(path)
 
+    # -- the run's model on other pages -----------------------------------------------------------
     def open_confusion_cell(self, true: int, predicted: int) -> None:
         """The test images of a confusion-matrix cell, found with a snapshot of the run."""
         engine, gallery = self.engine, self.views.gallery
         data = None if engine is None else engine.test_data
         names = data.class_names if data is not None else ()
         if data is None or not self.request_model_snapshot(
-            lambda snapshot: gallery.show_cell(true, predicted, snapshot, data, names)
+            lambda source: gallery.show_cell(true, predicted, source, data, names)
         ):
             gallery.show_cell(true, predicted, None, None, names)
 
-    def _open_in_draw(self, image, _label: int, snapshot):
+    def _open_in_draw(self, image, _label: int, source):
+        """``image`` on the Draw page, with the run's model (``source``, a ModelSource)."""
         draw = self.context.show_page("Draw")
         if draw is not None:
-            draw.show_test_image(image, snapshot)
+            draw.show_test_image(image, source)
         return draw
 
-    def _open_in_trace(self, image, label: int, snapshot) -> None:
+    def _open_in_trace(self, image, label: int, source) -> None:
         """On the Draw page with the run's model, then traced ("Trace this drawing")."""
-        draw = self._open_in_draw(image, label, snapshot)
+        draw = self._open_in_draw(image, label, source)
         if draw is not None:
             draw.trace_drawing()
 
@@ -464,242 +352,32 @@ class TrainPage(Page):
         if self.is_running():
             self.engine.set_lr(value)
 
-    def _sync_buttons(self, *_args, running: bool | None = None) -> None:
-        running = self.is_running() if running is None else running
-        paused = running and self.engine is not None and self.engine.paused
-        loading = self.file_job is not None and self.file_job[1] == "load"
-        self.start_button.setEnabled(not running and not loading)
-        self.pause_button.setEnabled(running)
-        self.pause_button.setText("Resume" if paused else "Pause")
-        self.stop_button.setEnabled(running)
-        filing = self.file_job is not None
-        self.save_button.setEnabled(
-            self.engine is not None
-            and self.engine.can_save
-            and (paused or not running)
-            and not filing
+    def _sync_buttons(self, *_args) -> None:
+        state = self.state
+        running = state.is_running()
+        self.controls.set_state(
+            running, state.paused, state.loading, state.file_job is not None, state.can_save_now()
         )
         self.form.set_running(running)
-        self.load_button.setEnabled(not running and not filing)
-
-    # -- engine events (queued, in the GUI thread) ----------------------------------------------
-    def _on_started(self, p: dict) -> None:
-        self.device_label.setText(f"Device: <b>{p['device_name']}</b>")
-        if p.get("class_names"):
-            self.views.class_names = tuple(p["class_names"])
-        shape = "×".join(map(str, p.get("input_shape", ())))
-        self.views.log.appendPlainText(
-            f"{p['model']} on {p.get('dataset', 'MNIST')} ({shape}, "
-            f"{len(p.get('class_names', ()))} classes): {p['train_size']:,} training and "
-            f"{p['test_size']:,} test images"
-            + (f"\n{p['dataset_note']}" if p.get("dataset_note") else "")
-        )
-        self.views.layer_box.blockSignals(True)
-        self.views.layer_box.clear()
-        self.views.layer_box.addItems(p["layers"])
-        self.views.layer_box.blockSignals(False)
-        self.set_up = True
-        blocks = list(self.engine.probe.blocks)
-        self.views.set_inception(blocks)
-        self.engine.probe.choose(p["layers"][:1], blocks[0] if blocks else None)
-        opened = info(p["model"]).opened if p["model"] in available() else None
-        for text in opened.warnings if opened is not None else ():
-            self.views.log.appendPlainText(
-                f"Warning from {Path(opened.path).name}, {text} "
-                "(shown once; not raised, training goes on)"
-            )
-        history = p.get("history") or {}
-        if history.get("steps"):  # continuing a checkpoint: the curves go on from there
-            self._set_history(history)
-
-    def _on_losses(self, p: dict) -> None:
-        """Keep the numbers; the widgets are updated by the repaint timer."""
-        self.history.add_losses(p["steps"], p["losses"])
-        self._dirty_plot = True
-        if p["log"]:
-            self._log_lines.append(train_line(p))
-        self._progress = p
-        self._batches = p["batches"]
-
-    def _show_progress(self) -> None:
-        p, self._progress = self._progress, None
-        if self._log_lines:
-            self.views.log.appendPlainText("\n".join(self._log_lines))
-            self._log_lines = []
-        if p is None or self.engine is None:
-            return
-        epochs = self.engine.config.epochs
-        done = (p["epoch"] - 1) * p["batches"] + p["batch"] + 1
-        total = epochs * p["batches"]
-        self.progress.setRange(0, total)
-        self.progress.setValue(done)
-        rate = p["samples_per_second"]
-        remaining = (total - done) * self.engine.config.batch_size / max(rate, 1e-9)
-        self.progress_label.setText(
-            f"Epoch {p['epoch']}/{epochs} · batch {p['batch'] + 1}/{p['batches']} · "
-            f"{rate:,.0f} samples/s · ETA {int(remaining // 60)}:{int(remaining % 60):02d}"
-        )
-        where = f"epoch {p['epoch']} of {epochs}, batch {p['batch'] + 1} of {p['batches']}"
-        if self.engine.paused:
-            self.set_status(f"Training paused at {where}: Resume, or save a checkpoint.")
-        else:
-            tested = f" · test accuracy {100 * self.accs[-1]:.1f} %" if self.accs else ""
-            self.set_status(
-                f"Training {self.engine.config.model}: {where} · loss {p['loss']:.3f}{tested}"
-            )
-
-    def _on_snapshot(self, snap: dict) -> None:
-        self.snapshot = snap
-        self._dirty_snapshot = True
-
-    def _on_epoch(self, r: dict) -> None:
-        self.history.add_epoch(r)
-        self._dirty_plot = True
-        self._show_progress()
-        self.views.log.appendPlainText(f"\n{test_line(r)}\n")
-        self.views.figures.set_result(r)
-        self.views.show_confusion(r["confusion"], self.engine.test_data.class_names)
-
-    def _on_paused(self, p: dict) -> None:
-        self.show_message(p["message"])
-        self.set_status(f"Training paused: {p['message']}")
-        self._sync_buttons()
-
-    def _on_ended(self, how: str) -> None:
-        self.repaint_views(force=True)
-        name = self.finished_runs.add(self.engine.config.model, self.history, how)
-        if name is not None:
-            item = QListWidgetItem(name)
-            item.setFlags(item.flags() | Qt.ItemIsUserCheckable)
-            item.setCheckState(Qt.Unchecked)
-            self.views.runs.addItem(item)
-        self.progress_label.setText(f"Training {how}.")
-        self.set_status(self._ended_status(how))
-        self.unsaved = bool(self.losses) and how != "failed"
-        self.ended = True
-        self._sync_buttons(running=False)
-
-    def _ended_status(self, how: str) -> str:
-        model = self.engine.config.model
-        if how == "failed":
-            return f"Training {model} failed: {self.message.text()}"
-        epochs = len(self.accs)
-        tested = (
-            f": test accuracy {100 * self.accs[-1]:.1f} % after {epochs} "
-            f"epoch{'s' if epochs != 1 else ''}"
-            if self.accs
-            else " before its first test"
-        )
-        return f"Training {model} {how}{tested} — try it on the Draw page (Current training run)."
-
-    def _total_steps(self) -> int | None:
-        """Batches in the whole run, once the first progress report has told."""
-        if self.engine is None or not self._batches:
-            return None
-        return self.engine.config.epochs * self._batches
-
-    @property
-    def steps(self) -> list[int]:
-        return self.history.steps
-
-    @property
-    def losses(self) -> list[float]:
-        return self.history.losses
-
-    @property
-    def accs(self) -> list[float]:
-        return self.history.accs
 
     def _set_curves(self, steps, losses, acc_steps, accs) -> None:
-        self.history.set_curves(steps, losses, acc_steps, accs)
-        self._dirty_plot = True
-
-    def _set_history(self, history: dict) -> None:
-        epochs = history.get("epochs", [])
-        self.views.figures.set_result(epochs[-1] if epochs else None)
-        self._set_curves(
-            history.get("steps", []),
-            history.get("losses", []),
-            [e["step"] for e in epochs],
-            [e["accuracy"] for e in epochs],
-        )
-
-    def _current(self) -> bool:
-        """True when the signal being handled comes from the current run's worker."""
-        return self.run is not None and self.sender() is self.run.worker
-
-    def _on_resumed(self) -> None:
-        self._sync_buttons()
-
-    def _on_stopped(self, _p: dict) -> None:
-        if self._current():
-            self._on_ended("stopped")
-
-    def _on_finished(self, _p: dict) -> None:
-        if self._current():
-            self._on_ended("finished")
-
-    def _on_failed(self, p: dict) -> None:
-        if self._current():
-            self.show_message(p["message"])
-            self._on_ended("failed")
-
-    def _on_done(self) -> None:
-        if self._current():  # a late signal of an earlier run changes nothing
-            self.ended = True  # whatever happened, the engine has returned
-            self._sync_buttons()
+        self.state.set_curves(steps, losses, acc_steps, accs)
 
     def repaint_views(self, force: bool = False) -> None:
-        """Called by the timer: redraw what changed, no more often than the eye needs."""
-        now = time.perf_counter()
-        if self._dirty_plot and (force or now - self._plot_at >= PLOT_SECONDS):
-            self._dirty_plot = False
-            self._plot_at = now
-            self._show_progress()
-            h = self.history
-            self.views.loss_plot.set_run(
-                h.steps, h.losses, h.smoothed, h.acc_steps, h.accs, self._total_steps()
-            )
-        if (
-            self._dirty_snapshot
-            and self.snapshot is not None
-            and (force or now - self._maps_at >= MAPS_SECONDS)
-        ):
-            self._dirty_snapshot = False
-            self._maps_at = now
-            self.views.show_snapshot(self.snapshot)
-            self.snapshots_shown += 1
+        """Redraw what changed (the timer calls it, no more often than the eye needs)."""
+        self.live.repaint(force)
 
-    def _on_layer_chosen(self, name: str) -> None:
-        if self.set_up and name:  # before set-up the run has no probe; it starts on layer 1
-            self.engine.probe.choose([name], None)
-
-    def _on_block_chosen(self, name: str) -> None:
-        if self.set_up and name:
-            self.engine.probe.choose(None, name)
-
-    def _on_runs_ticked(self, _item=None) -> None:
-        items = [self.views.runs.item(i) for i in range(self.views.runs.count())]
-        ticked = [item.text() for item in items if item.checkState() == Qt.Checked]
-        self.views.loss_plot.set_overlays(self.finished_runs.selected(ticked))
-
-    # -- checkpoints ----------------------------------------------------------------------------
+    # -- checkpoints ------------------------------------------------------------------------------
     def show_message(self, text: str) -> None:
-        self.message.setText(text)
-        self.message.setVisible(bool(text))
+        self.controls.show_message(text)
 
     def save_checkpoint(self, path) -> bool:
         """Start writing a checkpoint in a worker (a copy of the weights: the run may resume
         meanwhile); False, with a message, when there is nothing to save or a checkpoint is
         still being written or read. ``unsaved`` clears once the file is written."""
-        if self.engine is None or not self.engine.can_save:
-            self.show_message("Nothing to save yet: train first.")
-            return False
-        if self.is_running() and not self.engine.paused:
-            self.show_message("Pause (or stop) training before saving a checkpoint.")
-            return False
-        if self.file_job is not None:
-            self.show_message(f"A moment: {self.file_job[2]} is still being written or read.")
+        refusal = self.state.save_refusal()
+        if refusal is not None:
+            self.show_message(refusal)
             return False
         self._file_task("save", path, write_checkpoint, path, self.engine.checkpoint_payload(True))
         self.progress_label.setText(f"Saving to {path}…")
@@ -708,10 +386,11 @@ class TrainPage(Page):
     def load_checkpoint_file(self, path) -> bool:
         """Start reading a checkpoint to continue (in a worker); a bad file says why and
         changes nothing. False when another checkpoint is still being written or read."""
-        if self.file_job is not None:
-            self.show_message(f"A moment: {self.file_job[2]} is still being written or read.")
+        refusal = self.state.file_refusal()
+        if refusal is not None:
+            self.show_message(refusal)
             return False
-        self._file_task("load", path, _read_checkpoint, path)
+        self._file_task("load", path, read_checkpoint, path)
         self.progress_label.setText(f"Reading {Path(path).name}…")
         return True
 
@@ -720,51 +399,30 @@ class TrainPage(Page):
             self.files = TaskThread("checkpoint-files", self)
             self.files.worker.done.connect(self._on_file_done, Qt.QueuedConnection)
             self.files.worker.failed.connect(self._on_file_failed, Qt.QueuedConnection)
-        self._file_ids += 1
-        self.file_job = (self._file_ids, kind, str(path))
+        request_id = self.state.begin_file_job(kind, path)
         self._sync_buttons()
-        self.files.worker.submit(self._file_ids, job, *args)
-
-    def _end_file_job(self, request_id: int) -> tuple[str, str] | None:
-        if self.file_job is None or self.file_job[0] != request_id:
-            return None
-        _, kind, path = self.file_job
-        self.file_job = None
-        self._sync_buttons()
-        return kind, path
+        self.files.worker.submit(request_id, job, *args)
 
     def _on_file_done(self, request_id: int, result) -> None:
-        ended = self._end_file_job(request_id)
-        if ended is None:
-            return
-        kind, path = ended
-        if kind == "save":
-            self.progress_label.setText(f"Saved to {path}")
-            self.unsaved = False
-            if self._close_after_save:  # saved as closing asked: close now
-                self._close_after_save = False
-                QTimer.singleShot(0, self.window().close)
-            return
-        data = result
-        self.checkpoint = data
-        self.set_config(TrainConfig.from_dict(data["config"]))
-        self._set_history(data.get("history", {}))
-        self.show_message("")
-        loaded = f"Loaded {data['model']} after epoch {data['epoch']}: Start continues it."
-        self.progress_label.setText(loaded)
-        self.set_status(loaded)
+        done = self.state.file_done(request_id, result)
+        if done is None:
+            return  # the answer to an older request
+        self._sync_buttons()
+        self.progress_label.setText(done.text)
+        if done.close:  # saved as closing asked: close now
+            QTimer.singleShot(0, self.window().close)
+        if done.config is not None:  # a checkpoint read: Start continues it
+            self.set_config(done.config)
+            self.live.show_history(done.history)
+            self.show_message("")
+            self.set_status(done.text)
 
     def _on_file_failed(self, request_id: int, message: str) -> None:
-        ended = self._end_file_job(request_id)
-        if ended is None:
-            return
-        kind, path = ended
-        self.progress_label.setText("")
-        if kind == "save":
-            self._close_after_save = False  # the window stays: the run is not saved
-            self.show_message(f"Could not save the checkpoint: {message}")
-        else:
-            self.show_message(f"Cannot load the checkpoint: {message}")
+        text = self.state.file_failed(request_id, message)
+        if text is not None:
+            self._sync_buttons()
+            self.progress_label.setText("")
+            self.show_message(text)
 
     # -- settings, look, export -------------------------------------------------------------------
     def save_settings(self, settings) -> None:
@@ -780,16 +438,17 @@ class TrainPage(Page):
         """Per-batch loss, and test loss / accuracy at each epoch's last step (atomic)."""
         from cnnviz.core.files import write_text_atomically
 
-        epochs = self.engine.history.get("epochs", []) if self.engine is not None else []
-        write_text_atomically(path, self.history.to_csv_text(epochs))
+        write_text_atomically(path, self.state.csv_text())
+
+    def _ask_path(self, title: str, default: str, kinds: str, save: bool = True) -> str:
+        ask = QFileDialog.getSaveFileName if save else QFileDialog.getOpenFileName
+        return ask(self, title, default, kinds)[0]
 
     def export_csv_dialog(self) -> None:
         if not self.losses:
             self.show_message("Nothing to export yet: train first.")
             return
-        path, _ = QFileDialog.getSaveFileName(
-            self, "Export metrics", "cnnviz-metrics.csv", "CSV files (*.csv)"
-        )
+        path = self._ask_path("Export metrics", "cnnviz-metrics.csv", "CSV files (*.csv)")
         if path:
             try:
                 self.export_csv(path)
@@ -797,13 +456,11 @@ class TrainPage(Page):
                 self.show_message(f"Could not export: {exc}")
 
     def save_dialog(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(
-            self, "Save checkpoint", "cnnviz-run.pt", "Checkpoints (*.pt)"
-        )
+        path = self._ask_path("Save checkpoint", "cnnviz-run.pt", "Checkpoints (*.pt)")
         if path:
             self.save_checkpoint(path)
 
     def load_dialog(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Load checkpoint", "", "Checkpoints (*.pt)")
+        path = self._ask_path("Load checkpoint", "", "Checkpoints (*.pt)", save=False)
         if path:
             self.load_checkpoint_file(path)
