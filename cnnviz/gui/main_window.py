@@ -37,6 +37,7 @@ from cnnviz.gui.pages import PAGES
 from cnnviz.gui.pages.base import Page, PageContext
 from cnnviz.gui.repaint_hold import hold_repaints, release_repaints
 from cnnviz.gui.settings import open_settings, read
+from cnnviz.gui.workers.compute_service import ComputeService
 from cnnviz.gui.workers.preload import MODULES, Preload, make_qt_classes_here, page_modules
 
 EAGER = 2  # the grid lessons are built with the window (they need no PyTorch)
@@ -112,8 +113,9 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
         settings = open_settings()
         self.datasets = DatasetController(self, saved_dataset(settings))
+        self.compute = ComputeService(self)  # the one thread that runs the pages' model jobs
         self.context = PageContext(
-            self.datasets, self.request_training_model, self.show_page_titled
+            self.datasets, self.request_training_model, self.show_page_titled, self.compute
         )
         self.lesson_files = LessonFiles(self)  # lesson files and animations (File menu)
         self.menus = Menus(self)
@@ -392,6 +394,8 @@ class MainWindow(QMainWindow):
         """What is still running in the background (pages' workers, a download)."""
         texts = [page.busy_text() for page in self.built_pages()] + [self.datasets.busy_text()]
         texts.append(self.lesson_files.busy_text())
+        if self.compute.is_running():
+            texts.append("finishing a model job")
         return [text for text in texts if text]
 
     def showEvent(self, event):  # noqa: N802
@@ -422,6 +426,7 @@ class MainWindow(QMainWindow):
         self._waiting_for = -1  # a lesson chosen a moment ago is not built any more
         for page in self.built_pages():
             page.shutdown()
+        self.compute.stop()  # after the job or slice in hand
         self.datasets.cancel_download()
         self.lesson_files.shutdown()
         busy = self.busy_texts()

@@ -6,13 +6,14 @@ filter looks for (its most exciting test patches, activation maximisation).
 gives it; ``info`` is the trained model's :class:`~cnnviz.core.inference.InputContract`, so
 normalisation happens inside. captum does the work where it has the method."""
 
-from .adversarial import Robustness, fgsm, fgsm_robustness, pgd
+from .adversarial import Robustness, fgsm, fgsm_robustness, fgsm_robustness_slices, pgd
 from .filters import (
     ReceptiveField,
     TopPatches,
     maximise_activation,
     receptive_field,
     top_patches,
+    top_patches_slices,
 )
 from .maps import (
     conv_layers,
@@ -30,6 +31,7 @@ __all__ = [
     "conv_layers",
     "fgsm",
     "fgsm_robustness",
+    "fgsm_robustness_slices",
     "grad_cam",
     "integrated_gradients",
     "maximise_activation",
@@ -39,4 +41,5 @@ __all__ = [
     "receptive_field",
     "saliency",
     "top_patches",
+    "top_patches_slices",
 ]

@@ -3,7 +3,7 @@ layer most (cropped to the unit's receptive field), and an activation-maximisati
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Generator
 from dataclasses import dataclass
 
 import numpy as np
@@ -13,7 +13,7 @@ from torch import nn
 
 from cnnviz.core.inference import MNIST_INFO, InputContract
 
-from ._common import as_numpy, device_of, evaluating
+from ._common import as_numpy, device_of, evaluating, run_slices
 
 SPATIAL = (nn.Conv2d, nn.MaxPool2d, nn.AvgPool2d)
 
@@ -101,6 +101,22 @@ def top_patches(
     """The ``k`` most exciting patches of every channel of the convolution ``layer`` over
     ``images`` (uint8 ``[N, C, H, W]``, as the datasets hold them). ``progress(done, total)``
     after each batch; ``should_stop()`` between batches (None returned when it said stop)."""
+    slices = top_patches_slices(model, images, layer, info, k, batch_size)
+    return run_slices(slices, progress, should_stop)
+
+
+def top_patches_slices(
+    model: nn.Module,
+    images: torch.Tensor,
+    layer: str,
+    info: InputContract = MNIST_INFO,
+    k: int = 9,
+    batch_size: int = 1000,
+) -> Generator[tuple[int, int], None, TopPatches]:
+    """:func:`top_patches` in slices: yields ``(done, total)`` after each batch and returns
+    the :class:`TopPatches`. Its hook is on the layer only while a batch runs, and
+    gradients are switched off only inside a slice: other jobs may use the model between
+    two slices."""
     field = receptive_field(model, layer, info)
     if len(images) < k:
         raise ValueError(f"need at least {k} images, got {len(images)}")
@@ -109,32 +125,32 @@ def top_patches(
     best_values: torch.Tensor | None = None
     best_index: torch.Tensor | None = None
     best_unit: torch.Tensor | None = None
-    saved: dict[str, torch.Tensor] = {}
-    handle = target.register_forward_hook(lambda _m, _i, out: saved.update(out=out))
-    try:
-        with torch.no_grad(), evaluating(model):
-            for start in range(0, len(images), batch_size):
-                if should_stop is not None and should_stop():
-                    return None
+    width = 0
+    for start in range(0, len(images), batch_size):
+        saved: dict[str, torch.Tensor] = {}
+        handle = target.register_forward_hook(
+            lambda _m, _i, out, saved=saved: saved.update(out=out)
+        )
+        try:
+            with torch.no_grad(), evaluating(model):
                 x = images[start : start + batch_size].to(device).float() / 255.0
                 model((x - info.mean) / info.std)
-                maps = saved["out"].float()  # [B, channels, h, w]
-                strongest, where = maps.flatten(2).max(dim=2)  # [B, channels]
-                index = torch.arange(start, start + len(x), device=device)[:, None]
-                values = strongest if best_values is None else torch.cat([best_values, strongest])
-                units = where if best_unit is None else torch.cat([best_unit, where])
-                owners = index.expand_as(strongest)
-                owners = owners if best_index is None else torch.cat([best_index, owners])
-                top = values.topk(k, dim=0)  # per channel, over the images so far
-                best_values = top.values
-                best_index = owners.gather(0, top.indices)
-                best_unit = units.gather(0, top.indices)
-                if progress is not None:
-                    progress(min(start + batch_size, len(images)), len(images))
-    finally:
-        handle.remove()
+        finally:
+            handle.remove()
+        maps = saved["out"].float()  # [B, channels, h, w]
+        width = maps.shape[-1]
+        strongest, where = maps.flatten(2).max(dim=2)  # [B, channels]
+        index = torch.arange(start, start + len(x), device=device)[:, None]
+        values = strongest if best_values is None else torch.cat([best_values, strongest])
+        units = where if best_unit is None else torch.cat([best_unit, where])
+        owners = index.expand_as(strongest)
+        owners = owners if best_index is None else torch.cat([best_index, owners])
+        top = values.topk(k, dim=0)  # per channel, over the images so far
+        best_values = top.values
+        best_index = owners.gather(0, top.indices)
+        best_unit = units.gather(0, top.indices)
+        yield min(start + batch_size, len(images)), len(images)
     assert best_values is not None and best_index is not None and best_unit is not None
-    width = saved["out"].shape[-1]
     indices = best_index.T.cpu().numpy()  # [channels, k]
     units = torch.stack([best_unit // width, best_unit % width], dim=-1).transpose(0, 1)
     units_np = units.cpu().numpy()

@@ -21,24 +21,29 @@ class PageContext:
 
     ``datasets``: the :class:`~cnnviz.gui.dataset_controller.DatasetController` (the chosen
     dataset, ``choose(name, options)``); ``request_training_model(callback)``: a snapshot of
-    the model being trained, ``callback((model, contract))`` or ``callback(None)`` without a
-    run; returns False when there is no run; ``show_page(title)``: bring a page forward."""
+    the model being trained, ``callback(source)`` with its
+    :class:`~cnnviz.core.model_source.ModelSource` (or ``callback(None)`` while the run has no
+    model); returns False when there is no run; ``show_page(title)``: bring a page forward;
+    ``compute``: the window's :class:`~cnnviz.gui.workers.compute_service.ComputeService`,
+    the one thread that runs the pages' model jobs."""
 
     datasets: Any = None
     request_training_model: Callable[[Callable], bool] = lambda callback: False
     show_page: Callable[[str], Any] = lambda title: None
+    compute: Any = None
 
 
 @dataclass
 class Drawing:
     """What the Draw page hands to another page ("Trace this drawing"): the canvas (uint8),
-    the exact test image under it if any (``[C, H, W]`` in [0, 1]), and the model in use
-    with its input contract, description and Model-box entry (and that entry's file: path and
-    opened model name, for a lesson file)."""
+    the exact test image under it if any (``[C, H, W]`` in [0, 1]), and the model in use —
+    its :class:`~cnnviz.core.model_source.ModelSource` (``source``, never a module) — with its
+    input contract, description and Model-box entry (and that entry's file: path and opened
+    model name, for a lesson file)."""
 
     canvas: Any
     exact: Any = None
-    model: Any = None
+    source: Any = None
     info: Any = None
     description: str = ""
     source_index: int = 0

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
+from cnnviz.core.model_source import ModelSource
 from cnnviz.core.training import CheckpointError, TrainConfig, load_checkpoint
 from cnnviz.core.training.checkpoint import save_checkpoint as write_checkpoint
 from cnnviz.core.training.history import FinishedRuns, RunHistory
@@ -296,16 +297,22 @@ class TrainPage(Page):
     def attach(self, context: PageContext) -> None:
         super().attach(context)
         context.datasets.message.connect(self.show_message)
+        self.views.gallery.use_service(context.compute)
 
     def request_model_snapshot(self, callback) -> bool:
-        """``callback((model, contract))`` with a copy of the model being trained, taken
+        """``callback(source)`` with a copy of the model being trained (a ModelSource), taken
         between two batches (at once when the run is not active); False without a run."""
         engine = self.engine
         if engine is None:
             return False
 
         def taken(model):
-            snapshot = None if model is None else (model, engine.input_contract())
+            snapshot = None
+            if model is not None:  # a copy made for this hand-over: the service's from now on
+                contract = engine.input_contract()
+                snapshot = ModelSource(
+                    "a snapshot of the current training run", lambda: (model, contract)
+                )
             self.snapshots.deliver(callback, snapshot)
 
         engine.request_snapshot(taken)
