@@ -8,42 +8,19 @@ service, on the model built there from the page's :class:`~cnnviz.core.model_sou
 from __future__ import annotations
 
 import numpy as np
-import pyqtgraph as pg
-from PySide6.QtCore import QEvent, Qt
-from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import (
-    QComboBox,
-    QFileDialog,
-    QGridLayout,
-    QHBoxLayout,
-    QLabel,
-    QPushButton,
-    QSpinBox,
-    QToolButton,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtCore import QEvent
+from PySide6.QtWidgets import QFileDialog, QHBoxLayout
 
 from cnnviz.core.inference import has_ink, prepare
 from cnnviz.core.lesson_pictures import encode_png
 from cnnviz.core.model_source import checkpoint_source, default_source
 from cnnviz.core.training import CheckpointError
-from cnnviz.gui import theme
 from cnnviz.gui.datasets import MNIST, data_dir
-from cnnviz.gui.look import named
 from cnnviz.gui.pages.base import Drawing, Page, PageContext
 from cnnviz.gui.pages.draw_controller import Choice, DrawController, opened_weights_source
+from cnnviz.gui.pages.draw_views import build_tools, build_views
 from cnnviz.gui.widgets.draw_canvas import SIDE, DrawCanvas
-from cnnviz.gui.widgets.feature_grid import FeatureMapGrid
-from cnnviz.gui.widgets.model_source_box import (
-    CHECKPOINT,
-    DEFAULT,
-    OPENED,
-    TRAINING_RUN,
-    ModelSourceBox,
-)
-from cnnviz.gui.widgets.probability_bars import ProbabilityBars
-from cnnviz.gui.widgets.why_tabs import WhyTabs
+from cnnviz.gui.widgets.model_source_box import CHECKPOINT, DEFAULT, OPENED, TRAINING_RUN
 from cnnviz.gui.workers.attribution_jobs import METHODS
 from cnnviz.gui.workers.compute_service import ComputeClient
 from cnnviz.gui.workers.draw_jobs import describe_model, prediction
@@ -55,22 +32,6 @@ from cnnviz.gui.workers.weights_loader import (
 )
 
 CANVAS_SHARE = 0.55  # at most this share of the page's width goes to the canvas
-
-
-def tool_button(text: str, tip: str, slot, button=QPushButton):
-    widget = button()
-    widget.setText(text)
-    widget.setToolTip(tip)
-    if button is QPushButton:
-        widget.clicked.connect(slot)
-    return widget
-
-
-def labelled_box(tip: str, slot) -> QComboBox:
-    box = QComboBox()
-    box.setToolTip(tip)
-    box.currentTextChanged.connect(lambda _t: slot())
-    return box
 
 
 class DrawPage(Page):
@@ -96,8 +57,8 @@ class DrawPage(Page):
         self.canvas = DrawCanvas()
         self.canvas.changed.connect(self.request_prediction)
         self._views: dict | None = None  # a lesson's layer and block, until its model is known
-        self._build_tools()
-        self._build_views()
+        build_tools(self)
+        build_views(self)
         layout = QHBoxLayout(self)
         layout.addLayout(self.left_column)
         layout.addLayout(self.middle_column, 3)
@@ -113,108 +74,6 @@ class DrawPage(Page):
         self.models.result.connect(self._on_described)
         self.why_tabs.use_service(context.compute)
         self._ask(self.controller.in_use)
-
-    # -- building ---------------------------------------------------------------------------------
-    def _build_tools(self) -> None:
-        self.width_spin = QSpinBox()
-        self.width_spin.setRange(2, 60)
-        self.width_spin.setValue(int(self.canvas.pen_width))
-        self.width_spin.setPrefix("pen ")
-        self.width_spin.setToolTip("Pen width (pixels of the 280×280 canvas)")
-        self.width_spin.valueChanged.connect(lambda v: setattr(self.canvas, "pen_width", float(v)))
-        self.eraser = tool_button("Eraser", "Erase instead of drawing (E)", None, QToolButton)
-        self.eraser.setCheckable(True)
-        self.eraser.toggled.connect(lambda on: setattr(self.canvas, "eraser", on))
-        self.undo_button = tool_button("Undo", "Undo the last stroke (Ctrl+Z)", self.canvas.undo)
-        self.clear_button = tool_button("Clear", "Clear the canvas (Delete)", self.canvas.clear)
-        self.test_button = tool_button(
-            "Try a test image",
-            "Put a random test image of the dataset on the canvas (the network sees it "
-            "exactly as in the test set)",
-            self.try_test_digit,
-        )
-        self.trace_button = tool_button(
-            "Trace this drawing",
-            "Open the Trace page on this drawing and this model: every number of the forward "
-            "pass, the receptive field and the arithmetic of any unit",
-            self.trace_drawing,
-        )
-        slots = (self.canvas.undo, self.canvas.clear, self.eraser.toggle)
-        for (keys, _text), slot in zip(self.page_shortcuts, slots):
-            QShortcut(QKeySequence(keys), self, slot, context=Qt.WidgetWithChildrenShortcut)
-        tools = QGridLayout()
-        for i, w in enumerate((self.width_spin, self.eraser, self.undo_button, self.clear_button)):
-            tools.addWidget(w, 0, i)
-        tools.addWidget(self.test_button, 1, 0, 1, 2)
-        tools.addWidget(self.trace_button, 1, 2, 1, 2)
-        tools.setColumnStretch(4, 1)
-        self.left_column = QVBoxLayout()
-        self.left_column.addLayout(tools)
-        self.left_column.addWidget(self.canvas)  # square, sized by _fit_canvas
-        self.left_column.addStretch(1)
-
-    def _build_views(self) -> None:
-        # square: the 28×28 view is as large as its column is wide
-        self.seen = FeatureMapGrid("What the network sees (28×28)", square=True)
-        self.seen.image.setColorMap(pg.colormap.get("CET-L1"))  # grey, as MNIST
-        self.prediction = QLabel("Draw a digit")
-        self.prediction.setObjectName("prediction")
-        self.prediction.setStyleSheet("font-size: 26px; font-weight: bold;")
-        self.prediction.setWordWrap(True)  # a long class name must not narrow the canvas
-        self.bars = ProbabilityBars()
-        self.middle_column = QVBoxLayout()
-        for widget, stretch in ((self.seen, 0), (self.prediction, 0), (self.bars, 1)):
-            self.middle_column.addWidget(widget, stretch)
-        self.source_box = ModelSourceBox("Which network classifies the drawing")
-        self.source_box.activated.connect(self._on_source_chosen)
-        self.model_label = QLabel(self.controller.model_text())
-        self.model_label.setWordWrap(True)
-        self.dataset_note = QLabel()
-        named(self.dataset_note, "presetNote")
-        self.dataset_note.setWordWrap(True)
-        self.dataset_note.hide()
-        self.message = QLabel()
-        self.message.setWordWrap(True)
-        self.message.setStyleSheet(f"color: {theme.ERROR}; font-weight: bold;")
-        self.message.hide()
-        self.right_column = QVBoxLayout()
-        for w in (QLabel("Model:"), self.source_box, self.model_label):
-            self.right_column.addWidget(w)
-        self.right_column.addWidget(self.dataset_note)
-        self.right_column.addWidget(self.message)
-        self.why_tabs = WhyTabs(self._build_features(), self.controller.test_set)
-        self.maps.channel_clicked.connect(  # a click on a map: what that filter looks for
-            lambda channel: self.why_tabs.show_filter(self.layer_box.currentText(), channel)
-        )
-        self.right_column.addWidget(self.why_tabs, 4)
-
-    def _build_features(self) -> QWidget:
-        """The first tab: the feature maps of a layer, and an Inception block's branches."""
-        self.layer_box = labelled_box(
-            "The layer whose feature maps are shown", self.request_prediction
-        )
-        self.maps = FeatureMapGrid("Feature maps")
-        self.block_box = labelled_box(
-            "The Inception block whose four branch outputs are shown", self.request_prediction
-        )
-        self.branch_views = [FeatureMapGrid("") for _ in range(4)]
-        self.branch_panel = QWidget()
-        branch_grid = QGridLayout(self.branch_panel)
-        branch_grid.setContentsMargins(0, 0, 0, 0)
-        branch_grid.addWidget(QLabel("Inception block:"), 0, 0)
-        branch_grid.addWidget(self.block_box, 0, 1)
-        for i, view in enumerate(self.branch_views):
-            branch_grid.addWidget(view, 1 + i // 2, i % 2)
-        self.branch_panel.hide()
-        row = QHBoxLayout()
-        row.addWidget(QLabel("Layer:"))
-        row.addWidget(self.layer_box, 1)
-        features = QWidget()
-        column = QVBoxLayout(features)
-        column.addLayout(row)
-        column.addWidget(self.maps, 2)
-        column.addWidget(self.branch_panel, 2)
-        return features
 
     def _fit_canvas(self) -> None:
         """The canvas square and as large as the page allows: the height under the tools,
