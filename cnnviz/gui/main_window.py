@@ -40,6 +40,7 @@ from cnnviz.gui.settings import open_settings, read
 from cnnviz.gui.workers.compute_service import ComputeService
 from cnnviz.gui.workers.preload import MODULES, Preload, make_qt_classes_here, page_modules
 
+COMPUTE_STOP_WAIT_MS = 100
 EAGER = 2  # the grid lessons are built with the window (they need no PyTorch)
 CLOSE_POLL_MS = 30
 
@@ -113,7 +114,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
         settings = open_settings()
         self.datasets = DatasetController(self, saved_dataset(settings))
-        self.compute = ComputeService(self)  # the one thread that runs the pages' model jobs
+        self.compute = ComputeService(self)  # the thread that owns the pages' models
         self.context = PageContext(
             self.datasets, self.request_training_model, self.show_page_titled, self.compute
         )
@@ -394,13 +395,14 @@ class MainWindow(QMainWindow):
         """What is still running in the background (pages' workers, a download)."""
         texts = [page.busy_text() for page in self.built_pages()] + [self.datasets.busy_text()]
         texts.append(self.lesson_files.busy_text())
-        if self.compute.is_running():
-            texts.append("finishing a model job")
+        texts.append("finishing a computation" if self.compute.is_running() else "")
         return [text for text in texts if text]
 
     def showEvent(self, event):  # noqa: N802
         super().showEvent(event)
         self.collector.start()  # shown again after a close: collected here again
+        if not self.compute.is_running():  # shown again after a close: the service too
+            self.compute.start()
 
     def closeEvent(self, event):  # noqa: N802
         """Ask before losing an unsaved run; stop every worker (never terminate a thread).
@@ -427,6 +429,9 @@ class MainWindow(QMainWindow):
         for page in self.built_pages():
             page.shutdown()
         self.compute.stop()  # after the job or slice in hand
+        # an idle service ends within a few ms: waited for here so that the window closes at
+        # once; one busy with a job keeps the window open, saying so, like any worker
+        self.compute.thread.wait(COMPUTE_STOP_WAIT_MS)
         self.datasets.cancel_download()
         self.lesson_files.shutdown()
         busy = self.busy_texts()

@@ -16,6 +16,7 @@ VERTICAL = [(0.5, 0.15), (0.5, 0.85)]
 def draw(main_window, qtbot):
     page = main_window.show_page(4)
     qtbot.waitExposed(page)
+    qtbot.waitUntil(page.settled, timeout=10000)  # its model built and described
     return page
 
 

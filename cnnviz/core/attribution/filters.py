@@ -197,6 +197,26 @@ def maximise_activation(
     centre unit of ``channel`` of ``layer``: gradient ascent from a grey image with a little
     noise, with L2 decay towards grey and a light blur every ``blur_every`` steps so the
     picture stays smooth. None when ``should_stop()`` said stop."""
+    slices = maximise_activation_slices(
+        model, layer, channel, info, steps, lr, decay, blur_every, seed
+    )
+    return run_slices(slices, progress, should_stop)
+
+
+def maximise_activation_slices(
+    model: nn.Module,
+    layer: str,
+    channel: int,
+    info: InputContract = MNIST_INFO,
+    steps: int = 150,
+    lr: float = 0.05,
+    decay: float = 1e-3,
+    blur_every: int = 4,
+    seed: int = 0,
+) -> Generator[tuple[int, int], None, np.ndarray]:
+    """:func:`maximise_activation` in slices: yields ``(step, steps)`` after each step and
+    returns the image. Its hook is on the layer only while a step runs: other jobs may use
+    the model between two steps."""
     modules = dict(model.named_modules())
     if layer not in modules or not isinstance(modules[layer], nn.Conv2d):
         raise ValueError(f"{layer!r} is not a convolution layer of this model")
@@ -208,29 +228,28 @@ def maximise_activation(
     start = 0.5 + 0.05 * torch.randn(1, *info.input_shape, generator=generator)
     pixels = start.clamp(0, 1).to(device).requires_grad_(True)
     optimiser = torch.optim.Adam([pixels], lr=lr)
-    saved: dict[str, torch.Tensor] = {}
-    handle = modules[layer].register_forward_hook(lambda _m, _i, out: saved.update(out=out))
     blur = torch.tensor([[1.0, 2.0, 1.0], [2.0, 4.0, 2.0], [1.0, 2.0, 1.0]], device=device) / 16
     kernel = blur.expand(info.input_shape[0], 1, 3, 3)
-    try:
-        with evaluating(model):
-            for step in range(int(steps)):
-                if should_stop is not None and should_stop():
-                    return None
+    for step in range(int(steps)):
+        saved: dict[str, torch.Tensor] = {}
+        handle = modules[layer].register_forward_hook(
+            lambda _m, _i, out, saved=saved: saved.update(out=out)
+        )
+        try:
+            with evaluating(model):
                 model((pixels - info.mean) / info.std)
-                maps = saved["out"][0, int(channel)]
-                unit = maps[maps.shape[0] // 2, maps.shape[1] // 2]
-                loss = -unit + decay * ((pixels - 0.5) ** 2).sum()
-                # the image's gradient only: the model's own .grad stays untouched
-                (pixels.grad,) = torch.autograd.grad(loss, pixels)
-                optimiser.step()
-                with torch.no_grad():
-                    if blur_every and (step + 1) % blur_every == 0:
-                        padded = F.pad(pixels, (1, 1, 1, 1), mode="replicate")
-                        pixels.copy_(F.conv2d(padded, kernel, groups=info.input_shape[0]))
-                    pixels.clamp_(0, 1)
-                if progress is not None:
-                    progress(step + 1, int(steps))
-    finally:
-        handle.remove()
+        finally:
+            handle.remove()
+        maps = saved["out"][0, int(channel)]
+        unit = maps[maps.shape[0] // 2, maps.shape[1] // 2]
+        loss = -unit + decay * ((pixels - 0.5) ** 2).sum()
+        # the image's gradient only: the model's own .grad stays untouched
+        (pixels.grad,) = torch.autograd.grad(loss, pixels)
+        optimiser.step()
+        with torch.no_grad():
+            if blur_every and (step + 1) % blur_every == 0:
+                padded = F.pad(pixels, (1, 1, 1, 1), mode="replicate")
+                pixels.copy_(F.conv2d(padded, kernel, groups=info.input_shape[0]))
+            pixels.clamp_(0, 1)
+        yield step + 1, int(steps)
     return as_numpy(pixels[0])

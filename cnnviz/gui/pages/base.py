@@ -21,11 +21,11 @@ class PageContext:
 
     ``datasets``: the :class:`~cnnviz.gui.dataset_controller.DatasetController` (the chosen
     dataset, ``choose(name, options)``); ``request_training_model(callback)``: a snapshot of
-    the model being trained, ``callback(source)`` with its
-    :class:`~cnnviz.core.model_source.ModelSource` (or ``callback(None)`` while the run has no
-    model); returns False when there is no run; ``show_page(title)``: bring a page forward;
-    ``compute``: the window's :class:`~cnnviz.gui.workers.compute_service.ComputeService`,
-    the one thread that runs the pages' model jobs."""
+    the model being trained, ``callback(source)`` (a
+    :class:`~cnnviz.core.model_source.ModelSource` of its weights) or ``callback(None)`` without
+    a model yet; returns False when there is no run; ``show_page(title)``: bring a page forward;
+    ``compute``: the window's :class:`~cnnviz.gui.workers.compute_service.ComputeService`
+    (None for a page made without a window)."""
 
     datasets: Any = None
     request_training_model: Callable[[Callable], bool] = lambda callback: False
@@ -36,10 +36,10 @@ class PageContext:
 @dataclass
 class Drawing:
     """What the Draw page hands to another page ("Trace this drawing"): the canvas (uint8),
-    the exact test image under it if any (``[C, H, W]`` in [0, 1]), and the model in use —
-    its :class:`~cnnviz.core.model_source.ModelSource` (``source``, never a module) — with its
-    input contract, description and Model-box entry (and that entry's file: path and opened
-    model name, for a lesson file)."""
+    the exact test image under it if any (``[C, H, W]`` in [0, 1]), and the source of the
+    model in use (a :class:`~cnnviz.core.model_source.ModelSource`) with its input contract,
+    description and Model-box entry (and that entry's file: path and opened model name, for a
+    lesson file)."""
 
     canvas: Any
     exact: Any = None

@@ -15,6 +15,7 @@ METHODS = ("Saliency", "Integrated gradients", "Occlusion", "Grad-CAM")
 # cores for the shipped model; measured with tests/benchmarks/bench_attribution.py)
 ROBUSTNESS_BATCH = 250
 PATCHES_BATCH = 500
+PICTURE_STEPS = 10  # steps of gradient ascent per slice of a filter's picture
 
 
 def attribution_map(
@@ -116,7 +117,8 @@ def filter_views(
 ):
     """The top-9 test patches of every channel of ``layer`` (when ``need_patches``) and the
     activation-maximisation image of ``channel`` (``steps`` of gradient ascent, when
-    ``need_picture``): a long job, one slice per batch of test images, then the picture."""
+    ``need_picture``): a long job, one slice per batch of test images, then per
+    PICTURE_STEPS steps of the picture."""
     images = None
     if need_patches:
         data = test_set()
@@ -125,18 +127,29 @@ def filter_views(
         images = data.images
     total = (len(images) if images is not None else 0) + (steps if need_picture else 0)
     result: dict = {"layer": layer, "channel": channel, "patches": None, "picture": None}
+    done = 0
     if images is not None:
         slices = attr.top_patches_slices(model, images, layer, info, batch_size=PATCHES_BATCH)
-        while True:
-            try:
-                done, _ = next(slices)
-            except StopIteration as stop:
-                result["patches"] = stop.value
-                break
-            yield done, total
+        result["patches"] = yield from _reported(slices, 0, total)
+        done = len(images)
     if need_picture:
-        result["picture"] = attr.maximise_activation(model, layer, channel, info, steps=steps)
+        slices = attr.maximise_activation_slices(model, layer, channel, info, steps=steps)
+        result["picture"] = yield from _reported(slices, done, total, every=PICTURE_STEPS)
     return result
+
+
+def _reported(slices, before: int, total: int, every: int = 1):
+    """Run ``slices`` (a computation in slices), yielding ``(before + done, total)`` after
+    every ``every`` of its slices (a slice boundary each time); returns its result."""
+    count = 0
+    while True:
+        try:
+            done, _ = next(slices)
+        except StopIteration as stop:
+            return stop.value
+        count += 1
+        if count % every == 0:
+            yield before + done, total
 
 
 def confusion_cell(model, info, test_data, true: int, predicted: int, limit: int = 60):
