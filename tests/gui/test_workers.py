@@ -42,6 +42,17 @@ def test_a_cancel_reaches_a_job_not_started_yet_and_no_job_submitted_after_it(qt
     assert ran == ["submitted after the cancel"] and answers[0]["tag"] == ran[0]
 
 
+def test_the_compute_thread_runs_pytorch_on_itself_alone(qtbot, compute):
+    """Its jobs are one image or a slice: a team of OpenMP threads made a stroke wait for a
+    second thread at the worker's low priority (see compute_service.one_torch_thread)."""
+    from cnnviz.gui.workers.compute_service import ComputeClient
+
+    client = ComputeClient(compute, "threads")
+    with qtbot.waitSignal(client.result, timeout=10000) as answer:
+        client.submit(None, lambda: {"threads": torch.get_num_threads()})
+    assert answer.args[0]["threads"] == 1
+
+
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="a niceness per thread: Linux")
 def test_a_worker_thread_and_the_threads_it_starts_yield_the_cpu_to_the_window(qapp):
     from PySide6.QtCore import QObject, Slot

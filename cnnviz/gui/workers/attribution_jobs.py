@@ -11,10 +11,13 @@ from cnnviz.core import attribution as attr
 from cnnviz.core.inference import predict
 
 METHODS = ("Saliency", "Integrated gradients", "Occlusion", "Grad-CAM")
-# images per slice of the long jobs: a stroke waits at most one slice (about 15 ms on 2
-# cores for the shipped model; measured with tests/benchmarks/bench_attribution.py)
-ROBUSTNESS_BATCH = 250
-PATCHES_BATCH = 500
+# the slices of the long jobs: a stroke waits for one slice at most. Measured on the compute
+# thread (1 PyTorch thread) on 2 busy cores: FGSM of 25 images 15 ms (250: 151 ms), a forward
+# pass of 100 images for the top patches 10 ms (500: 73 ms), of 100 for a confusion cell
+# about 14 ms; a prediction 0.7 ms
+ROBUSTNESS_BATCH = 25
+PATCHES_BATCH = 100
+CONFUSION_BATCH = 100
 PICTURE_STEPS = 10  # steps of gradient ascent per slice of a filter's picture
 
 
@@ -155,21 +158,22 @@ def _reported(slices, before: int, total: int, every: int = 1):
 def confusion_cell(model, info, test_data, true: int, predicted: int, limit: int = 60):
     """The test images of class ``true`` that ``model`` classifies as ``predicted``, the
     surest first (at most ``limit``), with all their probabilities, and how many there are:
-    a long job, one slice per 1000 images."""
+    a long job, one slice per CONFUSION_BATCH images."""
     import torch
 
     device = next(model.parameters()).device
     images, labels = test_data.images, test_data.labels
     chosen, chosen_probs = [], []
-    for start in range(0, len(images), 1000):
+    for start in range(0, len(images), CONFUSION_BATCH):
+        end = start + CONFUSION_BATCH
         with torch.no_grad():
-            x = images[start : start + 1000].to(device).float() / 255.0
+            x = images[start:end].to(device).float() / 255.0
             probs = torch.softmax(model((x - info.mean) / info.std).float(), dim=1).cpu()
-        y = labels[start : start + 1000].cpu()
+        y = labels[start:end].cpu()
         hit = (y == true) & (probs.argmax(1) == predicted)
         chosen.append(torch.nonzero(hit)[:, 0] + start)
         chosen_probs.append(probs[hit])
-        yield min(start + 1000, len(images)), len(images)
+        yield min(end, len(images)), len(images)
     found = torch.cat(chosen)
     probabilities = torch.cat(chosen_probs)
     order = probabilities[:, predicted].argsort(descending=True)[:limit]
