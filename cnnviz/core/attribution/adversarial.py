@@ -87,20 +87,12 @@ class Robustness:
 
 
 def fgsm_robustness(
-    model: nn.Module,
-    images: torch.Tensor,
-    labels: torch.Tensor,
-    eps_values: Sequence[float],
-    info: InputContract = MNIST_INFO,
-    batch_size: int = 500,
-    progress: Callable[[int, int], None] | None = None,
-    should_stop: Callable[[], bool] | None = None,
+    *args, progress: Callable[[int, int], None] | None = None, should_stop=None, **kwargs
 ) -> Robustness | None:
-    """Accuracy against ``eps`` for FGSM on a test set (``images`` uint8 ``[N, C, H, W]``
-    as the datasets hold them). ``progress(done, total)`` after each batch and ε;
+    """Accuracy against ``eps`` for FGSM on a test set: :func:`fgsm_robustness_slices` (the
+    same arguments) in one piece, ``progress(done, total)`` after each batch and ε,
     ``should_stop()`` checked between batches (None returned when it said stop)."""
-    slices = fgsm_robustness_slices(model, images, labels, eps_values, info, batch_size)
-    return run_slices(slices, progress, should_stop)
+    return run_slices(fgsm_robustness_slices(*args, **kwargs), progress, should_stop)
 
 
 def fgsm_robustness_slices(
@@ -111,7 +103,8 @@ def fgsm_robustness_slices(
     info: InputContract = MNIST_INFO,
     batch_size: int = 500,
 ) -> Generator[tuple[int, int], None, Robustness]:
-    """:func:`fgsm_robustness` in slices: yields ``(done, total)`` after each batch and ε and
+    """Accuracy against ``eps`` for FGSM on a test set (``images`` uint8 ``[N, C, H, W]`` as
+    the datasets hold them), in slices: yields ``(done, total)`` after each batch and ε and
     returns the :class:`Robustness`. Nothing of it stays set in the thread between two
     slices (eval mode is set again for each, gradients are never switched off across a
     yield): other jobs may use the model in between."""

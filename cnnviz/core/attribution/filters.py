@@ -89,20 +89,12 @@ class TopPatches:
 
 
 def top_patches(
-    model: nn.Module,
-    images: torch.Tensor,
-    layer: str,
-    info: InputContract = MNIST_INFO,
-    k: int = 9,
-    batch_size: int = 1000,
-    progress: Callable[[int, int], None] | None = None,
-    should_stop: Callable[[], bool] | None = None,
+    *args, progress: Callable[[int, int], None] | None = None, should_stop=None, **kwargs
 ) -> TopPatches | None:
-    """The ``k`` most exciting patches of every channel of the convolution ``layer`` over
-    ``images`` (uint8 ``[N, C, H, W]``, as the datasets hold them). ``progress(done, total)``
-    after each batch; ``should_stop()`` between batches (None returned when it said stop)."""
-    slices = top_patches_slices(model, images, layer, info, k, batch_size)
-    return run_slices(slices, progress, should_stop)
+    """The ``k`` most exciting patches of every channel of a convolution layer over test
+    images: :func:`top_patches_slices` (the same arguments) in one piece, ``progress(done,
+    total)`` after each batch, ``should_stop()`` between batches (None when it said stop)."""
+    return run_slices(top_patches_slices(*args, **kwargs), progress, should_stop)
 
 
 def top_patches_slices(
@@ -113,10 +105,11 @@ def top_patches_slices(
     k: int = 9,
     batch_size: int = 1000,
 ) -> Generator[tuple[int, int], None, TopPatches]:
-    """:func:`top_patches` in slices: yields ``(done, total)`` after each batch and returns
-    the :class:`TopPatches`. Its hook is on the layer only while a batch runs, and
-    gradients are switched off only inside a slice: other jobs may use the model between
-    two slices."""
+    """The ``k`` most exciting patches of every channel of the convolution ``layer`` over
+    ``images`` (uint8 ``[N, C, H, W]``, as the datasets hold them), in slices: yields ``(done,
+    total)`` after each batch and returns the :class:`TopPatches`. Its hook is on the layer
+    only while a batch runs, and gradients are switched off only inside a slice: other jobs
+    may use the model between two slices."""
     field = receptive_field(model, layer, info)
     if len(images) < k:
         raise ValueError(f"need at least {k} images, got {len(images)}")
@@ -181,26 +174,12 @@ def _crop(images: torch.Tensor, indices, units, field: ReceptiveField) -> np.nda
 
 
 def maximise_activation(
-    model: nn.Module,
-    layer: str,
-    channel: int,
-    info: InputContract = MNIST_INFO,
-    steps: int = 150,
-    lr: float = 0.05,
-    decay: float = 1e-3,
-    blur_every: int = 4,
-    seed: int = 0,
-    progress: Callable[[int, int], None] | None = None,
-    should_stop: Callable[[], bool] | None = None,
+    *args, progress: Callable[[int, int], None] | None = None, should_stop=None, **kwargs
 ) -> np.ndarray | None:
-    """An input image (``[C, H, W]``, 0–1; greyscale for one channel) that excites the
-    centre unit of ``channel`` of ``layer``: gradient ascent from a grey image with a little
-    noise, with L2 decay towards grey and a light blur every ``blur_every`` steps so the
-    picture stays smooth. None when ``should_stop()`` said stop."""
-    slices = maximise_activation_slices(
-        model, layer, channel, info, steps, lr, decay, blur_every, seed
-    )
-    return run_slices(slices, progress, should_stop)
+    """An input image that excites one unit of a convolution layer:
+    :func:`maximise_activation_slices` (the same arguments) in one piece, ``progress(step,
+    steps)`` after each step, ``should_stop()`` before each (None when it said stop)."""
+    return run_slices(maximise_activation_slices(*args, **kwargs), progress, should_stop)
 
 
 def maximise_activation_slices(
@@ -214,8 +193,11 @@ def maximise_activation_slices(
     blur_every: int = 4,
     seed: int = 0,
 ) -> Generator[tuple[int, int], None, np.ndarray]:
-    """:func:`maximise_activation` in slices: yields ``(step, steps)`` after each step and
-    returns the image. Its hook is on the layer only while a step runs: other jobs may use
+    """An input image (``[C, H, W]``, 0–1; greyscale for one channel) that excites the
+    centre unit of ``channel`` of ``layer``: gradient ascent from a grey image with a little
+    noise, with L2 decay towards grey and a light blur every ``blur_every`` steps so the
+    picture stays smooth; in slices: yields ``(step, steps)`` after each step and returns the
+    image. Its hook is on the layer only while a step runs: other jobs may use
     the model between two steps."""
     modules = dict(model.named_modules())
     if layer not in modules or not isinstance(modules[layer], nn.Conv2d):
