@@ -161,3 +161,13 @@ def test_a_lesson_round_trips_and_a_bad_one_is_refused(controller):
         controller.check_lesson(state, 100, methods, "Saliency", 5)
     with pytest.raises(ValueError, match="its tab must be a whole number from 0 to 0"):
         controller.check_lesson(state, 280, methods, "Saliency", 1)
+
+
+def test_the_branches_of_an_inception_block_share_their_levels(controller):
+    blocks = {"inc1": [("1×1, 16 ch", "inc1.b1"), ("pool, 24 ch", "inc1.b4")]}
+    controller.ask(Choice(default_source()))
+    controller.adopt(facts(blocks=blocks))
+    activations = {"inc1.b1": np.array([[[-1.0, 2.0]]]), "inc1.b4": np.array([[[0.5, 3.0]]])}
+    found, levels = controller.branches(activations, "inc1")
+    assert [label for label, _ in found] == ["1×1, 16 ch", "pool, 24 ch"] and levels == (-1, 3)
+    assert controller.branches(activations, "conv1") == ([], (0.0, 1.0))

@@ -256,3 +256,22 @@ def test_a_draw_lesson_on_the_training_run_before_any_run_keeps_the_model(qtbot,
     assert "No training run yet" in draw.message.text() and draw.source is model
     qtbot.waitUntil(lambda: settled(draw), timeout=10000)
     assert draw.bars.top() == 1  # the drawing is taken and classified
+
+
+def test_a_page_made_without_a_window_runs_its_jobs_on_a_service_of_its_own(qtbot):
+    """As a lesson exported from the command line builds it: no window lends a service."""
+    from cnnviz.gui.pages.draw_page import DrawPage
+
+    page = DrawPage()
+    qtbot.addWidget(page)
+    canvas = np.zeros((280, 280), np.uint8)
+    canvas[40:240, 130:150] = 255
+    from cnnviz.core.lesson_pictures import encode_png
+
+    page.restore_lesson({"model": {"source": "default"}, "canvas": encode_png(canvas)})
+    try:
+        qtbot.waitUntil(page.settled, timeout=10000)
+        assert page.bars.top() == 1 and "default model" in page.model_label.text()
+    finally:
+        page.shutdown()
+        qtbot.waitUntil(lambda: not page.busy_text(), timeout=10000)

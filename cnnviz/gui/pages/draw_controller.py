@@ -164,6 +164,18 @@ class DrawController:
             return load_mnist("test")
         return None
 
+    def random_test_image(self) -> tuple:
+        """``(image uint8 [C, H, W], label, "")`` of a random test image that fits the model,
+        or ``(None, None, why not)``."""
+        try:
+            test = self.test_set()
+        except (OSError, ValueError) as exc:
+            return None, None, f"Cannot read the test images: {exc}"
+        if test is None or len(test) == 0:
+            return None, None, f"No test images here fit this model ({self.info.describe()})."
+        index = int(self.rng.integers(len(test)))
+        return test.images[index].numpy(), int(test.labels[index]), ""
+
     # -- predictions ---------------------------------------------------------------------------
     def new_request(self) -> int:
         self.request_id += 1
@@ -207,6 +219,15 @@ class DrawController:
         layers = [layer] if layer else []
         blocks = {} if self.facts is None else self.facts["blocks"]
         return layers + [module for _, module in blocks.get(block, [])]
+
+    def branches(self, activations: dict, block: str) -> tuple[list, tuple]:
+        """The ``(label, maps)`` of Inception block ``block``'s branches found in
+        ``activations``, and the levels they share."""
+        blocks = {} if self.facts is None else self.facts["blocks"]
+        found = [(label, activations[m]) for label, m in blocks.get(block, []) if m in activations]
+        if not found:
+            return [], (0.0, 1.0)
+        return found, (min(float(a.min()) for _, a in found), max(float(a.max()) for _, a in found))
 
     # -- lesson files --------------------------------------------------------------------------
     def lesson_state(self, canvas_png: str, background: bool, strokes: bool, views: dict) -> dict:

@@ -22,7 +22,7 @@ from cnnviz.gui.pages.draw_views import build_tools, build_views
 from cnnviz.gui.widgets.draw_canvas import SIDE, DrawCanvas
 from cnnviz.gui.widgets.model_source_box import CHECKPOINT, DEFAULT, OPENED, TRAINING_RUN
 from cnnviz.gui.workers.attribution_jobs import METHODS
-from cnnviz.gui.workers.compute_service import ComputeClient
+from cnnviz.gui.workers.compute_service import ComputeClient, ComputeService
 from cnnviz.gui.workers.draw_jobs import describe_model, prediction
 from cnnviz.gui.workers.weights_loader import (
     NO_OPENED_MODEL,
@@ -51,6 +51,7 @@ class DrawPage(Page):
         self.controller = DrawController(MNIST, data_dir)
         self.predictions: ComputeClient | None = None  # made when the window lends its service
         self.models: ComputeClient | None = None  # describes each model asked for
+        self._own_service: ComputeService | None = None  # only without a window's
         self.weights = WeightsLoader(self)
         self.weights.loaded.connect(self._on_weights_loaded)
         self.weights.failed.connect(self._on_weights_failed)
@@ -68,11 +69,21 @@ class DrawPage(Page):
     def attach(self, context: PageContext) -> None:
         """The window lends its compute service: the default model is asked for."""
         super().attach(context)
-        self.predictions = ComputeClient(context.compute, "prediction", self)
+        self._connect()
+
+    def _connect(self) -> None:
+        """The page's clients of the window's compute service; a page made without a window
+        (a lesson exported from the command line) starts one of its own, stopped with it."""
+        if self.models is not None:
+            return
+        service = self.context.compute
+        if service is None:
+            service = self._own_service = ComputeService(self)
+        self.predictions = ComputeClient(service, "prediction", self)
         self.predictions.result.connect(self._on_result)
-        self.models = ComputeClient(context.compute, "model", self)
+        self.models = ComputeClient(service, "model", self)
         self.models.result.connect(self._on_described)
-        self.why_tabs.use_service(context.compute)
+        self.why_tabs.use_service(service)
         self._ask(self.controller.in_use)
 
     def _fit_canvas(self) -> None:
@@ -100,6 +111,7 @@ class DrawPage(Page):
     # -- models ---------------------------------------------------------------------------------
     def _ask(self, choice: Choice) -> None:
         """Ask the compute service for the model of ``choice``; it is used once described."""
+        self._connect()
         self.controller.ask(choice)
         self.source_box.set_in_use(choice.index)
         if self.controller.facts is None:
@@ -280,14 +292,9 @@ class DrawPage(Page):
             self.maps.set_maps(
                 maps, f"{layer}: {maps.shape[0]} feature maps of {maps.shape[1]}×{maps.shape[2]}"
             )
-        blocks = self.controller.facts["blocks"]
-        block = blocks.get(self.block_box.currentText(), [])
-        branches = [(label, activations[m]) for label, m in block if m in activations]
-        if branches:
-            low = min(float(a.min()) for _, a in branches)
-            high = max(float(a.max()) for _, a in branches)
-            for view, (label, maps) in zip(self.branch_views, branches):
-                view.set_maps(maps, label, levels=(low, high))
+        branches, levels = self.controller.branches(activations, self.block_box.currentText())
+        for view, (label, maps) in zip(self.branch_views, branches):
+            view.set_maps(maps, label, levels=levels)
 
     def settled(self) -> bool:
         """No model on its way, and the latest drawing's answer is shown."""
@@ -308,18 +315,12 @@ class DrawPage(Page):
     def try_test_digit(self) -> int | None:
         """Put a random test image on the canvas (the model gets it exactly); returns its
         label, or None when no test images fit this model."""
-        try:
-            test = self.controller.test_set()
-        except (OSError, ValueError) as exc:
-            self.show_message(f"Cannot read the test images: {exc}")
+        image, label, why_not = self.controller.random_test_image()
+        if image is None:
+            self.show_message(why_not)
             return None
-        if test is None or len(test) == 0:
-            info = self.controller.info
-            self.show_message(f"No test images here fit this model ({info.describe()}).")
-            return None
-        index = int(self.controller.rng.integers(len(test)))
-        self.show_test_image(test.images[index].numpy())
-        return int(test.labels[index])
+        self.show_test_image(image)
+        return label
 
     def show_test_image(self, image: np.ndarray, snapshot=None) -> None:
         """Put a test image (uint8 ``[C, H, W]``) on the canvas, given to the network exactly;
@@ -373,6 +374,7 @@ class DrawPage(Page):
         to fit, say so on the page and the previous model stays."""
         method = self.why_tabs.why.method_box.currentText()
         lesson = self.controller.check_lesson(state, SIDE, METHODS, method, self.why_tabs.count())
+        self._connect()  # a page made without a window: its own compute service, from now on
         index, path, name = lesson["source"]
         if index == CHECKPOINT:  # read first: a checkpoint that cannot be used changes nothing
             from cnnviz.core.training import load_checkpoint
@@ -419,9 +421,13 @@ class DrawPage(Page):
     def shutdown(self) -> None:
         for client in (self.predictions, self.models):
             if client is not None:
-                client.cancel()  # the window stops the compute service
+                client.cancel()  # the window stops its compute service
+        if self._own_service is not None:
+            self._own_service.stop()
         self.weights.shutdown()
         self.why_tabs.shutdown()
 
     def busy_text(self) -> str:
+        if self._own_service is not None and self._own_service.is_running():
+            return "finishing a model job"
         return "finishing reading a weights file" if self.weights.thread_running() else ""
