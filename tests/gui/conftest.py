@@ -204,3 +204,14 @@ def conv_page(main_window):
 def pool_page(main_window):
     main_window.show_page(1)
     return main_window.pages[1]
+
+
+@pytest.fixture
+def compute():
+    """A compute service for a page or widget made outside a main window (a window makes its
+    own); stopped after the test."""
+    from cnnviz.gui.workers.compute_service import ComputeService
+
+    service = ComputeService()
+    yield service
+    assert service.shutdown(10000)

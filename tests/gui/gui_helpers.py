@@ -67,3 +67,11 @@ def drag(canvas, points):
             )
     xe, ye = points[-1]
     send(QEvent.MouseButtonRelease, xe, ye, Qt.LeftButton, Qt.NoButton)
+
+
+def described(source):
+    """(source, what the compute service says of its model), for a panel made in a test: the
+    model is built here, in the test's thread, and dropped."""
+    from cnnviz.gui.workers.draw_jobs import describe_model
+
+    return source, describe_model(*source.make())

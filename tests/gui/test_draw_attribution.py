@@ -6,12 +6,13 @@ import pytest
 
 pytest.importorskip("torch")
 
-from gui_helpers import drag  # noqa: E402
+from gui_helpers import described, drag  # noqa: E402
 from PySide6.QtCore import Qt  # noqa: E402
 from torch import nn  # noqa: E402
 
 from cnnviz.core import attribution  # noqa: E402
 from cnnviz.core.inference import MNIST_INFO, load_default_model  # noqa: E402
+from cnnviz.core.model_source import ModelSource  # noqa: E402
 
 VERTICAL = [(0.5, 0.15), (0.5, 0.85)]
 
@@ -20,6 +21,7 @@ VERTICAL = [(0.5, 0.15), (0.5, 0.85)]
 def draw(main_window, qtbot):
     page = main_window.show_page(4)
     qtbot.waitExposed(page)
+    qtbot.waitUntil(page.settled, timeout=10000)  # its model built and described
     return page
 
 
@@ -142,20 +144,22 @@ def test_clearing_the_canvas_clears_the_map(qtbot, draw, why):
 def test_a_hidden_panel_computes_once_it_is_seen(qtbot, draw):
     panel = draw.why_tabs.why
     drag(draw.canvas, VERTICAL)
-    qtbot.waitUntil(lambda: draw.shown_id == draw.request_id, timeout=10000)
-    assert panel.dirty and panel.task.worker.processed == 0
+    qtbot.waitUntil(draw.settled, timeout=10000)
+    assert panel.dirty and panel.client.request_id == 0  # nothing asked of the service yet
     draw.why_tabs.setCurrentWidget(panel)
     qtbot.waitUntil(panel.settled, timeout=10000)
     assert panel.result["target"] == 1 and not panel.dirty
 
 
-def test_a_model_without_convolutions_says_grad_cam_cannot_work(qtbot):
+def test_a_model_without_convolutions_says_grad_cam_cannot_work(qtbot, compute):
     from cnnviz.gui.widgets.attribution_panel import AttributionPanel
 
     panel = AttributionPanel()
     qtbot.addWidget(panel)
+    panel.use_service(compute)
     panel.show()
-    panel.set_model(nn.Sequential(nn.Flatten(), nn.Linear(784, 10)), MNIST_INFO)
+    linear = lambda: (nn.Sequential(nn.Flatten(), nn.Linear(784, 10)), MNIST_INFO)  # noqa: E731
+    panel.set_model(*described(ModelSource("a linear model", linear)))
     panel.set_image(np.full((1, 28, 28), 0.5, np.float32))
     qtbot.waitUntil(panel.settled, timeout=10000)
     assert panel.result["method"] == "Saliency"
@@ -221,14 +225,15 @@ def test_the_accuracy_curve_is_computed_with_progress(qtbot, draw):
     draw.why_tabs.setCurrentWidget(panel)
     panel.count.setValue(100)
     steps = []
-    panel.task.worker.progress.connect(lambda i, done, total: steps.append((i, done, total)))
+    panel.client.progress.connect(lambda i, done, total: steps.append((i, done, total)))
     qtbot.mouseClick(panel.compute_button, Qt.LeftButton)
     assert not panel.compute_button.isEnabled() and panel.cancel_button.isEnabled()
     qtbot.waitUntil(lambda: not panel.running, timeout=30000)
     xs, ys = panel.curve.getData()
     assert len(xs) == 9 and ys[0] > ys[-1] and 0 <= ys.min() and ys.max() <= 100
     # (a model that arrives after Compute starts the run again on it: the last request's)
-    qtbot.waitUntil(lambda: (panel.request_id, 900, 900) in steps)
+    qtbot.waitUntil(lambda: (panel.client.request_id, 900, 900) in steps)
+    assert len(steps) >= 9  # in slices: one per ε at least (the service answers between)
     assert panel.progress.value() == panel.progress.maximum()
     assert panel.summary.text().startswith("100 test images; clean accuracy")
     assert panel.compute_button.isEnabled() and not panel.cancel_button.isEnabled()
@@ -246,7 +251,8 @@ def test_the_accuracy_run_can_be_cancelled_and_a_new_model_clears_the_curve(qtbo
     panel.compute()
     qtbot.waitUntil(lambda: not panel.running, timeout=30000)
     assert len(panel.curve.getData()[0]) == 9
-    draw.set_model(load_default_model(), "the default model")
+    draw.source_box.activated.emit(0)  # the default model, chosen again: a new model
+    qtbot.waitUntil(draw.settled, timeout=10000)
     xs, _ = panel.curve.getData()
     assert panel.result is None and (xs is None or len(xs) == 0)
 
@@ -295,13 +301,14 @@ def test_a_found_filter_is_shown_again_without_the_worker(qtbot, draw, small_tes
     panel = draw.why_tabs.filters
     draw.why_tabs.setCurrentWidget(panel)
     qtbot.waitUntil(panel.settled, timeout=60000)
-    runs = panel.task.worker.processed
+    runs = panel.client.request_id
     panel.channel_spin.setValue(3)
     qtbot.waitUntil(panel.settled, timeout=60000)
-    assert panel.task.worker.processed == runs + 1  # the picture only: the patches are kept
+    assert panel.client.request_id == runs + 1  # the picture only: the patches are kept
     panel.channel_spin.setValue(0)
-    assert panel.settled() and panel.task.worker.processed == runs + 1
-    draw.set_model(load_default_model(), "the default model")
+    assert panel.settled() and panel.client.request_id == runs + 1
+    draw.source_box.activated.emit(0)  # the default model, chosen again: a new model
+    qtbot.waitUntil(draw.settled, timeout=10000)
     assert not panel.patches and not panel.pictures  # another model: found again
 
 
@@ -324,49 +331,58 @@ def test_no_test_images_is_said_clearly(qtbot, draw):
     assert "Cannot show this filter: no test images" in panel.caption.text()
 
 
-def test_workers_copy_the_model_in_their_own_thread_without_hooks(qtbot, draw):
-    from cnnviz.gui.workers.model_task_worker import copy_without_hooks
+def test_models_are_built_and_used_in_the_compute_thread_and_the_page_holds_none(qtbot, draw):
+    import threading
 
-    model = load_default_model()
-    handle = model.conv1.register_forward_hook(lambda m, i, o: None)
-    own = copy_without_hooks(model)
-    assert not own.conv1._forward_hooks and len(model.conv1._forward_hooks) == 1
-    assert own.conv1.weight.data_ptr() != model.conv1.weight.data_ptr()
-    handle.remove()
-    worker = draw.why_tabs.why.task.worker
-    draw.set_model(model, "the default model")
-    assert worker._model is None  # not copied in the GUI thread
+    from cnnviz.gui.workers.compute_service import ComputeClient
+
+    built_in = []
+
+    def build():
+        built_in.append(threading.get_ident())
+        return load_default_model(), MNIST_INFO
+
     draw.why_tabs.setCurrentWidget(draw.why_tabs.why)
-    drag(draw.canvas, VERTICAL)
+    image = (np.random.default_rng(0).random((1, 28, 28)) * 255).astype(np.uint8)
+    draw.show_test_image(image, ModelSource("a recorded model", build))  # as the Train page
+    qtbot.waitUntil(draw.settled, timeout=10000)
     qtbot.waitUntil(draw.why_tabs.why.settled, timeout=10000)
-    assert worker._model is not None and worker._model is not model
+    assert "a recorded model" in draw.model_label.text() and draw.why_tabs.why.result
+    probe = ComputeClient(draw.context.compute, "probe")
+    with qtbot.waitSignal(probe.result, timeout=10000) as signal:
+        probe.submit(None, lambda: {"thread": threading.get_ident()})
+    assert built_in == [signal.args[0]["thread"]] != [threading.get_ident()]  # built once, there
+    holders = [draw, draw.controller, draw.why_tabs, *draw.why_tabs.panels()]
+    assert not [v for h in holders for v in vars(h).values() if isinstance(v, nn.Module)]
 
 
-def test_the_panels_are_built_one_per_turn_after_the_page_and_given_what_it_has(qtbot):
+def test_the_panels_are_built_one_per_turn_after_the_page_and_given_what_it_has(qtbot, compute):
     """WhyTabs builds no panel with itself (the four held the Draw page's build for about
     50 ms): each comes on a later turn of the event loop, or at once when its tab is shown,
-    with the model and drawing given before it existed. Shut down, it builds no more (each
-    panel starts a worker thread)."""
+    with the service, model and drawing given before it existed. Shut down, it builds no
+    more."""
     from PySide6.QtWidgets import QWidget
 
     from cnnviz.gui.widgets.why_tabs import WhyTabs
 
-    model = load_default_model()
     image = np.zeros((1, 28, 28), np.float32)
     from dataclasses import replace
 
     info = replace(MNIST_INFO, dataset="given before the panels were built")
+    source = ModelSource("test", lambda: (load_default_model(), info))
     tabs = WhyTabs(QWidget(), lambda: None)
     qtbot.addWidget(tabs)
     try:
-        tabs.set_model(model, info)
+        tabs.use_service(compute)
+        tabs.set_model(*described(source))
         tabs.set_image(image)
         assert tabs.panels() == ()
         tabs.setCurrentIndex(3)  # Accuracy(ε): built now, in its tab
         assert tabs.currentWidget() is tabs._built["robustness"] and len(tabs.panels()) == 1
         qtbot.waitUntil(lambda: len(tabs.panels()) == 4)
         assert tabs.currentIndex() == 3
-        assert all(panel.info is info for panel in tabs.panels())
+        assert all(panel.info is info and panel.source is source for panel in tabs.panels())
+        assert all(panel.client.service is compute for panel in tabs.panels())
         assert np.array_equal(tabs.why.image, image) and np.array_equal(tabs.fool.image, image)
         assert [tabs.tabText(i) for i in range(tabs.count())] == [
             "Maps",
@@ -377,7 +393,7 @@ def test_the_panels_are_built_one_per_turn_after_the_page_and_given_what_it_has(
         ]
     finally:
         tabs.shutdown()
-        qtbot.waitUntil(lambda: not tabs.busy(), timeout=10000)
+        assert not any(panel.is_busy() for panel in tabs.panels())
 
     closed = WhyTabs(QWidget(), lambda: None)
     qtbot.addWidget(closed)

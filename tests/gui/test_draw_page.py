@@ -16,11 +16,12 @@ VERTICAL = [(0.5, 0.15), (0.5, 0.85)]
 def draw(main_window, qtbot):
     page = main_window.show_page(4)
     qtbot.waitExposed(page)
+    qtbot.waitUntil(page.settled, timeout=10000)  # its model built and described
     return page
 
 
 def settled(page):
-    return page.shown_id == page.request_id
+    return page.settled()
 
 
 def test_empty_canvas_has_no_prediction(draw):
@@ -69,7 +70,9 @@ def test_latest_request_wins(qtbot, draw):
         drag(draw.canvas, VERTICAL)
     qtbot.waitUntil(lambda: settled(draw), timeout=10000)
     assert draw.shown_id == draw.request_id
-    assert draw.inference.worker.processed <= draw.request_id
+    client = draw.predictions  # asked at most once per request, its latest answered
+    assert client.answered_id == client.request_id <= draw.request_id
+    assert draw.bars.top() == 1
 
 
 def trained_checkpoint(tmp_path, model="simple", **kw):
@@ -88,7 +91,7 @@ def test_switching_the_model_updates_the_prediction(qtbot, draw, tmp_path):
     qtbot.waitUntil(lambda: settled(draw), timeout=10000)
     before = draw.bars.probabilities.copy()
     assert draw.use_checkpoint(trained_checkpoint(tmp_path))
-    qtbot.waitUntil(lambda: settled(draw), timeout=10000)
+    qtbot.waitUntil(lambda: settled(draw), timeout=10000)  # built, described, classified
     assert not np.allclose(draw.bars.probabilities, before)
     assert "checkpoint" in draw.model_label.text()
 
@@ -96,6 +99,7 @@ def test_switching_the_model_updates_the_prediction(qtbot, draw, tmp_path):
 def test_inception_checkpoint_shows_the_branches(qtbot, draw, tmp_path):
     assert not draw.branch_panel.isVisibleTo(draw)
     assert draw.use_checkpoint(trained_checkpoint(tmp_path, "inception"))
+    qtbot.waitUntil(lambda: settled(draw), timeout=10000)  # built in the compute service
     assert draw.branch_panel.isVisibleTo(draw)
     drag(draw.canvas, VERTICAL)
     qtbot.waitUntil(lambda: settled(draw), timeout=10000)
@@ -107,26 +111,31 @@ def test_inception_checkpoint_shows_the_branches(qtbot, draw, tmp_path):
     ]
 
 
-def test_bad_checkpoints_keep_the_previous_model(tmp_path, draw):
-    model = draw.model
+def test_bad_checkpoints_keep_the_previous_model(qtbot, tmp_path, draw):
+    qtbot.waitUntil(lambda: settled(draw), timeout=10000)
+    model = draw.source
     bad = tmp_path / "bad.pt"
     bad.write_bytes(b"nonsense")
     assert not draw.use_checkpoint(bad)
-    assert "Cannot use this checkpoint" in draw.message.text() and draw.model is model
+    assert "Cannot use this checkpoint" in draw.message.text() and draw.source is model
     cifar = trained_checkpoint(tmp_path)
     from cnnviz.core.training import load_checkpoint, save_checkpoint
 
     data = load_checkpoint(cifar)
     data["input_shape"] = [3, 32, 32]
     save_checkpoint(cifar, {k: v for k, v in data.items() if k != "format"})
-    assert not draw.use_checkpoint(cifar)
-    assert "do not fit" in draw.message.text() and draw.model is model
+    assert draw.use_checkpoint(cifar)  # readable: built in the compute service, which refuses it
+    qtbot.waitUntil(lambda: settled(draw), timeout=10000)
+    assert "Cannot use this checkpoint" in draw.message.text()
+    assert "do not fit" in draw.message.text() and draw.source is model
+    assert draw.source_box.currentIndex() == 0 and "default model" in draw.model_label.text()
 
 
-def test_training_run_source_without_a_run(draw):
-    model = draw.model
+def test_training_run_source_without_a_run(qtbot, draw):
+    qtbot.waitUntil(lambda: settled(draw), timeout=10000)
+    model = draw.source
     assert not draw.use_training_run()
-    assert "No training run yet" in draw.message.text() and draw.model is model
+    assert "No training run yet" in draw.message.text() and draw.source is model
 
 
 def test_training_run_source_uses_a_snapshot(qtbot, main_window, draw):
@@ -135,14 +144,14 @@ def test_training_run_source_uses_a_snapshot(qtbot, main_window, draw):
     qtbot.waitUntil(lambda: train.ended, timeout=60000)
     main_window.show_page(4)
     assert draw.use_training_run()
-    qtbot.waitUntil(lambda: not draw.awaiting_snapshot, timeout=10000)  # between batches
-    assert draw.model is not train.engine.model
+    qtbot.waitUntil(lambda: settled(draw), timeout=10000)  # between batches, then built
+    assert draw.source_box.currentIndex() == 1 and not draw.message.isVisible()
     assert "current training run" in draw.model_label.text()
     train.shutdown()
 
 
 def test_try_a_test_digit(qtbot, draw):
-    draw.rng = np.random.default_rng(3)
+    draw.controller.rng = np.random.default_rng(3)
     label = draw.try_test_digit()
     qtbot.waitUntil(lambda: settled(draw), timeout=10000)
     assert not draw.canvas.is_empty() and draw.bars.top() == label
@@ -155,6 +164,8 @@ def test_the_model_box_names_the_source_in_use(qtbot, main_window, draw, tmp_pat
     assert draw.source_box.currentIndex() == 0 and "No training run yet" in draw.message.text()
     assert draw.use_checkpoint(trained_checkpoint(tmp_path))
     assert draw.source_box.currentIndex() == 2
+    qtbot.waitUntil(lambda: settled(draw), timeout=10000)
+    assert draw.source_box.currentIndex() == 2 and "checkpoint" in draw.model_label.text()
 
 
 # -- lesson files -------------------------------------------------------------------------------
@@ -169,11 +180,13 @@ def test_the_draw_page_round_trips_its_lesson(qtbot, draw, tmp_path):
     drawing = draw.canvas.to_array()
 
     assert draw.use_checkpoint(trained_checkpoint(tmp_path))  # change everything
+    qtbot.waitUntil(lambda: settled(draw), timeout=10000)
     draw.canvas.clear()
     draw.why_tabs.setCurrentIndex(0)
     draw.why_tabs.why.method_box.setCurrentIndex(0)
     assert draw.lesson_state() != saved
     draw.restore_lesson(saved)
+    qtbot.waitUntil(lambda: settled(draw), timeout=10000)  # the default model, built again
     assert draw.lesson_state() == saved
     assert np.array_equal(draw.canvas.to_array(), drawing)
     assert draw.source_box.currentIndex() == 0 and "default model" in draw.model_label.text()
@@ -184,14 +197,17 @@ def test_the_draw_page_round_trips_its_lesson(qtbot, draw, tmp_path):
 def test_a_draw_lesson_keeps_a_checkpoint_and_an_exact_test_image(qtbot, draw, tmp_path):
     path = trained_checkpoint(tmp_path)
     assert draw.use_checkpoint(path)
-    draw.rng = np.random.default_rng(5)
+    qtbot.waitUntil(lambda: settled(draw), timeout=10000)
+    draw.controller.rng = np.random.default_rng(5)
     draw.try_test_digit()
     exact = draw.exact_input.copy()
     saved = draw.lesson_state()
     assert saved["model"] == {"source": "checkpoint", "path": str(path)}
     draw.restore_lesson({**saved, "model": {"source": "default"}, "exact": None})
+    qtbot.waitUntil(lambda: settled(draw), timeout=10000)
     assert draw.exact_input is None and draw.source_index == 0
     draw.restore_lesson(saved)
+    qtbot.waitUntil(lambda: settled(draw), timeout=10000)
     assert draw.lesson_state() == saved and draw.source_index == 2
     np.testing.assert_array_equal(draw.exact_input, exact)  # given to the network exactly
     qtbot.waitUntil(lambda: settled(draw), timeout=10000)
@@ -219,22 +235,43 @@ def test_a_bad_draw_lesson_is_refused_and_the_page_stays(draw, change, words):
     assert draw.lesson_state() == before
 
 
-def test_a_checkpoint_that_cannot_be_used_is_refused(draw, tmp_path):
+def test_a_checkpoint_that_cannot_be_used_is_refused(qtbot, draw, tmp_path):
+    qtbot.waitUntil(lambda: settled(draw), timeout=10000)
     bad = tmp_path / "bad.pt"
     bad.write_bytes(b"nonsense")
     before = draw.lesson_state()
-    model = draw.model
+    model = draw.source
     with pytest.raises(ValueError, match="its checkpoint .* cannot be used"):
         draw.restore_lesson({**before, "model": {"source": "checkpoint", "path": str(bad)}})
-    assert draw.lesson_state() == before and draw.model is model
+    assert draw.lesson_state() == before and draw.source is model and not draw.switching()
 
 
 def test_a_draw_lesson_on_the_training_run_before_any_run_keeps_the_model(qtbot, draw):
-    model = draw.model
+    qtbot.waitUntil(lambda: settled(draw), timeout=10000)
+    model = draw.source
     drag(draw.canvas, VERTICAL)
     state = {**draw.lesson_state(), "model": {"source": "training run"}}
     draw.canvas.clear()
     draw.restore_lesson(state)
-    assert "No training run yet" in draw.message.text() and draw.model is model
+    assert "No training run yet" in draw.message.text() and draw.source is model
     qtbot.waitUntil(lambda: settled(draw), timeout=10000)
     assert draw.bars.top() == 1  # the drawing is taken and classified
+
+
+def test_a_page_made_without_a_window_runs_its_jobs_on_a_service_of_its_own(qtbot):
+    """As a lesson exported from the command line builds it: no window lends a service."""
+    from cnnviz.gui.pages.draw_page import DrawPage
+
+    page = DrawPage()
+    qtbot.addWidget(page)
+    canvas = np.zeros((280, 280), np.uint8)
+    canvas[40:240, 130:150] = 255
+    from cnnviz.core.lesson_pictures import encode_png
+
+    page.restore_lesson({"model": {"source": "default"}, "canvas": encode_png(canvas)})
+    try:
+        qtbot.waitUntil(page.settled, timeout=10000)
+        assert page.bars.top() == 1 and "default model" in page.model_label.text()
+    finally:
+        page.shutdown()
+        qtbot.waitUntil(lambda: not page.busy_text(), timeout=10000)

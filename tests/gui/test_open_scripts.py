@@ -14,6 +14,7 @@ torch = pytest.importorskip("torch")
 from gui_helpers import drag  # noqa: E402
 
 from cnnviz.core.training import TrainConfig  # noqa: E402
+from cnnviz.gui.workers.compute_service import ComputeClient  # noqa: E402
 from cnnviz.models import (  # noqa: E402
     available,
     load_model_file,
@@ -217,6 +218,7 @@ def test_weights_that_do_not_fit_change_nothing(qtbot, train, tmp_path):
 def draw(main_window, qtbot, opened):
     page = main_window.show_page(4)
     qtbot.waitExposed(page)
+    qtbot.waitUntil(page.settled, timeout=10000)  # its model built and described
     return page
 
 
@@ -224,8 +226,11 @@ def test_the_draw_page_uses_weights_trained_elsewhere(qtbot, draw, tmp_path):
     trained = load_model_file(LECTURE).build()
     torch.save(trained.state_dict(), tmp_path / "mnist_cnn.pt")
     draw.use_weights(NAME, tmp_path / "mnist_cnn.pt")
-    qtbot.waitUntil(lambda: type(draw.model).__name__ == "Net", timeout=30000)
-    assert torch.equal(draw.model.conv1.weight, trained.conv1.weight)
+    qtbot.waitUntil(lambda: "with the weights of" in draw.model_label.text(), timeout=30000)
+    probe = ComputeClient(draw.context.compute, "probe")  # the model lives in the service
+    with qtbot.waitSignal(probe.result, timeout=10000) as answer:
+        probe.submit(draw.source, lambda model, _info: {"w": model.conv1.weight.detach().clone()})
+    assert torch.equal(answer.args[0]["w"], trained.conv1.weight)
     assert draw.source_box.currentIndex() == 3
     assert "8,490 parameters" in draw.model_label.text()
     assert (draw.info.mean, draw.info.std) == (0.0, 1.0)  # the script's ToTensor only
@@ -236,7 +241,7 @@ def test_the_draw_page_uses_weights_trained_elsewhere(qtbot, draw, tmp_path):
 
 
 def test_a_pickled_model_is_read_only_after_asking(qtbot, draw, tmp_path):
-    model = draw.model
+    model = draw.source
     torch.save({"optimizer": torch.optim.SGD}, tmp_path / "pickled.pt")
     asked = []
     draw.weights.ask = lambda _parent, reason: asked.append(reason) or False
@@ -246,17 +251,17 @@ def test_a_pickled_model_is_read_only_after_asking(qtbot, draw, tmp_path):
     assert draw.message.text() == (
         "Cannot use these weights: pickled.pt was not read. The previous model stays."
     )
-    assert draw.model is model
+    assert draw.source is model
 
 
 def test_mismatched_weights_keep_the_previous_model(qtbot, draw, tmp_path):
-    model = draw.model
+    model = draw.source
     inception = load_model_file(FILES / "lecture_inception_script.py").build()
     torch.save(inception.state_dict(), tmp_path / "inception.pt")
     draw.use_weights(NAME, tmp_path / "inception.pt")
     qtbot.waitUntil(lambda: draw.message.isVisible(), timeout=30000)
     assert "layer conv2: conv2.weight is 20×10×5×5 in Net but 20×88×5×5" in draw.message.text()
-    assert draw.model is model and draw.source_box.currentIndex() == 0
+    assert draw.source is model and draw.source_box.currentIndex() == 0
 
 
 def test_weights_need_an_opened_model_first(draw):

@@ -1,4 +1,6 @@
-"""Model helpers' jobs: on their own thread alone, or on every core for a whole test set."""
+"""Worker threads: the compute service runs a job submitted and cancelled before it began
+not at all, and one submitted after the cancel in full; a worker thread yields the CPU to
+the window; the preload pauses garbage collection while it imports."""
 
 import os
 import sys
@@ -9,33 +11,46 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-from cnnviz.core import compute_threads  # noqa: E402
-from cnnviz.gui.workers.model_task_worker import CopyingModelWorker  # noqa: E402
+
+def test_a_cancel_reaches_a_job_not_started_yet_and_no_job_submitted_after_it(qtbot, compute):
+    """Cancel pressed before the service took the job up must stop it (it was lost once: a
+    whole test set ran to its end); a job submitted after the cancel runs in full."""
+    from cnnviz.gui.workers.compute_service import ComputeClient
+
+    client, blocker = ComputeClient(compute, "curve"), ComputeClient(compute, "blocker")
+    gate, started, ran = threading.Event(), threading.Event(), []
+
+    def hold():
+        started.set()
+        gate.wait(10)
+        return {}
+
+    def job(tag):
+        ran.append(tag)
+        yield 1, 1
+        return {"tag": tag}
+
+    blocker.submit(None, hold)
+    assert started.wait(10)  # the service is busy: the next jobs wait
+    client.submit(None, job, "cancelled before it began")
+    client.cancel()
+    answers = []
+    client.result.connect(answers.append)
+    client.submit(None, job, "submitted after the cancel")
+    gate.set()
+    qtbot.waitUntil(lambda: bool(answers), timeout=10000)
+    assert ran == ["submitted after the cancel"] and answers[0]["tag"] == ran[0]
 
 
-def test_a_model_job_runs_alone_and_a_test_set_job_on_every_core(qapp, two_compute_threads):
-    worker = CopyingModelWorker()
-    worker.set_model(torch.nn.Linear(4, 2))
+def test_the_compute_thread_runs_pytorch_on_itself_alone(qtbot, compute):
+    """Its jobs are one image or a slice: a team of OpenMP threads made a stroke wait for a
+    second thread at the worker's low priority (see compute_service.one_torch_thread)."""
+    from cnnviz.gui.workers.compute_service import ComputeClient
 
-    def threads_used(_model, _info, _control):
-        return torch.get_num_threads()
-
-    def over_a_test_set(_model, _info, _control):
-        return torch.get_num_threads()
-
-    over_a_test_set.every_core = True
-    seen = {}
-
-    def in_the_worker_thread():  # what the worker's QThread does for each job
-        worker.before_job()
-        seen["one image"] = worker._run(1, 1, threads_used)
-        worker.before_job()
-        seen["test set"] = worker._run(2, 2, over_a_test_set)
-
-    thread = threading.Thread(target=in_the_worker_thread)
-    thread.start()
-    thread.join(60)
-    assert seen == {"one image": 1, "test set": compute_threads.DEFAULT}
+    client = ComputeClient(compute, "threads")
+    with qtbot.waitSignal(client.result, timeout=10000) as answer:
+        client.submit(None, lambda: {"threads": torch.get_num_threads()})
+    assert answer.args[0]["threads"] == 1
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="a niceness per thread: Linux")
@@ -70,30 +85,6 @@ def test_a_worker_thread_and_the_threads_it_starts_yield_the_cpu_to_the_window(q
     expected = min(19, window + BACKGROUND_NICE)
     assert seen == {"worker": expected, "child": expected}
     assert niceness() == window  # the GUI thread keeps its own
-
-
-def test_a_cancel_reaches_a_job_not_started_yet_and_no_job_submitted_after_it(qapp):
-    """Cancel pressed before the worker took the job up was lost (the job cleared the flag as
-    it started, and ran a whole test set to its end); a cancel long past stopped nothing
-    later only by luck. Each job now knows whether a cancel came after it was submitted."""
-    worker = CopyingModelWorker()
-    worker.set_model(torch.nn.Linear(4, 2))
-    asked = []
-
-    def job(_model, _info, control):
-        asked.append(control.should_stop())
-        return {}
-
-    worker.submit(1, job)
-    worker.cancel()  # the job waits: the worker's thread has not taken it up yet
-    worker._process()  # now it does
-    worker.submit(2, job)  # after the cancel: runs in full
-    worker._process()
-    worker.submit(3, job)
-    worker.cancel()
-    worker.submit(4, job)  # replaces job 3, which never runs; itself submitted after the cancel
-    worker._process()
-    assert asked == [True, False, False]
 
 
 def test_no_automatic_garbage_collection_while_the_preload_imports():

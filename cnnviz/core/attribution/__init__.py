@@ -9,13 +9,15 @@ normalisation happens inside. captum does the work where it has the method."""
 
 from cnnviz.core.attribution_methods import METHODS, AttributionMethod, by_label, by_name
 
-from .adversarial import Robustness, fgsm, fgsm_robustness, pgd
+from .adversarial import Robustness, fgsm, fgsm_robustness, fgsm_robustness_slices, pgd
 from .filters import (
     ReceptiveField,
     TopPatches,
     maximise_activation,
+    maximise_activation_slices,
     receptive_field,
     top_patches,
+    top_patches_slices,
 )
 from .maps import (
     conv_layers,
@@ -37,13 +39,16 @@ __all__ = [
     "conv_layers",
     "fgsm",
     "fgsm_robustness",
+    "fgsm_robustness_slices",
     "grad_cam",
     "integrated_gradients",
     "maximise_activation",
+    "maximise_activation_slices",
     "occlusion",
     "occlusion_positions",
     "pgd",
     "receptive_field",
     "saliency",
     "top_patches",
+    "top_patches_slices",
 ]

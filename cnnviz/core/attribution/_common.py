@@ -4,7 +4,7 @@ of the pixel image (normalisation inside, so captum works on pixels in [0, 1])."
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from contextlib import contextmanager
 
 import numpy as np
@@ -112,3 +112,25 @@ def evaluating(model: nn.Module) -> Iterator[nn.Module]:
 
 def as_numpy(tensor: torch.Tensor) -> np.ndarray:
     return np.ascontiguousarray(tensor.detach().float().cpu().numpy(), dtype=np.float32)
+
+
+def run_slices(
+    slices: Generator,
+    progress: Callable[[int, int], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
+):
+    """Run a computation cut in slices (a generator that yields ``(done, total)`` after each
+    and returns its result) to its end, in one piece: ``progress(done, total)`` after each
+    slice, ``should_stop()`` before each (None returned when it said stop)."""
+    try:
+        while True:
+            if should_stop is not None and should_stop():
+                return None
+            try:
+                done, total = next(slices)
+            except StopIteration as stop:
+                return stop.value
+            if progress is not None:
+                progress(done, total)
+    finally:
+        slices.close()

@@ -4,7 +4,7 @@ FGSM and PGD are captum's (captum.robust), run on the pixel image so the change 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -22,6 +22,7 @@ from ._common import (
     evaluating,
     pixel_tensor,
     probabilities,
+    run_slices,
 )
 
 
@@ -86,18 +87,27 @@ class Robustness:
 
 
 def fgsm_robustness(
+    *args, progress: Callable[[int, int], None] | None = None, should_stop=None, **kwargs
+) -> Robustness | None:
+    """Accuracy against ``eps`` for FGSM on a test set: :func:`fgsm_robustness_slices` (the
+    same arguments) in one piece, ``progress(done, total)`` after each batch and ε,
+    ``should_stop()`` checked between batches (None returned when it said stop)."""
+    return run_slices(fgsm_robustness_slices(*args, **kwargs), progress, should_stop)
+
+
+def fgsm_robustness_slices(
     model: nn.Module,
     images: torch.Tensor,
     labels: torch.Tensor,
     eps_values: Sequence[float],
     info: InputContract = MNIST_INFO,
     batch_size: int = 500,
-    progress: Callable[[int, int], None] | None = None,
-    should_stop: Callable[[], bool] | None = None,
-) -> Robustness | None:
-    """Accuracy against ``eps`` for FGSM on a test set (``images`` uint8 ``[N, C, H, W]``
-    as the datasets hold them). ``progress(done, total)`` after each batch and ε;
-    ``should_stop()`` checked between batches (None returned when it said stop)."""
+) -> Generator[tuple[int, int], None, Robustness]:
+    """Accuracy against ``eps`` for FGSM on a test set (``images`` uint8 ``[N, C, H, W]`` as
+    the datasets hold them), in slices: yields ``(done, total)`` after each batch and ε and
+    returns the :class:`Robustness`. Nothing of it stays set in the thread between two
+    slices (eval mode is set again for each, gradients are never switched off across a
+    yield): other jobs may use the model in between."""
     eps_values = [check_eps(e) for e in eps_values]
     if len(images) == 0 or len(images) != len(labels):
         raise ValueError("images and labels must be non-empty and of the same length")
@@ -107,25 +117,22 @@ def fgsm_robustness(
     fooled = np.zeros(len(eps_values))
     clean_right = 0
     done = 0
-    with evaluating(model):
-        forward = probabilities(model, info)
-        for start in range(0, len(images), batch_size):
-            x = (images[start : start + batch_size].to(device).float() / 255.0).requires_grad_()
-            y = labels[start : start + batch_size].to(device)
-            with torch.no_grad():
-                right = forward(x).argmax(1) == y
-            clean_right += int(right.sum())
-            for k, eps in enumerate(eps_values):
-                if should_stop is not None and should_stop():
-                    return None
+    forward = probabilities(model, info)
+    for start in range(0, len(images), batch_size):
+        x = (images[start : start + batch_size].to(device).float() / 255.0).requires_grad_()
+        y = labels[start : start + batch_size].to(device)
+        with evaluating(model), torch.no_grad():
+            right = forward(x).argmax(1) == y
+        clean_right += int(right.sum())
+        for k, eps in enumerate(eps_values):
+            with evaluating(model):
                 adversarial = _fgsm_batch(model, x, y, eps, info)
                 with torch.no_grad():
                     still = forward(adversarial).argmax(1) == y
-                correct[k] += int(still.sum())
-                fooled[k] += int((right & ~still).sum())
-                done += len(x)
-                if progress is not None:
-                    progress(done, total)
+            correct[k] += int(still.sum())
+            fooled[k] += int((right & ~still).sum())
+            done += len(x)
+            yield done, total
     n = len(images)
     return Robustness(
         eps=tuple(eps_values),

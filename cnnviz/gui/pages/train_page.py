@@ -203,6 +203,7 @@ class TrainPage(Page):
     def attach(self, context: PageContext) -> None:
         super().attach(context)
         context.datasets.message.connect(self.show_message)
+        self.views.gallery.use_service(context.compute)
 
     def request_model_snapshot(self, callback) -> bool:
         """``callback(source)`` in the GUI thread with a ModelSource of the weights being

@@ -1,6 +1,6 @@
 """AdversarialPanel: fool the network with a change of at most ε per pixel. An ε slider, FGSM
 away from its answer or targeted PGD ("make it say N"); the change in two colours, the
-adversarial input, its probabilities and feature maps, all live (in its own worker)."""
+adversarial input, its probabilities and feature maps, all live (on the compute service)."""
 
 from __future__ import annotations
 
@@ -15,8 +15,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from cnnviz.core.inference import MNIST_INFO, InputContract
-from cnnviz.core.training.probe import feature_layers
+from cnnviz.core.model_source import ModelSource
 from cnnviz.gui import theme
 from cnnviz.gui.widgets.feature_grid import FeatureMapGrid
 from cnnviz.gui.widgets.overlay_view import OverlayView
@@ -97,11 +96,11 @@ class AdversarialPanel(ModelTaskPanel):
         return self.eps_slider.value() * 0.5 / EPS_STEPS
 
     # -- what the page tells it ------------------------------------------------------------------
-    def set_model(self, model, info: InputContract = MNIST_INFO) -> None:
-        super().set_model(model, info)
-        self.bars.set_class_names(info.class_names)
-        goals = [AWAY, *(f"Make it say {name} (PGD)" for name in info.class_names)]
-        for box, items in ((self.goal_box, goals), (self.layer_box, feature_layers(model))):
+    def set_model(self, source: ModelSource, facts: dict) -> None:
+        super().set_model(source, facts)
+        self.bars.set_class_names(self.info.class_names)
+        goals = [AWAY, *(f"Make it say {name} (PGD)" for name in self.info.class_names)]
+        for box, items in ((self.goal_box, goals), (self.layer_box, facts["layers"])):
             box.blockSignals(True)
             box.clear()
             box.addItems(items)

@@ -1,6 +1,6 @@
 """AttributionPanel: why did it say 7? Saliency, integrated gradients, occlusion (with its
 window sliding over the input) or Grad-CAM for the predicted or a chosen class, overlaid on
-the network's input in two colours. Computed in its own worker; the latest request wins."""
+the network's input in two colours. Computed on the compute service; the latest request wins."""
 
 from __future__ import annotations
 
@@ -17,8 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from cnnviz.core.attribution import METHODS as REGISTRY
-from cnnviz.core.attribution import conv_layers
-from cnnviz.core.inference import MNIST_INFO, InputContract
+from cnnviz.core.model_source import ModelSource
 from cnnviz.gui.widgets.overlay_view import OverlayView
 from cnnviz.gui.widgets.task_panel import ModelTaskPanel
 from cnnviz.gui.workers.attribution_jobs import METHODS, attribution_map
@@ -102,12 +101,12 @@ class AttributionPanel(ModelTaskPanel):
         self._enable()
 
     # -- what the page tells it ------------------------------------------------------------------
-    def set_model(self, model, info: InputContract = MNIST_INFO) -> None:
-        super().set_model(model, info)
-        _, h, w = info.input_shape
+    def set_model(self, source: ModelSource, facts: dict) -> None:
+        super().set_model(source, facts)
+        _, h, w = self.info.input_shape
         for box, items in (
-            (self.target_box, [PREDICTED, *info.class_names]),
-            (self.layer_box, conv_layers(model)),
+            (self.target_box, [PREDICTED, *self.info.class_names]),
+            (self.layer_box, list(facts["convs"])),
         ):
             box.blockSignals(True)
             box.clear()

@@ -1,6 +1,7 @@
 """ConfusionGallery: the test images behind one cell of the confusion matrix (true X,
 predicted Y), the surest first, each with its probability; a click opens one on the Draw
-page. Found in a worker with a snapshot of the trained model."""
+page. Found on the compute service (in slices) with a snapshot of the trained model: its
+:class:`~cnnviz.core.model_source.ModelSource`, never the module."""
 
 from __future__ import annotations
 
@@ -31,9 +32,9 @@ def thumbnail(image: np.ndarray) -> QPixmap:
 
 class ConfusionGallery(ModelTaskPanel):
     """Title, the thumbnails (icon view) and a caption; ``open_image(image, label, snapshot)``
-    when one is clicked."""
+    when one is clicked. Its page lends it the window's compute service (``use_service``)."""
 
-    open_image = Signal(object, int, object)  # uint8 [C, H, W], its label, (model, contract)
+    open_image = Signal(object, int, object)  # uint8 [C, H, W], its label, a ModelSource
     trace_image = Signal(object, int, object)  # the same, for the Trace page
 
     def __init__(self, parent=None):
@@ -64,8 +65,8 @@ class ConfusionGallery(ModelTaskPanel):
         self.class_names: tuple[str, ...] = ()
 
     def show_cell(self, true: int, predicted: int, snapshot, test_data, class_names) -> None:
-        """Find the images of cell (``true``, ``predicted``) with ``snapshot`` ((model,
-        contract) of the run) on ``test_data`` (the run's test set)."""
+        """Find the images of cell (``true``, ``predicted``) with ``snapshot`` (the run's
+        :class:`~cnnviz.core.model_source.ModelSource`) on ``test_data`` (the run's test set)."""
         self.request_id += 1
         self.class_names = tuple(class_names)
         self.list.clear()
@@ -77,14 +78,12 @@ class ConfusionGallery(ModelTaskPanel):
             self._say("No trained model yet: start a run first.", error=True)
             return
         self.snapshot = snapshot
-        model, info = snapshot
-        self.set_model(model, info)
         self._say(f"Finding the {self._name(true)}s taken for {self._name(predicted)}s…")
-        self.submit(confusion_cell, test_data, true, predicted)
+        self.submit(confusion_cell, test_data, true, predicted, source=snapshot)
 
     def show_result(self, result: dict) -> None:
-        if "error" in result or result.get("stopped"):
-            self._say(f"Cannot show these images: {result.get('error', 'stopped')}", error=True)
+        if "error" in result:
+            self._say(f"Cannot show these images: {result['error']}", error=True)
             return
         self.result = result
         true, predicted = result["true"], result["predicted"]

@@ -1,6 +1,7 @@
 """FilterPanel: what one filter looks for. For a channel of a convolution layer: the 9 test
 patches (cropped to the unit's receptive field) that excite it most, and an image made by
-gradient ascent to excite it. Computed in a worker with progress, kept per model."""
+gradient ascent to excite it. Computed on the compute service in slices with progress, kept
+per model."""
 
 from __future__ import annotations
 
@@ -15,9 +16,8 @@ from PySide6.QtWidgets import (
     QSpinBox,
     QVBoxLayout,
 )
-from torch import nn
 
-from cnnviz.core.inference import MNIST_INFO, InputContract
+from cnnviz.core.model_source import ModelSource
 from cnnviz.gui.widgets.feature_grid import FeatureMapGrid
 from cnnviz.gui.widgets.task_panel import ModelTaskPanel
 from cnnviz.gui.workers.attribution_jobs import filter_views
@@ -28,7 +28,7 @@ class FilterPanel(ModelTaskPanel):
 
     def __init__(self, test_set: Callable = lambda: None, parent=None):
         super().__init__("filters", parent)
-        self.test_set = test_set  # called in the worker: reads the test images
+        self.test_set = test_set  # called in the compute thread: reads the test images
         self.channels: dict[str, int] = {}
         self.patches: dict = {}  # layer → TopPatches, for the model in use
         self.pictures: dict = {}  # (layer, channel) → activation-maximisation image
@@ -63,16 +63,14 @@ class FilterPanel(ModelTaskPanel):
         layout.addWidget(self.dream, 2)
         layout.addWidget(self.caption)
 
-    def set_model(self, model, info: InputContract = MNIST_INFO) -> None:
+    def set_model(self, source: ModelSource, facts: dict) -> None:
         """A new model: what was found for the previous one is forgotten."""
-        self.task.worker.cancel()
-        super().set_model(model, info)
+        self.cancel()
+        super().set_model(source, facts)
         self.patches.clear()
         self.pictures.clear()
         self.model_since = self.request_id
-        self.channels = {
-            n: m.out_channels for n, m in model.named_modules() if isinstance(m, nn.Conv2d)
-        }
+        self.channels = dict(facts["convs"])
         self.layer_box.blockSignals(True)
         self.layer_box.clear()
         self.layer_box.addItems(list(self.channels))
@@ -116,7 +114,7 @@ class FilterPanel(ModelTaskPanel):
             self._say(f"Finding what channel {channel} of {layer} looks for…")
 
     def _on_result(self, result: dict) -> None:
-        if result["id"] > self.model_since:  # kept even when no longer asked for: its layer
+        if self.asked_for > self.model_since:  # kept even when no longer asked for: its layer
             if result.get("patches") is not None:  # may be asked for again
                 self.patches[result["layer"]] = result["patches"]
             if result.get("picture") is not None:
@@ -128,8 +126,6 @@ class FilterPanel(ModelTaskPanel):
         self.progress.setValue(0)
         if "error" in result:
             self._say(f"Cannot show this filter: {result['error']}", error=True)
-        elif result.get("stopped"):
-            self._say("Stopped. Choose a layer or channel to search again.")
         else:
             self.progress.setValue(1)
             self._show(result["layer"], result["channel"])

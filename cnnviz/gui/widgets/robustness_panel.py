@@ -1,5 +1,6 @@
-"""RobustnessPanel: test accuracy against ε under FGSM for the model in use, computed in a
-worker with a progress bar (and a Cancel): a small, invisible change fools most digits."""
+"""RobustnessPanel: test accuracy against ε under FGSM for the model in use, computed on the
+compute service in slices with a progress bar (and a Cancel): a small, invisible change fools
+most digits."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from cnnviz.core.inference import MNIST_INFO, InputContract
+from cnnviz.core.model_source import ModelSource
 from cnnviz.gui import theme
 from cnnviz.gui.widgets.task_panel import ModelTaskPanel
 from cnnviz.gui.workers.attribution_jobs import accuracy_against_eps
@@ -30,7 +31,7 @@ class RobustnessPanel(ModelTaskPanel):
 
     def __init__(self, test_set: Callable = lambda: None, parent=None):
         super().__init__("robustness", parent)
-        self.test_set = test_set  # called in the worker: reads the test images
+        self.test_set = test_set  # called in the compute thread: reads the test images
         self.running = False
         self.count = QSpinBox()
         self.count.setRange(100, 10000)
@@ -79,13 +80,13 @@ class RobustnessPanel(ModelTaskPanel):
         layout.addWidget(self.plot, 1)
         layout.addWidget(self.summary)
 
-    def set_model(self, model, info: InputContract = MNIST_INFO) -> None:
+    def set_model(self, source: ModelSource, facts: dict) -> None:
         """A new model: its curve is not known yet. A run in hand is cancelled and started
         again on the new model (asked for before the model had arrived, it was the new
         model's curve the user wanted)."""
         again = self.running
         self.cancel()
-        super().set_model(model, info)
+        super().set_model(source, facts)
         self.result = None
         self.curve.setData([], [])
         self.progress.setValue(0)
@@ -102,21 +103,25 @@ class RobustnessPanel(ModelTaskPanel):
         self.submit(accuracy_against_eps, self.test_set, self.count.value(), EPS_VALUES)
 
     def cancel(self) -> None:
+        """Stop the run in hand at once (the service drops it at its next slice)."""
         if self.running:
-            self.task.worker.cancel()
+            super().cancel()
+            self.shown_id = self.request_id
+            self._ended()
+            self.progress.setValue(0)
+            self._say("Cancelled. Press Compute to start again.")
 
-    def show_result(self, result: dict) -> None:
+    def _ended(self) -> None:
         self.running = False
         self.compute_button.setEnabled(True)
         self.cancel_button.setEnabled(False)
         self.progress.setRange(0, 1)
+
+    def show_result(self, result: dict) -> None:
+        self._ended()
         if "error" in result:
             self.progress.setValue(0)
             self._say(f"Cannot compute the curve: {result['error']}", error=True)
-            return
-        if result.get("stopped"):
-            self.progress.setValue(0)
-            self._say("Cancelled. Press Compute to start again.")
             return
         self.progress.setValue(1)
         self.result = result

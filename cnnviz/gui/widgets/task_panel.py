@@ -1,24 +1,29 @@
-"""ModelTaskPanel: one base for the panels whose model work runs on a :class:`ModelTaskThread`
-(attribution maps, adversarial digits, filters, the confusion gallery, accuracy against ε).
+"""ModelTaskPanel: one base for the panels whose model work runs on the window's compute
+service (attribution maps, adversarial digits, filters, the confusion gallery, accuracy
+against ε).
 
-It owns what they share: the request ids (the latest request wins; a result for an older one
-is dropped), a request made while the panel is hidden waits until it is shown, a caption that
-says what happened (in red for an error), and the same ``shutdown`` / ``is_busy`` for all."""
+It owns what they share: one :class:`~cnnviz.gui.workers.compute_service.ComputeClient` (the
+panel's kind of job), the model source in use and what the service said of its model, the
+request ids (the latest request wins; a result for an older one is never shown), a request
+made while the panel is hidden waits until it is shown, a caption that says what happened (in
+red for an error), and the same ``shutdown`` for all. The panel never holds a torch module."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QLabel, QProgressBar, QWidget
 
 from cnnviz.core.inference import MNIST_INFO, InputContract
+from cnnviz.core.model_source import ModelSource
 from cnnviz.gui import theme
-from cnnviz.gui.workers.model_task_worker import ModelTaskThread
+from cnnviz.gui.workers.compute_service import ComputeClient, ComputeService
 
 
 class ModelTaskPanel(QWidget):
-    """A panel with its own ``task`` thread (named ``cnnviz-<name>``).
+    """A panel whose jobs are of the kind ``name`` on the service given by
+    :meth:`use_service`.
 
     A subclass submits with :meth:`submit_when_seen` (or :meth:`submit`), shows a result in
     :meth:`show_result` (called only for the latest request), makes ``caption`` (the label
@@ -30,22 +35,31 @@ class ModelTaskPanel(QWidget):
 
     def __init__(self, name: str, parent=None):
         super().__init__(parent)
+        self.name = name
+        self.client: ComputeClient | None = None
+        self.source: ModelSource | None = None  # the model's source in use
+        self.facts: dict = {}  # what the compute service said of that model
         self.info: InputContract = MNIST_INFO  # what the model in use expects
         self.request_id = 0  # the latest request
         self.shown_id = 0  # the request whose answer is shown
+        self.asked_for = 0  # the request the client's latest job answers
         self.result: dict | None = None  # the latest answer shown (None: none, or an error)
         self.dirty = False  # a request waits until the panel is seen
         self.caption: QLabel | None = None
         self._timers: list[QTimer] = []
         self._progress_bar: QProgressBar | None = None
-        self.task = ModelTaskThread(name, self)
-        self.task.worker.result.connect(self._on_result, Qt.QueuedConnection)
 
-    def set_model(self, model, info: InputContract = MNIST_INFO) -> None:
-        """Use ``model`` (which expects ``info``) from the next job on; the worker makes its
-        own copy, in its thread."""
-        self.info = info
-        self.task.worker.set_model(model, info)
+    def use_service(self, service: ComputeService) -> None:
+        """Run this panel's jobs on ``service`` (the window's), from now on."""
+        self.client = ComputeClient(service, self.name, self)
+        self.client.result.connect(self._on_result)
+        self.client.progress.connect(self._on_progress)
+
+    def set_model(self, source: ModelSource, facts: dict) -> None:
+        """Use the model of ``source`` from the next job on; ``facts`` is what the compute
+        service said of it (:func:`~cnnviz.gui.workers.draw_jobs.describe_model`)."""
+        self.source, self.facts = source, facts
+        self.info = facts["info"]
 
     # -- requests ----------------------------------------------------------------------------------
     def request(self) -> None:
@@ -53,19 +67,28 @@ class ModelTaskPanel(QWidget):
         made during its absence waits (subclasses that use :meth:`submit_when_seen`)."""
         raise NotImplementedError
 
-    def submit(self, job: Callable, *args) -> None:
-        """Run ``job(model, info, control, *args)`` in the worker for the latest request."""
-        self.task.worker.submit(self.request_id, job, *args)
+    def submit(self, job: Callable, *args, source: ModelSource | None = None) -> None:
+        """Run ``job(model, info, *args)`` on the service for the latest request, on the
+        model of ``source`` (default: the one in use)."""
+        if self.client is None:
+            raise RuntimeError(f"the {self.name} panel has no compute service")
+        self.asked_for = self.request_id
+        self.client.submit(source or self.source, job, *args)
 
     def submit_when_seen(self, job: Callable, *args) -> bool:
         """:meth:`submit` now if the panel is visible (True); else remember to :meth:`request`
         once it is shown (False): no work for a tab nobody looks at."""
-        if not self.isVisible():
+        if not self.isVisible() or self.source is None:
             self.dirty = True
             return False
         self.dirty = False
         self.submit(job, *args)
         return True
+
+    def cancel(self) -> None:
+        """Stop the job in hand (its answer never comes)."""
+        if self.client is not None:
+            self.client.cancel()
 
     def settled(self) -> bool:
         """Whether the answer to the latest request is shown."""
@@ -78,25 +101,24 @@ class ModelTaskPanel(QWidget):
 
     # -- results -----------------------------------------------------------------------------------
     def _on_result(self, result: dict) -> None:
-        """Every answer comes here first, stale or not (a subclass that keeps what a stale
-        job found extends this); only the latest request's goes on to :meth:`show_result`."""
-        if result["id"] != self.request_id:
-            return  # stale: the input or the choice has changed since
-        self.shown_id = result["id"]
-        self.show_result(result)
+        """Every answer of the client comes here first (a subclass that keeps what an answer
+        no longer asked for found extends this); only the latest request's goes on to
+        :meth:`show_result`."""
+        if self.asked_for != self.request_id:
+            return  # stale: a later request asked for nothing (an empty canvas, say)
+        self.shown_id = self.request_id
+        self.show_result({**result, "id": self.request_id})
 
     def show_result(self, result: dict) -> None:
-        """Show the worker's answer to the latest request (``{"id", ...}`` or ``{"id",
-        "error"}``)."""
+        """Show the answer to the latest request (``{"id", ...}`` or ``{"id", "error"}``)."""
         raise NotImplementedError
 
     def follow_progress(self, bar: QProgressBar) -> None:
         """Show the latest request's progress reports on ``bar``."""
         self._progress_bar = bar
-        self.task.worker.progress.connect(self._on_progress, Qt.QueuedConnection)
 
-    def _on_progress(self, request_id: int, done: int, total: int) -> None:
-        if request_id == self.request_id and self._progress_bar is not None:
+    def _on_progress(self, _client_id: int, done: int, total: int) -> None:
+        if self.asked_for == self.request_id and self._progress_bar is not None:
             self._progress_bar.setRange(0, total)
             self._progress_bar.setValue(done)
 
@@ -115,12 +137,12 @@ class ModelTaskPanel(QWidget):
         return timer
 
     def shutdown(self) -> None:
-        """Stop the panel's timers and ask its thread to end (after the job in hand, which is
-        asked to stop); returns at once: watch :meth:`is_busy`."""
+        """Stop the panel's timers and cancel its job in hand (the window stops the
+        service)."""
         for timer in self._timers:
             timer.stop()
-        self.task.stop()
+        self.cancel()
 
     def is_busy(self) -> bool:
-        """Whether the panel's thread still runs."""
-        return self.task.is_running()
+        """Whether the latest job's answer has yet to come."""
+        return self.client is not None and self.client.waiting()

@@ -10,7 +10,7 @@ import numpy as np
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QTabWidget, QWidget
 
-from cnnviz.core.inference import MNIST_INFO, InputContract
+from cnnviz.core.model_source import ModelSource
 from cnnviz.gui.widgets.adversarial_panel import AdversarialPanel
 from cnnviz.gui.widgets.attribution_panel import AttributionPanel
 from cnnviz.gui.widgets.filter_panel import FilterPanel
@@ -52,14 +52,15 @@ class WhyTabs(QTabWidget):
 
     The panels are built one per turn of the event loop after the page (or at once when a
     tab is shown or a panel is asked for: ``why``, ``fool``, ``robustness``, ``filters``),
-    then given the model and drawing in use: built with the page, the four held the GUI
-    thread for about 50 ms of its build in one piece."""
+    then given the compute service, the model and the drawing in use: built with the page,
+    the four held the GUI thread for about 50 ms of its build in one piece."""
 
     def __init__(self, features: QWidget, test_set: Callable, parent=None):
         super().__init__(parent)
         self.test_set = test_set
         self._built: dict[str, QWidget] = {}
-        self._model: tuple | None = None  # (model, info) in use
+        self._service = None  # the window's compute service, once lent
+        self._model: tuple | None = None  # (source, facts) in use
         self._image: np.ndarray | None = None  # the drawing, as the network takes it
         self.addTab(features, "Maps")
         self.setTabToolTip(0, "The feature maps of a chosen layer for the drawing")
@@ -67,7 +68,7 @@ class WhyTabs(QTabWidget):
             index = self.addTab(QWidget(), title)  # a stand-in until the tab is shown
             self.setTabToolTip(index, tip)
         self.currentChanged.connect(self._on_tab_shown)
-        self._closed = False  # shut down: no more panels (each starts a worker thread)
+        self._closed = False  # shut down: no more panels
         QTimer.singleShot(0, self, self._build_next)
 
     def _build_next(self) -> None:
@@ -90,6 +91,8 @@ class WhyTabs(QTabWidget):
             make = PANELS[index - 1][3]
             made = make(self.test_set)
             self._built[name] = made
+            if self._service is not None:
+                made.use_service(self._service)
             if self._model is not None:
                 made.set_model(*self._model)
             if name in ("why", "fool"):
@@ -125,10 +128,17 @@ class WhyTabs(QTabWidget):
         self.filters.choose(layer, channel)
         return True
 
-    def set_model(self, model, info: InputContract = MNIST_INFO) -> None:
-        self._model = (model, info)
+    def use_service(self, service) -> None:
+        """The panels' jobs run on ``service`` (the window's compute service)."""
+        self._service = service
         for panel in self.panels():
-            panel.set_model(model, info)
+            panel.use_service(service)
+
+    def set_model(self, source: ModelSource, facts: dict) -> None:
+        """The model in use: its source, and what the compute service said of it."""
+        self._model = (source, facts)
+        for panel in self.panels():
+            panel.set_model(source, facts)
 
     def set_image(self, image: np.ndarray | None) -> None:
         """The network's input for the drawing, or None for an empty canvas."""
@@ -141,6 +151,3 @@ class WhyTabs(QTabWidget):
         self._closed = True
         for panel in self.panels():
             panel.shutdown()
-
-    def busy(self) -> bool:
-        return any(panel.is_busy() for panel in self.panels())

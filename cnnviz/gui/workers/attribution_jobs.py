@@ -1,5 +1,7 @@
-"""The jobs the Draw page's attribution and adversarial panels run in a ModelTaskThread:
-plain functions of (model, info, control, ...) that return plain numpy data."""
+"""The jobs of the Draw page's panels and of the confusion gallery, run on the compute service
+(:mod:`cnnviz.gui.workers.compute_service`): plain functions of ``(model, info, ...)`` that
+return plain numpy data. The jobs over a whole test set are generators: they yield ``(done,
+total)`` between slices (the service answers a stroke meanwhile) and return their result."""
 
 from __future__ import annotations
 
@@ -9,12 +11,19 @@ from cnnviz.core import attribution as attr
 from cnnviz.core.inference import predict
 
 METHODS = tuple(m.label for m in attr.METHODS)  # the Why? panel's menu: the core's registry
+# the slices of the long jobs: a stroke waits for one slice at most. Measured on the compute
+# thread (1 PyTorch thread) on 2 busy cores: FGSM of 25 images 15 ms (250: 151 ms), a forward
+# pass of 100 images for the top patches 10 ms (500: 73 ms), of 100 for a confusion cell
+# about 14 ms; a prediction 0.7 ms
+ROBUSTNESS_BATCH = 25
+PATCHES_BATCH = 100
+CONFUSION_BATCH = 100
+PICTURE_STEPS = 10  # steps of gradient ascent per slice of a filter's picture
 
 
 def attribution_map(
     model,
     info,
-    control,
     image: np.ndarray,
     method: str,
     target: int | None,
@@ -51,7 +60,6 @@ def attribution_map(
 def adversarial_digit(
     model,
     info,
-    control,
     image: np.ndarray,
     eps: float,
     target: int | None,
@@ -81,44 +89,33 @@ def adversarial_digit(
     }
 
 
-def accuracy_against_eps(model, info, control, test_set, limit: int, eps_values) -> dict:
+def accuracy_against_eps(model, info, test_set, limit: int, eps_values):
     """Test accuracy under FGSM at each ε on the first ``limit`` images of ``test_set()``
-    (read here, in the worker), with progress; ``{"stopped": True}`` when cancelled."""
+    (read here, in the compute thread): a long job, one slice per batch and ε."""
     data = test_set()
     if data is None or len(data) == 0:
         raise ValueError(f"no test images here fit this model ({info.describe()})")
     n = min(int(limit), len(data))
-    result = attr.fgsm_robustness(
-        model,
-        data.images[:n],
-        data.labels[:n],
-        eps_values,
-        info,
-        progress=control.progress,
-        should_stop=control.should_stop,
+    result = yield from attr.fgsm_robustness_slices(
+        model, data.images[:n], data.labels[:n], eps_values, info, batch_size=ROBUSTNESS_BATCH
     )
-    if result is None:
-        return {"stopped": True}
     return {"eps": result.eps, "accuracy": result.accuracy, "fooled": result.fooled, "images": n}
-
-
-accuracy_against_eps.every_core = True  # thousands of images: see compute_threads.on_every_core
 
 
 def filter_views(
     model,
     info,
-    control,
     test_set,
     layer: str,
     channel: int,
     need_patches: bool,
     need_picture: bool,
     steps: int = 150,
-) -> dict:
+):
     """The top-9 test patches of every channel of ``layer`` (when ``need_patches``) and the
     activation-maximisation image of ``channel`` (``steps`` of gradient ascent, when
-    ``need_picture``), with progress over both; ``{"stopped": True}`` when cancelled."""
+    ``need_picture``): a long job, one slice per batch of test images, then per
+    PICTURE_STEPS steps of the picture."""
     images = None
     if need_patches:
         data = test_set()
@@ -129,54 +126,48 @@ def filter_views(
     result: dict = {"layer": layer, "channel": channel, "patches": None, "picture": None}
     done = 0
     if images is not None:
-        result["patches"] = attr.top_patches(
-            model,
-            images,
-            layer,
-            info,
-            progress=lambda d, _t: control.progress(d, total),
-            should_stop=control.should_stop,
-        )
-        if result["patches"] is None:
-            return {"stopped": True, **result}
+        slices = attr.top_patches_slices(model, images, layer, info, batch_size=PATCHES_BATCH)
+        result["patches"] = yield from _reported(slices, 0, total)
         done = len(images)
     if need_picture:
-        result["picture"] = attr.maximise_activation(
-            model,
-            layer,
-            channel,
-            info,
-            steps=steps,
-            progress=lambda d, _t: control.progress(done + d, total),
-            should_stop=control.should_stop,
-        )
-        if result["picture"] is None:
-            return {"stopped": True, **result}
+        slices = attr.maximise_activation_slices(model, layer, channel, info, steps=steps)
+        result["picture"] = yield from _reported(slices, done, total, every=PICTURE_STEPS)
     return result
 
 
-def confusion_cell(
-    model, info, control, test_data, true: int, predicted: int, limit: int = 60
-) -> dict:
+def _reported(slices, before: int, total: int, every: int = 1):
+    """Run ``slices`` (a computation in slices), yielding ``(before + done, total)`` after
+    every ``every`` of its slices (a slice boundary each time); returns its result."""
+    count = 0
+    while True:
+        try:
+            done, _ = next(slices)
+        except StopIteration as stop:
+            return stop.value
+        count += 1
+        if count % every == 0:
+            yield before + done, total
+
+
+def confusion_cell(model, info, test_data, true: int, predicted: int, limit: int = 60):
     """The test images of class ``true`` that ``model`` classifies as ``predicted``, the
-    surest first (at most ``limit``), with all their probabilities, and how many there are."""
+    surest first (at most ``limit``), with all their probabilities, and how many there are:
+    a long job, one slice per CONFUSION_BATCH images."""
     import torch
 
     device = next(model.parameters()).device
     images, labels = test_data.images, test_data.labels
     chosen, chosen_probs = [], []
-    with torch.no_grad():
-        model.eval()
-        for start in range(0, len(images), 1000):
-            if control.should_stop():
-                return {"stopped": True}
-            x = images[start : start + 1000].to(device).float() / 255.0
+    for start in range(0, len(images), CONFUSION_BATCH):
+        end = start + CONFUSION_BATCH
+        with torch.no_grad():
+            x = images[start:end].to(device).float() / 255.0
             probs = torch.softmax(model((x - info.mean) / info.std).float(), dim=1).cpu()
-            y = labels[start : start + 1000].cpu()
-            hit = (y == true) & (probs.argmax(1) == predicted)
-            chosen.append(torch.nonzero(hit)[:, 0] + start)
-            chosen_probs.append(probs[hit])
-            control.progress(min(start + 1000, len(images)), len(images))
+        y = labels[start:end].cpu()
+        hit = (y == true) & (probs.argmax(1) == predicted)
+        chosen.append(torch.nonzero(hit)[:, 0] + start)
+        chosen_probs.append(probs[hit])
+        yield min(end, len(images)), len(images)
     found = torch.cat(chosen)
     probabilities = torch.cat(chosen_probs)
     order = probabilities[:, predicted].argsort(descending=True)[:limit]

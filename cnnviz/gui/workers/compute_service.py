@@ -20,6 +20,19 @@ from cnnviz.core.model_source import ModelSource
 from cnnviz.gui.workers.base import WorkerThread
 
 
+def one_torch_thread() -> None:
+    """In the compute thread, once, before its first job: PyTorch's operations run on this
+    thread alone. Its jobs are one image or a slice of a test set; with an OpenMP team of two
+    (the default on 2 cores) a stroke waited for the team's second thread, which runs at the
+    worker's lower priority: on a busy 2-core machine a stroke → bars took p50 394 ms, p95 644
+    ms, and 1 thread brings it back to the old helper's figures (bench_draw.py). A thread
+    started later begins with the count set last: a training thread sets its own."""
+    import torch
+
+    torch.get_num_threads()  # the thread's first reading, or it would undo the setting later
+    torch.set_num_threads(1)
+
+
 class ComputeWorker(QObject):
     """Lives in the service's thread: one step of the queue per turn of its event loop (so
     that a quit is seen between two jobs or two slices), and ``outcome`` for each."""
@@ -31,6 +44,7 @@ class ComputeWorker(QObject):
         super().__init__()
         self.queue = ComputeQueue()
         self._wake.connect(self._turn, Qt.QueuedConnection)
+        self._threads_set = False
 
     def wake(self) -> None:
         """Any thread: there is work (a turn is queued in the worker's thread)."""
@@ -38,6 +52,9 @@ class ComputeWorker(QObject):
 
     @Slot()
     def _turn(self) -> None:
+        if not self._threads_set:
+            self._threads_set = True
+            one_torch_thread()
         outcome = self.queue.step()
         if outcome is not None:
             self.outcome.emit(outcome)

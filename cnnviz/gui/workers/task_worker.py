@@ -1,5 +1,6 @@
-"""TaskThread: run a page's slow job (building and inspecting a model, a prediction) in its
-own thread. The latest request wins: a request made while another waits replaces it, and a
+"""TaskThread: run a page's slow job that is no model work (reading a model file or weights,
+writing a checkpoint, finishing an export) in its own thread; model work runs on the compute
+service. The latest request wins: a request made while another waits replaces it, and a
 result that is no longer the latest is dropped by the page."""
 
 from __future__ import annotations
@@ -44,7 +45,6 @@ class TaskWorker(QObject):
             return
         request_id, job, args = request
         try:
-            self.before_job()
             result = job(*args)
         except Exception as exc:  # reported to the page, never raised into the event loop
             self.report_failure(request_id, exc)
@@ -52,56 +52,11 @@ class TaskWorker(QObject):
         self.processed += 1
         self.report(request_id, result)
 
-    def before_job(self) -> None:
-        """In the worker's thread, before each job (nothing to do here)."""
-
     def report(self, request_id: int, result) -> None:
         self.done.emit(request_id, result)
 
     def report_failure(self, request_id: int, exc: Exception) -> None:
         self.failed.emit(request_id, str(exc) or type(exc).__name__)
-
-
-class ModelTaskWorker(TaskWorker):
-    """A :class:`TaskWorker` that holds a model handed over by its page (the GUI thread keeps
-    no use of it); each job's ``dict`` result, or ``{"error": text}``, goes out through
-    ``result`` with its request id. ``known_errors`` are shown as their message alone."""
-
-    result = Signal(dict)
-    known_errors: tuple = ()
-
-    def __init__(self):
-        super().__init__()
-        self._model_lock = threading.Lock()
-        self._model = None
-        self._info = None
-
-    def set_model(self, model, info=None) -> None:
-        """Hand a model (and what it expects) over to this thread."""
-        with self._model_lock:
-            self._model, self._info = model, info
-
-    def before_job(self) -> None:
-        # a model's jobs run on this thread alone: a thread that keeps an OpenMP team of
-        # PyTorch's slows a training run down (see cnnviz.core.compute_threads)
-        from cnnviz.core.compute_threads import for_helper
-
-        for_helper()
-
-    def model(self) -> tuple:
-        """(model, info) now in use (None before the first)."""
-        with self._model_lock:
-            return self._model, self._info
-
-    def report(self, request_id: int, result) -> None:
-        if result is not None:
-            self.result.emit({"id": request_id, **result})
-
-    def report_failure(self, request_id: int, exc: Exception) -> None:
-        # a model that does not fit says why (the diagnosis); anything else names its type
-        known = isinstance(exc, self.known_errors)
-        text = str(exc) if known else f"{type(exc).__name__}: {exc}"
-        self.result.emit({"id": request_id, "error": text})
 
 
 class TaskThread(WorkerThread):
