@@ -12,8 +12,7 @@ os.environ.setdefault("QT_LOGGING_RULES", "qt.qpa.*=false")
 os.environ["CNNVIZ_DATA_DIR"] = tempfile.mkdtemp(prefix="cnnviz-test-data-")
 # pytest-xdist runs a worker per core: with PyTorch's default (a thread per core) in each, the
 # OpenMP teams outnumber the cores and wait on each other at every operation (an occlusion
-# test took 35 s in the suite and 0.2 s alone). Each worker gets its share of the cores; the
-# tests about thread counts set their own (fixture two_compute_threads).
+# test took 35 s in the suite and 0.2 s alone). Each worker gets its share of the cores.
 _WORKERS = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
 if _WORKERS > 1:
     os.environ.setdefault("OMP_NUM_THREADS", str(max(1, (os.cpu_count() or 1) // _WORKERS)))
@@ -31,18 +30,3 @@ def server(tmp_path):
     www.mkdir()
     with serve_folder(www) as base:
         yield www, base
-
-
-@pytest.fixture
-def two_compute_threads(monkeypatch):
-    """PyTorch's default number of threads at two for the test, whatever the worker's share of
-    the cores: what the tests of cnnviz.core.compute_threads need to see an OpenMP team."""
-    import torch
-
-    from cnnviz.core import compute_threads
-
-    before = torch.get_num_threads()
-    torch.set_num_threads(2)  # also the count a thread started later begins with
-    monkeypatch.setattr(compute_threads, "DEFAULT", 2)
-    yield
-    torch.set_num_threads(before)

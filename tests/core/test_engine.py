@@ -44,6 +44,36 @@ def test_running_leaves_subnormal_floats_alone():
     assert (tiny * 1.0)[0] != 0.0  # denormals are flushed during training only
 
 
+def test_a_run_trains_on_the_default_threads_after_another_thread_set_one():
+    """The compute thread sets 1 PyTorch thread for itself; a thread started later takes the
+    count set last, so a run sets its own (the default, read before anything set one)."""
+    from cnnviz.core.training.devices import CPU_THREADS
+
+    seen = {}
+
+    def compute_thread():
+        torch.get_num_threads()
+        torch.set_num_threads(1)
+        seen["compute"] = torch.get_num_threads()
+
+    def training_thread():
+        engine = Engine(small(limit_train=64, limit_test=64))
+        engine.on(events.STARTED, lambda p: seen.setdefault("device", p["device_name"]))
+        engine.run()
+        seen["training"] = torch.get_num_threads()
+
+    before = torch.get_num_threads()
+    try:
+        for body in (compute_thread, training_thread):
+            thread = threading.Thread(target=body)
+            thread.start()
+            thread.join(120)
+    finally:
+        torch.set_num_threads(before)
+    assert seen["compute"] == 1
+    assert seen["training"] == CPU_THREADS and f"{CPU_THREADS} thread" in seen["device"]
+
+
 def test_loss_falls_and_accuracy_is_well_above_chance():
     engine = Engine(small(epochs=2))
     epochs, losses = [], []

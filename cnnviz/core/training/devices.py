@@ -4,6 +4,18 @@ from __future__ import annotations
 
 import torch
 
+# PyTorch's thread count for a CPU run, read when this module is first imported, before the app
+# sets any: a thread takes the count set last in the process, and the app's compute thread sets
+# 1 for itself (cnnviz/gui/workers/compute_service.py). A run set to it in its own thread trains
+# on every core wherever it was started.
+CPU_THREADS = torch.get_num_threads()
+
+
+def use_cpu_threads() -> None:
+    """In the thread that trains: PyTorch's default number of threads (see CPU_THREADS)."""
+    torch.get_num_threads()  # the thread's first reading, or it would undo this one later
+    torch.set_num_threads(CPU_THREADS)
+
 
 def pick_device(choice: str = "auto") -> torch.device:
     """``auto``: CUDA, then Apple MPS, then CPU; an unavailable choice is an error."""

@@ -31,7 +31,7 @@ from cnnviz.core.inspect.failure import explain_forward_failure
 from . import events as ev
 from .checkpoint import load_checkpoint, save_checkpoint
 from .config import TrainConfig
-from .devices import device_name, pick_device
+from .devices import device_name, pick_device, use_cpu_threads
 from .evaluation import evaluate
 from .loop import EpochLoop
 from .setup import set_up
@@ -245,6 +245,7 @@ class Engine:
         # Tiny gradients must not slow the CPU down: flush denormals while training, in this
         # thread only, and give the thread back as it was (the default, off).
         torch.set_flush_denormal(True)
+        use_cpu_threads()
         self._snapshots.begin()
         try:
             try:

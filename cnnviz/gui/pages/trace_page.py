@@ -14,7 +14,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QFileDialog
 
-from cnnviz.core.inference import MNIST_INFO
 from cnnviz.core.lesson_pictures import encode_png, exact_state
 from cnnviz.core.model_source import ModelSource, checkpoint_source
 from cnnviz.gui.pages import trace_views
@@ -29,15 +28,6 @@ from cnnviz.gui.workers.weights_loader import (
     ask_weights_file,
     latest_opened_model,
 )
-
-
-def handed_source(handed, description: str, info) -> ModelSource | None:
-    """A source handed over by another page. Until the Draw and Train pages hand a
-    ModelSource (their own change), they hand a model (and its contract): it is wrapped."""
-    if handed is None or isinstance(handed, ModelSource):
-        return handed
-    model, info = handed if isinstance(handed, tuple) else (handed, info)
-    return ModelSource(description, lambda: (model, info or MNIST_INFO))
 
 
 def _kept(name: str) -> property:
@@ -172,21 +162,15 @@ class TracePage(Page):
     def use_training_run(self) -> bool:
         """A snapshot of the model being trained, taken at a batch boundary."""
         self.model_label.setText("Taking a snapshot of the training run…")  # (or at once)
-        description = "a snapshot of the current training run"
-
-        def taken(snapshot) -> None:
-            self.controller.on_training_snapshot(handed_source(snapshot, description, None))
-
-        if not self.context.request_training_model(taken):
+        if not self.context.request_training_model(self.controller.on_training_snapshot):
             self.controller.no_training_run()
             return False
         return True
 
     def take_drawing(self, drawing: Drawing) -> None:
         """The Draw page's drawing and the source of its model ("Trace this drawing")."""
-        source = handed_source(drawing.source, drawing.description, drawing.info)
-        if source is not None:
-            self.use_source(source, drawing.source_index, drawing.source_file)
+        if drawing.source is not None:
+            self.use_source(drawing.source, drawing.source_index, drawing.source_file)
         self.controller.take_drawing(drawing.exact)
         self._show_drawing_in_spin()
         self.canvas.blockSignals(True)

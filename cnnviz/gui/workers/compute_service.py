@@ -26,8 +26,11 @@ def one_torch_thread() -> None:
     (the default on 2 cores) a stroke waited for the team's second thread, which runs at the
     worker's lower priority: on a busy 2-core machine a stroke → bars took p50 394 ms, p95 644
     ms, and 1 thread brings it back to the old helper's figures (bench_draw.py). A thread
-    started later begins with the count set last: a training thread sets its own."""
+    started later begins with the count set last: a training run sets its own, read before this
+    one is set (CPU_THREADS)."""
     import torch
+
+    from cnnviz.core.training.devices import CPU_THREADS  # noqa: F401 - read before the 1 below
 
     torch.get_num_threads()  # the thread's first reading, or it would undo the setting later
     torch.set_num_threads(1)
