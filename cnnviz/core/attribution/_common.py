@@ -6,6 +6,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Callable, Generator, Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import numpy as np
 import torch
@@ -115,7 +116,7 @@ def as_numpy(tensor: torch.Tensor) -> np.ndarray:
 
 
 def run_slices(
-    slices: Generator,
+    slices: Generator[Any, Any, Any],
     progress: Callable[[int, int], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
 ):
