@@ -76,7 +76,7 @@ def run(argv=None, self_test: bool = False) -> int:
             )
             for index, entry in enumerate(PAGES):
                 try:
-                    page = window.show_page(index)
+                    page = window.show_page(entry)
                     app.processEvents()
                     print(f"  page {index + 1} {entry.title}: {type(page).__name__} ok", flush=True)
                 except Exception as exc:  # report every page, then fail

@@ -196,11 +196,13 @@ def main_window(qtbot):
 
 @pytest.fixture
 def conv_page(main_window):
-    main_window.show_page(0)
-    return main_window.pages[0]
+    from cnnviz.gui.pages.conv_page import ConvPage
+
+    return main_window.show_page(ConvPage)
 
 
 @pytest.fixture
 def pool_page(main_window):
-    main_window.show_page(1)
-    return main_window.pages[1]
+    from cnnviz.gui.pages.pool_page import PoolPage
+
+    return main_window.show_page(PoolPage)
