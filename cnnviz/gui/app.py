@@ -6,15 +6,11 @@ import sys
 
 from cnnviz.gui.look import apply_look, remember_system_look
 
-# How long a busy thread may hold the Python lock while the GUI thread waits for it. Qt calls
-# back into Python for every paint, size hint and event handler, and each call takes the lock:
-# at Python's default 5 ms, a training thread's Python work between its tensor operations made
-# every such call wait, doubling the GUI thread's time for the same work (choosing a grid
-# example during training: 40 ms idle, 70–110 ms training; at 0.5 ms: 41–53 ms). Beside a
-# thread that runs Python without pause (the preload's imports), the same change took 130 ms
-# at 0.5 ms, 90 ms at 0.2 and 81 ms at 0.1, against 32 ms alone (bench_lock_wait.py); the
-# Train page's training speed did not move at 0.2 (bench_train.py, c/b 0.97 against 0.95).
-GUI_SWITCH_INTERVAL_S = 0.0002
+# No process-wide setting is changed here (the switch interval, the garbage collector's): the
+# one that was, sys.setswitchinterval(0.0002), bought less than a user would see. One change of
+# the Grouped lesson's example beside a thread running Python without pause took 116 ms at
+# 0.2 ms and 174 ms at Python's own 5 ms, 58 ms apart (31.5 ms alone; bench_lock_wait.py, 2
+# cores), under the 100 ms that would justify setting it for the whole process.
 
 
 def create_app(argv=None):
@@ -39,7 +35,6 @@ def create_app(argv=None):
 
     app.setWindowIcon(QIcon(str(resources.files("cnnviz.resources") / "cnnviz.png")))
     apply_look(app)
-    sys.setswitchinterval(GUI_SWITCH_INTERVAL_S)
     return app
 
 

@@ -15,7 +15,6 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QProgressDialog
 
-from cnnviz.core.animation import MissingExtra
 from cnnviz.core.lesson import SUFFIX, Lesson, LessonError, save_lesson
 from cnnviz.gui.pages import entry_titled
 from cnnviz.gui.settings import open_settings
@@ -215,6 +214,8 @@ class LessonFiles:
             path, size, fps, title_frame = dialog.choice()
         finally:
             dialog.deleteLater()
+        from cnnviz.core.animation import MissingExtra  # (numpy: not needed before the window)
+
         try:
             self.export_animation(path, size, fps, title_frame)
         except MissingExtra as exc:

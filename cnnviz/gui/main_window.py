@@ -8,7 +8,9 @@ choice and downloads in :mod:`cnnviz.gui.dataset_controller`, themes and present
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer
+import sys
+
+from PySide6.QtCore import QEvent, Qt, QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -29,7 +31,7 @@ from cnnviz.gui.pages import PAGES, TRAIN, PageEntry, find_entry
 from cnnviz.gui.pages.base import LoadingPlaceholder, Page, PageContext
 from cnnviz.gui.repaint_hold import hold_repaints, release_repaints
 from cnnviz.gui.settings import open_settings
-from cnnviz.gui.window_settings import EAGER, restore_window, save_window, saved_dataset
+from cnnviz.gui.window_settings import restore_window, save_window, saved_dataset
 from cnnviz.gui.workers.preload import Preload
 
 CLOSE_POLL_MS = 30
@@ -56,6 +58,7 @@ class MainWindow(QMainWindow):
         # a long title ("Transposed convolution") wraps instead of scrolling the list sideways
         self.lessons.setWordWrap(True)
         self.lessons.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        self.lessons.viewport().installEventFilter(self)  # to load once the window is painted
         self.stack = QStackedWidget()
         for number, entry in enumerate(PAGES, start=1):
             self.lessons.addItem(f"{number}  {entry.title}")
@@ -79,8 +82,6 @@ class MainWindow(QMainWindow):
         self._preload_timer = QTimer(self)  # watches the background import until it is done
         self._preload_timer.setInterval(50)
         self._preload_timer.timeout.connect(self._on_preload_tick)
-        for entry in PAGES[:EAGER]:
-            self.page(entry)
         self.lessons.currentRowChanged.connect(self._on_lesson_chosen)
         self.lessons.setCurrentRow(0)
         self.restore_settings(settings)
@@ -89,19 +90,22 @@ class MainWindow(QMainWindow):
             hints.colorSchemeChanged.connect(self._on_color_scheme_changed)
 
     # -- start-up -------------------------------------------------------------------------------
-    def showEvent(self, event):  # noqa: N802
-        super().showEvent(event)
-        if not self._loading_started:  # on the next turn: once the window has been painted
+    def eventFilter(self, watched, event):  # noqa: N802
+        """The lesson list's first paint (the window is on screen): loading starts on the
+        next turn of the event loop, after the rest of that paint."""
+        if event.type() == QEvent.Paint and not self._loading_started:
             self._loading_started = True
+            watched.removeEventFilter(self)
             QTimer.singleShot(0, self, self._start_loading)
+        return False
 
     def _start_loading(self) -> None:
-        """The window is on screen: PyTorch, torchvision and captum are imported in the
-        background (Qt-free modules only), pyqtgraph here, in the GUI thread, as a module that
-        copies Qt's classes must be (about 0.35 s, while the grid lessons are being read)."""
+        """The window is on screen: the lesson chosen is built now (shown on the next turn),
+        PyTorch and captum are imported in the background (Qt-free modules
+        only), and pyqtgraph here on the next tick of the timer that watches that import."""
         self.preload.start()
         self._preload_timer.start()
-        import pyqtgraph  # noqa: F401 - the plots of the pages built once PyTorch is there
+        self._build_chosen()
 
     def _torch_ready(self, index: int) -> bool:
         """Whether the page can be built now without waiting for PyTorch's import."""
@@ -113,6 +117,10 @@ class MainWindow(QMainWindow):
         self._preload_timer.start()
 
     def _on_preload_tick(self) -> None:
+        if "pyqtgraph" not in sys.modules:
+            # in the GUI thread, as a module that copies Qt's classes must be imported: about
+            # 0.35 s, while PyTorch loads (the lesson shown has been painted by now)
+            import pyqtgraph  # noqa: F401 - the plots of the pages that need PyTorch
         if not self.preload.done():
             return
         self._preload_timer.stop()
@@ -206,6 +214,8 @@ class MainWindow(QMainWindow):
         self._waiting_for = index
         if not self._torch_ready(index):
             self._wait_for_torch()
+        elif not self._loading_started:
+            pass  # not painted yet: built once the window is on screen (_start_loading)
         else:
             self.statusBar().showMessage(f"Loading the {PAGES[index].title} lesson…")
             QTimer.singleShot(0, self, self._build_chosen)

@@ -8,8 +8,8 @@ import json
 from cnnviz.gui.pages import PAGES
 from cnnviz.gui.settings import open_settings, read
 
-EAGER = 2  # the grid lessons are built with the window (they need no PyTorch): the lesson
-# remembered is one of them, never a page that would wait for PyTorch at start-up
+EAGER = 2  # the lesson remembered is one of the first two, the grid lessons: built as soon
+# as the window is on screen, never a page that waits for PyTorch at start-up
 
 
 def restore_window(window, settings) -> None:
@@ -26,7 +26,7 @@ def restore_window(window, settings) -> None:
     theme = theme if theme in window.menus.themes else "system"
     if zoom != 1.0 or presenter or theme != "system":
         window.set_look(zoom, presenter, theme)
-    window.show_page(PAGES[read(settings, "window/page", 0, int, 0, EAGER - 1)])
+    window.choose(PAGES[read(settings, "window/page", 0, int, 0, EAGER - 1)])
 
 
 def save_window(window) -> None:

@@ -179,6 +179,8 @@ def main_window(qtbot):
     window.resize(1280, 800)
     window.show()
     qtbot.waitExposed(window)
+    # the lesson shown is built once the window has been painted (on screen at once)
+    qtbot.waitUntil(lambda: window.current_page() in window.built_pages(), timeout=10000)
     window.activateWindow()
     window.confirm_discard = lambda: "discard"  # no modal question when the test closes it
     yield window

@@ -1,10 +1,10 @@
 """Preload: import PyTorch and the core's torch modules in a background thread.
 
-Importing torch, torchvision and captum takes seconds; done in the GUI thread it would freeze
+Importing torch and captum takes seconds; done in the GUI thread it would freeze
 the window. The main window starts this once it has been painted and builds the pages that
 need PyTorch when it is done (showing that it is loading meanwhile).
 
-Only Qt-free modules are imported here: torch, torchvision, captum and the core. A module
+Only Qt-free modules are imported here: torch, captum and the core. A module
 that touches Qt classes (pyqtgraph copies them all when imported, the page modules make
 widgets) is imported in the GUI thread by the main window.
 """
@@ -14,9 +14,9 @@ from __future__ import annotations
 import importlib
 import threading
 
-MODULES = (
+MODULES = (  # not torchvision: no page needs it (a dataset download imports it, in its
+    # worker), and its import brings torch._dynamo: 2-3 s more before the pages can be built
     "torch",
-    "torchvision",
     "captum.attr",
     "cnnviz.core.models",
     "cnnviz.core.inspect",
