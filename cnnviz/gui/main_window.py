@@ -101,8 +101,8 @@ class MainWindow(QMainWindow):
 
     def _start_loading(self) -> None:
         """The window is on screen: the lesson chosen is built now (shown on the next turn),
-        PyTorch and captum are imported in the background (Qt-free modules
-        only), and pyqtgraph here on the next tick of the timer that watches that import."""
+        PyTorch and captum are imported in the background (Qt-free modules only), and
+        pyqtgraph here on the next tick of the timer that watches that import."""
         self.preload.start()
         self._preload_timer.start()
         self._build_chosen()

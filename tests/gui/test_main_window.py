@@ -39,9 +39,9 @@ def test_lessons_and_switching_with_ctrl_number(qtbot, main_window):
     assert main_window.current_page().label.text() == "Loading Transposed convolution…"
     qtbot.waitUntil(lambda: main_window.current_page() is main_window.built_page(TransposedPage))
     assert main_window.statusBar().currentMessage() == main_window.current_page().status_text()
-    qtbot.keyClick(main_window, Qt.Key_2, Qt.ControlModifier)
-    assert main_window.current_page() is main_window.built_page(PoolPage)
-    qtbot.keyClick(main_window, Qt.Key_1, Qt.ControlModifier)
+    qtbot.keyClick(main_window, Qt.Key_2, Qt.ControlModifier)  # built on the next turns too
+    qtbot.waitUntil(lambda: main_window.current_page() is main_window.built_page(PoolPage))
+    qtbot.keyClick(main_window, Qt.Key_1, Qt.ControlModifier)  # built already: shown at once
     assert main_window.current_page() is main_window.built_page(ConvPage)
 
 
@@ -59,7 +59,7 @@ def test_menus_are_there(main_window):
 
 
 def test_every_step_control_has_a_tooltip(main_window):
-    for page in (main_window.built_page(ConvPage), main_window.built_page(PoolPage)):
+    for page in (main_window.show_page(ConvPage), main_window.show_page(PoolPage)):
         bar = page.step_bar
         for button in (bar.first, bar.prev, bar.play, bar.next, bar.last):
             assert button.toolTip()
