@@ -6,11 +6,15 @@ import sys
 
 from cnnviz.gui.look import apply_look, remember_system_look
 
-# No process-wide setting is changed here (the switch interval, the garbage collector's): the
-# one that was, sys.setswitchinterval(0.0002), bought less than a user would see. One change of
-# the Grouped lesson's example beside a thread running Python without pause took 116 ms at
-# 0.2 ms and 174 ms at Python's own 5 ms, 58 ms apart (31.5 ms alone; bench_lock_wait.py, 2
-# cores), under the 100 ms that would justify setting it for the whole process.
+# How long a busy thread may hold the Python lock while the GUI thread waits for it: the one
+# process-wide setting made here (the other, a gc.freeze() of start-up's objects, is in
+# workers/preload.py with its figure). Qt calls back into Python for every paint, size hint
+# and event handler, and each call takes the lock: beside a thread running Python (a training
+# run's Python between its tensor operations, a page's worker, the imports at start-up), a
+# zoom of the Train page took 750 ms at Python's own 5 ms and 620 ms at 0.2 ms (78 ms alone),
+# a Grouped example change 213 and 139 ms (52 ms alone): bench_lock_wait.py, 5 rounds, 2 busy
+# cores. The Train page's training speed did not move at 0.2 (bench_train.py, c/b 0.97).
+GUI_SWITCH_INTERVAL_S = 0.0002
 
 
 def create_app(argv=None):
@@ -35,6 +39,7 @@ def create_app(argv=None):
 
     app.setWindowIcon(QIcon(str(resources.files("cnnviz.resources") / "cnnviz.png")))
     apply_look(app)
+    sys.setswitchinterval(GUI_SWITCH_INTERVAL_S)
     return app
 
 

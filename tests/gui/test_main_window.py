@@ -78,14 +78,13 @@ def test_the_window_shows_first_then_pytorch_loads_in_the_background_pyqtgraph_h
     and the grid lessons need neither). Once it has been painted, torch and captum are
     imported, and the shipped checkpoint read, by the preload thread; pyqtgraph,
     which copies Qt's classes, by the GUI thread (a finder first on the list notes which
-    thread first imports each); a page that needs them is built once they are there. No
-    process-wide setting (switch interval, garbage collector) is changed on the way.
+    thread first imports each); a page that needs them is built once they are there. The
+    collector is left on, with Python's thresholds; start-up's objects are frozen once.
     torchvision is not imported at all (no page needs it; a dataset download does)."""
     code = (
         "import gc, sys, threading\n"
-        "def settings():  # the process-wide ones: the app changes none of them\n"
-        "    return (sys.getswitchinterval(), gc.isenabled(), gc.get_threshold(),\n"
-        "            gc.get_freeze_count())\n"
+        "def settings():  # the garbage collector's: the app leaves them as they are\n"
+        "    return (gc.isenabled(), gc.get_threshold())\n"
         "before = settings()\n"
         "heavy = ('torch', 'torchvision', 'pyqtgraph', 'captum')\n"
         "importers = {}\n"
@@ -113,6 +112,11 @@ def test_the_window_shows_first_then_pytorch_loads_in_the_background_pyqtgraph_h
         "print(sorted(importers.items()))\n"
         "print(readers)\n"
         "print(settings() == before)\n"
+        "import time\n"  # the start-up's objects frozen, once the later imports are done
+        "end = time.monotonic() + 60\n"
+        "while not gc.get_freeze_count() and time.monotonic() < end:\n"
+        "    time.sleep(0.05)\n"
+        "print(gc.get_freeze_count() > 100_000)\n"
         "w.confirm_discard = lambda: 'discard'; w.close()\n"
         "import time\n"  # as the app's event loop would: until the window has closed (it
         "end = time.monotonic() + 60\n"  # waits for a worker still busy, as on a busy machine)
@@ -129,15 +133,27 @@ def test_the_window_shows_first_then_pytorch_loads_in_the_background_pyqtgraph_h
         timeout=120,
     )
     assert out.returncode == 0, out.stderr
-    before, imports, readers, unchanged = out.stdout.strip().splitlines()
+    before, imports, readers, unchanged, frozen = out.stdout.strip().splitlines()
     assert before == "[]"
     assert imports == str(
         [("captum", "cnnviz-preload"), ("pyqtgraph", "MainThread"), ("torch", "cnnviz-preload")]
     )
     # the Draw page's default model comes from the checkpoint the preload thread read
     assert readers == str(["cnnviz-preload"])
-    # no switch interval, garbage-collector switch, threshold or freeze set by the app
-    assert unchanged == "True"
+    # no garbage-collector switch or threshold set by the app, nor a pause around the
+    # imports: only the objects of its start-up frozen once (freeze_start_up)
+    assert unchanged == "True" and frozen == "True"
+
+
+def test_the_gui_thread_waits_at_most_a_fifth_of_a_millisecond_for_the_python_lock(main_window):
+    """A busy thread (a training run, a page's worker, the imports at start-up) hands the
+    lock back to the GUI thread within GUI_SWITCH_INTERVAL_S instead of Python's 5 ms, once
+    per Qt call into Python (bench_lock_wait.py measures what each interval costs the GUI
+    thread)."""
+    from cnnviz.gui.app import GUI_SWITCH_INTERVAL_S
+
+    assert GUI_SWITCH_INTERVAL_S <= 0.0002
+    assert sys.getswitchinterval() == pytest.approx(GUI_SWITCH_INTERVAL_S)
 
 
 def test_cnnviz_version_flag():

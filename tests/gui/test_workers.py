@@ -98,7 +98,8 @@ def test_a_cancel_reaches_a_job_not_started_yet_and_no_job_submitted_after_it(qa
 
 def test_the_preload_imports_once_started_and_keeps_what_failed_for_the_page():
     """Nothing is imported until the window asks (once it has been painted); a failed import
-    or warm-up is kept for the page that needs it to report, and the preload is done."""
+    or warm-up is kept for the page that needs it to report, and the preload is done; the
+    modules imported after that (LATER) fail quietly, for their users to meet again."""
     from cnnviz.gui.workers.preload import Preload
 
     seen = []
@@ -114,3 +115,8 @@ def test_the_preload_imports_once_started_and_keeps_what_failed_for_the_page():
     broken = Preload(modules=("json",), warm=(fails,))
     assert broken.wait(30)  # started by the wait itself
     assert isinstance(broken.error, RuntimeError)
+    # what is imported once the pages can be built does not hold them up, nor break them
+    later = Preload(modules=("json",), warm=(), later=("cnnviz_no_such_module",))
+    assert later.wait(30) and later.error is None
+    later._thread.join(30)
+    assert isinstance(later.later_error, ModuleNotFoundError)

@@ -137,7 +137,10 @@ def find_entry(page: PageEntry | type | str | int) -> PageEntry:
         return page
     if isinstance(page, int):
         return PAGES[page]
-    found = entry_titled(page) if isinstance(page, str) else entry_of(page)
+    if isinstance(page, str):
+        found = entry_titled(page)
+    else:
+        found = entry_of(page) if isinstance(page, type) else None
     if found is None:
         raise KeyError(f"no lesson page {page!r}")
     return found

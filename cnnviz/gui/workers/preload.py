@@ -11,6 +11,7 @@ widgets) is imported in the GUI thread by the main window.
 
 from __future__ import annotations
 
+import gc
 import importlib
 import threading
 
@@ -20,6 +21,10 @@ MODULES = (  # not torchvision: no page needs it (a dataset download imports it,
     "captum.attr",
     "cnnviz.core.models",
     "cnnviz.core.inspect",
+    # its names load on first use (the grid lessons need none): the layer table brings
+    # torch.utils.flop_counter and triton, 0.25 s, 0.9 s on busy cores, in the GUI thread
+    # when the Architecture page first used it
+    "cnnviz.core.inspect.table",
     "cnnviz.core.inference",
     "cnnviz.core.training",
     "cnnviz.core.explain",  # torch.fx, for the Trace page
@@ -37,17 +42,42 @@ def read_default_checkpoint() -> None:
 
 WARM = (read_default_checkpoint,)  # called after the imports: what the pages use as built
 
+# imported once the pages can be built (done() is true by then), still in this thread: torch
+# imports torch._dynamo on the first call of many of its functions (a model inspected on the
+# Architecture page, an optimizer's first step), 2-3 s of Python import that, left to a page's
+# worker, held the Python lock while the user was working (a 575 ms stall after start-up in a
+# 20 s random-action run)
+LATER = ("torch._dynamo",)
+
+_frozen = threading.Event()  # once per process: a second window's preload freezes nothing
+
+
+def freeze_start_up() -> None:
+    """Take the objects alive once everything above has been imported (some 460,000 with
+    PyTorch) out of the garbage collector's full collections, once per process: the one
+    process-wide setting the app makes. A full collection walks every object it tracks, with
+    the Python lock held: with PyTorch and every page loaded, 175 ms on 2 idle cores and
+    556-603 ms on 2 busy ones, against under 1 ms with them frozen (bench_gc_full.py). Python
+    starts one whenever the objects made since the last have grown by a quarter."""
+    if not _frozen.is_set():
+        _frozen.set()
+        gc.freeze()
+
 
 class Preload:
-    """Imports :data:`MODULES` in a daemon thread, then calls :data:`WARM`. The thread starts
-    on :meth:`start` (or on the first :meth:`wait`); ``error`` holds what failed, for the
-    page that needs it to report when built."""
+    """Imports :data:`MODULES` in a daemon thread, then calls :data:`WARM` (then it is
+    :meth:`done`), then imports :data:`LATER` and freezes what start-up made
+    (:func:`freeze_start_up`). The thread starts on :meth:`start` (or on the
+    first :meth:`wait`); ``error`` holds what failed, for the page that needs it to report
+    when built."""
 
-    def __init__(self, modules=MODULES, warm=WARM):
+    def __init__(self, modules=MODULES, warm=WARM, later=LATER):
         self.error: BaseException | None = None
+        self.later_error: BaseException | None = None  # met again where the module is used
+        self._ready = threading.Event()
         self._thread = threading.Thread(
             target=self._run,
-            args=(tuple(modules), tuple(warm)),
+            args=(tuple(modules), tuple(warm), tuple(later)),
             name="cnnviz-preload",
             daemon=True,
         )
@@ -61,7 +91,7 @@ class Preload:
                 self._started = True
                 self._thread.start()
 
-    def _run(self, modules, warm) -> None:
+    def _run(self, modules, warm, later) -> None:
         try:
             for name in modules:
                 importlib.import_module(name)
@@ -69,12 +99,20 @@ class Preload:
                 job()
         except BaseException as exc:  # the page that needs it reports it when built
             self.error = exc
+        finally:
+            self._ready.set()
+        try:
+            for name in later:
+                importlib.import_module(name)
+        except BaseException as exc:  # noqa: BLE001 - not needed yet: its user imports it again
+            self.later_error = exc
+        freeze_start_up()
 
     def done(self) -> bool:
-        return self._started and not self._thread.is_alive()
+        """Whether the pages can be built: :data:`MODULES` imported and :data:`WARM` run."""
+        return self._ready.is_set()
 
     def wait(self, timeout: float | None = None) -> bool:
-        """Start the imports if need be and wait for them; True once they are done."""
+        """Start the imports if need be and wait until :meth:`done`; True once it is."""
         self.start()
-        self._thread.join(timeout)
-        return self.done()
+        return self._ready.wait(timeout)
