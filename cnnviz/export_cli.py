@@ -79,9 +79,9 @@ def _export(lesson, output: str, size, args) -> int:
 
         apply_look(app, 1.0, True)
     from cnnviz.gui.animation_export import AnimationExport
-    from cnnviz.gui.pages import PAGES
+    from cnnviz.gui.pages import entry_titled
 
-    entry = next((e for e in PAGES if e.title == lesson.page), None)
+    entry = entry_titled(lesson.page)
     if entry is None:
         raise ValueError(f"this cnnviz has no {lesson.page!r} page")
     job = AnimationExport(

@@ -6,14 +6,14 @@ import sys
 
 from cnnviz.gui.look import apply_look, remember_system_look
 
-# How long a busy thread may hold the Python lock while the GUI thread waits for it. Qt calls
-# back into Python for every paint, size hint and event handler, and each call takes the lock:
-# at Python's default 5 ms, a training thread's Python work between its tensor operations made
-# every such call wait, doubling the GUI thread's time for the same work (choosing a grid
-# example during training: 40 ms idle, 70–110 ms training; at 0.5 ms: 41–53 ms). Beside a
-# thread that runs Python without pause (the preload's imports), the same change took 130 ms
-# at 0.5 ms, 90 ms at 0.2 and 81 ms at 0.1, against 32 ms alone (bench_lock_wait.py); the
-# Train page's training speed did not move at 0.2 (bench_train.py, c/b 0.97 against 0.95).
+# How long a busy thread may hold the Python lock while the GUI thread waits for it: the one
+# process-wide setting made here (the other, a gc.freeze() of start-up's objects, is in
+# workers/preload.py with its figure). Qt calls back into Python for every paint, size hint
+# and event handler, and each call takes the lock: beside a thread running Python (a training
+# run's Python between its tensor operations, a page's worker, the imports at start-up), a
+# zoom of the Train page took 750 ms at Python's own 5 ms and 620 ms at 0.2 ms (78 ms alone),
+# a Grouped example change 213 and 139 ms (52 ms alone): bench_lock_wait.py, 5 rounds, 2 busy
+# cores. The Train page's training speed did not move at 0.2 (bench_train.py, c/b 0.97).
 GUI_SWITCH_INTERVAL_S = 0.0002
 
 
@@ -76,7 +76,7 @@ def run(argv=None, self_test: bool = False) -> int:
             )
             for index, entry in enumerate(PAGES):
                 try:
-                    page = window.show_page(index)
+                    page = window.show_page(entry)
                     app.processEvents()
                     print(f"  page {index + 1} {entry.title}: {type(page).__name__} ok", flush=True)
                 except Exception as exc:  # report every page, then fail

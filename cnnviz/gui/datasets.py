@@ -18,8 +18,6 @@ from PySide6.QtCore import QObject, QStandardPaths, Qt, Signal, Slot
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
 
 from cnnviz.core.data import catalog
-from cnnviz.core.data import download as fetching
-from cnnviz.core.data.folders import check_folder_options, scan_image_folder
 from cnnviz.gui import theme
 from cnnviz.gui.workers.base import WorkerThread
 
@@ -61,6 +59,10 @@ def catalog_choice(key: str) -> DatasetChoice:
 def folder_choice(path, size: int = 28, channels: int = 1) -> DatasetChoice:
     """An image folder's classes (read from the sub-folder names; no image is opened yet).
     Raises ``ValueError`` with the reason for a folder that cannot be a dataset."""
+    # imported here, not with the window: numpy and the download code are not needed before
+    # the first paint (about 0.25 s of a start-up)
+    from cnnviz.core.data.folders import check_folder_options, scan_image_folder
+
     if channels is None:
         raise ValueError("channels must be 1 or 3, got None")
     check_folder_options(size, channels)
@@ -124,6 +126,8 @@ class DownloadWorker(QObject):
 
     @Slot()
     def run(self) -> None:
+        from cnnviz.core.data import download as fetching
+
         kwargs = {"files": self.files, "progress": self._report, "cancelled": self._cancel.is_set}
         if self.fetch is not None:
             kwargs["fetch"] = self.fetch

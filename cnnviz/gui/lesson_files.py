@@ -15,9 +15,8 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QProgressDialog
 
-from cnnviz.core.animation import MissingExtra
 from cnnviz.core.lesson import SUFFIX, Lesson, LessonError, save_lesson
-from cnnviz.gui.pages import PAGES
+from cnnviz.gui.pages import entry_titled
 from cnnviz.gui.settings import open_settings
 
 RECENT_KEY = "lessons/recent"
@@ -64,17 +63,16 @@ class LessonFiles:
 
     def apply(self, lesson: Lesson, name: str = "The lesson") -> str:
         """Show ``lesson``'s page in its state; "" or the reason it cannot (nothing changed)."""
-        titles = [entry.title for entry in PAGES]
-        if lesson.page not in titles:
+        entry = entry_titled(lesson.page)  # lesson files name their page by its title
+        if entry is None:
             return f"{name} is for a {lesson.page!r} page, which this cnnviz does not have."
-        index = titles.index(lesson.page)
         window = self.window
         if lesson.state:  # no state: the page as it is (a page with one is built to check it)
             try:
-                window.page(index).restore_lesson(lesson.state)
+                window.page(entry).restore_lesson(lesson.state)
             except ValueError as exc:
                 return f"{name} cannot be opened: {exc}."
-        window.on_page(lesson.page, lambda page: None)
+        window.on_page(entry, lambda page: None)
         if lesson.presenter != window.presenter:
             window.set_look(presenter=lesson.presenter)
         return ""
@@ -216,6 +214,8 @@ class LessonFiles:
             path, size, fps, title_frame = dialog.choice()
         finally:
             dialog.deleteLater()
+        from cnnviz.core.animation import MissingExtra  # (numpy: not needed before the window)
+
         try:
             self.export_animation(path, size, fps, title_frame)
         except MissingExtra as exc:

@@ -8,61 +8,36 @@ choice and downloads in :mod:`cnnviz.gui.dataset_controller`, themes and present
 
 from __future__ import annotations
 
-import json
-import weakref
+import sys
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QEvent, Qt, QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QHBoxLayout,
-    QLabel,
     QListWidget,
     QMainWindow,
     QMessageBox,
-    QProgressBar,
-    QScrollArea,
-    QStackedWidget,
-    QVBoxLayout,
     QWidget,
 )
 
-from cnnviz import __version__
 from cnnviz.gui import theme
-from cnnviz.gui.collector import GuiCollector
 from cnnviz.gui.dataset_controller import DatasetController
 from cnnviz.gui.deck_controller import DeckController
 from cnnviz.gui.lesson_files import LessonFiles
 from cnnviz.gui.look import dress, named, normal_propagation
-from cnnviz.gui.menus import Menus, shortcut_table
-from cnnviz.gui.pages import PAGES
-from cnnviz.gui.pages.base import Page, PageContext
+from cnnviz.gui.menus import Menus
+from cnnviz.gui.page_room import PageStack, page_room
+from cnnviz.gui.pages import PAGES, TRAIN, PageEntry, find_entry
+from cnnviz.gui.pages.base import LoadingPlaceholder, Page, PageContext
 from cnnviz.gui.repaint_hold import hold_repaints, release_repaints
-from cnnviz.gui.settings import open_settings, read
+from cnnviz.gui.settings import open_settings
+from cnnviz.gui.window_settings import restore_window, save_window, saved_dataset
 from cnnviz.gui.workers.compute_service import ComputeService
-from cnnviz.gui.workers.preload import MODULES, Preload, make_qt_classes_here, page_modules
+from cnnviz.gui.workers.preload import Preload
 
 COMPUTE_STOP_WAIT_MS = 100
-EAGER = 2  # the grid lessons are built with the window (they need no PyTorch)
+
 CLOSE_POLL_MS = 30
-
-
-class LoadingPlaceholder(Page):
-    """Stands in for a page until it is built: says so, with a busy bar (and offers nothing
-    to the Step and Edit menus)."""
-
-    def __init__(self, title: str, parent=None):
-        super().__init__(parent)
-        self.title = title
-        self.label = QLabel(f"Loading {title}…")
-        self.label.setAlignment(Qt.AlignCenter)
-        bar = QProgressBar()
-        bar.setRange(0, 0)
-        bar.setFixedWidth(240)
-        layout = QVBoxLayout(self)
-        layout.addStretch(1)
-        layout.addWidget(self.label)
-        layout.addWidget(bar, 0, Qt.AlignHCenter)
-        layout.addStretch(1)
 
 
 class MainWindow(QMainWindow):
@@ -75,32 +50,18 @@ class MainWindow(QMainWindow):
         self.pages: list[Page | None] = [None] * len(PAGES)
         self._unplaced: set[int] = set()  # pages made, their placeholders still shown
         self._page_looks: dict[int, tuple] = {}  # the look each built page has
-        make_qt_classes_here()  # not in the preload thread while this one uses Qt
-        # garbage collected in this thread only, on a timer, once the imports are done (made
-        # before the preload, which then leaves collection off when it ends)
-        me = weakref.ref(self)  # (a window that failed to build is not kept alive by it)
-        self.collector = GuiCollector(self, ready=lambda: me() is None or me().preload.done())
-        self.destroyed.connect(lambda *_args, c=self.collector: c.stop())
-        try:
-            self._set_up()
-        except BaseException:
-            self.collector.stop()  # collection is Python's again: no window lives
-            raise
-
-    def _set_up(self) -> None:
-        self.preload = Preload(MODULES + page_modules())
+        self.preload = Preload()  # started once the window has been painted
+        self._loading_started = False
         self.zoom, self.presenter, self.theme = 1.0, False, "system"
         normal_propagation()  # before any page has a style sheet
         self._closing = False  # waiting for workers to stop before the window closes
-        self._shortcuts_timer = QTimer(self)  # F1 pressed while PyTorch is still loading
-        self._shortcuts_timer.setInterval(100)
-        self._shortcuts_timer.timeout.connect(self._shortcuts_when_loaded)
         self.lessons = QListWidget()
         named(self.lessons, "lessons")
         self.lessons.setFixedWidth(170)
         # a long title ("Transposed convolution") wraps instead of scrolling the list sideways
         self.lessons.setWordWrap(True)
         self.lessons.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        self.lessons.viewport().installEventFilter(self)  # to load once the window is painted
         self.stack = PageStack()
         for number, entry in enumerate(PAGES, start=1):
             self.lessons.addItem(f"{number}  {entry.title}")
@@ -117,18 +78,16 @@ class MainWindow(QMainWindow):
         self.datasets = DatasetController(self, saved_dataset(settings))
         self.compute = ComputeService(self)  # the thread that owns the pages' models
         self.context = PageContext(
-            self.datasets, self.request_training_model, self.show_page_titled, self.compute
+            self.datasets, self.request_training_model, self.show_page, self.compute
         )
         self.lesson_files = LessonFiles(self)  # lesson files and animations (File menu)
         self.menus = Menus(self)
         self.deck = DeckController(self)  # View → Deck: the caption band and the stops
         self._waiting_for = -1  # a page to build once PyTorch has been imported
         self._pending: list[tuple[int, object]] = []  # (page, menu command) waiting for it
-        self._preload_timer = QTimer(self)
+        self._preload_timer = QTimer(self)  # watches the background import until it is done
         self._preload_timer.setInterval(50)
         self._preload_timer.timeout.connect(self._on_preload_tick)
-        for index in range(EAGER):
-            self.page(index)
         self.lessons.currentRowChanged.connect(self._on_lesson_chosen)
         self.lessons.setCurrentRow(0)
         self.restore_settings(settings)
@@ -136,10 +95,51 @@ class MainWindow(QMainWindow):
         if hasattr(hints, "colorSchemeChanged"):  # Qt 6.5+: the desktop switched light/dark
             hints.colorSchemeChanged.connect(self._on_color_scheme_changed)
 
+    # -- start-up -------------------------------------------------------------------------------
+    def eventFilter(self, watched, event):  # noqa: N802
+        """The lesson list's first paint (the window is on screen): loading starts on the
+        next turn of the event loop, after the rest of that paint."""
+        if event.type() == QEvent.Paint and not self._loading_started:
+            self._loading_started = True
+            watched.removeEventFilter(self)
+            QTimer.singleShot(0, self, self._start_loading)
+        return False
+
+    def _start_loading(self) -> None:
+        """The window is on screen: the lesson chosen is built now (shown on the next turn),
+        PyTorch and captum are imported in the background (Qt-free modules only), and
+        pyqtgraph here on the next tick of the timer that watches that import."""
+        self.preload.start()
+        self._preload_timer.start()
+        self._build_chosen()
+
+    def _torch_ready(self, index: int) -> bool:
+        """Whether the page can be built now without waiting for PyTorch's import."""
+        return not PAGES[index].needs_torch or self.preload.done()
+
+    def _wait_for_torch(self) -> None:
+        self.statusBar().showMessage("Starting PyTorch…")
+        self.preload.start()  # (a lesson chosen before the window was shown)
+        self._preload_timer.start()
+
+    def _on_preload_tick(self) -> None:
+        if "pyqtgraph" not in sys.modules:
+            # in the GUI thread, as a module that copies Qt's classes must be imported: about
+            # 0.35 s, while PyTorch loads (the lesson shown has been painted by now)
+            import pyqtgraph  # noqa: F401 - the plots of the pages that need PyTorch
+        if not self.preload.done():
+            return
+        self._preload_timer.stop()
+        self._build_chosen()  # the lesson still chosen, if it is
+        pending, self._pending = self._pending, []
+        for index, command in pending:
+            command(self.show_page(index))
+
     # -- pages ----------------------------------------------------------------------------------
-    def page(self, index: int) -> Page:
-        """The lesson's page, built the first time it is asked for (waiting for the
-        background import of PyTorch if the page needs it and it is not done yet)."""
+    def page(self, page: PageEntry | type) -> Page:
+        """The lesson's page (named by its class or entry), built the first time it is asked
+        for (waiting for the background import of PyTorch if the page needs it)."""
+        index = PAGES.index(find_entry(page))
         if self.pages[index] is None:
             self._make(index)
         if index in self._unplaced:  # made, its placeholder still in the window
@@ -178,26 +178,28 @@ class MainWindow(QMainWindow):
             self._page_looks[index] = look
             self.pages[index].apply_look(self.zoom, self.presenter)
 
-    def built_page(self, title: str) -> Page | None:
-        """The page titled ``title`` if it has been built, else None."""
-        return self.pages[[e.title for e in PAGES].index(title)]
+    def built_page(self, page: PageEntry | type) -> Page | None:
+        """The page (named by its class or entry) if it has been built, else None."""
+        return self.pages[PAGES.index(find_entry(page))]
 
     def current_page(self) -> Page:
         """The page shown: the lesson's, or its placeholder while it waits for PyTorch or is
         being made (the menus never build a page, nor wait for the import)."""
         return self.stack.currentWidget()
 
-    def show_page(self, index: int) -> Page:
-        """Build (if needed) and show the lesson ``index``; returns its page."""
-        page = self.page(index)
+    def show_page(self, page: PageEntry | type) -> Page:
+        """Build (if needed) and show the lesson's page (named by its class or entry)."""
+        index = PAGES.index(find_entry(page))
+        built = self.page(index)
         if self.lessons.currentRow() == index:  # chosen already: its placeholder may show
             self._show(index)
         else:
             self.lessons.setCurrentRow(index)
-        return page
+        return built
 
-    def show_page_titled(self, title: str) -> Page:
-        return self.show_page([e.title for e in PAGES].index(title))
+    def choose(self, page: PageEntry | type) -> None:
+        """Choose the lesson as a click in the list does (its page built on the next turn)."""
+        self.lessons.setCurrentRow(PAGES.index(find_entry(page)))
 
     def _on_lesson_chosen(self, index: int) -> None:
         if index < 0:
@@ -216,9 +218,10 @@ class MainWindow(QMainWindow):
         self.stack.setCurrentIndex(index)
         self.menus.follow_page(self.stack.currentWidget())
         self._waiting_for = index
-        if PAGES[index].needs_torch and not self.preload.done():
-            self.statusBar().showMessage("Starting PyTorch…")
-            self._preload_timer.start()
+        if not self._torch_ready(index):
+            self._wait_for_torch()
+        elif not self._loading_started:
+            pass  # not painted yet: built once the window is on screen (_start_loading)
         else:
             self.statusBar().showMessage(f"Loading the {PAGES[index].title} lesson…")
             QTimer.singleShot(0, self, self._build_chosen)
@@ -230,10 +233,9 @@ class MainWindow(QMainWindow):
         index, self._waiting_for = self._waiting_for, -1
         if index < 0 or index != self.lessons.currentRow():
             return
-        if self.pages[index] is None and PAGES[index].needs_torch and not self.preload.done():
+        if self.pages[index] is None and not self._torch_ready(index):
             self._waiting_for = index  # chosen since this turn was asked for: wait, not block
-            self.statusBar().showMessage("Starting PyTorch…")
-            self._preload_timer.start()
+            self._wait_for_torch()
             return
         if self.pages[index] is None:
             self._make(index)
@@ -259,36 +261,21 @@ class MainWindow(QMainWindow):
         if self.stack.currentWidget() is page:
             self.statusBar().showMessage(text)
 
-    def _on_preload_tick(self) -> None:
-        if not self.preload.done():
-            return
-        self._preload_timer.stop()
-        self._build_chosen()  # the lesson still chosen, if it is
-        pending, self._pending = self._pending, []
-        for index, command in pending:
-            command(self.show_page(index))
-
-    def on_page(self, title: str, command) -> None:
-        """Show the page ``title`` and run ``command(page)``: at once, or — while PyTorch is
-        still being imported for it — once it is built (its placeholder shows meanwhile)."""
-        index = [e.title for e in PAGES].index(title)
-        if self.pages[index] is None and PAGES[index].needs_torch and not self.preload.done():
+    def on_page(self, page: PageEntry | type, command) -> None:
+        """Show the page (named by its class or entry) and run ``command(page)``: at once,
+        or — while PyTorch is still being imported for it — once it is built (its
+        placeholder shows meanwhile). A page's menu commands run through this."""
+        index = PAGES.index(find_entry(page))
+        if self.pages[index] is None and not self._torch_ready(index):
             self._pending.append((index, command))
             self.lessons.setCurrentRow(index)
             return
         command(self.show_page(index))
 
-    def train_action(self, method: str):
-        """A menu slot: show the Train page, then call its ``method``."""
-        return lambda: self.on_page("Train", lambda page: getattr(page, method)())
-
-    def open_model(self) -> None:
-        self.on_page("Architecture", lambda page: page.open_model_dialog())
-
     def request_training_model(self, callback) -> bool:
-        """A snapshot of the model being trained, handed to ``callback((model, contract))``
-        once the engine is between two batches; False (and nothing called) without a run."""
-        train = self.built_page("Train")
+        """The model being trained, handed by the Train page to ``callback`` as it is (a
+        ModelSource, or None); False (and nothing called) when there is no run."""
+        train = self.built_page(TRAIN)
         return train is not None and train.request_model_snapshot(callback)
 
     # -- look, settings, files ------------------------------------------------------------------
@@ -326,34 +313,10 @@ class MainWindow(QMainWindow):
         return [page for page in self.pages if page is not None]
 
     def restore_settings(self, settings=None) -> None:
-        settings = settings or open_settings()
-        geometry = settings.value("window/geometry")
-        if geometry is not None:
-            try:
-                self.restoreGeometry(geometry)
-            except TypeError:
-                pass  # a corrupt value: keep the default geometry
-        zoom = read(settings, "view/zoom", 1.0, float, 0.5, 2.5)
-        presenter = read(settings, "view/presenter", False)
-        theme = read(settings, "view/theme", "system", str)
-        theme = theme if theme in self.menus.themes else "system"
-        if zoom != 1.0 or presenter or theme != "system":
-            self.set_look(zoom, presenter, theme)
-        self.show_page(read(settings, "window/page", 0, int, 0, EAGER - 1))
+        restore_window(self, settings or open_settings())
 
     def save_settings(self) -> None:
-        settings = open_settings()
-        settings.setValue("window/geometry", self.saveGeometry())
-        settings.setValue("window/page", min(self.lessons.currentRow(), EAGER - 1))
-        settings.setValue("view/zoom", self.zoom)
-        settings.setValue("view/presenter", self.presenter)
-        settings.setValue("view/theme", self.theme)
-        choice = self.datasets.choice
-        settings.setValue("data/dataset", choice.name)
-        settings.setValue("data/options", json.dumps(choice.options))
-        for page in self.built_pages():
-            page.save_settings(settings)
-        settings.sync()
+        save_window(self)
 
     def export_png(self, path) -> None:
         """The page as shown, written atomically (a temporary file, then replaced)."""
@@ -365,20 +328,6 @@ class MainWindow(QMainWindow):
             release_repaints(self)  # a held window is grabbed blank
             if not self.current_page().grab().save(str(tmp), "PNG"):
                 raise OSError(f"could not write {Path(path).name}")
-
-    def export_png_dialog(self) -> None:
-        from PySide6.QtWidgets import QFileDialog
-
-        title = PAGES[self.lessons.currentRow()].title.lower()
-        path, _ = QFileDialog.getSaveFileName(
-            self, "Export page as PNG", f"cnnviz-{title}.png", "PNG images (*.png)"
-        )
-        if path:
-            try:
-                self.export_png(path)
-                self.statusBar().showMessage(f"Saved {path}", 5000)
-            except OSError as exc:
-                QMessageBox.warning(self, "Export page as PNG", str(exc))
 
     # -- closing --------------------------------------------------------------------------------
     def confirm_discard(self) -> str:
@@ -401,7 +350,6 @@ class MainWindow(QMainWindow):
 
     def showEvent(self, event):  # noqa: N802
         super().showEvent(event)
-        self.collector.start()  # shown again after a close: collected here again
         if not self.compute.is_running():  # shown again after a close: the service too
             self.compute.start()
 
@@ -414,7 +362,6 @@ class MainWindow(QMainWindow):
             if self.busy_texts():
                 event.ignore()
             else:
-                self.collector.stop()
                 super().closeEvent(event)
             return
         if not all(page.can_close(self.confirm_discard) for page in self.built_pages()):
@@ -422,9 +369,7 @@ class MainWindow(QMainWindow):
             return
         self.save_settings()
         self._preload_timer.stop()
-        # F1 pressed while PyTorch loads: no list once the window has gone (its modal box,
-        # opened from the timer on a window being deleted, crashed the process)
-        self._shortcuts_timer.stop()
+        self.menus.closing()
         self._pending = []
         self._waiting_for = -1  # a lesson chosen a moment ago is not built any more
         for page in self.built_pages():
@@ -449,7 +394,6 @@ class MainWindow(QMainWindow):
             )
             return
         self.datasets.shutdown()
-        self.collector.stop()  # collection back to Python: nothing of the window is left
         super().closeEvent(event)
 
     def _close_when_idle(self) -> None:
@@ -465,93 +409,3 @@ class MainWindow(QMainWindow):
     def toggle_full_screen(self) -> None:
         self.showNormal() if self.isFullScreen() else self.showFullScreen()
         self.menus.full_screen.setChecked(self.isFullScreen())
-
-    def shortcut_rows(self) -> list[tuple[str, str]]:
-        """Every keyboard shortcut: the menus' and the pages' own."""
-        self.preload.wait()  # the page classes may need PyTorch to be imported
-        page_rows = [
-            (keys, f"{entry.title}: {text}")
-            for entry in PAGES
-            for keys, text in entry.load().page_shortcuts
-        ]
-        return self.menus.shortcut_rows(page_rows)
-
-    def show_shortcuts(self) -> None:
-        """The F1 list. Until PyTorch has loaded in the background (the page classes that
-        need it give their own keys), the window says so and opens the list once it has:
-        waiting for it here froze the window for seconds."""
-        if not self.preload.done():
-            self.statusBar().showMessage("Keyboard shortcuts: opening once PyTorch has loaded…")
-            self._shortcuts_timer.start()
-            return
-        QMessageBox.information(self, "Keyboard shortcuts", shortcut_table(self.shortcut_rows()))
-
-    def _shortcuts_when_loaded(self) -> None:
-        if self.preload.done():
-            self._shortcuts_timer.stop()
-            if not self._closing and self.isVisible():
-                self.show_shortcuts()
-
-    def about_text(self) -> str:
-        from cnnviz.core.data.catalog import DATASETS
-
-        credits = "".join(
-            f"<li>{d.title}: {d.credit}{' — ships with cnnviz' if d.bundled else ''}</li>"
-            for d in DATASETS.values()
-        )
-        return (
-            f"<h3>cnnviz {__version__}</h3><p>Convolutional neural networks, step by step: "
-            "every number on screen is the number PyTorch computes.</p>"
-            "<p>Follows Sung Kim's lecture 10 (CNN) of <i>PyTorch Zero to All</i>.</p>"
-            f"<p>Datasets:</p><ul>{credits}</ul>"
-        )
-
-    def show_about(self) -> None:
-        QMessageBox.about(self, "About cnnviz", self.about_text())
-
-
-class PageStack(QStackedWidget):
-    """The lessons' pages, one shown at a time, sized by the page shown (a stack's own
-    minimum is its largest page's, which would make every page scroll)."""
-
-    def __init__(self, parent=None):
-        super().__init__(parent)
-        self.currentChanged.connect(lambda _index: self.updateGeometry())
-
-    def minimumSizeHint(self):  # noqa: N802
-        page = self.currentWidget()
-        return page.minimumSizeHint() if page is not None else super().minimumSizeHint()
-
-    def sizeHint(self):  # noqa: N802
-        page = self.currentWidget()
-        return page.sizeHint() if page is not None else super().sizeHint()
-
-    def heightForWidth(self, _width: int) -> int:  # noqa: N802
-        # a scroll area takes a height-for-width (a word-wrapped label's preferred height) as
-        # the least it may give: pages that fitted the window before scrolled. A page gets the
-        # room shown, as without the scroll area, and scrolls only below its minimum.
-        return -1
-
-
-def page_room(stack: QStackedWidget) -> QScrollArea:
-    """The pages' room in the window: a page that needs more than the window gives it scrolls
-    instead of growing the window past the screen (the stack's minimum is its largest page's,
-    at presenter mode and 150 % zoom 1504×898 on a 1280×800 projector)."""
-    room = QScrollArea()
-    room.setObjectName("pageRoom")
-    room.setWidgetResizable(True)  # the page fills the room whenever it fits
-    room.setFrameShape(QScrollArea.NoFrame)
-    room.setWidget(stack)
-    return room
-
-
-def saved_dataset(settings) -> tuple[str, dict]:
-    """The dataset chosen last time: (name, options)."""
-    try:
-        options = json.loads(read(settings, "data/options", "{}", str))
-    except ValueError:
-        options = {}
-    return (
-        read(settings, "data/dataset", "mnist", str),
-        options if isinstance(options, dict) else {},
-    )

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from html import escape
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
+from PySide6.QtWidgets import QMessageBox
 
+from cnnviz import __version__
 from cnnviz.gui.look import THEMES
 
 THEME_TEXTS = {
@@ -32,6 +34,9 @@ class Menus:
         self.step: list[QAction] = []
         self.edit: list[QAction] = []
         self.themes: dict[str, QAction] = {}
+        self.shortcuts_timer = QTimer(window)  # F1 pressed while PyTorch is still loading
+        self.shortcuts_timer.setInterval(100)
+        self.shortcuts_timer.timeout.connect(self._shortcuts_when_loaded)
         self._build(window.menuBar())
 
     def add(self, menu, text: str, shortcut: str, slot, tip: str = "") -> QAction:
@@ -49,29 +54,45 @@ class Menus:
 
     def _build(self, bar) -> None:
         w = self.window
-        file_menu = bar.addMenu("&File")
+        self._file_menu(bar.addMenu("&File"))
+        self._edit_menu(bar.addMenu("&Edit"))
+        self._step_menu(bar.addMenu("&Step"))
+        lesson = bar.addMenu("&Lesson")
+        for number, entry in enumerate(w.entries, start=1):
+            self.add(
+                lesson,
+                f"&{number} {entry.title}",
+                f"Ctrl+{number}",
+                lambda _=False, e=entry: w.choose(e),
+                f"{entry.title} lesson",
+            )
+        self.data = bar.addMenu("&Data")
+        self.data.aboutToShow.connect(lambda: w.datasets.fill_menu(self.data))
+        self._view_menu(bar.addMenu("&View"))
+        help_menu = bar.addMenu("&Help")
         self.add(
-            file_menu,
-            "&Open model…",
-            "Ctrl+O",
-            w.open_model,
-            "Load an nn.Module from a .py file (its imports and definitions run, not its "
-            "data loading or training)",
+            help_menu, "&Keyboard shortcuts", "F1", self.show_shortcuts, "Every keyboard shortcut"
         )
-        self.add(
-            file_menu,
-            "Open &checkpoint…",
-            "",
-            w.train_action("load_dialog"),
-            "Load a training checkpoint on the Train page; Start continues it",
-        )
-        self.add(
-            file_menu,
-            "&Save checkpoint…",
-            "Ctrl+S",
-            w.train_action("save_dialog"),
-            "Save the training run (weights, optimizer, curves, settings)",
-        )
+        self.add(help_menu, "&About cnnviz", "", self.show_about)
+
+    def add_page_commands(self, menu, group: str) -> None:
+        """The commands the pages declare for ``group`` of ``menu`` (in the pages' order):
+        each shows its page (built if need be) and runs on it."""
+        w, title = self.window, menu.title().replace("&", "")
+        for entry in w.entries:
+            for command in entry.commands:
+                if (command.menu, command.group) == (title, group):
+                    self.add(
+                        menu,
+                        command.text,
+                        command.shortcut,
+                        lambda _=False, e=entry, c=command: w.on_page(e, c.run),
+                        command.tip,
+                    )
+
+    def _file_menu(self, file_menu) -> None:
+        w = self.window
+        self.add_page_commands(file_menu, "open")
         file_menu.addSeparator()
         self.add_lesson_actions(file_menu)
         file_menu.addSeparator()
@@ -79,71 +100,45 @@ class Menus:
             file_menu,
             "&Export page as PNG…",
             "Ctrl+E",
-            w.export_png_dialog,
+            self.export_png_dialog,
             "Save the page as it is shown as a PNG picture",
         )
-        self.add(
-            file_menu,
-            "Export training &metrics as CSV…",
-            "",
-            w.train_action("export_csv_dialog"),
-            "Loss per batch and test accuracy per epoch as a CSV file",
-        )
+        self.add_page_commands(file_menu, "export")
         file_menu.addSeparator()
         self.add(file_menu, "&Quit", "Ctrl+Q", w.close, "Quit cnnviz")
 
-        edit = bar.addMenu("&Edit")
+    def _edit_menu(self, edit) -> None:
+        page = self.window.current_page
         self.edit = [
-            self.add(
-                edit,
-                "&Paste numbers into the grid",
-                "Ctrl+Shift+V",
-                lambda: w.current_page().paste(),
-            ),
-            self.add(
-                edit,
-                "&Copy the output grid",
-                "Ctrl+Shift+C",
-                lambda: w.current_page().copy_output(),
-            ),
+            self.add(edit, "&Paste numbers into the grid", "Ctrl+Shift+V", lambda: page().paste()),
+            self.add(edit, "&Copy the output grid", "Ctrl+Shift+C", lambda: page().copy_output()),
             self.add(
                 edit,
                 "&Randomize input",
                 "Ctrl+R",
-                lambda: w.current_page().randomize(),
+                lambda: page().randomize(),
                 "Fill the input grid with random numbers 0–9",
             ),
         ]
 
-        step = bar.addMenu("&Step")
+    def _step_menu(self, step) -> None:
+        page = self.window.current_page
         self.step = [
             self.add(
                 step,
                 "&Play / pause",
                 "Space",
-                lambda: w.current_page().play_pause(),
+                lambda: page().play_pause(),
                 "Play / pause the walk-through",
             ),
-            self.add(step, "&Next step", "Right", lambda: w.current_page().next_step()),
-            self.add(step, "P&revious step", "Left", lambda: w.current_page().previous_step()),
-            self.add(step, "&First step", "Home", lambda: w.current_page().first_step()),
-            self.add(step, "&Last step", "End", lambda: w.current_page().last_step()),
+            self.add(step, "&Next step", "Right", lambda: page().next_step()),
+            self.add(step, "P&revious step", "Left", lambda: page().previous_step()),
+            self.add(step, "&First step", "Home", lambda: page().first_step()),
+            self.add(step, "&Last step", "End", lambda: page().last_step()),
         ]
 
-        lesson = bar.addMenu("&Lesson")
-        for number, entry in enumerate(w.entries, start=1):
-            self.add(
-                lesson,
-                f"&{number} {entry.title}",
-                f"Ctrl+{number}",
-                lambda _=False, i=number - 1: w.lessons.setCurrentRow(i),
-                f"{entry.title} lesson",
-            )
-
-        self.data = bar.addMenu("&Data")
-        self.data.aboutToShow.connect(lambda: w.datasets.fill_menu(self.data))
-
-        view = bar.addMenu("&View")
+    def _view_menu(self, view) -> None:
+        w = self.window
         self.presenter = self.add(
             view,
             "&Presenter mode",
@@ -171,12 +166,6 @@ class Menus:
         self.add(view, "Zoom &in", "Ctrl+=", lambda: w.set_look(zoom=w.zoom * 1.15))
         self.add(view, "Zoom &out", "Ctrl+-", lambda: w.set_look(zoom=w.zoom / 1.15))
         self.add(view, "&Reset zoom", "Ctrl+0", lambda: w.set_look(zoom=1.0), "Zoom back to 100%")
-
-        help_menu = bar.addMenu("&Help")
-        self.add(
-            help_menu, "&Keyboard shortcuts", "F1", w.show_shortcuts, "Every keyboard shortcut"
-        )
-        self.add(help_menu, "&About cnnviz", "", w.show_about)
 
     def add_lesson_actions(self, file_menu) -> None:
         """Open / save lessons, the recent ones, and the animation export."""
@@ -255,15 +244,77 @@ class Menus:
         for action in self.edit:
             action.setEnabled(page.edits_grids)
 
-    def shortcut_rows(self, page_shortcuts=()) -> list[tuple[str, str]]:
-        """(keys, what they do) for every action with a shortcut, then the pages' own."""
+    def shortcut_rows(self) -> list[tuple[str, str]]:
+        """(keys, what they do) for every action with a shortcut, then the pages' own (the
+        page classes are imported: this waits for PyTorch's import)."""
         rows = []
         for menu, action in self.actions:
             for sequence in action.shortcuts():  # a deck stop has two: PageDown, Alt+→
                 keys = sequence.toString(QKeySequence.NativeText)
                 if keys:
                     rows.append((keys, f"{menu}: {action.text().replace('&', '')}"))
-        return rows + list(page_shortcuts)
+        self.window.preload.wait()
+        return rows + [
+            (keys, f"{entry.title}: {text}")
+            for entry in self.window.entries
+            for keys, text in entry.load().page_shortcuts
+        ]
+
+    def show_shortcuts(self) -> None:
+        """The F1 list. Until PyTorch has loaded in the background (the page classes that
+        need it give their own keys), the window says so and opens the list once it has:
+        waiting for it here froze the window for seconds."""
+        w = self.window
+        if not w.preload.done():
+            w.statusBar().showMessage("Keyboard shortcuts: opening once PyTorch has loaded…")
+            w.preload.start()
+            self.shortcuts_timer.start()
+            return
+        QMessageBox.information(w, "Keyboard shortcuts", shortcut_table(self.shortcut_rows()))
+
+    def _shortcuts_when_loaded(self) -> None:
+        if self.window.preload.done():
+            self.shortcuts_timer.stop()
+            if self.window.isVisible():
+                self.show_shortcuts()
+
+    def closing(self) -> None:
+        """The window is closing: F1 pressed while PyTorch loads opens no list once the window
+        has gone (its modal box, opened from the timer on a window being deleted, crashed the
+        process)."""
+        self.shortcuts_timer.stop()
+
+    def about_text(self) -> str:
+        from cnnviz.core.data.catalog import DATASETS
+
+        credits = "".join(
+            f"<li>{d.title}: {d.credit}{' — ships with cnnviz' if d.bundled else ''}</li>"
+            for d in DATASETS.values()
+        )
+        return (
+            f"<h3>cnnviz {__version__}</h3><p>Convolutional neural networks, step by step: "
+            "every number on screen is the number PyTorch computes.</p>"
+            "<p>Follows Sung Kim's lecture 10 (CNN) of <i>PyTorch Zero to All</i>.</p>"
+            f"<p>Datasets:</p><ul>{credits}</ul>"
+        )
+
+    def export_png_dialog(self) -> None:
+        from PySide6.QtWidgets import QFileDialog
+
+        w = self.window
+        title = w.current_page().title.lower()
+        path, _ = QFileDialog.getSaveFileName(
+            w, "Export page as PNG", f"cnnviz-{title}.png", "PNG images (*.png)"
+        )
+        if path:
+            try:
+                w.export_png(path)
+                w.statusBar().showMessage(f"Saved {path}", 5000)
+            except OSError as exc:
+                QMessageBox.warning(w, "Export page as PNG", str(exc))
+
+    def show_about(self) -> None:
+        QMessageBox.about(self.window, "About cnnviz", self.about_text())
 
 
 def shortcut_table(rows) -> str:

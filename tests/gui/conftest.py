@@ -179,6 +179,8 @@ def main_window(qtbot):
     window.resize(1280, 800)
     window.show()
     qtbot.waitExposed(window)
+    # the lesson shown is built once the window has been painted (on screen at once)
+    qtbot.waitUntil(lambda: window.current_page() in window.built_pages(), timeout=10000)
     window.activateWindow()
     window.confirm_discard = lambda: "discard"  # no modal question when the test closes it
     yield window
@@ -196,14 +198,16 @@ def main_window(qtbot):
 
 @pytest.fixture
 def conv_page(main_window):
-    main_window.show_page(0)
-    return main_window.pages[0]
+    from cnnviz.gui.pages.conv_page import ConvPage
+
+    return main_window.show_page(ConvPage)
 
 
 @pytest.fixture
 def pool_page(main_window):
-    main_window.show_page(1)
-    return main_window.pages[1]
+    from cnnviz.gui.pages.pool_page import PoolPage
+
+    return main_window.show_page(PoolPage)
 
 
 @pytest.fixture

@@ -11,7 +11,9 @@ torch = pytest.importorskip("torch")
 
 @pytest.fixture
 def page(main_window):
-    return main_window.show_page_titled("Backward")
+    from cnnviz.gui.pages.backward_page import BackwardPage
+
+    return main_window.show_page(BackwardPage)
 
 
 def autograd(x, w, grad_out, stride=1, padding=0):

@@ -9,6 +9,10 @@ from cnnviz.core.lesson import Lesson
 
 pytest.importorskip("torch")
 
+from cnnviz.gui.pages.architecture_page import ArchitecturePage  # noqa: E402
+from cnnviz.gui.pages.conv_page import ConvPage  # noqa: E402
+from cnnviz.gui.pages.pool_page import PoolPage  # noqa: E402
+
 
 def action(window, keys):
     return next(a for _, a in window.menus.actions if QKeySequence(keys) in a.shortcuts())
@@ -37,21 +41,21 @@ def test_the_lecture_deck_opens_every_stop_and_page_down_walks_it(qtbot, main_wi
     assert main_window.deck.index == len(deck.stops) - 1
     action(main_window, "Alt+Left").trigger()
     assert main_window.deck.index == len(deck.stops) - 2
-    architecture = main_window.built_page("Architecture")
+    architecture = main_window.built_page(ArchitecturePage)
     qtbot.waitUntil(lambda: not architecture.busy, timeout=30000)
 
 
 def test_a_deck_is_made_edited_saved_and_opened(main_window, new_window, tmp_path):
     decks = main_window.deck
     decks.set_visible(True)
-    conv = main_window.show_page(0)
+    conv = main_window.show_page(ConvPage)
     conv.load_preset(2)
     decks.add("Same padding")
-    pool = main_window.show_page(1)
+    pool = main_window.show_page(PoolPage)
     pool.load_preset(1)
     pool.go_to_step(5)
     decks.add()
-    main_window.show_page(0)
+    main_window.show_page(ConvPage)
     decks.add("third")
     assert [s.caption for s in decks.deck.stops] == [
         "Same padding",
@@ -86,13 +90,13 @@ def test_a_stop_that_cannot_open_is_refused_and_the_stop_stays(main_window):
 
 
 def test_the_architecture_page_round_trips_its_lesson(qtbot, main_window, new_window):
-    page = main_window.show_page(2)
+    page = main_window.show_page(ArchitecturePage)
     page.restore_lesson({"model": "resnet", "input": [3, 32, 32]})
     assert page.input_shape() == (3, 32, 32)
     saved = page.lesson_state()
     assert saved == {"model": "resnet", "input": [3, 32, 32]}
     other = new_window()
-    other_page = other.page(2)
+    other_page = other.page(ArchitecturePage)
     other_page.restore_lesson(saved)
     assert other_page.lesson_state() == saved
     with pytest.raises(ValueError, match="no model called"):

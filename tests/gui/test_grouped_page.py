@@ -13,7 +13,9 @@ torch = pytest.importorskip("torch")
 
 @pytest.fixture
 def page(main_window):
-    return main_window.show_page_titled("Grouped convolution")
+    from cnnviz.gui.pages.grouped_page import GroupedPage
+
+    return main_window.show_page(GroupedPage)
 
 
 def torch_output(page):

@@ -7,6 +7,8 @@ import pytest
 from PySide6.QtCore import QRect
 from PySide6.QtWidgets import QApplication, QLabel, QLayout
 
+from cnnviz.gui.pages.conv_page import ConvPage
+from cnnviz.gui.pages.pool_page import PoolPage
 from cnnviz.gui.widgets.cell_delegate import number_pixels
 from cnnviz.gui.widgets.grid_board import LEAST_CELL
 
@@ -90,9 +92,9 @@ def scrolls(grid) -> bool:
 
 # -- the grid lessons -------------------------------------------------------------------------
 @pytest.mark.parametrize("key", SIZES)
-@pytest.mark.parametrize("index", [0, 1], ids=["convolution", "pooling"])
-def test_grid_lessons_grow_with_the_window(main_window, key, index):
-    page = main_window.show_page(index)
+@pytest.mark.parametrize("page_class", [ConvPage, PoolPage], ids=["convolution", "pooling"])
+def test_grid_lessons_grow_with_the_window(main_window, key, page_class):
+    page = main_window.show_page(page_class)
     look(main_window, key)
     page.load_preset(0)  # the lecture's first example
     settle()
@@ -117,19 +119,19 @@ def test_the_settings_column_shows_its_rows_whole(main_window, key):
     from cnnviz.gui.pages.grid_lesson import GridLessonPage
 
     look(main_window, key)
-    for index in range(len(PAGES)):
-        page = main_window.show_page(index)
+    for entry in PAGES:
+        page = main_window.show_page(entry)
         if not isinstance(page, GridLessonPage):
             continue
         settle()
         scroll = page.settings_scroll
         need = scroll.widget().minimumSizeHint().width()
-        assert scroll.viewport().width() >= need, (PAGES[index].title, need)
+        assert scroll.viewport().width() >= need, (entry.title, need)
         assert scroll.widget().width() >= need
 
 
 def test_presenter_mode_grids_are_at_least_as_large(main_window):
-    page = main_window.show_page(0)
+    page = main_window.show_page(ConvPage)
     page.load_preset(0)
     look(main_window, "1280x800")
     normal = page.grid_area.cell
@@ -143,7 +145,7 @@ def test_presenter_mode_grids_are_at_least_as_large(main_window):
 
 @pytest.mark.parametrize("key", ["1280x800", "1920x1080"])
 def test_a_64_by_64_grid_scrolls_only_at_the_least_cell_size(main_window, key):
-    page = main_window.show_page(1)  # pooling 2×2, stride 2: 64×64 → 32×32
+    page = main_window.show_page(PoolPage)  # pooling 2×2, stride 2: 64×64 → 32×32
     look(main_window, key)
     page.load_preset(0)
     page.resize_input((64, 64))
@@ -158,7 +160,7 @@ def test_a_64_by_64_grid_scrolls_only_at_the_least_cell_size(main_window, key):
 
 
 def test_the_settings_column_collapses_and_is_remembered(main_window, new_window):
-    page = main_window.show_page(0)
+    page = main_window.show_page(ConvPage)
     settle()
     before = page.grid_area.cell
     page.settings_toggle.click()
@@ -169,7 +171,7 @@ def test_the_settings_column_collapses_and_is_remembered(main_window, new_window
     again.resize(1280, 800)
     again.show()
     settle()
-    page = again.show_page(0)
+    page = again.show_page(ConvPage)
     assert not page.settings_scroll.isVisible() and not page.settings_toggle.isChecked()
     again.set_look(presenter=True)  # presenter mode keeps its own choice: collapsed
     page.settings_toggle.click()
@@ -214,8 +216,9 @@ def test_the_layout_check_sees_a_label_cut_short(qtbot):
 def test_train_page_figures_maps_and_status(qtbot, main_window):
     pytest.importorskip("torch")
     from cnnviz.core.training import TrainConfig
+    from cnnviz.gui.pages.train_page import TrainPage
 
-    train = main_window.show_page(3)
+    train = main_window.show_page(TrainPage)
     form = train.form
     form.limit_train.setValue(0)
     assert form.limit_train.text() == "all" and form.config().limit_train is None
@@ -259,9 +262,10 @@ def test_train_page_figures_maps_and_status(qtbot, main_window):
 # -- the Draw page ----------------------------------------------------------------------------
 def test_draw_page_canvas_view_and_maps_fill_their_room(qtbot, main_window):
     pytest.importorskip("torch")
+    from cnnviz.gui.pages.draw_page import DrawPage
     from tests.gui.gui_helpers import drag
 
-    draw = main_window.show_page(4)
+    draw = main_window.show_page(DrawPage)
     settle()
     drag(draw.canvas, [(0.3, 0.2), (0.7, 0.2), (0.45, 0.85)])
     qtbot.waitUntil(lambda: draw.shown_id == draw.request_id, timeout=10000)
@@ -301,9 +305,9 @@ def test_the_screenshot_script_names_pages_by_their_class(main_window):
         page_index("NoSuchPage")
 
 
-@pytest.mark.parametrize("index", [0, 1], ids=["convolution", "pooling"])
-def test_the_board_measures_what_its_layout_asks(main_window, index):
-    page = main_window.show_page(index)
+@pytest.mark.parametrize("page_class", [ConvPage, PoolPage], ids=["convolution", "pooling"])
+def test_the_board_measures_what_its_layout_asks(main_window, page_class):
+    page = main_window.show_page(page_class)
     page.channel_spin.setValue(2)  # stacked grids; the convolution's output spans both rows
     settle()
     board = page.grid_area
@@ -319,7 +323,9 @@ def test_the_board_measures_what_its_layout_asks(main_window, index):
 # -- the Architecture page ------------------------------------------------------------------------
 def test_architecture_page_fits_every_size(qtbot, main_window):
     pytest.importorskip("torch")
-    page = main_window.show_page(2)
+    from cnnviz.gui.pages.architecture_page import ArchitecturePage
+
+    page = main_window.show_page(ArchitecturePage)
     page.select_model("inception")
     qtbot.waitUntil(lambda: not page.busy, timeout=60000)
     for key in SIZES:
@@ -330,9 +336,9 @@ def test_architecture_page_fits_every_size(qtbot, main_window):
 # -- the Trace page ------------------------------------------------------------------------------
 def test_trace_page_fits_every_size_with_legible_maps_and_grids(qtbot, main_window):
     pytest.importorskip("torch")
-    from cnnviz.gui.pages import PAGES
+    from cnnviz.gui.pages.trace_page import TracePage
 
-    page = main_window.show_page([e.title for e in PAGES].index("Trace"))
+    page = main_window.show_page(TracePage)
     qtbot.waitUntil(
         lambda: page.trace is not None and page.shown_id == page.request_id, timeout=20000
     )

@@ -13,6 +13,11 @@ from cnnviz.cli import main as cli_main
 from cnnviz.core.animation import video_available
 from cnnviz.core.examples import examples
 from cnnviz.core.lesson import Lesson, save_lesson
+from cnnviz.gui.pages.backward_page import BackwardPage
+from cnnviz.gui.pages.conv_page import ConvPage
+from cnnviz.gui.pages.grouped_page import GroupedPage
+from cnnviz.gui.pages.pool_page import PoolPage
+from cnnviz.gui.pages.transposed_page import TransposedPage
 
 
 def shipped_lesson(key):
@@ -100,18 +105,18 @@ def edit_backward(page):
 
 # page → (what changes it, the example it starts from: every value must differ from it)
 EDITS = {
-    "Convolution": (edit_convolution, ""),
-    "Pooling": (edit_every_setting, ""),
-    "Transposed convolution": (edit_transposed, "tconv-4"),
-    "Grouped convolution": (edit_grouped, "group-2"),
-    "Backward": (edit_backward, "back-1"),
+    ConvPage: (edit_convolution, ""),
+    PoolPage: (edit_every_setting, ""),
+    TransposedPage: (edit_transposed, "tconv-4"),
+    GroupedPage: (edit_grouped, "group-2"),
+    BackwardPage: (edit_backward, "back-1"),
 }
 
 
-@pytest.mark.parametrize("title", list(EDITS))
-def test_a_lesson_file_round_trips_the_page_state(main_window, new_window, tmp_path, title):
-    page = main_window.show_page_titled(title)
-    edit, start = EDITS[title]
+@pytest.mark.parametrize("page_class", list(EDITS), ids=lambda c: c.__name__)
+def test_a_lesson_file_round_trips_the_page_state(main_window, new_window, tmp_path, page_class):
+    page = main_window.show_page(page_class)
+    edit, start = EDITS[page_class]
     edit(page)
     assert page.errors() == []
     saved = page.lesson_state()
@@ -125,11 +130,11 @@ def test_a_lesson_file_round_trips_the_page_state(main_window, new_window, tmp_p
     main_window.set_look(presenter=False)
 
     other = new_window()  # another window, on another page: opening brings the lesson back
-    other.show_page_titled("Pooling" if title == "Convolution" else "Convolution")
+    other.show_page(PoolPage if page_class is ConvPage else ConvPage)
     assert other.lesson_files.open(path) == ""
     assert other.current_page().title == page.title
     assert other.current_page().lesson_state() == saved
-    if title == "Convolution":
+    if page_class is ConvPage:
         assert saved["relu"] and other.current_page().relu_grid.isVisibleTo(other.current_page())
     assert other.current_page().errors() == []
     assert other.presenter
@@ -140,7 +145,7 @@ def test_a_lesson_file_round_trips_the_page_state(main_window, new_window, tmp_p
 
 
 def test_bad_lesson_files_are_refused_and_the_lesson_stays(main_window, tmp_path):
-    page = main_window.show_page(1)
+    page = main_window.show_page(PoolPage)
     edit_every_setting(page)
     before = page.lesson_state()
     shown = quiet(main_window)
@@ -164,7 +169,7 @@ def test_bad_lesson_files_are_refused_and_the_lesson_stays(main_window, tmp_path
 
 
 def test_a_lesson_whose_settings_do_not_compute_is_refused(main_window, tmp_path):
-    conv = main_window.show_page(0)
+    conv = main_window.show_page(ConvPage)
     before = conv.lesson_state()
     state = dict(examples()["conv-1"].state, kernels=[np.ones((9, 9)).tolist()])  # > input
     save_lesson(tmp_path / "big.cnnviz", Lesson("Convolution", state))
@@ -174,14 +179,16 @@ def test_a_lesson_whose_settings_do_not_compute_is_refused(main_window, tmp_path
 
 
 def test_the_export_menu_entry_follows_the_page(main_window):
-    main_window.show_page(1)
+    from cnnviz.gui.pages.architecture_page import ArchitecturePage
+
+    main_window.show_page(PoolPage)
     assert main_window.menus.animation.isEnabled()
-    main_window.show_page(2)  # the Architecture page has no step-through
+    main_window.show_page(ArchitecturePage)  # the Architecture page has no step-through
     assert not main_window.menus.animation.isEnabled()
 
 
 def test_export_animation_from_the_window_writes_one_frame_per_step(qtbot, main_window, tmp_path):
-    page = main_window.show_page(1)
+    page = main_window.show_page(PoolPage)
     page.load_preset(1)  # the lecture's 5×5 max pooling: 9 steps
     page.go_to_step(4)
     ticks = []
@@ -201,8 +208,8 @@ def test_export_animation_from_the_window_writes_one_frame_per_step(qtbot, main_
 
 
 def test_cancel_stops_the_export_and_leaves_nothing(qtbot, main_window, tmp_path):
-    main_window.show_page(0)
-    main_window.pages[0].load_preset(3)  # 64 steps
+    main_window.show_page(ConvPage)
+    main_window.built_page(ConvPage).load_preset(3)  # 64 steps
     job = main_window.lesson_files.export_animation(tmp_path / "seq", (320, 200), fps=2)
     qtbot.waitUntil(lambda: job.done >= 2)
     with qtbot.waitSignal(job.failed) as failed:
@@ -214,8 +221,8 @@ def test_cancel_stops_the_export_and_leaves_nothing(qtbot, main_window, tmp_path
 
 def test_closing_the_window_cancels_an_export(qtbot, new_window, tmp_path):
     window = new_window()
-    window.show_page(0)
-    window.pages[0].load_preset(3)
+    window.show_page(ConvPage)
+    window.built_page(ConvPage).load_preset(3)
     job = window.lesson_files.export_animation(tmp_path / "a.gif", (320, 200))
     qtbot.waitUntil(lambda: job.done >= 1)
     window.close()
@@ -363,7 +370,7 @@ def test_page_down_reaches_the_deck_with_the_grid_focused(qtbot, main_window):
 
 
 def test_presenter_mode_frames_export(qtbot, main_window, tmp_path):
-    main_window.show_page(0)
+    main_window.show_page(ConvPage)
     main_window.set_look(presenter=True)
     try:
         job = main_window.lesson_files.export_animation(tmp_path / "f", (1280, 800), 2, False)
@@ -397,7 +404,7 @@ def test_headless_export_as_mp4(tmp_path):
 
 def test_a_huge_step_through_as_gif_is_refused_with_a_way_out(main_window, tmp_path):
     shown = quiet(main_window)
-    page = main_window.show_page(0)
+    page = main_window.show_page(ConvPage)
     page.set_inputs(np.ones((1, 30, 30)))
     page.recompute(0)
     assert page.step_count() > 400
@@ -425,13 +432,12 @@ def test_pages_open_without_their_shipped_examples_and_say_why(qtbot, monkeypatc
     """A damaged install: no example files, or a damaged one. Every grid page still opens on
     its own starting values, with the reason where the example's note would be."""
     import cnnviz.core.examples as shipped
-    from cnnviz.gui.pages import PAGES
 
     monkeypatch.setattr(shipped, "FOLDER", tmp_path)
     shipped.forget_examples()
     try:
-        for title in ("Convolution", "Pooling", "Backward", "Transposed convolution"):
-            page = next(e for e in PAGES if e.title == title).load()()
+        for page_class in (ConvPage, PoolPage, BackwardPage, TransposedPage):
+            page = page_class()
             qtbot.addWidget(page)
             assert page.presets == () and page.errors() == [] and page.step_count() > 0
             assert "examples are missing" in page.preset_note.text()
@@ -439,7 +445,7 @@ def test_pages_open_without_their_shipped_examples_and_say_why(qtbot, monkeypatc
         (tmp_path / "group-1.cnnviz").write_text("{ broken")
         (tmp_path / "group-2.cnnviz").write_text(Lesson.to_json(shipped_lesson("group-2")))
         shipped.forget_examples()
-        page = next(e for e in PAGES if e.title == "Grouped convolution").load()()
+        page = GroupedPage()
         qtbot.addWidget(page)
         assert [p.name for p in page.presets] == ["Groups 2: 4 channels → 4"]
         assert page.channel_spin.value() == 4 and page.errors() == []

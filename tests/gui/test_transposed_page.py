@@ -14,7 +14,9 @@ torch = pytest.importorskip("torch")
 
 @pytest.fixture
 def page(main_window):
-    return main_window.show_page_titled("Transposed convolution")
+    from cnnviz.gui.pages.transposed_page import TransposedPage
+
+    return main_window.show_page(TransposedPage)
 
 
 def torch_output(page):

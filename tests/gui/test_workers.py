@@ -87,12 +87,10 @@ def test_a_worker_thread_and_the_threads_it_starts_yield_the_cpu_to_the_window(q
     assert niceness() == window  # the GUI thread keeps its own
 
 
-def test_no_automatic_garbage_collection_while_the_preload_imports():
-    """Full collections during the imports walked every object made so far with the Python
-    lock held: 100-300 ms of a still window each. They are off while the preload thread
-    imports (and back as they were after, whether the imports succeed or fail)."""
-    import gc
-
+def test_the_preload_imports_once_started_and_keeps_what_failed_for_the_page():
+    """Nothing is imported until the window asks (once it has been painted); a failed import
+    or warm-up is kept for the page that needs it to report, and the preload is done; the
+    modules imported after that (LATER) fail quietly, for their users to meet again."""
     from cnnviz.gui.workers.preload import Preload
 
     seen = []
@@ -100,74 +98,16 @@ def test_no_automatic_garbage_collection_while_the_preload_imports():
     def fails():
         raise RuntimeError("a broken installation")
 
-    assert gc.isenabled()
-    for warm in ((lambda: seen.append(gc.isenabled()),), (fails,)):
-        preload = Preload(modules=("json",), warm=warm)
-        assert preload.wait(30)
-        assert gc.isenabled()
-    assert seen == [False]
-    assert isinstance(preload.error, RuntimeError)
-
-
-def test_garbage_is_collected_in_the_gui_thread_only_while_a_window_lives(qtbot, new_window):
-    """A collection runs in whichever thread allocates past a threshold: often a worker,
-    which then freed widgets' wrappers outside the GUI thread and held the Python lock for
-    50-93 ms at its lower priority. While a main window lives, automatic collection is off
-    and the GUI thread collects on a timer (once the start-up imports are done); closed,
-    collection is Python's again."""
-    import gc
-    import threading
-    import weakref
-
-    assert gc.isenabled()
-    window = new_window()
-    assert not gc.isenabled()
-    assert window.preload.wait(60)
-    threads = []
-
-    def note(phase, _info):
-        if phase == "start":
-            threads.append(threading.current_thread().name)
-
-    class Node:
-        pass
-
-    def make_cycles(refs):  # in a worker: far past the first generation's threshold
-        for _ in range(5 * gc.get_threshold()[0]):
-            a, b = Node(), Node()
-            a.other, b.other = b, a
-            refs.append(weakref.ref(a))
-
-    refs: list = []
-    gc.callbacks.append(note)
-    try:
-        worker = threading.Thread(target=make_cycles, args=(refs,), name="a worker")
-        worker.start()
-        worker.join()
-        assert "a worker" not in threads  # nothing collected there
-        assert any(r() is not None for r in refs)  # the cycles wait for the GUI thread
-        qtbot.waitUntil(lambda: all(r() is None for r in refs), timeout=5000)
-        assert set(threads) == {threading.main_thread().name}
-        assert window.collector.collections[0] > 0
-    finally:
-        gc.callbacks.remove(note)
-    window.close()
-    qtbot.waitUntil(lambda: not window.isVisible(), timeout=10000)
-    assert gc.isenabled()
-
-
-def test_a_window_that_fails_to_build_gives_garbage_collection_back(qapp, monkeypatch):
-    """The collector is made first in the window's set-up: a set-up that then fails (a page,
-    the settings) left automatic collection off for the rest of the process."""
-    import gc
-
-    from cnnviz.gui.main_window import MainWindow
-
-    def broken(self):
-        raise RuntimeError("a broken set-up")
-
-    monkeypatch.setattr(MainWindow, "_set_up", broken)
-    assert gc.isenabled()
-    with pytest.raises(RuntimeError, match="broken set-up"):
-        MainWindow()
-    assert gc.isenabled()
+    preload = Preload(modules=("json",), warm=(lambda: seen.append(1),))
+    assert not preload.done() and seen == []
+    preload.start()
+    preload.start()  # once only
+    assert preload.wait(30) and seen == [1] and preload.error is None
+    broken = Preload(modules=("json",), warm=(fails,))
+    assert broken.wait(30)  # started by the wait itself
+    assert isinstance(broken.error, RuntimeError)
+    # what is imported once the pages can be built does not hold them up, nor break them
+    later = Preload(modules=("json",), warm=(), later=("cnnviz_no_such_module",))
+    assert later.wait(30) and later.error is None
+    later._thread.join(30)
+    assert isinstance(later.later_error, ModuleNotFoundError)

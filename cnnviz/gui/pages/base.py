@@ -2,7 +2,8 @@
 
 The main window builds its pages from one list (:data:`cnnviz.gui.pages.PAGES`) and talks to
 them only through this class: no ``hasattr`` probes, no method names in strings. Adding a
-page is one entry in that list and a subclass that overrides what it offers.
+page is one entry in that list (its title, its menu commands) and a subclass that overrides
+what it offers.
 """
 
 from __future__ import annotations
@@ -11,8 +12,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QWidget
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QLabel, QProgressBar, QVBoxLayout, QWidget
+
+from cnnviz.gui.pages import entry_of
 
 
 @dataclass
@@ -20,16 +23,17 @@ class PageContext:
     """What the main window lends its pages.
 
     ``datasets``: the :class:`~cnnviz.gui.dataset_controller.DatasetController` (the chosen
-    dataset, ``choose(name, options)``); ``request_training_model(callback)``: a snapshot of
-    the model being trained, ``callback(source)`` (a
-    :class:`~cnnviz.core.model_source.ModelSource` of its weights) or ``callback(None)`` without
-    a model yet; returns False when there is no run; ``show_page(title)``: bring a page forward;
+    dataset, ``choose(name, options)``); ``request_training_model(callback)``: the model
+    being trained, ``callback(source)`` with a :class:`~cnnviz.core.model_source.ModelSource`
+    (or None), passed on from the Train page as it is; returns False when there is no run;
+    ``show_page(page)``: bring a page forward (named by its class or its entry in
+    :data:`~cnnviz.gui.pages.PAGES`, such as ``TRACE``), building it if need be; returns it;
     ``compute``: the window's :class:`~cnnviz.gui.workers.compute_service.ComputeService`
     (None for a page made without a window)."""
 
     datasets: Any = None
     request_training_model: Callable[[Callable], bool] = lambda callback: False
-    show_page: Callable[[str], Any] = lambda title: None
+    show_page: Callable[[Any], Any] = lambda page: None
     compute: Any = None
 
 
@@ -51,7 +55,8 @@ class Drawing:
 
 
 class Page(QWidget):
-    """A lesson page. Subclasses set the class attributes and override what they offer."""
+    """A lesson page. Subclasses set the class attributes and override what they offer;
+    ``title`` is their entry's in :data:`~cnnviz.gui.pages.PAGES` (written there only)."""
 
     title = ""
     status_hint = ""
@@ -60,6 +65,12 @@ class Page(QWidget):
     uses_dataset = False  # told of every dataset choice through set_dataset
     page_shortcuts: tuple[tuple[str, str], ...] = ()  # (keys, what they do) of its own
     status_changed = Signal(str)  # what the page is doing now, for the window's status bar
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        entry = entry_of(cls)
+        if entry is not None:
+            cls.title = entry.title
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -190,3 +201,22 @@ class Page(QWidget):
 
     def randomize(self) -> None:
         """Random numbers in the input grid."""
+
+
+class LoadingPlaceholder(Page):
+    """Stands in for a page until it is built: says so, with a busy bar (and offers nothing
+    to the Step and Edit menus)."""
+
+    def __init__(self, title: str, parent=None):
+        super().__init__(parent)
+        self.title = title
+        self.label = QLabel(f"Loading {title}…")
+        self.label.setAlignment(Qt.AlignCenter)
+        bar = QProgressBar()
+        bar.setRange(0, 0)
+        bar.setFixedWidth(240)
+        layout = QVBoxLayout(self)
+        layout.addStretch(1)
+        layout.addWidget(self.label)
+        layout.addWidget(bar, 0, Qt.AlignHCenter)
+        layout.addStretch(1)

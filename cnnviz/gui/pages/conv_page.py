@@ -39,7 +39,6 @@ def big_symbol(text: str) -> QLabel:
 class ConvPage(GridLessonPage):
     """Input grids (one per channel) ∗ kernels = output, stepped through cell by cell."""
 
-    title = "Convolution"
     status_hint = (
         "Pick an example, then step through it with → or Space; click an output cell to jump to it."
     )

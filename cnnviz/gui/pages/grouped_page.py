@@ -35,7 +35,6 @@ def _fitted(weight: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
 class GroupedPage(GridLessonPage):
     """Input channels → the channels each filter reads (drawn) → filters → output channels."""
 
-    title = "Grouped convolution"
     status_hint = (
         "Change groups and channels and watch which input channels each output reads, and "
         "what it costs; step through with → or Space."

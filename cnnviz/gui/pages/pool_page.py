@@ -19,7 +19,6 @@ KINDS = {"max": "Max pooling", "avg": "Average pooling"}
 class PoolPage(GridLessonPage):
     """Each input channel → its pooled output; max shows the winner, avg sum ÷ divisor."""
 
-    title = "Pooling"
     status_hint = (
         "Pick an example, then step through it with → or Space; hover an input cell to see "
         "who reads it."

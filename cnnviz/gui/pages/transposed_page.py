@@ -54,7 +54,6 @@ class TransposedPage(GridLessonPage):
     """Input ⊛ kernel, scattered (left) and as a convolution (right); the output-size
     formula filled in; the PyTorch line."""
 
-    title = "Transposed convolution"
     status_hint = (
         "Step through the scatter view (each input cell stamps the kernel) or the convolution "
         "view (zeros inserted, kernel flipped); both give the same output."

@@ -1,8 +1,12 @@
-"""Preload: import PyTorch and the core's torch modules in a background thread at start-up.
+"""Preload: import PyTorch and the core's torch modules in a background thread.
 
-Importing torch takes seconds; done in the GUI thread it would freeze the window the first
-time a page that needs it is opened. The main window starts this at once and builds those
-pages when it is done (showing that it is loading meanwhile).
+Importing torch and captum takes seconds; done in the GUI thread it would freeze
+the window. The main window starts this once it has been painted and builds the pages that
+need PyTorch when it is done (showing that it is loading meanwhile).
+
+Only Qt-free modules are imported here: torch, captum and the core. A module
+that touches Qt classes (pyqtgraph copies them all when imported, the page modules make
+widgets) is imported in the GUI thread by the main window.
 """
 
 from __future__ import annotations
@@ -11,19 +15,19 @@ import gc
 import importlib
 import threading
 
-from cnnviz.gui.workers.unlocked_loading import unlocked_loading
-
-MODULES = (
+MODULES = (  # not torchvision: no page needs it (a dataset download imports it, in its
+    # worker), and its import brings torch._dynamo: 2-3 s more before the pages can be built
     "torch",
-    "torchvision",
-    "pyqtgraph",
+    "captum.attr",
     "cnnviz.core.models",
     "cnnviz.core.inspect",
+    # its names load on first use (the grid lessons need none): the layer table brings
+    # torch.utils.flop_counter and triton, 0.25 s, 0.9 s on busy cores, in the GUI thread
+    # when the Architecture page first used it
+    "cnnviz.core.inspect.table",
     "cnnviz.core.inference",
     "cnnviz.core.training",
     "cnnviz.core.explain",  # torch.fx, for the Trace page
-    # captum (and the matplotlib it imports) takes about a second: the Train and Draw pages
-    # use it, and must not import it in the GUI thread when they are built
     "cnnviz.core.attribution",
 )
 
@@ -38,86 +42,77 @@ def read_default_checkpoint() -> None:
 
 WARM = (read_default_checkpoint,)  # called after the imports: what the pages use as built
 
+# imported once the pages can be built (done() is true by then), still in this thread: torch
+# imports torch._dynamo on the first call of many of its functions (a model inspected on the
+# Architecture page, an optimizer's first step), 2-3 s of Python import that, left to a page's
+# worker, held the Python lock while the user was working (a 575 ms stall after start-up in a
+# 20 s random-action run)
+LATER = ("torch._dynamo",)
 
-QT_MODULES = ("QtCore", "QtGui", "QtWidgets")  # the PySide6 modules pyqtgraph copies
-
-
-def make_qt_classes_here() -> None:
-    """In the GUI thread, before the preload starts: have PySide6 make every class of
-    :data:`QT_MODULES` now (about 90 ms). PySide6 makes a class on its first use, and
-    pyqtgraph's import (in the preload thread) touches every one of them to copy it; a
-    process whose GUI thread was busy with Qt meanwhile crashed in this stop's tests, once
-    with the preload thread inside that copy (a segfault), once without a stack (a double
-    free). Made here, the preload thread only reads them."""
-    for name in QT_MODULES:
-        module = importlib.import_module(f"PySide6.{name}")
-        for attribute in dir(module):
-            try:
-                getattr(module, attribute)
-            except Exception:  # noqa: BLE001 - a name that cannot be read is not copied either
-                pass
+_frozen = threading.Event()  # once per process: a second window's preload freezes nothing
 
 
-def page_modules() -> tuple[str, ...]:
-    """The lessons' page modules: imported here too, after PyTorch, so that building a page
-    for the first time does not also import (and compile) its module in the GUI thread."""
-    from cnnviz.gui.pages import PAGES
-
-    return tuple(dict.fromkeys(entry.target.split(":")[0] for entry in PAGES))
-
-
-_frozen = threading.Event()  # the imports' objects are frozen once per process
-
-
-def freeze_imports() -> None:
-    """Take every object alive now (the imported modules: some 460,000 with PyTorch) out of
-    the cyclic garbage collector's full collections, once per process. A full collection
-    otherwise walks them all, about 250 ms with the GUI thread held (the Python lock): the
-    longest stalls the random-action benchmark found. With them frozen it takes about 4 ms.
-    Objects freed by reference counting are freed as before."""
+def freeze_start_up() -> None:
+    """Take the objects alive once everything above has been imported (some 460,000 with
+    PyTorch) out of the garbage collector's full collections, once per process: the one
+    process-wide setting the app makes. A full collection walks every object it tracks, with
+    the Python lock held: with PyTorch and every page loaded, 175 ms on 2 idle cores and
+    556-603 ms on 2 busy ones, against under 1 ms with them frozen (bench_gc_full.py). Python
+    starts one whenever the objects made since the last have grown by a quarter."""
     if not _frozen.is_set():
         _frozen.set()
         gc.freeze()
 
 
 class Preload:
-    """Imports :data:`MODULES` in a daemon thread (started at once), then calls :data:`WARM`."""
+    """Imports :data:`MODULES` in a daemon thread, then calls :data:`WARM` (then it is
+    :meth:`done`), then imports :data:`LATER` and freezes what start-up made
+    (:func:`freeze_start_up`). The thread starts on :meth:`start` (or on the
+    first :meth:`wait`); ``error`` holds what failed, for the page that needs it to report
+    when built."""
 
-    def __init__(self, modules=MODULES, warm=WARM):
+    def __init__(self, modules=MODULES, warm=WARM, later=LATER):
         self.error: BaseException | None = None
+        self.later_error: BaseException | None = None  # met again where the module is used
+        self._ready = threading.Event()
         self._thread = threading.Thread(
             target=self._run,
-            args=(tuple(modules), tuple(warm)),
+            args=(tuple(modules), tuple(warm), tuple(later)),
             name="cnnviz-preload",
             daemon=True,
         )
-        self._thread.start()
+        self._lock = threading.Lock()
+        self._started = False
 
-    def _run(self, modules, warm) -> None:
-        # no automatic collection while the imports make their 460,000 objects: each full
-        # one walked them all with the Python lock held, 100-300 ms of a still window each
-        # time the heap had grown by a quarter (the objects are frozen at the end instead)
-        collecting = gc.isenabled()
-        gc.disable()
+    def start(self) -> None:
+        """Start the imports (nothing if they have been started already)."""
+        with self._lock:
+            if not self._started:
+                self._started = True
+                self._thread.start()
+
+    def _run(self, modules, warm, later) -> None:
         try:
-            # PyTorch's native libraries load with the Python lock released: loaded with it
-            # held, they stalled the window for up to 230 ms at start-up
-            with unlocked_loading():
-                for name in modules:
-                    importlib.import_module(name)
+            for name in modules:
+                importlib.import_module(name)
             for job in warm:
                 job()
         except BaseException as exc:  # the page that needs it reports it when built
             self.error = exc
-        else:
-            freeze_imports()
         finally:
-            if collecting:
-                gc.enable()
+            self._ready.set()
+        try:
+            for name in later:
+                importlib.import_module(name)
+        except BaseException as exc:  # noqa: BLE001 - not needed yet: its user imports it again
+            self.later_error = exc
+        freeze_start_up()
 
     def done(self) -> bool:
-        return not self._thread.is_alive()
+        """Whether the pages can be built: :data:`MODULES` imported and :data:`WARM` run."""
+        return self._ready.is_set()
 
     def wait(self, timeout: float | None = None) -> bool:
-        self._thread.join(timeout)
-        return self.done()
+        """Start the imports if need be and wait until :meth:`done`; True once it is."""
+        self.start()
+        return self._ready.wait(timeout)
