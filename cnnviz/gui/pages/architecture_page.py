@@ -95,7 +95,6 @@ class ArchitecturePage(Page):
     on a CPU); meanwhile the page says what it is building, and the latest choice wins. The
     page keeps what the job returns (the table, the diagram, the source code), no model."""
 
-    title = "Architecture"
     status_hint = "Click a box in the diagram to find its layer in the table."
     uses_dataset = True
 

@@ -39,7 +39,6 @@ KINDS = {"conv": "Convolution", "max": "Max pooling", "avg": "Average pooling"}
 class BackwardPage(GridLessonPage):
     """X ∗ W = Y and ∂L/∂Y in; ∂L/∂W, ∂L/∂b, ∂L/∂X out, one entry per step; SGD on W."""
 
-    title = "Backward"
     status_hint = (
         "Edit ∂L/∂Y (or keep L = sum of the output), step through the gradients, then take an "
         "SGD step and watch the filter change."

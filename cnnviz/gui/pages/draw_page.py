@@ -16,6 +16,7 @@ from cnnviz.core.lesson_pictures import encode_png
 from cnnviz.core.model_source import checkpoint_source, default_source
 from cnnviz.core.training import CheckpointError
 from cnnviz.gui.datasets import MNIST, data_dir
+from cnnviz.gui.pages import TRACE
 from cnnviz.gui.pages.base import Drawing, Page, PageContext
 from cnnviz.gui.pages.draw_controller import Choice, DrawController, opened_weights_source
 from cnnviz.gui.pages.draw_views import build_tools, build_views
@@ -37,7 +38,6 @@ CANVAS_SHARE = 0.55  # at most this share of the page's width goes to the canvas
 class DrawPage(Page):
     """Canvas → 28×28 → network → probability bars, feature maps and Inception branches."""
 
-    title = "Draw"
     status_hint = "Draw a digit with the mouse; the prediction follows every stroke."
     uses_dataset = True
     page_shortcuts = (
@@ -333,7 +333,7 @@ class DrawPage(Page):
     def trace_drawing(self):
         """Show the Trace page on this drawing, with the model in use."""
         controller = self.controller
-        page = self.context.show_page("Trace")
+        page = self.context.show_page(TRACE)
         if page is not None:
             choice = controller.in_use
             page.take_drawing(

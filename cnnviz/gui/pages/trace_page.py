@@ -38,7 +38,6 @@ def _kept(name: str) -> property:
 class TracePage(Page):
     """Overview of every layer's output; the clicked unit's field and arithmetic below."""
 
-    title = "Trace"
     status_hint = (
         "Click any unit to see which pixels it sees and how it is computed; hover to preview."
     )

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QFileDialog, QHBoxLayout
 from cnnviz.core.training import TrainConfig
 from cnnviz.core.training.checkpoint import save_checkpoint as write_checkpoint
 from cnnviz.gui.datasets import MNIST, DatasetChoice, choice_for
+from cnnviz.gui.pages import DRAW
 from cnnviz.gui.pages.base import Page, PageContext
 from cnnviz.gui.pages.train_controller import (
     MAPS_SECONDS,
@@ -82,7 +83,6 @@ def _state(name: str, doc: str) -> property:
 class TrainPage(Page):
     """Controls on the left, live views on the right; the engine runs in a QThread."""
 
-    title = "Train"
     status_hint = "Press Start: the loss, the feature maps and the accuracy update live."
     uses_dataset = True
 
@@ -338,7 +338,7 @@ class TrainPage(Page):
 
     def _open_in_draw(self, image, _label: int, source):
         """``image`` on the Draw page, with the run's model (``source``, a ModelSource)."""
-        draw = self.context.show_page("Draw")
+        draw = self.context.show_page(DRAW)
         if draw is not None:
             draw.show_test_image(image, source)
         return draw
