@@ -75,10 +75,10 @@ def _export(lesson, output: str, size, args) -> int:
     app = create_app()
     presenter = args.presenter or lesson.presenter
     if presenter:
-        from cnnviz.gui.look import apply_look
+        from cnnviz.gui.appearance.look import apply_look
 
         apply_look(app, 1.0, True)
-    from cnnviz.gui.animation_export import AnimationExport
+    from cnnviz.gui.export.animation_export import AnimationExport
     from cnnviz.gui.pages import entry_titled
 
     entry = entry_titled(lesson.page)

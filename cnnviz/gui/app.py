@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from cnnviz.gui.look import apply_look, remember_system_look
+from cnnviz.gui.appearance.look import apply_look, remember_system_look
 
 # How long a busy thread may hold the Python lock while the GUI thread waits for it: the one
 # process-wide setting made here (the other, a gc.freeze() of start-up's objects, is in
@@ -53,7 +53,7 @@ def run(argv=None, self_test: bool = False) -> int:
 
         use_private_settings()
     app = create_app(argv)
-    from cnnviz.gui.main_window import MainWindow
+    from cnnviz.gui.window.main_window import MainWindow
 
     window = MainWindow()
     window.resize(1280, 800)
@@ -118,7 +118,7 @@ def staged_window(width: int = 1280, height: int = 800):
 
     use_private_settings()
     app = create_app()
-    from cnnviz.gui.main_window import MainWindow
+    from cnnviz.gui.window.main_window import MainWindow
 
     window = MainWindow()
     window.resize(width, height)

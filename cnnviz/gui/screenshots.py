@@ -20,7 +20,7 @@ def _settle(app, window) -> None:
     if hasattr(page, "fit_cells"):
         page.fit_cells()
     app.processEvents()
-    from cnnviz.gui.repaint_hold import release_repaints
+    from cnnviz.gui.appearance.repaint_hold import release_repaints
 
     release_repaints(window)  # laid out: drawn in full by grab()
 

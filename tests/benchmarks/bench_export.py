@@ -17,7 +17,7 @@ from pathlib import Path
 
 
 def timed_export(lesson, path, size=(1280, 800)):
-    from cnnviz.gui.animation_export import AnimationExport
+    from cnnviz.gui.export.animation_export import AnimationExport
     from cnnviz.gui.pages import PAGES
 
     entry = next(e for e in PAGES if e.title == lesson.page)

@@ -152,7 +152,7 @@ def nothing_left_behind(qapp, note_where_workers_start):
 def new_window():
     """Makes more main windows (a restart, say); each is closed as a user does, its workers
     stopped, and destroyed after the test."""
-    from cnnviz.gui.main_window import MainWindow
+    from cnnviz.gui.window.main_window import MainWindow
 
     made = []
 
@@ -172,7 +172,7 @@ def new_window():
 @pytest.fixture
 def main_window(qtbot):
     from cnnviz.gui.app import create_app
-    from cnnviz.gui.main_window import MainWindow
+    from cnnviz.gui.window.main_window import MainWindow
 
     create_app()
     window = MainWindow()  # not given to qtbot: pytest-qt would delete it before it closed

@@ -51,7 +51,7 @@ def test_keyboard_steps(qtbot, main_window, conv_page):
 
 def test_pending_outputs_are_greyed_until_their_step(conv_page):
     model = conv_page.output_grids[0].model
-    from cnnviz.gui import theme
+    from cnnviz.gui.appearance import theme
 
     assert model.data(model.index(1, 1), Qt.ForegroundRole) == theme.PENDING_TEXT
     conv_page.step_bar.set_index(3)

@@ -244,7 +244,7 @@ def test_the_cli_and_the_app_keep_datasets_in_the_same_folder(qapp, monkeypatch,
     """catalog.default_data_dir() (no Qt, for `cnnviz train`) is the folder QStandardPaths
     gives the app."""
     from cnnviz.gui.app import create_app
-    from cnnviz.gui.datasets import data_dir
+    from cnnviz.gui.data.datasets import data_dir
 
     create_app()  # the application and organisation names that QStandardPaths uses
     monkeypatch.delenv("CNNVIZ_DATA_DIR", raising=False)

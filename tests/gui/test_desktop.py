@@ -196,7 +196,7 @@ def back_to_system_theme(main_window):
 def test_dark_theme_reads_well_and_grids_stay_on_paper(qtbot, back_to_system_theme):
     from PySide6.QtGui import QPalette
 
-    from cnnviz.gui import theme
+    from cnnviz.gui.appearance import theme
 
     window = back_to_system_theme
     app = QApplication.instance()
@@ -233,8 +233,8 @@ def test_dark_theme_reads_well_and_grids_stay_on_paper(qtbot, back_to_system_the
 
 
 def test_system_theme_follows_the_desktop_palette(back_to_system_theme):
-    from cnnviz.gui import look as app_module
-    from cnnviz.gui import theme
+    from cnnviz.gui.appearance import look as app_module
+    from cnnviz.gui.appearance import theme
 
     window = back_to_system_theme
     saved = dict(app_module._system_look)
@@ -366,7 +366,7 @@ def test_a_change_of_look_reaches_every_page_and_re_polishes_none(back_to_system
     from PySide6.QtCore import QEvent, QObject
     from PySide6.QtWidgets import QAbstractButton
 
-    from cnnviz.gui.style import NAMES, PAGE_SHEET, named_sheets
+    from cnnviz.gui.appearance.style import NAMES, PAGE_SHEET, named_sheets
 
     window = back_to_system_theme
     app = QApplication.instance()
@@ -414,7 +414,7 @@ def test_a_change_of_look_paints_the_page_once_its_layout_has_settled(qtbot, mai
     settled: the page is painted in full in one pass, and not before."""
     from PySide6.QtCore import QEvent, QObject
 
-    from cnnviz.gui.repaint_hold import repaints_held
+    from cnnviz.gui.appearance.repaint_hold import repaints_held
 
     window = main_window
     page = window.show_page([e.title for e in PAGES].index(title))
@@ -456,7 +456,7 @@ def test_a_page_shown_again_is_painted_once_it_has_settled(qtbot, main_window):
     for the switch: the page is painted once in full, at most one small pass after."""
     from PySide6.QtCore import QEvent, QObject
 
-    from cnnviz.gui.repaint_hold import repaints_held
+    from cnnviz.gui.appearance.repaint_hold import repaints_held
 
     window = main_window
     train = [e.title for e in PAGES].index("Train")
@@ -496,7 +496,7 @@ def test_the_window_paints_again_after_a_hold_that_swallowed_an_update_request(q
     ends of a hold (its last turn, an export ending it at once) ask for a repaint."""
     from PySide6.QtCore import QEvent, QObject
 
-    from cnnviz.gui.repaint_hold import hold_repaints, release_repaints, repaints_held
+    from cnnviz.gui.appearance.repaint_hold import hold_repaints, release_repaints, repaints_held
 
     window = main_window
     page = window.show_page(0)
@@ -544,7 +544,7 @@ def test_a_page_exported_while_the_window_holds_its_repaints_is_drawn_in_full(
 ):
     """A widget drawn into an image while its window holds its repaints came out blank; an
     export ends the hold first (laying the page out), whenever it is asked for."""
-    from cnnviz.gui.repaint_hold import repaints_held
+    from cnnviz.gui.appearance.repaint_hold import repaints_held
 
     window = main_window
     page = window.show_page(0)
@@ -565,7 +565,7 @@ def test_changes_of_look_one_after_another_still_show(qtbot, main_window):
     was let go. A hold is not extended past repaint_hold.LONGEST."""
     import time
 
-    from cnnviz.gui import repaint_hold
+    from cnnviz.gui.appearance import repaint_hold
 
     window = main_window
     window.show_page(0)

@@ -309,7 +309,7 @@ def test_headless_export_refuses_bad_requests(tmp_path, capsys, monkeypatch, arg
 
 
 def test_cancel_while_the_file_is_being_written_removes_it(qtbot, tmp_path):
-    from cnnviz.gui.animation_export import AnimationExport
+    from cnnviz.gui.export.animation_export import AnimationExport
     from cnnviz.gui.pages.pool_page import PoolPage
 
     job = AnimationExport(PoolPage, examples()["pool-2"], tmp_path / "a.gif", (320, 200))
@@ -326,8 +326,8 @@ def test_cancel_while_the_file_is_being_written_removes_it(qtbot, tmp_path):
 
 
 def test_the_export_dialog_checks_its_choices(qtbot, monkeypatch):
-    import cnnviz.gui.export_dialog as module
-    from cnnviz.gui.export_dialog import ExportDialog
+    import cnnviz.gui.export.export_dialog as module
+    from cnnviz.gui.export.export_dialog import ExportDialog
 
     monkeypatch.setattr(module, "video_available", lambda: False)
     dialog = ExportDialog("pool", 9, (1280, 800))

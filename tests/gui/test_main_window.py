@@ -100,7 +100,7 @@ def test_the_window_shows_first_then_pytorch_loads_in_the_background_pyqtgraph_h
         "        readers.append(threading.current_thread().name)\n"
         "sys.addaudithook(note_open)\n"
         "from cnnviz.gui.app import create_app\n"
-        "from cnnviz.gui.main_window import MainWindow\n"
+        "from cnnviz.gui.window.main_window import MainWindow\n"
         "from cnnviz.gui.pages import DRAW, TRAIN\n"
         "app = create_app()\n"
         "w = MainWindow(); w.show()\n"

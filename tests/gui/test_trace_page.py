@@ -537,7 +537,7 @@ def test_an_export_cancelled_while_the_page_loads_leaves_nothing(
     qtbot.waitUntil(lambda: main_window.lesson_files.job is None)
     # the page copy's worker may still be loading its model: the window waits for it when
     # it closes (deleted at once, nothing waited: the thread outlived the window)
-    from cnnviz.gui import animation_export
+    from cnnviz.gui.export import animation_export
 
     stopping = animation_export._retiring  # page copies whose workers have not stopped yet
     assert not stopping or "stopping an exported lesson's page" in main_window.busy_texts()
@@ -639,7 +639,7 @@ def test_the_maps_are_drawn_a_few_per_repaint_and_all_in_the_end(
     window for 130-190 ms): each repaint draws the nodes it shows until its time is spent
     (at least one), the rest follow on the next turns, nodes out of view wait until shown,
     and the colours are those of the values. A grab of the window draws everything first."""
-    from cnnviz.gui.repaint_hold import repaints_held
+    from cnnviz.gui.appearance.repaint_hold import repaints_held
     from cnnviz.gui.widgets.trace_overview import DrawBudget, colour_maps
 
     view = trace.overview

@@ -248,7 +248,7 @@ def test_closing_the_window_mid_training_stops_cleanly():
         "import sys\n"
         "from PySide6.QtCore import QTimer\n"
         "from cnnviz.gui.app import create_app\n"
-        "from cnnviz.gui.main_window import MainWindow\n"
+        "from cnnviz.gui.window.main_window import MainWindow\n"
         "from cnnviz.core.training import TrainConfig\n"
         "app = create_app(); w = MainWindow(); w.show()\n"
         "w.confirm_discard = lambda: 'discard'\n"

@@ -26,8 +26,8 @@ from PySide6.QtWidgets import (
 
 from cnnviz.core.inspect import add_receptive_fields, inspect_model
 from cnnviz.core.inspect.diagram import build_diagram
-from cnnviz.gui import theme
-from cnnviz.gui.look import named
+from cnnviz.gui.appearance import theme
+from cnnviz.gui.appearance.look import named
 from cnnviz.gui.pages.base import Page
 from cnnviz.gui.pages.page_jobs import PageJobs
 from cnnviz.gui.widgets.block_diagram import BlockDiagram

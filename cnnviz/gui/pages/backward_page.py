@@ -25,7 +25,7 @@ from cnnviz.core.lesson_presets import (
     backward_preset_from_state,
     backward_state,
 )
-from cnnviz.gui.look import named
+from cnnviz.gui.appearance.look import named
 from cnnviz.gui.pages.backward_controller import BackwardLessonController
 from cnnviz.gui.pages.conv_page import big_symbol
 from cnnviz.gui.pages.grid_controller import window_marks

@@ -22,7 +22,7 @@ from cnnviz.gui.pages import entry_of
 class PageContext:
     """What the main window lends its pages.
 
-    ``datasets``: the :class:`~cnnviz.gui.dataset_controller.DatasetController` (the chosen
+    ``datasets``: the :class:`~cnnviz.gui.data.dataset_controller.DatasetController` (the chosen
     dataset, ``choose(name, options)``); ``request_training_model(callback)``: the model
     being trained, ``callback(source)`` with a :class:`~cnnviz.core.model_source.ModelSource`
     (or None), passed on from the Train page as it is; returns False when there is no run;

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 from cnnviz.core.lesson_presets import ConvPreset, conv_preset_from_state, conv_state
 from cnnviz.core.ops import ActivatedPlan, ActivationStep, ConvPlan, conv_code
 from cnnviz.core.ops.params import PADDING_MODES
-from cnnviz.gui.look import named
+from cnnviz.gui.appearance.look import named
 from cnnviz.gui.pages.conv_controller import ConvLessonController
 from cnnviz.gui.pages.grid_lesson import GridLessonPage
 from cnnviz.gui.widgets.code_line import CodeLineView

@@ -15,20 +15,20 @@ from cnnviz.core.inference import has_ink, prepare
 from cnnviz.core.lesson_pictures import encode_png
 from cnnviz.core.model_source import checkpoint_source, default_source
 from cnnviz.core.training import CheckpointError
-from cnnviz.gui.datasets import MNIST, data_dir
+from cnnviz.gui.data.datasets import MNIST, data_dir
 from cnnviz.gui.pages import TRACE
 from cnnviz.gui.pages.base import Drawing, Page, PageContext
 from cnnviz.gui.pages.draw_controller import Choice, DrawController, opened_weights_source
 from cnnviz.gui.pages.draw_views import build_tools, build_views
 from cnnviz.gui.widgets.draw_canvas import SIDE, DrawCanvas
 from cnnviz.gui.widgets.model_source_box import CHECKPOINT, DEFAULT, OPENED, TRAINING_RUN
+from cnnviz.gui.widgets.weights_dialogs import ask_before_unpickling, ask_weights_file
 from cnnviz.gui.workers.attribution_jobs import METHODS
 from cnnviz.gui.workers.compute_service import ComputeClient, ComputeService
 from cnnviz.gui.workers.draw_jobs import describe_model, prediction
 from cnnviz.gui.workers.weights_loader import (
     NO_OPENED_MODEL,
     WeightsLoader,
-    ask_weights_file,
     latest_opened_model,
 )
 
@@ -52,7 +52,7 @@ class DrawPage(Page):
         self.predictions: ComputeClient | None = None  # made when the window lends its service
         self.models: ComputeClient | None = None  # describes each model asked for
         self._own_service: ComputeService | None = None  # only without a window's
-        self.weights = WeightsLoader(self)
+        self.weights = WeightsLoader(self, ask_before_unpickling)
         self.weights.loaded.connect(self._on_weights_loaded)
         self.weights.failed.connect(self._on_weights_failed)
         self.canvas = DrawCanvas()

@@ -19,8 +19,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from cnnviz.gui import theme
-from cnnviz.gui.look import named
+from cnnviz.gui.appearance import theme
+from cnnviz.gui.appearance.look import named
 from cnnviz.gui.widgets.feature_grid import FeatureMapGrid
 from cnnviz.gui.widgets.model_source_box import ModelSourceBox
 from cnnviz.gui.widgets.probability_bars import ProbabilityBars

@@ -22,7 +22,8 @@ from PySide6.QtWidgets import (
 )
 
 from cnnviz.core.grid_text import MAX_SIDE
-from cnnviz.gui.look import named
+from cnnviz.gui.appearance.look import named
+from cnnviz.gui.appearance.repaint_hold import hold_repaints
 from cnnviz.gui.pages.base import Page
 from cnnviz.gui.pages.grid_controller import (
     MAX_CHANNELS,
@@ -30,7 +31,6 @@ from cnnviz.gui.pages.grid_controller import (
     field_key,
     window_marks,
 )
-from cnnviz.gui.repaint_hold import hold_repaints
 from cnnviz.gui.widgets.column_toggle import ColumnToggle
 from cnnviz.gui.widgets.example_box import ExampleBox
 from cnnviz.gui.widgets.field import Field
@@ -44,7 +44,7 @@ from cnnviz.gui.widgets.step_bar import StepBar
 
 
 def note_label(name: str) -> QLabel:
-    """A label of wrapped text, styled by its object ``name`` (see cnnviz.gui.look)."""
+    """A label of wrapped text, styled by its object ``name`` (see cnnviz.gui.appearance.look)."""
     label = QLabel()
     named(label, name)
     label.setWordWrap(True)

@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel
 
 from cnnviz.core.lesson_presets import PoolPreset, pool_preset_from_state, pool_state
 from cnnviz.core.ops import PoolPlan, pool_code
-from cnnviz.gui.look import named
+from cnnviz.gui.appearance.look import named
 from cnnviz.gui.pages.grid_lesson import GridLessonPage
 from cnnviz.gui.widgets.code_line import CodeLineView
 from cnnviz.gui.widgets.pair_spin import PairSpin

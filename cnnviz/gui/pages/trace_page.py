@@ -22,10 +22,10 @@ from cnnviz.gui.pages.page_jobs import PageJobs
 from cnnviz.gui.pages.trace_controller import TraceController, weights_source
 from cnnviz.gui.pages.trace_lesson import check_trace_lesson
 from cnnviz.gui.widgets.model_source_box import CHECKPOINT, DEFAULT, TRAINING_RUN, source_state
+from cnnviz.gui.widgets.weights_dialogs import ask_before_unpickling, ask_weights_file
 from cnnviz.gui.workers.weights_loader import (
     NO_OPENED_MODEL,
     WeightsLoader,
-    ask_weights_file,
     latest_opened_model,
 )
 
@@ -48,7 +48,7 @@ class TracePage(Page):
         super().__init__(parent)
         self.jobs: PageJobs | None = None  # made once the page knows its compute service
         self.controller = TraceController(self, self)
-        self.weights = WeightsLoader(self)
+        self.weights = WeightsLoader(self, ask_before_unpickling)
         self.weights.loaded.connect(self._on_weights_loaded)
         self.weights.failed.connect(self._on_weights_failed)
         self._build()

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from cnnviz.core.explain import num
-from cnnviz.gui import theme
+from cnnviz.gui.appearance import theme
 from cnnviz.gui.widgets.colour_legend import ColourLegend
 from cnnviz.gui.widgets.draw_canvas import DrawCanvas
 from cnnviz.gui.widgets.model_source_box import ModelSourceBox

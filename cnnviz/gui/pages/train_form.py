@@ -24,8 +24,8 @@ from cnnviz.core.data import catalog
 from cnnviz.core.lesson_presets import TRAIN
 from cnnviz.core.training import TrainConfig
 from cnnviz.core.training.config import DEVICES, OPTIMIZERS
-from cnnviz.gui.datasets import MNIST, DatasetChoice, data_dir
-from cnnviz.gui.look import named
+from cnnviz.gui.appearance.look import named
+from cnnviz.gui.data.datasets import MNIST, DatasetChoice, data_dir
 from cnnviz.gui.settings import open_settings, read
 from cnnviz.gui.widgets.script_offer import ScriptOffer
 from cnnviz.models import available

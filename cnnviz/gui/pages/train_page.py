@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QFileDialog, QHBoxLayout
 
 from cnnviz.core.training import TrainConfig
 from cnnviz.core.training.checkpoint import save_checkpoint as write_checkpoint
-from cnnviz.gui.datasets import MNIST, DatasetChoice, choice_for
+from cnnviz.gui.data.datasets import MNIST, DatasetChoice, choice_for
 from cnnviz.gui.pages import DRAW
 from cnnviz.gui.pages.base import Page, PageContext
 from cnnviz.gui.pages.train_controller import (
@@ -28,6 +28,7 @@ from cnnviz.gui.widgets.column_toggle import ColumnToggle
 from cnnviz.gui.widgets.run_controls import RunControls
 from cnnviz.gui.widgets.scroll_column import ScrollColumn
 from cnnviz.gui.widgets.train_views import TrainViews
+from cnnviz.gui.widgets.weights_dialogs import ask_before_unpickling
 from cnnviz.gui.workers.task_worker import TaskThread
 from cnnviz.gui.workers.train_worker import TrainRun
 from cnnviz.gui.workers.weights_loader import WeightsLoader
@@ -37,7 +38,7 @@ def lesson_dataset(name: str, options: dict) -> DatasetChoice:
     """The dataset a lesson names, if it can be used here without a download; ``ValueError``
     saying why not otherwise."""
     from cnnviz.core.data import catalog
-    from cnnviz.gui.dataset_controller import DatasetController
+    from cnnviz.gui.data.dataset_controller import DatasetController
 
     if name in catalog.DATASETS:
         data = catalog.info(name)
@@ -110,7 +111,7 @@ class TrainPage(Page):
             setattr(self, name, getattr(self.controls, name))
         for name in ("start", "pause", "stop", "save", "load"):
             setattr(self, f"{name}_button", getattr(self.controls, f"{name}_button"))
-        self.weights = WeightsLoader(self)
+        self.weights = WeightsLoader(self, ask_before_unpickling)
         self.views = TrainViews()
         layout = QHBoxLayout(self)
         self.controls_scroll = ScrollColumn(self.controls, least=330, most=440)

@@ -21,7 +21,7 @@ from cnnviz.core.lesson_presets import (
     transposed_state,
 )
 from cnnviz.core.ops import ScatterStep, TransposedConvPlan, transposed_code
-from cnnviz.gui.look import named
+from cnnviz.gui.appearance.look import named
 from cnnviz.gui.pages.conv_page import big_symbol
 from cnnviz.gui.pages.grid_controller import window_marks
 from cnnviz.gui.pages.grid_lesson import GridLessonPage

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from cnnviz.core.model_source import ModelSource
-from cnnviz.gui import theme
+from cnnviz.gui.appearance import theme
 from cnnviz.gui.widgets.feature_grid import FeatureMapGrid
 from cnnviz.gui.widgets.overlay_view import OverlayView
 from cnnviz.gui.widgets.probability_bars import ProbabilityBars

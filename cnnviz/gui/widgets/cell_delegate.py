@@ -13,7 +13,7 @@ from functools import lru_cache
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QFontMetricsF, QPen, QStaticText
 
-from cnnviz.gui import theme
+from cnnviz.gui.appearance import theme
 from cnnviz.gui.widgets.grid_model import _BACKGROUND, BEYOND, INPUT, PADDING
 
 _EDGES = {

@@ -6,7 +6,7 @@ from PySide6.QtCore import QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QPainter, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from cnnviz.gui import theme
+from cnnviz.gui.appearance import theme
 
 GROUP_COLOURS = ("#0b6fb8", "#c77c02", "#2e7d32", "#8e24aa", "#c62828", "#00838f")
 

@@ -11,7 +11,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
-from cnnviz.gui.look import named
+from cnnviz.gui.appearance.look import named
 
 
 def best_columns(count: int, h: int, w: int, width: float, height: float, gap: int = 1) -> int:

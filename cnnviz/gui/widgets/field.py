@@ -2,7 +2,7 @@
 
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
-from cnnviz.gui import theme
+from cnnviz.gui.appearance import theme
 
 
 class Field(QWidget):

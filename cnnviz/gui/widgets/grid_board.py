@@ -15,7 +15,7 @@ from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QFont, QFontInfo
 from PySide6.QtWidgets import QBoxLayout, QGridLayout, QLabel, QSizePolicy, QWidget
 
-from cnnviz.gui.style import OPERATOR_PX
+from cnnviz.gui.appearance.style import OPERATOR_PX
 from cnnviz.gui.widgets.labeled_grid import LabeledGrid
 
 LEAST_CELL = 12  # px: below this the numbers are no longer legible; grids scroll instead

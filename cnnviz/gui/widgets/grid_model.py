@@ -7,7 +7,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
 
 from cnnviz.core.grid_text import repr_number
 from cnnviz.core.ops import format_fixed, format_number
-from cnnviz.gui import theme
+from cnnviz.gui.appearance import theme
 
 INPUT, PADDING, BEYOND = 0, 1, 2
 STYLE_ROLE = Qt.UserRole + 1  # a highlight name: window, gap, winner, current, reader, ...

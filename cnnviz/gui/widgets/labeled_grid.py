@@ -3,7 +3,7 @@
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
-from cnnviz.gui.look import named
+from cnnviz.gui.appearance.look import named
 from cnnviz.gui.widgets.grid_model import GridModel
 from cnnviz.gui.widgets.grid_view import GridView
 

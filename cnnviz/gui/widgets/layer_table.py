@@ -6,7 +6,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QHeaderView, QTreeWidget, QTreeWidgetItem
 
-from cnnviz.gui import theme
+from cnnviz.gui.appearance import theme
 
 COLUMNS = ("Layer", "Type", "Output shape", "Parameters", "Multiply-adds", "Field", "Jump")
 TIPS = {

@@ -3,7 +3,7 @@
 from PySide6.QtGui import QColor, QPainter, QPixmap
 from PySide6.QtWidgets import QGridLayout, QGroupBox, QLabel
 
-from cnnviz.gui import theme
+from cnnviz.gui.appearance import theme
 
 SWATCH_PX = 22
 

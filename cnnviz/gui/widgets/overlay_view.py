@@ -9,8 +9,8 @@ from PySide6.QtCore import QRectF
 from PySide6.QtGui import QColor, QPen
 from PySide6.QtWidgets import QGraphicsRectItem, QLabel, QVBoxLayout, QWidget
 
-from cnnviz.gui import theme
-from cnnviz.gui.look import named
+from cnnviz.gui.appearance import theme
+from cnnviz.gui.appearance.look import named
 
 
 def signed_rgba(values: np.ndarray, opacity: float, scale: float | None = None) -> np.ndarray:

@@ -7,7 +7,7 @@ from PySide6.QtCore import QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QPainter, QPalette
 from PySide6.QtWidgets import QWidget
 
-from cnnviz.gui import theme
+from cnnviz.gui.appearance import theme
 
 
 class ProbabilityBars(QWidget):

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from cnnviz.core.model_source import ModelSource
-from cnnviz.gui import theme
+from cnnviz.gui.appearance import theme
 from cnnviz.gui.widgets.task_panel import ModelTaskPanel
 from cnnviz.gui.workers.attribution_jobs import accuracy_against_eps
 

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from cnnviz.gui import theme
+from cnnviz.gui.appearance import theme
 
 
 def _button(text: str, tip: str) -> QPushButton:

@@ -8,7 +8,7 @@ import math
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
-from cnnviz.gui.look import named
+from cnnviz.gui.appearance.look import named
 
 NO_FIGURE = "—"
 

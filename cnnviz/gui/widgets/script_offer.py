@@ -9,7 +9,7 @@ from pathlib import Path
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QGridLayout, QLabel, QPushButton, QWidget
 
-from cnnviz.gui.look import named
+from cnnviz.gui.appearance.look import named
 
 
 class ScriptOffer(QWidget):

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QLabel, QProgressBar, QWidget
 
 from cnnviz.core.inference import MNIST_INFO, InputContract
 from cnnviz.core.model_source import ModelSource
-from cnnviz.gui import theme
+from cnnviz.gui.appearance import theme
 from cnnviz.gui.workers.compute_service import ComputeClient, ComputeService
 
 

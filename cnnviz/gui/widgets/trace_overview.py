@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
     QStyle,
 )
 
-from cnnviz.gui.repaint_hold import draws_later
+from cnnviz.gui.appearance.repaint_hold import draws_later
 
 MAX_TILE_ROWS = 5  # a node's tiles stand in columns of at most this many
 GAP = 3  # between tiles

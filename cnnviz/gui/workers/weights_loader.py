@@ -1,12 +1,12 @@
-"""WeightsLoader: weights trained elsewhere, read in a worker and put on an opened file's
-model; a file that holds a whole pickled model is read only after the user says yes."""
+"""WeightsLoader: weights trained elsewhere, read in a worker and checked against an opened
+file's model; a file that holds a whole pickled model is read only after the user says yes
+(the page's dialog: cnnviz.gui.widgets.weights_dialogs)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt, Signal
-from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from cnnviz.core.models import UnsafeWeightsError, available, fit_weights, info, read_weights
 from cnnviz.core.models.weights import module_of
@@ -24,54 +24,29 @@ def latest_opened_model() -> str | None:
     return max(names, key=lambda n: info(n).opened.opened_at) if names else None
 
 
-def ask_weights_file(parent, name: str) -> str:
-    """A weights file for the opened model ``name`` ("" when cancelled)."""
-    path, _ = QFileDialog.getOpenFileName(
-        parent,
-        f"Weights for {name} (a state_dict or a saved model)",
-        "",
-        "PyTorch weights (*.pt *.pth *.bin);;All files (*)",
-    )
-    return path
-
-
 def load_job(user_model, path: str, allow_pickle: bool):
-    """In the worker: ``("ok", model, state)`` or ``("unsafe", reason)``."""
+    """In the worker: ``("ok", state)`` once the weights are shown to fit the model (built
+    here to check, and left here: only the weights leave the thread) or ``("unsafe",
+    reason)``."""
     try:
         state = read_weights(path, module_of(user_model), allow_pickle)
     except UnsafeWeightsError as exc:
         return ("unsafe", str(exc))
-    model = fit_weights(user_model.build(), state, user_model.name).eval()
-    return ("ok", model, state)
-
-
-def ask_before_unpickling(parent, reason: str) -> bool:
-    """Ask whether to read a pickled model (which runs code from the file); no, without
-    asking, once the window has closed."""
-    if not parent.window().isVisible():
-        return False
-    answer = QMessageBox.warning(
-        parent,
-        "Read a pickled model?",
-        f"{reason}.\n\nRead it only if you trust where it came from: unpickling can run "
-        "any code, as running a program does.\n\nRead it anyway?",
-        QMessageBox.Yes | QMessageBox.No,
-        QMessageBox.No,
-    )
-    return answer == QMessageBox.Yes
+    fit_weights(user_model.build(), state, user_model.name)
+    return ("ok", state)
 
 
 class WeightsLoader(QObject):
-    """``load(name, path)`` → ``loaded({"name", "path", "model", "state"})`` or
-    ``failed(reason)``; ``ask(parent, reason)`` decides on pickled models."""
+    """``load(name, path)`` → ``loaded({"name", "path", "state"})`` or ``failed(reason)``;
+    ``ask(parent, reason)`` (the page's dialog) decides on pickled models."""
 
     loaded = Signal(object)
     failed = Signal(str)
 
-    def __init__(self, parent):
+    def __init__(self, parent, ask):
         super().__init__(parent)
         self.widget = parent
-        self.ask = ask_before_unpickling
+        self.ask = ask
         self.request_id = 0
         self._asked: tuple | None = None  # (name, path) of the request in hand
         self.tasks: TaskThread | None = None  # made on the first load: no idle thread
@@ -104,8 +79,7 @@ class WeightsLoader(QObject):
             else:
                 self.failed.emit(f"{Path(path).name} was not read")
             return
-        _, model, state = result
-        self.loaded.emit({"name": name, "path": path, "model": model, "state": state})
+        self.loaded.emit({"name": name, "path": path, "state": result[1]})
 
     def _on_failed(self, request_id: int, message: str) -> None:
         if request_id == self.request_id and self._asked is not None:

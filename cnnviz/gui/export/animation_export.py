@@ -22,7 +22,7 @@ from PySide6.QtWidgets import QApplication
 
 from cnnviz.core.animation import open_writer
 from cnnviz.core.lesson import Lesson
-from cnnviz.gui.repaint_hold import release_repaints
+from cnnviz.gui.appearance.repaint_hold import release_repaints
 
 READY_SECONDS = 60.0  # a page restoring in its workers (a model to load) gets this long
 _retiring: list = []  # page copies done with, deleted once their workers have stopped

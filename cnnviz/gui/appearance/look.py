@@ -89,8 +89,8 @@ def apply_look(app, scale: float = 1.0, presenter: bool = False, theme: str = "s
     when it is shown."""
     from PySide6.QtCore import QEvent
 
-    from cnnviz.gui import theme as colours
-    from cnnviz.gui.style import named_sheets, point_size
+    from cnnviz.gui.appearance import theme as colours
+    from cnnviz.gui.appearance.style import named_sheets, point_size
 
     if theme not in THEMES:
         raise ValueError(f"theme must be one of {', '.join(THEMES)}, got {theme!r}")
@@ -116,8 +116,8 @@ def apply_look(app, scale: float = 1.0, presenter: bool = False, theme: str = "s
 
 def _sheets() -> dict:
     if not _named:  # no look applied yet: the default one
-        from cnnviz.gui import theme as colours
-        from cnnviz.gui.style import named_sheets
+        from cnnviz.gui.appearance import theme as colours
+        from cnnviz.gui.appearance.style import named_sheets
 
         _named.update(named_sheets(1.0, False, colours.DARK))
     return _named
@@ -144,7 +144,7 @@ def dress(widget) -> None:
     from PySide6.QtCore import QRegularExpression
     from PySide6.QtWidgets import QWidget
 
-    from cnnviz.gui.style import NAMES, PAGE_SHEET
+    from cnnviz.gui.appearance.style import NAMES, PAGE_SHEET
 
     if widget.objectName() not in NAMES and widget.styleSheet() != PAGE_SHEET:
         widget.setStyleSheet(PAGE_SHEET)

@@ -282,7 +282,7 @@ class DeckController:
     def save_dialog(self) -> None:
         if self.deck is None:
             return
-        from cnnviz.gui.lesson_files import slug
+        from cnnviz.gui.lessons.lesson_files import slug
 
         start = self.path or str(Path.home() / f"{slug(self.deck.title)}{SUFFIX}")
         self.window.lesson_files.save_as("Save deck", start, self.save)

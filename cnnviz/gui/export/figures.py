@@ -14,7 +14,7 @@ from PySide6.QtGui import QColor, QGuiApplication, QImage, QPainter
 from PySide6.QtWidgets import QGraphicsView, QWidget
 
 from cnnviz.core.files import atomic_path
-from cnnviz.gui.repaint_hold import release_repaints
+from cnnviz.gui.appearance.repaint_hold import release_repaints
 
 PNG_SCALE = 2  # slides are projected large: twice the pixels the screen shows
 PAPER = QColor("white")  # figures sit on white, like figures on a slide

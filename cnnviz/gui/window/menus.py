@@ -14,7 +14,7 @@ from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QMessageBox
 
 from cnnviz import __version__
-from cnnviz.gui.look import THEMES
+from cnnviz.gui.appearance.look import THEMES
 
 THEME_TEXTS = {
     "system": ("&System", "Follow the desktop's light or dark colours"),

@@ -18,7 +18,7 @@ from PySide6.QtCore import QObject, QStandardPaths, Qt, Signal, Slot
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
 
 from cnnviz.core.data import catalog
-from cnnviz.gui import theme
+from cnnviz.gui.appearance import theme
 from cnnviz.gui.workers.base import WorkerThread
 
 FOLDER_OPTION_DEFAULTS = {"size": 28, "channels": 1}

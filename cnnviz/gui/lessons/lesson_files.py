@@ -3,7 +3,7 @@ animation, export or copy a figure.
 
 A lesson file is read on the GUI thread: it is at most a few kilobytes of JSON (files over
 2 MB are refused before reading), so reading it costs less than one repaint. An animation
-renders in slices (see :mod:`cnnviz.gui.animation_export`) with a progress dialog and Cancel.
+renders in slices (see :mod:`cnnviz.gui.export.animation_export`) with a progress dialog and Cancel.
 """
 
 from __future__ import annotations
@@ -139,7 +139,7 @@ class LessonFiles:
     def export_animation(self, path, size=None, fps: float = 2.0, title_frame: bool = True):
         """Start exporting the page shown as an animation; returns the job (its signals say
         how it goes), or None with a message when the page has no steps or one is running."""
-        from cnnviz.gui.animation_export import AnimationExport
+        from cnnviz.gui.export.animation_export import AnimationExport
 
         page = self.window.current_page()
         if self.job is not None:
@@ -200,7 +200,7 @@ class LessonFiles:
             self.job = None
 
     def export_dialog(self) -> None:
-        from cnnviz.gui.export_dialog import ExportDialog
+        from cnnviz.gui.export.export_dialog import ExportDialog
 
         page = self.window.current_page()
         if page.step_count() < 1:
@@ -225,7 +225,9 @@ class LessonFiles:
         """What the window still waits for when it closes ("" when nothing)."""
         if self.job is not None:
             return "finishing the animation file"
-        exports = sys.modules.get("cnnviz.gui.animation_export")  # none made: nothing retires
+        exports = sys.modules.get(
+            "cnnviz.gui.export.animation_export"
+        )  # none made: nothing retires
         return exports.retiring_text() if exports is not None else ""
 
     # -- figures ------------------------------------------------------------------------------
@@ -239,14 +241,14 @@ class LessonFiles:
 
     def export_figure(self, path, name: str = "") -> None:
         """Write a figure as SVG or PNG (``ValueError`` / ``OSError`` with the reason)."""
-        from cnnviz.gui.figures import save_figure
+        from cnnviz.gui.export.figures import save_figure
 
         figure_name, widget = self.figure(name)
         save_figure(widget, path, f"cnnviz: {figure_name or self.window.current_page().title}")
 
     def copy_figure(self) -> None:
         """The page's first figure (or the page) on the clipboard as an image."""
-        from cnnviz.gui.figures import copy_figure
+        from cnnviz.gui.export.figures import copy_figure
 
         name, widget = self.figure()
         copy_figure(widget)

@@ -1,9 +1,9 @@
 """MainWindow: the lesson list on the left, the chosen lesson's page on the right.
 
 The window builds its pages from :data:`cnnviz.gui.pages.PAGES` and talks to them through
-:class:`~cnnviz.gui.pages.base.Page` only. Menus live in :mod:`cnnviz.gui.menus`, the dataset
-choice and downloads in :mod:`cnnviz.gui.dataset_controller`, themes and presenter mode in
-:mod:`cnnviz.gui.look`.
+:class:`~cnnviz.gui.pages.base.Page` only. Menus live in :mod:`cnnviz.gui.window.menus`, the dataset
+choice and downloads in :mod:`cnnviz.gui.data.dataset_controller`, themes and presenter mode in
+:mod:`cnnviz.gui.appearance.look`.
 """
 
 from __future__ import annotations
@@ -20,18 +20,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from cnnviz.gui import theme
-from cnnviz.gui.dataset_controller import DatasetController
-from cnnviz.gui.deck_controller import DeckController
-from cnnviz.gui.lesson_files import LessonFiles
-from cnnviz.gui.look import dress, named, normal_propagation
-from cnnviz.gui.menus import Menus
-from cnnviz.gui.page_room import PageStack, page_room
+from cnnviz.gui.appearance import theme
+from cnnviz.gui.appearance.look import dress, named, normal_propagation
+from cnnviz.gui.appearance.repaint_hold import hold_repaints, release_repaints
+from cnnviz.gui.data.dataset_controller import DatasetController
+from cnnviz.gui.lessons.deck_controller import DeckController
+from cnnviz.gui.lessons.lesson_files import LessonFiles
 from cnnviz.gui.pages import PAGES, TRAIN, PageEntry, find_entry
 from cnnviz.gui.pages.base import LoadingPlaceholder, Page, PageContext
-from cnnviz.gui.repaint_hold import hold_repaints, release_repaints
 from cnnviz.gui.settings import open_settings
-from cnnviz.gui.window_settings import restore_window, save_window, saved_dataset
+from cnnviz.gui.window.menus import Menus
+from cnnviz.gui.window.page_room import PageStack, page_room
+from cnnviz.gui.window.window_settings import restore_window, save_window, saved_dataset
 from cnnviz.gui.workers.compute_service import ComputeService
 from cnnviz.gui.workers.preload import Preload
 
@@ -289,7 +289,7 @@ class MainWindow(QMainWindow):
         """Zoom (50–250 %), presenter mode and theme, for every page and plot."""
         from PySide6.QtWidgets import QApplication
 
-        from cnnviz.gui.look import apply_look
+        from cnnviz.gui.appearance.look import apply_look
 
         hold_repaints(self)  # painted once, when the page has been laid out with the new look
         self.zoom = min(2.5, max(0.5, self.zoom if zoom is None else zoom))

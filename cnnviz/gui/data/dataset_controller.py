@@ -1,7 +1,7 @@
 """DatasetController: the dataset every page follows, the Data menu and dataset downloads.
 
 One per main window. Choosing a dataset that is not on this computer asks first and downloads
-it in the background (:class:`~cnnviz.gui.datasets.DownloadRun`), with progress and Cancel in
+it in the background (:class:`~cnnviz.gui.data.datasets.DownloadRun`), with progress and Cancel in
 the status bar; a choice that cannot be made says why and the previous one stays.
 """
 
@@ -12,7 +12,7 @@ from PySide6.QtGui import QActionGroup, QDesktopServices
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from cnnviz.core.data import catalog
-from cnnviz.gui.datasets import (
+from cnnviz.gui.data.datasets import (
     FOLDER_OPTION_DEFAULTS,
     DatasetState,
     DownloadPanel,

@@ -1,0 +1,1 @@
+"""The dataset every page follows: the choice, the Data menu, downloads."""

@@ -1,0 +1,1 @@
+"""Exports: animations of a page, figures for slides, the export dialog."""

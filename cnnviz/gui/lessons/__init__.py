@@ -1,0 +1,1 @@
+"""Lesson files and decks in the window."""

@@ -1,0 +1,1 @@
+"""The main window: its lesson list and pages, menus, saved settings."""
