@@ -248,7 +248,7 @@ def run_seed(
         "close": close_seconds,
         "waiting_for": waiting_for,
         "threads": threads,
-        "errors": list(guard.errors),
+        "errors": list(guard.errors) + monkey.size_changes,  # a window that grew by itself too
         "worst": worst,
         "by_kind": by_kind,
         "counts": dict(monkey.counts),
