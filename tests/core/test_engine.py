@@ -570,3 +570,41 @@ def test_the_package_ships_mnist_and_the_default_checkpoint():
     from cnnviz.core.data.mnist import bundled_folder
 
     assert bundled_folder() == folder / "mnist"
+
+
+def test_a_checkpoint_is_copied_by_the_training_thread_between_two_batches():
+    """The payload is taken where the model lives, at a batch boundary (or while paused),
+    never read by another thread while the run goes on."""
+    engine = Engine(small(epochs=3))
+    taken, paused = {}, threading.Event()
+
+    def on_losses(_payload):
+        if not paused.is_set():
+            engine.pause()
+            paused.set()
+
+    engine.on(events.LOSSES, on_losses)
+    thread = threading.Thread(target=engine.run)
+    thread.start()
+    try:
+        assert paused.wait(60)
+
+        def got(payload):
+            taken["thread"] = threading.get_ident()
+            taken["payload"] = payload
+
+        engine.request_checkpoint(got)
+        deadline = time.monotonic() + 30
+        while "payload" not in taken and time.monotonic() < deadline:
+            time.sleep(0.01)
+    finally:
+        engine.stop()
+        thread.join(60)
+    assert taken["thread"] == thread.ident != threading.get_ident()
+    payload = taken["payload"]
+    assert payload["model"] == "simple" and payload["optimizer_state"]["state"]
+    weights = next(iter(payload["model_state"].values()))
+    assert weights.data_ptr() != next(iter(engine.model.state_dict().values())).data_ptr()
+    late = {}
+    engine.request_checkpoint(lambda p: late.update(p))  # no run any more: at once, here
+    assert late["model"] == "simple"

@@ -195,6 +195,15 @@ class Engine:
         its set-up has a model but nothing to continue from)."""
         return self.model is not None and self.optimizer is not None
 
+    def request_checkpoint(self, callback: Callable[[dict], None]) -> None:
+        """Call ``callback(payload)`` once with what a checkpoint holds, copied (tensors,
+        optimiser, history) in the training thread at the next batch boundary or while
+        paused, as a snapshot is: never half-way through an update, and never read from
+        another thread while the run may go on. Without an active run, at once, here."""
+        take = lambda: self.checkpoint_payload(True)  # noqa: E731
+        if not self._snapshots.add(callback, take):
+            callback(take())
+
     def checkpoint_payload(self, copy: bool = False) -> dict:
         """What a checkpoint holds. ``copy``: tensors and history copied, so that another
         thread may write it while the run goes on (otherwise CPU tensors are shared)."""

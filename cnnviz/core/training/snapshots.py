@@ -29,12 +29,13 @@ def snapshot_source(factory: Callable, model, info) -> ModelSource:
 
 
 class SnapshotRequests:
-    """Callbacks waiting for the next batch boundary of an active run."""
+    """Callbacks waiting for the next batch boundary of an active run, each with what it
+    is given there (a snapshot's source by default; a checkpoint's payload)."""
 
     def __init__(self):
         self._lock = threading.Lock()  # guards the two below
         self._active = False  # the run is between its start and its end
-        self._waiting: list[SnapshotCallback] = []
+        self._waiting: list[tuple[Callable, Callable | None]] = []
 
     @property
     def active(self) -> bool:
@@ -44,22 +45,24 @@ class SnapshotRequests:
         with self._lock:
             self._active = True
 
-    def add(self, callback: SnapshotCallback) -> bool:
-        """Keep ``callback`` for the next boundary; False when no run is active (the caller
-        serves it at once)."""
+    def add(self, callback: Callable, take: Callable | None = None) -> bool:
+        """Keep ``callback`` for the next boundary, to be called with ``take()`` there (None:
+        the snapshot :meth:`serve` is given); False when no run is active (the caller serves
+        it at once)."""
         with self._lock:
             if self._active:
-                self._waiting.append(callback)
+                self._waiting.append((callback, take))
             return self._active
 
     def serve(self, take: Callable[[], ModelSource | None], final: bool = False) -> None:
-        """Call the waiting callbacks with ``take()``; ``final``: the run is ending (no more
-        boundaries), later requests are served at once by :meth:`add`'s caller."""
+        """Call the waiting callbacks, each with its own ``take()`` or this one; ``final``:
+        the run is ending (no more boundaries), later requests are served at once by
+        :meth:`add`'s caller."""
         if not final and not self._waiting:  # the common case, without the lock
             return
         with self._lock:
             if final:
                 self._active = False
             waiting, self._waiting = self._waiting, []
-        for callback in waiting:
-            callback(take())
+        for callback, own in waiting:
+            callback((own or take)())

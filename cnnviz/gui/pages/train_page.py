@@ -61,10 +61,10 @@ def lesson_dataset(name: str, options: dict) -> DatasetChoice:
 
 
 class SnapshotBridge(QObject):
-    """Hands a snapshot of the run (a ModelSource, or None) from the training thread to a
-    callback in the GUI thread."""
+    """Hands what the training thread copied at a batch boundary (a snapshot's ModelSource
+    or None, a checkpoint's payload) to a callback in the GUI thread."""
 
-    ready = Signal(object, object)  # callback, ModelSource or None
+    ready = Signal(object, object)  # callback, what was copied
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -381,8 +381,13 @@ class TrainPage(Page):
         if refusal is not None:
             self.show_message(refusal)
             return False
-        self._file_task("save", path, write_checkpoint, path, self.engine.checkpoint_payload(True))
         self.progress_label.setText(f"Saving to {path}…")
+        # copied by the training thread, between two batches: the model is that thread's
+        self.engine.request_checkpoint(
+            lambda payload: self.snapshots.deliver(
+                lambda copy: self._file_task("save", path, write_checkpoint, path, copy), payload
+            )
+        )
         return True
 
     def load_checkpoint_file(self, path) -> bool:
