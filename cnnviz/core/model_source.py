@@ -10,6 +10,7 @@ by several pages: the compute service builds one module per source object.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +31,7 @@ class ModelSource:
         return model.eval(), info
 
 
+@functools.cache  # one source: the pages that use the default model share one module
 def default_source() -> ModelSource:
     """The shipped ``simple`` model trained on the bundled MNIST."""
 

@@ -41,15 +41,13 @@ class PageContext:
 class Drawing:
     """What the Draw page hands to another page ("Trace this drawing"): the canvas (uint8),
     the exact test image under it if any (``[C, H, W]`` in [0, 1]), and the source of the
-    model in use (a :class:`~cnnviz.core.model_source.ModelSource`) with its input contract,
-    description and Model-box entry (and that entry's file: path and opened model name, for a
-    lesson file)."""
+    model in use (a :class:`~cnnviz.core.model_source.ModelSource`: it says what it is) with
+    its Model-box entry (and that entry's file: path and opened model name, for a lesson
+    file)."""
 
     canvas: Any
     exact: Any = None
     source: Any = None
-    info: Any = None
-    description: str = ""
     source_index: int = 0
     source_file: tuple = (None, None)
 

@@ -21,7 +21,7 @@ from cnnviz.gui.pages.base import Drawing, Page, PageContext
 from cnnviz.gui.pages.draw_controller import Choice, DrawController, opened_weights_source
 from cnnviz.gui.pages.draw_views import build_tools, build_views
 from cnnviz.gui.widgets.draw_canvas import SIDE, DrawCanvas
-from cnnviz.gui.widgets.model_source_box import CHECKPOINT, DEFAULT, OPENED, TRAINING_RUN
+from cnnviz.gui.widgets.source_choice import CHECKPOINT, DEFAULT, OPENED, TRAINING_RUN
 from cnnviz.gui.widgets.weights_dialogs import ask_before_unpickling, ask_weights_file
 from cnnviz.gui.workers.attribution_jobs import METHODS
 from cnnviz.gui.workers.compute_service import ComputeClient, ComputeService
@@ -341,8 +341,6 @@ class DrawPage(Page):
                     self.canvas.to_array(),
                     self._exact(),
                     controller.source,
-                    controller.info,
-                    choice.source.description,
                     choice.index,
                     (choice.path, choice.name),
                 )

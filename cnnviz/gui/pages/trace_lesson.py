@@ -18,7 +18,7 @@ from cnnviz.core.lesson_schema import (
     Whole,
 )
 from cnnviz.gui.widgets.draw_canvas import SIDE
-from cnnviz.gui.widgets.model_source_box import check_source
+from cnnviz.gui.widgets.source_choice import check_source
 from cnnviz.gui.widgets.trace_overview import SCALES
 
 UNIT = "its unit must be [layer, channel, row, column]"

@@ -21,7 +21,7 @@ from cnnviz.gui.pages.base import Drawing, Page
 from cnnviz.gui.pages.page_jobs import PageJobs
 from cnnviz.gui.pages.trace_controller import TraceController, weights_source
 from cnnviz.gui.pages.trace_lesson import check_trace_lesson
-from cnnviz.gui.widgets.model_source_box import CHECKPOINT, DEFAULT, TRAINING_RUN, source_state
+from cnnviz.gui.widgets.source_choice import CHECKPOINT, DEFAULT, TRAINING_RUN, source_state
 from cnnviz.gui.widgets.weights_dialogs import ask_before_unpickling, ask_weights_file
 from cnnviz.gui.workers.weights_loader import (
     NO_OPENED_MODEL,

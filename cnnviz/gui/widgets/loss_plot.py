@@ -13,7 +13,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QGraphicsItem
 
-from cnnviz.core.training.history import Smoother, smooth  # noqa: F401 (Smoother: the Train page)
+from cnnviz.core.training.history import smooth
 
 RUN_COLOURS = ("#d62728", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22")
 

@@ -4,16 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QComboBox
 
-from cnnviz.gui.widgets.source_choice import (  # noqa: F401 - the pages import them here
-    CHECKPOINT,
-    DEFAULT,
-    OPENED,
-    SOURCE_KEYS,
-    SOURCES,
-    TRAINING_RUN,
-    check_source,
-    source_state,
-)
+from cnnviz.gui.widgets.source_choice import SOURCES
 
 
 class ModelSourceBox(QComboBox):

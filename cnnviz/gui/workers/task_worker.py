@@ -47,16 +47,10 @@ class TaskWorker(QObject):
         try:
             result = job(*args)
         except Exception as exc:  # reported to the page, never raised into the event loop
-            self.report_failure(request_id, exc)
+            self.failed.emit(request_id, str(exc) or type(exc).__name__)
             return
         self.processed += 1
-        self.report(request_id, result)
-
-    def report(self, request_id: int, result) -> None:
         self.done.emit(request_id, result)
-
-    def report_failure(self, request_id: int, exc: Exception) -> None:
-        self.failed.emit(request_id, str(exc) or type(exc).__name__)
 
 
 class TaskThread(WorkerThread):
