@@ -113,9 +113,10 @@ def gui(samples: int) -> None:
     from PySide6.QtCore import QElapsedTimer, QPointF, QTimer
 
     from cnnviz.gui.app import staged_window
+    from cnnviz.gui.pages.draw_page import DrawPage
 
     app, window = staged_window()
-    page = window.show_page(4)
+    page = window.show_page(DrawPage)
     while not page.settled():  # the default model, built and described by the service
         app.processEvents()
     canvas, tabs = page.canvas, page.why_tabs

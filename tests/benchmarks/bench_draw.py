@@ -38,9 +38,10 @@ def strokes(app, page, samples: int) -> list[float]:
 
 def main(samples: int = 300) -> None:
     from cnnviz.gui.app import staged_window
+    from cnnviz.gui.pages.draw_page import DrawPage
 
     app, window = staged_window()
-    page = window.show_page(4)
+    page = window.show_page(DrawPage)
     while not page.settled():  # the default model, built and described by the service
         app.processEvents()
     times = strokes(app, page, samples)

@@ -49,6 +49,7 @@ def slices(window, app, path):
 def main() -> None:
     from cnnviz.core.examples import examples
     from cnnviz.gui.app import staged_window
+    from cnnviz.gui.pages.conv_page import ConvPage
 
     app, window = staged_window()
     found = examples()
@@ -70,7 +71,7 @@ def main() -> None:
             capture_output=True,
         )
         print(f"{'':20s} the whole `cnnviz export {key}` command: {time.perf_counter() - t:.2f} s")
-    window.show_page(0).load_preset(3)
+    window.show_page(ConvPage).load_preset(3)
     durations, total = slices(window, app, out / "window.gif")
     print(
         f"from the window, 64 steps: {total:.2f} s in {len(durations)} slices; slice p50 "

@@ -39,15 +39,16 @@ def report(name: str, values: list[float]) -> None:
 
 def main(steps: int = 150, edits: int = 30) -> None:
     from cnnviz.gui.app import staged_window
-    from cnnviz.gui.pages import PAGES
+    from cnnviz.gui.pages.backward_page import BackwardPage
+    from cnnviz.gui.pages.grouped_page import GroupedPage
+    from cnnviz.gui.pages.transposed_page import TransposedPage
 
     app, window = staged_window()
-    index = {entry.title: i for i, entry in enumerate(PAGES)}
     rng = np.random.default_rng(0)
     image = rng.integers(0, 10, size=(1, 64, 64)).astype(float)
 
-    def staged(title: str, preset: int, size=(64, 64)):
-        page = window.show_page(index[title])
+    def staged(page_class: type, preset: int, size=(64, 64)):
+        page = window.show_page(page_class)
         page.load_preset(preset)
         page.set_inputs(image[:, : size[0], : size[1]])
         page.recompute(0)
@@ -55,14 +56,14 @@ def main(steps: int = 150, edits: int = 30) -> None:
         return page
 
     cases = (
-        ("Backward: convolution 3×3 kernel", "Backward", 1, (64, 64)),
-        ("Backward: max pooling 2×2, stride 2", "Backward", 2, (64, 64)),
-        ("Transposed: kernel 3, stride 2 (16×16 → 33×33)", "Transposed convolution", 1, (16, 16)),
-        ("Grouped: groups 2, 4 channels of 32×32", "Grouped convolution", 1, (32, 32)),
+        ("Backward: convolution 3×3 kernel", BackwardPage, 1, (64, 64)),
+        ("Backward: max pooling 2×2, stride 2", BackwardPage, 2, (64, 64)),
+        ("Transposed: kernel 3, stride 2 (16×16 → 33×33)", TransposedPage, 1, (16, 16)),
+        ("Grouped: groups 2, 4 channels of 32×32", GroupedPage, 1, (32, 32)),
     )
-    for name, title, preset, size in cases:
-        page = staged(title, preset, size)
-        if title == "Grouped convolution":
+    for name, page_class, preset, size in cases:
+        page = staged(page_class, preset, size)
+        if page_class is GroupedPage:
             page.set_inputs(rng.integers(0, 10, size=(4,) + size).astype(float))
             page.recompute(0)
         step_times, edit_times = measure(app, page, steps, edits)

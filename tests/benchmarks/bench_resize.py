@@ -16,9 +16,10 @@ import numpy as np
 
 def main(frames: int = 60) -> None:
     from cnnviz.gui.app import staged_window
+    from cnnviz.gui.pages.conv_page import ConvPage
 
     app, window = staged_window()
-    page = window.show_page(0)
+    page = window.show_page(ConvPage)
     rng = np.random.default_rng(0)
 
     def large() -> None:

@@ -18,9 +18,10 @@ def percentile(values, q):
 
 def main(steps: int = 200, edits: int = 40) -> None:
     from cnnviz.gui.app import staged_window
+    from cnnviz.gui.pages.conv_page import ConvPage
 
     app, window = staged_window()
-    page = window.show_page(0)
+    page = window.show_page(ConvPage)
     rng = np.random.default_rng(0)
     page.set_inputs(rng.integers(0, 10, size=(1, 64, 64)).astype(float))
     page.kernel_spin.set_value((5, 5))

@@ -98,10 +98,10 @@ def main(clicks: int = 200, strokes: int = 100) -> None:
     from cnnviz.core.inference import load_default_model
     from cnnviz.core.models import build
     from cnnviz.gui.app import staged_window
-    from cnnviz.gui.pages import PAGES
+    from cnnviz.gui.pages.trace_page import TracePage
 
     app, window = staged_window()
-    page = window.show_page([e.title for e in PAGES].index("Trace"))
+    page = window.show_page(TracePage)
     _wait(app, page)
     bench(app, page, "simple", load_default_model, clicks, strokes)
     bench(app, page, "inception", lambda: build("inception"), clicks, strokes)

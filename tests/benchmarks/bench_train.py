@@ -117,9 +117,10 @@ def engine_in_page(device: str, batches: int) -> tuple[float, list[float], float
     from PySide6.QtCore import QEventLoop, QTimer
 
     from cnnviz.gui.app import staged_window
+    from cnnviz.gui.pages.train_page import TrainPage
 
     app, window = staged_window()  # noqa: F841 (the app is kept alive for the run)
-    page = window.show_page(3)
+    page = window.show_page(TrainPage)
     page.form.model_box.setCurrentText("simple")
     lateness: list[float] = []
     last = [time.perf_counter()]

@@ -35,7 +35,9 @@ class Built:
 
 @pytest.fixture
 def arch(main_window, qtbot):
-    page = main_window.show_page(2)
+    from cnnviz.gui.pages.architecture_page import ArchitecturePage
+
+    page = main_window.show_page(ArchitecturePage)
     page.built = Built(page, qtbot).wait
     page.built()
     yield page
@@ -220,12 +222,14 @@ def test_a_bad_model_file_is_explained_and_nothing_changes(arch, file, expected)
 
 
 def test_ctrl_3_opens_the_page(qtbot, main_window):
+    from cnnviz.gui.pages.architecture_page import ArchitecturePage
+
     qtbot.keyClick(main_window, Qt.Key_3, Qt.ControlModifier)
     assert main_window.current_page().title == "Architecture"
     # made on one turn of the event loop and shown, with its hint, on the next
-    qtbot.waitUntil(lambda: main_window.pages[2] is not None, timeout=30000)
+    qtbot.waitUntil(lambda: main_window.built_page(ArchitecturePage) is not None, timeout=30000)
     qtbot.waitUntil(lambda: "Click a box" in main_window.statusBar().currentMessage())
-    assert main_window.current_page() is main_window.pages[2]
+    assert main_window.current_page() is main_window.built_page(ArchitecturePage)
 
 
 def test_the_table_gives_each_layers_receptive_field_and_jump(arch):

@@ -12,7 +12,9 @@ from cnnviz.core.training import TrainConfig  # noqa: E402
 
 @pytest.fixture
 def trained(main_window, qtbot):
-    page = main_window.show_page(3)
+    from cnnviz.gui.pages.train_page import TrainPage
+
+    page = main_window.show_page(TrainPage)
     config = TrainConfig(
         model="simple", epochs=1, limit_train=640, limit_test=300, snapshot_every=0, device="cpu"
     )
@@ -78,20 +80,24 @@ def test_a_clicked_image_opens_on_the_draw_page_with_the_trained_model(qtbot, ma
 
 
 def test_without_a_run_the_gallery_says_to_train_first(main_window):
-    page = main_window.show_page(3)
+    from cnnviz.gui.pages.train_page import TrainPage
+
+    page = main_window.show_page(TrainPage)
     page.open_confusion_cell(3, 5)
     assert page.views.gallery.title.text().startswith("No trained model yet")
     assert page.views.gallery.list.count() == 0
 
 
 def test_the_image_last_opened_can_be_traced(qtbot, main_window, trained):
+    from cnnviz.gui.pages.train_page import TrainPage
+
     gallery = trained.views.gallery
     best = max(range(10), key=lambda d: cell(trained, d, d))  # the best-learnt digit
     open_cell(qtbot, trained, best, best)
     assert not gallery.trace_button.isEnabled() and gallery.list.count() >= 2
     gallery.list.itemClicked.emit(gallery.list.item(1))
     assert gallery.trace_button.isEnabled()
-    main_window.show_page(3)
+    main_window.show_page(TrainPage)
     qtbot.mouseClick(gallery.trace_button, Qt.LeftButton)
     trace = main_window.current_page()
     assert trace.title == "Trace"

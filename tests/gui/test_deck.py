@@ -113,22 +113,24 @@ def inception_stop(deck) -> int:
 
 
 def test_the_caption_belongs_to_its_stop_not_to_the_page_shown_after_it(qtbot, main_window):
+    from cnnviz.gui.pages.train_page import TrainPage
+
     decks = main_window.deck
     assert decks.open_lecture() == ""
     index = inception_stop(decks.deck)
     assert decks.go_to(index) == ""
     stop = decks.deck.stops[index]
     assert decks.caption.text() == stop.caption
-    main_window.show_page(3)  # Ctrl+4: the Train page, while the deck stands at Inception
+    main_window.show_page(TrainPage)  # (Ctrl+4) while the deck stands at Inception
     qtbot.waitUntil(lambda: main_window.current_page().title == "Train", timeout=30000)
     assert decks.caption.text() == ""
     assert decks.where.text() == (
         f"Deck: stop {index + 1} / {len(decks.deck.stops)} is on the {stop.lesson.page} page"
     )
-    main_window.show_page(2)  # back on the stop's page: its caption again
+    main_window.show_page(ArchitecturePage)  # back on the stop's page: its caption again
     assert decks.caption.text() == stop.caption
     assert decks.where.text() == f"{index + 1} / {len(decks.deck.stops)}"
-    architecture = main_window.built_page("Architecture")
+    architecture = main_window.built_page(ArchitecturePage)
     qtbot.waitUntil(lambda: not architecture.busy, timeout=30000)
 
 

@@ -8,7 +8,10 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication, QWidget
 
-from cnnviz.gui.pages import PAGES
+from cnnviz.gui.pages import PAGES, TRAIN
+from cnnviz.gui.pages.conv_page import ConvPage
+from cnnviz.gui.pages.grouped_page import GroupedPage
+from cnnviz.gui.pages.pool_page import PoolPage
 from cnnviz.gui.widgets.grid_board import MOST_CELL
 
 
@@ -19,19 +22,21 @@ def test_presenter_mode_enlarges_type_everywhere(qtbot, main_window):
     assert QApplication.instance().font().pointSizeF() == pytest.approx(before * 1.35)
     # the named widgets carry the look's sheet (not the application: see look.dress), and the
     # page's other widgets follow the application's font
-    page = main_window.pages[0]
+    page = main_window.built_page(ConvPage)
     assert page.arithmetic.font().pixelSize() == 26  # 19 × 1.35
     assert "QListWidget#lessons { font-size: 23px" in main_window.lessons.styleSheet()  # 17 × 1.35
     assert page.size_spin.font().pointSizeF() == pytest.approx(before * 1.35)
     assert QApplication.instance().styleSheet() == ""
-    assert main_window.pages[0].grid_area.most > MOST_CELL
+    assert main_window.built_page(ConvPage).grid_area.most > MOST_CELL
     qtbot.keyClick(main_window, Qt.Key_F5)
     assert QApplication.instance().font().pointSizeF() == pytest.approx(before)
 
 
 def test_presenter_mode_thickens_the_plot_lines(main_window):
     pytest.importorskip("torch")
-    train = main_window.show_page(3)
+    from cnnviz.gui.pages.train_page import TrainPage
+
+    train = main_window.show_page(TrainPage)
     main_window.set_look(presenter=True)
     assert train.views.loss_plot.smoothed.opts["pen"].widthF() == 5.0
     main_window.set_look(presenter=False)
@@ -50,7 +55,7 @@ def test_zoom_shortcuts(qtbot, main_window):
 
 def test_settings_survive_a_restart(qtbot, main_window, new_window):
     main_window.resize(1100, 700)
-    main_window.show_page(1)
+    main_window.show_page(PoolPage)
     main_window.set_look(zoom=1.3, presenter=True)
     main_window.close()
     again = new_window()
@@ -62,12 +67,14 @@ def test_settings_survive_a_restart(qtbot, main_window, new_window):
 
 def test_train_settings_survive_a_restart(qtbot, main_window, new_window):
     pytest.importorskip("torch")
-    train = main_window.show_page(3)
+    from cnnviz.gui.pages.train_page import TrainPage
+
+    train = main_window.show_page(TrainPage)
     train.form.lr.setValue(0.05)
     train.form.optimizer.setCurrentText("adam")
     main_window.close()
     again = new_window()
-    train2 = again.show_page(3)
+    train2 = again.show_page(TrainPage)
     assert (
         train2.form.lr.value() == pytest.approx(0.05)
         and train2.form.optimizer.currentText() == "adam"
@@ -97,8 +104,9 @@ def test_export_the_page_as_png(main_window, tmp_path):
 def test_export_metrics_as_csv(qtbot, main_window, tmp_path):
     pytest.importorskip("torch")
     from cnnviz.core.training import TrainConfig
+    from cnnviz.gui.pages.train_page import TrainPage
 
-    train = main_window.show_page(3)
+    train = main_window.show_page(TrainPage)
     train.start(TrainConfig(epochs=2, limit_train=640, limit_test=100, device="cpu"))
     qtbot.waitUntil(lambda: train.ended, timeout=60000)
     path = tmp_path / "metrics.csv"
@@ -113,8 +121,9 @@ def test_export_metrics_as_csv(qtbot, main_window, tmp_path):
 def test_quitting_while_training_asks_first(qtbot, main_window):
     pytest.importorskip("torch")
     from cnnviz.core.training import TrainConfig
+    from cnnviz.gui.pages.train_page import TrainPage
 
-    train = main_window.show_page(3)
+    train = main_window.show_page(TrainPage)
     train.start(TrainConfig(epochs=50, limit_train=640, limit_test=64, device="cpu"))
     qtbot.waitUntil(lambda: len(train.losses) > 0, timeout=30000)
     asked = []
@@ -137,8 +146,9 @@ def test_quitting_while_training_asks_first(qtbot, main_window):
 def test_quitting_with_an_unsaved_run_asks_first(qtbot, main_window, tmp_path):
     pytest.importorskip("torch")
     from cnnviz.core.training import TrainConfig
+    from cnnviz.gui.pages.train_page import TrainPage
 
-    train = main_window.show_page(3)
+    train = main_window.show_page(TrainPage)
     train.start(TrainConfig(epochs=1, limit_train=128, limit_test=64, device="cpu"))
     qtbot.waitUntil(lambda: train.ended, timeout=60000)
     assert train.unsaved
@@ -161,8 +171,9 @@ def test_quitting_with_save_closes_once_the_checkpoint_is_written(
 ):
     pytest.importorskip("torch")
     from cnnviz.core.training import TrainConfig
+    from cnnviz.gui.pages.train_page import TrainPage
 
-    train = main_window.show_page(3)
+    train = main_window.show_page(TrainPage)
     train.start(TrainConfig(epochs=1, limit_train=128, limit_test=64, device="cpu"))
     qtbot.waitUntil(lambda: train.ended, timeout=60000)
     path = tmp_path / "closing.pt"
@@ -205,13 +216,13 @@ def test_dark_theme_reads_well_and_grids_stay_on_paper(qtbot, back_to_system_the
     palette = app.palette()
     assert palette.color(QPalette.Window).lightness() < 60
     assert contrast(palette.color(QPalette.Window), palette.color(QPalette.WindowText)) >= 7
-    assert "color: #f3f4f6" in window.pages[0].arithmetic.styleSheet()  # the text
+    assert "color: #f3f4f6" in window.built_page(ConvPage).arithmetic.styleSheet()  # the text
     assert "background: #111827" in window.lessons.styleSheet()
     # the page renders dark around white grids
     image = window.grab().toImage()
     assert image.pixelColor(5, image.height() // 2).lightness() < 60  # the lesson list
-    view = window.pages[0].input_grids[0].view
-    rows, cols = window.pages[0].inputs.shape[1:]
+    view = window.built_page(ConvPage).input_grids[0].view
+    rows, cols = window.built_page(ConvPage).inputs.shape[1:]
     corner = view.cell_rect(rows - 1, cols - 1).topLeft()  # outside the first step's window
     shot = view.viewport().grab().toImage()
     ratio = shot.devicePixelRatio()
@@ -219,12 +230,14 @@ def test_dark_theme_reads_well_and_grids_stay_on_paper(qtbot, back_to_system_the
     assert paper.lightness() > 200
     # presenter mode in the dark pushes text to white
     window.set_look(presenter=True)
-    assert "color: #ffffff" in window.pages[0].arithmetic.styleSheet()
+    assert "color: #ffffff" in window.built_page(ConvPage).arithmetic.styleSheet()
     window.set_look(presenter=False)
     window.menus.themes["light"].trigger()
-    assert not theme.DARK and "color: #111827" in window.pages[0].arithmetic.styleSheet()
+    assert (
+        not theme.DARK and "color: #111827" in window.built_page(ConvPage).arithmetic.styleSheet()
+    )
     # a page built or shown later takes the look in use when it is shown
-    other = window.show_page(1)
+    other = window.show_page(PoolPage)
     assert "color: #111827" in other.arithmetic.styleSheet()
     assert (
         contrast(app.palette().color(QPalette.Window), app.palette().color(QPalette.WindowText))
@@ -274,8 +287,8 @@ def test_every_control_has_a_tooltip(main_window):
     pytest.importorskip("torch")
     kinds = (QAbstractButton, QAbstractSpinBox, QComboBox, QLineEdit, QSlider, QListWidget)
     missing = []
-    for index in range(len(PAGES)):
-        page = main_window.show_page(index)
+    for entry in PAGES:
+        page = main_window.show_page(entry)
         for tabs in page.findChildren(QTabWidget):  # a tab may build its content when shown
             for tab in range(tabs.count()):
                 tabs.setCurrentIndex(tab)
@@ -315,16 +328,14 @@ def test_presenter_mode_fits_a_1280_by_800_projector(qtbot, main_window):
     """Every page in presenter mode fits 1280×800: the window does not have to grow (the
     settings columns scroll instead of squeezing or pushing)."""
     pytest.importorskip("torch")
-    from cnnviz.gui.pages import PAGES
-
     main_window.resize(1280, 800)
     main_window.set_look(presenter=True)
     try:
-        for index in range(len(PAGES)):
-            main_window.show_page(index)
+        for entry in PAGES:
+            main_window.show_page(entry)
             QApplication.processEvents()
             hint = main_window.minimumSizeHint()
-            assert hint.width() <= 1280 and hint.height() <= 800, (index, hint)
+            assert hint.width() <= 1280 and hint.height() <= 800, (entry.title, hint)
             assert (main_window.width(), main_window.height()) == (1280, 800)
     finally:
         main_window.set_look(presenter=False)
@@ -370,7 +381,7 @@ def test_a_change_of_look_reaches_every_page_and_re_polishes_none(back_to_system
 
     window = back_to_system_theme
     app = QApplication.instance()
-    pages = [window.show_page(i) for i in range(len(PAGES))]
+    pages = [window.show_page(entry) for entry in PAGES]
     window.set_look(theme="dark")  # a new style re-polishes every widget once, as it must
     restyled = []
 
@@ -387,27 +398,27 @@ def test_a_change_of_look_reaches_every_page_and_re_polishes_none(back_to_system
     counter = Restyles()
     app.installEventFilter(counter)
     try:
-        window.show_page(0)
+        window.show_page(ConvPage)
         window.set_look(zoom=1.3)
         window.set_look(presenter=True)
-        for index, page in enumerate(pages):
-            window.show_page(index)
+        for entry, page in zip(PAGES, pages):
+            window.show_page(entry)
             assert page.styleSheet() == PAGE_SHEET
             sheets = named_sheets(1.3, True, dark=True)
             for name in NAMES:
                 for widget in page.findChildren(QWidget, name):
-                    assert widget.styleSheet() == sheets[name], (PAGES[index].title, name)
+                    assert widget.styleSheet() == sheets[name], (entry.title, name)
             size = app.font().pointSizeF()
             for button in page.findChildren(QAbstractButton):
-                assert button.font().pointSizeF() == pytest.approx(size), PAGES[index].title
+                assert button.font().pointSizeF() == pytest.approx(size), entry.title
     finally:
         app.removeEventFilter(counter)
         window.set_look(zoom=1.0, presenter=False)
     assert not restyled, restyled[:10]
 
 
-@pytest.mark.parametrize("title", ["Train", "Grouped convolution"])
-def test_a_change_of_look_paints_the_page_once_its_layout_has_settled(qtbot, main_window, title):
+@pytest.mark.parametrize("lesson", [TRAIN, GroupedPage], ids=["Train", "Grouped convolution"])
+def test_a_change_of_look_paints_the_page_once_its_layout_has_settled(qtbot, main_window, lesson):
     """A change of zoom or presenter mode lays a page out again over several turns of the
     event loop, and Qt painted the window after each: one zoom painted the Train page in four
     passes (its widgets 412 times). The window holds its repaints until the layout has
@@ -417,7 +428,7 @@ def test_a_change_of_look_paints_the_page_once_its_layout_has_settled(qtbot, mai
     from cnnviz.gui.appearance.repaint_hold import repaints_held
 
     window = main_window
-    page = window.show_page([e.title for e in PAGES].index(title))
+    page = window.show_page(lesson)
     qtbot.waitUntil(lambda: not repaints_held(window))
     qtbot.wait(100)
     passes = [0]  # the window's repaints (one per update request it handles)
@@ -457,11 +468,11 @@ def test_a_page_shown_again_is_painted_once_it_has_settled(qtbot, main_window):
     from PySide6.QtCore import QEvent, QObject
 
     from cnnviz.gui.appearance.repaint_hold import repaints_held
+    from cnnviz.gui.pages.train_page import TrainPage
 
     window = main_window
-    train = [e.title for e in PAGES].index("Train")
-    page = window.show_page(train)
-    window.show_page(0)
+    page = window.show_page(TrainPage)
+    window.show_page(ConvPage)
     qtbot.waitUntil(lambda: not repaints_held(window))
     qtbot.wait(150)
     passes = [0]
@@ -478,7 +489,7 @@ def test_a_page_shown_again_is_painted_once_it_has_settled(qtbot, main_window):
     counter = Paints()
     QApplication.instance().installEventFilter(counter)
     try:
-        window.lessons.setCurrentRow(train)  # as a click in the lesson list does
+        window.lessons.setCurrentRow(PAGES.index(TRAIN))  # as a click in the lesson list does
         assert repaints_held(window)
         qtbot.waitUntil(lambda: not repaints_held(window))
         qtbot.waitUntil(lambda: bool(painted))
@@ -499,7 +510,7 @@ def test_the_window_paints_again_after_a_hold_that_swallowed_an_update_request(q
     from cnnviz.gui.appearance.repaint_hold import hold_repaints, release_repaints, repaints_held
 
     window = main_window
-    page = window.show_page(0)
+    page = window.show_page(ConvPage)
     qtbot.waitUntil(lambda: not repaints_held(window))
     qtbot.wait(50)
     seen = {"requests while held": 0, "page paints": 0}
@@ -528,7 +539,9 @@ def test_the_window_paints_again_after_a_hold_that_swallowed_an_update_request(q
             page.update()
             qtbot.waitUntil(lambda: seen["page paints"] > 0, timeout=2000)
         # the same, the way a user meets it: a lesson shown for the first time, then a change
-        trace = window.show_page([e.title for e in PAGES].index("Trace"))
+        from cnnviz.gui.pages.trace_page import TracePage
+
+        trace = window.show_page(TracePage)
         qtbot.waitUntil(lambda: not repaints_held(window))
         qtbot.wait(100)
         painted = []
@@ -547,7 +560,7 @@ def test_a_page_exported_while_the_window_holds_its_repaints_is_drawn_in_full(
     from cnnviz.gui.appearance.repaint_hold import repaints_held
 
     window = main_window
-    page = window.show_page(0)
+    page = window.show_page(ConvPage)
     qtbot.waitUntil(lambda: not repaints_held(window))
     qtbot.wait(50)
     reference = page.grab().toImage()
@@ -568,7 +581,7 @@ def test_changes_of_look_one_after_another_still_show(qtbot, main_window):
     from cnnviz.gui.appearance import repaint_hold
 
     window = main_window
-    window.show_page(0)
+    window.show_page(ConvPage)
     qtbot.waitUntil(lambda: not repaint_hold.repaints_held(window))
     zoom, start, released = 1.0, time.monotonic(), False
     while time.monotonic() - start < 4 * repaint_hold.LONGEST and not released:

@@ -19,7 +19,9 @@ VERTICAL = [(0.5, 0.15), (0.5, 0.85)]
 
 @pytest.fixture
 def draw(main_window, qtbot):
-    page = main_window.show_page(4)
+    from cnnviz.gui.pages.draw_page import DrawPage
+
+    page = main_window.show_page(DrawPage)
     qtbot.waitExposed(page)
     qtbot.waitUntil(page.settled, timeout=10000)  # its model built and described
     return page
@@ -258,7 +260,9 @@ def test_the_accuracy_run_can_be_cancelled_and_a_new_model_clears_the_curve(qtbo
 
 
 def test_closing_the_window_during_an_accuracy_run_cancels_it(qtbot, main_window):
-    draw = main_window.show_page(4)
+    from cnnviz.gui.pages.draw_page import DrawPage
+
+    draw = main_window.show_page(DrawPage)
     panel = draw.why_tabs.robustness
     panel.count.setValue(10000)
     panel.compute()

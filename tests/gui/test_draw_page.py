@@ -14,7 +14,9 @@ VERTICAL = [(0.5, 0.15), (0.5, 0.85)]
 
 @pytest.fixture
 def draw(main_window, qtbot):
-    page = main_window.show_page(4)
+    from cnnviz.gui.pages.draw_page import DrawPage
+
+    page = main_window.show_page(DrawPage)
     qtbot.waitExposed(page)
     qtbot.waitUntil(page.settled, timeout=10000)  # its model built and described
     return page
@@ -139,10 +141,13 @@ def test_training_run_source_without_a_run(qtbot, draw):
 
 
 def test_training_run_source_uses_a_snapshot(qtbot, main_window, draw):
-    train = main_window.show_page(3)
+    from cnnviz.gui.pages.draw_page import DrawPage
+    from cnnviz.gui.pages.train_page import TrainPage
+
+    train = main_window.show_page(TrainPage)
     train.start(TrainConfig(epochs=1, limit_train=256, limit_test=64, device="cpu"))
     qtbot.waitUntil(lambda: train.ended, timeout=60000)
-    main_window.show_page(4)
+    main_window.show_page(DrawPage)
     assert draw.use_training_run()
     qtbot.waitUntil(lambda: settled(draw), timeout=10000)  # between batches, then built
     assert draw.source_box.currentIndex() == 1 and not draw.message.isVisible()

@@ -13,7 +13,9 @@ pytest.importorskip("torch")
 
 @pytest.fixture
 def arch(main_window, qtbot):
-    page = main_window.show_page(2)
+    from cnnviz.gui.pages.architecture_page import ArchitecturePage
+
+    page = main_window.show_page(ArchitecturePage)
     qtbot.waitUntil(lambda: not page.busy, timeout=30000)
     return page
 
@@ -42,14 +44,17 @@ def test_a_bad_figure_name_is_refused(main_window, arch, tmp_path):
 
 
 def test_train_and_draw_figures_export(main_window, qtbot, tmp_path):
-    main_window.show_page(3)
+    from cnnviz.gui.pages.draw_page import DrawPage
+    from cnnviz.gui.pages.train_page import TrainPage
+
+    main_window.show_page(TrainPage)
     for name in ("loss and accuracy plot", "feature maps"):
         main_window.lesson_files.export_figure(tmp_path / "f.png", name)
         with Image.open(tmp_path / "f.png") as png:
             assert png.size[0] >= 100 and png.size[1] >= 50
     main_window.lesson_files.export_figure(tmp_path / "plot.svg", "loss and accuracy plot")
     assert ET.parse(tmp_path / "plot.svg").getroot().tag.endswith("svg")
-    draw = main_window.show_page(4)
+    draw = main_window.show_page(DrawPage)
     assert [name for name, _ in draw.figures()] == ["feature maps", "what the network sees"]
     main_window.lesson_files.export_figure(tmp_path / "seen.svg", "what the network sees")
     assert (tmp_path / "seen.svg").stat().st_size > 0
@@ -63,14 +68,18 @@ def test_copy_figure_puts_the_diagram_on_the_clipboard(main_window, arch):
 
 
 def test_copy_figure_on_a_page_without_figures_copies_the_page(main_window):
-    page = main_window.show_page(1)
+    from cnnviz.gui.pages.pool_page import PoolPage
+
+    page = main_window.show_page(PoolPage)
     QGuiApplication.clipboard().clear()
     main_window.lesson_files.copy_figure()
     assert QGuiApplication.clipboard().image().width() == page.width() * 2
 
 
 def test_trace_figures_export_as_svg_and_png_and_copy(main_window, qtbot, tmp_path):
-    trace = main_window.show_page(5)
+    from cnnviz.gui.pages.trace_page import TracePage
+
+    trace = main_window.show_page(TracePage)
     qtbot.waitUntil(lambda: trace.trace is not None and trace.shown_id == trace.request_id,
                     timeout=20000)  # fmt: skip
     trace.select_unit(trace.trace.index("conv2"), 3, 2, 5)

@@ -37,7 +37,9 @@ def empty_cwd(tmp_path, monkeypatch):
 
 @pytest.fixture
 def arch(main_window, qtbot):
-    page = main_window.show_page(2)
+    from cnnviz.gui.pages.architecture_page import ArchitecturePage
+
+    page = main_window.show_page(ArchitecturePage)
     qtbot.waitUntil(lambda: not page.busy, timeout=30000)
     yield page
     for name in available():
@@ -143,7 +145,9 @@ def test_the_open_dialog_says_what_is_and_is_not_run(qtbot, arch):
 # -- the Train page -----------------------------------------------------------------------------
 @pytest.fixture
 def train(main_window, opened):
-    page = main_window.show_page(3)
+    from cnnviz.gui.pages.train_page import TrainPage
+
+    page = main_window.show_page(TrainPage)
     yield page
     page.shutdown()
 
@@ -216,7 +220,9 @@ def test_weights_that_do_not_fit_change_nothing(qtbot, train, tmp_path):
 # -- the Draw page ------------------------------------------------------------------------------
 @pytest.fixture
 def draw(main_window, qtbot, opened):
-    page = main_window.show_page(4)
+    from cnnviz.gui.pages.draw_page import DrawPage
+
+    page = main_window.show_page(DrawPage)
     qtbot.waitExposed(page)
     qtbot.waitUntil(page.settled, timeout=10000)  # its model built and described
     return page
@@ -275,7 +281,9 @@ def test_weights_need_an_opened_model_first(draw):
 # -- the Trace page -----------------------------------------------------------------------------
 @pytest.fixture
 def trace(main_window, qtbot, opened):
-    page = main_window.show_page(5)
+    from cnnviz.gui.pages.trace_page import TracePage
+
+    page = main_window.show_page(TracePage)
     qtbot.waitExposed(page)
     qtbot.waitUntil(page.traced, timeout=20000)
     return page

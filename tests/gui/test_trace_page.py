@@ -12,16 +12,16 @@ from PySide6.QtCore import QPoint, Qt  # noqa: E402
 from cnnviz.core.inference import MNIST_INFO  # noqa: E402
 from cnnviz.core.model_source import ModelSource  # noqa: E402
 from cnnviz.core.training import TrainConfig  # noqa: E402
-from cnnviz.gui.pages import PAGES  # noqa: E402
+from cnnviz.gui.pages.conv_page import ConvPage  # noqa: E402
+from cnnviz.gui.pages.draw_page import DrawPage  # noqa: E402
+from cnnviz.gui.pages.trace_page import TracePage  # noqa: E402
+from cnnviz.gui.pages.train_page import TrainPage  # noqa: E402
 from cnnviz.models import build  # noqa: E402
-
-TRACE = [e.title for e in PAGES].index("Trace")
-DRAW = [e.title for e in PAGES].index("Draw")
 
 
 @pytest.fixture
 def trace(main_window, qtbot):
-    page = main_window.show_page(TRACE)
+    page = main_window.show_page(TracePage)
     qtbot.waitExposed(page)
     qtbot.waitUntil(lambda: traced(page), timeout=20000)
     return page
@@ -263,7 +263,7 @@ def test_colour_scales_and_their_legend(qtbot, trace):
 
 
 def test_trace_this_drawing_from_the_draw_page(qtbot, main_window, tmp_path):
-    draw = main_window.show_page(DRAW)
+    draw = main_window.show_page(DrawPage)
     qtbot.waitExposed(draw)
     drag(draw.canvas, [(0.5, 0.15), (0.5, 0.85)])
     qtbot.mouseClick(draw.trace_button, Qt.LeftButton)
@@ -283,10 +283,10 @@ def test_model_sources(qtbot, main_window, trace, tmp_path):
     trace.use_checkpoint(tmp_path / "missing.pt")
     qtbot.waitUntil(lambda: "Cannot use this model" in trace.message.text(), timeout=10000)
     assert "8,490 parameters" in trace.model_label.text()  # the previous model stays
-    train = main_window.show_page(3)
+    train = main_window.show_page(TrainPage)
     train.start(TrainConfig(epochs=1, limit_train=256, limit_test=64, device="cpu"))
     qtbot.waitUntil(lambda: train.ended, timeout=60000)
-    main_window.show_page(TRACE)
+    main_window.show_page(TracePage)
     assert trace.use_training_run()
     qtbot.waitUntil(lambda: "current training run" in trace.model_label.text(), timeout=10000)
     qtbot.waitUntil(lambda: traced(trace), timeout=10000)
@@ -374,7 +374,7 @@ def test_evidence_over_the_input_for_the_predicted_or_clicked_class(qtbot, trace
 
 
 def test_a_model_chosen_while_the_default_one_loads_is_not_replaced_by_it(qtbot, main_window):
-    page = main_window.show_page(TRACE)  # built now: the shipped model is loading
+    page = main_window.show_page(TracePage)  # built now: the shipped model is loading
     torch.manual_seed(0)
     page.use_source(test_source(lambda: build("inception"), "an Inception net"))
     qtbot.waitUntil(lambda: traced(page) and len(page.trace.nodes) > 20, timeout=20000)
@@ -682,7 +682,7 @@ def test_the_maps_are_drawn_a_few_per_repaint_and_all_in_the_end(
     assert view.pending() == [] and (tmp_path / "trace.png").stat().st_size > 0
     # another page exported: the hidden overview is not drawn for it (up to 190 ms)
     view.set_scale_mode("layer")
-    trace.window().show_page(0)
+    trace.window().show_page(ConvPage)
     trace.window().export_png(tmp_path / "other.png")
     assert len(view.pending()) == len(view.items_by_node)
 

@@ -32,7 +32,9 @@ def quick(**kw):
 
 @pytest.fixture
 def train(main_window, qtbot):
-    page = main_window.show_page(3)
+    from cnnviz.gui.pages.train_page import TrainPage
+
+    page = main_window.show_page(TrainPage)
     yield page
     page.shutdown()
 
@@ -250,9 +252,10 @@ def test_closing_the_window_mid_training_stops_cleanly():
         "from cnnviz.gui.app import create_app\n"
         "from cnnviz.gui.window.main_window import MainWindow\n"
         "from cnnviz.core.training import TrainConfig\n"
+        "from cnnviz.gui.pages.train_page import TrainPage\n"
         "app = create_app(); w = MainWindow(); w.show()\n"
         "w.confirm_discard = lambda: 'discard'\n"
-        "page = w.show_page(3)\n"
+        "page = w.show_page(TrainPage)\n"
         "page.start(TrainConfig(epochs=20, limit_train=6400, device='cpu'))\n"
         "def close_when_busy():\n"
         "    if len(page.losses) > 20:\n"

@@ -45,8 +45,8 @@ def test_no_page_grows_the_window_in_presenter_mode_or_zoomed(main_window, look)
     window.set_look(**look)
     settle()
     assert (window.width(), window.height()) == SIZE
-    for index, entry in enumerate(PAGES):
-        page = window.show_page(index)
+    for entry in PAGES:
+        page = window.show_page(entry)
         settle(0.5)
         walk(window, page)
         settle(0.5)
@@ -58,10 +58,12 @@ def test_no_page_grows_the_window_in_presenter_mode_or_zoomed(main_window, look)
 def test_the_trace_arithmetic_never_scrolls_sideways_on_a_projector(main_window):
     """Presenter mode at 1280×800: before and after a unit is clicked, the arithmetic panel
     fits its width (the step bar drops its words for its icons; the step's title wraps)."""
+    from cnnviz.gui.pages.trace_page import TracePage
+
     window = main_window
     window.resize(*SIZE)
     window.set_look(presenter=True)
-    page = window.show_page([e.title for e in PAGES].index("Trace"))
+    page = window.show_page(TracePage)
     deadline = time.monotonic() + 30
     while not page.traced() and time.monotonic() < deadline:
         settle(0.1)
