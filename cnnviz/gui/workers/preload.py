@@ -112,6 +112,10 @@ class Preload:
         """Whether the pages can be built: :data:`MODULES` imported and :data:`WARM` run."""
         return self._ready.is_set()
 
+    def finished(self) -> bool:
+        """Whether start-up's work is all over: :data:`LATER` imported too, and frozen."""
+        return self._started and not self._thread.is_alive()
+
     def wait(self, timeout: float | None = None) -> bool:
         """Start the imports if need be and wait until :meth:`done`; True once it is."""
         self.start()
