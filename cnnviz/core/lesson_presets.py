@@ -91,6 +91,11 @@ CONV = Schema(
 )
 
 
+def taken(values: dict, *names: str) -> dict:
+    """The checked ``values`` of ``names``: a preset's settings, named as in its state."""
+    return {name: values[name] for name in names}
+
+
 def conv_state(preset: ConvPreset, step: int = 0) -> dict:
     """A convolution page's lesson state for ``preset`` at ``step``."""
     x, w = preset.arrays()
@@ -112,19 +117,8 @@ def conv_state(preset: ConvPreset, step: int = 0) -> dict:
 def conv_preset_from_state(state) -> tuple[ConvPreset, int]:
     """(preset, step) from a convolution page's lesson state; ``ValueError`` when malformed."""
     v = CONV.check(state)
-    preset = ConvPreset(
-        v["example"],
-        "",
-        v["inputs"],
-        v["kernels"],
-        bias=v["bias"],
-        stride=v["stride"],
-        padding=v["padding"],
-        dilation=v["dilation"],
-        padding_mode=v["padding_mode"],
-        relu=v["relu"],
-    )
-    return preset, v["step"]
+    settings = taken(v, "bias", "stride", "padding", "dilation", "padding_mode", "relu")
+    return ConvPreset(v["example"], "", v["inputs"], v["kernels"], **settings), v["step"]
 
 
 # -- pooling ---------------------------------------------------------------------------------------
@@ -183,19 +177,10 @@ def pool_state(preset: PoolPreset, step: int = 0) -> dict:
 def pool_preset_from_state(state) -> tuple[PoolPreset, int]:
     """(preset, step) from a pooling page's lesson state; ``ValueError`` when malformed."""
     v = POOL.check(state)
-    preset = PoolPreset(
-        v["example"],
-        "",
-        v["inputs"],
-        kind=v["kind"],
-        kernel=v["kernel"],
-        stride=v["stride"],
-        padding=v["padding"],
-        dilation=v["dilation"],
-        ceil_mode=v["ceil_mode"],
-        count_include_pad=v["count_include_pad"],
+    settings = taken(
+        v, "kind", "kernel", "stride", "padding", "dilation", "ceil_mode", "count_include_pad"
     )
-    return preset, v["step"]
+    return PoolPreset(v["example"], "", v["inputs"], **settings), v["step"]
 
 
 # -- transposed convolution ----------------------------------------------------------------------
@@ -257,19 +242,8 @@ TRANSPOSED = Schema(
 def transposed_preset_from_state(state) -> tuple[TransposedPreset, int]:
     """(preset, step) from a transposed convolution page's state; ``ValueError`` when malformed."""
     v = TRANSPOSED.check(state)
-    preset = TransposedPreset(
-        v["example"],
-        "",
-        v["inputs"][0],
-        v["kernel"],
-        stride=v["stride"],
-        padding=v["padding"],
-        output_padding=v["output_padding"],
-        dilation=v["dilation"],
-        bias=v["bias"],
-        view=v["view"],
-    )
-    return preset, v["step"]
+    settings = taken(v, "stride", "padding", "output_padding", "dilation", "bias", "view")
+    return TransposedPreset(v["example"], "", v["inputs"][0], v["kernel"], **settings), v["step"]
 
 
 # -- grouped convolution -------------------------------------------------------------------------
@@ -422,21 +396,9 @@ BACKWARD = Schema(
 def backward_preset_from_state(state) -> tuple[BackwardPreset, int]:
     """(preset, step) from a backward page's lesson state; ``ValueError`` when malformed."""
     v = BACKWARD.check(state)
-    preset = BackwardPreset(
-        v["example"],
-        "",
-        v["kind"],
-        v["inputs"][0],
-        v["kernel"],
-        v["kernel_size"],
-        stride=v["stride"],
-        padding=v["padding"],
-        grad_out=v["grad_out"],
-        ceil_mode=v["ceil_mode"],
-        count_include_pad=v["count_include_pad"],
-        lr=v["lr"],
-    )
-    return preset, v["step"]
+    settings = taken(v, "stride", "padding", "grad_out", "ceil_mode", "count_include_pad", "lr")
+    shape = (v["kind"], v["inputs"][0], v["kernel"], v["kernel_size"])
+    return BackwardPreset(v["example"], "", *shape, **settings), v["step"]
 
 
 # -- the Train page --------------------------------------------------------------------------------
