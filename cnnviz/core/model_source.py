@@ -77,3 +77,19 @@ def copy_state(model) -> dict:
         return {
             name: value.detach().to("cpu", copy=True) for name, value in model.state_dict().items()
         }
+
+
+def opened_source(name: str, path, state: dict) -> ModelSource:
+    """The model opened from a file as ``name`` with the weights ``state`` read from ``path``
+    (a state_dict read in another thread, used only to build this model); built, and the
+    weights fitted, in the thread that will own it, where weights that do not fit say why."""
+
+    def build():
+        from cnnviz.core.models import fit_weights
+        from cnnviz.core.models import info as zoo_entry
+        from cnnviz.core.models.weights import input_contract
+
+        opened = zoo_entry(name).opened
+        return fit_weights(opened.build(), state, name), input_contract(opened)
+
+    return ModelSource(f"{name} with the weights of {path}", build)

@@ -48,22 +48,6 @@ class Choice:
     keep_exact: bool = False
 
 
-def opened_weights_source(name: str, path, state: dict) -> ModelSource:
-    """The model opened from a file as ``name`` with the weights ``state`` read from ``path``
-    (a state_dict read in another thread, used only to build this model); built in the
-    thread that will own it, where weights that do not fit say why."""
-
-    def build():
-        from cnnviz.core.models import fit_weights
-        from cnnviz.core.models.weights import input_contract
-        from cnnviz.models import info as zoo_entry
-
-        opened = zoo_entry(name).opened
-        return fit_weights(opened.build(), state, name), input_contract(opened)
-
-    return ModelSource(f"{name} with the weights of {path}", build)
-
-
 class DrawController:
     """The Draw page's state. ``facts`` is what the compute service said of the model in
     use (:func:`cnnviz.gui.workers.draw_jobs.describe_model`), None until it has."""

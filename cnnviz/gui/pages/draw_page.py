@@ -13,12 +13,12 @@ from PySide6.QtWidgets import QFileDialog, QHBoxLayout
 
 from cnnviz.core.inference import has_ink, prepare
 from cnnviz.core.lesson_pictures import encode_png
-from cnnviz.core.model_source import checkpoint_source, default_source
+from cnnviz.core.model_source import checkpoint_source, default_source, opened_source
 from cnnviz.core.training import CheckpointError
 from cnnviz.gui.data.datasets import MNIST, data_dir
 from cnnviz.gui.pages import TRACE
 from cnnviz.gui.pages.base import Drawing, Page, PageContext
-from cnnviz.gui.pages.draw_controller import Choice, DrawController, opened_weights_source
+from cnnviz.gui.pages.draw_controller import Choice, DrawController
 from cnnviz.gui.pages.draw_views import build_tools, build_views
 from cnnviz.gui.widgets.draw_canvas import SIDE, DrawCanvas
 from cnnviz.gui.widgets.source_choice import CHECKPOINT, DEFAULT, OPENED, TRAINING_RUN
@@ -210,7 +210,7 @@ class DrawPage(Page):
 
     def _on_weights_loaded(self, result: dict) -> None:
         name, path = result["name"], result["path"]
-        source = opened_weights_source(name, path, result["state"])
+        source = opened_source(name, path, result["state"])
         self._ask(Choice(source, OPENED, str(path), name))
 
     def _on_weights_failed(self, text: str) -> None:

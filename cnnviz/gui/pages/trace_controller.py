@@ -19,6 +19,7 @@ import numpy as np
 
 from cnnviz.core.inference import MNIST_INFO, has_ink, prepare
 from cnnviz.core.model_source import ModelSource, default_source
+from cnnviz.gui.workers.draw_jobs import describe_model
 from cnnviz.gui.workers.evidence_worker import METHODS, evidence_job
 
 DEFAULT_DESCRIPTION = "the default model"
@@ -26,13 +27,6 @@ PROBABILITY_KINDS = ("probabilities", "log_softmax", "softmax")
 
 
 # -- the jobs (in the compute thread) ------------------------------------------------------------
-def describe_job(model, info) -> dict:
-    """The model's class name, its parameter count and its input contract (the model itself
-    stays in the compute thread)."""
-    params = sum(p.numel() for p in model.parameters())
-    return {"name": type(model).__name__, "params": int(params), "info": info}
-
-
 def trace_job(model, info, image: np.ndarray) -> dict:
     """The whole forward pass of the pixel image ``image`` (``[C, H, W]`` in [0, 1])."""
     from cnnviz.core.explain import trace_forward
@@ -56,22 +50,6 @@ def test_image_job(index: int, info) -> dict:
 
 
 test_image_job.__test__ = False  # a job, not a test (pytest collects test_* from imports)
-
-
-def weights_source(name: str, path: str, state: dict) -> ModelSource:
-    """The model opened from a file as ``name`` with the weights ``state`` read from ``path``
-    (built, and the weights fitted, in the thread that will own it)."""
-    from cnnviz.core.models import fit_weights
-    from cnnviz.core.models import info as zoo_entry
-    from cnnviz.core.models.weights import input_contract
-
-    opened = zoo_entry(name).opened
-    contract = input_contract(opened)
-
-    def build():
-        return fit_weights(opened.build(), state, name), contract
-
-    return ModelSource(f"{name} with the weights of {path}", build)
 
 
 class TraceView(Protocol):
@@ -135,7 +113,7 @@ class TraceController:
         description = description or source.description
         self.loading = (source, description, index, tuple(source_file or (None, None)))
         self.view.show_model_text(f"Loading {description}…")
-        self.jobs.submit("load", source, describe_job)
+        self.jobs.submit("load", source, describe_model)
 
     def on_loaded(self, result: dict) -> None:
         if self.loading is None:
@@ -147,7 +125,7 @@ class TraceController:
             return
         self.source, self.info, self.description = source, result["info"], description
         self.source_file = source_file
-        self.model_text = f"{result['name']}, {result['params']:,} parameters"
+        self.model_text = f"{result['name']}, {result['parameters']:,} parameters"
         self.evidence_class = None
         self.show_source(index)
         self.describe_model()

@@ -15,11 +15,11 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QFileDialog
 
 from cnnviz.core.lesson_pictures import encode_png, exact_state
-from cnnviz.core.model_source import ModelSource, checkpoint_source
+from cnnviz.core.model_source import ModelSource, checkpoint_source, opened_source
 from cnnviz.gui.pages import trace_views
 from cnnviz.gui.pages.base import Drawing, Page
 from cnnviz.gui.pages.page_jobs import PageJobs
-from cnnviz.gui.pages.trace_controller import TraceController, weights_source
+from cnnviz.gui.pages.trace_controller import TraceController
 from cnnviz.gui.pages.trace_lesson import check_trace_lesson
 from cnnviz.gui.widgets.source_choice import CHECKPOINT, DEFAULT, TRAINING_RUN, source_state
 from cnnviz.gui.widgets.weights_dialogs import ask_before_unpickling, ask_weights_file
@@ -149,7 +149,7 @@ class TracePage(Page):
         self.weights.load(name, path)
 
     def _on_weights_loaded(self, result: dict) -> None:
-        source = weights_source(result["name"], result["path"], result["state"])
+        source = opened_source(result["name"], result["path"], result["state"])
         self.use_source(source, 3, (result["path"], result["name"]))
 
     def _on_weights_failed(self, text: str) -> None:
