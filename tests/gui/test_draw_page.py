@@ -72,7 +72,7 @@ def test_latest_request_wins(qtbot, draw):
         drag(draw.canvas, VERTICAL)
     qtbot.waitUntil(lambda: settled(draw), timeout=10000)
     assert draw.shown_id == draw.request_id
-    client = draw.predictions  # asked at most once per request, its latest answered
+    client = draw.jobs.clients["prediction"]  # asked at most once per request, the latest answered
     assert client.answered_id == client.request_id <= draw.request_id
     assert draw.bars.top() == 1
 

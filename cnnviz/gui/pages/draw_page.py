@@ -20,11 +20,11 @@ from cnnviz.gui.pages import TRACE
 from cnnviz.gui.pages.base import Drawing, Page, PageContext
 from cnnviz.gui.pages.draw_controller import Choice, DrawController
 from cnnviz.gui.pages.draw_views import build_tools, build_views
+from cnnviz.gui.pages.page_jobs import PageJobs
 from cnnviz.gui.widgets.draw_canvas import SIDE, DrawCanvas
 from cnnviz.gui.widgets.source_choice import CHECKPOINT, DEFAULT, OPENED, TRAINING_RUN
 from cnnviz.gui.widgets.weights_dialogs import ask_before_unpickling, ask_weights_file
 from cnnviz.gui.workers.attribution_jobs import METHODS
-from cnnviz.gui.workers.compute_service import ComputeClient, ComputeService
 from cnnviz.gui.workers.draw_jobs import describe_model, prediction
 from cnnviz.gui.workers.weights_loader import (
     NO_OPENED_MODEL,
@@ -49,9 +49,7 @@ class DrawPage(Page):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.controller = DrawController(MNIST, data_dir)
-        self.predictions: ComputeClient | None = None  # made when the window lends its service
-        self.models: ComputeClient | None = None  # describes each model asked for
-        self._own_service: ComputeService | None = None  # only without a window's
+        self.jobs: PageJobs | None = None  # predictions, and each model asked for described
         self.weights = WeightsLoader(self, ask_before_unpickling)
         self.weights.loaded.connect(self._on_weights_loaded)
         self.weights.failed.connect(self._on_weights_failed)
@@ -74,16 +72,11 @@ class DrawPage(Page):
     def _connect(self) -> None:
         """The page's clients of the window's compute service; a page made without a window
         (a lesson exported from the command line) starts one of its own, stopped with it."""
-        if self.models is not None:
+        if self.jobs is not None:
             return
-        service = self.context.compute
-        if service is None:
-            service = self._own_service = ComputeService(self)
-        self.predictions = ComputeClient(service, "prediction", self)
-        self.predictions.result.connect(self._on_result)
-        self.models = ComputeClient(service, "model", self)
-        self.models.result.connect(self._on_described)
-        self.why_tabs.use_service(service)
+        answers = {"prediction": self._on_result, "model": self._on_described}
+        self.jobs = PageJobs(self, self.context.compute, answers)
+        self.why_tabs.use_service(self.jobs.service)
         self._ask(self.controller.in_use)
 
     def _fit_canvas(self) -> None:
@@ -116,7 +109,7 @@ class DrawPage(Page):
         self.source_box.set_in_use(choice.index)
         if self.controller.facts is None:
             self.model_label.setText(self.controller.model_text())
-        self.models.submit(choice.source, describe_model)
+        self.jobs.submit("model", choice.source, describe_model)
 
     def _on_described(self, result: dict) -> None:
         if "error" in result:
@@ -261,8 +254,8 @@ class DrawPage(Page):
         drawing, exact, info = self.canvas.to_array(), self._exact(), controller.info
         if exact is None and not has_ink(drawing):
             controller.answered()
-            if self.predictions is not None:
-                self.predictions.cancel()
+            if self.jobs is not None:
+                self.jobs.cancel("prediction")
             self.bars.set_probabilities(None)
             self.prediction.setText(controller.empty_text())
             self.seen.set_maps(np.zeros(info.input_shape[1:], np.float32), levels=(0, 1))
@@ -274,7 +267,7 @@ class DrawPage(Page):
             layers = controller.layers_to_show(
                 self.layer_box.currentText(), self.block_box.currentText()
             )
-            self.predictions.submit(controller.source, prediction, image, layers)
+            self.jobs.submit("prediction", controller.source, prediction, image, layers)
         self.why_tabs.set_image(image)  # after the prediction: the service runs it first
 
     def _on_result(self, result: dict) -> None:
@@ -417,15 +410,12 @@ class DrawPage(Page):
         return [("feature maps", self.maps), ("what the network sees", self.seen)]
 
     def shutdown(self) -> None:
-        for client in (self.predictions, self.models):
-            if client is not None:
-                client.cancel()  # the window stops its compute service
-        if self._own_service is not None:
-            self._own_service.stop()
+        if self.jobs is not None:
+            self.jobs.shutdown()  # the window stops its own compute service
         self.weights.shutdown()
         self.why_tabs.shutdown()
 
     def busy_text(self) -> str:
-        if self._own_service is not None and self._own_service.is_running():
+        if self.jobs is not None and self.jobs.running():
             return "finishing a model job"
         return "finishing reading a weights file" if self.weights.thread_running() else ""
