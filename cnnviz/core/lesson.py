@@ -13,7 +13,6 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from cnnviz.core import lesson_schema
 from cnnviz.core.files import write_text_atomically
 
 FORMAT = "cnnviz"
@@ -124,8 +123,3 @@ def load_lesson(path) -> Lesson:
 def save_lesson(path, lesson: Lesson) -> None:
     """Write a lesson atomically (a temporary file beside it, then one replace)."""
     write_text_atomically(path, lesson.to_json())
-
-
-# a page's state is checked by its schema (cnnviz.core.lesson_schema); ``whole`` stays here for
-# the pages that check one number of their state with it
-whole = lesson_schema.whole

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from cnnviz.core.inference import MNIST_INFO, InputContract
-from cnnviz.core.lesson import whole
 from cnnviz.core.lesson_pictures import check_exact, decode_png, exact_state
+from cnnviz.core.lesson_schema import whole
 from cnnviz.core.model_source import ModelSource, default_source
 from cnnviz.gui.widgets.source_choice import (
     CHECKPOINT,
