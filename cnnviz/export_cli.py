@@ -4,9 +4,12 @@ rendered offscreen (no display needed)."""
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 from pathlib import Path
+
+LOOKS = ("light", "dark", "presenter", "presenter-dark")  # as cnnviz.gui.export.stage.LOOKS
 
 
 def parser() -> argparse.ArgumentParser:
@@ -20,7 +23,15 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--list", action="store_true", help="list the examples: id, then title")
     p.add_argument("--size", default="1280x800", help="frame size WIDTHxHEIGHT (1280x800)")
     p.add_argument("--fps", type=float, default=2.0, help="frames a second (2)")
+    p.add_argument(
+        "--look",
+        choices=LOOKS,
+        default="light",
+        help="the frames' look: light (on white), dark, presenter (bigger type, stronger "
+        "contrast) or presenter-dark (light)",
+    )
     p.add_argument("--presenter", action="store_true", help="presenter mode (bigger type)")
+    p.add_argument("--code", action="store_true", help="show the PyTorch line under the grids")
     p.add_argument("--no-title", action="store_true", help="no title frame")
     return p
 
@@ -67,14 +78,54 @@ def run(argv) -> int:
 
 
 def _export(lesson, output: str, size, args) -> int:
-    os.environ["QT_QPA_PLATFORM"] = "offscreen"  # never a window, with or without a display
+    # never a window, with or without a display; and, for this command only, none of the
+    # platform plugin's messages ("This plugin does not support propagateSizeHints()")
+    os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    with quiet_qt():
+        return _render(lesson, output, size, args)
+
+
+@contextlib.contextmanager
+def quiet_qt():
+    """Qt's debug, info and warning messages dropped while the block runs (the handler in
+    place before is put back after it); critical and fatal ones still reach stderr."""
+    from PySide6.QtCore import QtMsgType, qInstallMessageHandler
+
+    def handler(kind, _context, message):
+        if kind in (QtMsgType.QtCriticalMsg, QtMsgType.QtFatalMsg):
+            print(f"Qt: {message}", file=sys.stderr)
+
+    before = qInstallMessageHandler(handler)
+    try:
+        yield
+    finally:
+        qInstallMessageHandler(before)
+
+
+def progress_printer(stream):
+    """``report(done, total)``: on a terminal one line rewritten in place; otherwise one
+    plain line per frame (a log, a CI job)."""
+    terminal = stream.isatty()
+
+    def report(done, total):
+        if terminal:
+            end = "\n" if done == total else ""
+            print(f"\rframe {done}/{total}", end=end, file=stream, flush=True)
+        else:
+            print(f"frame {done}/{total}", file=stream, flush=True)
+
+    return report
+
+
+def _render(lesson, output: str, size, args) -> int:
     from cnnviz.gui.app import create_app
+    from cnnviz.gui.export.stage import look_named
     from cnnviz.gui.settings import use_private_settings
 
     use_private_settings()  # the user's settings are neither read nor changed
     app = create_app()
-    presenter = args.presenter or lesson.presenter
-    if presenter:
+    look = look_named(args.look, args.presenter or lesson.presenter)
+    if look.presenter:  # the type of a page drawn whole (a stage sets its own)
         from cnnviz.gui.appearance.look import apply_look
 
         apply_look(app, 1.0, True)
@@ -85,12 +136,8 @@ def _export(lesson, output: str, size, args) -> int:
     if entry is None:
         raise ValueError(f"this cnnviz has no {lesson.page!r} page")
     job = AnimationExport(
-        entry.load(), lesson, output, size, args.fps, not args.no_title, (1.0, presenter)
+        entry.load(), lesson, output, size, args.fps, not args.no_title, look, code=args.code
     )
-
-    def report(done, total):
-        print(f"\rframe {done}/{total}", end="", file=sys.stderr, flush=True)
-
-    path = job.run(report)
-    print(f"\nwrote {path} ({job.total} frames, {size[0]}x{size[1]})", file=sys.stderr)
+    path = job.run(progress_printer(sys.stdout))
+    print(f"wrote {path} ({job.total} frames, {size[0]}x{size[1]}, {look.name})")
     return 0

@@ -1,12 +1,14 @@
 """Exporting a step-through as an animation: the page's own widgets, drawn offscreen.
 
-The export builds a copy of the page (same class, restored from the lesson's state), sized to
-the frame, never shown on screen, and renders it one step per slice of the GUI thread's event
-loop: widgets can only be painted on the GUI thread, and one frame (render + quantize or
-encode) takes a fraction of a second, so the window answers between two frames. A worker
-process would instead have to start Python and Qt again and rebuild the page (seconds before
-the first frame). The copy means the lecturer's own page is never touched: they may go on
-working, even on the same page, while the export runs.
+The export builds a copy of the page (same class, restored from the lesson's state), never
+shown on screen. A page with a stage (the grid lessons: see :mod:`cnnviz.gui.export.stage`)
+lends its grids and written arithmetic to a frame of exactly the export's size, in the look
+asked for; any other page is laid out whole at the frame's size. It is rendered one step per
+slice of the GUI thread's event loop: widgets can only be painted on the GUI thread, and one
+frame (render + quantize or encode) takes a fraction of a second, so the window answers
+between two frames. A worker process would instead have to start Python and Qt again and
+rebuild the page (seconds before the first frame). The copy means the lecturer's own page is
+never touched: they may go on working, even on the same page, while the export runs.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from PySide6.QtWidgets import QApplication
 from cnnviz.core.animation import open_writer
 from cnnviz.core.lesson import Lesson
 from cnnviz.gui.appearance.repaint_hold import release_repaints
+from cnnviz.gui.export.stage import LOOKS, FrameLook, Stage, frame_palette
 
 READY_SECONDS = 60.0  # a page restoring in its workers (a model to load) gets this long
 _retiring: list = []  # page copies done with, deleted once their workers have stopped
@@ -91,16 +94,19 @@ class AnimationExport(QObject):
         size,
         fps: float = 2.0,
         title_frame: bool = True,
-        look=(1.0, False),
+        look: FrameLook = LOOKS["light"],
         parent=None,
         context=None,
+        code: bool = False,
     ):
         super().__init__(parent)
         self.page_class, self.lesson, self.path = page_class, lesson, Path(path)
         self.context = context  # the window's (a Trace lesson on the training run needs it)
         self.size, self.fps, self.title_frame, self.look = tuple(size), fps, title_frame, look
+        self.code = code  # frames show the PyTorch line too
         self.layout_size = self.size  # larger when the page cannot be laid out that small
         self.page = None
+        self.stage: Stage | None = None  # the frame, for a page with a stage
         self.writer = None
         self.frames: list = []  # "title" or a step index, in order
         self.done = 0
@@ -145,24 +151,24 @@ class AnimationExport(QObject):
             if self.context is not None:
                 page.attach(self.context)
             page.restore_lesson(self.lesson.state)
-            page.apply_look(*self.look)
+            page.apply_look(self.look.zoom, self.look.presenter)
         except Exception:
             self._dispose()
             raise
 
     def open(self) -> None:
-        """Lay the page out at the frame's size and open the writer."""
+        """Lay the stage (or the page) out at the frame's size and open the writer."""
         page = self.page
         try:
             count = page.step_count()
             if count < 1:
                 raise ValueError(f"the {page.title} page has no steps to animate")
-            page.setAttribute(Qt.WA_DontShowOnScreen)
-            least = page.minimumSizeHint().expandedTo(page.minimumSize())
-            self.layout_size = laid_out_size(self.size, least)
-            page.resize(*self.layout_size)
-            page.show()
-            settle(page)
+            parts = page.stage_parts(self.code)
+            if parts is not None:
+                self.stage = Stage(parts, self.size, self.look)
+                self.stage.hold_text_heights(count, page.go_to_step)
+            else:
+                self._lay_out_page(page)
             frames = (["title"] if self.title_frame else []) + list(range(count))
             self.writer = open_writer(self.path, self.fps, len(frames))
         except Exception:
@@ -170,6 +176,20 @@ class AnimationExport(QObject):
             raise
         self.frames = frames
         self.done = 0
+
+    def _lay_out_page(self, page) -> None:
+        """A page without a stage: laid out whole at the frame's size (or larger, shrunk)."""
+        page.setAttribute(Qt.WA_DontShowOnScreen)
+        page.setPalette(frame_palette(self.look))
+        least = page.minimumSizeHint().expandedTo(page.minimumSize())
+        self.layout_size = laid_out_size(self.size, least)
+        page.resize(*self.layout_size)
+        page.show()
+        settle(page)
+
+    def palette(self) -> QPalette:
+        """The frames' palette (the title frame's colours)."""
+        return (self.stage or self.page).palette()
 
     def start(self) -> None:
         """Render in slices of the event loop (once a page restoring in its workers is
@@ -237,7 +257,7 @@ class AnimationExport(QObject):
                 self.size,
                 self.lesson.title or self.page.lesson_title(),
                 f"cnnviz · {self.page.title} · {self.page.step_count()} steps",
-                self.page.palette(),
+                self.palette(),
             )
         else:
             self.page.go_to_step(frame)
@@ -246,8 +266,17 @@ class AnimationExport(QObject):
         self.done += 1
 
     def grab(self) -> QImage:
-        """The frame widget drawn at the frame's size, one image pixel per pixel whatever the
+        """The frame drawn at the frame's size, one image pixel per pixel whatever the
         screen's scale."""
+        if self.stage is not None:
+            self.stage.settle()
+            release_repaints(self.stage)
+            image = QImage(*self.size, QImage.Format_RGB888)
+            image.fill(self.stage.palette().color(QPalette.Window))
+            painter = QPainter(image)
+            self.stage.render(painter, QPoint())
+            painter.end()
+            return image
         settle(self.page)
         release_repaints(self.page)
         widget = self.page.frame_widget()
@@ -320,6 +349,10 @@ class AnimationExport(QObject):
         self._dispose()
 
     def _dispose(self) -> None:
+        if self.stage is not None:  # it holds the page's widgets: it goes with the page
+            self.stage.hide()
+            self.stage.setParent(self.page)
+            self.stage = None
         if self.page is not None:
             retire(self.page)
             self.page = None

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from cnnviz.core.animation import VIDEO_HINT, parse_size, video_available
+from cnnviz.gui.export.stage import LOOK_TEXTS, LOOKS, FrameLook, look_named
 
 FORMAT_TEXTS = {"gif": "Animated GIF", "mp4": "MP4 video", "png": "PNG frames (a folder)"}
 SIZES = ("1280x800", "1920x1080", "1024x768")
@@ -33,9 +34,17 @@ def with_format(path: str, kind: str) -> str:
 
 
 class ExportDialog(QDialog):
-    """Asks for the target, format, size, frame rate and title frame of an animation."""
+    """Asks for the target, format, size, frame rate, title frame, look and PyTorch line of
+    an animation."""
 
-    def __init__(self, name: str, steps: int, window_size: tuple[int, int], parent=None):
+    def __init__(
+        self,
+        name: str,
+        steps: int,
+        window_size: tuple[int, int],
+        parent=None,
+        look: FrameLook = LOOKS["light"],
+    ):
         super().__init__(parent)
         self.setWindowTitle("Export animation")
         self.path = QLineEdit(str(Path.home() / f"{name}.gif"))
@@ -60,6 +69,14 @@ class ExportDialog(QDialog):
         self.fps.setSuffix(" frames a second")
         self.title_frame = QCheckBox("Start with a title frame")
         self.title_frame.setChecked(True)
+        self.look = QComboBox()
+        for key, text in LOOK_TEXTS.items():
+            self.look.addItem(text, key)
+        self.look.setCurrentIndex(list(LOOKS).index(look.name))  # the window's, at first
+        self.look.setToolTip("The frames' colours and type size (the window keeps its own)")
+        self.zoom = look.zoom
+        self.code = QCheckBox("Show the PyTorch line")
+        self.code.setToolTip("The PyTorch call that gives these numbers, under the grids")
         self.note = QLabel()
         self.note.setWordWrap(True)
         form = QFormLayout()
@@ -67,7 +84,9 @@ class ExportDialog(QDialog):
         form.addRow("Format", self.kind)
         form.addRow("Size", self.size_box)
         form.addRow("Speed", self.fps)
+        form.addRow("Look", self.look)
         form.addRow("", self.title_frame)
+        form.addRow("", self.code)
         self.buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
         self.buttons.button(QDialogButtonBox.Ok).setText("Export")
         self.buttons.accepted.connect(self._on_accept)
@@ -86,6 +105,11 @@ class ExportDialog(QDialog):
             self.fps.value(),
             self.title_frame.isChecked(),
         )
+
+    def frame_look(self) -> FrameLook:
+        """The look chosen for the frames."""
+        chosen = look_named(self.look.currentData())
+        return FrameLook(chosen.theme, chosen.presenter, self.zoom)
 
     def _on_kind_changed(self) -> None:
         kind = self.kind.currentData()

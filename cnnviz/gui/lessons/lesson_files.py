@@ -136,9 +136,12 @@ class LessonFiles:
             self.warn(title, f"Cannot write {Path(path).name}: {exc.strerror or exc}.")
 
     # -- animations ---------------------------------------------------------------------------
-    def export_animation(self, path, size=None, fps: float = 2.0, title_frame: bool = True):
-        """Start exporting the page shown as an animation; returns the job (its signals say
-        how it goes), or None with a message when the page has no steps or one is running."""
+    def export_animation(
+        self, path, size=None, fps: float = 2.0, title_frame: bool = True, look=None, code=False
+    ):
+        """Start exporting the page shown as an animation (in ``look``, a FrameLook: the
+        window's by default; with the PyTorch line when ``code``); returns the job (its signals
+        say how it goes), or None with a message when the page has no steps or one is running."""
         from cnnviz.gui.export.animation_export import AnimationExport
 
         page = self.window.current_page()
@@ -149,7 +152,7 @@ class LessonFiles:
             self.warn("Export animation", page.no_steps_text())
             return None
         size = size or (self.window.width(), self.window.height())
-        look = (self.window.zoom, self.window.presenter)
+        look = look or self.window_look()
         job = AnimationExport(
             type(page),
             self.current_lesson(),
@@ -159,6 +162,7 @@ class LessonFiles:
             title_frame,
             look,
             context=self.window.context,
+            code=code,
         )
         self.job = job
         self.progress = QProgressDialog("Exporting the animation…", "Cancel", 0, 1, self.window)
@@ -171,6 +175,14 @@ class LessonFiles:
         job.failed.connect(self._on_failed)
         job.start()
         return job
+
+    def window_look(self):
+        """The window's look as a FrameLook (its theme, presenter mode and zoom)."""
+        from cnnviz.gui.appearance import theme
+        from cnnviz.gui.export.stage import FrameLook
+
+        window = self.window
+        return FrameLook("dark" if theme.DARK else "light", window.presenter, window.zoom)
 
     def _on_progress(self, done: int, total: int) -> None:
         if self.progress is not None:
@@ -207,17 +219,20 @@ class LessonFiles:
             self.warn("Export animation", page.no_steps_text())
             return
         size = (self.window.width(), self.window.height())
-        dialog = ExportDialog(slug(page.lesson_title()), page.step_count(), size, self.window)
+        dialog = ExportDialog(
+            slug(page.lesson_title()), page.step_count(), size, self.window, self.window_look()
+        )
         try:
             if dialog.exec() != ExportDialog.Accepted:
                 return
             path, size, fps, title_frame = dialog.choice()
+            look, code = dialog.frame_look(), dialog.code.isChecked()
         finally:
             dialog.deleteLater()
         from cnnviz.core.animation import MissingExtra  # (numpy: not needed before the window)
 
         try:
-            self.export_animation(path, size, fps, title_frame)
+            self.export_animation(path, size, fps, title_frame, look, code)
         except MissingExtra as exc:
             self.warn("Export animation", str(exc))
 

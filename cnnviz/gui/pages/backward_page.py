@@ -47,6 +47,7 @@ class BackwardPage(GridLessonPage):
     state_of = staticmethod(backward_state)
     preset_of_state = staticmethod(backward_preset_from_state)
     legend_keys = ("window", "gap", "winner", "padding", "current")
+    stage = ("grid_area", ("arithmetic", "formula", "loss_label"))  # the loss, the SGD step
 
     def __init__(self, parent=None):
         super().__init__(parent)

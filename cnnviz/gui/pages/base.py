@@ -58,6 +58,7 @@ class Page(QWidget):
 
     title = ""
     status_hint = ""
+    stage: tuple = ()  # what an animation frame shows: see stage_parts
     steps_through = False  # the Step menu (Space, arrows, Home, End) drives this page
     edits_grids = False  # the Edit menu (paste, copy the output, randomize) acts on it
     uses_dataset = False  # told of every dataset choice through set_dataset
@@ -179,6 +180,21 @@ class Page(QWidget):
     def frame_widget(self) -> QWidget:
         """What an animation frame shows (the whole page unless a page says otherwise)."""
         return self
+
+    def stage_parts(self, code: bool = False):
+        """What an animation frame shows on a stage of its own (cnnviz.gui.export.stage), as
+        (board, labels under it), named by the class's ``stage``: (board, label attributes),
+        and the PyTorch line when ``code``. None (no ``stage``): the frame is
+        :meth:`frame_widget` as the page lays it out. For an export's own copy of the page:
+        the stage takes these widgets, and the page, never shown, goes on filling them."""
+        if not self.stage:
+            return None
+        board, names = self.stage
+        labels = [getattr(self, name) for name in names]
+        code_line = getattr(self, "code_line", None)
+        if code and code_line is not None:
+            labels.append(code_line.label)
+        return getattr(self, board), labels
 
     def figures(self) -> list[tuple[str, QWidget]]:
         """The figures a lecturer may take away (File → Export figure, Copy figure): a

@@ -62,6 +62,7 @@ class GridLessonPage(Page):
     state_of = None
     preset_of_state = None
     legend_keys: tuple = ("window", "padding", "current", "reader")
+    stage = ("grid_area", ("arithmetic", "formula"))  # an animation frame's (see stage_parts)
 
     def __init__(self, parent=None):
         super().__init__(parent)
