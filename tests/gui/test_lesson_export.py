@@ -255,9 +255,9 @@ def test_headless_export_of_an_example_as_png_frames(tmp_path, capsys):
         assert png.size == (320, 200)
 
 
-def test_a_frame_smaller_than_the_page_shows_the_whole_page_shrunk(tmp_path):
-    """320×200 is below the Pooling page's least size: the page is laid out larger, with the
-    frame's shape, and each frame shrunk to 320×200, so every step still shows (a cut-off
+def test_a_small_frame_shows_the_whole_stage(tmp_path):
+    """320×200 is below the Pooling page's least size: the frame shows the page's stage
+    (grids, arithmetic, formula) laid out at 320×200, so every step still shows (a cut-off
     corner made identical frames, which the GIF merged)."""
     code = cli_main(["export", "pool-2", "-o", str(tmp_path / "small.gif"), "--size", "320x200"])
     assert code == 0
@@ -268,7 +268,7 @@ def test_a_frame_smaller_than_the_page_shows_the_whole_page_shrunk(tmp_path):
             gif.seek(index)
             frames.append(np.asarray(gif.convert("L")))
     assert not np.array_equal(frames[0], frames[1]) and not np.array_equal(frames[1], frames[2])
-    dark = frames[1] < 128  # the numbers and the lines: the whole page, shrunk
+    dark = frames[1] < 128  # the numbers and the lines: the whole stage
     rows, cols = np.nonzero(dark)
     assert cols.max() - cols.min() > 0.6 * 320 and rows.max() - rows.min() > 0.6 * 200
 

@@ -163,12 +163,7 @@ class AnimationExport(QObject):
             count = page.step_count()
             if count < 1:
                 raise ValueError(f"the {page.title} page has no steps to animate")
-            parts = page.stage_parts(self.code)
-            if parts is not None:
-                self.stage = Stage(parts, self.size, self.look)
-                self.stage.hold_text_heights(count, page.go_to_step)
-            else:
-                self._lay_out_page(page)
+            self.lay_out()
             frames = (["title"] if self.title_frame else []) + list(range(count))
             self.writer = open_writer(self.path, self.fps, len(frames))
         except Exception:
@@ -176,6 +171,17 @@ class AnimationExport(QObject):
             raise
         self.frames = frames
         self.done = 0
+
+    def lay_out(self) -> None:
+        """Build the frame: the page's stage at exactly the frame's size, its labels as tall
+        as their longest text over the steps; or, for a page without a stage, the page."""
+        page = self.page
+        parts = page.stage_parts(self.code)
+        if parts is None:
+            self._lay_out_page(page)
+            return
+        self.stage = Stage(parts, self.size, self.look)
+        self.stage.hold_text_heights(page.step_count(), page.go_to_step)
 
     def _lay_out_page(self, page) -> None:
         """A page without a stage: laid out whole at the frame's size (or larger, shrunk)."""
