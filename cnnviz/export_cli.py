@@ -28,9 +28,11 @@ def parser() -> argparse.ArgumentParser:
         choices=LOOKS,
         default="light",
         help="the frames' look: light (on white), dark, presenter (bigger type, stronger "
-        "contrast) or presenter-dark (light)",
+        "contrast) or presenter-dark (presenter mode, dark)",
     )
-    p.add_argument("--presenter", action="store_true", help="presenter mode (bigger type)")
+    p.add_argument(
+        "--presenter", action="store_true", help="presenter mode in the look chosen (bigger type)"
+    )
     p.add_argument("--code", action="store_true", help="show the PyTorch line under the grids")
     p.add_argument("--no-title", action="store_true", help="no title frame")
     return p
