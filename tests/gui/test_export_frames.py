@@ -265,3 +265,12 @@ def test_the_command_and_the_stage_name_the_same_looks():
     from cnnviz.gui.export.stage import LOOKS
 
     assert list(command_looks) == list(LOOKS)
+
+
+def test_presenter_adds_to_the_look_chosen(tmp_path, capsys):
+    args = ["export", "pool-1", "-o", str(tmp_path / "p.gif"), "--size", "320x200"]
+    assert cli_main([*args, "--look", "dark", "--presenter"]) == 0
+    assert capsys.readouterr().out.splitlines()[-1].endswith(", presenter-dark)")
+    with Image.open(tmp_path / "p.gif") as gif:
+        gif.seek(1)
+        assert max(gif.convert("RGB").getpixel((2, 2))) < 60  # dark
