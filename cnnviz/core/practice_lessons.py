@@ -3,9 +3,10 @@
 "Show me" after a wrong answer opens this lesson: a Conv2d on the Convolution page (a layer
 with groups, or a question about its weights and multiply-adds, on the Grouped convolution
 page), MaxPool2d and AvgPool2d on the Pooling page, ConvTranspose2d on the Transposed
-convolution page, each at the step of the asked cell (a size question: the last step, the
-whole output shown). The state is checked as a lesson file's is; a layer no page can show
-as it is (more channels than a page holds, a stack of layers) gives the reason instead.
+convolution page, a gradient (∂L/∂W, ∂L/∂X) on the Backward page, each at the step of the
+asked cell (a size or a count: the last step, the whole output shown). The state is checked
+as a lesson file's is; a layer no page can show as it is (more channels than a page holds, a
+stack of layers) gives the reason instead.
 Qt-free: the plans that find the step are the pages' own (:mod:`cnnviz.core.ops`).
 """
 
@@ -17,15 +18,18 @@ from cnnviz.core.lesson import Lesson
 from cnnviz.core.lesson_presets import (
     MAX_CHANNELS,
     MAX_LAYER_CHANNELS,
+    backward_preset_from_state,
     conv_preset_from_state,
     grouped_preset_from_state,
     pool_preset_from_state,
     transposed_preset_from_state,
 )
+from cnnviz.core.ops.backward import INPUT, WEIGHT, ConvBackwardPlan, PoolBackwardPlan
 from cnnviz.core.ops.conv import ConvPlan
 from cnnviz.core.ops.grouped import GroupedConvPlan
 from cnnviz.core.ops.pool import PoolPlan
 from cnnviz.core.ops.transposed import TransposedConvPlan
+from cnnviz.core.quiz import GRAD_WEIGHT
 
 CONVOLUTION, POOLING = "Convolution", "Pooling"
 TRANSPOSED, GROUPED = "Transposed convolution", "Grouped convolution"
@@ -86,7 +90,8 @@ def _conv(question) -> Lesson:
 
 def _grouped(question) -> Lesson:
     s, k = question.settings, question.settings["kwargs"]
-    if pair(k.get("stride", 1)) != [1, 1] or pair(k.get("dilation", 1)) != [1, 1]:
+    strided = pair(k.get("stride", 1)) != [1, 1] or pair(k.get("dilation", 1)) != [1, 1]
+    if strided and question.asks != "parameters":  # (the weights are the same with them)
         raise ValueError("the Grouped convolution page has no stride or dilation")
     groups = int(k.get("groups", 1))
     x = _input(s, MAX_LAYER_CHANNELS)
@@ -150,8 +155,44 @@ def _transposed(question) -> Lesson:
     return Lesson(TRANSPOSED, state | {"step": len(plan) - 1})
 
 
+def _gradient_step(plan, question) -> int:
+    """The step of the asked ∂L/∂W or ∂L/∂X cell (pooling: the first window routing to it)."""
+    cell = tuple(question.cell)
+    if isinstance(plan, PoolBackwardPlan):
+        hits = (i for i, step in enumerate(plan) if any(c[1:] == cell for c in step.cells))
+    else:
+        target = WEIGHT if question.settings["of"] == GRAD_WEIGHT else INPUT
+        hits = (
+            i for i, step in enumerate(plan) if step.target == target and step.cell[-2:] == cell
+        )
+    return next(hits, len(plan) - 1)
+
+
+def _backward(question) -> Lesson:
+    s, k = question.settings, question.settings["kwargs"]
+    if len(s["input"]) != 1 or len(s["grad_output"]) != 1:
+        raise ValueError("the Backward page shows one channel")
+    x, g = s["input"][0], s["grad_output"][0]
+    stride, padding = pair(k.get("stride", 1)), pair(k.get("padding", 0))
+    state = {"inputs": [x], "grad_out": g, "stride": stride, "padding": padding, "lr": 0.01}
+    if s["layer"] == "Conv2d":
+        kernel = s["weight"][0][0]
+        state |= {"kind": "conv", "kernel": kernel, "kernel_size": pair(len(kernel))}
+        plan = ConvBackwardPlan([x], [[kernel]], [g], stride, padding)
+    else:
+        size = pair(k["kernel_size"])
+        stride = size if k.get("stride") is None else stride
+        state |= {"kind": "max", "kernel": None, "kernel_size": size, "stride": stride}
+        state |= {"ceil_mode": bool(k.get("ceil_mode", False))}
+        plan = PoolBackwardPlan([x], "max", size, [g], stride, padding, state["ceil_mode"])
+    backward_preset_from_state(state)
+    return Lesson("Backward", state | {"step": _gradient_step(plan, question)})
+
+
 def _maker(question):
     layer = question.settings.get("layer")
+    if question.settings.get("grad_output") is not None:
+        return _backward
     if layer == "Conv2d":
         groups = int(question.settings["kwargs"].get("groups", 1))
         counts = question.asks in ("parameters", "multiply_adds")

@@ -117,3 +117,57 @@ def test_show_me_finds_the_page_that_fits_or_says_why_none_does():
         "Conv2d", {"in_channels": 64, "out_channels": 64, "kernel_size": 3, "groups": 4}, [64, 8, 8]
     )
     assert "cannot show this layer" in lesson_for(wide)
+
+
+def test_practice_starts_from_a_topic_and_seed_and_every_lesson_shown_is_the_question_s():
+    from cnnviz.core.lesson_presets import backward_preset_from_state
+    from cnnviz.core.ops.backward import ConvBackwardPlan
+    from cnnviz.core.quiz import topics
+
+    practice = Practice.start("pooling", 3)
+    again = Practice.start("pooling", 3)
+    assert len(practice.questions) == 10 and practice.questions == again.questions
+    assert practice.file_name() == "practice-pooling-seed-3.csv"
+    pages = set()
+    for topic in topics():
+        for seed in range(4):
+            for question in Practice.start(topic, seed).questions:
+                lesson = lesson_for(question)
+                if isinstance(lesson, str):  # said, never a wrong page
+                    assert question.settings["layer"] in ("Sequential", "Linear", "Conv2d") or (
+                        "cannot show" in lesson
+                    )
+                    continue
+                pages.add(lesson.page)
+                if question.asks != "cell":
+                    continue
+                state = lesson.state
+                if lesson.page == "Convolution":
+                    preset, step = conv_preset_from_state(state)
+                    plan = ConvPlan(
+                        *preset.arrays(),
+                        preset.bias,
+                        preset.stride,
+                        preset.padding,
+                        preset.dilation,
+                        preset.padding_mode,
+                    )
+                elif lesson.page == "Backward" and state["kind"] == "conv":
+                    preset, step = backward_preset_from_state(state)
+                    plan = ConvBackwardPlan(
+                        [preset.input],
+                        [[preset.kernel_array()]],
+                        [preset.grad_out],
+                        preset.stride,
+                        preset.padding,
+                    )
+                else:
+                    continue
+                assert plan[step].value == pytest.approx(question.answer, abs=1e-9)
+    assert pages == {
+        "Convolution",
+        "Pooling",
+        "Grouped convolution",
+        "Transposed convolution",
+        "Backward",
+    }
