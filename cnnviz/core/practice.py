@@ -97,6 +97,11 @@ class Practice:
         return f"Question {self.index + 1} of {len(self.questions)}"
 
     # -- answering ------------------------------------------------------------------------------
+    def shown(self) -> None:
+        """The question asked now is on screen from now on: its seconds count from here (not
+        from the last answer, whose explanation the student was reading)."""
+        self.asked_at = self.clock()
+
     def readable(self, answer: str) -> str:
         """ "" when ``answer`` can be read as this question's kind of answer, else what it
         should look like (such an answer is not counted: the student types it again)."""

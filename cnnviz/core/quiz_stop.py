@@ -16,22 +16,29 @@ countdown the class gets before the answer. Qt-free: the deck reads it, the wind
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from cnnviz.core.lesson import LessonError
-from cnnviz.core.lesson_schema import Field, Optional, Schema, Text, Whole
 
 MAX_SECONDS = 3600
 MAX_TEXT = 2000
 
-_TEXT = "{what} must be text"
-QUIZ = Schema(
-    (
-        Field("answer", Text(_TEXT), default="", what="its answer"),
-        Field("arithmetic", Text(_TEXT), default="", what="its arithmetic"),
-        Field("seconds", Optional(Whole(0, MAX_SECONDS)), default=None, what="its countdown"),
+
+@functools.cache
+def quiz_schema():
+    """What a quiz table may hold besides its question (read when a deck is, not at start-up:
+    the window imports this module before its first paint)."""
+    from cnnviz.core.lesson_schema import Field, Optional, Schema, Text, Whole
+
+    text = Text("{what} must be text")
+    return Schema(
+        (
+            Field("answer", text, default="", what="its answer"),
+            Field("arithmetic", text, default="", what="its arithmetic"),
+            Field("seconds", Optional(Whole(0, MAX_SECONDS)), default=None, what="its countdown"),
+        )
     )
-)
 
 
 @dataclass(frozen=True)
@@ -91,7 +98,7 @@ def quiz_from_data(data, where: str = "This stop") -> QuizStop:
     if isinstance(answer, (int, float)) and not isinstance(answer, bool):
         data = data | {"answer": answer_text(answer)}  # "answer": 320 reads as "320"
     try:
-        values = QUIZ.check(data)
+        values = quiz_schema().check(data)
     except ValueError as exc:
         raise LessonError(f"{where} is damaged: {exc}") from None
     seconds = values["seconds"] or 0

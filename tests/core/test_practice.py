@@ -43,9 +43,11 @@ def test_answers_are_checked_timed_and_scored():
     right = practice.answer(" 2 × 2 ")
     assert right.correct and right.seconds == 12.5 and right.given == "2 × 2"
     assert "Right" in right.explanation
-    clock.now += 3
     assert practice.readable("eight") != ""  # not counted: typed again
     assert practice.index == 1
+    clock.now += 40  # reading the explanation: not counted
+    practice.shown()
+    clock.now += 3
     wrong = practice.answer("7")
     assert not wrong.correct and wrong.seconds == 3 and "8" in wrong.explanation
     assert practice.score_text() == "1 of 2 right" and practice.wrong() == [wrong]
