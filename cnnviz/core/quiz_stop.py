@@ -86,8 +86,8 @@ def _generated(data: dict, where: str) -> tuple[str, str, str]:
     try:
         question = Question.from_dict(data)
     except (KeyError, TypeError, ValueError) as exc:
-        raise LessonError(f"{where} is damaged: its quiz question cannot be read ({exc})") from None
-    return question.prompt, answer_text(question.answer), question.explanation
+        raise LessonError(f"{where} is damaged: its quiz question cannot be read: {exc}") from None
+    return question.prompt, question.answer_text, question.explanation
 
 
 def quiz_from_data(data, where: str = "This stop") -> QuizStop:

@@ -98,3 +98,19 @@ def test_the_lecture_deck_asks_the_lecture_s_four_questions_before_showing_them(
     assert by_answer["6"].lesson.state["kernel"] == [2, 2]
     assert by_answer["320"].lesson.state["model"] == "simple"
     assert "12,443,648" in by_answer["120,422,400"].quiz.answer
+
+
+def test_a_generated_question_is_a_quiz_stop_with_its_own_prompt_answer_and_arithmetic(tmp_path):
+    from cnnviz.core.quiz import generate
+
+    question = generate("output_sizes", 4, 3)[2]
+    stop = {"caption": "q", "page": "Convolution", "quiz": {"question": question.to_dict()}}
+    deck = read_file(deck_file(tmp_path, [stop | {"quiz": stop["quiz"] | {"seconds": 15}}]))
+    quiz = deck.stops[0].quiz
+    assert quiz.question == question.prompt and quiz.answer == question.answer_text
+    assert quiz.arithmetic == question.explanation and quiz.seconds == 15
+    save_deck(tmp_path / "again.cnnviz", deck)
+    assert read_file(tmp_path / "again.cnnviz") == deck
+    broken = {"caption": "q", "page": "Convolution", "quiz": {"question": {"asks": "cell"}}}
+    with pytest.raises(LessonError, match="stop 1 is damaged: its quiz question cannot be read"):
+        read_file(deck_file(tmp_path, [broken]))

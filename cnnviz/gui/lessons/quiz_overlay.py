@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QFrame, QLabel, QVBoxLayout, QWidget
 from cnnviz.core.quiz_stop import QuizWalk
 
 # point sizes in presenter mode (a projector's back row); the normal look takes 3/4 of them
-SIZES = {"question": 30, "clock": 44, "answer": 30, "arithmetic": 20, "hint": 14}
+SIZES = {"question": 30, "clock": 44, "answer": 30, "arithmetic": 20, "hint": 12}
 MARGIN = 0.04  # of the page's room, around the question
 ASK_HINT = "PageDown: the answer"
 ANSWER_HINT = "PageDown: the next stop · PageUp: the question again"
@@ -31,7 +31,8 @@ class QuizOverlay(QFrame):
         self.presenter = False
         self.labels: dict[str, QLabel] = {}
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(24, 16, 24, 12)
+        layout.setContentsMargins(20, 6, 20, 6)
+        layout.setSpacing(2)  # the revealed band takes as little of the page as it can
         layout.addStretch(1)
         for key in ("question", "clock", "answer", "arithmetic", "hint"):
             label = QLabel()
