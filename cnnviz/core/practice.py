@@ -14,6 +14,7 @@ import io
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from cnnviz.core.files import write_text_atomically
 
@@ -25,7 +26,7 @@ CSV_HEADER = ("question", "answer given", "right answer", "correct", "seconds ta
 class Result:
     """One answered question: what was asked, answered, right, and the seconds it took."""
 
-    question: object  # a cnnviz.core.quiz Question
+    question: Any  # a cnnviz.core.quiz Question
     given: str
     correct: bool
     explanation: str

@@ -126,7 +126,9 @@ def _pool(question) -> Lesson:
     plan = PoolPlan(
         x,
         kind,
-        *(settings[key] for key in ("kernel", "stride", "padding")),
+        settings["kernel"],
+        settings["stride"],
+        settings["padding"],
         settings["dilation"],
         preset.ceil_mode,
         preset.count_include_pad,
@@ -175,9 +177,10 @@ def _backward(question) -> Lesson:
     x, g = s["input"][0], s["grad_output"][0]
     stride, padding = pair(k.get("stride", 1)), pair(k.get("padding", 0))
     state = {"inputs": [x], "grad_out": g, "stride": stride, "padding": padding, "lr": 0.01}
+    plan: ConvBackwardPlan | PoolBackwardPlan
     if s["layer"] == "Conv2d":
         kernel = s["weight"][0][0]
-        state |= {"kind": "conv", "kernel": kernel, "kernel_size": pair(len(kernel))}
+        state |= {"kind": "conv", "kernel": kernel, "kernel_size": [len(kernel), len(kernel[0])]}
         plan = ConvBackwardPlan([x], [[kernel]], [g], stride, padding)
     else:
         size = pair(k["kernel_size"])
