@@ -56,7 +56,10 @@ def test_practice_with_show_me_and_a_saved_result(qtbot, main_window, tmp_path, 
     assert "Not quite" in dialog.feedback.text() and dialog.score.text() == "1 of 2 right"
     lesson = lesson_for(questions[1])
     assert dialog.show_me.isEnabled()
+    main_window.set_look(presenter=True)
     qtbot.mouseClick(dialog.show_me, Qt.LeftButton)
+    assert main_window.presenter  # the window keeps its look
+    main_window.set_look(presenter=False)
     page = main_window.current_page()
     assert page.title == lesson.page
     shown = page.lesson_state()
@@ -89,3 +92,19 @@ def test_practice_with_show_me_and_a_saved_result(qtbot, main_window, tmp_path, 
     ]
     assert all(float(row[4]) >= 0 for row in rows[1:])
     assert [p.name for p in tmp_path.iterdir()] == ["class-results.csv"]
+
+
+def test_show_me_says_why_when_no_page_shows_the_layer(main_window):
+    from cnnviz.gui.lessons.practice_dialog import PracticeDialog, open_practice
+
+    dialog = open_practice(main_window)
+    assert open_practice(main_window) is dialog  # one practice per window
+    dialog.topic.setCurrentIndex(dialog.topic.findData("receptive_fields"))
+    dialog.seed.setValue(1)
+    dialog.start()
+    question = dialog.practice.current()
+    dialog.answer_edit.setText(" × ".join(str(v + 1) for v in question.answer))
+    dialog.check()
+    assert not dialog.result.correct and not dialog.show_me.isEnabled()
+    assert dialog.show_me.toolTip().startswith("No lesson page shows a stack of layers")
+    assert main_window.findChildren(PracticeDialog) == [dialog]

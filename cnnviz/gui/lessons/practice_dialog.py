@@ -186,7 +186,11 @@ class PracticeDialog(QDialog):
         if self.result is None or self.result.correct:
             return ""
         lesson = lesson_for(self.result.question)
-        problem = lesson if isinstance(lesson, str) else self.window.lesson_files.apply(lesson)
+        if isinstance(lesson, str):
+            problem = lesson
+        else:  # the window keeps its look: presenter mode stays as it is
+            lesson.presenter = self.window.presenter
+            problem = self.window.lesson_files.apply(lesson, "The question's lesson")
         if problem:
             self.feedback.setText(f"{self.result.explanation}\n\n{problem}")
         return problem
