@@ -126,7 +126,7 @@ def receptive_field_question(layers, input_shape, cell=None, topic: str = "") ->
             )
     return Question(
         prompt=f"{stack} Which input pixels does output unit row {row}, column {col} see? "
-        "(first and last row, first and last column)",
+        "(its top-left and bottom-right pixels: row, column to row, column)",
         settings=settings,
         asks="receptive_field",
         answer=answer,

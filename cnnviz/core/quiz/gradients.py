@@ -10,7 +10,7 @@ from cnnviz.core.ops.numbers import format_number
 
 from .layers import CONV, MAX_POOL
 from .question import Question
-from .sizes import input_text, layer_text, ordered
+from .sizes import input_text, layer_text, ordered, unique
 from .values import nested
 
 GRAD_WEIGHT, GRAD_INPUT = "grad_weight", "grad_input"
@@ -112,8 +112,8 @@ def gradient_cell_question(
 
 
 def _far(mistakes, value: float, decimals: int) -> tuple:
-    return tuple(
-        (round(w, 9), t) for w, t in mistakes if abs(w - value) > 10.0 ** (-decimals) * 1.5
+    return unique(
+        [(round(w, 9), t) for w, t in mistakes if abs(w - value) > 10.0 ** (-decimals) * 1.5]
     )
 
 
