@@ -3,6 +3,8 @@
 
 A stop is a lesson (``page``, ``title``, ``state``...) or names a shipped example by its id
 (``{"caption": ..., "example": "conv-1"}``), so the shipped deck holds no copy of an example.
+A stop with a ``"quiz"`` table asks a question over its page first
+(:mod:`cnnviz.core.quiz_stop`).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from cnnviz.core.lesson import (
     parse_file,
     read_text,
 )
+from cnnviz.core.quiz_stop import QuizStop, quiz_from_data
 
 MAX_CAPTION = 200
 LECTURE_DECK = resources.files("cnnviz.resources") / "decks" / "lecture-10.cnnviz"
@@ -29,10 +32,12 @@ LECTURE_DECK = resources.files("cnnviz.resources") / "decks" / "lecture-10.cnnvi
 
 @dataclass
 class Stop:
-    """One stop of a deck: a caption (a few words, as on a slide) and the lesson it opens."""
+    """One stop of a deck: a caption (a few words, as on a slide), the lesson it opens and,
+    for a quiz stop, the question it asks over that lesson's page."""
 
     caption: str
     lesson: Lesson
+    quiz: QuizStop | None = None
 
 
 @dataclass
@@ -52,6 +57,7 @@ class Deck:
                 "state": stop.lesson.state,
             }
             | ({"description": stop.lesson.description} if stop.lesson.description else {})
+            | ({"quiz": stop.quiz.to_data()} if stop.quiz is not None else {})
             for stop in self.stops
         ]
         data = {"format": FORMAT, "kind": "deck", "version": VERSION, "title": self.title}
@@ -72,7 +78,8 @@ def deck_from_data(data: dict, name: str = "This file") -> Deck:
         caption = stop.get("caption") if isinstance(stop, dict) else None
         if not isinstance(caption, str) or len(caption) > MAX_CAPTION:
             raise LessonError(f"{where} is damaged: its caption is missing or too long")
-        deck.stops.append(Stop(caption, _stop_lesson(stop, where)))
+        quiz = quiz_from_data(stop["quiz"], where) if "quiz" in stop else None
+        deck.stops.append(Stop(caption, _stop_lesson(stop, where), quiz))
     return deck
 
 

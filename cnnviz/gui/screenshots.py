@@ -377,16 +377,24 @@ def look_shots(shooter: Shooter, size: tuple[int, int]) -> None:
 
 
 def deck_shots(shooter: Shooter) -> None:
-    """The lecture's deck at its first Convolution stop and its first Architecture stop."""
+    """The lecture's deck at its first Convolution stop and its first Architecture stop, then
+    its quiz stop on the 2×2 max-pooling slice: asked, and its answer revealed."""
     deck = shooter.window.deck
     deck.open_lecture()
-    pages = [stop.lesson.page for stop in deck.deck.stops]
+    stops = deck.deck.stops
+    pages = [stop.lesson.page if stop.quiz is None else "" for stop in stops]
     for name, page in (("deck-convolution", "Convolution"), ("deck-architecture", "Architecture")):
         deck.go_to(pages.index(page))
         current = shooter.window.current_page()
         shooter.wait_for(lambda p=current: not getattr(p, "busy", False), 60)
         shooter.settle()
         shooter.save(name)
+    deck.go_to(next(i for i, s in enumerate(stops) if s.quiz and s.lesson.page == "Pooling"))
+    shooter.settle()
+    shooter.save("deck-quiz")
+    deck.next_stop()  # PageDown: the answer, on the page
+    shooter.settle()
+    shooter.save("deck-quiz-answer")
 
 
 def take(folder: Path, size: tuple[int, int] = (1280, 800)) -> list[Path]:

@@ -7,6 +7,9 @@ it (never in presenter mode): on a projector's 1280×800 the page keeps its room
 belongs to its stop: on another page the band says only where the deck stands. PageDown /
 PageUp (what presentation clickers send) and Alt+→ / Alt+← go to the next / previous stop,
 whose page opens in its saved state. A stop keeps the window's presenter mode as it is.
+A quiz stop asks its question over the page first: PageDown reveals the answer, the next
+PageDown moves on; PageUp hides a revealed answer, and a quiz stop entered backwards shows
+its answer (:mod:`cnnviz.gui.lessons.quiz_overlay`).
 """
 
 from __future__ import annotations
@@ -30,6 +33,8 @@ from PySide6.QtWidgets import (
 
 from cnnviz.core.deck import Deck, Stop, lecture_deck, save_deck
 from cnnviz.core.lesson import SUFFIX, LessonError
+from cnnviz.core.quiz_stop import QuizWalk
+from cnnviz.gui.lessons.quiz_overlay import QuizOverlay
 
 # the stops panel (about 260 px) opens by itself only in a window at least this wide: at
 # 1280 px it took the Convolution lesson's cells from 85 px to 38 px
@@ -44,6 +49,8 @@ class DeckController:
         self.deck: Deck | None = None
         self.index = -1
         self.path = ""
+        self.quiz: QuizWalk | None = None  # the quiz stop shown: asking or revealed
+        self.quiz_view = QuizOverlay(window.centralWidget().findChild(QWidget, "pageRoom"))
         self.caption = QLabel()
         self.caption.setObjectName("deckCaption")
         self.caption.setAlignment(Qt.AlignCenter)
@@ -124,6 +131,7 @@ class DeckController:
         self.caption_dock.setVisible(on)
         self.panel_dock.setVisible(on and self.room_for_panel())
         self._sync_action()
+        self._show_quiz()
 
     def room_for_panel(self) -> bool:
         """Whether the stops panel may open by itself: not in presenter mode, and only in a
@@ -133,6 +141,7 @@ class DeckController:
     def _on_presenter(self, on: bool) -> None:
         if on:  # the page needs the room: the list opens on demand (Stops)
             self.panel_dock.hide()
+        self._show_quiz()
 
     def _sync_action(self) -> None:
         action = getattr(self.window.menus, "deck", None) if hasattr(self.window, "menus") else None
@@ -160,8 +169,9 @@ class DeckController:
             return f"{exc}."
         return self.open_deck(deck)
 
-    def go_to(self, index: int) -> str:
-        """Open stop ``index``; "" or why it cannot (the current stop then stays)."""
+    def go_to(self, index: int, revealed: bool = False) -> str:
+        """Open stop ``index`` (a quiz stop asking, or ``revealed``); "" or why it cannot
+        (the current stop then stays)."""
         if self.deck is None or not 0 <= index < len(self.deck.stops):
             return ""
         stop = self.deck.stops[index]
@@ -171,14 +181,27 @@ class DeckController:
             self.window.lesson_files.warn("Deck", problem)
             return problem
         self.index = index
+        self.quiz = QuizWalk(stop.quiz, revealed) if stop.quiz is not None else None
+        if revealed and self.quiz is not None:
+            self.window.current_page().last_step()  # the page's result under the answer
         self._refresh()
         return ""
 
     def next_stop(self) -> None:
+        """PageDown: a quiz stop's answer, else the next stop."""
+        if self.quiz is not None and self._quiz_shown() and self.quiz.forward():
+            self.window.current_page().last_step()  # the whole result on the page
+            self._show_quiz()
+            return
         self.go_to(self.index + 1)
 
     def previous_stop(self) -> None:
-        self.go_to(self.index - 1)
+        """PageUp: a revealed answer hidden (the question asked again), else the previous
+        stop (a quiz stop revealed, as it was left)."""
+        if self.quiz is not None and self._quiz_shown() and self.quiz.back():
+            self.go_to(self.index)  # the page as the question found it
+            return
+        self.go_to(self.index - 1, revealed=True)
 
     def _refresh(self) -> None:
         deck = self.deck
@@ -203,6 +226,7 @@ class DeckController:
         """The stop's caption while its page is shown; on another page, only where the deck
         stands (the caption belongs to its stop, not to whatever page follows)."""
         stop = self.current_stop()
+        self._show_quiz()
         if stop is None:
             self.caption.setText("")
             self.where.setText("")
@@ -214,6 +238,21 @@ class DeckController:
         else:
             self.caption.setText("")
             self.where.setText(f"Deck: stop {count} is on the {stop.lesson.page} page")
+
+    def _quiz_shown(self) -> bool:
+        """The current stop's quiz is over its page: the deck shown, the stop's page too."""
+        stop = self.current_stop()
+        return (
+            stop is not None
+            and self.quiz is not None
+            and stop.quiz is self.quiz.quiz
+            and self.visible
+            and self.window.current_page().title == stop.lesson.page
+        )
+
+    def _show_quiz(self) -> None:
+        shown = self.quiz if self._quiz_shown() else None
+        self.quiz_view.show_walk(shown, self.window.presenter)
 
     # -- editing ------------------------------------------------------------------------------
     def chosen(self) -> int:

@@ -66,6 +66,14 @@ class Menus:
                 lambda _=False, e=entry: w.choose(e),
                 f"{entry.title} lesson",
             )
+        lesson.addSeparator()
+        self.add(
+            lesson,
+            "P&ractice…",
+            "Ctrl+Shift+T",
+            self.open_practice,
+            "Ten questions on a topic, checked and explained, with a score",
+        )
         self.data = bar.addMenu("&Data")
         self.data.aboutToShow.connect(lambda: w.datasets.fill_menu(self.data))
         self._view_menu(bar.addMenu("&View"))
@@ -74,6 +82,12 @@ class Menus:
             help_menu, "&Keyboard shortcuts", "F1", self.show_shortcuts, "Every keyboard shortcut"
         )
         self.add(help_menu, "&About cnnviz", "", self.show_about)
+
+    def open_practice(self) -> None:
+        """Lesson → Practice… (its questions and numpy imported on first use, not at start-up)."""
+        from cnnviz.gui.lessons.practice_dialog import open_practice
+
+        open_practice(self.window)
 
     def add_page_commands(self, menu, group: str) -> None:
         """The commands the pages declare for ``group`` of ``menu`` (in the pages' order):
