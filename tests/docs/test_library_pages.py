@@ -11,7 +11,8 @@ PAGES = sorted(p for p in LIBRARY.glob("*.md") if ">>> " in p.read_text(encoding
 
 
 def test_the_library_pages_have_examples():
-    # ops (both halves), explain and attribution: the README's examples before the docs site
+    # ops (both halves), explain and attribution: the README's examples before the docs site;
+    # a page added later with an example joins the parametrised test below by itself
     names = {page.stem for page in PAGES}
     assert {"ops", "explain", "attribution"} <= names
 
@@ -21,4 +22,4 @@ def test_the_examples_of_a_library_page_run(page):
     result = doctest.testfile(
         str(page), module_relative=False, optionflags=doctest.ELLIPSIS, verbose=False
     )
-    assert result.attempted >= 5 and result.failed == 0, result
+    assert result.attempted >= 1 and result.failed == 0, result
