@@ -20,37 +20,28 @@ from pathlib import Path
 DOCS = Path(__file__).resolve().parent
 OUT = DOCS / "_static" / "animations"
 LIMIT_BYTES = 300_000
-SIZE = "960x600"
+SIZE = "1280x800"
 COLOURS = 64
 
-# name of the GIF: (example id or lesson file under docs/pictures/, frames a second)
+# name of the GIF: (example id or lesson file under docs/pictures/, frames a second, presenter
+# mode: larger type, the settings column folded away). The Trace page needs the room that
+# presenter mode's larger type would take.
 ANIMATIONS = {
-    "convolution": ("conv-1", 1.0),
-    "pooling": ("pool-2", 1.5),
-    "backward": ("back-1", 1.0),
-    "transposed": ("tconv-1", 1.0),
-    "grouped": ("group-2", 1.0),
-    "trace": ("trace-conv2.cnnviz", 1.0),
+    "convolution": ("conv-1", 1.0, True),
+    "pooling": ("pool-2", 1.5, True),
+    "backward": ("back-1", 1.0, True),
+    "transposed": ("tconv-1", 1.0, True),
+    "grouped": ("group-2", 1.0, True),
+    "trace": ("trace-conv2.cnnviz", 1.0, False),
 }
 
 
-def export_frames(lesson: str, folder: Path) -> list[Path]:
+def export_frames(lesson: str, folder: Path, presenter: bool) -> list[Path]:
     """The step-through of ``lesson`` as PNG frames in ``folder``, by ``cnnviz export``."""
     source = DOCS / "pictures" / lesson if lesson.endswith(".cnnviz") else lesson
-    command = [
-        sys.executable,
-        "-m",
-        "cnnviz",
-        "export",
-        str(source),
-        "-o",
-        f"{folder}/",
-        "--size",
-        SIZE,
-        "--fps",
-        "1",
-    ]
-    subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
+    options = ["--size", SIZE, "--fps", "1"] + (["--presenter"] if presenter else [])
+    command = [sys.executable, "-m", "cnnviz", "export", str(source), "-o", f"{folder}/"]
+    subprocess.run(command + options, check=True, stdout=subprocess.DEVNULL)
     return sorted(folder.glob("*.png"))
 
 
@@ -79,10 +70,10 @@ def write_gif(frames: list[Path], path: Path, fps: float) -> int:
 
 
 def make(name: str) -> int:
-    lesson, fps = ANIMATIONS[name]
+    lesson, fps, presenter = ANIMATIONS[name]
     OUT.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
-        frames = export_frames(lesson, Path(tmp))
+        frames = export_frames(lesson, Path(tmp), presenter)
         size = write_gif(frames, OUT / f"{name}.gif", fps)
     print(f"{name}.gif: {len(frames)} frames, {size / 1000:.0f} kB")
     return size
