@@ -246,7 +246,8 @@ def default_checkpoint() -> dict:
 
 
 def load_default_model() -> nn.Module:
-    """The shipped ``simple`` model trained on the bundled MNIST (see the README)."""
+    """The shipped ``simple`` model trained on the bundled MNIST (98.65% on its test set; see
+    docs/lessons/draw.md)."""
     return model_from_checkpoint(default_checkpoint())
 
 

@@ -5,7 +5,7 @@
 Prints p50 / p95 of each map on test digits against issue 12's targets (saliency and
 Grad-CAM ≤ 50 ms, occlusion 7×7 stride 7 ≤ 200 ms, integrated gradients with 50 steps
 ≤ 300 ms, an FGSM image and its probabilities (what one ε-slider move costs on the service)
-≤ 30 ms), then the test-set figures quoted in the README: accuracy and fooled fraction under
+≤ 30 ms), then the test-set figures quoted in the docs: accuracy and fooled fraction under
 FGSM at ε = 0.1, 0.2, 0.3 on all 10,000 test images, and how often targeted PGD makes a digit
 say the next class; then, on the Draw page (offscreen), ε slider → updated bars, a stroke →
 the map shown, and the GUI thread's lateness while the accuracy curve is computed. Also the

@@ -20,7 +20,7 @@ OCCLUSION_BATCH = 256  # window positions per forward pass
 def saliency(
     model: nn.Module, image: np.ndarray, target: int, info: InputContract = MNIST_INFO
 ) -> np.ndarray:
-    """``[H, W]``: the maximum over channels of |∂ output_target / ∂ pixel| (captum's
+    """``[H, W]``: the maximum over channels of ``|∂ output_target / ∂ pixel|`` (captum's
     Saliency; the output is the model's score for ``target`` before softmax)."""
     target = check_class(target, info)
     with evaluating(model):
