@@ -27,11 +27,11 @@ COLOURS = 64
 # mode: larger type, the settings column folded away). The Trace page needs the room that
 # presenter mode's larger type would take.
 ANIMATIONS = {
-    "convolution": ("conv-1", 1.0, True),
-    "pooling": ("pool-2", 1.5, True),
-    "backward": ("back-1", 1.0, True),
-    "transposed": ("tconv-1", 1.0, True),
-    "grouped": ("group-2", 1.0, True),
+    "convolution": ("conv-1", 1.0, False),
+    "pooling": ("pool-2", 1.5, False),
+    "backward": ("back-1", 1.0, False),
+    "transposed": ("tconv-1", 1.0, False),
+    "grouped": ("group-2", 1.0, False),
     "trace": ("trace-conv2.cnnviz", 1.0, False),
 }
 
