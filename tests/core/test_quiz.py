@@ -162,10 +162,14 @@ def field_box(settings: dict, row: int, col: int, stack=None) -> tuple[int, int,
 def torch_field(q: Question):
     s = q.settings
     if q.cell is not None:
+        with torch.no_grad():
+            build(s)(torch.zeros([1, *s["input_shape"]]))  # PyTorch accepts the stack
         return field_box(s, *q.cell)
     stack = field_stack(s)
     with torch.no_grad():
         _, _, ho, wo = stack(torch.zeros([1, *s["input_shape"]], dtype=torch.float64)).shape
+        # the stack as the settings build it runs too, to the same size
+        assert build(s)(torch.zeros([1, *s["input_shape"]])).shape[2:] == (ho, wo)
     top, left, bottom, right = field_box(s, ho // 2, wo // 2, stack)
     return bottom - top + 1, right - left + 1
 
