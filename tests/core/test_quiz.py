@@ -162,10 +162,14 @@ def field_box(settings: dict, row: int, col: int, stack=None) -> tuple[int, int,
 def torch_field(q: Question):
     s = q.settings
     if q.cell is not None:
+        with torch.no_grad():
+            build(s)(torch.zeros([1, *s["input_shape"]]))  # PyTorch accepts the stack
         return field_box(s, *q.cell)
     stack = field_stack(s)
     with torch.no_grad():
         _, _, ho, wo = stack(torch.zeros([1, *s["input_shape"]], dtype=torch.float64)).shape
+        # the stack as the settings build it runs too, to the same size
+        assert build(s)(torch.zeros([1, *s["input_shape"]])).shape[2:] == (ho, wo)
     top, left, bottom, right = field_box(s, ho // 2, wo // 2, stack)
     return bottom - top + 1, right - left + 1
 
@@ -483,3 +487,63 @@ def test_the_quiz_runs_without_torch_or_qt():
     )
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "ok"
+
+
+def test_pooling_mistakes_are_named():
+    q = cell_question("MaxPool2d", {"kernel_size": 2, "padding": 1}, [[[-1.0, -2.0]]], (0, 0))
+    assert q.answer == -1 and "padding never wins" in named(q, "0")
+    # the corner window holds one input cell: 1 / 4 with the padding counted, 1 / 1 without
+    x = [[[1.0, 2.0], [3.0, 4.0]]]
+    q = cell_question("AvgPool2d", {"kernel_size": 2, "padding": 1}, x, (0, 0))
+    assert q.answer == torch_cell(q) == 0.25 and "count_include_pad" in named(q, "1")
+    q = output_shape_question("MaxPool2d", {"kernel_size": 2}, [1, 8, 8])
+    assert "defaults to its kernel size" in named(q, "7x7")
+
+
+def test_cost_mistakes_are_named():
+    kwargs = {"in_channels": 4, "out_channels": 8, "kernel_size": 3, "groups": 2}
+    q = parameters_question("Conv2d", kwargs)
+    assert q.answer == 8 * 2 * 3 * 3 + 8
+    assert "groups 1" in named(q, 8 * 4 * 3 * 3 + 8)
+    q = parameters_question("Linear", {"in_features": 320, "out_features": 50, "bias": False})
+    assert q.answer == 16_000 and "bias=False" in named(q, "16,050")
+    q = multiply_adds_question("Conv2d", kwargs, [4, 10, 10])
+    assert q.answer == torch_macs(q) == 8 * 8 * 8 * 2 * 3 * 3
+    assert "input's size" in named(q, 8 * 10 * 10 * 2 * 3 * 3)
+    assert "groups 1" in named(q, 8 * 8 * 8 * 4 * 3 * 3)
+
+
+def test_a_field_passes_through_activations_and_normalisation():
+    layers = [
+        ("Conv2d", {"in_channels": 1, "out_channels": 2, "kernel_size": 3}),
+        ("BatchNorm2d", {"num_features": 2}),
+        ("ReLU", {}),
+        ("MaxPool2d", {"kernel_size": 2}),
+    ]
+    q = receptive_field_question(layers, [1, 12, 12])
+    assert q.answer == (4, 4)
+    with pytest.raises(ValueError, match="Flatten"):
+        receptive_field_question(layers + [("Flatten", {})], [1, 12, 12])
+
+
+def test_a_pages_numpy_settings_make_plain_json():
+    """A page may hold its settings as numpy numbers and tuples: the question is JSON all
+    the same."""
+    kwargs = {
+        "in_channels": np.int64(1),
+        "out_channels": np.int32(2),
+        "kernel_size": (np.int64(3), 2),
+        "bias": np.bool_(True),
+    }
+    x = np.ones((1, 5, 5), dtype=np.float32)
+    questions = [
+        output_shape_question("Conv2d", kwargs, np.array([1, 5, 5])),
+        parameters_question("Conv2d", kwargs),
+        multiply_adds_question("Conv2d", kwargs, (np.int64(1), 5, 5)),
+        cell_question("Conv2d", kwargs, x, (np.int64(1), 0), np.ones((2, 1, 3, 2)), [0, 1]),
+        winner_question({"kernel_size": np.int64(2)}, x, (0, 0)),
+    ]
+    for q in questions:
+        assert Question.from_dict(json.loads(json.dumps(q.to_dict()))) == q
+    assert questions[0].settings["kwargs"]["kernel_size"] == [3, 2]
+    assert questions[2].answer == 2 * 3 * 4 * 1 * 3 * 2

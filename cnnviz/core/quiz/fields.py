@@ -10,7 +10,20 @@ from .question import Question, shape_text
 from .sizes import input_text, layer_text, ordered, unique
 
 FIELD_LAYERS = (CONV, MAX_POOL, AVG_POOL)
-PASS_THROUGH = ("ReLU", "Tanh", "Sigmoid", "Identity")
+# layers that keep each pixel where it is (batch norm and dropout as in evaluation)
+PASS_THROUGH = (
+    "ReLU",
+    "LeakyReLU",
+    "ELU",
+    "GELU",
+    "SiLU",
+    "Tanh",
+    "Sigmoid",
+    "Identity",
+    "BatchNorm2d",
+    "Dropout",
+    "Dropout2d",
+)
 
 
 def normalise_layers(layers) -> list[dict]:
