@@ -29,6 +29,7 @@ from cnnviz.quiz import (
     receptive_field_question,
     route_question,
     topics,
+    topics,
     winner_question,
 )
 
@@ -547,3 +548,11 @@ def test_a_pages_numpy_settings_make_plain_json():
         assert Question.from_dict(json.loads(json.dumps(q.to_dict()))) == q
     assert questions[0].settings["kwargs"]["kernel_size"] == [3, 2]
     assert questions[2].answer == 2 * 3 * 4 * 1 * 3 * 2
+
+
+def test_a_set_never_asks_the_same_question_twice():
+    for topic in topics():
+        for seed in range(50):
+            questions = generate(topic, seed, 10)
+            prompts = [repr(q.to_dict()) for q in questions]
+            assert len(set(prompts)) == len(prompts), (topic, seed)

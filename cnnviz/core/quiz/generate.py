@@ -294,18 +294,21 @@ def generate(topic: str, seed: int = 0, n: int = 10) -> list[Question]:
     if n < 0:
         raise ValueError(f"n must not be negative, got {n}")
     rng = random.Random(f"{topic}:{seed}")
-    questions = []
+    questions: list[Question] = []
     for index in range(n):
         level = level_of(index, n)
+        question = None
         for _ in range(1000):
             try:
-                question = build(rng, level)
+                drawn = build(rng, level)
             except ValueError:  # settings PyTorch rejects: draw again
                 continue
-            break
-        else:  # pragma: no cover - each builder accepts most draws
+            question = _with_topic(drawn, topic)
+            if question not in questions:  # a set never asks the same question twice
+                break
+        if question is None:  # pragma: no cover - each builder accepts most draws
             raise RuntimeError(f"no valid {topic} question drawn")
-        questions.append(_with_topic(question, topic))
+        questions.append(question)
     return questions
 
 
