@@ -29,7 +29,6 @@ from cnnviz.quiz import (
     receptive_field_question,
     route_question,
     topics,
-    topics,
     winner_question,
 )
 
