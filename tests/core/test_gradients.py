@@ -7,6 +7,7 @@ loss written here as the lecture writes it (``F.nll_loss`` after log_softmax, el
 ``F.cross_entropy``)."""
 
 import copy
+import doctest
 from pathlib import Path
 
 import numpy as np
@@ -35,9 +36,12 @@ FILES = Path(__file__).parent / "model_files"
 NO_RULE = ("other", "unrecorded")  # kinds of reader shown by autograd's sum
 
 
-def _model(name):
+SIZE = {"simple": 28, "inception": 28}  # the lecture's nets at their size; the others smaller
+
+
+def _model(name, size=28):
     torch.manual_seed(0)
-    model = build(name).eval()
+    model = build(name, input_size=size).eval()
     for m in model.modules():  # trained batch norms have statistics other than 0 and 1
         if isinstance(m, nn.modules.batchnorm._BatchNorm):
             m.running_mean.uniform_(-0.5, 0.5)
@@ -76,10 +80,17 @@ class _Probe(fx.Interpreter):
         return out
 
 
-def _reference(model, image, target, info=MNIST_INFO):
+@pytest.fixture(autouse=True)
+def _denormals_flushed():
+    """The references run as the library does: denormals flushed (else a fresh net's tiny
+    numbers slow the CPU down a hundredfold)."""
+    torch.set_flush_denormal(True)
+    yield
+    torch.set_flush_denormal(False)
+
+
+def _reference(model, image, target, info, log_softmax: bool):
     """torch's gradients: {fx node name: ∂L/∂output}, {parameter: ∂L/∂p}, the loss."""
-    trace = trace_forward(model, _normalised(image, info)[0].numpy())
-    log_softmax = trace.nodes[-2].kind == "log_softmax"
     probe = _Probe(graph_of(model))
     out = probe.run(_normalised(image, info))
     loss = _loss(out, target, log_softmax)
@@ -125,11 +136,11 @@ def _check_terms(back, rng, count=2):
 
 def _check_against_autograd(model, image, target, info=MNIST_INFO):
     back = gradients(model, image, target, info)
-    nodes, params, loss = _reference(model, image, target, info)
+    trace = trace_forward(model, _normalised(image, info)[0].numpy())
+    assert [n.label for n in back.trace.nodes] == [n.label for n in trace.nodes]
+    log_softmax = trace.nodes[-2].kind == "log_softmax"
+    nodes, params, loss = _reference(model, image, target, info, log_softmax)
     assert back.loss == pytest.approx(loss, rel=1e-5)
-    assert [n.label for n in back.trace.nodes] == [
-        n.label for n in trace_forward(model, _normalised(image, info)[0].numpy()).nodes
-    ]
     for node in back.trace.nodes[:-1]:
         _close(back.layers[node.label], nodes[node.name], node.label)
     assert set(back.parameters) == set(params)
@@ -142,8 +153,10 @@ def _check_against_autograd(model, image, target, info=MNIST_INFO):
 
 @pytest.mark.parametrize("name", ZOO)
 def test_every_gradient_equals_autograd_on_every_model_of_the_zoo(name):
-    model = _model(name)
-    back = _check_against_autograd(model, _pixels(), 3)
+    size = SIZE.get(name, 16)
+    model = _model(name, size)
+    info = InputContract((1, size, size), MNIST_INFO.class_names, MNIST_INFO.mean, MNIST_INFO.std)
+    back = _check_against_autograd(model, _pixels(shape=(1, size, size)), 3, info)
     assert back.loss_kind == ("nll" if name in ("simple", "inception") else "cross_entropy")
     _check_terms(back, np.random.default_rng(0), count=1)
 
@@ -287,7 +300,7 @@ def test_what_a_unit_depends_on_is_what_torch_moves():
     for unit in [(3, 5, 7), (0, 0, 0), (9, 11, 11)]:
         tangent = torch.zeros_like(relu)
         tangent[(0,) + unit] = 1.0
-        _, moved = torch.func.jvp(model.conv2, (relu,), (tangent,))
+        moved = torch.func.jvp(model.conv2, (relu,), (tangent,))[1].detach()
         want = {tuple(int(i) for i in u[1:]) for u in moved.nonzero()}
         e = back.explain("relu", *unit)
         assert set(e.depends_on["conv2"]) == want
@@ -295,7 +308,7 @@ def test_what_a_unit_depends_on_is_what_torch_moves():
             assert t.local == pytest.approx(float(moved[(0, t.channel, t.row, t.col)]), abs=1e-7)
         tangent = torch.zeros_like(conv1)
         tangent[(0,) + unit] = 1.0
-        _, moved = torch.func.jvp(model.mp, (conv1,), (tangent,))
+        moved = torch.func.jvp(model.mp, (conv1,), (tangent,))[1].detach()
         e = back.explain("conv1", *unit)
         won = {t.unit() for t in e.terms if t.local != 0}
         assert won == {tuple(int(i) for i in u[1:]) for u in moved.nonzero()}
@@ -326,6 +339,18 @@ def test_a_convolution_and_a_linear_layer_write_out_their_rules():
         assert e.total == pytest.approx(e.value, rel=1e-5, abs=1e-9), name
     e = back.explain_parameter("conv2.weight", (7, 9, 0, 4))
     assert "correlation of the input with ∂L/∂Y" in e.rule and len(e.terms) == 64
+    assert back.backward_order()[0] == "log_softmax" and back.backward_order()[-1] == "input"
+    # the same numbers on the Backward page: its conv2d_backward gives torch's gradients
+    from cnnviz.core.ops.backward import conv2d_backward
+
+    n = back.conv_numbers("conv2", 7, 9)
+    _, grad_w, grad_b = conv2d_backward(
+        n["x"], n["weight"], n["grad_out"], n["stride"], n["padding"], n["dilation"]
+    )
+    _close(grad_w, back.parameters["conv2.weight"][7, 9], "conv2.weight[7, 9]")
+    _close(grad_b, back.parameters["conv2.bias"][7:8], "conv2.bias[7]")
+    with pytest.raises(ValueError, match="mp is not a convolution"):
+        back.conv_numbers("mp", 0, 0)
     deeper = _model("deeper")
     back = gradients(deeper, _pixels(2), 6, MNIST_INFO)
     bn = next(n for n, m in deeper.named_modules() if isinstance(m, nn.BatchNorm2d))
@@ -376,7 +401,8 @@ def _torch_steps(model, batches, lr, momentum, log_softmax):
 def test_two_steps_equal_torch_optim_sgd(name, momentum):
     model = load_default_model().eval() if name == "simple" else _model(name)
     before = {k: v.clone() for k, v in model.state_dict().items()}
-    batches = [_batch(8, 1), _batch(8, 2)]
+    n = 4 if name == "deeper" else 8
+    batches = [_batch(n, 1), _batch(n, 2)]
     torch.manual_seed(1)  # dropout draws the same masks in both runs
     first = sgd_step(model, *batches[0], MNIST_INFO, lr=0.05, momentum=momentum)
     twin = copy.deepcopy(model)
@@ -422,3 +448,9 @@ def test_each_images_share_of_a_batch_gradient():
         batch_shares(model, images, labels, MNIST_INFO, "conv9.weight", (0,))
     with pytest.raises(ValueError, match="6 images need 6 targets"):
         sgd_step(model, images, labels[:5], MNIST_INFO, 0.01)
+
+
+def test_the_documentation_example_runs():
+    page = Path(__file__).resolve().parents[2] / "docs" / "library" / "gradients.md"
+    result = doctest.testfile(str(page), module_relative=False, optionflags=doctest.ELLIPSIS)
+    assert result.attempted >= 10 and result.failed == 0

@@ -11,7 +11,7 @@ import torch
 from torch import nn
 from torch.func import functional_call, grad, vmap
 
-from .backward import check_target, loss_kind, loss_of, normalised
+from .backward import check_target, denormals_flushed, loss_kind, loss_of, normalised
 
 
 def _numpy(t: torch.Tensor) -> np.ndarray:
@@ -96,6 +96,11 @@ def sgd_step(
     if not 0 <= momentum < 1:
         raise ValueError(f"momentum must lie in [0, 1), got {momentum}")
     x, y = batch_tensors(model, images, targets, info)
+    with denormals_flushed():
+        return _step(model, x, y, float(lr), float(momentum), momentum_buffer)
+
+
+def _step(model: nn.Module, x, y, lr: float, momentum: float, momentum_buffer) -> SGDStep:
     twin = copy.deepcopy(model)
     twin.eval()
     with torch.no_grad():
@@ -103,7 +108,7 @@ def sgd_step(
         kind = loss_kind(out)
         before = float(loss_of(out, y, kind))
     named = [(n, p) for n, p in twin.named_parameters() if p.requires_grad]
-    optimiser = torch.optim.SGD([p for _, p in named], lr=float(lr), momentum=float(momentum))
+    optimiser = torch.optim.SGD([p for _, p in named], lr=lr, momentum=momentum)
     if momentum and momentum_buffer:
         for name, p in named:
             if name in momentum_buffer:
@@ -159,7 +164,8 @@ def batch_shares(model: nn.Module, images, targets, info, parameter: str, index)
     try:
         with torch.no_grad():
             kind = loss_kind(model(x[:1]))
-        per, losses = _per_image_gradients(model, x, y, parameter, kind)
+        with denormals_flushed():
+            per, losses = _per_image_gradients(model, x, y, parameter, kind)
     finally:
         model.train(was_training)
     per_image = per.reshape((len(x),) + shape)[(slice(None),) + index].astype(np.float64)
