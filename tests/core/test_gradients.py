@@ -25,6 +25,7 @@ from cnnviz.explain import (  # noqa: E402
     batch_shares,
     explain_gradient,
     gradients,
+    losses,
     num,
     sgd_step,
     trace_forward,
@@ -134,6 +135,21 @@ def _check_terms(back, rng, count=2):
                     assert t.contribution == pytest.approx(t.upstream * t.local, rel=1e-12)
 
 
+def _holds_torch(obj, seen=None) -> bool:
+    """Whether ``obj`` holds a torch object anywhere (attributes, containers)."""
+    seen = set() if seen is None else seen
+    if id(obj) in seen or isinstance(obj, (str, bytes, int, float, np.ndarray, type(None))):
+        return False
+    seen.add(id(obj))
+    if type(obj).__module__.startswith("torch"):
+        return True
+    if isinstance(obj, dict):
+        return any(_holds_torch(k, seen) or _holds_torch(v, seen) for k, v in obj.items())
+    if isinstance(obj, (list, tuple, set)):
+        return any(_holds_torch(v, seen) for v in obj)
+    return hasattr(obj, "__dict__") and _holds_torch(vars(obj), seen)
+
+
 def _check_against_autograd(model, image, target, info=MNIST_INFO):
     back = gradients(model, image, target, info)
     trace = trace_forward(model, _normalised(image, info)[0].numpy())
@@ -173,6 +189,10 @@ def test_the_trained_net_its_loss_written_out_and_every_term_list():
     np.testing.assert_allclose(back.layers["log_softmax"], -np.eye(10)[7])
     np.testing.assert_allclose(back.layers["fc"], back.probabilities - np.eye(10)[7], atol=1e-6)
     _check_terms(back, np.random.default_rng(1), count=4)
+    assert not _holds_torch(back)  # numpy only: it may cross threads
+    one = losses(model, image[None], [7], MNIST_INFO)
+    assert one.loss == pytest.approx(back.loss, rel=1e-5) and one.loss_kind == "nll"
+    np.testing.assert_allclose(one.probabilities[0], back.probabilities, rtol=1e-5, atol=1e-7)
     assert back.layers["conv1"].shape == (10, 24, 24)
     assert back.layers["mp (call 2)"].shape == (20, 4, 4)
 
@@ -182,6 +202,50 @@ def test_an_opened_lecture_script():
     back = _check_against_autograd(model, _pixels(5), 2)
     assert back.loss_kind == "nll"
     _check_terms(back, np.random.default_rng(2), count=3)
+
+
+class EveryLayerNet(nn.Module):
+    """Strides, dilation, groups, 'same' and reflect padding, ceil mode, average pooling
+    without the padding, batch norm, leaky ReLU, sigmoid, dropout, adaptive pooling, a
+    concatenation, a product (no written rule) and a final softmax."""
+
+    def __init__(self):
+        super().__init__()
+        self.a = nn.Conv2d(3, 6, 3, stride=2, padding=1)
+        self.b = nn.Conv2d(6, 6, 3, padding="same", groups=3, dilation=2)
+        self.c = nn.Conv2d(6, 4, 2, padding=1, padding_mode="reflect")
+        self.bn = nn.BatchNorm2d(4)
+        self.act = nn.LeakyReLU(0.1)
+        self.drop = nn.Dropout(0.3)
+        self.gap = nn.AdaptiveAvgPool2d(3)
+        self.flat = nn.Flatten()
+        self.fc = nn.Linear(72, 5)
+
+    def forward(self, x):
+        x = torch.sigmoid(self.a(x))
+        x = F.max_pool2d(self.b(x), 3, stride=2, padding=1, ceil_mode=True)
+        x = F.avg_pool2d(x, 2, stride=1, padding=1, count_include_pad=False)
+        x = self.drop(self.act(self.bn(self.c(x))))
+        x = torch.cat([x, x * x], dim=1)
+        return F.softmax(self.fc(self.flat(self.gap(x))), dim=1)
+
+
+def test_every_kind_of_layer_and_its_settings():
+    torch.manual_seed(3)
+    model = EveryLayerNet().eval()
+    with torch.no_grad():
+        model.bn.running_mean.uniform_(-0.5, 0.5)
+        model.bn.running_var.uniform_(0.5, 2.0)
+    info = InputContract((3, 17, 15), tuple("abcde"), 0.5, 0.25, "colour")
+    back = _check_against_autograd(model, _pixels(5, (3, 17, 15)), 2, info)
+    assert back.loss_kind == "cross_entropy"  # softmax outputs are not log-probabilities
+    _check_terms(back, np.random.default_rng(4), count=5)
+    e = back.explain("drop", 1, 2, 2)  # read by the product and the concatenation
+    assert e.fallback == ["mul"] and set(e.rules) == {"mul", "cat"}
+    assert {t.layer for t in e.terms} == {"mul", "cat"} and "mul" not in e.depends_on
+    for name, index in [("a.weight", (5, 2, 0, 1)), ("b.weight", (3, 1, 2, 0)), ("c.bias", (2,))]:
+        e = back.explain_parameter(name, index)
+        assert not e.fallback and e.total == pytest.approx(e.value, rel=1e-5, abs=1e-9)
 
 
 class TutorialNet(nn.Module):
@@ -476,6 +540,10 @@ def test_two_steps_equal_torch_optim_sgd(name, momentum):
         out = model(x)
         want_before = F.nll_loss(out, y) if name == "simple" else F.cross_entropy(out, y)
     assert first.loss_before == pytest.approx(float(want_before), rel=1e-5)
+    if name == "simple":  # the same losses, measured apart, on the model and on the step's state
+        assert losses(model, *batches[0], MNIST_INFO).loss == pytest.approx(first.loss_before)
+        after = losses(model, *batches[0], MNIST_INFO, state_dict=first.state_dict)
+        assert after.loss == pytest.approx(first.loss_after, rel=1e-6)
     small = sgd_step(model, *batches[0], MNIST_INFO, lr=1e-3)
     assert small.loss_before == first.loss_before
     assert small.loss_after < small.loss_before  # a small step down the gradient lowers it

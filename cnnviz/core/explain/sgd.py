@@ -8,10 +8,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import torch
+import torch.nn.functional as F
 from torch import nn
 from torch.func import functional_call, grad, vmap
 
-from .backward import check_target, denormals_flushed, loss_kind, loss_of, normalised
+from .backward import NLL, check_target, denormals_flushed, loss_kind, loss_of, normalised
 
 
 def _numpy(t: torch.Tensor) -> np.ndarray:
@@ -131,6 +132,52 @@ def _step(model: nn.Module, x, y, lr: float, momentum: float, momentum_buffer) -
     after = _eval_loss(twin, x, y, kind)
     state = {k: _numpy(v) for k, v in twin.state_dict().items()}
     return SGDStep(state, before, after, float(loss.detach()), kind, grads, buffers)
+
+
+@dataclass
+class Losses:
+    """A model's losses on a set of images in eval mode: ``loss`` (their mean),
+    ``losses`` and ``probabilities`` per image, ``accuracy`` (the fraction it gets right)."""
+
+    loss: float
+    losses: np.ndarray
+    probabilities: np.ndarray
+    accuracy: float
+    loss_kind: str
+
+
+EVAL_BATCH = 256  # images per forward pass of losses()
+
+
+def losses(model: nn.Module, images, targets, info, state_dict=None) -> Losses:
+    """The loss of each pixel image (``[N, C, H, W]`` in [0, 1]) with its label, in eval mode,
+    as :func:`sgd_step` measures it: of ``model`` itself, or of a copy of it with
+    ``state_dict`` (an :class:`SGDStep`'s, say) loaded (``model`` is left unchanged)."""
+    x, y = batch_tensors(model, images, targets, info)
+    if state_dict is not None:
+        model = copy.deepcopy(model)
+        device = _device(model)
+        model.load_state_dict({k: torch.as_tensor(np.asarray(v)) for k, v in state_dict.items()})
+        model.to(device)
+    was_training = model.training
+    model.eval()
+    outs = []
+    try:
+        with denormals_flushed(), torch.no_grad():
+            for start in range(0, len(x), EVAL_BATCH):
+                outs.append(model(x[start : start + EVAL_BATCH]).float())
+    finally:
+        model.train(was_training)
+    out = torch.cat(outs)
+    kind = loss_kind(out)
+    each = (
+        F.nll_loss(out, y, reduction="none")
+        if kind == NLL
+        else F.cross_entropy(out, y, reduction="none")
+    )
+    probs = torch.softmax(out, dim=1)
+    right = float((out.argmax(dim=1) == y).float().mean())
+    return Losses(float(each.mean()), _numpy(each), _numpy(probs), right, kind)
 
 
 @dataclass
