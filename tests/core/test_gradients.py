@@ -133,6 +133,8 @@ def _check_terms(back, rng, count=2):
             for t in e.terms:
                 if t.exact_rule:
                     assert t.contribution == pytest.approx(t.upstream * t.local, rel=1e-12)
+            # the step bar's walk ends at the value
+            assert abs(e.steps[-1].total - e.value) <= 1e-5 * scale + 1e-12, (node.label, unit)
 
 
 def _holds_torch(obj, seen=None) -> bool:
@@ -454,6 +456,18 @@ def test_a_convolution_and_a_linear_layer_write_out_their_rules():
         assert e.total == pytest.approx(e.value, rel=1e-5, abs=1e-9), name
     e = back.explain_parameter("conv2.weight", (7, 9, 0, 4))
     assert "correlation of the input with ∂L/∂Y" in e.rule and len(e.terms) == 64
+    (step,) = e.steps  # the input under the kernel cell, ∂L/∂Y: two 8×8 grids
+    x = back.trace.node("relu").value[9]
+    np.testing.assert_array_equal(step.window, x[0:8, 4:12])
+    np.testing.assert_array_equal(step.kernel, back.layers["conv2"][7])
+    assert step.total == pytest.approx(e.value, rel=1e-5, abs=1e-9)
+    e = back.explain("relu", 2, 6, 6)  # a step per output channel of conv2: ∂L/∂Y × kernel
+    assert len(e.steps) == 20 and e.steps[3].window.shape == (5, 5)
+    np.testing.assert_array_equal(e.steps[3].kernel, model.conv2.weight[3, 2].detach().numpy())
+    g = back.layers["conv2"][3]  # x at (6, 6) is read by output (6 − i, 6 − j) through (i, j)
+    np.testing.assert_array_equal(e.steps[3].window, g[6 - np.arange(5)][:, 6 - np.arange(5)])
+    top, rest = e.top(8)
+    assert len(top) == 8 and sum(t.contribution for t in top) + rest == pytest.approx(e.total)
     assert back.backward_order()[0] == "log_softmax" and back.backward_order()[-1] == "input"
     # the same numbers on the Backward page: its conv2d_backward gives torch's gradients
     from cnnviz.core.ops.backward import conv2d_backward
