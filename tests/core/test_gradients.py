@@ -488,6 +488,27 @@ def test_a_convolution_and_a_linear_layer_write_out_their_rules():
         assert not e.fallback and e.total == pytest.approx(e.value, rel=1e-5, abs=1e-9)
 
 
+def test_the_model_given_is_left_as_it_was():
+    model = _model("deeper", 16)
+    model.train()
+    model.features[0][0].weight.requires_grad_(False)  # a frozen layer has its gradient too
+    before = {k: v.clone() for k, v in model.state_dict().items()}
+    info = InputContract((1, 16, 16), MNIST_INFO.class_names, MNIST_INFO.mean, MNIST_INFO.std)
+    image = _pixels(3, (1, 16, 16))
+    back = gradients(model, image, 4, info)
+    assert model.training and not model.features[0][0].weight.requires_grad
+    assert all(p.grad is None for p in model.parameters())
+    for key, value in model.state_dict().items():  # batch norm statistics included
+        assert torch.equal(value, before[key]), key
+    model.eval()  # the gradients were those of eval mode (dropout off, running statistics)
+    model.features[0][0].weight.requires_grad_(True)
+    nodes, params, loss = _reference(model, image, 4, info, False)
+    assert back.loss == pytest.approx(loss, rel=1e-5)
+    for name, want in params.items():
+        _close(back.parameters[name], want, name)
+    assert np.abs(back.parameters["features.0.0.weight"]).max() > 0
+
+
 def test_bad_arguments_are_refused_clearly():
     model = load_default_model()
     with pytest.raises(ValueError, match="target must be a class number 0–9"):

@@ -44,7 +44,7 @@ class BackwardTrace:
     ``loss_text`` (the loss written out), ``target``, ``probabilities``; ``layers``: for each
     traced node, named as the Trace page names it, ∂L/∂(its output) without the batch
     dimension (``"input"``: of the normalised image; ``"probabilities"``: ∂L/∂p);
-    ``parameters``: ∂L/∂(each parameter of ``model.named_parameters()``)."""
+    ``parameters``: ∂L/∂(each parameter of ``model.named_parameters()``, frozen ones too)."""
 
     def __init__(self, trace: Trace, raw: RawBackward, target: int):
         self.trace = trace
@@ -145,12 +145,17 @@ def _device(model: nn.Module) -> torch.device:
 def backward_trace(model: nn.Module, image, target: int, info) -> BackwardTrace:
     """The forward trace and the backward pass of ``model`` on the pixel image ``image``
     (``[C, H, W]`` in [0, 1], normalised inside as ``info`` says) for the label ``target``,
-    in eval mode. The model is left as it was (its mode; no ``.grad`` written)."""
+    in eval mode. The model is left as it was (its mode; no ``.grad`` written); a frozen
+    parameter (``requires_grad`` False) has its gradient too, taken while it is switched on
+    for the run."""
     target = check_target(target, len(info.class_names))
     x_np = normalised(image, info)
     x = torch.from_numpy(x_np)[None].to(_device(model))
     was_training = model.training
+    frozen = [p for p in model.parameters() if not p.requires_grad]
     model.eval()
+    for p in frozen:
+        p.requires_grad_(True)
     try:
         with denormals_flushed():
             try:
@@ -163,6 +168,8 @@ def backward_trace(model: nn.Module, image, target: int, info) -> BackwardTrace:
             else:
                 raw = fx_backward(model, trace_graph(model, x_np), x, target)
     finally:
+        for p in frozen:
+            p.requires_grad_(False)
         model.train(was_training)
     c, h, w = (int(s) for s in x_np.shape)
     return BackwardTrace(Trace(raw.nodes, (c, h, w)), raw, target)
