@@ -241,6 +241,9 @@ def test_every_kind_of_layer_and_its_settings():
     info = InputContract((3, 17, 15), tuple("abcde"), 0.5, 0.25, "colour")
     back = _check_against_autograd(model, _pixels(5, (3, 17, 15)), 2, info)
     assert back.loss_kind == "cross_entropy"  # softmax outputs are not log-probabilities
+    p = float(torch.softmax(torch.from_numpy(back.trace.nodes[-2].value), 0)[2])
+    assert back.loss_text == f"L = −log softmax(z)₂ = −log p₂ = −log {num(p)} = {num(back.loss)}"
+    assert back.loss == pytest.approx(-np.log(p), rel=1e-5)
     _check_terms(back, np.random.default_rng(4), count=5)
     e = back.explain("drop", 1, 2, 2)  # read by the product and the concatenation
     assert e.fallback == ["mul"] and set(e.rules) == {"mul", "cat"}

@@ -359,7 +359,7 @@ def _loss_term(bt: BackwardTrace, node: TraceNode, u: tuple) -> tuple[GradientTe
     if bt.loss_kind == "nll":
         text = f"L = −y_{t} (NLL of log-probabilities): ∂L/∂y_{sub} = {num(d)}"
     else:
-        p = float(bt.probabilities[sub])
+        p = float(d) + float(sub == t)  # the softmax of the output (∂L/∂z = p − one-hot)
         text = (
             f"L = cross-entropy of the logits: ∂L/∂z_{sub} = p_{sub} − [{sub} = {t}] = "
             f"{num(p)} − {int(sub == t)} = {num(d)}"

@@ -52,8 +52,7 @@ class BackwardTrace:
         self.target = target
         self.loss = raw.loss
         self.loss_kind = raw.kind
-        p = float(trace.probabilities[target])
-        self.loss_text = loss_text(self.loss, p, target, raw.kind)
+        self.loss_text = loss_text(self.loss, loss_probability(self), target, raw.kind)
         self.probabilities = trace.probabilities
         nodes = trace.nodes
         self.layers: dict[str, np.ndarray] = {
@@ -129,6 +128,17 @@ class BackwardTrace:
         if len(index) != len(shape) or not all(0 <= i < s for i, s in zip(index, shape)):
             raise ValueError(f"index {index} is outside {name}'s shape {tuple(shape)}")
         return explain_parameter_cell(self, name, index)
+
+
+def loss_probability(back: BackwardTrace) -> float:
+    """The p in L = −log p: e^(output at the label) for log-probabilities, the softmax of the
+    output at the label for the cross-entropy (a net's probabilities, unless it ends in
+    softmax: the Train page's loss then takes the softmax of its softmax)."""
+    out = back.trace.nodes[back.raw.output].value.reshape(-1).astype(np.float64)
+    if back.loss_kind == NLL:
+        return float(np.exp(out[back.target]))
+    e = np.exp(out - out.max())
+    return float(e[back.target] / e.sum())
 
 
 def _probability_gradient(p: np.ndarray, target: int) -> np.ndarray:
