@@ -97,7 +97,9 @@ def _reference(model, image, target, info, log_softmax: bool):
     loss = _loss(out, target, log_softmax)
     names = list(probe.zeros)
     params = dict(model.named_parameters())
-    grads = torch.autograd.grad(loss, [probe.zeros[n] for n in names] + list(params.values()))
+    tensors = [probe.zeros[n] for n in names] + list(params.values())
+    grads = torch.autograd.grad(loss, tensors, allow_unused=True)
+    grads = [torch.zeros_like(t) if g is None else g for t, g in zip(tensors, grads)]
     nodes = {n: g[0].numpy() for n, g in zip(names, grads)}
     params = {k: g.numpy() for k, g in zip(params, grads[len(names) :])}
     return nodes, params, float(loss.detach())
@@ -489,6 +491,30 @@ def test_a_convolution_and_a_linear_layer_write_out_their_rules():
     for attr in ("weight", "bias"):
         e = back.explain_parameter(f"{bn}.{attr}", (1,))
         assert not e.fallback and e.total == pytest.approx(e.value, rel=1e-5, abs=1e-9)
+
+
+class AfterNet(nn.Module):
+    """Computes something after the output it returns: the loss starts at what it returns."""
+
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(16, 3)
+        self.extra = nn.Linear(3, 3)
+
+    def forward(self, x):
+        z = self.fc(x.flatten(1))
+        self.extra(z)
+        return z
+
+
+def test_the_loss_starts_at_the_output_the_forward_returns():
+    torch.manual_seed(2)
+    info = InputContract((1, 4, 4), tuple("abc"), 0.0, 1.0, "tiny")
+    back = _check_against_autograd(AfterNet().eval(), _pixels(2, (1, 4, 4)), 1, info)
+    assert not back.layers["extra"].any()  # not on the way to the loss
+    e = back.explain("fc", 0)
+    assert "loss" in e.rules and not e.fallback
+    assert e.total == pytest.approx(e.value, rel=1e-6)
 
 
 def test_the_model_given_is_left_as_it_was():
