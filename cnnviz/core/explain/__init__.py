@@ -167,17 +167,34 @@ def layer_fields(model: nn.Module, input_shape) -> dict[tuple[str, int], tuple |
     return out
 
 
+# after Trace: the backward pass builds on it
+from .backward_units import GradientExplanation, GradientTerm  # noqa: E402
+from .gradients import BackwardTrace, backward_trace, explain_gradient, gradients  # noqa: E402
+from .sgd import BatchShares, Losses, SGDStep, batch_shares, losses, sgd_step  # noqa: E402
+
 __all__ = [
+    "BackwardTrace",
+    "BatchShares",
     "ExplainStep",
+    "GradientExplanation",
+    "GradientTerm",
+    "Losses",
+    "SGDStep",
     "ReceptiveField",
     "Region",
     "Trace",
     "TraceError",
     "TraceNode",
     "UnitExplanation",
+    "backward_trace",
+    "batch_shares",
+    "explain_gradient",
     "explain_unit",
+    "gradients",
     "layer_fields",
+    "losses",
     "num",
     "receptive_field",
+    "sgd_step",
     "trace_forward",
 ]
