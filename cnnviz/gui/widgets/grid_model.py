@@ -45,6 +45,7 @@ class GridModel(QAbstractTableModel):
         self._padding_name = ""
         self._highlights: dict[tuple[int, int], str] = {}
         self._pending_after: int | None = None
+        self._hidden_from: int | None = None  # "Predict first": cells from here on show "?"
         self._fixed_decimals = 1
         self._whole = True
         self._texts: list[list[str]] | None = None  # the painted numbers, made on first paint
@@ -112,6 +113,14 @@ class GridModel(QAbstractTableModel):
             left, right = min(c for _, c in changed), max(c for _, c in changed)
             self.dataChanged.emit(self.index(top, left), self.index(bottom, right))
 
+    def set_hidden_from(self, first: int | None) -> None:
+        """Hold numbers back ("Predict first"): the cells from ``first`` on in reading order
+        show "?" (0: every cell; None: none)."""
+        if first != self._hidden_from:
+            self._hidden_from = first
+            self._texts = None
+            self._emit_all()
+
     def _emit_all(self) -> None:
         rows, cols = self._values.shape
         self.dataChanged.emit(self.index(0, 0), self.index(rows - 1, cols - 1))
@@ -132,10 +141,10 @@ class GridModel(QAbstractTableModel):
             if self._whole or self.editable
             else format_fixed(value, self._fixed_decimals)
         )
-        pending = (
-            self._pending_after is not None
-            and row * self._values.shape[1] + col > self._pending_after
-        )
+        order = row * self._values.shape[1] + col
+        pending = self._pending_after is not None and order > self._pending_after
+        if self._hidden_from is not None and order >= self._hidden_from:
+            text = "?"
         return (
             text,
             _BACKGROUND.get(style, theme.CELL),
@@ -193,6 +202,8 @@ class GridModel(QAbstractTableModel):
         if role == Qt.EditRole:
             return repr_number(float(self._values[r, c]))
         if role == Qt.ToolTipRole:
+            if self._hidden_from is not None and r * self._values.shape[1] + c >= self._hidden_from:
+                return "Held back until you have predicted it"
             return self._tooltip(r, c, int(self._kinds[r, c]), float(self._values[r, c]))
         slot = _LOOK_SLOTS.get(role)
         return None if slot is None else self.look(r, c)[slot]

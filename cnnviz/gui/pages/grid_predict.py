@@ -1,0 +1,211 @@
+"""PredictingGridPage: "Predict first" on the step-through grid lessons.
+
+While the window's switch is on, a new set of settings asks its questions first (the output
+size; the Grouped lesson's weights and multiplications) with the results held back: the output
+grids' cells hidden, their sizes and the formula not said. Then each step asks for its output
+cell (max pooling: which input cell wins, clicked on the input grid) before the cell and the
+step's arithmetic show. The questions are the quiz engine's (:mod:`cnnviz.core.quiz`), asked
+by each page's :meth:`settings_questions` and :meth:`step_question`; the asking and waiting is
+a Qt-free :class:`~cnnviz.gui.pages.predict_controller.PredictController`.
+"""
+
+from __future__ import annotations
+
+import json
+
+from cnnviz.gui.pages.grid_lesson import GridLessonPage
+from cnnviz.gui.pages.predict_controller import PredictController
+from cnnviz.gui.widgets.prediction_box import PredictionBox
+
+HELD_FORMULA = "The result is held back until you predict it (or press Show me)."
+CLICK_WINNER = "Click the winning cell on the input grid."
+
+
+def question_key(questions) -> str:
+    """A key naming what a list of questions is about (their settings and what they ask)."""
+    return json.dumps(
+        [(q.settings, q.asks, q.cell) for q in questions], sort_keys=True, default=str
+    )
+
+
+class PredictingGridPage(GridLessonPage):
+    """A grid lesson that can ask before it shows. Subclasses say what to ask."""
+
+    predicts = True
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.predict = PredictController()
+        self.prediction_box = PredictionBox()
+        self.prediction_box.answered.connect(self.take_prediction)
+        self.prediction_box.shown.connect(self.show_prediction)
+        self._settings_key = ""  # the settings the output-size questions were asked about
+
+    # -- what each page asks ----------------------------------------------------------------------
+    def settings_questions(self) -> list:
+        """The questions the current settings ask first (none by default)."""
+        return []
+
+    def step_question(self, step):
+        """The question asked before ``step`` shows, or None."""
+        return None
+
+    def masks(self, step) -> bool:
+        """Whether ``step`` computes one output cell (its later cells are held back)."""
+        return hasattr(step, "row") and hasattr(step, "col")
+
+    def result_grids(self) -> list:
+        """The grids whose numbers and size are held back while the settings' questions wait."""
+        return list(self.output_grids)
+
+    def held_title(self, grid) -> str:
+        """A result grid's title while its size is held back."""
+        return "<b>Output</b> · ?×?"
+
+    # -- the switch -------------------------------------------------------------------------------
+    def set_predict_first(self, on: bool) -> None:
+        if not self.predict.set_on(on):
+            return
+        if on:  # what is on screen now was seen already: asking starts with the next change
+            self._settings_key = question_key(self.settings_questions())
+            self.predict.answered.add(("size", self._settings_key))
+            self.predict.answered.add(("step", self._settings_key, self.step_bar.index))
+        self.prediction_box.idle()
+        self.reveal()
+
+    def assemble(self) -> None:
+        super().assemble()
+        layout = self.layout()
+        layout.insertWidget(layout.indexOf(self.arithmetic), self.prediction_box)
+
+    # -- asking -----------------------------------------------------------------------------------
+    def recompute(self, step_index: int | None = None) -> bool:
+        shown = super().recompute(step_index)
+        if shown and self.predict.on:
+            questions = self.settings_questions()
+            key = question_key(questions)
+            if key != self._settings_key:  # new settings: their steps are new questions too
+                self._settings_key = key
+                self.predict.forget()
+            self._ask(("size", key), questions)
+            self._ask_step()
+            self.hold()
+        return shown
+
+    def _show_step(self, index: int) -> None:
+        super()._show_step(index)
+        if self.predict.on and not self._showing_plan:  # (recompute asks once it is done)
+            self._ask_step()
+            self.hold()
+
+    def _ask_step(self) -> None:
+        """Ask about the step shown, unless the settings' questions wait or it was asked."""
+        if self.predict.holds("size") or self.plan is None or not len(self.plan):
+            return
+        index = self.step_bar.index
+        if self._ask(("step", self._settings_key, index), [self.step_question(self.plan[index])]):
+            self.step_bar.stop()
+
+    def _ask(self, key, questions) -> bool:
+        """Ask about the moment ``key`` unless it waits already (what the student is typing
+        stays); returns whether it was asked now."""
+        if self.predict.held and self.predict.key == key:
+            return False
+        if self.predict.ask(key, questions):
+            self._ask_waiting()
+            return True
+        return False
+
+    def _ask_waiting(self) -> None:
+        question = self.predict.question
+        click = CLICK_WINNER if question.asks == "winner" else ""
+        self.prediction_box.ask(question.prompt, click)
+
+    def take_prediction(self, text: str) -> None:
+        """The student's answer to the question waiting (typed, or a clicked cell)."""
+        verdict = self.predict.answer(text)
+        if verdict is not None:
+            self._after_answer(verdict)
+
+    def show_prediction(self) -> None:
+        """ "Show me": the question waiting is skipped; its answer and the result show."""
+        verdict = self.predict.show_me()
+        if verdict is not None:
+            self._after_answer(verdict)
+
+    def _after_answer(self, verdict) -> None:
+        self.prediction_box.tell(verdict.correct, verdict.explanation)
+        if self.predict.held:  # the same settings ask another question
+            self._ask_waiting()
+            return
+        self.reveal()
+        self._ask_step()  # the step shown may ask its own question now
+        self.hold()
+
+    # -- holding back and revealing -------------------------------------------------------------
+    def hold(self) -> None:
+        """Hide what the waiting question is about (and, while predicting, the cells after
+        the step shown)."""
+        if self.predict.holds("size"):
+            for grid in self.result_grids():
+                grid.view.hide()
+                grid.set_title(self.held_title(grid))
+            self.formula.setText(HELD_FORMULA)
+            self.arithmetic.setText("")
+        elif self.predict.holds("step"):
+            self.arithmetic.setText(HELD_FORMULA)
+        if self.plan is not None and len(self.plan):
+            self.mask_outputs(self.plan[self.step_bar.index])
+
+    def reveal(self) -> None:
+        """Show everything the settings and the step give (nothing waits now)."""
+        for grid in self.result_grids():
+            grid.view.show()
+        if self.plan is None:
+            return
+        self._showing_plan = True
+        try:
+            self.show_plan()
+            self.grid_area.fit()
+        finally:
+            self._showing_plan = False
+        if len(self.plan):
+            super()._show_step(self.step_bar.index)
+            self.mask_outputs(self.plan[self.step_bar.index])
+
+    def highlight_outputs(self, step) -> None:
+        super().highlight_outputs(step)
+        self.mask_outputs(step)
+
+    def mask_outputs(self, step) -> None:
+        """While predicting, the output cells not computed yet show "?" — and the step's own
+        cell while its question waits; off, every number shows."""
+        grids = self.output_grids
+        for k, grid in enumerate(grids):
+            first = None
+            if self.predict.on and self.masks(step) and len(self.plan) % len(grids) == 0:
+                _, pending, _ = self.lesson.output_marks(step, k, len(grids))
+                waiting = self.predict.holds("step")
+                first = 0 if pending == -1 else None if pending is None else pending + 1 - waiting
+            grid.model.set_hidden_from(first)
+
+    def copy_output(self) -> str:
+        if self.predict.held:  # the Edit menu does not give the answer away
+            self.hint.setText("The output is held back until you predict it.")
+            return ""
+        return super().copy_output()
+
+    def wire_grids(self, inputs: list, outputs: list) -> None:
+        super().wire_grids(inputs, outputs)
+        for ch, grid in enumerate(inputs):
+            grid.view.cell_clicked.connect(lambda r, c, k=ch: self.input_clicked(k, r, c))
+
+    def input_clicked(self, channel: int, row: int, col: int) -> None:
+        """A click on an input grid (its padded coordinates) answers a "which cell" question."""
+        if self.prediction_box.clicking:
+            self.prediction_box.click(self.clicked_answer(channel, row, col))
+
+    def clicked_answer(self, channel: int, row: int, col: int) -> str:
+        """The answer a click on the padded input grid gives (the input's row and column)."""
+        top, left = getattr(self.plan, "padding", (0, 0))[:2]
+        return f"{row - top}, {col - left}"

@@ -1,0 +1,129 @@
+"""PredictionBox: "Predict first" on a lesson page — the question, the student's answer, the
+verdict and its explanation, in type large enough for a projector."""
+
+from __future__ import annotations
+
+from html import escape
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+)
+
+from cnnviz.gui.appearance.look import named
+
+RIGHT_COLOUR, WRONG_COLOUR, SHOWN_COLOUR = "#15803d", "#b91c1c", "#1d4ed8"
+
+
+class PredictionBox(QFrame):
+    """Asks one question at a time. Typed answers come as :attr:`answered` (Enter or Check);
+    in click mode the page sends the clicked cell through :meth:`click` instead. "Show me"
+    (:attr:`shown`) skips the question, so that a lesson never gets stuck."""
+
+    answered = Signal(str)
+    shown = Signal()
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setFrameShape(QFrame.StyledPanel)
+        self.prompt = QLabel()
+        named(self.prompt, "arithmetic")  # the lesson's large, framed type
+        self.prompt.setWordWrap(True)
+        self.prompt.setTextFormat(Qt.RichText)
+        self.field = QLineEdit()
+        self.field.setPlaceholderText("Your answer")
+        self.field.setClearButtonEnabled(True)
+        self.field.returnPressed.connect(self._on_check)
+        self.click_hint = QLabel()
+        named(self.click_hint, "hint")
+        self.check_button = QPushButton("Check")
+        self.check_button.setToolTip("Check your answer (Enter)")
+        self.check_button.clicked.connect(self._on_check)
+        self.show_button = QPushButton("Show me")
+        self.show_button.setToolTip("Skip the question: show the answer and the result")
+        self.show_button.clicked.connect(self.shown.emit)
+        self.verdict = QLabel()
+        named(self.verdict, "arithmetic")
+        self.verdict.setWordWrap(True)
+        self.verdict.setTextFormat(Qt.RichText)
+        self.verdict.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        row = QHBoxLayout()
+        row.addWidget(self.field, 1)
+        row.addWidget(self.click_hint, 1)
+        row.addWidget(self.check_button)
+        row.addWidget(self.show_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 4, 6, 4)
+        layout.addWidget(self.prompt)
+        layout.addLayout(row)
+        layout.addWidget(self.verdict)
+        self.clicking = False
+        self.idle()
+
+    # -- what the page asks ---------------------------------------------------------------------
+    def ask(self, prompt: str, click: str = "") -> None:
+        """Show ``prompt`` and wait. ``click``: the answer is a click ("Click the winning cell
+        on the input grid"), said instead of the answer field."""
+        self.clicking = bool(click)
+        self.prompt.setText(f"<b>Predict:</b> {escape(prompt)}")
+        self.field.clear()
+        self.field.setVisible(not self.clicking)
+        self.check_button.setVisible(not self.clicking)
+        self.click_hint.setText(click)
+        self.click_hint.setVisible(self.clicking)
+        self.show_button.setEnabled(True)
+        self.check_button.setEnabled(True)
+        self.field.setEnabled(True)
+        self.show()  # the last verdict stays under the new question until the next one
+        if not self.clicking and self.isVisible():
+            self.field.setFocus(Qt.OtherFocusReason)
+
+    def click(self, answer: str) -> bool:
+        """A cell clicked while the box waits for a click: sent as the answer."""
+        if not (self.clicking and self.waiting()):
+            return False
+        self.answered.emit(answer)
+        return True
+
+    def tell(self, correct: bool | None, explanation: str) -> None:
+        """The verdict (None: shown, not answered) and its explanation (the quiz engine's,
+        which says right or wrong in words); nothing waits now."""
+        colour, mark = {
+            True: (RIGHT_COLOUR, "✔ "),
+            False: (WRONG_COLOUR, "✘ "),
+            None: (SHOWN_COLOUR, "The answer: "),
+        }[correct]
+        text = escape(explanation).replace("\n", "<br>")
+        self.verdict.setText(f"<b style='color:{colour}'>{mark}</b>{text}")
+        self.verdict.show()
+        self._stop_waiting()
+
+    def waiting(self) -> bool:
+        """Whether a question waits for its answer."""
+        return self.show_button.isEnabled()
+
+    def idle(self) -> None:
+        """Nothing asked and nothing to say: the box is hidden."""
+        self._stop_waiting()
+        self.verdict.clear()
+        self.hide()
+
+    def _stop_waiting(self) -> None:
+        self.clicking = False
+        for widget in (self.field, self.check_button, self.show_button):
+            widget.setEnabled(False)
+        self.click_hint.setText("")
+
+    def _on_check(self) -> None:
+        text = self.field.text().strip()
+        if self.clicking or not self.waiting():
+            return
+        if not text:
+            self.field.setPlaceholderText("Type your answer first (or Show me)")
+            return
+        self.answered.emit(text)

@@ -1,0 +1,50 @@
+"""The "Predict first" switch: a checkable command in the Lesson menu and on the toolbar,
+remembered in the settings and passed on to every page that offers it."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QToolBar
+
+from cnnviz.gui.settings import open_settings, read
+
+KEY = "lesson/predict_first"
+TIP = (
+    "Predict first: the lessons ask for your prediction (an output size, the next cell, the "
+    "winner…) before they show the result"
+)
+
+
+class PredictSwitch:
+    """Owns the action (``action``) and the window's lesson toolbar (``toolbar``); ``on`` is
+    the switch's state, told to each built page with ``predicts`` and to pages built later
+    (the window calls :meth:`tell`)."""
+
+    def __init__(self, window, settings):
+        self.window = window
+        self.on = read(settings, KEY, False)
+        menus = window.menus
+        self.action = menus.add(
+            menus.lesson_menu, "&Predict first", "Ctrl+Shift+P", self.set_on, TIP
+        )
+        self.action.setCheckable(True)
+        self.action.setChecked(self.on)
+        self.toolbar = QToolBar("Lesson", window)
+        self.toolbar.setObjectName("lessonToolbar")
+        self.toolbar.setMovable(False)
+        self.toolbar.addAction(self.action)
+        window.addToolBar(self.toolbar)
+
+    def set_on(self, on: bool) -> None:
+        """Turn the switch on or off: remembered at once, told to every built page."""
+        self.on = bool(on)
+        self.action.setChecked(self.on)
+        settings = open_settings()
+        settings.setValue(KEY, self.on)
+        settings.sync()
+        for page in self.window.built_pages():
+            self.tell(page)
+
+    def tell(self, page) -> None:
+        """Bring ``page`` to the switch's state (pages that do not predict ignore it)."""
+        if page.predicts:
+            page.set_predict_first(self.on)
