@@ -92,6 +92,11 @@ class PredictingGridPage(GridLessonPage):
             self.hold()
         return shown
 
+    def load_preset(self, index: int) -> None:
+        self.predict.forget()  # an example chosen is asked about afresh, even the same one
+        self._settings_key = ""
+        super().load_preset(index)
+
     def _show_step(self, index: int) -> None:
         super()._show_step(index)
         if self.predict.on and not self._showing_plan:  # (recompute asks once it is done)
