@@ -2,20 +2,42 @@
 
 Qt-free and torch-free: every answer comes from the project's own arithmetic
 (cnnviz.core.ops); the tests check each against PyTorch.
+
+- :func:`topics`, :func:`generate` (seeded sets rising in difficulty), :func:`check`;
+- the builders a page calls with its own settings, so that it asks about what it shows:
+  :func:`output_shape_question`, :func:`cell_question`, :func:`winner_question`,
+  :func:`parameters_question`, :func:`multiply_adds_question`,
+  :func:`receptive_field_question`, :func:`gradient_cell_question`, :func:`route_question`.
 """
 
 from .answers import AnswerError, check, parse_answer
-from .question import ASKS, Question
+from .counts import multiply_adds_question, parameters_question
+from .fields import receptive_field_question
+from .generate import generate, level_of, topic_title, topics
+from .gradients import GRAD_INPUT, GRAD_WEIGHT, gradient_cell_question, route_question
+from .question import ASKS, Question, details
 from .sizes import output_shape_question
 from .values import cell_question, winner_question
 
 __all__ = [
     "ASKS",
     "AnswerError",
+    "GRAD_INPUT",
+    "GRAD_WEIGHT",
     "Question",
     "cell_question",
     "check",
+    "details",
+    "generate",
+    "gradient_cell_question",
+    "level_of",
+    "multiply_adds_question",
     "output_shape_question",
+    "parameters_question",
     "parse_answer",
+    "receptive_field_question",
+    "route_question",
+    "topic_title",
+    "topics",
     "winner_question",
 ]

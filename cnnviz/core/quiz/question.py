@@ -56,6 +56,10 @@ class Question:
         column 2``, ``rows 0–4, columns 2–6``."""
         return answer_text(self.asks, self.answer, self.decimals, self.cell)
 
+    def details(self) -> str:
+        """The grids a value question is about, as text (see :func:`details`)."""
+        return details(self)
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready: tuples become lists."""
         return {
@@ -123,3 +127,36 @@ def answer_text(asks: str, answer, decimals: int = 2, cell=None) -> str:
         return shape_text(answer)
     top, left, bottom, right = answer
     return f"rows {top}–{bottom}, columns {left}–{right}"
+
+
+def _grid_lines(grid, decimals: int = 4) -> list[str]:
+    rows = [[format_number(float(v), decimals) for v in row] for row in grid]
+    width = max(len(text) for row in rows for text in row)
+    return ["  " + " ".join(text.rjust(width) for text in row) for row in rows]
+
+
+def _channels(name: str, values, label: str) -> list[str]:
+    """A [C, H, W] grid channel by channel (one channel: no channel label)."""
+    lines = []
+    for c, grid in enumerate(values):
+        lines.append(f"{name}" + (f", {label} {c}:" if len(values) > 1 else ":"))
+        lines += _grid_lines(grid)
+    return lines
+
+
+def details(question: Question) -> str:
+    """The numbers a value question is about, as text (empty for a question without them):
+    the input, the weight, the bias and the gradient from above, grid by grid."""
+    s = question.settings
+    lines: list[str] = []
+    if s.get("input") is not None:
+        lines += _channels("Input", s["input"], "channel")
+    if s.get("weight") is not None:
+        for o, filt in enumerate(s["weight"]):
+            lines += _channels(f"Weight of filter {o}", filt, "input channel")
+    if s.get("bias_values") is not None:
+        bias = ", ".join(format_number(float(v)) for v in s["bias_values"])
+        lines.append(f"Bias: {bias}")
+    if s.get("grad_output") is not None:
+        lines += _channels("∂L/∂Y (the gradient from above)", s["grad_output"], "channel")
+    return "\n".join(lines)

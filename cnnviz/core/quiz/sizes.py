@@ -6,14 +6,39 @@ from __future__ import annotations
 from .layers import AVG_POOL, CONV, MAX_POOL, TRANSPOSED, axes, axis_size, output_shape, sizes_with
 from .question import Question, shape_text
 
+# the order of torch.nn's constructors, so that a layer reads as the code would build it
+KWARG_ORDER = (
+    "in_channels",
+    "out_channels",
+    "in_features",
+    "out_features",
+    "kernel_size",
+    "stride",
+    "padding",
+    "output_padding",
+    "dilation",
+    "groups",
+    "bias",
+    "ceil_mode",
+    "count_include_pad",
+)
+
+
+def ordered(kwargs: dict) -> dict:
+    """``kwargs`` in the constructor's order (unknown keys last, as given)."""
+    rank = {key: i for i, key in enumerate(KWARG_ORDER)}
+    return dict(sorted(kwargs.items(), key=lambda item: rank.get(item[0], len(rank))))
+
 
 def layer_text(layer: str, kwargs: dict) -> str:
-    """``Conv2d(1, 4, kernel_size=3, stride=2)`` as the code would build it."""
-    args = [f"{key}={value!r}" for key, value in kwargs.items()]
+    """``Conv2d(in_channels=1, out_channels=4, kernel_size=3)`` as the code would build it."""
+    args = [f"{key}={value!r}" for key, value in ordered(kwargs).items()]
     return f"{layer}({', '.join(args)})"
 
 
 def input_text(input_shape) -> str:
+    if len(input_shape) == 1:
+        return f"an input of {input_shape[0]} features"
     return f"a {shape_text(input_shape)} input (channels × height × width)"
 
 
@@ -74,7 +99,7 @@ def output_shape_question(
     """What size is the output of ``layer(**kwargs)`` on an ``input_shape`` [C, H, W] input?
     The answer is (H, W), or (C, H, W) ``with_channels``; ``ValueError`` where PyTorch
     rejects the settings."""
-    kwargs = dict(kwargs)
+    kwargs = ordered(kwargs)
     input_shape = [int(v) for v in input_shape]
     if layer not in (CONV, TRANSPOSED, MAX_POOL, AVG_POOL):
         raise ValueError(f"no output-size question for {layer!r}")
@@ -100,11 +125,11 @@ def output_shape_question(
         answer=(c, h, w) if with_channels else (h, w),
         explanation=explanation,
         topic=topic,
-        mistakes=_unique(mistakes),
+        mistakes=unique(mistakes),
     )
 
 
-def _unique(mistakes) -> tuple:
+def unique(mistakes) -> tuple:
     seen: set = set()
     kept = []
     for wrong, text in mistakes:

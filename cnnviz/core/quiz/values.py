@@ -12,7 +12,7 @@ from cnnviz.core.ops.pool import PoolPlan
 
 from .layers import AVG_POOL, CONV, MAX_POOL, check_pool
 from .question import Question, value_text
-from .sizes import input_text, layer_text
+from .sizes import input_text, layer_text, ordered
 
 
 def nested(values) -> list:
@@ -157,7 +157,7 @@ def cell_question(
     """What is output cell ``cell`` = (row, col) of output channel ``channel``? ``layer`` is
     Conv2d (``weight`` [C_out, C_in/groups, kh, kw], ``bias_values`` [C_out] or None with
     ``bias=False``), MaxPool2d or AvgPool2d; ``input`` is [C, H, W]."""
-    kwargs = dict(kwargs)
+    kwargs = ordered(kwargs)
     x = np.asarray(input, dtype=np.float64)
     settings: dict[str, Any] = {
         "layer": layer,
@@ -208,7 +208,7 @@ def winner_question(kwargs: dict, input, cell, channel: int = 0, topic: str = ""
     """Which input cell wins the max-pooling window of output ``cell`` = (row, col)? The
     answer is the input's (row, col); among equal values PyTorch takes the first in reading
     order (row by row)."""
-    kwargs = dict(kwargs)
+    kwargs = ordered(kwargs)
     x = np.asarray(input, dtype=np.float64)
     plan = pool_plan(MAX_POOL, kwargs, x)
     row, col = _check_cell(plan, cell, channel)
