@@ -69,12 +69,14 @@ class PredictingGridPage(GridLessonPage):
         if on:  # what is on screen now was seen already: asking starts with the next change
             self._settings_key = question_key(self.settings_questions())
             self.predict.answered.add(("size", self._settings_key))
-            self.predict.answered.add(("step", self._settings_key, self.step_bar.index))
+            if (found := self._step_key()) is not None:
+                self.predict.answered.add(found[0])
         self.prediction_box.idle()
         self.reveal()
 
     def assemble(self) -> None:
         super().assemble()
+        self.answer_clicks(self.input_grids)
         layout = self.layout()
         layout.insertWidget(layout.indexOf(self.arithmetic), self.prediction_box)
 
@@ -83,18 +85,14 @@ class PredictingGridPage(GridLessonPage):
         shown = super().recompute(step_index)
         if shown and self.predict.on:
             questions = self.settings_questions()
-            key = question_key(questions)
-            if key != self._settings_key:  # new settings: their steps are new questions too
-                self._settings_key = key
-                self.predict.forget()
-            self._ask(("size", key), questions)
+            self._settings_key = question_key(questions)
+            self._ask(("size", self._settings_key), questions)
             self._ask_step()
             self.hold()
         return shown
 
     def load_preset(self, index: int) -> None:
         self.predict.forget()  # an example chosen is asked about afresh, even the same one
-        self._settings_key = ""
         super().load_preset(index)
 
     def _show_step(self, index: int) -> None:
@@ -103,19 +101,33 @@ class PredictingGridPage(GridLessonPage):
             self._ask_step()
             self.hold()
 
+    def _step_key(self):
+        """The moment of the step shown: its index and its question (None: nothing to ask)."""
+        if self.plan is None or not len(self.plan):
+            return None
+        question = self.step_question(self.plan[self.step_bar.index])
+        if question is None:
+            return None
+        return ("step", self.step_bar.index, question_key([question])), question
+
     def _ask_step(self) -> None:
         """Ask about the step shown, unless the settings' questions wait or it was asked."""
-        if self.predict.holds("size") or self.plan is None or not len(self.plan):
+        if self.predict.holds("size"):
             return
-        index = self.step_bar.index
-        if self._ask(("step", self._settings_key, index), [self.step_question(self.plan[index])]):
+        key, question = self._step_key() or (("step",), None)
+        questions = [question] if question is not None else []
+        if self._ask(key, questions):
             self.step_bar.stop()
 
     def _ask(self, key, questions) -> bool:
         """Ask about the moment ``key`` unless it waits already (what the student is typing
-        stays); returns whether it was asked now."""
+        stays); a question of the same kind about another moment is dropped. Returns whether
+        it was asked now."""
         if self.predict.held and self.predict.key == key:
             return False
+        if self.predict.holds(key[0]):  # the settings or the step changed under it
+            self.predict.release()
+            self.prediction_box.done()
         if self.predict.ask(key, questions):
             self._ask_waiting()
             return True
@@ -159,6 +171,12 @@ class PredictingGridPage(GridLessonPage):
             self.arithmetic.setText("")
         elif self.predict.holds("step"):
             self.arithmetic.setText(HELD_FORMULA)
+            if self.predict.question.asks == "winner":  # the winner's mark would tell
+                for grid in self.input_grids:
+                    marks = grid.model.highlights
+                    grid.model.set_highlights(
+                        {cell: "window" if s == "winner" else s for cell, s in marks.items()}
+                    )
         if self.plan is not None and len(self.plan):
             self.mask_outputs(self.plan[self.step_bar.index])
 
@@ -202,8 +220,14 @@ class PredictingGridPage(GridLessonPage):
 
     def wire_grids(self, inputs: list, outputs: list) -> None:
         super().wire_grids(inputs, outputs)
+        self.answer_clicks(inputs)
+
+    def answer_clicks(self, inputs: list) -> None:
+        """Let clicks on these input grids answer a "which cell" question (once per grid)."""
         for ch, grid in enumerate(inputs):
-            grid.view.cell_clicked.connect(lambda r, c, k=ch: self.input_clicked(k, r, c))
+            if not grid.view.property("answersClicks"):
+                grid.view.setProperty("answersClicks", True)
+                grid.view.cell_clicked.connect(lambda r, c, k=ch: self.input_clicked(k, r, c))
 
     def input_clicked(self, channel: int, row: int, col: int) -> None:
         """A click on an input grid (its padded coordinates) answers a "which cell" question."""
@@ -212,5 +236,6 @@ class PredictingGridPage(GridLessonPage):
 
     def clicked_answer(self, channel: int, row: int, col: int) -> str:
         """The answer a click on the padded input grid gives (the input's row and column)."""
-        top, left = getattr(self.plan, "padding", (0, 0))[:2]
+        plan = getattr(self.plan, "forward", self.plan)  # (the Backward page's pooling)
+        top, left = tuple(getattr(plan, "padding", (0, 0)))[:2]
         return f"{row - top}, {col - left}"

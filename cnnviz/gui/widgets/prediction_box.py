@@ -107,6 +107,14 @@ class PredictionBox(QFrame):
         """Whether a question waits for its answer."""
         return self.show_button.isEnabled()
 
+    def done(self) -> None:
+        """The question waiting was dropped (the lesson moved on): the last verdict stays,
+        the box goes when there is none."""
+        self._stop_waiting()
+        self.prompt.clear()
+        if not self.verdict.text():
+            self.hide()
+
     def idle(self) -> None:
         """Nothing asked and nothing to say: the box is hidden."""
         self._stop_waiting()
