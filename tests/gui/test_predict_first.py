@@ -180,3 +180,59 @@ def test_the_controller_asks_once_per_moment_and_releases():
     assert controller.ask(("step", 1), [FakeQuestion()])
     controller.set_on(False)
     assert not controller.held and controller.verdict is None
+
+
+# -- Architecture ----------------------------------------------------------------------------
+def built_architecture(main_window, qtbot, model="deeper"):
+    """The Architecture page with Predict first on and ``model`` built (its table held)."""
+    from cnnviz.gui.pages.architecture_page import ArchitecturePage
+
+    page = predicting(main_window, ArchitecturePage)
+    qtbot.waitUntil(lambda: not page.busy, timeout=60000)
+    page.select_model("simple" if model != "simple" else "deeper")
+    qtbot.waitUntil(lambda: not page.busy, timeout=60000)
+    page.select_model(model)
+    qtbot.waitUntil(lambda: not page.busy and bool(page.prediction.held), timeout=60000)
+    return page
+
+
+def test_architecture_asks_a_layers_shape_parameters_and_field(qtbot, main_window):
+    page = built_architecture(main_window, qtbot)
+    prediction = page.prediction
+    first = prediction.layer
+    item = page.layers.items[first]
+    assert [item.text(col) for col in (2, 3, 5)] == ["?", "?", "?"]
+    row = next(r for r in page.table.rows if r.name == first)
+    assert "?" in {box.shape for node in page.prediction.nodes for box in node.boxes}
+    asked = [q.asks for q in prediction.predict.queue]
+    assert asked[:2] == ["output_shape", "parameters"]
+    assert "✔" in answer_box(prediction.box, " x ".join(map(str, row.output_shape)))
+    assert "✔" in answer_box(prediction.box, f"{row.params:,}")
+    if prediction.predict.held:  # its receptive field
+        size = row.field[0]
+        assert "✘" in answer_box(prediction.box, f"{size[0] + 1} x {size[1] + 1}")
+    item = page.layers.items[first]
+    assert item.text(2) == "×".join(map(str, row.output_shape)) and first not in prediction.held
+    assert prediction.layer and prediction.layer != first  # the next layer is asked
+
+
+def test_architecture_wrong_parameters_name_the_bias(qtbot, main_window):
+    page = built_architecture(main_window, qtbot, "simple")  # the lecture's net: biases
+    prediction = page.prediction
+    conv = "conv2"
+    page.layers.select_name(conv)
+    prediction.choose(conv)
+    assert prediction.layer == conv
+    prediction.box.shown.emit()  # Show me: the output shape
+    question = prediction.predict.question
+    assert question.asks == "parameters"
+    weights = question.answer - question.settings["kwargs"]["out_channels"]
+    verdict = answer_box(prediction.box, str(weights))
+    assert "✘" in verdict and "bias was not counted" in verdict
+
+
+def answer_box(box, text):
+    assert box.waiting()
+    box.field.setText(text)
+    box.check_button.click()
+    return box.verdict.text()
