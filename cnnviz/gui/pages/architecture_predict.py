@@ -137,18 +137,21 @@ class ArchitecturePrediction:
     def set_on(self, on: bool) -> None:
         if self.predict.set_on(on):
             self.box.idle()
-            self.held = set()  # asking starts with the next model or input shown
-            self._show()
+            if self.held:  # off: the rows held show; on: asking starts with the next table
+                self.held = set()
+                self._show()
 
     def shown(self, questions: dict) -> None:
-        """A new table is on the page: hold back its layers and ask about the first."""
+        """A new table is on the page: hold back its layers and ask about the first (the
+        page's own drawing stands while nothing is held)."""
         self.questions, self.layer = questions, ""
         self.predict.release()
         self.predict.forget()
         self.box.idle()
         self.held = set(questions) if self.predict.on else set()
-        self._show()
-        self._ask_next()
+        if self.held:
+            self._show()
+            self._ask_next()
 
     def choose(self, name: str) -> None:
         """The student picked a layer (table or diagram): ask about it if it is held."""
