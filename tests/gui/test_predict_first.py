@@ -236,3 +236,54 @@ def answer_box(box, text):
     box.field.setText(text)
     box.check_button.click()
     return box.verdict.text()
+
+
+# -- Trace -----------------------------------------------------------------------------------
+def traced_page(main_window, qtbot):
+    """The Trace page with Predict first on, test image 1 traced (its class held back)."""
+    from cnnviz.gui.pages.trace_page import TracePage
+
+    page = predicting(main_window, TracePage)
+    qtbot.waitUntil(page.traced, timeout=20000)
+    page.show_test_image(1)
+    qtbot.waitUntil(lambda: page.traced() and page.predicting.predict.holds("class"), timeout=20000)
+    return page
+
+
+def test_trace_asks_what_the_network_says_right_and_wrong(qtbot, main_window):
+    page = traced_page(main_window, qtbot)
+    box = page.predicting.box
+    assert not page.splitter.isVisibleTo(page) and "Predict first" in page.prediction.text()
+    question = page.predicting.predict.question
+    wrong = "3" if question.answer != "3" else "5"
+    verdict = answer_box(box, wrong)
+    assert "✘" in verdict and f"The network says {question.answer}" in verdict
+    assert page.splitter.isVisibleTo(page) and page.prediction.text().startswith("It is")
+    page.show_test_image(0)
+    qtbot.waitUntil(lambda: page.predicting.predict.holds("class"), timeout=20000)
+    question = page.predicting.predict.question
+    assert "✔" in answer_box(box, question.answer)
+    assert page.prediction.text().startswith(f"It is {question.answer}")
+
+
+def test_trace_field_corners_clicked_on_the_input(qtbot, main_window):
+    from test_trace_page import click
+
+    page = traced_page(main_window, qtbot)
+    page.predicting.box.shown.emit()  # Show me: the class
+    click(qtbot, page, "conv2", 0, 2, 3)
+    prediction = page.predicting
+    assert prediction.predict.holds("field") and prediction.box.clicking
+    assert page.arithmetic.explanation is None and "Predict first" in page.arithmetic.heading.text()
+    top, left, bottom, right = prediction.predict.question.answer
+    click(qtbot, page, "input", 0, bottom, right)  # either corner first
+    assert prediction.predict.holds("field")
+    click(qtbot, page, "input", 0, top, left)
+    assert "✔" in prediction.box.verdict.text() and not prediction.predict.held
+    rf = page.arithmetic.explanation.receptive_field
+    assert (rf.top, rf.left, rf.bottom - 1, rf.right - 1) == (top, left, bottom, right)
+    click(qtbot, page, "conv1", 0, 4, 4)
+    top, left, bottom, right = prediction.predict.question.answer
+    click(qtbot, page, "input", 0, top + 1, left)
+    click(qtbot, page, "input", 0, bottom, right)
+    assert "✘" in prediction.box.verdict.text()
