@@ -287,3 +287,61 @@ def test_trace_field_corners_clicked_on_the_input(qtbot, main_window):
     click(qtbot, page, "input", 0, top + 1, left)
     click(qtbot, page, "input", 0, bottom, right)
     assert "✘" in prediction.box.verdict.text()
+
+
+# -- Grouped ---------------------------------------------------------------------------------
+def test_grouped_asks_weights_then_multiplications(main_window):
+    from cnnviz.gui.pages.grouped_page import GroupedPage
+
+    page = predicting(main_window, GroupedPage)
+    page.load_preset(1)  # groups 2: 4 channels → 4
+    assert page.predict.holds("size") and "Parameters" not in page.costs.text()
+    question = page.predict.question
+    assert question.asks == "parameters" and question.answer == 36
+    verdict = answer(page, "68")  # as if groups were 1
+    assert "✘" in verdict and "groups 1" in verdict
+    assert page.predict.question.asks == "multiply_adds"  # the costs still wait
+    assert "Multiply-adds" not in page.costs.text()
+    assert "✔" in answer(page, "128")
+    assert "Parameters: 4·2·2·2 + 4 = 36" in page.costs.text()
+    page.groups_spin.setValue(4)  # new settings: asked again
+    assert page.predict.holds("size") and page.predict.question.asks == "parameters"
+    verdict = answer(page, str(page.predict.question.answer - 4))
+    assert "✘" in verdict and "bias was not counted" in verdict
+
+
+# -- Backward --------------------------------------------------------------------------------
+def test_backward_gradient_cell_right_and_flipped(main_window):
+    from cnnviz.gui.pages.backward_page import BackwardPage
+
+    page = predicting(main_window, BackwardPage)
+    page.load_preset(0)  # the lecture's 3×3 and 2×2: ∂L/∂W first
+    question = page.predict.question
+    assert question.asks == "cell" and "∂L/∂W" in question.prompt
+    assert sum(texts(page.gw_grid), []) == ["?"] * 4 and "=" not in page.arithmetic.text()
+    assert "✔" in answer(page, f"{question.answer:g}")
+    assert texts(page.gw_grid)[0][0] == f"{question.answer:g}"
+    assert "=" in page.arithmetic.text()
+    page.next_step()
+    question = page.predict.question
+    flipped = next(w for w, text in question.mistakes if "flipped" in text)
+    verdict = answer(page, f"{flipped:g}")
+    assert "✘" in verdict and "kernel flipped" in verdict
+
+
+def test_backward_max_pooling_routes_to_the_clicked_winner(qtbot, main_window):
+    from cnnviz.gui.pages.backward_page import BackwardPage
+
+    page = predicting(main_window, BackwardPage)
+    page.load_preset(2)  # max pooling: the lecture's 4×4 slice
+    assert page.predict.question.asks == "winner" and page.prediction_box.clicking
+    assert "winner" not in page.x_grid.model.highlights.values()
+    assert set(sum(texts(page.gx_grid), [])) == {"?"}
+    row, col = page.predict.question.answer
+    click_cell(qtbot, page.x_grid, row, col)
+    assert "✔" in page.prediction_box.verdict.text()
+    assert texts(page.gx_grid)[row][col] == "1" and "winner" in page.x_grid.model.highlights.values()
+    page.next_step()
+    row, col = page.predict.question.answer
+    click_cell(qtbot, page.x_grid, (row + 1) % 4, col)
+    assert "✘" in page.prediction_box.verdict.text()

@@ -143,8 +143,7 @@ class GroupedPage(PredictingGridPage):
             "kernel_size": tuple(self.weight.shape[2:]),
             "padding": self.padding_spin.value(),
             "groups": self.groups_spin.value(),
-            "bias": False,
-        }
+        }  # with its bias, as the cost line counts it (the lesson's grids leave it out)
         try:
             return [
                 parameters_question("Conv2d", kwargs),
