@@ -340,7 +340,8 @@ def test_backward_max_pooling_routes_to_the_clicked_winner(qtbot, main_window):
     row, col = page.predict.question.answer
     click_cell(qtbot, page.x_grid, row, col)
     assert "✔" in page.prediction_box.verdict.text()
-    assert texts(page.gx_grid)[row][col] == "1" and "winner" in page.x_grid.model.highlights.values()
+    assert texts(page.gx_grid)[row][col] == "1"
+    assert "winner" in page.x_grid.model.highlights.values()
     page.next_step()
     row, col = page.predict.question.answer
     click_cell(qtbot, page.x_grid, (row + 1) % 4, col)
