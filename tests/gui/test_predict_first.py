@@ -72,11 +72,11 @@ def test_convolution_size_right_then_the_next_cell_waits(main_window):
     # the first step's cell waits: its number and its arithmetic are held back
     assert page.predict.holds("step")
     assert texts(grid) == [["?", "?"], ["?", "?"]]
-    assert "=" not in page.arithmetic.text()
+    assert "=" not in page.arithmetic.text() and not page.arithmetic.isVisibleTo(page)
     value = page.plan.output[0, 0]
     assert "✔" in answer(page, f"{value:g}")
     assert texts(grid)[0][0] == f"{value:g}" and texts(grid)[0][1] == "?"
-    assert f"= {value:g}" in page.arithmetic.text()
+    assert f"= {value:g}" in page.arithmetic.text() and page.arithmetic.isVisibleTo(page)
 
 
 def test_convolution_wrong_size_names_the_forgotten_padding(main_window):

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from cnnviz.core.quiz import output_shape_question, parameters_question, receptive_field_question
-from cnnviz.gui.pages.predict_controller import PredictController
+from cnnviz.gui.pages.predict_controller import PredictController, short_prompt
 from cnnviz.gui.widgets.prediction_box import PredictionBox
 
 HELD_COLUMNS = (2, 3, 5)  # output shape, parameters, field (the layer table's columns)
@@ -172,14 +172,18 @@ class ArchitecturePrediction:
         if self.predict.ask(("layer", name), self.questions[name]):
             self.page.layers.select_name(name)
             self.page.diagram.select(name)
-            self.box.ask(self.predict.question.prompt)
+            self._prompt()
+
+    def _prompt(self) -> None:
+        question = self.predict.question
+        self.box.ask(f"{self.layer}: {short_prompt(question)}", "", question.prompt)
 
     def _after(self, verdict) -> None:
         if verdict is None:
             return
         self.box.tell(verdict.correct, verdict.explanation)
         if self.predict.held:
-            self.box.ask(self.predict.question.prompt)
+            self._prompt()
             return
         self.held.discard(self.layer)
         self.layer = ""
@@ -192,10 +196,16 @@ class ArchitecturePrediction:
         if page.table is None:
             return
         page.layers.set_table(page.table)
-        for name in self.held:
+        # a block's row and box say its last layer's shape: held while a layer inside is
+        held = self.held | {
+            row.name
+            for row in page.table.rows
+            if any(name.startswith(f"{row.name}.") for name in self.held)
+        }
+        for name in held:
             item = page.layers.items.get(name)
             for col in HELD_COLUMNS if item is not None else ():
                 item.setText(col, "?")
         c, h, w = page.table.input_shape
-        self.nodes = held_nodes(page.nodes, self.held)
+        self.nodes = held_nodes(page.nodes, held)
         page.diagram.set_nodes(self.nodes, f"{c}×{h}×{w}")

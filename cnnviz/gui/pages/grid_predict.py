@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 
 from cnnviz.gui.pages.grid_lesson import GridLessonPage
-from cnnviz.gui.pages.predict_controller import PredictController
+from cnnviz.gui.pages.predict_controller import PredictController, short_prompt
 from cnnviz.gui.widgets.prediction_box import PredictionBox
 
 HELD_FORMULA = "The result is held back until you predict it (or press Show me)."
@@ -136,7 +136,7 @@ class PredictingGridPage(GridLessonPage):
     def _ask_waiting(self) -> None:
         question = self.predict.question
         click = CLICK_WINNER if question.asks == "winner" else ""
-        self.prediction_box.ask(question.prompt, click)
+        self.prediction_box.ask(short_prompt(question), click, question.prompt)
 
     def take_prediction(self, text: str) -> None:
         """The student's answer to the question waiting (typed, or a clicked cell)."""
@@ -168,9 +168,10 @@ class PredictingGridPage(GridLessonPage):
                 grid.view.hide()
                 grid.set_title(self.held_title(grid))
             self.formula.setText(HELD_FORMULA)
-            self.arithmetic.setText("")
-        elif self.predict.holds("step"):
-            self.arithmetic.setText(HELD_FORMULA)
+        if self.predict.held:  # the step's arithmetic would give the answer; its room is the
+            self.arithmetic.setText("")  # box's while the question waits
+            self.arithmetic.hide()
+        if self.predict.holds("step"):
             if self.predict.question.asks == "winner":  # the winner's mark would tell
                 for grid in self.input_grids:
                     marks = grid.model.highlights
@@ -184,6 +185,7 @@ class PredictingGridPage(GridLessonPage):
         """Show everything the settings and the step give (nothing waits now)."""
         for grid in self.result_grids():
             grid.view.show()
+        self.arithmetic.show()
         if self.plan is None:
             return
         self._showing_plan = True

@@ -25,6 +25,36 @@ class Verdict:
     given: str = ""
 
 
+GRADIENTS = {"grad_weight": "∂L/∂W", "grad_input": "∂L/∂X"}
+
+
+def short_prompt(question) -> str:
+    """The question as a page asks it, short enough for the back row: the page shows the
+    layer and highlights the cell, so the words need not (the quiz engine's whole prompt is
+    the box's tooltip)."""
+    asks = question.asks
+    if asks == "output_shape":
+        if len(question.answer) == 3:
+            return "What shape (channels × height × width) is its output?"
+        return "What size (height × width) is the output?"
+    if asks == "cell":
+        grad = GRADIENTS.get(question.settings.get("of", ""))
+        if grad:
+            return f"What number goes in the highlighted cell of {grad}?"
+        return "What number goes in the highlighted output cell?"
+    if asks == "winner":
+        return "Which input cell wins the highlighted window?"
+    if asks == "parameters":
+        return "How many parameters (weights and biases) has this layer?"
+    if asks == "multiply_adds":
+        return "How many multiply-adds does this layer take for one image?"
+    if asks == "receptive_field":
+        if len(question.answer) == 4:
+            return "Which input pixels does this unit see?"
+        return "How large (rows × columns) is its receptive field?"
+    return question.prompt
+
+
 def _engine_check(question, answer):
     from cnnviz.core.quiz import check
 

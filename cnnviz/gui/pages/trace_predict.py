@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from cnnviz.core.quiz import check, receptive_field_question
-from cnnviz.gui.pages.predict_controller import PredictController
+from cnnviz.gui.pages.predict_controller import PredictController, short_prompt
 from cnnviz.gui.widgets.prediction_box import PredictionBox
 
 WINDOW_KINDS = {"conv": "Conv2d", "max_pool": "MaxPool2d", "avg_pool": "AvgPool2d"}
@@ -131,7 +131,7 @@ class TracePrediction:
         if not (self.on and ink and trace.probabilities is not None):
             return
         question = class_question(np.asarray(trace.probabilities), class_names)
-        if self.predict.ask(("class", id(trace)), [question]):
+        if self.predict.ask(("class", self.page.shown_id), [question]):
             self.unit = None
             self.box.ask(question.prompt)
             self._hold_maps(True)
@@ -167,10 +167,10 @@ class TracePrediction:
             question = receptive_field_question(stack, trace.nodes[0].shape, (row, col))
         except (ValueError, TypeError):
             return False
-        if not self.predict.ask(("field", index, row, col, id(trace)), [question]):
+        if not self.predict.ask(("field", index, row, col, self.page.shown_id), [question]):
             return False
         self.unit, self.corners = (index, channel, row, col, regions, explanation), []
-        self.box.ask(question.prompt, CLICK_CORNERS)
+        self.box.ask(short_prompt(question), CLICK_CORNERS, question.prompt)
         self.page.overview.show_regions("selected", None)
         self.page.arithmetic.clear(HELD)
         return True

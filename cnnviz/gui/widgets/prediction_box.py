@@ -52,25 +52,28 @@ class PredictionBox(QFrame):
         self.verdict.setWordWrap(True)
         self.verdict.setTextFormat(Qt.RichText)
         self.verdict.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self.field.setMinimumWidth(160)
         row = QHBoxLayout()
+        row.addWidget(self.prompt, 3)
         row.addWidget(self.field, 1)
-        row.addWidget(self.click_hint, 1)
+        row.addWidget(self.click_hint, 2)
         row.addWidget(self.check_button)
         row.addWidget(self.show_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 4, 6, 4)
-        layout.addWidget(self.prompt)
         layout.addLayout(row)
         layout.addWidget(self.verdict)
         self.clicking = False
         self.idle()
 
     # -- what the page asks ---------------------------------------------------------------------
-    def ask(self, prompt: str, click: str = "") -> None:
+    def ask(self, prompt: str, click: str = "", whole: str = "") -> None:
         """Show ``prompt`` and wait. ``click``: the answer is a click ("Click the winning cell
-        on the input grid"), said instead of the answer field."""
+        on the input grid"), said instead of the answer field; ``whole``: the question in
+        full, as the prompt's tooltip."""
         self.clicking = bool(click)
         self.prompt.setText(f"<b>Predict:</b> {escape(prompt)}")
+        self.prompt.setToolTip(whole)
         self.field.clear()
         self.field.setVisible(not self.clicking)
         self.check_button.setVisible(not self.clicking)
@@ -79,7 +82,8 @@ class PredictionBox(QFrame):
         self.show_button.setEnabled(True)
         self.check_button.setEnabled(True)
         self.field.setEnabled(True)
-        self.show()  # the last verdict stays under the new question until the next one
+        self.verdict.setVisible(bool(self.verdict.text()))  # the last stays till the next
+        self.show()
         if not self.clicking and self.isVisible():
             self.field.setFocus(Qt.OtherFocusReason)
 
