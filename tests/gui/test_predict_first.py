@@ -140,6 +140,20 @@ def test_pooling_wrong_size_names_ceil_mode(main_window):
     assert "2×2" in page.output_grids[0].title.text()
 
 
+def test_average_pooling_cell_is_checked_as_the_grid_shows_it(main_window):
+    from cnnviz.gui.pages.pool_page import PoolPage
+
+    page = predicting(main_window, PoolPage)
+    page.load_preset(2)  # the lecture's 3×3 average pooling: 15 / 9 shown as 1.7
+    page.show_prediction()  # the size
+    assert page.predict.question.asks == "cell"
+    assert "✔" in answer(page, "1.7")
+    assert texts(page.output_grids[0])[0][0] == "1.7"
+    page.next_step()
+    verdict = answer(page, "1.5")
+    assert "✘" in verdict
+
+
 # -- Transposed ------------------------------------------------------------------------------
 def test_transposed_size_right_and_wrong(main_window):
     from cnnviz.gui.pages.transposed_page import TransposedPage

@@ -23,7 +23,7 @@ from cnnviz.gui.appearance.look import named
 from cnnviz.gui.pages.conv_controller import ConvLessonController
 from cnnviz.gui.pages.grid_predict import PredictingGridPage
 from cnnviz.gui.widgets.code_line import CodeLineView
-from cnnviz.gui.widgets.grid_model import PADDING
+from cnnviz.gui.widgets.grid_model import GRID_DECIMALS, PADDING
 from cnnviz.gui.widgets.labeled_grid import LabeledGrid
 from cnnviz.gui.widgets.pair_spin import PairSpin
 
@@ -252,6 +252,7 @@ class ConvPage(PredictingGridPage):
                 (step.row, step.col),
                 weight=self.kernels[None],
                 bias_values=[self.bias_spin.value()],
+                decimals=GRID_DECIMALS,  # checked as the grid shows it
             )
         except ValueError:
             return None

@@ -12,6 +12,7 @@ from cnnviz.core.quiz import cell_question, output_shape_question, winner_questi
 from cnnviz.gui.appearance.look import named
 from cnnviz.gui.pages.grid_predict import PredictingGridPage
 from cnnviz.gui.widgets.code_line import CodeLineView
+from cnnviz.gui.widgets.grid_model import GRID_DECIMALS
 from cnnviz.gui.widgets.pair_spin import PairSpin
 
 KINDS = {"max": "Max pooling", "avg": "Average pooling"}
@@ -173,7 +174,9 @@ class PoolPage(PredictingGridPage):
         try:
             if self.kind == "max":
                 return winner_question(kwargs, self.inputs, cell, step.channel)
-            return cell_question("AvgPool2d", kwargs, self.inputs, cell, channel=step.channel)
+            return cell_question(
+                "AvgPool2d", kwargs, self.inputs, cell, channel=step.channel, decimals=GRID_DECIMALS
+            )
         except ValueError:
             return None
 

@@ -10,6 +10,7 @@ from cnnviz.core.ops import format_fixed, format_number
 from cnnviz.gui.appearance import theme
 
 INPUT, PADDING, BEYOND = 0, 1, 2
+GRID_DECIMALS = 1  # decimals a fractional number shows with (set_decimals changes them)
 STYLE_ROLE = Qt.UserRole + 1  # a highlight name: window, gap, winner, current, reader, ...
 KIND_ROLE = Qt.UserRole + 2  # INPUT, PADDING or BEYOND
 
@@ -46,7 +47,7 @@ class GridModel(QAbstractTableModel):
         self._highlights: dict[tuple[int, int], str] = {}
         self._pending_after: int | None = None
         self._hidden_from: int | None = None  # "Predict first": cells from here on show "?"
-        self._fixed_decimals = 1
+        self._fixed_decimals = GRID_DECIMALS
         self._whole = True
         self._texts: list[list[str]] | None = None  # the painted numbers, made on first paint
 
