@@ -28,6 +28,10 @@ def main(argv=None) -> int:
         from cnnviz.export_cli import run as run_export
 
         return run_export(argv[1:])
+    if argv and argv[0] == "quiz":
+        from cnnviz.quiz_cli import run as run_quiz
+
+        return run_quiz(argv[1:])
     if argv and argv[0] in ("--version", "-V"):
         from cnnviz import __version__
 
@@ -36,9 +40,10 @@ def main(argv=None) -> int:
     if argv and argv[0] in ("--help", "-h"):
         print(
             "usage: cnnviz [--version | --self-test] [LESSON.cnnviz] | cnnviz train --help"
-            " | cnnviz export --help\n\n"
+            " | cnnviz export --help | cnnviz quiz --help\n\n"
             "Starts the cnnviz window (opening a lesson file if given); `cnnviz train ...`\n"
             "trains headless; `cnnviz export ...` writes a step-through as GIF, MP4 or PNGs;\n"
+            "`cnnviz quiz TOPIC` asks practice questions in the terminal and prints the score;\n"
             "--self-test opens the window, builds every page, prints what it saw and quits\n"
             "(to check an installed or frozen app)."
         )

@@ -24,14 +24,27 @@ def _shape_words(asks: str, count: int) -> str:
     if asks == "winner":
         return "the row and column of the input cell, like 1, 2"
     if asks == "receptive_field" and count == 4:
-        return "the field's first and last row and column, like rows 0-4, columns 2-6"
+        return (
+            "the field's top-left and bottom-right pixels (row, column), like 0,2 to 4,6, "
+            "or rows 0-4, columns 2-6"
+        )
     if count == 3:
         return "channels × height × width, like 6 × 4 × 4"
     return "height × width in whole numbers, like 6x6"
 
 
+_ROWS_COLUMNS = re.compile(
+    r"^\s*rows?\D*?(\d+)\D+?(\d+)\D*?col\w*\D*?(\d+)\D+?(\d+)\s*$", re.IGNORECASE
+)
+
+
 def parse_whole_numbers(text: str, asks: str, count: int) -> tuple[int, ...]:
-    """``count`` whole numbers from a typed answer (``AnswerError`` naming the form asked)."""
+    """``count`` whole numbers from a typed answer (``AnswerError`` naming the form asked); a
+    box typed as "rows 0-4, columns 2-6" comes back as its corners (0, 2, 4, 6)."""
+    spans = _ROWS_COLUMNS.match(text) if asks == "receptive_field" else None
+    if spans:
+        top, bottom, left, right = (int(v) for v in spans.groups())
+        return top, left, bottom, right
     cleaned = _SEPARATORS.sub(" ", text)
     parts = cleaned.split()
     if not parts or not all(p.isdigit() for p in parts):
@@ -129,7 +142,7 @@ def check(question: Question, answer) -> tuple[bool, str]:
                 question.explanation
             )
     named = [text for wrong, text in question.mistakes if matches(question, given, wrong)]
-    mistake = f" {named[0]}" if named else ""
+    mistake = "".join(f" {text}" for text in named)
     return False, (
         f"Not quite: you answered {shown}; the answer is {question.answer_text}.{mistake} "
         f"{question.explanation}"

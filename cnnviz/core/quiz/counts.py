@@ -6,7 +6,7 @@ from cnnviz.core.ops.params import pair
 
 from .layers import CONV, LINEAR, TRANSPOSED, groups, output_shape, parameters
 from .question import Question
-from .sizes import input_text, layer_text, ordered
+from .sizes import input_text, layer_text, ordered, unique
 
 COST_LAYERS = (CONV, TRANSPOSED, LINEAR)
 
@@ -68,7 +68,7 @@ def parameters_question(layer: str, kwargs: dict, input_shape=None, topic: str =
         answer=total,
         explanation=explanation,
         topic=topic,
-        mistakes=tuple((w, t) for w, t in mistakes if w != total),
+        mistakes=unique([(w, t) for w, t in mistakes if w != total]),
     )
 
 
@@ -102,7 +102,7 @@ def multiply_adds_question(layer: str, kwargs: dict, input_shape, topic: str = "
         answer=answer,
         explanation=explanation,
         topic=topic,
-        mistakes=tuple((w, t) for w, t in mistakes if w != answer),
+        mistakes=unique([(w, t) for w, t in mistakes if w != answer]),
     )
 
 

@@ -10,7 +10,20 @@ from .question import Question, shape_text
 from .sizes import input_text, layer_text, ordered, unique
 
 FIELD_LAYERS = (CONV, MAX_POOL, AVG_POOL)
-PASS_THROUGH = ("ReLU", "Tanh", "Sigmoid", "Identity")
+# layers that keep each pixel where it is (batch norm and dropout as in evaluation)
+PASS_THROUGH = (
+    "ReLU",
+    "LeakyReLU",
+    "ELU",
+    "GELU",
+    "SiLU",
+    "Tanh",
+    "Sigmoid",
+    "Identity",
+    "BatchNorm2d",
+    "Dropout",
+    "Dropout2d",
+)
 
 
 def normalise_layers(layers) -> list[dict]:
@@ -126,7 +139,7 @@ def receptive_field_question(layers, input_shape, cell=None, topic: str = "") ->
             )
     return Question(
         prompt=f"{stack} Which input pixels does output unit row {row}, column {col} see? "
-        "(first and last row, first and last column)",
+        "(its top-left and bottom-right pixels: row, column to row, column)",
         settings=settings,
         asks="receptive_field",
         answer=answer,

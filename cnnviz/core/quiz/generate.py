@@ -5,11 +5,18 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
+from dataclasses import replace
 
 import numpy as np
 
 from .counts import multiply_adds_question, parameters_question
-from .fields import field_size, field_span, normalise_layers, receptive_field_question
+from .fields import (
+    field_size,
+    field_span,
+    normalise_layers,
+    receptive_field_question,
+    shapes,
+)
 from .gradients import GRAD_INPUT, GRAD_WEIGHT, gradient_cell_question, route_question
 from .layers import AVG_POOL, CONV, LINEAR, MAX_POOL, TRANSPOSED, output_shape
 from .question import Question
@@ -186,24 +193,18 @@ def receptive_fields(rng: random.Random, level: int) -> Question:
     layers = normalise_layers(_field_stack(rng, level))
     h, w = _side(rng, 8, 12 + 6 * level, level < 3)
     shape = [1, h, w]
-    out = receptive_field_question(layers, shape).settings  # raises if rejected
-    del out
+    _, ho, wo = shapes(layers, shape)[-1]  # ValueError where PyTorch rejects the stack
     if level < 2:
-        size = (field_size(layers, 0)[0], field_size(layers, 1)[0])
-        _check_unclipped(layers, shape, size)
+        _check_unclipped(layers, shape, (ho, wo))
         return receptive_field_question(layers, shape)
-    from .fields import shapes
-
-    _, ho, wo = shapes(layers, shape)[-1]
     return receptive_field_question(layers, shape, _random_cell(rng, (ho, wo)))
 
 
-def _check_unclipped(layers: list[dict], shape, size: tuple[int, int]) -> None:
-    """A size question needs a unit whose whole field lies inside the input."""
-    from .fields import shapes
-
-    _, ho, wo = shapes(layers, shape)[-1]
-    for dim, n, want in ((0, ho, size[0]), (1, wo, size[1])):
+def _check_unclipped(layers: list[dict], shape, out: tuple[int, int]) -> None:
+    """A size question needs a unit whose whole field lies inside the input: the middle one's
+    must (``ValueError`` otherwise)."""
+    for dim, n in ((0, out[0]), (1, out[1])):
+        want = field_size(layers, dim)[0]
         seen = field_span(layers, shape, dim, n // 2)[0]
         if not seen or max(seen) - min(seen) + 1 != want:
             raise ValueError("every unit's field is cut by the border")
@@ -309,6 +310,4 @@ def generate(topic: str, seed: int = 0, n: int = 10) -> list[Question]:
 
 
 def _with_topic(question: Question, topic: str) -> Question:
-    from dataclasses import replace
-
     return replace(question, topic=topic)

@@ -10,7 +10,7 @@ from cnnviz.core.ops.numbers import format_number
 
 from .layers import CONV, MAX_POOL
 from .question import Question
-from .sizes import input_text, layer_text, ordered
+from .sizes import input_text, layer_text, ordered, unique
 from .values import nested
 
 GRAD_WEIGHT, GRAD_INPUT = "grad_weight", "grad_input"
@@ -111,9 +111,40 @@ def gradient_cell_question(
     )
 
 
+def _route_text(won, value: float) -> str:
+    if not won:
+        return "it wins no window, so it gets 0"
+    text = "; ".join(f"window ({s.row}, {s.col}) sends {format_number(s.grad)}" for s in won)
+    if len(won) > 1:
+        text += f": {' + '.join(format_number(s.grad) for s in won)} = {format_number(value)}"
+    return text
+
+
+def _route_mistakes(plan: PoolBackwardPlan, won, target) -> list[tuple[float, str]]:
+    """One window's gradient alone (the cell wins several); the gradient spread evenly."""
+    mistakes = []
+    if len(won) > 1:
+        text = "That is one window's gradient: this cell wins several windows, and their "
+        mistakes += [(s.grad, text + "gradients add up.") for s in won]
+    readers = [s for s in plan.forward if target in s.cells]
+    if readers:
+        spread = sum(
+            float(plan.grad_out[s.channel, s.row, s.col]) / sum(not p for p in s.is_padding)
+            for s in readers
+        )
+        mistakes.append(
+            (
+                spread,
+                "That spreads the gradient evenly over the window, as average pooling does; "
+                "max pooling sends it all to the winner.",
+            )
+        )
+    return mistakes
+
+
 def _far(mistakes, value: float, decimals: int) -> tuple:
-    return tuple(
-        (round(w, 9), t) for w, t in mistakes if abs(w - value) > 10.0 ** (-decimals) * 1.5
+    return unique(
+        [(round(w, 9), t) for w, t in mistakes if abs(w - value) > 10.0 ** (-decimals) * 1.5]
     )
 
 
@@ -140,42 +171,9 @@ def route_question(
     if not (0 <= row < h and 0 <= col < w):
         raise ValueError(f"cell {(row, col)} is outside the input")
     ph, pw = plan.forward.padding
-    won = [s for s in plan if s.channel == channel and s.cells == ((channel, row + ph, col + pw),)]
+    target = (channel, row + ph, col + pw)  # in the padded grid
+    won = [s for s in plan if s.cells == (target,)]
     value = float(plan.grad_input[channel, row, col])
-    if won:
-        parts = [f"window ({s.row}, {s.col}) sends {format_number(s.grad)}" for s in won]
-        how = "; ".join(parts) + (
-            f": {' + '.join(format_number(s.grad) for s in won)} = {format_number(value)}"
-            if len(won) > 1
-            else ""
-        )
-    else:
-        how = "it wins no window, so it gets 0"
-    mistakes = []
-    if len(won) > 1:
-        mistakes += [
-            (
-                s.grad,
-                "That is one window's gradient: this cell wins several windows, "
-                "and their gradients add up.",
-            )
-            for s in won
-        ]
-    readers = [
-        s for s in plan.forward if s.channel == channel and (channel, row + ph, col + pw) in s.cells
-    ]
-    if readers:
-        spread = sum(
-            float(plan.grad_out[channel, s.row, s.col]) / sum(not p for p in s.is_padding)
-            for s in readers
-        )
-        mistakes.append(
-            (
-                spread,
-                "That spreads the gradient evenly over the window, as "
-                "average pooling does; max pooling sends it all to the winner.",
-            )
-        )
     return Question(
         prompt=f"{layer_text(MAX_POOL, kwargs)} takes {input_text(list(x.shape))}; the "
         f"gradient from above is ∂L/∂Y. What is ∂L/∂X at input row {row}, column {col}"
@@ -193,10 +191,9 @@ def route_question(
         asks="cell",
         answer=value,
         explanation="Max pooling sends each window's gradient to the cell that won it: "
-        + how
-        + ".",
+        f"{_route_text(won, value)}.",
         cell=(row, col),
         topic=topic,
-        mistakes=_far(mistakes, value, decimals),
+        mistakes=_far(_route_mistakes(plan, won, target), value, decimals),
         decimals=decimals,
     )

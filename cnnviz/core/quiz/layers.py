@@ -1,9 +1,8 @@
 """A layer's geometry from its PyTorch constructor keywords, axis by axis, with the project's
-size arithmetic (cnnviz.core.ops): output sizes, channels, parameters, multiply-adds."""
+size arithmetic (cnnviz.core.ops): output sizes, channels, parameters."""
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, replace
 
 from cnnviz.core.ops.conv import resolve_padding
@@ -147,20 +146,7 @@ def parameters(layer: str, kwargs: dict) -> tuple[int, int]:
     c_in, c_out, g = int(kwargs["in_channels"]), int(kwargs["out_channels"]), groups(kwargs)
     if c_in % g or c_out % g:
         raise ValueError(f"groups {g} must divide {c_in} and {c_out}")
-    return c_in * (c_out // g) * kh * kw if layer == TRANSPOSED else c_out * (
-        c_in // g
-    ) * kh * kw, (c_out if bias else 0)
-
-
-def multiply_adds(layer: str, kwargs: dict, input_shape) -> int:
-    """Multiply-adds for one image: each output cell of a Conv2d takes one per weight of its
-    filter; a Linear one per weight."""
-    if layer == LINEAR:
-        return int(kwargs["in_features"]) * int(kwargs["out_features"])
-    c, h, w = output_shape(layer, kwargs, input_shape)
-    kh, kw = pair(kwargs["kernel_size"], "kernel_size")
-    return c * h * w * (int(kwargs["in_channels"]) // groups(kwargs)) * kh * kw
-
-
-def product(values) -> int:
-    return math.prod(int(v) for v in values)
+    # Conv2d's weight is [C_out, C_in/groups, kh, kw]; ConvTranspose2d's [C_in, C_out/groups, ..]
+    per_filter = c_out // g if layer == TRANSPOSED else c_in // g
+    filters = c_in if layer == TRANSPOSED else c_out
+    return filters * per_filter * kh * kw, (c_out if bias else 0)

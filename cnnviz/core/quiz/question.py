@@ -23,6 +23,11 @@ class Question:
     ``bias_values`` as nested lists (a stack of layers: ``"layer": "Sequential"`` and
     ``"layers"``, a list of ``{"layer", "kwargs"}``).
 
+    Further keys where they apply: ``channel`` (the output channel of a ``cell`` or
+    ``winner`` question), ``grad_output`` (∂L/∂Y as nested lists), ``of`` (``"grad_weight"``
+    or ``"grad_input"``: the cell is one of that gradient's, not of the output) and
+    ``channels`` ([filter, input channel] of that gradient's cell).
+
     ``asks``: one of :data:`ASKS`. ``answer``: a tuple of ints for ``output_shape`` ((H, W) or
     (C, H, W)), ``receptive_field`` ((h, w) of the field, or the box (top, left, bottom,
     right) of the input pixels the unit at ``cell`` sees) and ``winner`` (the input cell, row

@@ -130,10 +130,10 @@ def output_shape_question(
 
 
 def unique(mistakes) -> tuple:
-    seen: set = set()
-    kept = []
+    """One entry per wrong answer; two mistakes that give the same answer are both named."""
+    merged: dict = {}
     for wrong, text in mistakes:
-        if wrong not in seen:
-            seen.add(wrong)
-            kept.append((wrong, text))
-    return tuple(kept)
+        merged[wrong] = (
+            f"{merged[wrong]} Or: {text[0].lower()}{text[1:]}" if wrong in merged else text
+        )
+    return tuple(merged.items())

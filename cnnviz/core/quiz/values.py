@@ -12,7 +12,7 @@ from cnnviz.core.ops.pool import PoolPlan
 
 from .layers import AVG_POOL, CONV, MAX_POOL, check_pool
 from .question import Question, value_text
-from .sizes import input_text, layer_text, ordered
+from .sizes import input_text, layer_text, ordered, unique
 
 
 def nested(values) -> list:
@@ -187,9 +187,10 @@ def cell_question(
     where = f"row {row}, column {col}" + (
         f" of output channel {channel}" if plan.output.shape[0] > 1 else ""
     )
-    kept = tuple(
-        (round(w, 9), t) for w, t in mistakes if abs(w - value) > 10.0 ** (-decimals) * 1.5
+    kept = unique(
+        [(round(w, 9), t) for w, t in mistakes if abs(w - value) > 10.0 ** (-decimals) * 1.5]
     )
+
     return Question(
         prompt=f"{layer_text(layer, kwargs)} takes {input_text(list(x.shape))}. What is the "
         f"output at {where}? (to {decimals} decimals)",
@@ -216,7 +217,7 @@ def winner_question(kwargs: dict, input, cell, channel: int = 0, topic: str = ""
     (ph, pw) = plan.padding
     _, wr, wc = step.winner
     answer = (wr - ph, wc - pw)
-    ties = tuple(
+    ties = unique(
         (
             (r - ph, c - pw),
             f"That cell holds the maximum too, {value_text(v, 4)}, but PyTorch "
