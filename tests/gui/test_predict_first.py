@@ -360,3 +360,38 @@ def test_backward_max_pooling_routes_to_the_clicked_winner(qtbot, main_window):
     row, col = page.predict.question.answer
     click_cell(qtbot, page.x_grid, (row + 1) % 4, col)
     assert "✘" in page.prediction_box.verdict.text()
+
+
+# -- every control safe at every moment ------------------------------------------------------
+@pytest.mark.parametrize("page_name", ["ConvPage", "PoolPage", "BackwardPage", "TransposedPage"])
+def test_any_order_of_actions_leaves_a_consistent_page(main_window, page_name):
+    """Answers, Show me, steps, examples, settings and the switch in a seeded random order:
+    nothing raises, and whenever nothing waits every number shows that the lesson computed."""
+    import random
+
+    from cnnviz.gui.screenshots import page_index
+
+    page = predicting(main_window, page_index(page_name))
+    rng = random.Random(7)
+    actions = [
+        lambda: page.take_prediction(rng.choice(["3", "2x2", "1, 1", "junk", "", "0.5"])),
+        page.show_prediction,
+        page.next_step,
+        page.previous_step,
+        page.last_step,
+        lambda: page.load_preset(rng.randrange(len(page.presets))),
+        page.randomize,
+        lambda: page.prediction_box.click("0, 0"),
+        lambda: page.input_clicked(0, 0, 0),
+        page.copy_output,
+        lambda: main_window.predict.action.trigger(),
+        lambda: page.stride_spin.set_value((rng.randint(1, 2), rng.randint(1, 2))),
+        lambda: page.stride_spin.changed.emit(page.stride_spin.value()),
+    ]
+    for _ in range(120):
+        rng.choice(actions)()
+        if not page.predict.held:
+            assert page.prediction_box.waiting() is False
+            assert not any(grid.view.isHidden() for grid in page.result_grids())
+        if not page.predict.on:
+            assert "?" not in sum(texts(page.output_grids[0]), [])

@@ -20,6 +20,29 @@ from cnnviz.gui.appearance.look import named
 RIGHT_COLOUR, WRONG_COLOUR, SHOWN_COLOUR = "#15803d", "#b91c1c", "#1d4ed8"
 
 
+class WrappedLabel(QLabel):
+    """A word-wrapped label that keeps the height its lines need at its width: a page short
+    of room squeezes its grids, never the question or its explanation."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setWordWrap(True)
+        self.setTextFormat(Qt.RichText)
+
+    def setText(self, text: str) -> None:  # noqa: N802 (Qt's name)
+        super().setText(text)
+        self._keep_height()
+
+    def resizeEvent(self, event):  # noqa: N802
+        super().resizeEvent(event)
+        self._keep_height()
+
+    def _keep_height(self) -> None:
+        needed = self.heightForWidth(self.width()) if self.width() > 0 else 0
+        if needed > 0 and needed != self.minimumHeight():
+            self.setMinimumHeight(needed)
+
+
 class PredictionBox(QFrame):
     """Asks one question at a time. Typed answers come as :attr:`answered` (Enter or Check);
     in click mode the page sends the clicked cell through :meth:`click` instead. "Show me"
@@ -31,10 +54,8 @@ class PredictionBox(QFrame):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.setFrameShape(QFrame.StyledPanel)
-        self.prompt = QLabel()
+        self.prompt = WrappedLabel()
         named(self.prompt, "arithmetic")  # the lesson's large, framed type
-        self.prompt.setWordWrap(True)
-        self.prompt.setTextFormat(Qt.RichText)
         self.field = QLineEdit()
         self.field.setPlaceholderText("Your answer")
         self.field.setClearButtonEnabled(True)
@@ -47,10 +68,10 @@ class PredictionBox(QFrame):
         self.show_button = QPushButton("Show me")
         self.show_button.setToolTip("Skip the question: show the answer and the result")
         self.show_button.clicked.connect(self.shown.emit)
-        self.verdict = QLabel()
-        named(self.verdict, "arithmetic")
-        self.verdict.setWordWrap(True)
-        self.verdict.setTextFormat(Qt.RichText)
+        self.verdict = WrappedLabel()
+        # the type of the size formula under the grids: large enough for the back row, and
+        # an explanation of four lines still leaves the grids their room at 1280×800
+        named(self.verdict, "formula")
         self.verdict.setTextInteractionFlags(Qt.TextSelectableByMouse)
         self.field.setMinimumWidth(160)
         row = QHBoxLayout()

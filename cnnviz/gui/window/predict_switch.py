@@ -3,8 +3,7 @@ remembered in the settings and passed on to every page that offers it."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QToolBar
+from PySide6.QtWidgets import QToolBar, QVBoxLayout, QWidget
 
 from cnnviz.gui.settings import open_settings, read
 
@@ -33,9 +32,21 @@ class PredictSwitch:
         self.toolbar.setObjectName("lessonToolbar")
         self.toolbar.setMovable(False)
         self.toolbar.addAction(self.action)
-        # in the menu bar's corner: a row of its own would cost every lesson 35 px of height
-        # at 1280×800, where presenter mode needs them
-        window.menuBar().setCornerWidget(self.toolbar, Qt.TopRightCorner)
+        self._place(window)
+
+    def _place(self, window) -> None:
+        """The toolbar goes under the lesson list, where the list leaves room: a row of its
+        own, or a taller menu bar, would cost every lesson height at 1280×800."""
+        layout = window.centralWidget().layout()
+        index = layout.indexOf(window.lessons)
+        column = QWidget()
+        stack = QVBoxLayout(column)
+        stack.setContentsMargins(0, 0, 0, 0)
+        stack.setSpacing(0)
+        layout.removeWidget(window.lessons)
+        stack.addWidget(window.lessons, 1)
+        stack.addWidget(self.toolbar)
+        layout.insertWidget(index, column)
 
     def set_on(self, on: bool) -> None:
         """Turn the switch on or off: remembered at once, told to every built page."""
