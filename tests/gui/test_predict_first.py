@@ -5,8 +5,6 @@ remembered and turning it off shows everything."""
 import pytest
 from gui_helpers import click_cell, texts
 
-from cnnviz.gui.pages.predict_controller import PredictController
-
 torch = pytest.importorskip("torch")
 
 
@@ -169,31 +167,6 @@ def test_transposed_size_right_and_wrong(main_window):
     verdict = answer(page, f"{h - 1} x {w - 1}")
     assert "✘" in verdict and "+ 1" in verdict
     assert f"{h}×{w}" in page.conv_output_grid.title.text()
-
-
-# -- the controller, without a display -------------------------------------------------------
-class FakeQuestion:
-    prompt, explanation, answer_text = "How many?", "Because.", "3"
-
-    def __init__(self, answer=3):
-        self.answer = answer
-
-
-def test_the_controller_asks_once_per_moment_and_releases():
-    controller = PredictController(lambda q, a: (str(a) == str(q.answer), "why"))
-    assert not controller.ask("size", [FakeQuestion()])  # off: nothing is held
-    controller.set_on(True)
-    assert controller.ask(("size", 1), [FakeQuestion(), FakeQuestion(4)])
-    assert controller.holds("size") and controller.held
-    assert controller.answer("3").correct and controller.held  # the second question waits
-    assert not controller.answer("5").correct and not controller.held
-    assert controller.score == [1, 2]
-    assert not controller.ask(("size", 1), [FakeQuestion()])  # answered already
-    assert controller.ask(("step", 0), [FakeQuestion()])
-    assert controller.show_me().correct is None and not controller.held
-    assert controller.ask(("step", 1), [FakeQuestion()])
-    controller.set_on(False)
-    assert not controller.held and controller.verdict is None
 
 
 # -- Architecture ----------------------------------------------------------------------------

@@ -32,6 +32,11 @@ class PredictSwitch:
         self.toolbar.setObjectName("lessonToolbar")
         self.toolbar.setMovable(False)
         self.toolbar.addAction(self.action)
+        # on or off must show from the back of the room: on is the lesson list's blue
+        self.toolbar.setStyleSheet(
+            "QToolButton { padding: 4px 10px; } "
+            "QToolButton:checked { background: #0b6fb8; color: white; border-radius: 3px; }"
+        )
         self._place(window)
 
     def _place(self, window) -> None:
