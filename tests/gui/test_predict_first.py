@@ -167,6 +167,11 @@ def test_transposed_size_right_and_wrong(main_window):
     verdict = answer(page, f"{h - 1} x {w - 1}")
     assert "✘" in verdict and "+ 1" in verdict
     assert f"{h}×{w}" in page.conv_output_grid.title.text()
+    page.view_box.setCurrentIndex(1)  # the convolution view: each output cell is asked
+    question = page.predict.question
+    assert question.asks == "cell" and texts(page.conv_output_grid)[0][0] == "?"
+    assert "✔" in answer(page, f"{page.plan.plan.output[0, 0, 0]:g}")
+    assert texts(page.conv_output_grid)[0][0] == f"{page.plan.plan.output[0, 0, 0]:g}"
 
 
 # -- Architecture ----------------------------------------------------------------------------

@@ -21,13 +21,13 @@ from cnnviz.core.lesson_presets import (
     transposed_state,
 )
 from cnnviz.core.ops import ScatterStep, TransposedConvPlan, transposed_code
-from cnnviz.core.quiz import output_shape_question
+from cnnviz.core.quiz import cell_question, output_shape_question
 from cnnviz.gui.appearance.look import named
 from cnnviz.gui.pages.conv_page import big_symbol
 from cnnviz.gui.pages.grid_controller import window_marks
 from cnnviz.gui.pages.grid_predict import PredictingGridPage
 from cnnviz.gui.widgets.code_line import CodeLineView
-from cnnviz.gui.widgets.grid_model import PADDING
+from cnnviz.gui.widgets.grid_model import GRID_DECIMALS, PADDING
 from cnnviz.gui.widgets.pair_spin import PairSpin
 
 
@@ -234,6 +234,31 @@ class TransposedPage(PredictingGridPage):
             return [output_shape_question("ConvTranspose2d", kwargs, self.inputs.shape)]
         except ValueError:
             return []
+
+    def step_question(self, step):
+        """In the convolution view, each output cell: the ordinary convolution on screen (the
+        zero-inserted input, the flipped kernel, stride 1) gives it."""
+        if isinstance(step, ScatterStep):
+            return None
+        view = self.plan.plan.as_convolution
+        kwargs = {
+            "in_channels": 1,
+            "out_channels": 1,
+            "kernel_size": tuple(view.flipped.shape[2:]),
+            "dilation": tuple(view.dilation),
+        }
+        try:
+            return cell_question(
+                "Conv2d",
+                kwargs,
+                view.grid,
+                (step.row, step.col),
+                weight=view.flipped,
+                bias_values=[self.bias_spin.value()],
+                decimals=GRID_DECIMALS,
+            )
+        except ValueError:
+            return None
 
     def result_grids(self) -> list:
         return [self.canvas_grid, self.spread_grid, self.conv_output_grid]
