@@ -319,6 +319,14 @@ def test_backward_gradient_cell_right_and_flipped(main_window):
     flipped = next(w for w, text in question.mistakes if "flipped" in text)
     verdict = answer(page, f"{flipped:g}")
     assert "✘" in verdict and "kernel flipped" in verdict
+    page.load_preset(1)  # stride 2, an edge kernel: flipped, it differs
+    page.last_step()  # the last cell of ∂L/∂X
+    question = page.predict.question
+    assert question.settings["of"] == "grad_input" and texts(page.gx_grid)[-1][-1] == "?"
+    unflipped = next(w for w, text in question.mistakes if "not flipped" in text)
+    verdict = answer(page, f"{unflipped:g}")
+    assert "✘" in verdict and "kernel not flipped" in verdict
+    assert texts(page.gx_grid)[-1][-1] == f"{question.answer:g}"
 
 
 def test_backward_max_pooling_routes_to_the_clicked_winner(qtbot, main_window):
