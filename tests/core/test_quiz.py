@@ -524,3 +524,26 @@ def test_a_field_passes_through_activations_and_normalisation():
     assert q.answer == (4, 4)
     with pytest.raises(ValueError, match="Flatten"):
         receptive_field_question(layers + [("Flatten", {})], [1, 12, 12])
+
+
+def test_a_pages_numpy_settings_make_plain_json():
+    """A page may hold its settings as numpy numbers and tuples: the question is JSON all
+    the same."""
+    kwargs = {
+        "in_channels": np.int64(1),
+        "out_channels": np.int32(2),
+        "kernel_size": (np.int64(3), 2),
+        "bias": np.bool_(True),
+    }
+    x = np.ones((1, 5, 5), dtype=np.float32)
+    questions = [
+        output_shape_question("Conv2d", kwargs, np.array([1, 5, 5])),
+        parameters_question("Conv2d", kwargs),
+        multiply_adds_question("Conv2d", kwargs, (np.int64(1), 5, 5)),
+        cell_question("Conv2d", kwargs, x, (np.int64(1), 0), np.ones((2, 1, 3, 2)), [0, 1]),
+        winner_question({"kernel_size": np.int64(2)}, x, (0, 0)),
+    ]
+    for q in questions:
+        assert Question.from_dict(json.loads(json.dumps(q.to_dict()))) == q
+    assert questions[0].settings["kwargs"]["kernel_size"] == [3, 2]
+    assert questions[2].answer == 2 * 3 * 4 * 1 * 3 * 2

@@ -153,7 +153,7 @@ def route_question(
 ) -> Question:
     """∂L/∂X at input ``cell`` = (row, col) behind a MaxPool2d, given ∂L/∂Y: the sum of the
     gradients of the windows this cell wins (ties: the first maximum in reading order)."""
-    kwargs = ordered(kwargs)
+    kwargs, channel = ordered(kwargs), int(channel)
     x = np.asarray(input, dtype=np.float64)
     plan = PoolBackwardPlan(
         x,

@@ -3,6 +3,10 @@ student commonly makes named by the wrong size each produces."""
 
 from __future__ import annotations
 
+import numbers
+
+import numpy as np
+
 from .layers import AVG_POOL, CONV, MAX_POOL, TRANSPOSED, axes, axis_size, output_shape, sizes_with
 from .question import Question, shape_text
 
@@ -24,10 +28,22 @@ KWARG_ORDER = (
 )
 
 
+def plain(value):
+    """A keyword's value as JSON holds it: numpy numbers as Python's, tuples as lists."""
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, numbers.Integral):
+        return int(value)
+    if isinstance(value, (tuple, list, np.ndarray)):
+        return [plain(v) for v in value]
+    return value
+
+
 def ordered(kwargs: dict) -> dict:
-    """``kwargs`` in the constructor's order (unknown keys last, as given)."""
+    """``kwargs`` in the constructor's order (unknown keys last, as given), plain values."""
     rank = {key: i for i, key in enumerate(KWARG_ORDER)}
-    return dict(sorted(kwargs.items(), key=lambda item: rank.get(item[0], len(rank))))
+    items = sorted(kwargs.items(), key=lambda item: rank.get(item[0], len(rank)))
+    return {str(key): plain(value) for key, value in items}
 
 
 def layer_text(layer: str, kwargs: dict) -> str:

@@ -175,7 +175,7 @@ def cell_question(
     else:
         raise ValueError(f"no cell question for {layer!r}")
     row, col = _check_cell(plan, cell, channel)
-    settings["channel"] = channel
+    settings["channel"] = channel = int(channel)
     value = float(plan.output[channel, row, col])
     step = plan[plan.step_at(row, col, channel)]
     if layer == CONV:
@@ -209,7 +209,7 @@ def winner_question(kwargs: dict, input, cell, channel: int = 0, topic: str = ""
     """Which input cell wins the max-pooling window of output ``cell`` = (row, col)? The
     answer is the input's (row, col); among equal values PyTorch takes the first in reading
     order (row by row)."""
-    kwargs = ordered(kwargs)
+    kwargs, channel = ordered(kwargs), int(channel)
     x = np.asarray(input, dtype=np.float64)
     plan = pool_plan(MAX_POOL, kwargs, x)
     row, col = _check_cell(plan, cell, channel)
