@@ -124,6 +124,23 @@ def test_max_pooling_winner_is_clicked_on_the_input(qtbot, main_window):
     assert "winner is input row" in page.arithmetic.text()
 
 
+def test_a_padding_cell_clicked_is_no_answer(qtbot, main_window):
+    from cnnviz.gui.pages.pool_page import PoolPage
+
+    page = predicting(main_window, PoolPage)
+    page.load_preset(0)
+    page.show_prediction()  # the size
+    page.padding_spin.set_value((1, 1))
+    page.padding_spin.changed.emit((1, 1))
+    page.show_prediction()  # the new size
+    assert page.predict.holds("step") and page.prediction_box.clicking
+    click_cell(qtbot, page.input_grids[0], 0, 0)  # padding (−∞)
+    assert page.predict.holds("step") and "padding" in page.prediction_box.click_hint.text()
+    row, col = page.predict.question.answer
+    click_cell(qtbot, page.input_grids[0], row + 1, col + 1)  # the padded grid's coordinates
+    assert "✔" in page.prediction_box.verdict.text()
+
+
 def test_pooling_wrong_size_names_ceil_mode(main_window):
     from cnnviz.gui.pages.pool_page import PoolPage
 

@@ -232,12 +232,24 @@ class PredictingGridPage(GridLessonPage):
                 grid.view.cell_clicked.connect(lambda r, c, k=ch: self.input_clicked(k, r, c))
 
     def input_clicked(self, channel: int, row: int, col: int) -> None:
-        """A click on an input grid (its padded coordinates) answers a "which cell" question."""
-        if self.prediction_box.clicking:
-            self.prediction_box.click(self.clicked_answer(channel, row, col))
+        """A click on an input grid (its padded coordinates) answers a "which cell" question;
+        a padding cell is no answer (max pooling pads with −∞: it never wins)."""
+        if not self.prediction_box.clicking:
+            return
+        answer = self.clicked_answer(channel, row, col)
+        if answer is None:
+            self.prediction_box.click_hint.setText(
+                "That is padding: it never wins (max pooling pads with −∞). Click an input cell."
+            )
+        else:
+            self.prediction_box.click(answer)
 
-    def clicked_answer(self, channel: int, row: int, col: int) -> str:
-        """The answer a click on the padded input grid gives (the input's row and column)."""
+    def clicked_answer(self, channel: int, row: int, col: int) -> str | None:
+        """The answer a click on the padded input grid gives (the input's row and column),
+        None for a padding cell."""
         plan = getattr(self.plan, "forward", self.plan)  # (the Backward page's pooling)
         top, left = tuple(getattr(plan, "padding", (0, 0)))[:2]
+        _, height, width = self.inputs.shape
+        if not (0 <= row - top < height and 0 <= col - left < width):
+            return None
         return f"{row - top}, {col - left}"
