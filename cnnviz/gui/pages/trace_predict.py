@@ -74,7 +74,7 @@ def field_stack(trace, index: int) -> list[dict] | None:
             (top, bottom), (left, right) = node.params["padding"]
             if (top, left) != (bottom, right):
                 return None
-            kwargs = {
+            kwargs: dict = {
                 "kernel_size": tuple(node.params["kernel"]),
                 "stride": tuple(node.params["stride"]),
                 "padding": (top, left),
