@@ -370,10 +370,25 @@ def look_shots(shooter: Shooter, size: tuple[int, int]) -> None:
     window.set_look(theme="system")
     window.set_look(presenter=True)
     shooter.lesson("presenter-mode", "PoolPage", 0, 0)
+    predict_shots(shooter)
     shooter.traced("presenter-trace", "conv1", (3, 5, 6), 0)
     deck_shots(shooter)
     window.set_look(presenter=False)
     window.deck.set_visible(False)
+
+
+def predict_shots(shooter: Shooter) -> None:
+    """Predict first (Lesson menu), in presenter mode: the Convolution lesson's padded example,
+    the output size answered wrong (the padding forgotten, named), the first cell asked."""
+    window = shooter.window
+    window.predict.set_on(True)
+    page = shooter.show("ConvPage")
+    page.load_preset(1)
+    shooter.settle()
+    page.take_prediction("2x2")
+    shooter.settle()
+    shooter.save("predict-first")
+    window.predict.set_on(False)
 
 
 def deck_shots(shooter: Shooter) -> None:

@@ -28,6 +28,7 @@ from cnnviz.core.inspect import add_receptive_fields, inspect_model
 from cnnviz.core.inspect.diagram import build_diagram
 from cnnviz.gui.appearance import theme
 from cnnviz.gui.appearance.look import named
+from cnnviz.gui.pages.architecture_predict import ArchitecturePrediction, layer_questions
 from cnnviz.gui.pages.base import Page
 from cnnviz.gui.pages.page_jobs import PageJobs
 from cnnviz.gui.widgets.block_diagram import BlockDiagram
@@ -76,7 +77,12 @@ def inspect_job(name: str, shape: tuple[int, int, int], num_classes: int, option
         raise ValueError(f"Cannot build {name}: {exc}") from None
     table = inspect_model(model, shape)
     add_receptive_fields(table, model)
-    return {"table": table, "nodes": build_diagram(model, table), "code": source_text(name, model)}
+    return {
+        "table": table,
+        "nodes": build_diagram(model, table),
+        "code": source_text(name, model),
+        "questions": layer_questions(model, table),  # for Predict first, asked or not
+    }
 
 
 def source_text(name: str, model) -> str:
@@ -97,10 +103,12 @@ class ArchitecturePage(Page):
 
     status_hint = "Click a box in the diagram to find its layer in the table."
     uses_dataset = True
+    predicts = True
 
     def __init__(self, parent=None):
         super().__init__(parent)
         self.table = None
+        self.nodes: list = []  # the diagram's, as the job made them
         self.code: str | None = None  # the source of the model shown
         self.request_id = 0
         self.busy = False
@@ -151,6 +159,7 @@ class ArchitecturePage(Page):
         self.totals = QLabel()
         self.totals.setStyleSheet("font-size: 15px;")
         self.calculator = CostCalculator()
+        self.prediction = ArchitecturePrediction(self)
         self._layout()
         self._fill_models()
         self.model_box.currentIndexChanged.connect(self._on_model_changed)
@@ -214,6 +223,7 @@ class ArchitecturePage(Page):
         busy_row.addWidget(self.cancel_open_button)
         layout.addLayout(busy_row)
         layout.addWidget(self.message)
+        layout.addWidget(self.prediction.box)
         layout.addWidget(splitter, 1)
 
     def _fill_models(self, select: str | None = None) -> None:
@@ -315,7 +325,8 @@ class ArchitecturePage(Page):
         if "error" in result:
             self.show_message(result["error"])
             return
-        self.table, self.code, nodes = result["table"], result["code"], result["nodes"]
+        self.table, self.code, self.nodes = result["table"], result["code"], result["nodes"]
+        nodes = self.nodes
         c, h, w = self.table.input_shape
         self.layers.set_table(self.table)
         self.diagram.set_nodes(nodes, f"{c}×{h}×{w}")
@@ -329,6 +340,10 @@ class ArchitecturePage(Page):
         if mismatch:
             self.layers.select_name(mismatch.layer)
             self.diagram.select(mismatch.layer)
+        self.prediction.shown(result.get("questions", {}))
+
+    def set_predict_first(self, on: bool) -> None:
+        self.prediction.set_on(on)
 
     def lesson_state(self) -> dict:
         """The model and the input: "dataset" (the chosen dataset's shape) or [C, H, W]."""

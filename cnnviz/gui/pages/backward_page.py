@@ -27,16 +27,17 @@ from cnnviz.core.lesson_presets import (
 )
 from cnnviz.gui.appearance.look import named
 from cnnviz.gui.pages.backward_controller import BackwardLessonController
+from cnnviz.gui.pages.backward_predict import backward_question, mask_gradients
 from cnnviz.gui.pages.conv_page import big_symbol
 from cnnviz.gui.pages.grid_controller import window_marks
-from cnnviz.gui.pages.grid_lesson import GridLessonPage
+from cnnviz.gui.pages.grid_predict import PredictingGridPage
 from cnnviz.gui.widgets.grid_model import PADDING
 from cnnviz.gui.widgets.pair_spin import PairSpin
 
 KINDS = {"conv": "Convolution", "max": "Max pooling", "avg": "Average pooling"}
 
 
-class BackwardPage(GridLessonPage):
+class BackwardPage(PredictingGridPage):
     """X ∗ W = Y and ∂L/∂Y in; ∂L/∂W, ∂L/∂b, ∂L/∂X out, one entry per step; SGD on W."""
 
     status_hint = (
@@ -401,6 +402,12 @@ class BackwardPage(GridLessonPage):
 
     def describe(self, step) -> str:
         return self.lesson.describe(step)
+
+    def step_question(self, step):
+        return backward_question(self, step)
+
+    def mask_outputs(self, step) -> None:
+        mask_gradients(self, step)
 
     # -- clicks -----------------------------------------------------------------------------------
     def _jump(self, target: str, local: int) -> None:

@@ -62,6 +62,7 @@ class Page(QWidget):
     steps_through = False  # the Step menu (Space, arrows, Home, End) drives this page
     edits_grids = False  # the Edit menu (paste, copy the output, randomize) acts on it
     uses_dataset = False  # told of every dataset choice through set_dataset
+    predicts = False  # offers "Predict first": told of the window's switch (set_predict_first)
     page_shortcuts: tuple[tuple[str, str], ...] = ()  # (keys, what they do) of its own
     status_changed = Signal(str)  # what the page is doing now, for the window's status bar
 
@@ -103,6 +104,10 @@ class Page(QWidget):
 
     def save_settings(self, settings) -> None:
         """Write this page's preferences into ``settings`` (a QSettings)."""
+
+    def set_predict_first(self, on: bool) -> None:
+        """The window's "Predict first" switch (pages with ``predicts``): while on, the page
+        asks for a prediction before it shows a result; off, it shows everything at once."""
 
     # -- closing --------------------------------------------------------------------------------
     def can_close(self, confirm: Callable[[], str]) -> bool:

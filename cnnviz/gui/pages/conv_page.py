@@ -18,11 +18,12 @@ from PySide6.QtWidgets import (
 from cnnviz.core.lesson_presets import ConvPreset, conv_preset_from_state, conv_state
 from cnnviz.core.ops import ActivatedPlan, ActivationStep, ConvPlan, conv_code
 from cnnviz.core.ops.params import PADDING_MODES
+from cnnviz.core.quiz import cell_question, output_shape_question
 from cnnviz.gui.appearance.look import named
 from cnnviz.gui.pages.conv_controller import ConvLessonController
-from cnnviz.gui.pages.grid_lesson import GridLessonPage
+from cnnviz.gui.pages.grid_predict import PredictingGridPage
 from cnnviz.gui.widgets.code_line import CodeLineView
-from cnnviz.gui.widgets.grid_model import PADDING
+from cnnviz.gui.widgets.grid_model import GRID_DECIMALS, PADDING
 from cnnviz.gui.widgets.labeled_grid import LabeledGrid
 from cnnviz.gui.widgets.pair_spin import PairSpin
 
@@ -36,7 +37,7 @@ def big_symbol(text: str) -> QLabel:
     return label
 
 
-class ConvPage(GridLessonPage):
+class ConvPage(PredictingGridPage):
     """Input grids (one per channel) ∗ kernels = output, stepped through cell by cell."""
 
     status_hint = (
@@ -218,6 +219,46 @@ class ConvPage(GridLessonPage):
                 self.relu_box.setChecked(preset.relu)
             self.relu_grid.setVisible(preset.relu)
             self.relu_arrow.setVisible(preset.relu)
+
+    # -- predict first ----------------------------------------------------------------------------
+    def layer_kwargs(self) -> dict:
+        """The layer as PyTorch builds it: ``nn.Conv2d(**layer_kwargs())``."""
+        kwargs = {
+            "in_channels": int(self.inputs.shape[0]),
+            "out_channels": 1,
+            "kernel_size": tuple(self.kernels.shape[1:]),
+            "stride": self.stride_spin.value(),
+            "padding": self.padding_value(),
+            "dilation": self.dilation_spin.value(),
+        }
+        if self.padding_mode.currentText() != "zeros":
+            kwargs["padding_mode"] = self.padding_mode.currentText()
+        return kwargs
+
+    def settings_questions(self) -> list:
+        try:
+            return [output_shape_question("Conv2d", self.layer_kwargs(), self.inputs.shape)]
+        except ValueError:
+            return []
+
+    def step_question(self, step):
+        if isinstance(step, ActivationStep) or self.padding_mode.currentText() != "zeros":
+            return None  # (the quiz's cells are those of zero padding)
+        try:
+            return cell_question(
+                "Conv2d",
+                self.layer_kwargs(),
+                self.inputs,
+                (step.row, step.col),
+                weight=self.kernels[None],
+                bias_values=[self.bias_spin.value()],
+                decimals=GRID_DECIMALS,  # checked as the grid shows it
+            )
+        except ValueError:
+            return None
+
+    def result_grids(self) -> list:
+        return self.output_grids + [self.relu_grid]
 
     # -- showing --------------------------------------------------------------------------------
     def show_plan(self) -> None:

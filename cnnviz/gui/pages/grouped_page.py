@@ -16,8 +16,9 @@ from cnnviz.core.lesson_presets import (
     grouped_state,
 )
 from cnnviz.core.ops import GroupedConvPlan, conv_code
+from cnnviz.core.quiz import multiply_adds_question, parameters_question
 from cnnviz.gui.pages.conv_page import big_symbol
-from cnnviz.gui.pages.grid_lesson import GridLessonPage
+from cnnviz.gui.pages.grid_predict import PredictingGridPage
 from cnnviz.gui.widgets.channel_wiring import ChannelWiring
 from cnnviz.gui.widgets.code_line import CodeLineView
 from cnnviz.gui.widgets.grid_model import PADDING
@@ -32,7 +33,7 @@ def _fitted(weight: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     return out
 
 
-class GroupedPage(GridLessonPage):
+class GroupedPage(PredictingGridPage):
     """Input channels → the channels each filter reads (drawn) → filters → output channels."""
 
     status_hint = (
@@ -132,6 +133,27 @@ class GroupedPage(GridLessonPage):
             self.groups_spin.value(),
             self.padding_spin.value(),
         )
+
+    # -- predict first ----------------------------------------------------------------------------
+    def settings_questions(self) -> list:
+        """How many weights, and how many multiplications, the layer takes (asked first)."""
+        kwargs = {
+            "in_channels": int(self.inputs.shape[0]),
+            "out_channels": self.out_spin.value(),
+            "kernel_size": tuple(self.weight.shape[2:]),
+            "padding": self.padding_spin.value(),
+            "groups": self.groups_spin.value(),
+        }  # with its bias, as the cost line counts it (the lesson's grids leave it out)
+        try:
+            return [
+                parameters_question("Conv2d", kwargs),
+                multiply_adds_question("Conv2d", kwargs, self.inputs.shape),
+            ]
+        except ValueError:
+            return []
+
+    def result_grids(self) -> list:
+        return []  # the costs are held back (the formula line); the grids show
 
     # -- grids ------------------------------------------------------------------------------------
     def _rebuild_grids(self, plan: GroupedConvPlan) -> None:

@@ -8,15 +8,17 @@ from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel
 
 from cnnviz.core.lesson_presets import PoolPreset, pool_preset_from_state, pool_state
 from cnnviz.core.ops import PoolPlan, pool_code
+from cnnviz.core.quiz import cell_question, output_shape_question, winner_question
 from cnnviz.gui.appearance.look import named
-from cnnviz.gui.pages.grid_lesson import GridLessonPage
+from cnnviz.gui.pages.grid_predict import PredictingGridPage
 from cnnviz.gui.widgets.code_line import CodeLineView
+from cnnviz.gui.widgets.grid_model import GRID_DECIMALS
 from cnnviz.gui.widgets.pair_spin import PairSpin
 
 KINDS = {"max": "Max pooling", "avg": "Average pooling"}
 
 
-class PoolPage(GridLessonPage):
+class PoolPage(PredictingGridPage):
     """Each input channel → its pooled output; max shows the winner, avg sum ÷ divisor."""
 
     status_hint = (
@@ -142,6 +144,41 @@ class PoolPage(GridLessonPage):
         self.padding_spin.set_value(preset.padding)
         self.dilation_spin.set_value(preset.dilation)
         self._sync_enabled()
+
+    # -- predict first ----------------------------------------------------------------------------
+    def layer(self) -> str:
+        return "MaxPool2d" if self.kind == "max" else "AvgPool2d"
+
+    def layer_kwargs(self) -> dict:
+        """The layer as PyTorch builds it: ``nn.MaxPool2d(**layer_kwargs())`` (or AvgPool2d)."""
+        kwargs = {
+            "kernel_size": self.kernel_spin.value(),
+            "stride": self.stride_spin.value(),
+            "padding": self.padding_spin.value(),
+        }
+        if self.kind == "max":
+            kwargs["dilation"] = self.dilation_spin.value()
+        kwargs["ceil_mode"] = self.ceil_box.isChecked()
+        if self.kind == "avg":
+            kwargs["count_include_pad"] = self.include_pad_box.isChecked()
+        return kwargs
+
+    def settings_questions(self) -> list:
+        try:
+            return [output_shape_question(self.layer(), self.layer_kwargs(), self.inputs.shape)]
+        except ValueError:
+            return []
+
+    def step_question(self, step):
+        cell, kwargs = (step.row, step.col), self.layer_kwargs()
+        try:
+            if self.kind == "max":
+                return winner_question(kwargs, self.inputs, cell, step.channel)
+            return cell_question(
+                "AvgPool2d", kwargs, self.inputs, cell, channel=step.channel, decimals=GRID_DECIMALS
+            )
+        except ValueError:
+            return None
 
     # -- showing --------------------------------------------------------------------------------
     def show_plan(self) -> None:

@@ -21,6 +21,7 @@ from cnnviz.gui.pages.base import Drawing, Page
 from cnnviz.gui.pages.page_jobs import PageJobs
 from cnnviz.gui.pages.trace_controller import TraceController
 from cnnviz.gui.pages.trace_lesson import check_trace_lesson
+from cnnviz.gui.pages.trace_predict import TracePrediction
 from cnnviz.gui.widgets.source_choice import CHECKPOINT, DEFAULT, TRAINING_RUN, source_state
 from cnnviz.gui.widgets.weights_dialogs import ask_before_unpickling, ask_weights_file
 from cnnviz.gui.workers.weights_loader import (
@@ -42,6 +43,7 @@ class TracePage(Page):
         "Click any unit to see which pixels it sees and how it is computed; hover to preview."
     )
     steps_through = True
+    predicts = True
     page_shortcuts = (("Delete", "clear the drawing"),)
 
     def __init__(self, parent=None):
@@ -62,6 +64,9 @@ class TracePage(Page):
                 if name not in ("layout", "rows"):
                     setattr(self, name, widget)
         trace_views.lay_out(self, left, choices, maps)
+        self.predicting = TracePrediction(self)  # "Predict first": its box above the maps
+        right = self.layout().itemAt(1).layout()
+        right.insertWidget(right.indexOf(self.splitter), self.predicting.box)
         self.canvas.changed.connect(self._on_canvas_changed)
         self.test_spin.editingFinished.connect(self._on_test_number)
         self.random_button.clicked.connect(self.show_random_test_image)
@@ -204,9 +209,14 @@ class TracePage(Page):
     def show_trace(self, trace) -> None:
         if self.overview.set_trace(trace, self.info.class_names):
             self._share_height()
+        ink = self.controller.prediction_text() != "Draw a digit"
+        self.predicting.trace_shown(trace, self.info.class_names, ink)
 
     def show_prediction(self, text: str) -> None:
-        self.prediction.setText(text)
+        self.prediction.setText(self.predicting.prediction_text(text))
+
+    def set_predict_first(self, on: bool) -> None:
+        self.predicting.set_on(on)
 
     def show_evidence(self, values, note: str) -> None:
         self.overview.set_evidence(values)
@@ -252,18 +262,22 @@ class TracePage(Page):
     def select_unit(self, index: int, channel: int, row=None, col=None, keep_step=False) -> None:
         """Outline the unit's receptive field on every map and write out its arithmetic."""
         trace = self.trace
-        if trace is None:
+        if trace is None or self.predicting.click(index, row, col):
             return
         explanation = trace.explain(index, channel, row, col)
         regions = trace.dependencies(index, channel, row, col)
         self.controller.clicked(index, channel, row, col, keep_step)
-        self.overview.show_regions("selected", regions, (index, channel, row, col))
-        self.arithmetic.set_explanation(explanation, keep_step)
+        if not self.predicting.unit_selected(index, channel, row, col, regions, explanation):
+            self.overview.show_regions("selected", regions, (index, channel, row, col))
+            self.arithmetic.set_explanation(explanation, keep_step)
         self.update_legend()
 
     def _on_hover(self, index: int, channel: int, row, col) -> None:
         trace = self.trace
         if trace is None:
+            return
+        if self.predicting.on:  # the field it sees would give the answer away
+            self.hover_label.setText("Predict first: click a unit to be asked what it sees.")
             return
         self.hover_label.setText(trace_views.hover_text(trace, index, channel, row, col))
         self.overview.show_regions("hovered", trace.dependencies(index, channel, row, col))

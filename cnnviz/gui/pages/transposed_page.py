@@ -21,12 +21,13 @@ from cnnviz.core.lesson_presets import (
     transposed_state,
 )
 from cnnviz.core.ops import ScatterStep, TransposedConvPlan, transposed_code
+from cnnviz.core.quiz import cell_question, output_shape_question
 from cnnviz.gui.appearance.look import named
 from cnnviz.gui.pages.conv_page import big_symbol
 from cnnviz.gui.pages.grid_controller import window_marks
-from cnnviz.gui.pages.grid_lesson import GridLessonPage
+from cnnviz.gui.pages.grid_predict import PredictingGridPage
 from cnnviz.gui.widgets.code_line import CodeLineView
-from cnnviz.gui.widgets.grid_model import PADDING
+from cnnviz.gui.widgets.grid_model import GRID_DECIMALS, PADDING
 from cnnviz.gui.widgets.pair_spin import PairSpin
 
 
@@ -50,7 +51,7 @@ class TransposedWalk:
         return self.steps[index]
 
 
-class TransposedPage(GridLessonPage):
+class TransposedPage(PredictingGridPage):
     """Input ⊛ kernel, scattered (left) and as a convolution (right); the output-size
     formula filled in; the PyTorch line."""
 
@@ -218,6 +219,56 @@ class TransposedPage(GridLessonPage):
         )
 
     # -- showing ----------------------------------------------------------------------------------
+    # -- predict first ----------------------------------------------------------------------------
+    def settings_questions(self) -> list:
+        kwargs = {
+            "in_channels": 1,
+            "out_channels": 1,
+            "kernel_size": tuple(self.kernel.shape[-2:]),
+            "stride": self.stride_spin.value(),
+            "padding": self.padding_spin.value(),
+            "output_padding": self.output_padding_spin.value(),
+            "dilation": self.dilation_spin.value(),
+        }
+        try:
+            return [output_shape_question("ConvTranspose2d", kwargs, self.inputs.shape)]
+        except ValueError:
+            return []
+
+    def step_question(self, step):
+        """In the convolution view, each output cell: the ordinary convolution on screen (the
+        zero-inserted input, the flipped kernel, stride 1) gives it."""
+        if isinstance(step, ScatterStep):
+            return None
+        view = self.plan.plan.as_convolution
+        kwargs = {
+            "in_channels": 1,
+            "out_channels": 1,
+            "kernel_size": tuple(view.flipped.shape[2:]),
+            "dilation": tuple(view.dilation),
+        }
+        try:
+            return cell_question(
+                "Conv2d",
+                kwargs,
+                view.grid,
+                (step.row, step.col),
+                weight=view.flipped,
+                bias_values=[self.bias_spin.value()],
+                decimals=GRID_DECIMALS,
+            )
+        except ValueError:
+            return None
+
+    def result_grids(self) -> list:
+        return [self.canvas_grid, self.spread_grid, self.conv_output_grid]
+
+    def held_title(self, grid) -> str:
+        return "<b>With zeros</b><br>?×?" if grid is self.spread_grid else super().held_title(grid)
+
+    def masks(self, step) -> bool:
+        return not isinstance(step, ScatterStep)
+
     def show_plan(self) -> None:
         plan = self.plan.plan
         view = plan.as_convolution

@@ -10,6 +10,7 @@ from cnnviz.core.ops import format_fixed, format_number
 from cnnviz.gui.appearance import theme
 
 INPUT, PADDING, BEYOND = 0, 1, 2
+GRID_DECIMALS = 1  # decimals a fractional number shows with (set_decimals changes them)
 STYLE_ROLE = Qt.UserRole + 1  # a highlight name: window, gap, winner, current, reader, ...
 KIND_ROLE = Qt.UserRole + 2  # INPUT, PADDING or BEYOND
 
@@ -45,7 +46,8 @@ class GridModel(QAbstractTableModel):
         self._padding_name = ""
         self._highlights: dict[tuple[int, int], str] = {}
         self._pending_after: int | None = None
-        self._fixed_decimals = 1
+        self._hidden_from: int | None = None  # "Predict first": cells from here on show "?"
+        self._fixed_decimals = GRID_DECIMALS
         self._whole = True
         self._texts: list[list[str]] | None = None  # the painted numbers, made on first paint
 
@@ -112,6 +114,14 @@ class GridModel(QAbstractTableModel):
             left, right = min(c for _, c in changed), max(c for _, c in changed)
             self.dataChanged.emit(self.index(top, left), self.index(bottom, right))
 
+    def set_hidden_from(self, first: int | None) -> None:
+        """Hold numbers back ("Predict first"): the cells from ``first`` on in reading order
+        show "?" (0: every cell; None: none)."""
+        if first != self._hidden_from:
+            self._hidden_from = first
+            self._texts = None
+            self._emit_all()
+
     def _emit_all(self) -> None:
         rows, cols = self._values.shape
         self.dataChanged.emit(self.index(0, 0), self.index(rows - 1, cols - 1))
@@ -132,10 +142,10 @@ class GridModel(QAbstractTableModel):
             if self._whole or self.editable
             else format_fixed(value, self._fixed_decimals)
         )
-        pending = (
-            self._pending_after is not None
-            and row * self._values.shape[1] + col > self._pending_after
-        )
+        order = row * self._values.shape[1] + col
+        pending = self._pending_after is not None and order > self._pending_after
+        if self._hidden_from is not None and order >= self._hidden_from:
+            text = "?"
         return (
             text,
             _BACKGROUND.get(style, theme.CELL),
@@ -193,6 +203,8 @@ class GridModel(QAbstractTableModel):
         if role == Qt.EditRole:
             return repr_number(float(self._values[r, c]))
         if role == Qt.ToolTipRole:
+            if self._hidden_from is not None and r * self._values.shape[1] + c >= self._hidden_from:
+                return "Held back until you have predicted it"
             return self._tooltip(r, c, int(self._kinds[r, c]), float(self._values[r, c]))
         slot = _LOOK_SLOTS.get(role)
         return None if slot is None else self.look(r, c)[slot]

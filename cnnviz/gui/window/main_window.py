@@ -31,6 +31,7 @@ from cnnviz.gui.pages.base import LoadingPlaceholder, Page, PageContext
 from cnnviz.gui.settings import open_settings
 from cnnviz.gui.window.menus import Menus
 from cnnviz.gui.window.page_room import PageStack, page_room
+from cnnviz.gui.window.predict_switch import PredictSwitch
 from cnnviz.gui.window.window_settings import restore_window, save_window, saved_dataset
 from cnnviz.gui.workers.compute_service import ComputeService
 from cnnviz.gui.workers.preload import Preload
@@ -82,6 +83,7 @@ class MainWindow(QMainWindow):
         )
         self.lesson_files = LessonFiles(self)  # lesson files and animations (File menu)
         self.menus = Menus(self)
+        self.predict = PredictSwitch(self, settings)  # Lesson → Predict first, and its toolbar
         self.deck = DeckController(self)  # View → Deck: the caption band and the stops
         self._waiting_for = -1  # a page to build once PyTorch has been imported
         self._pending: list[tuple[int, object]] = []  # (page, menu command) waiting for it
@@ -166,6 +168,7 @@ class MainWindow(QMainWindow):
         if page.uses_dataset:
             page.set_dataset(self.datasets.choice)
             self.datasets.changed.connect(page.set_dataset)
+        self.predict.tell(page)
         self._page_looks[index] = (1.0, False, theme.DARK)  # as it was built
         self._give_look(index)
 

@@ -57,7 +57,7 @@ class Menus:
         self._file_menu(bar.addMenu("&File"))
         self._edit_menu(bar.addMenu("&Edit"))
         self._step_menu(bar.addMenu("&Step"))
-        lesson = bar.addMenu("&Lesson")
+        lesson = self.lesson_menu = bar.addMenu("&Lesson")
         for number, entry in enumerate(w.entries, start=1):
             self.add(
                 lesson,

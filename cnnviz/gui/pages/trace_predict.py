@@ -1,0 +1,199 @@
+""" "Predict first" on the Trace page: what the network will say about the drawing, asked
+before the forward pass shows; and which input pixels a clicked unit sees, answered by
+clicking the two corners of its field on the input, before its field and arithmetic show.
+
+The field questions are the quiz engine's (:func:`cnnviz.core.quiz.receptive_field_question`,
+its stack read off the trace's nodes); what the network says is read off the trace in hand
+(no forward pass on the GUI thread)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from cnnviz.core.quiz import check, receptive_field_question
+from cnnviz.gui.pages.predict_controller import PredictController, short_prompt
+from cnnviz.gui.widgets.prediction_box import PredictionBox
+
+WINDOW_KINDS = {"conv": "Conv2d", "max_pool": "MaxPool2d", "avg_pool": "AvgPool2d"}
+PASS_KINDS = ("activation", "batch_norm", "dropout", "identity")
+CLICK_CORNERS = "Click the first and the last input pixel it sees (two corners) on the input."
+HELD = "Predict first: the answer shows once you have predicted it (or pressed Show me)."
+
+
+@dataclass(frozen=True)
+class ClassQuestion:
+    """What the network will say about the drawing: its top class (a name, or its index)."""
+
+    prompt: str
+    answer: str
+    index: int
+    explanation: str
+    asks: str = "class"
+
+    @property
+    def answer_text(self) -> str:
+        return self.answer
+
+    def check(self, text) -> tuple[bool, str]:
+        given = str(text).strip().lower()
+        right = given in (self.answer.lower(), str(self.index))
+        head = "Right" if right else f"Not quite: you said {str(text).strip()!r}"
+        return right, f"{head}. {self.explanation}"
+
+
+def class_question(probabilities, class_names) -> ClassQuestion:
+    """The network's answer for this drawing, from its probabilities (top two said)."""
+    order = np.argsort(probabilities)[::-1]
+
+    def name(i):
+        return class_names[i] if i < len(class_names) else str(i)
+
+    top, second = int(order[0]), int(order[1]) if len(order) > 1 else int(order[0])
+    return ClassQuestion(
+        "What will the network say this drawing is?",
+        name(top),
+        top,
+        f"The network says {name(top)}: {100 * probabilities[top]:.1f}% "
+        f"(next, {name(second)}: {100 * probabilities[second]:.1f}%).",
+    )
+
+
+def field_stack(trace, index: int) -> list[dict] | None:
+    """The layers from the input to node ``index`` as the quiz takes them (None where the
+    path is not a plain chain of convolutions and poolings)."""
+    stack: list[dict] = []
+    node = trace.nodes[index]
+    while node.parents:
+        if len(node.parents) != 1:
+            return None
+        parent = trace.nodes[node.parents[0]]
+        layer = WINDOW_KINDS.get(node.kind)
+        if layer is not None:
+            (top, bottom), (left, right) = node.params["padding"]
+            if (top, left) != (bottom, right):
+                return None
+            kwargs: dict = {
+                "kernel_size": tuple(node.params["kernel"]),
+                "stride": tuple(node.params["stride"]),
+                "padding": (top, left),
+            }
+            if layer == "Conv2d":
+                kwargs = {
+                    "in_channels": parent.shape[0],
+                    "out_channels": node.shape[0],
+                    **kwargs,
+                    "dilation": tuple(node.params["dilation"]),
+                    "groups": node.params["groups"],
+                }
+            elif layer == "MaxPool2d":
+                kwargs["dilation"] = tuple(node.params["dilation"])
+            if layer != "Conv2d":
+                kwargs["ceil_mode"] = bool(node.params.get("ceil_mode", False))
+            stack.insert(0, {"layer": layer, "kwargs": kwargs})
+        elif node.kind not in PASS_KINDS or not node.is_map:
+            return None
+        node = parent
+    return stack or None
+
+
+def _check(question, answer):
+    return (
+        question.check(answer) if isinstance(question, ClassQuestion) else check(question, answer)
+    )
+
+
+class TracePrediction:
+    """The Trace page's "Predict first"; ``box`` sits above the network's maps."""
+
+    def __init__(self, page):
+        self.page = page
+        self.predict = PredictController(_check)
+        self.box = PredictionBox()
+        self.box.answered.connect(lambda text: self._after(self.predict.answer(text)))
+        self.box.shown.connect(lambda: self._after(self.predict.show_me()))
+        self.corners: list[tuple[int, int]] = []
+        self.unit = None  # (index, channel, row, col, regions, explanation) held back
+
+    @property
+    def on(self) -> bool:
+        return self.predict.on
+
+    def set_on(self, on: bool) -> None:
+        if self.predict.set_on(on):
+            self.box.idle()
+            self._reveal()
+
+    # -- what the network says ------------------------------------------------------------------
+    def trace_shown(self, trace, class_names, ink: bool) -> None:
+        """A new trace is on the page: ask what the network says (its maps wait)."""
+        if not (self.on and ink and trace.probabilities is not None):
+            return
+        question = class_question(np.asarray(trace.probabilities), class_names)
+        if self.predict.ask(("class", self.page.shown_id), [question]):
+            self.unit = None
+            self.box.ask(question.prompt)
+            self._hold_maps(True)
+
+    def prediction_text(self, text: str) -> str:
+        """The prediction line, or what it says while the question waits."""
+        return "What will the network say? Predict first." if self.predict.holds("class") else text
+
+    # -- the field of a clicked unit ------------------------------------------------------------
+    def click(self, index: int, row, col) -> bool:
+        """A click on the page's maps: a corner while a field question waits (True: taken)."""
+        if not self.predict.holds("field"):
+            return False
+        if index == 0 and row is not None:
+            self.corners.append((row, col))
+            if len(self.corners) == 2:  # in either order
+                (r1, c1), (r2, c2) = self.corners
+                self.box.click(f"{min(r1, r2)}, {min(c1, c2)}, {max(r1, r2)}, {max(c1, c2)}")
+            else:
+                self.box.click_hint.setText(
+                    f"First corner: row {row}, column {col}. Now the other."
+                )
+        return True
+
+    def unit_selected(self, index, channel, row, col, regions, explanation) -> bool:
+        """A unit was clicked: ask which input pixels it sees; True when its field and
+        arithmetic are held back."""
+        trace = self.page.trace
+        if not self.on or row is None or index == 0 or self.predict.holds("class"):
+            return False
+        stack = field_stack(trace, index)
+        try:
+            question = receptive_field_question(stack, trace.nodes[0].shape, (row, col))
+        except (ValueError, TypeError):
+            return False
+        if not self.predict.ask(("field", index, row, col, self.page.shown_id), [question]):
+            return False
+        self.unit, self.corners = (index, channel, row, col, regions, explanation), []
+        self.box.ask(short_prompt(question), CLICK_CORNERS, question.prompt)
+        self.page.overview.show_regions("selected", None)
+        self.page.arithmetic.clear(HELD)
+        return True
+
+    # -- after the answer -----------------------------------------------------------------------
+    def _after(self, verdict) -> None:
+        if verdict is not None:
+            self.box.tell(verdict.correct, verdict.explanation)
+            self._reveal()
+
+    def _hold_maps(self, held: bool) -> None:
+        page = self.page
+        page.splitter.setVisible(not held)
+        page.prediction.setText(self.prediction_text(page.controller.prediction_text()))
+
+    def _reveal(self) -> None:
+        """Show what was held: the network's maps, the clicked unit's field and arithmetic."""
+        page = self.page
+        if page.trace is None:
+            return
+        self._hold_maps(False)
+        if self.unit is not None:
+            index, channel, row, col, regions, explanation = self.unit
+            self.unit = None
+            page.overview.show_regions("selected", regions, (index, channel, row, col))
+            page.arithmetic.set_explanation(explanation)
