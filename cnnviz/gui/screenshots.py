@@ -294,6 +294,30 @@ def training_shots(shooter: Shooter) -> None:
     train.shutdown()
 
 
+def one_step_shots(shooter: Shooter) -> None:
+    """The One step page on test image 8 (a 5 the trained net finds hard): a ReLU unit's
+    chain rule through conv2, then two steps taken, the Weights tab on conv1."""
+    page = shooter.show("LearnPage")
+    shooter.wait_for(page.ready, 60)
+    page.controller.show_test_image(8)
+    shooter.wait_for(lambda: page.controller.test_index == 8 and page.ready(), 60)
+    trace = page.controller.backward["trace"]
+    page.walk_bar.set_index(4)
+    page.select_unit(trace.index("relu"), 3, 5, 6)
+    page.arithmetic.step_bar.set_index(2)
+    page.overview.centerOn(page.overview.unit_scene_pos(trace.index("relu"), 3, 5, 6))
+    shooter.settle()
+    shooter.save("one-step-chain-rule")
+    for _ in range(2):
+        page.take_step()
+        shooter.wait_for(page.ready, 60)
+    page.controller.clear_selection()
+    page.walk_bar.set_index(len(page.controller.walk()) - 1)  # conv1, the first layer
+    page.tabs.setCurrentIndex(1)
+    shooter.settle()
+    shooter.save("one-step-update")
+
+
 def stroke(canvas, points, side: float) -> None:
     """Draw one stroke through ``points`` (fractions of ``side``) on the Draw page's canvas,
     ten segments from each point to the next."""
@@ -401,6 +425,7 @@ def take(folder: Path, size: tuple[int, int] = (1280, 800)) -> list[Path]:
     model_shots(shooter)
     training_shots(shooter)
     side = drawing_shots(shooter)
+    one_step_shots(shooter)
     own_images_shots(shooter, side)
     look_shots(shooter, size)
     window.close()  # the workers stop; the window closes once they have

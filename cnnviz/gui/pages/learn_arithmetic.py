@@ -1,0 +1,184 @@
+"""A gradient unit's chain rule, written for the Trace page's arithmetic panel, and the numbers
+the Backward page takes for a convolution's gradient; without Qt.
+
+The panel shows a :class:`~cnnviz.core.explain.UnitExplanation` (a heading, steps with words
+and grids): a gradient unit's explanation from the library is written out as one.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from cnnviz.core.explain import ExplainStep, Region, UnitExplanation, num
+from cnnviz.core.lesson_presets import BackwardPreset, backward_state
+
+TOP_TERMS = 8  # the largest terms written out, the rest summed
+CONV_CHANNELS = 4  # a convolution's output channels shown as grids, the largest first
+
+
+def gradient_unit(backward: dict, index: int, channel: int, row=None, col=None):
+    """The clicked gradient unit's chain rule as an explanation the arithmetic panel shows,
+    and the regions of the units it depends on (by node index), to outline."""
+    e = backward["explainer"].explain(index, channel, row, col)
+    trace = backward["trace"]
+    node = trace.nodes[index]
+    steps = [_rule_step(e), _terms_step(e)]
+    conv = conv_reader(backward, index)
+    if conv is not None:
+        steps += _conv_steps(e, conv)
+    explanation = UnitExplanation(
+        layer=f"∂L/∂{node.label}",
+        kind=e.kind,
+        op_text=f"the gradient of the loss with respect to this unit of {node.label} "
+        f"({node.op_text})",
+        channel=channel,
+        row=row,
+        col=col,
+        value=e.value,
+        steps=steps,
+        source=f"∂L/∂Y of {conv.label}" if conv is not None else "",
+    )
+    return explanation, _regions(trace, e)
+
+
+def _term_name(t) -> str:
+    if t.channel is None:
+        return t.layer
+    where = f"{t.channel}" if t.row is None else f"{t.channel}, {t.row}, {t.col}"
+    return f"{t.layer}[{where}]"
+
+
+def _rule_step(e) -> ExplainStep:
+    readers = len(e.rules)
+    lines = [
+        f"∂L/∂x = Σ_j ∂L/∂y_j · ∂y_j/∂x, over every unit y_j that reads x "
+        f"({len(e.terms)} term{'s' if len(e.terms) != 1 else ''}"
+        + (f" through {readers} operations" if readers > 1 else "")
+        + "):"
+    ]
+    lines += [f"• {text}" for text in e.rules.values()]
+    if e.fallback:
+        lines.append("Without a written rule (autograd's sum): " + ", ".join(e.fallback))
+    return ExplainStep("The chain rule", "\n".join(lines), total=e.value)
+
+
+def _terms_step(e) -> ExplainStep:
+    shown = e.terms[:TOP_TERMS]
+    lines = []
+    for t in shown:
+        if math.isnan(t.upstream):
+            lines.append(f"{_term_name(t)}: {num(t.contribution)}")
+        else:
+            lines.append(
+                f"{_term_name(t)}: {num(t.upstream)} × {num(t.local)} = {num(t.contribution)}"
+            )
+    rest = e.terms[TOP_TERMS:]
+    if rest:
+        total = math.fsum(t.contribution for t in rest)
+        lines.append(f"the other {len(rest)} terms: {num(total)}")
+    lines.append(f"Σ = {num(e.value)}")
+    title = "The terms ∂L/∂y_j × ∂y_j/∂x, largest first"
+    return ExplainStep(title, "\n".join(lines), total=e.value)
+
+
+def conv_terms(e, conv) -> tuple[dict[int, list], list[int]]:
+    """A convolution reader's terms by its output channel, and those channels, the one whose
+    terms sum to the most (in magnitude) first."""
+    by_channel: dict[int, list] = {}
+    for t in e.terms:
+        if t.layer == conv.label and t.row is not None:
+            by_channel.setdefault(t.channel, []).append(t)
+    order = sorted(by_channel, key=lambda o: -abs(math.fsum(t.contribution for t in by_channel[o])))
+    return by_channel, order
+
+
+def _conv_steps(e, conv) -> list[ExplainStep]:
+    """A convolution reader's terms as grids, one output channel per step: ∂L/∂Y over the
+    outputs whose window reads the unit, the kernel entries that meet it (the kernel
+    flipped), and their products."""
+    by_channel, order = conv_terms(e, conv)
+    steps = []
+    for o in order[:CONV_CHANNELS]:
+        terms = by_channel[o]
+        rows = sorted({t.row for t in terms})
+        cols = sorted({t.col for t in terms})
+        window = np.zeros((len(rows), len(cols)))
+        kernel = np.zeros_like(window)
+        for t in terms:
+            at = (rows.index(t.row), cols.index(t.col))
+            window[at], kernel[at] = t.upstream, t.local
+        products = window * kernel
+        steps.append(
+            ExplainStep(
+                f"Through {conv.label}, output channel {o}",
+                f"∂L/∂Y[{o}] over rows {rows[0]}–{rows[-1]}, columns {cols[0]}–{cols[-1]} "
+                f"(the outputs whose window reads this unit) times the kernel W[{o}, "
+                f"{e.channel}] flipped: Σ = {num(products.sum())}.",
+                window=window,
+                kernel=kernel,
+                products=products,
+                total=float(products.sum()),
+            )
+        )
+    if len(order) > CONV_CHANNELS:
+        rest = math.fsum(t.contribution for o in order[CONV_CHANNELS:] for t in by_channel[o])
+        steps[-1].text += f" The other {len(order) - CONV_CHANNELS} channels: {num(rest)}."
+    return steps
+
+
+def _regions(trace, e) -> dict:
+    """The units each reader's terms come through, as regions to outline."""
+    regions = {}
+    for label, units in e.depends_on.items():
+        if not units:
+            continue
+        index = trace.index(label)
+        node = trace.nodes[index]
+        size = node.shape[0] if node.is_map else node.value.size
+        mask = np.zeros(size, bool)
+        mask[[u[0] for u in units]] = True
+        box = None
+        if node.is_map:
+            rows, cols = [u[1] for u in units], [u[2] for u in units]
+            box = (min(rows), min(cols), max(rows) + 1, max(cols) + 1)
+        regions[index] = Region(mask, box)
+    return regions
+
+
+def conv_reader(backward: dict, index: int):
+    """The convolution that reads node ``index``'s output (None if none does)."""
+    trace = backward["trace"]
+    return next((n for n in trace.nodes if index in n.parents and n.kind == "conv"), None)
+
+
+def backward_lesson(backward: dict, selected: tuple, lr: float) -> dict:
+    """A Backward page lesson with the trained net's numbers for the clicked unit and the
+    convolution that reads it: the unit's input channel, the kernel from it to the output
+    channel whose terms reach the unit most (the chain rule's first grid), and that channel's
+    ∂L/∂Y. The Backward page's ∂L/∂W is then the net's ∂L/∂W for that pair of channels."""
+    trace, forward = backward["trace"], backward["forward"]
+    label, channel, row, col = selected
+    index = trace.index(label)
+    conv = conv_reader(backward, index)
+    if conv is None:
+        raise ValueError(f"no convolution reads {label}")
+    weight = np.asarray(conv.params["weight"], float)
+    grad_out = np.asarray(conv.value, float)  # ∂L/∂Y of the convolution
+    _, order = conv_terms(backward["explainer"].explain(index, channel, row, col), conv)
+    out = order[0] if order else 0
+    (top, _), (left, _) = conv.params["padding"]
+    preset = BackwardPreset(
+        "",
+        "",
+        "conv",
+        np.asarray(forward.nodes[index].value[channel], float).tolist(),
+        weight[out, channel].tolist(),
+        tuple(conv.params["kernel"]),
+        tuple(conv.params["stride"]),
+        (int(top), int(left)),
+        grad_out[out].tolist(),
+        lr=float(lr),
+    )
+    return backward_state(preset)
