@@ -86,6 +86,7 @@ def learn():
         "test": controller.on_test_image,
         "backward": controller.on_backward,
         "step": controller.on_step,
+        "measure": controller.on_measured,
     }
     controller.start()
     jobs.run()
@@ -231,8 +232,24 @@ def test_a_step_on_a_wrong_label_lowers_its_loss_and_reset_returns(learn):
     name, index = result["weight"]
     assert len(result["shares"]) == 2
     assert result["share_mean"] == pytest.approx(np.mean(result["shares"]), rel=1e-5)
-    text = update_text(result)
-    assert "the loss on this image went from" in text and "On 1,000 test images" in text
+    assert "On 1,000 test images: measuring…" in view.shown["show_update"][2]
+    # the test images are measured in a job of their own, after the step
+    assert controller.measured()
+    (before, accuracy_before), (after, accuracy_after) = controller.last_result["test"]
+    from cnnviz.core.data import load_mnist
+
+    test = load_mnist("test")
+    x = (test.images[:1000].float() / 255 - MNIST_INFO.mean) / MNIST_INFO.std
+    with torch.no_grad():
+        out = load_default_model().eval()(x)
+    y = test.labels[:1000].long()
+    assert before == pytest.approx(float(F.nll_loss(out, y)), rel=1e-4)
+    assert accuracy_before == pytest.approx(100 * float((out.argmax(1) == y).float().mean()))
+    assert np.isfinite(after) and 0 <= accuracy_after <= 100
+    text = view.shown["show_update_text"][0]
+    assert text == update_text(controller.last_result)
+    assert "the loss on this image went from" in text and "On 1,000 test images: went" in text
+    assert controller.session.test_loss == (after, accuracy_after)
     controller.reset()
     jobs.run()
     assert controller.session.steps == 0 and controller.session.history == []

@@ -141,11 +141,14 @@ def test_steps_move_the_weights_and_the_loss_and_reset_returns(qtbot, learn):
     learn.lr.setValue(0.05)
     learn.batch.setValue(2)
     learn.step_button.click()
-    qtbot.waitUntil(lambda: learn.ready() and learn.controller.session.steps == 1, timeout=30000)
+    qtbot.waitUntil(
+        lambda: learn.ready() and learn.controller.session.steps == 1 and learn.measured(),
+        timeout=30000,
+    )
     assert learn.step_button.text() == "Step again"
     text = learn.result.text()
     assert f"the loss on this image went from {loss:.3g} to" in text
-    assert "On 1,000 test images" in text and "On its batch of 2" in text
+    assert "On 1,000 test images: went from" in text and "On its batch of 2" in text
     assert learn.controller.backward["loss"] < loss
     qtbot.keyClick(learn.canvas, Qt.Key_Return, Qt.ControlModifier)  # Step again, by its key
     qtbot.waitUntil(lambda: learn.ready() and learn.controller.session.steps == 2, timeout=30000)

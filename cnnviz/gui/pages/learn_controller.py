@@ -22,12 +22,18 @@ import numpy as np
 from cnnviz.core.inference import MNIST_INFO, has_ink, prepare
 from cnnviz.core.model_source import ModelSource
 from cnnviz.gui.pages import learn_jobs
+from cnnviz.gui.pages.learn_update import update_text
 from cnnviz.gui.pages.learn_walk import walk_text, walked_nodes
 from cnnviz.gui.pages.trace_controller import test_image_job
 
-MODELS = ("trained", "fresh")  # the shipped trained net, or a freshly built one (seed 0)
+# the shipped trained net, a fresh one (seed 0), or a fresh Inception net (the lecture's)
+MODELS = ("trained", "fresh", "inception")
 GRADIENT_SCALES = {"layer": "per layer", "network": "whole network"}
-MODEL_NAMES = {"trained": "the trained default model", "fresh": "a fresh, untrained SimpleNet"}
+MODEL_NAMES = {
+    "trained": "the trained default model",
+    "fresh": "a fresh, untrained SimpleNet",
+    "inception": "a fresh, untrained Inception net",
+}
 
 
 class LearnView(Protocol):
@@ -43,7 +49,8 @@ class LearnView(Protocol):
     def clear_selection(self) -> None: ...
     def go_to_unit_step(self, step: int) -> None: ...
     def go_to_walk(self, step: int) -> None: ...
-    def show_update(self, result: dict, history: list[dict]) -> None: ...
+    def show_update(self, result: dict, history: list[dict], text: str) -> None: ...
+    def show_update_text(self, text: str) -> None: ...
     def clear_update(self) -> None: ...
     def canvas_image(self) -> np.ndarray: ...
     def has_strokes(self) -> bool: ...
@@ -88,6 +95,7 @@ class LearnController:
         self.pending_lesson: dict | None = None
         self.awaiting_image = True
         self.stepping = False
+        self.last_result: dict | None = None  # the last step's answer, on screen
         self.request_id = 0
         self.shown_id = -1
         self.started = False
@@ -117,6 +125,8 @@ class LearnController:
         self.source, self.info = self.sources[self.model], result["info"]
         self.session = Session(start=result["state"])
         self.session.reset()
+        self.last_result = None
+        self.jobs.cancel("measure")
         self.view.show_model_text(
             f"{MODEL_NAMES[self.model]}: {result['name']}, {result['parameters']:,} parameters"
         )
@@ -129,7 +139,9 @@ class LearnController:
         if not self.session.start:
             return
         self.jobs.cancel("step")
+        self.jobs.cancel("measure")
         self.stepping = False
+        self.last_result = None
         self.session.reset()
         self.view.clear_update()
         self.request_backward()
@@ -275,7 +287,6 @@ class LearnController:
                 lr=float(lr),
                 momentum=float(momentum),
                 weight=self.chosen_weight(),
-                test_loss=s.test_loss,
             ),
         )
         return True
@@ -301,9 +312,10 @@ class LearnController:
             return
         s = self.session
         s.current, s.buffer, s.cursor = result["state"], result["buffer"], result["cursor"]
-        s.test_loss = (result["test_loss_after"], result["test_accuracy_after"])
         s.steps += 1
         result = {**result, "step": s.steps}
+        self.last_result = result
+
         s.history.append(
             {
                 "step": s.steps,
@@ -313,8 +325,33 @@ class LearnController:
                 "batch_loss_before": result["loss_before"],
             }
         )
-        self.view.show_update(result, s.history)
-        self.request_backward()
+        self.view.show_update(result, s.history, update_text(result))
+        self.request_backward()  # first: the new gradients, then the test images, in slices
+        known, s.test_loss = s.test_loss, None
+        self.jobs.submit(
+            "measure",
+            self.source,
+            learn_jobs.measure_job,
+            s.steps,
+            result["before"] if known is None else None,
+            known,
+            result["state"],
+        )
+
+    def on_measured(self, result: dict) -> None:
+        """The 1,000 test images' loss before and after the last step."""
+        if "error" in result:
+            self.view.show_message(f"Cannot measure the test images: {result['error']}")
+            return
+        if self.last_result is None or result["step"] != self.session.steps:
+            return  # a step since, or a reset
+        self.session.test_loss = result["after"]
+        self.last_result = {**self.last_result, "test": (result["before"], result["after"])}
+        self.view.show_update_text(update_text(self.last_result))
+
+    def measured(self) -> bool:
+        """The last step's test images are measured (or no step was taken)."""
+        return self.last_result is None or "test" in self.last_result
 
     # -- lessons -------------------------------------------------------------------------------
     def expect_lesson(self, lesson: dict, waits: set) -> None:

@@ -17,10 +17,12 @@ import numpy as np
 from cnnviz.core.model_source import ModelSource
 
 TEST_IMAGES = 1000  # the update's effect is also measured on this many test images
+SLICE = 100  # of them at a time (a step or a click waits for one slice at most)
 
 
 def source(key: str) -> ModelSource:
-    """A source of this page's own: the shipped trained model, or a fresh SimpleNet."""
+    """A source of this page's own: the shipped trained model, or a fresh SimpleNet or
+    Inception net (seed 0)."""
     if key == "trained":
 
         def build():
@@ -30,6 +32,8 @@ def source(key: str) -> ModelSource:
 
         return ModelSource("the default model (the One step page's copy)", build)
 
+    name = "inception" if key == "inception" else "simple"
+
     def build_fresh():
         import torch
 
@@ -37,9 +41,9 @@ def source(key: str) -> ModelSource:
         from cnnviz.core.models import build
 
         torch.manual_seed(0)
-        return build("simple"), MNIST_INFO
+        return build(name), MNIST_INFO
 
-    return ModelSource("a fresh SimpleNet (seed 0)", build_fresh)
+    return ModelSource(f"a fresh {name} net (seed 0)", build_fresh)
 
 
 def as_numpy(state) -> dict[str, np.ndarray]:
@@ -145,7 +149,6 @@ class StepRequest:
     lr: float
     momentum: float
     weight: tuple | None
-    test_loss: tuple | None  # (loss, accuracy) at the current weights, if known already
 
 
 def training_batch(image: np.ndarray, label: int, cursor: int, size: int):
@@ -162,10 +165,11 @@ def training_batch(image: np.ndarray, label: int, cursor: int, size: int):
     return images, targets, int((cursor + count) % len(train))
 
 
-def test_loss(model, info, state: dict) -> tuple[float, float]:
+def loss_on_test_images_in_slices(model, info, state: dict, slice_size: int = SLICE):
     """The mean loss (as the library scores the net: NLL of a log_softmax, else the
     cross-entropy of the logits) and the accuracy (%) on the first 1,000 MNIST test images,
-    in eval mode at ``state``'s weights."""
+    in eval mode at ``state``'s weights: a generator yielding after each slice of images (the
+    compute thread answers a click or a step in between), returning (loss, accuracy)."""
     import torch
 
     from cnnviz.core.data import load_mnist
@@ -173,14 +177,20 @@ def test_loss(model, info, state: dict) -> tuple[float, float]:
 
     load_state(model, state)
     test = load_mnist("test")
-    images = test.images[:TEST_IMAGES].numpy().astype(np.float32) / 255.0
-    x = torch.from_numpy((images - info.mean) / info.std)
-    targets = test.labels[:TEST_IMAGES].long()
-    with torch.no_grad():
-        out = model(x)
-        loss = float(loss_of(out, targets, loss_kind(out)))
-    accuracy = 100.0 * float((out.argmax(1) == targets).float().mean())
-    return loss, accuracy
+    total, right, kind = 0.0, 0, None
+    for start in range(0, TEST_IMAGES, slice_size):
+        stop = min(start + slice_size, TEST_IMAGES)
+        images = test.images[start:stop].numpy().astype(np.float32) / 255.0
+        x = torch.from_numpy((images - info.mean) / info.std)
+        targets = test.labels[start:stop].long()
+        load_state(model, state)  # another job may have run on the module in between
+        with torch.no_grad():
+            out = model(x)
+            kind = kind or loss_kind(out)
+            total += float(loss_of(out, targets, kind)) * (stop - start)
+        right += int((out.argmax(1) == targets).sum())
+        yield stop, TEST_IMAGES
+    return total / TEST_IMAGES, 100.0 * right / TEST_IMAGES
 
 
 def image_outcome(model, info, state: dict, image: np.ndarray, label: int):
@@ -199,27 +209,31 @@ def image_outcome(model, info, state: dict, image: np.ndarray, label: int):
     return loss, logp[0].exp().numpy().astype(np.float32)
 
 
+def measure_job(model, info, step: int, before: dict | None, known: tuple | None, after: dict):
+    """The loss and accuracy on 1,000 test images after step ``step`` (at ``after``'s weights)
+    and before it (``known``, or measured at ``before``'s weights): a long job of its own, in
+    slices, so that the step is on screen first and the next one need not wait for it."""
+    if known is None:
+        known = yield from loss_on_test_images_in_slices(model, info, before)
+    measured = yield from loss_on_test_images_in_slices(model, info, after)
+    return {"step": step, "before": known, "after": measured}
+
+
 def step_job(model, info, request: StepRequest) -> dict:
     """One SGD step (``torch.optim.SGD``, in train mode, on a copy the library makes) on the
-    image and the next training images; what it did to the image, the batch, the 1,000 test
-    images, and each image's gradient of the chosen weight."""
+    image and the next training images; what it did to the image and the batch, and each
+    image's gradient of the chosen weight (the test images are :func:`measure_job`'s)."""
     from cnnviz.core.explain import batch_shares, sgd_step
 
     start = time.perf_counter()
     r = request
     images, targets, cursor = training_batch(r.image, r.label, r.cursor, r.batch_size)
     image_before, probs_before = image_outcome(model, info, r.state, r.image, r.label)
-    if r.test_loss is None:
-        test_before, accuracy_before = test_loss(model, info, r.state)
-    else:
-        test_before, accuracy_before = r.test_loss
-    load_state(model, r.state)
     shares = None
     if r.weight is not None:
         shares = batch_shares(model, images, targets, info, r.weight[0], r.weight[1])
     step = sgd_step(model, images, targets, info, r.lr, r.momentum, r.buffer)
     image_after, probs_after = image_outcome(model, info, step.state_dict, r.image, r.label)
-    test_after, accuracy_after = test_loss(model, info, step.state_dict)
     return {
         "state": step.state_dict,
         "before": r.state,
@@ -235,10 +249,6 @@ def step_job(model, info, request: StepRequest) -> dict:
         "image_loss_after": image_after,
         "probs_before": probs_before,
         "probs_after": probs_after,
-        "test_loss_before": test_before,
-        "test_loss_after": test_after,
-        "test_accuracy_before": accuracy_before,
-        "test_accuracy_after": accuracy_after,
         "weight": r.weight,
         "shares": None if shares is None else shares.per_image,
         "share_mean": None if shares is None else shares.gradient,

@@ -22,7 +22,6 @@ from cnnviz.gui.pages.base import Drawing, Page
 from cnnviz.gui.pages.learn_arithmetic import backward_lesson, conv_reader, gradient_unit
 from cnnviz.gui.pages.learn_controller import LearnController
 from cnnviz.gui.pages.learn_lesson import check_learn_lesson
-from cnnviz.gui.pages.learn_update import update_text
 from cnnviz.gui.pages.page_jobs import PageJobs
 
 CLICK_HINT = "Click any unit of the gradients above: its chain rule, with the numbers."
@@ -83,7 +82,7 @@ class LearnPage(Page):
         if self.jobs is None:
             c = self.controller
             answers = {"start": c.on_started, "test": c.on_test_image}
-            answers |= {"backward": c.on_backward, "step": c.on_step}
+            answers |= {"backward": c.on_backward, "step": c.on_step, "measure": c.on_measured}
             self.jobs = PageJobs(self, self.context.compute, answers)
         self.controller.start()
 
@@ -98,6 +97,10 @@ class LearnPage(Page):
     def ready(self) -> bool:
         """The latest gradients asked for are on screen and no step is on its way."""
         return self.controller.ready() and not self.controller.stepping
+
+    def measured(self) -> bool:
+        """The last step's 1,000 test images are measured (or no step was taken)."""
+        return self.controller.measured()
 
     # -- what the controller shows ------------------------------------------------------------
     def show_message(self, text: str) -> None:
@@ -167,9 +170,9 @@ class LearnPage(Page):
         """The clicked unit's arithmetic step (a lesson's)."""
         self.arithmetic.step_bar.set_index(step)
 
-    def show_update(self, result: dict, history: list[dict]) -> None:
+    def show_update(self, result: dict, history: list[dict], text: str) -> None:
         self.stepped = result
-        self.result.setText(update_text(result))
+        self.result.setText(text)
         self.step_button.setText("Step again")
         self.plots.set_history(history)
         self.plots.set_probabilities(result["probs_before"], result["probs_after"])
@@ -177,6 +180,9 @@ class LearnPage(Page):
             self.plots.set_shares(result["shares"], result["share_mean"])
         self.tabs.setCurrentIndex(1)
         self._show_weights()
+
+    def show_update_text(self, text: str) -> None:
+        self.result.setText(text)
 
     def clear_update(self) -> None:
         self.stepped = None

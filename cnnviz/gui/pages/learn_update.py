@@ -10,8 +10,8 @@ def _went(before: float, after: float) -> str:
 
 
 def update_text(result: dict) -> str:
-    """The loss on the image, on its batch and on the 1,000 test images, before → after, the
-    label's probability, and the chosen weight's mean gradient."""
+    """The loss on the image, on its batch and on the 1,000 test images (once measured), before
+    → after, the label's probability, and the chosen weight's mean gradient."""
     label = result["label"]
     p0, p1 = (100 * float(result[k][label]) for k in ("probs_before", "probs_after"))
     lines = [
@@ -20,9 +20,13 @@ def update_text(result: dict) -> str:
         f"(p of {label}: {p0:.1f}% → {p1:.1f}%).",
         f"On its batch of {result['batch_size']}: "
         f"{_went(result['loss_before'], result['loss_after'])}.",
-        f"On 1,000 test images: {_went(result['test_loss_before'], result['test_loss_after'])} "
-        f"(accuracy {result['test_accuracy_before']:.1f}% → {result['test_accuracy_after']:.1f}%).",
     ]
+    test = result.get("test")  # ((loss, accuracy) before, after), measured after the step
+    if test is None:
+        lines.append("On 1,000 test images: measuring…")
+    else:
+        (l0, a0), (l1, a1) = test
+        lines.append(f"On 1,000 test images: {_went(l0, l1)} (accuracy {a0:.1f}% → {a1:.1f}%).")
     weight = result.get("weight")
     if weight is not None and result.get("shares") is not None:
         name, index = weight

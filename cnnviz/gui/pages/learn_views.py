@@ -54,8 +54,8 @@ def input_widgets() -> SimpleNamespace:
     for key in MODELS:
         w.model_box.addItem(MODEL_NAMES[key], key)
     w.model_box.setToolTip(
-        "Whose weights take the steps: the shipped trained net, or a fresh one (ten steps "
-        "show the start of the Train page's loss curve)"
+        "Whose weights take the steps: the shipped trained net, a fresh one (ten steps "
+        "show the start of the Train page's loss curve), or a fresh Inception net"
     )
     w.model_label = QLabel()
     w.model_label.setWordWrap(True)
