@@ -295,27 +295,35 @@ def training_shots(shooter: Shooter) -> None:
 
 
 def one_step_shots(shooter: Shooter) -> None:
-    """The One step page on test image 8 (a 5 the trained net finds hard): a ReLU unit's
-    chain rule through conv2, then two steps taken, the Weights tab on conv1."""
+    """The One step page: test image 8 (a 5) against a wrong label, 3, a ReLU unit's chain
+    rule through conv2; then a fresh net after six steps on batches of 64, the Weights tab on
+    conv1 (before, gradient, after, change) and the loss by step."""
     page = shooter.show("LearnPage")
     shooter.wait_for(page.ready, 60)
     page.controller.show_test_image(8)
     shooter.wait_for(lambda: page.controller.test_index == 8 and page.ready(), 60)
+    page.controller.set_label(3)
+    shooter.wait_for(page.ready, 60)
     trace = page.controller.backward["trace"]
-    page.walk_bar.set_index(4)
+    page.walk_bar.set_index(6)
     page.select_unit(trace.index("relu"), 3, 5, 6)
     page.arithmetic.step_bar.set_index(2)
     page.overview.centerOn(page.overview.unit_scene_pos(trace.index("relu"), 3, 5, 6))
     shooter.settle()
     shooter.save("one-step-chain-rule")
-    for _ in range(2):
+    page.controller.use_model("fresh")
+    page.controller.set_label(5, ask=False)
+    shooter.wait_for(lambda: page.ready() and page.controller.model == "fresh", 60)
+    page.batch.setValue(64)
+    for _ in range(6):
         page.take_step()
-        shooter.wait_for(page.ready, 60)
+        shooter.wait_for(lambda: page.ready() and page.measured(), 60)
     page.controller.clear_selection()
     page.walk_bar.set_index(len(page.controller.walk()) - 1)  # conv1, the first layer
     page.tabs.setCurrentIndex(1)
     shooter.settle()
     shooter.save("one-step-update")
+    page.controller.use_model("trained")
 
 
 def stroke(canvas, points, side: float) -> None:

@@ -41,6 +41,7 @@ class LearnView(Protocol):
 
     def show_message(self, text: str) -> None: ...
     def show_model_text(self, text: str) -> None: ...
+    def show_model(self, key: str) -> None: ...
     def put_test_image(self, index: int, image: np.ndarray) -> None: ...
     def show_label(self, label: int) -> None: ...
     def show_backward(self, result: dict) -> None: ...
@@ -95,6 +96,7 @@ class LearnController:
         self.pending_lesson: dict | None = None
         self.awaiting_image = True
         self.stepping = False
+        self.loading = False  # a model is on its way (its session not started yet)
         self.last_result: dict | None = None  # the last step's answer, on screen
         self.request_id = 0
         self.shown_id = -1
@@ -113,14 +115,20 @@ class LearnController:
         if key not in MODELS:
             raise ValueError(f"no model {key!r}: one of {', '.join(MODELS)}")
         self.model = key
+        self.loading = True  # no step nor gradients on the old weights until it is in
+        self.view.show_model(key)
         self.view.show_model_text(f"Loading {MODEL_NAMES[key]}…")
         self.jobs.cancel("step")
+        self.jobs.cancel("measure")
         self.stepping = False
         self.jobs.submit("start", self.sources[key], learn_jobs.start_job)
 
     def on_started(self, result: dict) -> None:
+        self.loading = False
         if "error" in result:
             self.view.show_message(f"Cannot use this model: {result['error']}")
+            self.model = next(k for k, s in self.sources.items() if s is self.source)
+            self.view.show_model(self.model)
             return
         self.source, self.info = self.sources[self.model], result["info"]
         self.session = Session(start=result["state"])
@@ -226,8 +234,8 @@ class LearnController:
                 self.clear_selection()
 
     def ready(self) -> bool:
-        """The latest gradients asked for are on screen."""
-        return self.backward is not None and self.shown_id == self.request_id
+        """The latest gradients asked for are on screen (and no model is on its way)."""
+        return not self.loading and self.backward is not None and self.shown_id == self.request_id
 
     def node_index(self, label: str) -> int:
         return self.backward["trace"].index(label)
@@ -269,7 +277,7 @@ class LearnController:
     def take_step(self, lr: float, momentum: float, batch_size: int) -> bool:
         """One SGD step on the next batch (this image and ``batch_size − 1`` training images);
         False while the gradients are not in yet."""
-        if self.source is None or not self.session.current or self.awaiting_image:
+        if self.source is None or not self.session.current or self.awaiting_image or self.loading:
             return False
         s = self.session
         self.stepping = True

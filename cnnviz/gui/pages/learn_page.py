@@ -110,6 +110,9 @@ class LearnPage(Page):
     def show_model_text(self, text: str) -> None:
         self.model_label.setText(text)
 
+    def show_model(self, key: str) -> None:
+        self.model_box.setCurrentIndex(self.model_box.findData(key))
+
     def put_test_image(self, index: int, image: np.ndarray) -> None:
         self.test_spin.blockSignals(True)
         self.test_spin.setValue(index)
@@ -123,8 +126,10 @@ class LearnPage(Page):
 
     def show_backward(self, result: dict) -> None:
         """The gradients of every output, the loss and the prediction."""
-        self.overview.set_trace(result["trace"], ())
+        if self.overview.set_trace(result["trace"], ()):
+            self._share_height()
         self.overview.set_scale_mode(self.scale_box.currentData())
+        self.plots.set_start(result["loss"])
         self.walk_bar.set_count(len(self.controller.walk()), self.walk_bar.index)
         probs = result["probabilities"]
         top = int(np.argmax(probs))
@@ -237,7 +242,7 @@ class LearnPage(Page):
         if self.scale_box.currentData() == "network":
             self.legend.set_range(self.overview.network_scale(), "∂L/∂ of the whole network")
         else:
-            self.legend.set_range(None, "each layer's gradients on their own ± scale")
+            self.legend.set_range(None, "each layer on its own scale")
 
     def _on_hover(self, index: int, channel: int, row, col) -> None:
         backward = self.controller.backward
@@ -357,10 +362,28 @@ class LearnPage(Page):
     def lesson_title(self) -> str:
         return self.controller.lesson_title()
 
+    def _share_height(self) -> None:
+        """The overview takes the height its network needs, at most 45 % (the chain rule's
+        words and grids below need the rest)."""
+        total = sum(self.splitter.sizes())
+        if total <= 0:
+            return
+        wanted = int(self.overview.sceneRect().height()) + 24
+        top = max(160, min(wanted, int(0.45 * total)))
+        self.splitter.setSizes([top, total - top])
+        self.arithmetic.fit_cells()
+
+    def resizeEvent(self, event):  # noqa: N802
+        super().resizeEvent(event)
+        if self.controller.backward is not None:
+            self._share_height()
+
     def apply_look(self, zoom: float, presenter: bool) -> None:
         scale = zoom * (1.35 if presenter else 1.0)
         self.overview.set_zoom(scale)
         self.arithmetic.set_cell_size(int(46 * scale))
+        if self.controller.backward is not None:
+            self._share_height()
 
     def shutdown(self) -> None:
         self.walk_bar.stop()

@@ -42,6 +42,7 @@ def input_widgets() -> SimpleNamespace:
     """The Trace page's canvas, buttons and test image, then the label, the loss, the model."""
     w = trace_views.input_widgets()
     w.test_spin.setToolTip("Take the step on this image of the test set (MNIST's 10,000)")
+    w.random_button.setText("Random")
     w.random_button.setToolTip("A test image picked at random")
     w.label_box = QComboBox()
     for digit in range(10):

@@ -58,19 +58,35 @@ class StepPlots(QTabWidget):
         self.mean_line = pg.InfiniteLine(angle=0, pen=pg.mkPen(IMAGE_COLOUR, width=2))
         self.shares.addItem(self.mean_line)
         self.mean_line.hide()
-        self.addTab(self.loss, "Loss by step")
+        self.hint = pg.TextItem("← now: take the step", "#6b7280")
+        self.loss.addItem(self.hint)
+        self.addTab(self.loss, "Loss")
+        self.setTabToolTip(0, "The loss of this image and of each batch, step by step")
         self.addTab(self.probabilities, "Probabilities")
-        self.addTab(self.shares, "Batch shares")
+        self.setTabToolTip(1, "This image's probabilities before (grey) and after (red) the step")
+        self.addTab(self.shares, "Shares")
+        self.setTabToolTip(2, "Each image's gradient of the chosen weight, and their mean")
         self.history: list[dict] = []
 
     def clear(self) -> None:
         self.history = []
+        self.hint.hide()
         self.image_curve.setData([], [])
         self.batch_curve.setData([], [])
         self.before_bars.setOpts(x=[], height=[])
         self.after_bars.setOpts(x=[], height=[])
         self.share_bars.setOpts(x=[], height=[])
         self.mean_line.hide()
+
+    def set_start(self, image_loss: float) -> None:
+        """Before any step: this image's loss now, as step 0."""
+        if self.history:
+            return
+        self.image_curve.setData([0], [image_loss])
+        self.batch_curve.setData([], [])
+        self.hint.setPos(0, image_loss)
+        self.hint.show()
+        self.loss.setXRange(0, 10, padding=0.02)
 
     def set_history(self, history: list[dict]) -> None:
         """One point per step (step 0: before the first), for the image and its batch."""
@@ -83,6 +99,8 @@ class StepPlots(QTabWidget):
         batch = [history[0]["batch_loss_before"]] + [h["batch_loss"] for h in history]
         self.image_curve.setData(steps, image)
         self.batch_curve.setData(steps, batch)
+        self.hint.hide()
+        self.loss.setXRange(0, max(10, steps[-1]), padding=0.02)
 
     def set_probabilities(self, before, after) -> None:
         """The image's probabilities before (grey) and after (red) the last step."""

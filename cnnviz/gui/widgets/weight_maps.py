@@ -3,7 +3,7 @@
 
 A convolution's weights ``[out, in, kh, kw]`` are one tile per (output filter, input channel):
 a column per filter, a row per input channel. A linear layer's ``[out, in]`` is one picture of
-out rows; a bias is one row.
+out rows; a bias is one row. (A first layer's filters, one input channel each, stand in two rows.)
 """
 
 from __future__ import annotations
@@ -17,13 +17,14 @@ from cnnviz.core.explain import num
 from cnnviz.gui.widgets.trace_overview import colour_maps, largest, tile_maps
 
 TITLES = {
-    "now": "weights now",
-    "grad": "∂L/∂ (this image, now)",
-    "before": "before the last step",
-    "after": "after it (now)",
+    "now": "now",
+    "grad": "∂L/∂, this image",
+    "before": "before the step",
+    "after": "after (now)",
     "change": "change",
 }
-MAX_WIDTH = 300  # screen pixels of one picture
+MAX_WIDTH = 300  # screen pixels of one picture, at most
+MIN_WIDTH = 60
 
 
 def parameter_rgb(values: np.ndarray, scale: float) -> np.ndarray:
@@ -33,7 +34,8 @@ def parameter_rgb(values: np.ndarray, scale: float) -> np.ndarray:
         o, i, kh, kw = values.shape
         maps = values.reshape(o * i, kh, kw)
         rgb = colour_maps(maps, np.full(len(maps), scale or 1.0))
-        return tile_maps(rgb, i)
+        # a filter per column, an input channel per row; one input channel: two rows of them
+        return tile_maps(rgb, i if i > 1 or o <= 4 else 2)
     if values.ndim == 1:
         values = values[None, :]
     values = values.reshape(values.shape[0], -1)
@@ -41,12 +43,16 @@ def parameter_rgb(values: np.ndarray, scale: float) -> np.ndarray:
 
 
 def pixmap(rgb: np.ndarray, max_width: int = MAX_WIDTH) -> QPixmap:
-    """The picture enlarged by a whole factor (pixels stay square), at most ``max_width``."""
+    """The picture enlarged by a whole factor (pixels stay square), at most ``max_width``
+    wide (a picture wider than that, fc's 320 columns, is shrunk to it)."""
     rgb = np.ascontiguousarray(rgb)
     h, w, _ = rgb.shape
     image = QImage(rgb.data, w, h, 3 * w, QImage.Format_RGB888).copy()
-    factor = max(1, min(12, max_width // max(w, 1)))
-    return QPixmap.fromImage(image).scaled(w * factor, h * factor, Qt.IgnoreAspectRatio)
+    factor = max_width / max(w, 1)
+    if factor >= 1:  # whole factors: pixels stay square and sharp
+        factor = min(12, int(factor))
+    size_w, size_h = max(1, round(w * factor)), max(1, round(h * factor))
+    return QPixmap.fromImage(image).scaled(size_w, size_h, Qt.IgnoreAspectRatio)
 
 
 class WeightMaps(QWidget):
@@ -90,11 +96,11 @@ class WeightMaps(QWidget):
             f"{layer}: its parameters and their gradient for this image"
             + (", and how the last step moved them" if step else " (take a step to move them)")
         )
-        for col, key in enumerate(keys):
-            caption = QLabel(TITLES[key])
-            caption.setStyleSheet("color: #6b7280;")
-            self.grid.addWidget(caption, 0, col + 1)
-        for row, name in enumerate(names, start=1):
+        # two pictures a row (the panel scrolls down, not sideways), as wide as it allows
+        room = self.parentWidget().width() if self.parentWidget() else self.width()
+        width = max(MIN_WIDTH, min(MAX_WIDTH, (room - 90) // 2 - 16))
+        row = 0
+        for name in names:
             self.grid.addWidget(QLabel(name.rsplit(".", 1)[-1]), row, 0, Qt.AlignTop)
             values = {"now": now[name], "grad": grads[name]}
             if step is not None:
@@ -102,11 +108,23 @@ class WeightMaps(QWidget):
                 values = {"before": before, "grad": grads[name], "after": after}
                 values["change"] = after - before
             shared = max(largest(v) for k, v in values.items() if k in ("now", "before", "after"))
-            for col, key in enumerate(keys):
+            for j, key in enumerate(keys):
                 v = values[key]
                 scale = shared if key in ("now", "before", "after") else largest(v)
-                cell = QLabel()
-                cell.setPixmap(pixmap(parameter_rgb(v, scale)))
-                cell.setToolTip(f"{name} {key}: ±{num(scale)} (blue − … red +)")
-                self.cells[(name, key)] = cell
-                self.grid.addWidget(cell, row, col + 1, Qt.AlignTop | Qt.AlignLeft)
+                self.grid.addWidget(self._cell(name, key, v, scale, width), row + j // 2, 1 + j % 2)
+            row += (len(keys) + 1) // 2
+
+    def _cell(self, name: str, key: str, values, scale: float, width: int) -> QWidget:
+        """A picture under its caption."""
+        cell = QWidget()
+        caption = QLabel(TITLES[key])
+        caption.setStyleSheet("color: #6b7280;")
+        picture = QLabel()
+        picture.setPixmap(pixmap(parameter_rgb(values, scale), width))
+        picture.setToolTip(f"{name} {key}: ±{num(scale)} (blue − … red +)")
+        self.cells[(name, key)] = picture
+        box = QVBoxLayout(cell)
+        box.setContentsMargins(0, 0, 0, 6)
+        box.addWidget(caption)
+        box.addWidget(picture, 0, Qt.AlignLeft | Qt.AlignTop)
+        return cell
