@@ -7,6 +7,7 @@ loss written here as the lecture writes it (``F.nll_loss`` after log_softmax, el
 ``F.cross_entropy``)."""
 
 import copy
+import doctest
 from pathlib import Path
 
 import numpy as np
@@ -24,6 +25,7 @@ from cnnviz.explain import (  # noqa: E402
     batch_shares,
     explain_gradient,
     gradients,
+    losses,
     num,
     sgd_step,
     trace_forward,
@@ -35,9 +37,12 @@ FILES = Path(__file__).parent / "model_files"
 NO_RULE = ("other", "unrecorded")  # kinds of reader shown by autograd's sum
 
 
-def _model(name):
+SIZE = {"simple": 28, "inception": 28}  # the lecture's nets at their size; the others smaller
+
+
+def _model(name, size=28):
     torch.manual_seed(0)
-    model = build(name).eval()
+    model = build(name, input_size=size).eval()
     for m in model.modules():  # trained batch norms have statistics other than 0 and 1
         if isinstance(m, nn.modules.batchnorm._BatchNorm):
             m.running_mean.uniform_(-0.5, 0.5)
@@ -76,10 +81,17 @@ class _Probe(fx.Interpreter):
         return out
 
 
-def _reference(model, image, target, info=MNIST_INFO):
+@pytest.fixture(autouse=True)
+def _denormals_flushed():
+    """The references run as the library does: denormals flushed (else a fresh net's tiny
+    numbers slow the CPU down a hundredfold)."""
+    torch.set_flush_denormal(True)
+    yield
+    torch.set_flush_denormal(False)
+
+
+def _reference(model, image, target, info, log_softmax: bool):
     """torch's gradients: {fx node name: ∂L/∂output}, {parameter: ∂L/∂p}, the loss."""
-    trace = trace_forward(model, _normalised(image, info)[0].numpy())
-    log_softmax = trace.nodes[-2].kind == "log_softmax"
     probe = _Probe(graph_of(model))
     out = probe.run(_normalised(image, info))
     loss = _loss(out, target, log_softmax)
@@ -121,15 +133,32 @@ def _check_terms(back, rng, count=2):
             for t in e.terms:
                 if t.exact_rule:
                     assert t.contribution == pytest.approx(t.upstream * t.local, rel=1e-12)
+            # the step bar's walk ends at the value
+            assert abs(e.steps[-1].total - e.value) <= 1e-5 * scale + 1e-12, (node.label, unit)
+
+
+def _holds_torch(obj, seen=None) -> bool:
+    """Whether ``obj`` holds a torch object anywhere (attributes, containers)."""
+    seen = set() if seen is None else seen
+    if id(obj) in seen or isinstance(obj, (str, bytes, int, float, np.ndarray, type(None))):
+        return False
+    seen.add(id(obj))
+    if type(obj).__module__.startswith("torch"):
+        return True
+    if isinstance(obj, dict):
+        return any(_holds_torch(k, seen) or _holds_torch(v, seen) for k, v in obj.items())
+    if isinstance(obj, (list, tuple, set)):
+        return any(_holds_torch(v, seen) for v in obj)
+    return hasattr(obj, "__dict__") and _holds_torch(vars(obj), seen)
 
 
 def _check_against_autograd(model, image, target, info=MNIST_INFO):
     back = gradients(model, image, target, info)
-    nodes, params, loss = _reference(model, image, target, info)
+    trace = trace_forward(model, _normalised(image, info)[0].numpy())
+    assert [n.label for n in back.trace.nodes] == [n.label for n in trace.nodes]
+    log_softmax = trace.nodes[-2].kind == "log_softmax"
+    nodes, params, loss = _reference(model, image, target, info, log_softmax)
     assert back.loss == pytest.approx(loss, rel=1e-5)
-    assert [n.label for n in back.trace.nodes] == [
-        n.label for n in trace_forward(model, _normalised(image, info)[0].numpy()).nodes
-    ]
     for node in back.trace.nodes[:-1]:
         _close(back.layers[node.label], nodes[node.name], node.label)
     assert set(back.parameters) == set(params)
@@ -142,8 +171,10 @@ def _check_against_autograd(model, image, target, info=MNIST_INFO):
 
 @pytest.mark.parametrize("name", ZOO)
 def test_every_gradient_equals_autograd_on_every_model_of_the_zoo(name):
-    model = _model(name)
-    back = _check_against_autograd(model, _pixels(), 3)
+    size = SIZE.get(name, 16)
+    model = _model(name, size)
+    info = InputContract((1, size, size), MNIST_INFO.class_names, MNIST_INFO.mean, MNIST_INFO.std)
+    back = _check_against_autograd(model, _pixels(shape=(1, size, size)), 3, info)
     assert back.loss_kind == ("nll" if name in ("simple", "inception") else "cross_entropy")
     _check_terms(back, np.random.default_rng(0), count=1)
 
@@ -160,6 +191,10 @@ def test_the_trained_net_its_loss_written_out_and_every_term_list():
     np.testing.assert_allclose(back.layers["log_softmax"], -np.eye(10)[7])
     np.testing.assert_allclose(back.layers["fc"], back.probabilities - np.eye(10)[7], atol=1e-6)
     _check_terms(back, np.random.default_rng(1), count=4)
+    assert not _holds_torch(back)  # numpy only: it may cross threads
+    one = losses(model, image[None], [7], MNIST_INFO)
+    assert one.loss == pytest.approx(back.loss, rel=1e-5) and one.loss_kind == "nll"
+    np.testing.assert_allclose(one.probabilities[0], back.probabilities, rtol=1e-5, atol=1e-7)
     assert back.layers["conv1"].shape == (10, 24, 24)
     assert back.layers["mp (call 2)"].shape == (20, 4, 4)
 
@@ -169,6 +204,50 @@ def test_an_opened_lecture_script():
     back = _check_against_autograd(model, _pixels(5), 2)
     assert back.loss_kind == "nll"
     _check_terms(back, np.random.default_rng(2), count=3)
+
+
+class EveryLayerNet(nn.Module):
+    """Strides, dilation, groups, 'same' and reflect padding, ceil mode, average pooling
+    without the padding, batch norm, leaky ReLU, sigmoid, dropout, adaptive pooling, a
+    concatenation, a product (no written rule) and a final softmax."""
+
+    def __init__(self):
+        super().__init__()
+        self.a = nn.Conv2d(3, 6, 3, stride=2, padding=1)
+        self.b = nn.Conv2d(6, 6, 3, padding="same", groups=3, dilation=2)
+        self.c = nn.Conv2d(6, 4, 2, padding=1, padding_mode="reflect")
+        self.bn = nn.BatchNorm2d(4)
+        self.act = nn.LeakyReLU(0.1)
+        self.drop = nn.Dropout(0.3)
+        self.gap = nn.AdaptiveAvgPool2d(3)
+        self.flat = nn.Flatten()
+        self.fc = nn.Linear(72, 5)
+
+    def forward(self, x):
+        x = torch.sigmoid(self.a(x))
+        x = F.max_pool2d(self.b(x), 3, stride=2, padding=1, ceil_mode=True)
+        x = F.avg_pool2d(x, 2, stride=1, padding=1, count_include_pad=False)
+        x = self.drop(self.act(self.bn(self.c(x))))
+        x = torch.cat([x, x * x], dim=1)
+        return F.softmax(self.fc(self.flat(self.gap(x))), dim=1)
+
+
+def test_every_kind_of_layer_and_its_settings():
+    torch.manual_seed(3)
+    model = EveryLayerNet().eval()
+    with torch.no_grad():
+        model.bn.running_mean.uniform_(-0.5, 0.5)
+        model.bn.running_var.uniform_(0.5, 2.0)
+    info = InputContract((3, 17, 15), tuple("abcde"), 0.5, 0.25, "colour")
+    back = _check_against_autograd(model, _pixels(5, (3, 17, 15)), 2, info)
+    assert back.loss_kind == "cross_entropy"  # softmax outputs are not log-probabilities
+    _check_terms(back, np.random.default_rng(4), count=5)
+    e = back.explain("drop", 1, 2, 2)  # read by the product and the concatenation
+    assert e.fallback == ["mul"] and set(e.rules) == {"mul", "cat"}
+    assert {t.layer for t in e.terms} == {"mul", "cat"} and "mul" not in e.depends_on
+    for name, index in [("a.weight", (5, 2, 0, 1)), ("b.weight", (3, 1, 2, 0)), ("c.bias", (2,))]:
+        e = back.explain_parameter(name, index)
+        assert not e.fallback and e.total == pytest.approx(e.value, rel=1e-5, abs=1e-9)
 
 
 class TutorialNet(nn.Module):
@@ -222,7 +301,7 @@ def test_a_model_torch_fx_cannot_follow():
     params = dict(model.named_parameters())
     tensors = [x] + [outputs[n] for n in names] + [inputs[n] for n in names] + list(params.values())
     grads = torch.autograd.grad(loss, tensors)
-    assert back.loss == pytest.approx(float(loss), rel=1e-5)
+    assert back.loss == pytest.approx(float(loss.detach()), rel=1e-5)
     _close(back.layers["input"], grads[0][0].numpy(), "input")
     for i, name in enumerate(names):
         _close(back.layers[name], grads[1 + i][0].numpy(), name)
@@ -235,6 +314,57 @@ def test_a_model_torch_fx_cannot_follow():
     assert not back.explainable
     e = back.explain_parameter("conv2.weight", (3, 2, 1, 0))  # a module's own arithmetic
     assert not e.fallback and e.total == pytest.approx(e.value, rel=1e-5, abs=1e-9)
+
+
+class ChainNet(nn.Module):
+    """A chain of modules with an in-place ReLU and a skip, and a loop torch.fx refuses."""
+
+    def __init__(self, inplace=True):
+        super().__init__()
+        self.features = nn.Sequential(
+            nn.Conv2d(1, 4, 3), nn.ReLU(inplace=inplace), nn.MaxPool2d(2), nn.Conv2d(4, 4, 3)
+        )
+        self.skip = nn.Conv2d(4, 4, 1)
+        self.fc = nn.Linear(4 * 11 * 11, 10)
+
+    def forward(self, x):
+        x = self.features(x)
+        x = x + self.skip(x)
+        n = 1
+        for s in x.size()[1:]:
+            n *= s
+        return F.log_softmax(self.fc(x.view(-1, n)), dim=1)
+
+
+def test_a_chain_of_modules_fx_cannot_follow_has_no_gaps_and_keeps_each_output():
+    torch.manual_seed(6)
+    model = ChainNet().eval()
+    twin = ChainNet(inplace=False).eval()  # the reference: no in-place ReLU
+    twin.load_state_dict(model.state_dict())
+    image = _pixels(7)
+    back = gradients(model, image, 8, MNIST_INFO)
+    labels = [n.label for n in back.trace.nodes]
+    assert labels == [n.label for n in trace_forward(model, _normalised(image)[0].numpy()).nodes]
+    assert labels[:6] == ["input", "features.0", "features.1", "features.2", "features.3", "skip"]
+    outputs = {}
+    hooks = [
+        m.register_forward_hook(lambda m, a, o, n=n: outputs.update({n: o}))
+        for n, m in twin.named_modules()
+        if n and not list(m.children())
+    ]
+    x = _normalised(image).requires_grad_(True)
+    loss = F.nll_loss(twin(x), torch.tensor([8]))
+    for h in hooks:
+        h.remove()
+    names = list(outputs)
+    grads = torch.autograd.grad(loss, [outputs[n] for n in names] + list(twin.parameters()))
+    assert back.loss == pytest.approx(float(loss.detach()), rel=1e-5)
+    for name, g in zip(names, grads):
+        node = back.trace.node(name)  # the value before the in-place ReLU, and its gradient
+        _close(node.value, outputs[name][0].detach().numpy(), name)
+        _close(back.layers[name], g[0].numpy(), name)
+    for (name, _), g in zip(twin.named_parameters(), grads[len(names) :]):
+        _close(back.parameters[name], g.numpy(), name)
 
 
 class TieNet(nn.Module):
@@ -287,7 +417,7 @@ def test_what_a_unit_depends_on_is_what_torch_moves():
     for unit in [(3, 5, 7), (0, 0, 0), (9, 11, 11)]:
         tangent = torch.zeros_like(relu)
         tangent[(0,) + unit] = 1.0
-        _, moved = torch.func.jvp(model.conv2, (relu,), (tangent,))
+        moved = torch.func.jvp(model.conv2, (relu,), (tangent,))[1].detach()
         want = {tuple(int(i) for i in u[1:]) for u in moved.nonzero()}
         e = back.explain("relu", *unit)
         assert set(e.depends_on["conv2"]) == want
@@ -295,7 +425,7 @@ def test_what_a_unit_depends_on_is_what_torch_moves():
             assert t.local == pytest.approx(float(moved[(0, t.channel, t.row, t.col)]), abs=1e-7)
         tangent = torch.zeros_like(conv1)
         tangent[(0,) + unit] = 1.0
-        _, moved = torch.func.jvp(model.mp, (conv1,), (tangent,))
+        moved = torch.func.jvp(model.mp, (conv1,), (tangent,))[1].detach()
         e = back.explain("conv1", *unit)
         won = {t.unit() for t in e.terms if t.local != 0}
         assert won == {tuple(int(i) for i in u[1:]) for u in moved.nonzero()}
@@ -326,6 +456,30 @@ def test_a_convolution_and_a_linear_layer_write_out_their_rules():
         assert e.total == pytest.approx(e.value, rel=1e-5, abs=1e-9), name
     e = back.explain_parameter("conv2.weight", (7, 9, 0, 4))
     assert "correlation of the input with ∂L/∂Y" in e.rule and len(e.terms) == 64
+    (step,) = e.steps  # the input under the kernel cell, ∂L/∂Y: two 8×8 grids
+    x = back.trace.node("relu").value[9]
+    np.testing.assert_array_equal(step.window, x[0:8, 4:12])
+    np.testing.assert_array_equal(step.kernel, back.layers["conv2"][7])
+    assert step.total == pytest.approx(e.value, rel=1e-5, abs=1e-9)
+    e = back.explain("relu", 2, 6, 6)  # a step per output channel of conv2: ∂L/∂Y × kernel
+    assert len(e.steps) == 20 and e.steps[3].window.shape == (5, 5)
+    np.testing.assert_array_equal(e.steps[3].kernel, model.conv2.weight[3, 2].detach().numpy())
+    g = back.layers["conv2"][3]  # x at (6, 6) is read by output (6 − i, 6 − j) through (i, j)
+    np.testing.assert_array_equal(e.steps[3].window, g[6 - np.arange(5)][:, 6 - np.arange(5)])
+    top, rest = e.top(8)
+    assert len(top) == 8 and sum(t.contribution for t in top) + rest == pytest.approx(e.total)
+    assert back.backward_order()[0] == "log_softmax" and back.backward_order()[-1] == "input"
+    # the same numbers on the Backward page: its conv2d_backward gives torch's gradients
+    from cnnviz.core.ops.backward import conv2d_backward
+
+    n = back.conv_numbers("conv2", 7, 9)
+    _, grad_w, grad_b = conv2d_backward(
+        n["x"], n["weight"], n["grad_out"], n["stride"], n["padding"], n["dilation"]
+    )
+    _close(grad_w, back.parameters["conv2.weight"][7, 9], "conv2.weight[7, 9]")
+    _close(grad_b, back.parameters["conv2.bias"][7:8], "conv2.bias[7]")
+    with pytest.raises(ValueError, match="mp is not a convolution"):
+        back.conv_numbers("mp", 0, 0)
     deeper = _model("deeper")
     back = gradients(deeper, _pixels(2), 6, MNIST_INFO)
     bn = next(n for n, m in deeper.named_modules() if isinstance(m, nn.BatchNorm2d))
@@ -376,7 +530,8 @@ def _torch_steps(model, batches, lr, momentum, log_softmax):
 def test_two_steps_equal_torch_optim_sgd(name, momentum):
     model = load_default_model().eval() if name == "simple" else _model(name)
     before = {k: v.clone() for k, v in model.state_dict().items()}
-    batches = [_batch(8, 1), _batch(8, 2)]
+    n = 4 if name == "deeper" else 8
+    batches = [_batch(n, 1), _batch(n, 2)]
     torch.manual_seed(1)  # dropout draws the same masks in both runs
     first = sgd_step(model, *batches[0], MNIST_INFO, lr=0.05, momentum=momentum)
     twin = copy.deepcopy(model)
@@ -399,6 +554,10 @@ def test_two_steps_equal_torch_optim_sgd(name, momentum):
         out = model(x)
         want_before = F.nll_loss(out, y) if name == "simple" else F.cross_entropy(out, y)
     assert first.loss_before == pytest.approx(float(want_before), rel=1e-5)
+    if name == "simple":  # the same losses, measured apart, on the model and on the step's state
+        assert losses(model, *batches[0], MNIST_INFO).loss == pytest.approx(first.loss_before)
+        after = losses(model, *batches[0], MNIST_INFO, state_dict=first.state_dict)
+        assert after.loss == pytest.approx(first.loss_after, rel=1e-6)
     small = sgd_step(model, *batches[0], MNIST_INFO, lr=1e-3)
     assert small.loss_before == first.loss_before
     assert small.loss_after < small.loss_before  # a small step down the gradient lowers it
@@ -422,3 +581,9 @@ def test_each_images_share_of_a_batch_gradient():
         batch_shares(model, images, labels, MNIST_INFO, "conv9.weight", (0,))
     with pytest.raises(ValueError, match="6 images need 6 targets"):
         sgd_step(model, images, labels[:5], MNIST_INFO, 0.01)
+
+
+def test_the_documentation_example_runs():
+    page = Path(__file__).resolve().parents[2] / "docs" / "library" / "gradients.md"
+    result = doctest.testfile(str(page), module_relative=False, optionflags=doctest.ELLIPSIS)
+    assert result.attempted >= 10 and result.failed == 0

@@ -170,7 +170,7 @@ def layer_fields(model: nn.Module, input_shape) -> dict[tuple[str, int], tuple |
 # after Trace: the backward pass builds on it
 from .backward_units import GradientExplanation, GradientTerm  # noqa: E402
 from .gradients import BackwardTrace, backward_trace, explain_gradient, gradients  # noqa: E402
-from .sgd import BatchShares, SGDStep, batch_shares, sgd_step  # noqa: E402
+from .sgd import BatchShares, Losses, SGDStep, batch_shares, losses, sgd_step  # noqa: E402
 
 __all__ = [
     "BackwardTrace",
@@ -178,6 +178,7 @@ __all__ = [
     "ExplainStep",
     "GradientExplanation",
     "GradientTerm",
+    "Losses",
     "SGDStep",
     "ReceptiveField",
     "Region",
@@ -191,6 +192,7 @@ __all__ = [
     "explain_unit",
     "gradients",
     "layer_fields",
+    "losses",
     "num",
     "receptive_field",
     "sgd_step",

@@ -14,6 +14,9 @@ each reader sent back is not known there, so its units cannot be written out ter
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import numpy as np
 import torch
 import torch.fx as fx
@@ -21,7 +24,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from .graph import ACTIVATION, TraceError, TraceNode, add_probabilities, graph_of
-from .hooks import HookTrace
+from .hooks import HookTrace, record_calls
 from .units import num
 
 NLL, CROSS_ENTROPY = "nll", "cross_entropy"
@@ -48,6 +51,18 @@ def check_target(target, classes: int) -> int:
     if not 0 <= int(target) < classes:
         raise ValueError(f"target must be a class number 0–{classes - 1}, got {target}")
     return int(target)
+
+
+@contextmanager
+def denormals_flushed() -> Iterator[None]:
+    """Denormal floats flushed to zero in this thread for the duration: tiny gradients must
+    not slow the CPU down a hundredfold (as the training engine and the attribution maps do;
+    the thread's setting is given back as they give it back)."""
+    torch.set_flush_denormal(True)
+    try:
+        yield
+    finally:
+        torch.set_flush_denormal(False)
 
 
 def loss_kind(out: torch.Tensor) -> str:
@@ -208,36 +223,16 @@ def fx_backward(model: nn.Module, nodes: list[TraceNode], x: torch.Tensor, targe
 def hooked_backward(model: nn.Module, x: torch.Tensor, target: int) -> RawBackward:
     """The backward run module by module (a forward torch.fx cannot follow): the trace's
     nodes as :mod:`.hooks` makes them, each node's and each parameter's gradient."""
-    names = {m: n for n, m in model.named_modules() if n and not any(True for _ in m.children())}
-    calls: list = []
-
-    def before(module, args):  # the module works on a clone: its input stays as recorded
-        if args and isinstance(args[0], torch.Tensor):
-            calls.append([names[module], module, args[0], None])
-            return (args[0].clone(),) + tuple(args[1:])
-        return None
-
-    def after(module, args, output):  # later operations read a clone: the output stays
-        if calls and calls[-1][1] is module and isinstance(output, torch.Tensor):
-            calls[-1][3] = output
-            return output.clone()
-        return None
-
-    handles = [m.register_forward_pre_hook(before) for m in names]
-    handles += [m.register_forward_hook(after) for m in names]
+    x = x.detach().clone().requires_grad_(True)
+    calls, out = record_calls(model, x, grad=True)
+    if not isinstance(out, torch.Tensor):
+        raise TraceError(f"{type(model).__name__}'s forward does not return one tensor")
+    trace = HookTrace(x)
+    for call in calls:
+        trace.add_call(call)
+    trace.end_with(out)
+    raw = RawBackward(trace.nodes, hooked=True)
     with torch.enable_grad():
-        x = x.detach().clone().requires_grad_(True)
-        try:
-            out = model(x)
-        finally:
-            for h in handles:
-                h.remove()
-        trace = HookTrace(x)
-        for name, module, inp, output in calls:
-            if output is not None:
-                trace.add_call(name, module, inp, output)
-        trace.end_with(out)
-        raw = RawBackward(trace.nodes, hooked=True)
         raw.kind = loss_kind(out)
         loss = loss_of(out, torch.tensor([target], device=out.device), raw.kind)
         params = [p for _, p in model.named_parameters()]

@@ -32,7 +32,7 @@ from .graph import (
     SOFTMAX,
     TraceNode,
 )
-from .units import _avg_divisor, _pad, num
+from .units import ExplainStep, _avg_divisor, _pad, num
 
 if TYPE_CHECKING:
     from .gradients import BackwardTrace
@@ -78,6 +78,12 @@ class GradientExplanation:
     rules: dict[str, str] = field(default_factory=dict)
     depends_on: dict[str, list[tuple]] = field(default_factory=dict)
     fallback: list[str] = field(default_factory=list)  # readers without a written rule
+    steps: list[ExplainStep] = field(default_factory=list)  # for the step bar, running total
+
+    def top(self, n: int = 8) -> tuple[list[GradientTerm], float]:
+        """The ``n`` largest terms and the sum of the rest."""
+        rest = math.fsum(t.contribution for t in self.terms[n:])
+        return self.terms[:n], float(rest)
 
     @property
     def total(self) -> float:
@@ -156,7 +162,16 @@ def _conv_rule(bt: BackwardTrace, parent: TraceNode, child: TraceNode, u: tuple)
         f"{len(terms)} outputs whose window reads it: the full convolution of ∂L/∂Y with the "
         f"flipped kernel, = {num(_sum(terms))}"
     )
-    return terms, text
+    grids = []
+    for o in range(g * per_out, (g + 1) * per_out):
+        window = np.zeros((kh, kw), np.float64)
+        kinds = np.ones((kh, kw), np.int8)  # 1: no output reads x through this kernel cell
+        for r, i in rows:
+            for q, j in cols:
+                window[i, j] += float(grad[o, r, q])
+                kinds[i, j] = 0
+        grids.append((o, window, kinds, w[o, c - g * per_in].astype(np.float64)))
+    return terms, text, grids
 
 
 def _sum(terms: list[GradientTerm]) -> float:
@@ -356,7 +371,7 @@ def _checked(rule_out, edge: float | None, child: TraceNode):
     """The rule's terms if they sum to autograd's (else None: the fallback is shown)."""
     if rule_out is None:
         return None
-    terms, _ = rule_out
+    terms = rule_out[0]
     if edge is None:
         return rule_out
     scale = math.fsum(abs(t.contribution) for t in terms) + abs(edge)
@@ -375,6 +390,7 @@ def explain_gradient_unit(bt: BackwardTrace, index: int, channel, row, col):
         local = -1.0 / p if u[0] == bt.target and p > 0 else 0.0
         result.terms = [GradientTerm(LOSS, None, None, None, 1.0, local, local)]
         result.rule = f"L = −log p_{bt.target}: ∂L/∂p_{u[0]} = {num(local)}"
+        _text_step(result, "The loss", result.rule, local)
         return result
     texts = []
     for j in dict.fromkeys(node.children):
@@ -405,18 +421,54 @@ def explain_gradient_unit(bt: BackwardTrace, index: int, channel, row, col):
                 f"units = {num(contribution)}"
             )
         else:
-            terms, text = checked
+            terms, text = checked[0], checked[1]
             result.depends_on[child.label] = [t.unit() for t in terms]
         result.terms += terms
         result.rules[child.label] = text
         texts.append(text)
+        if checked is not None and len(checked) > 2:
+            _grid_steps(result, child, checked[2])
+        else:
+            _text_step(result, child.label, text, _sum(terms))
     if index == bt.raw.output:
         term, text = _loss_term(bt, node, u)
         result.terms.append(term)
         result.rules[LOSS] = text
         texts.append(text)
+        _text_step(result, "The loss", text, term.contribution)
     _close(result, texts)
     return result
+
+
+def _running(result: GradientExplanation) -> float:
+    if not result.steps or result.steps[-1].total is None:
+        return 0.0
+    return float(result.steps[-1].total)
+
+
+def _text_step(result: GradientExplanation, title: str, text: str, part: float) -> None:
+    total = _running(result) + part
+    result.steps.append(ExplainStep(title, f"{text}; sum so far {num(total)}", total=total))
+
+
+def _grid_steps(result: GradientExplanation, child: TraceNode, grids) -> None:
+    """A convolution reader, one step per output channel: the ∂L/∂Y values of the outputs
+    that read x (placed at the kernel cell they read it through) × the kernel."""
+    for o, window, kinds, kernel in grids:
+        products = window * kernel
+        part = float(products.sum())
+        total = _running(result) + part
+        result.steps.append(
+            ExplainStep(
+                f"{child.label}, output channel {o}: ∂L/∂Y × kernel",
+                f"Σ (∂L/∂Y[{o}] where it reads x × W[{o}]) = {num(part)}; sum so far {num(total)}",
+                window,
+                kinds,
+                kernel,
+                products,
+                total=total,
+            )
+        )
 
 
 def _close(result: GradientExplanation, texts: list[str]) -> None:
@@ -429,6 +481,7 @@ def _close(result: GradientExplanation, texts: list[str]) -> None:
         )
         result.fallback.append(OTHER_READERS)
         texts.append(f"operations outside the trace send back {num(rest)}")
+        _text_step(result, OTHER_READERS, texts[-1], rest)
     result.terms.sort(key=lambda t: -abs(t.contribution))
     if len(texts) > 1:
         texts.append(
@@ -495,6 +548,7 @@ def explain_parameter_cell(bt: BackwardTrace, name: str, index: tuple) -> Gradie
         result.terms += terms
         result.depends_on[node.label] = [t.unit() for t in terms]
         texts.append(_param_text(node, attr, index, terms))
+        _param_step(result, node, attr, terms, texts[-1])
     if not calls or result.fallback:
         rest = value - result.total
         result.terms.append(GradientTerm(name, None, None, None, math.nan, math.nan, rest, False))
@@ -522,3 +576,27 @@ def _param_text(node: TraceNode, attr: str, index: tuple, terms) -> str:
             f"{num(t.local)} = {total}"
         )
     return f"{node.label}: ∂L/∂γ[{index[0]}] = Σ ∂L/∂y · x̂ over {len(terms)} outputs = {total}"
+
+
+def _param_step(result: GradientExplanation, node: TraceNode, attr: str, terms, text) -> None:
+    """A convolution's weight cell as one step over the output's grid: the input each output
+    reads through the cell × ∂L/∂Y (their correlation); any other cell as words."""
+    if node.kind != CONV or attr != "weight":
+        _text_step(result, node.label, text, _sum(terms))
+        return
+    _, oh, ow = node.shape
+    window = np.array([t.local for t in terms], np.float64).reshape(oh, ow)
+    kernel = np.array([t.upstream for t in terms], np.float64).reshape(oh, ow)
+    products = window * kernel
+    total = _running(result) + float(products.sum())
+    result.steps.append(
+        ExplainStep(
+            f"{node.label}: the input under the kernel cell × ∂L/∂Y",
+            f"{text}; sum so far {num(total)}",
+            window,
+            None,
+            kernel,
+            products,
+            total=total,
+        )
+    )

@@ -21,6 +21,7 @@ from .backward import (
     NLL,
     RawBackward,
     check_target,
+    denormals_flushed,
     fx_backward,
     hooked_backward,
     loss_text,
@@ -65,6 +66,39 @@ class BackwardTrace:
     def explainable(self) -> bool:
         """Whether a unit's terms can be written out (a forward pass torch.fx follows)."""
         return not self.raw.hooked
+
+    def backward_order(self) -> list[str]:
+        """The nodes as the backward pass visits them: from the model's output (where the loss
+        starts) back to the input, one label each (the page's probabilities left out)."""
+        return [n.label for n in reversed(self.trace.nodes[:-1])]
+
+    def conv_numbers(self, layer, out_channel: int, in_channel: int) -> dict:
+        """One filter slice of a convolution with the numbers of this pass, as the Backward
+        page's ``conv2d_backward(x, weight, grad_out, stride, padding, dilation)`` takes them:
+        ``x`` the input channel ``[H, W]``, ``weight`` the kernel ``[kh, kw]``, ``grad_out``
+        ∂L/∂Y of the output channel ``[OH, OW]``. ValueError for another kind of layer or
+        a padding the Backward page does not draw (uneven, or not zeros)."""
+        node = self.trace.node(layer)
+        if node.kind != "conv":
+            raise ValueError(f"{node.label} is not a convolution")
+        p = node.params
+        per_in = self.trace.nodes[node.parents[0]].shape[0] // p["groups"]
+        per_out = p["weight"].shape[0] // p["groups"]
+        if not (0 <= out_channel < p["weight"].shape[0] and 0 <= in_channel < per_in):
+            raise ValueError(f"no filter slice ({out_channel}, {in_channel}) in {node.label}")
+        (pt, pb), (pl, pr) = p["padding"]
+        if pt != pb or pl != pr or (p["padding_mode"] != "zeros" and (pt or pl)):
+            raise ValueError(f"{node.label}'s padding is not one the Backward page draws")
+        channel = (out_channel // per_out) * per_in + in_channel
+        return {
+            "x": self.trace.nodes[node.parents[0]].value[channel].copy(),
+            "weight": p["weight"][out_channel, in_channel].copy(),
+            "grad_out": self.layers[node.label][out_channel].copy(),
+            "stride": p["stride"],
+            "padding": (pt, pl),
+            "dilation": p["dilation"],
+            "input_channel": channel,
+        }
 
     def node_gradient(self, layer) -> np.ndarray:
         """∂L/∂(a node's output), by label, module name, torch.fx name or index."""
@@ -117,20 +151,18 @@ def backward_trace(model: nn.Module, image, target: int, info) -> BackwardTrace:
     x = torch.from_numpy(x_np)[None].to(_device(model))
     was_training = model.training
     model.eval()
-    # tiny gradients must not slow the CPU down a hundredfold (as the attribution maps do)
-    torch.set_flush_denormal(True)
     try:
-        try:
-            graph_of(model)
-            hooked = False
-        except TraceError:
-            hooked = True
-        if hooked:
-            raw = hooked_backward(model, x, target)
-        else:
-            raw = fx_backward(model, trace_graph(model, x_np), x, target)
+        with denormals_flushed():
+            try:
+                graph_of(model)
+                hooked = False
+            except TraceError:
+                hooked = True
+            if hooked:
+                raw = hooked_backward(model, x, target)
+            else:
+                raw = fx_backward(model, trace_graph(model, x_np), x, target)
     finally:
-        torch.set_flush_denormal(False)
         model.train(was_training)
     c, h, w = (int(s) for s in x_np.shape)
     return BackwardTrace(Trace(raw.nodes, (c, h, w)), raw, target)

@@ -8,10 +8,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import torch
+import torch.nn.functional as F
 from torch import nn
 from torch.func import functional_call, grad, vmap
 
-from .backward import check_target, loss_kind, loss_of, normalised
+from .backward import NLL, check_target, denormals_flushed, loss_kind, loss_of, normalised
 
 
 def _numpy(t: torch.Tensor) -> np.ndarray:
@@ -96,6 +97,11 @@ def sgd_step(
     if not 0 <= momentum < 1:
         raise ValueError(f"momentum must lie in [0, 1), got {momentum}")
     x, y = batch_tensors(model, images, targets, info)
+    with denormals_flushed():
+        return _step(model, x, y, float(lr), float(momentum), momentum_buffer)
+
+
+def _step(model: nn.Module, x, y, lr: float, momentum: float, momentum_buffer) -> SGDStep:
     twin = copy.deepcopy(model)
     twin.eval()
     with torch.no_grad():
@@ -103,7 +109,7 @@ def sgd_step(
         kind = loss_kind(out)
         before = float(loss_of(out, y, kind))
     named = [(n, p) for n, p in twin.named_parameters() if p.requires_grad]
-    optimiser = torch.optim.SGD([p for _, p in named], lr=float(lr), momentum=float(momentum))
+    optimiser = torch.optim.SGD([p for _, p in named], lr=lr, momentum=momentum)
     if momentum and momentum_buffer:
         for name, p in named:
             if name in momentum_buffer:
@@ -126,6 +132,52 @@ def sgd_step(
     after = _eval_loss(twin, x, y, kind)
     state = {k: _numpy(v) for k, v in twin.state_dict().items()}
     return SGDStep(state, before, after, float(loss.detach()), kind, grads, buffers)
+
+
+@dataclass
+class Losses:
+    """A model's losses on a set of images in eval mode: ``loss`` (their mean),
+    ``losses`` and ``probabilities`` per image, ``accuracy`` (the fraction it gets right)."""
+
+    loss: float
+    losses: np.ndarray
+    probabilities: np.ndarray
+    accuracy: float
+    loss_kind: str
+
+
+EVAL_BATCH = 256  # images per forward pass of losses()
+
+
+def losses(model: nn.Module, images, targets, info, state_dict=None) -> Losses:
+    """The loss of each pixel image (``[N, C, H, W]`` in [0, 1]) with its label, in eval mode,
+    as :func:`sgd_step` measures it: of ``model`` itself, or of a copy of it with
+    ``state_dict`` (an :class:`SGDStep`'s, say) loaded (``model`` is left unchanged)."""
+    x, y = batch_tensors(model, images, targets, info)
+    if state_dict is not None:
+        model = copy.deepcopy(model)
+        device = _device(model)
+        model.load_state_dict({k: torch.as_tensor(np.asarray(v)) for k, v in state_dict.items()})
+        model.to(device)
+    was_training = model.training
+    model.eval()
+    outs = []
+    try:
+        with denormals_flushed(), torch.no_grad():
+            for start in range(0, len(x), EVAL_BATCH):
+                outs.append(model(x[start : start + EVAL_BATCH]).float())
+    finally:
+        model.train(was_training)
+    out = torch.cat(outs)
+    kind = loss_kind(out)
+    each = (
+        F.nll_loss(out, y, reduction="none")
+        if kind == NLL
+        else F.cross_entropy(out, y, reduction="none")
+    )
+    probs = torch.softmax(out, dim=1)
+    right = float((out.argmax(dim=1) == y).float().mean())
+    return Losses(float(each.mean()), _numpy(each), _numpy(probs), right, kind)
 
 
 @dataclass
@@ -159,7 +211,8 @@ def batch_shares(model: nn.Module, images, targets, info, parameter: str, index)
     try:
         with torch.no_grad():
             kind = loss_kind(model(x[:1]))
-        per, losses = _per_image_gradients(model, x, y, parameter, kind)
+        with denormals_flushed():
+            per, losses = _per_image_gradients(model, x, y, parameter, kind)
     finally:
         model.train(was_training)
     per_image = per.reshape((len(x),) + shape)[(slice(None),) + index].astype(np.float64)
