@@ -15,7 +15,6 @@ from cnnviz.core.explain import ExplainStep, Region, UnitExplanation, num
 from cnnviz.core.lesson_presets import BackwardPreset, backward_state
 
 TOP_TERMS = 8  # the largest terms written out, the rest summed
-CONV_CHANNELS = 4  # a convolution's output channels shown as grids, the largest first
 
 
 def gradient_unit(backward: dict, index: int, channel: int, row=None, col=None):
@@ -24,10 +23,10 @@ def gradient_unit(backward: dict, index: int, channel: int, row=None, col=None):
     e = backward["explainer"].explain(index, channel, row, col)
     trace = backward["trace"]
     node = trace.nodes[index]
-    steps = [_rule_step(e), _terms_step(e)]
+    # the rule and the largest terms, then the library's walk through the sum (a
+    # convolution reader: one output channel a step, its ∂L/∂Y and kernel as grids)
+    steps = [_rule_step(e), _terms_step(e), *e.steps]
     conv = conv_reader(backward, index)
-    if conv is not None:
-        steps += _conv_steps(e, conv)
     explanation = UnitExplanation(
         layer=f"∂L/∂{node.label}",
         kind=e.kind,
@@ -65,7 +64,7 @@ def _rule_step(e) -> ExplainStep:
 
 
 def _terms_step(e) -> ExplainStep:
-    shown = e.terms[:TOP_TERMS]
+    shown, rest_sum = e.top(TOP_TERMS)
     lines = []
     for t in shown:
         if math.isnan(t.upstream):
@@ -74,10 +73,9 @@ def _terms_step(e) -> ExplainStep:
             lines.append(
                 f"{_term_name(t)}: {num(t.upstream)} × {num(t.local)} = {num(t.contribution)}"
             )
-    rest = e.terms[TOP_TERMS:]
+    rest = len(e.terms) - len(shown)
     if rest:
-        total = math.fsum(t.contribution for t in rest)
-        lines.append(f"the other {len(rest)} terms: {num(total)}")
+        lines.append(f"the other {rest} terms: {num(rest_sum)}")
     lines.append(f"Σ = {num(e.value)}")
     title = "The terms ∂L/∂y_j × ∂y_j/∂x, largest first"
     return ExplainStep(title, "\n".join(lines), total=e.value)
@@ -92,40 +90,6 @@ def conv_terms(e, conv) -> tuple[dict[int, list], list[int]]:
             by_channel.setdefault(t.channel, []).append(t)
     order = sorted(by_channel, key=lambda o: -abs(math.fsum(t.contribution for t in by_channel[o])))
     return by_channel, order
-
-
-def _conv_steps(e, conv) -> list[ExplainStep]:
-    """A convolution reader's terms as grids, one output channel per step: ∂L/∂Y over the
-    outputs whose window reads the unit, the kernel entries that meet it (the kernel
-    flipped), and their products."""
-    by_channel, order = conv_terms(e, conv)
-    steps = []
-    for o in order[:CONV_CHANNELS]:
-        terms = by_channel[o]
-        rows = sorted({t.row for t in terms})
-        cols = sorted({t.col for t in terms})
-        window = np.zeros((len(rows), len(cols)))
-        kernel = np.zeros_like(window)
-        for t in terms:
-            at = (rows.index(t.row), cols.index(t.col))
-            window[at], kernel[at] = t.upstream, t.local
-        products = window * kernel
-        steps.append(
-            ExplainStep(
-                f"Through {conv.label}, output channel {o}",
-                f"∂L/∂Y[{o}] over rows {rows[0]}–{rows[-1]}, columns {cols[0]}–{cols[-1]} "
-                f"(the outputs whose window reads this unit) times the kernel W[{o}, "
-                f"{e.channel}] flipped: Σ = {num(products.sum())}.",
-                window=window,
-                kernel=kernel,
-                products=products,
-                total=float(products.sum()),
-            )
-        )
-    if len(order) > CONV_CHANNELS:
-        rest = math.fsum(t.contribution for o in order[CONV_CHANNELS:] for t in by_channel[o])
-        steps[-1].text += f" The other {len(order) - CONV_CHANNELS} channels: {num(rest)}."
-    return steps
 
 
 def _regions(trace, e) -> dict:

@@ -170,43 +170,30 @@ def loss_on_test_images_in_slices(model, info, state: dict, slice_size: int = SL
     cross-entropy of the logits) and the accuracy (%) on the first 1,000 MNIST test images,
     in eval mode at ``state``'s weights: a generator yielding after each slice of images (the
     compute thread answers a click or a step in between), returning (loss, accuracy)."""
-    import torch
-
     from cnnviz.core.data import load_mnist
-    from cnnviz.core.explain.backward import loss_kind, loss_of
+    from cnnviz.core.explain import losses
 
-    load_state(model, state)
     test = load_mnist("test")
-    total, right, kind = 0.0, 0, None
+    total, right = 0.0, 0.0
     for start in range(0, TEST_IMAGES, slice_size):
         stop = min(start + slice_size, TEST_IMAGES)
         images = test.images[start:stop].numpy().astype(np.float32) / 255.0
-        x = torch.from_numpy((images - info.mean) / info.std)
-        targets = test.labels[start:stop].long()
+        targets = test.labels[start:stop].numpy()
         load_state(model, state)  # another job may have run on the module in between
-        with torch.no_grad():
-            out = model(x)
-            kind = kind or loss_kind(out)
-            total += float(loss_of(out, targets, kind)) * (stop - start)
-        right += int((out.argmax(1) == targets).sum())
+        measured = losses(model, images, targets, info)
+        total += measured.loss * (stop - start)
+        right += measured.accuracy * (stop - start)
         yield stop, TEST_IMAGES
     return total / TEST_IMAGES, 100.0 * right / TEST_IMAGES
 
 
 def image_outcome(model, info, state: dict, image: np.ndarray, label: int):
     """The loss and the probabilities of one image at ``state``'s weights (eval mode)."""
-    import torch
-
-    from cnnviz.core.explain.backward import loss_kind, loss_of
+    from cnnviz.core.explain import losses
 
     load_state(model, state)
-    x = torch.from_numpy(((np.asarray(image, np.float32) - info.mean) / info.std)[None])
-    with torch.no_grad():
-        out = model(x)
-        kind = loss_kind(out)
-        loss = float(loss_of(out, torch.tensor([int(label)]), kind))
-        logp = out if kind == "nll" else torch.log_softmax(out, 1)
-    return loss, logp[0].exp().numpy().astype(np.float32)
+    measured = losses(model, np.asarray(image, np.float32)[None], [int(label)], info)
+    return measured.loss, measured.probabilities[0].astype(np.float32)
 
 
 def measure_job(model, info, step: int, before: dict | None, known: tuple | None, after: dict):
