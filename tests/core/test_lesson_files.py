@@ -252,9 +252,11 @@ def test_the_lecture_deck_follows_the_lecture():
     from cnnviz.core.models import available
 
     deck = lecture_deck()
-    assert deck.title == "Lecture 10: CNN" and len(deck.stops) == 12
+    assert deck.title == "Lecture 10: CNN" and len(deck.stops) == 13
     pages = [stop.lesson.page for stop in deck.stops]
     assert pages[:4] == ["Convolution"] * 3 + ["Pooling"]
+    # one training step of the simple net, once its architecture (and mismatch) are shown
+    assert pages[4:7] == ["Architecture", "Architecture", "One step"]
     models = [s.lesson.state["model"] for s in deck.stops if s.lesson.page == "Architecture"]
     assert models[:2] == ["simple", "simple_broken"] and models[-3:] == [
         "resnet",
