@@ -231,3 +231,35 @@ def test_headless_export_of_the_walk(qapp, tmp_path):
     args = ["export", str(tmp_path / "one.cnnviz"), "-o", f"{out}/", "--size", "640x400"]
     assert cli_main(args) == 0
     assert len(list(out.iterdir())) == 1 + 9  # the title, then one frame per layer
+
+
+def test_a_clicked_weight_writes_out_its_gradient_and_is_the_one_whose_shares_are_shown(
+    qtbot, learn
+):
+    set_label(learn, qtbot, WRONG)
+    learn.walk_bar.last_step()  # conv1
+    learn.tabs.setCurrentIndex(1)
+    picture = learn.weights.cells[("conv1.weight", "grad")]
+    qtbot.waitExposed(picture)
+    scale = picture.pixmap().width() / picture.image_width
+    # filter 3 stands in column 1, row 1 of the two rows of 5×5 tiles (and a seam each)
+    x, y = (1 * 6 + 4 + 0.5) * scale, (1 * 6 + 2 + 0.5) * scale
+    qtbot.mouseClick(picture, Qt.LeftButton, pos=QPoint(int(x), int(y)))
+    assert learn.tabs.currentIndex() == 0
+    shown = learn.arithmetic.explanation
+    model = load_default_model().eval()
+    from cnnviz.core.data import load_mnist
+
+    image = load_mnist("test").images[0].numpy().astype(np.float32) / 255.0
+    x_in = torch.from_numpy((image - MNIST_INFO.mean) / MNIST_INFO.std)[None]
+    F.nll_loss(model(x_in), torch.tensor([WRONG])).backward()
+    expected = float(model.conv1.weight.grad[3, 0, 2, 4])
+    assert learn.arithmetic.heading.text().startswith("∂L/∂conv1.weight[3, 0, 2, 4] = ")
+    assert shown.value == pytest.approx(expected, rel=1e-4)
+    assert "correlation" in shown.steps[0].text
+    assert learn.controller.chosen_weight() == ("conv1.weight", (3, 0, 2, 4))
+    learn.batch.setValue(4)
+    learn.step_button.click()
+    qtbot.waitUntil(lambda: learn.ready() and learn.controller.session.steps == 1, timeout=30000)
+    assert learn.stepped["weight"] == ("conv1.weight", (3, 0, 2, 4))
+    assert len(learn.stepped["shares"]) == 4

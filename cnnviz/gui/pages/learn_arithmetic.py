@@ -42,6 +42,29 @@ def gradient_unit(backward: dict, index: int, channel: int, row=None, col=None):
     return explanation, _regions(trace, e)
 
 
+def parameter_unit(backward: dict, name: str, index: tuple):
+    """A weight's (or bias's) gradient as an explanation for the arithmetic panel — a
+    convolution's weight: the correlation of its input with ∂L/∂Y — and the output units it
+    sums over, to outline."""
+    e = backward["explainer"].explain_parameter(name, index)
+    where = ", ".join(str(i) for i in index)
+    explanation = UnitExplanation(
+        layer=f"∂L/∂{name}",
+        kind="parameter",
+        op_text=f"the gradient of the loss with respect to {name}[{where}]",
+        channel=where,
+        row=None,
+        col=None,
+        value=e.value,
+        steps=[
+            _rule_step(e, "∂L/∂w = Σ_j ∂L/∂y_j · ∂y_j/∂w, over every output y_j it makes"),
+            _terms_step(e),
+            *e.steps,
+        ],
+    )
+    return explanation, _regions(backward["trace"], e)
+
+
 def _term_name(t) -> str:
     if t.channel is None:
         return t.layer
@@ -49,15 +72,14 @@ def _term_name(t) -> str:
     return f"{t.layer}[{where}]"
 
 
-def _rule_step(e) -> ExplainStep:
+def _rule_step(e, rule: str = "∂L/∂x = Σ_j ∂L/∂y_j · ∂y_j/∂x, over every unit y_j that reads x"):
     readers = len(e.rules)
     lines = [
-        f"∂L/∂x = Σ_j ∂L/∂y_j · ∂y_j/∂x, over every unit y_j that reads x "
-        f"({len(e.terms)} term{'s' if len(e.terms) != 1 else ''}"
+        f"{rule} ({len(e.terms)} term{'s' if len(e.terms) != 1 else ''}"
         + (f" through {readers} operations" if readers > 1 else "")
         + "):"
     ]
-    lines += [f"• {text}" for text in e.rules.values()]
+    lines += [f"• {text}" for text in (e.rules.values() if e.rules else [e.rule])]
     if e.fallback:
         lines.append("Without a written rule (autograd's sum): " + ", ".join(e.fallback))
     return ExplainStep("The chain rule", "\n".join(lines), total=e.value)

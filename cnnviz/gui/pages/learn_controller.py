@@ -97,6 +97,7 @@ class LearnController:
         self.awaiting_image = True
         self.stepping = False
         self.loading = False  # a model is on its way (its session not started yet)
+        self.weight: tuple | None = None  # (parameter, index) clicked for the batch's shares
         self.last_result: dict | None = None  # the last step's answer, on screen
         self.request_id = 0
         self.shown_id = -1
@@ -133,6 +134,7 @@ class LearnController:
         self.source, self.info = self.sources[self.model], result["info"]
         self.session = Session(start=result["state"])
         self.session.reset()
+        self.weight = None
         self.last_result = None
         self.jobs.cancel("measure")
         self.view.show_model_text(
@@ -300,11 +302,17 @@ class LearnController:
         return True
 
     def chosen_weight(self) -> tuple[str, tuple[int, ...]] | None:
-        """The weight whose per-image shares are shown: the largest gradient of the layer the
-        walk or the click is at (or of the first layer with weights)."""
+        """The weight whose per-image shares are shown: the one clicked, else the largest
+        gradient of the layer the walk or the click is at (or of the first with weights)."""
         if self.backward is None:
             return None
+        if self.weight is not None and self.weight[0] in self.backward["parameters"]:
+            return self.weight
         return learn_jobs.chosen_weight(self.backward, self.focus_label())
+
+    def choose_weight(self, name: str, index: tuple) -> None:
+        """A weight clicked: its shares are shown from the next step on."""
+        self.weight = (name, tuple(int(i) for i in index))
 
     def focus_label(self) -> str | None:
         """The layer the student looks at: the clicked unit's, else the walk's."""

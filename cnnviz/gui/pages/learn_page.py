@@ -19,7 +19,12 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from cnnviz.core.lesson_pictures import encode_png, exact_state
 from cnnviz.gui.pages import learn_views
 from cnnviz.gui.pages.base import Drawing, Page
-from cnnviz.gui.pages.learn_arithmetic import backward_lesson, conv_reader, gradient_unit
+from cnnviz.gui.pages.learn_arithmetic import (
+    backward_lesson,
+    conv_reader,
+    gradient_unit,
+    parameter_unit,
+)
 from cnnviz.gui.pages.learn_controller import LearnController
 from cnnviz.gui.pages.learn_lesson import check_learn_lesson
 from cnnviz.gui.pages.page_jobs import PageJobs
@@ -69,6 +74,7 @@ class LearnPage(Page):
         self.step_button.clicked.connect(self.take_step)
         self.reset_button.clicked.connect(self.reset)
         self.backward_link.clicked.connect(self.open_on_backward_page)
+        self.weights.weight_clicked.connect(self.select_weight)
         context = Qt.WidgetWithChildrenShortcut
         QShortcut(QKeySequence("Delete"), self, self.canvas.clear, context=context)
         QShortcut(QKeySequence("Ctrl+Return"), self, self.take_step, context=context)
@@ -165,6 +171,19 @@ class LearnPage(Page):
         if not keep_step:
             self.tabs.setCurrentIndex(0)
         self._show_weights()
+
+    def select_weight(self, name: str, index: tuple) -> None:
+        """A weight's gradient by the chain rule, the outputs it sums over outlined; its
+        shares are shown from the next step on."""
+        backward = self.controller.backward
+        if backward is None:
+            return
+        explanation, regions = parameter_unit(backward, name, index)
+        self.controller.choose_weight(name, index)
+        self.overview.show_regions("selected", regions)
+        self.arithmetic.set_explanation(explanation)
+        self.backward_link.hide()
+        self.tabs.setCurrentIndex(0)
 
     def clear_selection(self) -> None:
         self.overview.show_regions("selected", None)

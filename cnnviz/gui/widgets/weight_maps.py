@@ -9,7 +9,7 @@ out rows; a bias is one row. (A first layer's filters, one input channel each, s
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import QGridLayout, QLabel, QVBoxLayout, QWidget
 
@@ -27,6 +27,56 @@ MAX_WIDTH = 300  # screen pixels of one picture, at most
 MIN_WIDTH = 60
 
 
+def tile_rows(shape: tuple) -> int:
+    """Tiles per column of a convolution's weights: a row per input channel (a first layer's
+    filters, one input channel each: two rows of them)."""
+    o, i = shape[:2]
+    return i if i > 1 or o <= 4 else 2
+
+
+def cell_at(shape: tuple, x: int, y: int) -> tuple[int, ...] | None:
+    """The parameter's index under pixel (``x``, ``y``) of its picture (before scaling), or
+    None on a seam between tiles."""
+    if len(shape) == 4:
+        o, i, kh, kw = shape
+        rows = tile_rows(shape)
+        col, row = x // (kw + 1), y // (kh + 1)
+        r, c = y % (kh + 1), x % (kw + 1)
+        channel = col * rows + row
+        if r >= kh or c >= kw or row >= rows or channel >= o * i:
+            return None
+        return (channel // i, channel % i, r, c)
+    if len(shape) == 1:
+        return (x,) if 0 <= x < shape[0] else None
+    rows, cols = shape[0], int(np.prod(shape[1:]))
+    if not (0 <= y < rows and 0 <= x < cols):
+        return None
+    return (y, *np.unravel_index(x, shape[1:]))
+
+
+class ParameterPicture(QLabel):
+    """One parameter's picture; a click says which of its cells."""
+
+    clicked = Signal(str, tuple)
+
+    def __init__(self, name: str, shape: tuple, parent=None):
+        super().__init__(parent)
+        self.name, self.shape = name, tuple(shape)
+        self.image_width = 1
+        self.setCursor(Qt.PointingHandCursor)
+
+    def set_picture(self, rgb: np.ndarray, width: int) -> None:
+        self.image_width = rgb.shape[1]
+        self.setPixmap(pixmap(rgb, width))
+
+    def mousePressEvent(self, event):  # noqa: N802
+        scale = self.pixmap().width() / self.image_width
+        x, y = int(event.position().x() / scale), int(event.position().y() / scale)
+        index = cell_at(self.shape, x, y)
+        if index is not None:
+            self.clicked.emit(self.name, tuple(int(v) for v in index))
+
+
 def parameter_rgb(values: np.ndarray, scale: float) -> np.ndarray:
     """RGB uint8 ``[H, W, 3]`` of a parameter over ±``scale`` (see the module's note)."""
     values = np.asarray(values, np.float32)
@@ -34,8 +84,7 @@ def parameter_rgb(values: np.ndarray, scale: float) -> np.ndarray:
         o, i, kh, kw = values.shape
         maps = values.reshape(o * i, kh, kw)
         rgb = colour_maps(maps, np.full(len(maps), scale or 1.0))
-        # a filter per column, an input channel per row; one input channel: two rows of them
-        return tile_maps(rgb, i if i > 1 or o <= 4 else 2)
+        return tile_maps(rgb, tile_rows(values.shape))
     if values.ndim == 1:
         values = values[None, :]
     values = values.reshape(values.shape[0], -1)
@@ -59,6 +108,8 @@ class WeightMaps(QWidget):
     """The parameters of one layer: the weights and their gradient for this image, and once a
     step was taken, the weights before and after it and the change."""
 
+    weight_clicked = Signal(str, tuple)  # parameter name, index: its gradient's arithmetic
+
     def __init__(self, parent=None):
         super().__init__(parent)
         self.heading = QLabel("Click a layer with weights, or walk the backward pass to one.")
@@ -66,7 +117,7 @@ class WeightMaps(QWidget):
         self.heading.setStyleSheet("font-weight: bold;")
         self.grid = QGridLayout()
         self.grid.setHorizontalSpacing(12)
-        self.cells: dict[tuple[str, str], QLabel] = {}
+        self.cells: dict[tuple[str, str], ParameterPicture] = {}
         self.layer: str | None = None
         layout = QVBoxLayout(self)
         layout.addWidget(self.heading)
@@ -119,9 +170,13 @@ class WeightMaps(QWidget):
         cell = QWidget()
         caption = QLabel(TITLES[key])
         caption.setStyleSheet("color: #6b7280;")
-        picture = QLabel()
-        picture.setPixmap(pixmap(parameter_rgb(values, scale), width))
-        picture.setToolTip(f"{name} {key}: ±{num(scale)} (blue − … red +)")
+        picture = ParameterPicture(name, np.shape(values))
+        picture.set_picture(parameter_rgb(values, scale), width)
+        picture.setToolTip(
+            f"{name} {key}: ±{num(scale)} (blue − … red +); click a weight for the arithmetic "
+            "of its gradient, and its share in each image of the next batch"
+        )
+        picture.clicked.connect(self.weight_clicked)
         self.cells[(name, key)] = picture
         box = QVBoxLayout(cell)
         box.setContentsMargins(0, 0, 0, 6)
