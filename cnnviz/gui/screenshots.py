@@ -307,7 +307,9 @@ def one_step_shots(shooter: Shooter) -> None:
     trace = page.controller.backward["trace"]
     page.walk_bar.set_index(6)
     page.select_unit(trace.index("relu"), 3, 5, 6)
-    page.arithmetic.step_bar.set_index(2)
+    steps = page.arithmetic.explanation.steps  # the output channel that gives the most
+    grids = [i for i, step in enumerate(steps) if step.products is not None]
+    page.arithmetic.step_bar.set_index(max(grids, key=lambda i: abs(steps[i].products.sum())))
     page.overview.centerOn(page.overview.unit_scene_pos(trace.index("relu"), 3, 5, 6))
     shooter.settle()
     shooter.save("one-step-chain-rule")
