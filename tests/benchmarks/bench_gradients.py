@@ -30,7 +30,7 @@ def _line(what: str, values, target: float) -> str:
     p95 = _p(values, 95)
     verdict = "met" if p95 <= target else "NOT met"
     return (
-        f"{what:34s} p50 {_p(values, 50):7.1f} ms  p95 {p95:7.1f} ms  "
+        f"{what:34s} p50 {_p(values, 50):7.2f} ms  p95 {p95:7.2f} ms  "
         f"(target ≤ {target:g} ms: {verdict})"
     )
 

@@ -97,7 +97,9 @@ def _reference(model, image, target, info, log_softmax: bool):
     loss = _loss(out, target, log_softmax)
     names = list(probe.zeros)
     params = dict(model.named_parameters())
-    grads = torch.autograd.grad(loss, [probe.zeros[n] for n in names] + list(params.values()))
+    tensors = [probe.zeros[n] for n in names] + list(params.values())
+    grads = torch.autograd.grad(loss, tensors, allow_unused=True)
+    grads = [torch.zeros_like(t) if g is None else g for t, g in zip(tensors, grads)]
     nodes = {n: g[0].numpy() for n, g in zip(names, grads)}
     params = {k: g.numpy() for k, g in zip(params, grads[len(names) :])}
     return nodes, params, float(loss.detach())
@@ -241,6 +243,9 @@ def test_every_kind_of_layer_and_its_settings():
     info = InputContract((3, 17, 15), tuple("abcde"), 0.5, 0.25, "colour")
     back = _check_against_autograd(model, _pixels(5, (3, 17, 15)), 2, info)
     assert back.loss_kind == "cross_entropy"  # softmax outputs are not log-probabilities
+    p = float(torch.softmax(torch.from_numpy(back.trace.nodes[-2].value), 0)[2])
+    assert back.loss_text == f"L = −log softmax(z)₂ = −log p₂ = −log {num(p)} = {num(back.loss)}"
+    assert back.loss == pytest.approx(-np.log(p), rel=1e-5)
     _check_terms(back, np.random.default_rng(4), count=5)
     e = back.explain("drop", 1, 2, 2)  # read by the product and the concatenation
     assert e.fallback == ["mul"] and set(e.rules) == {"mul", "cat"}
@@ -486,6 +491,51 @@ def test_a_convolution_and_a_linear_layer_write_out_their_rules():
     for attr in ("weight", "bias"):
         e = back.explain_parameter(f"{bn}.{attr}", (1,))
         assert not e.fallback and e.total == pytest.approx(e.value, rel=1e-5, abs=1e-9)
+
+
+class AfterNet(nn.Module):
+    """Computes something after the output it returns: the loss starts at what it returns."""
+
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(16, 3)
+        self.extra = nn.Linear(3, 3)
+
+    def forward(self, x):
+        z = self.fc(x.flatten(1))
+        self.extra(z)
+        return z
+
+
+def test_the_loss_starts_at_the_output_the_forward_returns():
+    torch.manual_seed(2)
+    info = InputContract((1, 4, 4), tuple("abc"), 0.0, 1.0, "tiny")
+    back = _check_against_autograd(AfterNet().eval(), _pixels(2, (1, 4, 4)), 1, info)
+    assert not back.layers["extra"].any()  # not on the way to the loss
+    e = back.explain("fc", 0)
+    assert "loss" in e.rules and not e.fallback
+    assert e.total == pytest.approx(e.value, rel=1e-6)
+
+
+def test_the_model_given_is_left_as_it_was():
+    model = _model("deeper", 16)
+    model.train()
+    model.features[0][0].weight.requires_grad_(False)  # a frozen layer has its gradient too
+    before = {k: v.clone() for k, v in model.state_dict().items()}
+    info = InputContract((1, 16, 16), MNIST_INFO.class_names, MNIST_INFO.mean, MNIST_INFO.std)
+    image = _pixels(3, (1, 16, 16))
+    back = gradients(model, image, 4, info)
+    assert model.training and not model.features[0][0].weight.requires_grad
+    assert all(p.grad is None for p in model.parameters())
+    for key, value in model.state_dict().items():  # batch norm statistics included
+        assert torch.equal(value, before[key]), key
+    model.eval()  # the gradients were those of eval mode (dropout off, running statistics)
+    model.features[0][0].weight.requires_grad_(True)
+    nodes, params, loss = _reference(model, image, 4, info, False)
+    assert back.loss == pytest.approx(loss, rel=1e-5)
+    for name, want in params.items():
+        _close(back.parameters[name], want, name)
+    assert np.abs(back.parameters["features.0.0.weight"]).max() > 0
 
 
 def test_bad_arguments_are_refused_clearly():

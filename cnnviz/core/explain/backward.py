@@ -200,6 +200,9 @@ def fx_backward(model: nn.Module, nodes: list[TraceNode], x: torch.Tensor, targe
         if not isinstance(out, torch.Tensor):
             raise TraceError(f"{type(model).__name__}'s forward does not return one tensor")
         raw = RawBackward(nodes, hooked=False)
+        returned = [n.args[0] for n in graph.graph.nodes if n.op == "output"]
+        if returned and isinstance(returned[0], fx.Node) and returned[0].name in names:
+            raw.output = names[returned[0].name]  # the node the forward returns
         raw.kind = loss_kind(out)
         loss = loss_of(out, torch.tensor([target], device=out.device), raw.kind)
         params = [p for _, p in model.named_parameters()]

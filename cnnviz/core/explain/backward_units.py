@@ -359,7 +359,7 @@ def _loss_term(bt: BackwardTrace, node: TraceNode, u: tuple) -> tuple[GradientTe
     if bt.loss_kind == "nll":
         text = f"L = −y_{t} (NLL of log-probabilities): ∂L/∂y_{sub} = {num(d)}"
     else:
-        p = float(bt.probabilities[sub])
+        p = float(d) + float(sub == t)  # the softmax of the output (∂L/∂z = p − one-hot)
         text = (
             f"L = cross-entropy of the logits: ∂L/∂z_{sub} = p_{sub} − [{sub} = {t}] = "
             f"{num(p)} − {int(sub == t)} = {num(d)}"
@@ -367,7 +367,20 @@ def _loss_term(bt: BackwardTrace, node: TraceNode, u: tuple) -> tuple[GradientTe
     return GradientTerm(LOSS, None, None, None, 1.0, float(d), float(d)), text
 
 
-def _checked(rule_out, edge: float | None, child: TraceNode):
+def _autograd_sum(child: TraceNode, edge: float | None) -> tuple[list[GradientTerm], str]:
+    """A reader without a written rule: one term, autograd's sum over its units."""
+    contribution = 0.0 if edge is None else edge
+    term = GradientTerm(
+        child.label, None, None, None, math.nan, math.nan, contribution, exact_rule=False
+    )
+    text = (
+        f"{child.label} ({child.op_text}): no written rule; autograd's sum over its units = "
+        f"{num(contribution)}"
+    )
+    return [term], text
+
+
+def _checked(rule_out, edge: float | None):
     """The rule's terms if they sum to autograd's (else None: the fallback is shown)."""
     if rule_out is None:
         return None
@@ -400,26 +413,10 @@ def explain_gradient_unit(bt: BackwardTrace, index: int, channel, row, col):
         edge_map = bt.raw.edges.get((index, j))
         edge = None if edge_map is None else float(edge_map[u])
         rule = _RULES.get(child.kind)
-        checked = _checked(rule(bt, node, child, u) if rule else None, edge, child)
+        checked = _checked(rule(bt, node, child, u) if rule else None, edge)
         if checked is None:
             result.fallback.append(child.label)
-            contribution = 0.0 if edge is None else edge
-            terms = [
-                GradientTerm(
-                    child.label,
-                    None,
-                    None,
-                    None,
-                    math.nan,
-                    math.nan,
-                    contribution,
-                    exact_rule=False,
-                )
-            ]
-            text = (
-                f"{child.label} ({child.op_text}): no written rule; autograd's sum over its "
-                f"units = {num(contribution)}"
-            )
+            terms, text = _autograd_sum(child, edge)
         else:
             terms, text = checked[0], checked[1]
             result.depends_on[child.label] = [t.unit() for t in terms]

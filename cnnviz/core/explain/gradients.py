@@ -44,7 +44,7 @@ class BackwardTrace:
     ``loss_text`` (the loss written out), ``target``, ``probabilities``; ``layers``: for each
     traced node, named as the Trace page names it, ∂L/∂(its output) without the batch
     dimension (``"input"``: of the normalised image; ``"probabilities"``: ∂L/∂p);
-    ``parameters``: ∂L/∂(each parameter of ``model.named_parameters()``)."""
+    ``parameters``: ∂L/∂(each parameter of ``model.named_parameters()``, frozen ones too)."""
 
     def __init__(self, trace: Trace, raw: RawBackward, target: int):
         self.trace = trace
@@ -52,8 +52,7 @@ class BackwardTrace:
         self.target = target
         self.loss = raw.loss
         self.loss_kind = raw.kind
-        p = float(trace.probabilities[target])
-        self.loss_text = loss_text(self.loss, p, target, raw.kind)
+        self.loss_text = loss_text(self.loss, loss_probability(self), target, raw.kind)
         self.probabilities = trace.probabilities
         nodes = trace.nodes
         self.layers: dict[str, np.ndarray] = {
@@ -131,6 +130,17 @@ class BackwardTrace:
         return explain_parameter_cell(self, name, index)
 
 
+def loss_probability(back: BackwardTrace) -> float:
+    """The p in L = −log p: e^(output at the label) for log-probabilities, the softmax of the
+    output at the label for the cross-entropy (a net's probabilities, unless it ends in
+    softmax: the Train page's loss then takes the softmax of its softmax)."""
+    out = back.trace.nodes[back.raw.output].value.reshape(-1).astype(np.float64)
+    if back.loss_kind == NLL:
+        return float(np.exp(out[back.target]))
+    e = np.exp(out - out.max())
+    return float(e[back.target] / e.sum())
+
+
 def _probability_gradient(p: np.ndarray, target: int) -> np.ndarray:
     """∂L/∂p for L = −log p_target: −1/p at the label, 0 elsewhere."""
     out = np.zeros(p.shape, np.float32)
@@ -145,12 +155,17 @@ def _device(model: nn.Module) -> torch.device:
 def backward_trace(model: nn.Module, image, target: int, info) -> BackwardTrace:
     """The forward trace and the backward pass of ``model`` on the pixel image ``image``
     (``[C, H, W]`` in [0, 1], normalised inside as ``info`` says) for the label ``target``,
-    in eval mode. The model is left as it was (its mode; no ``.grad`` written)."""
+    in eval mode. The model is left as it was (its mode; no ``.grad`` written); a frozen
+    parameter (``requires_grad`` False) has its gradient too, taken while it is switched on
+    for the run."""
     target = check_target(target, len(info.class_names))
     x_np = normalised(image, info)
     x = torch.from_numpy(x_np)[None].to(_device(model))
     was_training = model.training
+    frozen = [p for p in model.parameters() if not p.requires_grad]
     model.eval()
+    for p in frozen:
+        p.requires_grad_(True)
     try:
         with denormals_flushed():
             try:
@@ -163,6 +178,8 @@ def backward_trace(model: nn.Module, image, target: int, info) -> BackwardTrace:
             else:
                 raw = fx_backward(model, trace_graph(model, x_np), x, target)
     finally:
+        for p in frozen:
+            p.requires_grad_(False)
         model.train(was_training)
     c, h, w = (int(s) for s in x_np.shape)
     return BackwardTrace(Trace(raw.nodes, (c, h, w)), raw, target)
