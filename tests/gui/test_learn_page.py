@@ -263,3 +263,19 @@ def test_a_clicked_weight_writes_out_its_gradient_and_is_the_one_whose_shares_ar
     qtbot.waitUntil(lambda: learn.ready() and learn.controller.session.steps == 1, timeout=30000)
     assert learn.stepped["weight"] == ("conv1.weight", (3, 0, 2, 4))
     assert len(learn.stepped["shares"]) == 4
+
+
+def test_the_walk_exports_as_a_gif_from_the_window(qtbot, main_window, learn, tmp_path):
+    from PIL import Image
+
+    set_label(learn, qtbot, WRONG)
+    learn.walk_bar.set_index(3)
+    assert main_window.menus.animation.isEnabled()
+    path = tmp_path / "walk.gif"
+    job = main_window.lesson_files.export_animation(path, (640, 400), fps=4)
+    with qtbot.waitSignal(job.finished, timeout=60000):
+        pass
+    with Image.open(path) as gif:
+        assert (gif.n_frames, gif.size) == (1 + 9, (640, 400))  # the title, a frame a layer
+    assert learn.walk_bar.index == 3  # the lecturer's page was not moved by the export
+    qtbot.waitUntil(lambda: main_window.lesson_files.job is None, timeout=30000)
