@@ -135,6 +135,13 @@ def test_the_walk_steps_through_the_backward_pass_right_to_left(qtbot, learn):
     assert not learn.overview._outlines["selected"].path().isEmpty()
     learn.scale_box.setCurrentIndex(learn.scale_box.findData("network"))
     assert learn.overview.scale_mode == "network" and "whole network" in learn.legend.text()
+    # a clicked unit has the focus until the walk moves on
+    click(qtbot, learn, "fc", 2)
+    assert learn.weights.layer == "fc" and learn.controller.selected == ("fc", 2, None, None)
+    learn.previous_step()
+    assert learn.controller.selected is None and "∂L/∂(mp)" in learn.walk_text.text()
+    assert learn.weights.layer is None and "mp has no weights" in learn.weights.heading.text()
+    assert learn.arithmetic.explanation is None
 
 
 def test_steps_move_the_weights_and_the_loss_and_reset_returns(qtbot, learn):
@@ -182,9 +189,9 @@ def test_every_control_is_safe_while_a_step_runs(qtbot, learn):
 
 def test_a_lesson_keeps_the_image_label_unit_and_steps(qtbot, main_window, learn):
     set_label(learn, qtbot, WRONG)
+    learn.walk_bar.set_index(4)
     click(qtbot, learn, "conv2", 3, 4, 5)
     learn.arithmetic.step_bar.set_index(1)
-    learn.walk_bar.set_index(4)
     saved = learn.lesson_state()
     assert saved == {
         "model": "trained",

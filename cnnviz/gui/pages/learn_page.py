@@ -67,7 +67,7 @@ class LearnPage(Page):
         self.label_box.activated.connect(lambda i: self.controller.set_label(i))
         self.model_box.activated.connect(self._on_model_chosen)
         self.scale_box.currentIndexChanged.connect(self._on_scale_chosen)
-        self.walk_bar.index_changed.connect(self.controller.walk_to)
+        self.walk_bar.index_changed.connect(self._on_walk)
         self.overview.unit_clicked.connect(self.select_unit)
         self.overview.unit_hovered.connect(self._on_hover)
         self.overview.hover_left.connect(lambda: self.hover_label.setText(" "))
@@ -154,6 +154,13 @@ class LearnPage(Page):
         item = self.overview.items_by_node[node_index]
         self.overview.ensureVisible(item.sceneBoundingRect(), 20, 20)
         self._show_weights()
+
+    def _on_walk(self, step: int) -> None:
+        """The walk moved: its layer takes the focus from a clicked unit (the bar also says
+        its index again when its count is set: that moves nothing)."""
+        if step != self.controller.walk_index and self.controller.selected is not None:
+            self.controller.clear_selection()
+        self.controller.walk_to(step)
 
     def go_to_walk(self, step: int) -> None:
         self.walk_bar.set_index(step)
