@@ -121,6 +121,13 @@ def test_the_loss_and_every_gradient_are_autograd_s(learn):
     # the input keeps its pixels, the probabilities theirs
     np.testing.assert_allclose(trace.node("input").value, back["forward"].node("input").value)
     assert trace.node("probabilities").value.sum() == pytest.approx(1, abs=1e-5)
+    # hovering the input says its gradient, not its pixel (which its map shows)
+    from cnnviz.core.explain import num
+    from cnnviz.gui.pages.learn_walk import hover_text
+
+    text = hover_text(back, 0, 0, 10, 12)
+    assert text.startswith(f"∂L/∂input[0, 10, 12] = {num(float(x.grad[0, 0, 10, 12]))}  ·")
+    assert text.endswith(f"the unit is {num(float(x.detach()[0, 0, 10, 12]))}")
     assert back["layer_params"] == {
         "conv1": ["conv1.weight", "conv1.bias"],
         "conv2": ["conv2.weight", "conv2.bias"],

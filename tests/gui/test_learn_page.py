@@ -96,6 +96,10 @@ def test_a_clicked_gradient_unit_writes_out_its_chain_rule_with_autograd_s_numbe
     assert not learn.overview._outlines["selected"].path().isEmpty() or layer == "log_softmax"
     assert learn.overview._marker.isVisible()
     assert learn.overview.items_by_node[index].node.label == layer
+    # hovering says the unit's gradient (and its value on the forward pass)
+    learn._on_hover(index, *unit, *([None, None] if len(unit) == 1 else []))
+    assert learn.hover_label.text().startswith(f"∂L/∂{layer}")
+    assert f"= {num(shown.value)}  ·" in learn.hover_label.text()
     # the terms' sum is autograd's number, step by step through the panel
     learn.arithmetic.step_bar.last_step()
     assert learn.arithmetic.step_title.text()

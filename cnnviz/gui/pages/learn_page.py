@@ -27,6 +27,7 @@ from cnnviz.gui.pages.learn_arithmetic import (
 )
 from cnnviz.gui.pages.learn_controller import LearnController
 from cnnviz.gui.pages.learn_lesson import check_learn_lesson
+from cnnviz.gui.pages.learn_walk import hover_text
 from cnnviz.gui.pages.page_jobs import PageJobs
 
 CLICK_HINT = "Click any unit of the gradients above: its chain rule, with the numbers."
@@ -274,10 +275,7 @@ class LearnPage(Page):
         backward = self.controller.backward
         if backward is None:
             return
-        node = backward["trace"].nodes[index]
-        value = node.value[channel, row, col] if node.is_map else node.value.reshape(-1)[channel]
-        where = f"[{channel}, {row}, {col}]" if node.is_map else f"[{channel}]"
-        self.hover_label.setText(f"∂L/∂{node.label}{where} = {float(value):.4g}")
+        self.hover_label.setText(hover_text(backward, index, channel, row, col))
 
     # -- the update ---------------------------------------------------------------------------
     def take_step(self) -> None:

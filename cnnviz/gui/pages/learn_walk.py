@@ -69,3 +69,16 @@ def walk_text(backward: dict, index: int, step: int, total: int) -> str:
         names = ", ".join(f"∂L/∂{name}" for name in params)
         lines.append(f"Its weights' gradients ({names}) are in the Weights tab. {rule}")
     return " ".join(lines)
+
+
+def hover_text(backward: dict, index: int, channel: int, row, col) -> str:
+    """The hovered unit's gradient (the library's: the input's and the probabilities' too,
+    whose maps show their pixels and probabilities) and its value on the forward pass."""
+    node = backward["trace"].nodes[index]
+    grad = np.asarray(backward["explainer"].layers[node.label])
+    value = backward["forward"].nodes[index].value
+    at = (channel, row, col) if node.is_map else (channel,)
+    where = f"[{channel}, {row}, {col}]" if node.is_map else f"[{channel}]"
+    forward = float(value[at] if node.is_map else value.reshape(-1)[channel])
+    gradient = float(grad[at] if node.is_map else grad.reshape(-1)[channel])
+    return f"∂L/∂{node.label}{where} = {num(gradient)}  ·  the unit is {num(forward)}"
