@@ -141,30 +141,32 @@ def conv_reader(backward: dict, index: int):
 
 def backward_lesson(backward: dict, selected: tuple, lr: float) -> dict:
     """A Backward page lesson with the trained net's numbers for the clicked unit and the
-    convolution that reads it: the unit's input channel, the kernel from it to the output
-    channel whose terms reach the unit most (the chain rule's first grid), and that channel's
-    ∂L/∂Y. The Backward page's ∂L/∂W is then the net's ∂L/∂W for that pair of channels."""
-    trace, forward = backward["trace"], backward["forward"]
+    convolution that reads it (the library's ``conv_numbers``): the unit's input channel,
+    the kernel from it to the output channel whose terms reach the unit most (the chain
+    rule's largest), and that channel's ∂L/∂Y. The Backward page's ∂L/∂W is then the net's
+    ∂L/∂W for that pair of channels. ``ValueError`` for a convolution the Backward page does
+    not draw (dilated, or padded unevenly)."""
+    trace, explainer = backward["trace"], backward["explainer"]
     label, channel, row, col = selected
     index = trace.index(label)
     conv = conv_reader(backward, index)
     if conv is None:
         raise ValueError(f"no convolution reads {label}")
-    weight = np.asarray(conv.params["weight"], float)
-    grad_out = np.asarray(conv.value, float)  # ∂L/∂Y of the convolution
-    _, order = conv_terms(backward["explainer"].explain(index, channel, row, col), conv)
-    out = order[0] if order else 0
-    (top, _), (left, _) = conv.params["padding"]
+    if tuple(conv.params["dilation"]) != (1, 1):
+        raise ValueError(f"{conv.label} is dilated: the Backward page draws no dilation")
+    _, order = conv_terms(explainer.explain(index, channel, row, col), conv)
+    per_in = conv.params["weight"].shape[1]
+    numbers = explainer.conv_numbers(conv.label, order[0] if order else 0, channel % per_in)
     preset = BackwardPreset(
         "",
         "",
         "conv",
-        np.asarray(forward.nodes[index].value[channel], float).tolist(),
-        weight[out, channel].tolist(),
+        np.asarray(numbers["x"], float).tolist(),
+        np.asarray(numbers["weight"], float).tolist(),
         tuple(conv.params["kernel"]),
-        tuple(conv.params["stride"]),
-        (int(top), int(left)),
-        grad_out[out].tolist(),
+        tuple(numbers["stride"]),
+        tuple(numbers["padding"]),
+        np.asarray(numbers["grad_out"], float).tolist(),
         lr=float(lr),
     )
     return backward_state(preset)

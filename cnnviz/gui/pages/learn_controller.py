@@ -245,7 +245,7 @@ class LearnController:
     # -- the walk right to left ----------------------------------------------------------------
     def walk(self) -> list[int]:
         """The nodes the backward walk visits, from the loss back to the input."""
-        return walked_nodes(self.backward["trace"]) if self.backward else []
+        return walked_nodes(self.backward) if self.backward else []
 
     def walk_to(self, step: int, show: bool = True) -> None:
         nodes = self.walk()

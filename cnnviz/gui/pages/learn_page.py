@@ -305,7 +305,13 @@ class LearnPage(Page):
         from cnnviz.gui.pages import PAGES
 
         entry = next(e for e in PAGES if e.title == "Backward")
-        state = backward_lesson(self.controller.backward, self.controller.selected, self.lr.value())
+        try:
+            state = backward_lesson(
+                self.controller.backward, self.controller.selected, self.lr.value()
+            )
+        except ValueError as exc:
+            self.show_message(f"Cannot open these numbers on the Backward page: {exc}")
+            return
         page = self.context.show_page(entry)
         if page is not None:
             page.restore_lesson(state)

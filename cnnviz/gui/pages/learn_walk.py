@@ -37,11 +37,13 @@ PARAMETER_RULES = {
 }
 
 
-def walked_nodes(trace) -> list[int]:
-    """The nodes the backward pass reaches, from the loss back to the input's first reader
-    (the probabilities shown after the loss, and the input, are not part of it)."""
-    skip = ("probabilities", "input")
-    return [n.index for n in reversed(trace.nodes) if n.kind not in skip]
+def walked_nodes(backward: dict) -> list[int]:
+    """The nodes the backward pass reaches, in the order it visits them (the library's),
+    from the model's output back to the input's first reader: the input, whose map shows its
+    pixels, is not walked."""
+    trace = backward["trace"]
+    order = [trace.index(label) for label in backward["explainer"].backward_order()]
+    return [i for i in order if trace.nodes[i].kind != "input"]
 
 
 def readers(trace, index: int) -> list:
