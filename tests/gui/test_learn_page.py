@@ -8,6 +8,7 @@ import pytest
 pytest.importorskip("torch")
 import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
+from gui_helpers import drag  # noqa: E402
 from PySide6.QtCore import QPoint, Qt  # noqa: E402
 
 from cnnviz.core.explain import num  # noqa: E402
@@ -290,3 +291,24 @@ def test_the_walk_exports_as_a_gif_from_the_window(qtbot, main_window, learn, tm
         assert (gif.n_frames, gif.size) == (1 + 9, (640, 400))  # the title, a frame a layer
     assert learn.walk_bar.index == 3  # the lecturer's page was not moved by the export
     qtbot.waitUntil(lambda: main_window.lesson_files.job is None, timeout=30000)
+
+
+def test_a_drawing_is_taken_against_the_label_chosen_for_it(qtbot, learn):
+    from cnnviz.core.inference import prepare
+
+    learn.canvas.clear()
+    drag(learn.canvas, [(0.5, 0.15), (0.5, 0.5), (0.52, 0.85)])  # a 1
+    assert learn.test_spin.value() == -1  # "your drawing"
+    set_label(learn, qtbot, 1)
+    back = learn.controller.backward
+    image = prepare(learn.canvas.to_array(), MNIST_INFO)
+    model = load_default_model().eval()
+    with torch.no_grad():
+        out = model(torch.from_numpy((image - MNIST_INFO.mean) / MNIST_INFO.std)[None])
+    assert back["loss"] == pytest.approx(float(F.nll_loss(out, torch.tensor([1]))), rel=1e-4)
+    assert learn.prediction.text().startswith("L = −log p")
+    set_label(learn, qtbot, 7)  # another label: the loss and every gradient again
+    assert learn.controller.backward["loss"] == pytest.approx(
+        float(F.nll_loss(out, torch.tensor([7]))), rel=1e-4
+    )
+    assert learn.lesson_state()["input"]["canvas"]  # a lesson keeps the drawing
