@@ -128,6 +128,25 @@ def test_a_convolution_s_terms_are_grids_and_open_on_the_backward_page(qtbot, ma
     assert np.abs(grads["conv2"][out]).sum() > 0  # a channel the gradient flows through
 
 
+def test_small_gradients_get_the_decimals_they_need(qtbot, learn):
+    from cnnviz.gui.pages.learn_page import decimals_for
+
+    assert decimals_for([0.3, -0.02]) == 3 and decimals_for([2.5e-5, 0]) == 6
+    assert decimals_for([0.0042]) == 4 and decimals_for([np.nan, 0]) == 3
+    click(qtbot, learn, "relu", 3, 5, 6)  # test image 0 against its own label: tiny numbers
+    steps = learn.arithmetic.explanation.steps
+    grid = max(
+        (i for i, s in enumerate(steps) if s.window is not None),
+        key=lambda i: np.abs(steps[i].window).max(),
+    )
+    learn.arithmetic.step_bar.set_index(grid)
+    window = steps[grid].window
+    largest = np.unravel_index(np.abs(window).argmax(), window.shape)
+    text = learn.arithmetic.window.model.look(*largest)[0]
+    assert len(text.split(".")[1]) == decimals_for(window)  # its decimals, shown
+    assert text.strip("−-0.") != ""  # the largest gradient shows its digits, not 0.000
+
+
 def test_the_walk_steps_through_the_backward_pass_right_to_left(qtbot, learn):
     assert learn.stepper() is learn.walk_bar and learn.step_count() == 9
     learn.first_step()

@@ -76,6 +76,8 @@ class LearnPage(Page):
         self.reset_button.clicked.connect(self.reset)
         self.backward_link.clicked.connect(self.open_on_backward_page)
         self.weights.weight_clicked.connect(self.select_weight)
+        # after the panel has shown the step (connected before): gradients are small numbers
+        self.arithmetic.step_bar.index_changed.connect(self._fit_decimals)
         context = Qt.WidgetWithChildrenShortcut
         QShortcut(QKeySequence("Delete"), self, self.canvas.clear, context=context)
         QShortcut(QKeySequence("Ctrl+Return"), self, self.take_step, context=context)
@@ -192,6 +194,20 @@ class LearnPage(Page):
         self.arithmetic.set_explanation(explanation)
         self.backward_link.hide()
         self.tabs.setCurrentIndex(0)
+
+    def _fit_decimals(self, _index: int) -> None:
+        """Enough decimals for the ∂L/∂Y grid and the products to show their numbers (the
+        trained net's gradients are often below 0.001), between 3 and 6."""
+        e = self.arithmetic.explanation
+        if e is None or not e.steps:
+            return
+        step = e.steps[min(self.arithmetic.step_bar.index, len(e.steps) - 1)]
+        for grid, values in (
+            (self.arithmetic.window, step.window),
+            (self.arithmetic.products, step.products),
+        ):
+            if values is not None:
+                grid.model.set_decimals(decimals_for(values))
 
     def clear_selection(self) -> None:
         self.overview.show_regions("selected", None)
@@ -425,6 +441,15 @@ class LearnPage(Page):
         if self.jobs is not None and self.jobs.running():
             return "finishing a training step"
         return ""
+
+
+def decimals_for(values) -> int:
+    """Decimals that show the largest of ``values`` with 2 significant digits (3 to 6)."""
+    finite = np.abs(np.asarray(values, float))
+    finite = finite[np.isfinite(finite) & (finite > 0)]
+    if not finite.size:
+        return 3
+    return int(np.clip(1 - np.floor(np.log10(finite.max())), 3, 6))
 
 
 def _whole(node):
