@@ -16,8 +16,7 @@ import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 
-from cnnviz.core.lesson_pictures import encode_png, exact_state
-from cnnviz.gui.pages import learn_views
+from cnnviz.gui.pages import learn_lesson, learn_views
 from cnnviz.gui.pages.base import Drawing, Page
 from cnnviz.gui.pages.learn_arithmetic import (
     backward_lesson,
@@ -26,7 +25,6 @@ from cnnviz.gui.pages.learn_arithmetic import (
     parameter_unit,
 )
 from cnnviz.gui.pages.learn_controller import LearnController
-from cnnviz.gui.pages.learn_lesson import check_learn_lesson
 from cnnviz.gui.pages.learn_walk import hover_text
 from cnnviz.gui.pages.page_jobs import PageJobs
 
@@ -255,10 +253,10 @@ class LearnPage(Page):
     def _on_canvas_changed(self) -> None:
         drawn = bool(self.canvas.strokes) or self.canvas.background is None
         if drawn:
-            self._show_drawing_in_spin()
+            self.show_drawing_in_spin()
         self.controller.canvas_changed(drawn)
 
-    def _show_drawing_in_spin(self) -> None:
+    def show_drawing_in_spin(self) -> None:
         self.test_spin.blockSignals(True)
         self.test_spin.setValue(-1)
         self.test_spin.blockSignals(False)
@@ -266,7 +264,7 @@ class LearnPage(Page):
     def take_drawing(self, drawing: Drawing) -> None:
         """The Draw page's drawing (its model stays this page's own)."""
         self.controller.take_drawing(drawing.exact)
-        self._show_drawing_in_spin()
+        self.show_drawing_in_spin()
         self.canvas.blockSignals(True)
         self.canvas.set_background(drawing.canvas)
         self.canvas.blockSignals(False)
@@ -334,52 +332,13 @@ class LearnPage(Page):
 
     # -- lesson files and the Step menu --------------------------------------------------------
     def lesson_state(self) -> dict:
-        """The model, the image (a test image's number, or the drawing), the label, the
-        clicked gradient unit and its step, the walk's step and the colour scale."""
-        if self.test_spin.value() >= 0:
-            image: dict = {"test_image": self.test_spin.value()}
-        else:
-            exact = self.controller.exact_input if not self.canvas.strokes else None
-            image = {"canvas": encode_png(self.canvas.to_array()), "exact": exact_state(exact)}
-        unit, step = self.controller.unit_state(self.arithmetic.step_bar.index)
-        return {
-            "model": self.controller.model,
-            "input": image,
-            "label": self.controller.label,
-            "unit": unit,
-            "step": step,
-            "walk": self.walk_bar.index,
-            "scale": self.scale_box.currentData(),
-        }
+        """See :func:`~cnnviz.gui.pages.learn_lesson.page_state`."""
+        return learn_lesson.page_state(self)
 
     def restore_lesson(self, state: dict) -> None:
-        """Take a lesson's model, image and label, then its unit and steps once its
-        gradients are in. ``ValueError``, nothing changed, for a malformed part."""
-        lesson = check_learn_lesson(state)
+        """See :func:`~cnnviz.gui.pages.learn_lesson.restore`."""
         self._start()
-        image = lesson["input"]
-        reload = lesson["model"] != self.controller.model or not self.controller.session.start
-        waits = ({"model"} if reload else set()) | ({"image"} if "test_image" in image else set())
-        self.controller.expect_lesson(lesson, waits)
-        self.scale_box.setCurrentIndex(self.scale_box.findData(lesson["scale"]))
-        self.model_box.setCurrentIndex(self.model_box.findData(lesson["model"]))
-        self.controller.set_label(lesson["label"], ask=False)  # a test image's keeps it too
-        if "test_image" in image:
-            self.test_spin.blockSignals(True)
-            self.test_spin.setValue(image["test_image"])
-            self.test_spin.blockSignals(False)
-            self.controller.show_test_image(image["test_image"])
-        else:
-            exact = image["exact"]
-            self.controller.take_drawing(None if exact is None else exact.astype(np.float32) / 255)
-            self._show_drawing_in_spin()
-            self.canvas.blockSignals(True)
-            self.canvas.set_background(image["canvas"])
-            self.canvas.blockSignals(False)
-        if reload:
-            self.controller.use_model(lesson["model"])
-        else:
-            self.controller.request_backward()
+        learn_lesson.restore(self, state)
 
     def restoring(self) -> bool:
         return self.controller.pending_lesson is not None
