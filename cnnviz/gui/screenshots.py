@@ -294,6 +294,40 @@ def training_shots(shooter: Shooter) -> None:
     train.shutdown()
 
 
+def one_step_shots(shooter: Shooter) -> None:
+    """The One step page: test image 8 (a 5) against a wrong label, 3, a ReLU unit's chain
+    rule through conv2; then a fresh net after six steps on batches of 64, the Weights tab on
+    conv1 (before, gradient, after, change) and the loss by step."""
+    page = shooter.show("LearnPage")
+    shooter.wait_for(page.ready, 60)
+    page.controller.show_test_image(8)
+    shooter.wait_for(lambda: page.controller.test_index == 8 and page.ready(), 60)
+    page.controller.set_label(3)
+    shooter.wait_for(page.ready, 60)
+    trace = page.controller.backward["trace"]
+    page.walk_bar.set_index(6)
+    page.select_unit(trace.index("relu"), 3, 5, 6)
+    steps = page.arithmetic.explanation.steps  # the output channel that gives the most
+    grids = [i for i, step in enumerate(steps) if step.products is not None]
+    page.arithmetic.step_bar.set_index(max(grids, key=lambda i: abs(steps[i].products.sum())))
+    page.overview.centerOn(page.overview.unit_scene_pos(trace.index("relu"), 3, 5, 6))
+    shooter.settle()
+    shooter.save("one-step-chain-rule")
+    page.controller.use_model("fresh")
+    page.controller.set_label(5, ask=False)
+    shooter.wait_for(lambda: page.ready() and page.controller.model == "fresh", 60)
+    page.batch.setValue(64)
+    for _ in range(6):
+        page.take_step()
+        shooter.wait_for(lambda: page.ready() and page.measured(), 60)
+    page.controller.clear_selection()
+    page.walk_bar.set_index(len(page.controller.walk()) - 1)  # conv1, the first layer
+    page.tabs.setCurrentIndex(1)
+    shooter.settle()
+    shooter.save("one-step-update")
+    page.controller.use_model("trained")
+
+
 def stroke(canvas, points, side: float) -> None:
     """Draw one stroke through ``points`` (fractions of ``side``) on the Draw page's canvas,
     ten segments from each point to the next."""
@@ -424,6 +458,7 @@ def take(folder: Path, size: tuple[int, int] = (1280, 800)) -> list[Path]:
     model_shots(shooter)
     training_shots(shooter)
     side = drawing_shots(shooter)
+    one_step_shots(shooter)
     own_images_shots(shooter, side)
     look_shots(shooter, size)
     window.close()  # the workers stop; the window closes once they have

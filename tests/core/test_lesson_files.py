@@ -253,9 +253,11 @@ def test_the_lecture_deck_follows_the_lecture():
 
     deck = lecture_deck()
     lessons = [stop for stop in deck.stops if stop.quiz is None]  # the quiz stops: below
-    assert deck.title == "Lecture 10: CNN" and len(lessons) == 12
+    assert deck.title == "Lecture 10: CNN" and len(lessons) == 13
     pages = [stop.lesson.page for stop in lessons]
     assert pages[:4] == ["Convolution"] * 3 + ["Pooling"]
+    # one training step of the simple net, once its architecture (and mismatch) are shown
+    assert pages[4:7] == ["Architecture", "Architecture", "One step"]
     models = [s.lesson.state["model"] for s in lessons if s.lesson.page == "Architecture"]
     assert models[:2] == ["simple", "simple_broken"] and models[-3:] == [
         "resnet",

@@ -38,6 +38,12 @@ def test_the_lecture_deck_opens_every_stop_and_page_down_walks_it(qtbot, main_wi
         assert page.title == stop.lesson.page
         if stop.lesson.page == "Architecture":
             assert page.model_box.currentText() == stop.lesson.state["model"]
+        elif stop.lesson.page == "One step":
+            state = page.lesson_state()
+            assert (state["input"], state["label"]) == (
+                stop.lesson.state["input"],
+                stop.lesson.state["label"],
+            )
         else:
             assert page.lesson_state()["inputs"] == stop.lesson.state["inputs"]
     page_down.trigger()  # past the last stop: it stays

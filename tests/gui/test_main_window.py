@@ -22,19 +22,20 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_lessons_and_switching_with_ctrl_number(qtbot, main_window):
     lessons = [main_window.lessons.item(i).text() for i in range(main_window.lessons.count())]
     # the lecture's order first; later lessons follow from the one list of pages
-    assert lessons[:9] == [
+    assert lessons[:10] == [
         "1  Convolution",
         "2  Pooling",
         "3  Architecture",
         "4  Train",
         "5  Draw",
         "6  Trace",
-        "7  Backward",
-        "8  Transposed convolution",
-        "9  Grouped convolution",
+        "7  One step",
+        "8  Backward",
+        "9  Transposed convolution",
+        "10  Grouped convolution",
     ]
     assert lessons == [f"{i + 1}  {entry.title}" for i, entry in enumerate(PAGES)]
-    qtbot.keyClick(main_window, Qt.Key_8, Qt.ControlModifier)
+    qtbot.keyClick(main_window, Qt.Key_9, Qt.ControlModifier)
     # chosen for the first time: its placeholder shows at once, the page on the next turn
     assert main_window.current_page().label.text() == "Loading Transposed convolution…"
     qtbot.waitUntil(lambda: main_window.current_page() is main_window.built_page(TransposedPage))

@@ -98,6 +98,7 @@ TRAIN = PageEntry(
 )
 DRAW = PageEntry("Draw", "cnnviz.gui.pages.draw_page:DrawPage")
 TRACE = PageEntry("Trace", "cnnviz.gui.pages.trace_page:TracePage")
+ONE_STEP = PageEntry("One step", "cnnviz.gui.pages.learn_page:LearnPage")
 
 PAGES = (
     PageEntry("Convolution", "cnnviz.gui.pages.conv_page:ConvPage", needs_torch=False),
@@ -106,6 +107,7 @@ PAGES = (
     TRAIN,
     DRAW,
     TRACE,
+    ONE_STEP,
     PageEntry("Backward", "cnnviz.gui.pages.backward_page:BackwardPage", needs_torch=False),
     PageEntry(
         "Transposed convolution",

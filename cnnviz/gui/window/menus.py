@@ -62,7 +62,7 @@ class Menus:
             self.add(
                 lesson,
                 f"&{number} {entry.title}",
-                f"Ctrl+{number}",
+                f"Ctrl+{number}" if number <= 9 else "",  # Ctrl+10 is no key
                 lambda _=False, e=entry: w.choose(e),
                 f"{entry.title} lesson",
             )
