@@ -66,8 +66,9 @@ class QuizStop:
 
 
 def answer_text(answer) -> str:
-    """A generated question's answer as the class reads it: a shape as ``2 × 2``, a count
-    with thousands separated, a cell as ``(row, column)``."""
+    """A written-out answer given as numbers, as the class reads it: a shape as ``2 × 2``, a
+    count with thousands separated. (A generated question's answer is its own
+    ``answer_text``, rows and columns counted from 1.)"""
     if isinstance(answer, (list, tuple)):
         return " × ".join(answer_text(part) for part in answer)
     if isinstance(answer, bool):

@@ -439,8 +439,9 @@ def test_gradient_mistakes_are_named():
 def test_a_tie_is_named_and_pytorch_takes_the_first():
     q = winner_question({"kernel_size": 2}, [[[0.0, 5.0], [5.0, 1.0]]], (0, 0))
     assert q.answer == (0, 1) == torch_winner(q)
-    assert check(q, "0, 1")[0] and check(q, "row 0 col 1")[0]
-    assert "first maximum in reading order" in named(q, "1,0")
+    # typed rows and columns count from 1, as the question's words and the pages do
+    assert check(q, "1, 2")[0] and check(q, "row 1 col 2")[0]
+    assert "first maximum in reading order" in named(q, "2,1")
 
 
 def test_receptive_field_mistakes_are_named():
@@ -456,8 +457,8 @@ def test_receptive_field_mistakes_are_named():
         layers[:1] + [("Conv2d", {**layers[1][1], "padding": 1})], [1, 16, 16], (0, 0)
     )
     assert q.answer == (0, 0, 4, 4) == torch_field(q)
-    assert check(q, "rows 0-4, columns 0-4")[0] and check(q, "0 0 4 4")[0]
-    assert "padding forgotten" in named(q, "rows 0-6, cols 0-6")
+    assert check(q, "rows 1 to 5, columns 1 to 5")[0] and check(q, "1 1 5 5")[0]
+    assert "padding forgotten" in named(q, "rows 1–7, cols 1–7")
     assert "field's size" in named(q, "5x5")
 
 

@@ -38,7 +38,7 @@ def test_a_value_question_shows_its_grids_and_end_of_input_stops(monkeypatch, ca
         monkeypatch, capsys, ["convolution_cells", "-n", "4", "--seed", "2"], q.answer_text + "\n"
     )
     assert code == 0
-    assert "Input:" in out and "Weight of filter 0:" in out
+    assert "Input:" in out and "Weight of filter 1:" in out  # filters count from 1
     assert "Right:" in out and "Score: 1 of 1 (3 not answered)" in out
 
 

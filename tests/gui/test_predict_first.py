@@ -124,6 +124,30 @@ def test_max_pooling_winner_is_clicked_on_the_input(qtbot, main_window):
     assert "winner is input row" in page.arithmetic.text()
 
 
+def test_the_question_counts_rows_and_columns_as_the_page_does(qtbot, main_window):
+    from cnnviz.gui.pages.pool_page import PoolPage
+
+    page = predicting(main_window, PoolPage)
+    page.load_preset(0)  # the lecture's 4×4, 2×2 max pooling, stride 2
+    page.show_prediction()  # the size
+    page.next_step()  # the second window: output row 1, column 2
+    question = page.predict.question
+    assert question.cell == (0, 1) and "output row 1, column 2" in question.prompt
+    row, col = question.answer  # the input's indices, from 0
+    click_cell(qtbot, page.input_grids[0], row, col)
+    verdict = page.prediction_box.verdict.text()
+    assert "✔" in verdict and f"row {row + 1}, column {col + 1}" in verdict
+    # the page's own step text names the same window and the same winner
+    shown = page.arithmetic.text()
+    assert "Output row 1, column 2" in shown
+    assert f"the winner is input row {row + 1}, column {col + 1}" in shown
+    page.next_step()
+    assert page.predict.holds("step")
+    typed = page.predict.question.answer_text  # "row 1, column 3", as the page counts
+    page.take_prediction(typed)
+    assert f"Right: {typed}" in page.prediction_box.verdict.text()
+
+
 def test_a_padding_cell_clicked_is_no_answer(qtbot, main_window):
     from cnnviz.gui.pages.pool_page import PoolPage
 
@@ -280,13 +304,17 @@ def test_trace_field_corners_clicked_on_the_input(qtbot, main_window):
 
     page = traced_page(main_window, qtbot)
     page.predicting.box.shown.emit()  # Show me: the class
-    click(qtbot, page, "conv2", 0, 2, 3)
+    row, col = 2, 3
+    click(qtbot, page, "conv2", 0, row, col)
     prediction = page.predicting
     assert prediction.predict.holds("field") and prediction.box.clicking
     assert page.arithmetic.explanation is None and "Predict first" in page.arithmetic.heading.text()
     top, left, bottom, right = prediction.predict.question.answer
     click(qtbot, page, "input", 0, bottom, right)  # either corner first
     assert prediction.predict.holds("field")
+    hint = prediction.box.click_hint.text()  # counted from 1, as the question's words
+    assert f"row {bottom + 1}, column {right + 1}" in hint
+    assert f"row {row + 1}, column {col + 1} see" in prediction.predict.question.prompt
     click(qtbot, page, "input", 0, top, left)
     assert "✔" in prediction.box.verdict.text() and not prediction.predict.held
     rf = page.arithmetic.explanation.receptive_field

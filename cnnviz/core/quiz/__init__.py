@@ -7,10 +7,15 @@ Qt-free and torch-free: every answer comes from the project's own arithmetic
 - the builders a page calls with its own settings, so that it asks about what it shows:
   :func:`output_shape_question`, :func:`cell_question`, :func:`winner_question`,
   :func:`parameters_question`, :func:`multiply_adds_question`,
-  :func:`receptive_field_question`, :func:`gradient_cell_question`, :func:`route_question`.
+  :func:`receptive_field_question`, :func:`gradient_cell_question`, :func:`route_question`,
+  :func:`class_question` (what a network will say, from its probabilities).
+
+Positions (``Question.cell``, a winner's or a field's ``answer``) count from 0, as PyTorch
+indexes; every text a student reads, and a typed answer, counts rows and columns from 1.
 """
 
 from .answers import AnswerError, check, parse_answer
+from .classes import class_question
 from .counts import multiply_adds_question, parameters_question
 from .fields import receptive_field_question
 from .generate import generate, level_of, topic_title, topics
@@ -26,6 +31,7 @@ __all__ = [
     "GRAD_WEIGHT",
     "Question",
     "cell_question",
+    "class_question",
     "check",
     "details",
     "generate",

@@ -79,10 +79,11 @@ def _reads(positions: set[int], a: Axis, n_in: int) -> set[int]:
 
 
 def field_span(layers: list[dict], input_shape, dim: int, index: int, **change):
-    """The input positions unit ``index`` of the last layer sees along axis ``dim``, and the
-    chain of first–last positions from the output back to the input."""
+    """The input positions unit ``index`` of the last layer sees along axis ``dim`` (counted
+    from 0), and the chain of first–last positions from the output back to the input, as
+    text counted from 1."""
     stack = shapes(layers, input_shape)
-    positions, chain = {index}, [str(index)]
+    positions, chain = {index}, [str(index + 1)]
     for item, shape_in in zip(reversed(layers), reversed(stack[:-1])):
         if item["layer"] not in FIELD_LAYERS:
             continue
@@ -90,7 +91,7 @@ def field_span(layers: list[dict], input_shape, dim: int, index: int, **change):
         positions = _reads(positions, a, shape_in[1 + dim])
         if not positions:
             return positions, chain
-        chain.append(f"{min(positions)}–{max(positions)}")
+        chain.append(f"{min(positions) + 1}–{max(positions) + 1}")
     return positions, chain
 
 
@@ -102,7 +103,8 @@ def receptive_field_question(layers, input_shape, cell=None, topic: str = "") ->
     """The receptive field of the stack ``layers`` (Conv2d, MaxPool2d, AvgPool2d; ReLU and
     the like pass through) on an ``input_shape`` input: with ``cell`` = (row, col) of the last
     output, the box (top, left, bottom, right) of input pixels that unit sees (inclusive,
-    inside the input); without, the field's size (h, w), padding and borders aside."""
+    inside the input; ``cell`` and the box count from 0, the texts from 1); without, the
+    field's size (h, w), padding and borders aside."""
     layers = normalise_layers(layers)
     input_shape = [int(v) for v in input_shape]
     out = shapes(layers, input_shape)[-1]
@@ -133,18 +135,20 @@ def receptive_field_question(layers, input_shape, cell=None, topic: str = "") ->
             mistakes.append(
                 (
                     wrong,
-                    "That is the field with the padding forgotten: each "
-                    "window starts at output index × stride − padding.",
+                    "That is the field with the padding forgotten: the padding "
+                    "moves each window back by the padding, up and to the left.",
                 )
             )
     return Question(
-        prompt=f"{stack} Which input pixels does output unit row {row}, column {col} see? "
+        prompt=f"{stack} Which input pixels does output unit row {row + 1}, column {col + 1} "
+        "see? "
         "(its top-left and bottom-right pixels: row, column to row, column)",
         settings=settings,
         asks="receptive_field",
         answer=answer,
-        explanation="Walking each window back (index × stride − padding, then dilation·"
-        f"(kernel − 1) further, inside the input): rows {' → '.join(row_chain)}; "
+        explanation="Walking each window back, counting from 1 (a unit's window starts at "
+        "(index − 1) × stride − padding + 1 and reaches dilation·(kernel − 1) further; only "
+        f"pixels inside the input count): rows {' → '.join(row_chain)}; "
         f"columns {' → '.join(col_chain)}.",
         cell=(row, col),
         topic=topic,

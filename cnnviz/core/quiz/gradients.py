@@ -47,7 +47,7 @@ def gradient_cell_question(
     """A cell of ∂L/∂W (``of="grad_weight"``: ``cell`` = (row, col) of the kernel of filter
     ``channels[0]`` over input channel ``channels[1]``) or of ∂L/∂X (``of="grad_input"``:
     ``cell`` = (row, col) of input channel ``channels[1]``) for a Conv2d given ∂L/∂Y =
-    ``grad_output`` [C_out, Ho, Wo]."""
+    ``grad_output`` [C_out, Ho, Wo]. Cells and channels count from 0; the texts, from 1."""
     kwargs = ordered(kwargs)
     x = np.asarray(input, dtype=np.float64)
     w = np.asarray(weight, dtype=np.float64)
@@ -67,7 +67,7 @@ def gradient_cell_question(
                 "the input the weight (i, j) met in the forward pass.",
             )
         ]
-        what = f"∂L/∂W at row {row}, column {col} of filter {o}, input channel {c}"
+        what = f"∂L/∂W at row {row + 1}, column {col + 1} of filter {o + 1}, input channel {c + 1}"
         how = "the input cells this weight met, times ∂L/∂Y"
     elif of == GRAD_INPUT:
         index = (c, row, col)
@@ -82,7 +82,7 @@ def gradient_cell_question(
                 "turned by 180°.",
             )
         ]
-        what = f"∂L/∂X at row {row}, column {col} of input channel {c}"
+        what = f"∂L/∂X at row {row + 1}, column {col + 1} of input channel {c + 1}"
         how = "∂L/∂Y (zero-inserted, padded) times the flipped kernel"
     else:
         raise ValueError(f"of must be {GRAD_WEIGHT!r} or {GRAD_INPUT!r}, got {of!r}")
@@ -114,7 +114,10 @@ def gradient_cell_question(
 def _route_text(won, value: float) -> str:
     if not won:
         return "it wins no window, so it gets 0"
-    text = "; ".join(f"window ({s.row}, {s.col}) sends {format_number(s.grad)}" for s in won)
+    text = "; ".join(
+        f"the window of ∂L/∂Y row {s.row + 1}, column {s.col + 1} sends {format_number(s.grad)}"
+        for s in won
+    )
     if len(won) > 1:
         text += f": {' + '.join(format_number(s.grad) for s in won)} = {format_number(value)}"
     return text
@@ -152,7 +155,8 @@ def route_question(
     kwargs: dict, input, grad_output, cell, channel: int = 0, decimals: int = 2, topic: str = ""
 ) -> Question:
     """∂L/∂X at input ``cell`` = (row, col) behind a MaxPool2d, given ∂L/∂Y: the sum of the
-    gradients of the windows this cell wins (ties: the first maximum in reading order)."""
+    gradients of the windows this cell wins (ties: the first maximum in reading order).
+    ``cell`` and ``channel`` count from 0; the texts, from 1."""
     kwargs, channel = ordered(kwargs), int(channel)
     x = np.asarray(input, dtype=np.float64)
     plan = PoolBackwardPlan(
@@ -176,8 +180,8 @@ def route_question(
     value = float(plan.grad_input[channel, row, col])
     return Question(
         prompt=f"{layer_text(MAX_POOL, kwargs)} takes {input_text(list(x.shape))}; the "
-        f"gradient from above is ∂L/∂Y. What is ∂L/∂X at input row {row}, column {col}"
-        + (f" of channel {channel}" if x.shape[0] > 1 else "")
+        f"gradient from above is ∂L/∂Y. What is ∂L/∂X at input row {row + 1}, column {col + 1}"
+        + (f" of channel {channel + 1}" if x.shape[0] > 1 else "")
         + f"? (to {decimals} decimals)",
         settings={
             "layer": MAX_POOL,

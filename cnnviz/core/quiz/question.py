@@ -9,7 +9,15 @@ from typing import Any
 
 from cnnviz.core.ops.numbers import format_fixed, format_number
 
-ASKS = ("output_shape", "cell", "parameters", "multiply_adds", "receptive_field", "winner")
+ASKS = (
+    "output_shape",
+    "cell",
+    "parameters",
+    "multiply_adds",
+    "receptive_field",
+    "winner",
+    "class",
+)
 # answers that are a tuple of whole numbers (a shape, a box, a cell of the input)
 TUPLE_ANSWERS = ("output_shape", "receptive_field", "winner")
 
@@ -26,13 +34,24 @@ class Question:
     Further keys where they apply: ``channel`` (the output channel of a ``cell`` or
     ``winner`` question), ``grad_output`` (∂L/∂Y as nested lists), ``of`` (``"grad_weight"``
     or ``"grad_input"``: the cell is one of that gradient's, not of the output) and
-    ``channels`` ([filter, input channel] of that gradient's cell).
+    ``channels`` ([filter, input channel] of that gradient's cell). A ``class`` question (what
+    a network says about an image) has no layer: its settings are ``probabilities``,
+    ``class_names`` and ``class_index`` (the predicted class's index).
 
     ``asks``: one of :data:`ASKS`. ``answer``: a tuple of ints for ``output_shape`` ((H, W) or
     (C, H, W)), ``receptive_field`` ((h, w) of the field, or the box (top, left, bottom,
     right) of the input pixels the unit at ``cell`` sees) and ``winner`` (the input cell, row
     and column); an int for ``parameters`` and ``multiply_adds``; a float for ``cell`` (shown
-    to ``decimals`` decimals, checked to one unit of the last of them).
+    to ``decimals`` decimals, checked to one unit of the last of them); the predicted class's
+    name for ``class``.
+
+    Counting: ``cell``, ``answer`` and ``mistakes`` hold positions as PyTorch indexes them,
+    from 0 (``cell`` = (0, 1) is the first row's second cell; the pages and the Practice
+    lessons index their grids with them). Every text a student reads — ``prompt``,
+    ``explanation``, ``answer_text``, the mistakes' words — counts rows, columns, channels and
+    filters from 1, as the pages do ("Output row 1, column 2"), and :func:`check` reads a
+    typed "row 1, column 2" the same way; an answer given as a tuple of ints counts from 0,
+    like ``answer``.
 
     ``mistakes``: (wrong answer, the mistake that gives it) pairs, so that ``check`` can name
     the mistake a wrong answer comes from.
@@ -57,8 +76,9 @@ class Question:
 
     @property
     def answer_text(self) -> str:
-        """The right answer as a page shows it: ``6 × 6``, ``1,234``, ``3.25``, ``row 1,
-        column 2``, ``rows 0–4, columns 2–6``."""
+        """The right answer as a page shows it, rows and columns counted from 1: ``6 × 6``,
+        ``1,234``, ``3.25``, ``row 1, column 2`` (for ``answer`` (0, 1)), ``rows 1–5, columns
+        3–7`` (for the box (0, 2, 4, 6)), a class's name."""
         return answer_text(self.asks, self.answer, self.decimals, self.cell)
 
     def details(self) -> str:
@@ -120,18 +140,21 @@ def value_text(value: float, decimals: int) -> str:
 
 
 def answer_text(asks: str, answer, decimals: int = 2, cell=None) -> str:
+    """``answer`` (positions counted from 0) as the student reads it (counted from 1)."""
     if asks == "output_shape":
         return shape_text(answer)
     if asks in ("parameters", "multiply_adds"):
         return f"{answer:,}"
     if asks == "cell":
         return value_text(answer, decimals)
+    if asks == "class":
+        return str(answer)
     if asks == "winner":
-        return f"row {answer[0]}, column {answer[1]}"
+        return f"row {answer[0] + 1}, column {answer[1] + 1}"
     if len(answer) == 2:  # a receptive field's size
         return shape_text(answer)
     top, left, bottom, right = answer
-    return f"rows {top}–{bottom}, columns {left}–{right}"
+    return f"rows {top + 1}–{bottom + 1}, columns {left + 1}–{right + 1}"
 
 
 def _grid_lines(grid, decimals: int = 4) -> list[str]:
@@ -144,21 +167,22 @@ def _channels(name: str, values, label: str) -> list[str]:
     """A [C, H, W] grid channel by channel (one channel: no channel label)."""
     lines = []
     for c, grid in enumerate(values):
-        lines.append(f"{name}" + (f", {label} {c}:" if len(values) > 1 else ":"))
+        lines.append(f"{name}" + (f", {label} {c + 1}:" if len(values) > 1 else ":"))
         lines += _grid_lines(grid)
     return lines
 
 
 def details(question: Question) -> str:
     """The numbers a value question is about, as text (empty for a question without them):
-    the input, the weight, the bias and the gradient from above, grid by grid."""
+    the input, the weight, the bias and the gradient from above, grid by grid (channels and
+    filters counted from 1)."""
     s = question.settings
     lines: list[str] = []
     if s.get("input") is not None:
         lines += _channels("Input", s["input"], "channel")
     if s.get("weight") is not None:
         for o, filt in enumerate(s["weight"]):
-            lines += _channels(f"Weight of filter {o}", filt, "input channel")
+            lines += _channels(f"Weight of filter {o + 1}", filt, "input channel")
     if s.get("bias_values") is not None:
         bias = ", ".join(format_number(float(v)) for v in s["bias_values"])
         lines.append(f"Bias: {bias}")

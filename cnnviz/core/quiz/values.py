@@ -154,7 +154,8 @@ def cell_question(
     decimals: int = 2,
     topic: str = "",
 ) -> Question:
-    """What is output cell ``cell`` = (row, col) of output channel ``channel``? ``layer`` is
+    """What is output cell ``cell`` = (row, col) of output channel ``channel`` (both counted
+    from 0; the texts count from 1)? ``layer`` is
     Conv2d (``weight`` [C_out, C_in/groups, kh, kw], ``bias_values`` [C_out] or None with
     ``bias=False``), MaxPool2d or AvgPool2d; ``input`` is [C, H, W]."""
     kwargs = ordered(kwargs)
@@ -184,8 +185,8 @@ def cell_question(
     else:
         mistakes = _pool_mistakes(layer, kwargs, x, plan, row, col, channel, value)
         window = "its window of the input"
-    where = f"row {row}, column {col}" + (
-        f" of output channel {channel}" if plan.output.shape[0] > 1 else ""
+    where = f"row {row + 1}, column {col + 1}" + (
+        f" of output channel {channel + 1}" if plan.output.shape[0] > 1 else ""
     )
     kept = unique(
         [(round(w, 9), t) for w, t in mistakes if abs(w - value) > 10.0 ** (-decimals) * 1.5]
@@ -205,10 +206,15 @@ def cell_question(
     )
 
 
+def _start(index: int, stride: int, pad: int) -> str:
+    """Where the window of output ``index`` (from 0) starts, as arithmetic counted from 1."""
+    return f"({index + 1} − 1) × {stride} − {pad} + 1 = {index * stride - pad + 1}"
+
+
 def winner_question(kwargs: dict, input, cell, channel: int = 0, topic: str = "") -> Question:
     """Which input cell wins the max-pooling window of output ``cell`` = (row, col)? The
-    answer is the input's (row, col); among equal values PyTorch takes the first in reading
-    order (row by row)."""
+    answer is the input's (row, col), counted from 0 (the texts count from 1); among equal
+    values PyTorch takes the first in reading order (row by row)."""
     kwargs, channel = ordered(kwargs), int(channel)
     x = np.asarray(input, dtype=np.float64)
     plan = pool_plan(MAX_POOL, kwargs, x)
@@ -226,11 +232,10 @@ def winner_question(kwargs: dict, input, cell, channel: int = 0, topic: str = ""
         for (_, r, c), v, pad in zip(step.cells, step.values, step.is_padding)
         if not pad and v == step.value and (r - ph, c - pw) != answer
     )
-    top, left = row * plan.stride[0] - ph, col * plan.stride[1] - pw
     return Question(
         prompt=f"{layer_text(MAX_POOL, kwargs)} takes {input_text(list(x.shape))}. Which input "
-        f"cell wins the window of output row {row}, column {col}"
-        + (f" (channel {channel})" if x.shape[0] > 1 else "")
+        f"cell wins the window of output row {row + 1}, column {col + 1}"
+        + (f" (channel {channel + 1})" if x.shape[0] > 1 else "")
         + "? (row, column of the input)",
         settings={
             "layer": MAX_POOL,
@@ -241,8 +246,9 @@ def winner_question(kwargs: dict, input, cell, channel: int = 0, topic: str = ""
         },
         asks="winner",
         answer=answer,
-        explanation=f"The window starts at input row {top}, column {left} (output cell × "
-        f"stride − padding): {step.expression()}, found at row {answer[0]}, column {answer[1]}.",
+        explanation=f"The window starts at input row {_start(row, plan.stride[0], ph)}, column "
+        f"{_start(col, plan.stride[1], pw)} ((output row or column − 1) × stride − padding + "
+        f"1): {step.expression()}, found at row {answer[0] + 1}, column {answer[1] + 1}.",
         cell=(row, col),
         topic=topic,
         mistakes=ties,

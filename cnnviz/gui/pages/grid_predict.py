@@ -245,11 +245,11 @@ class PredictingGridPage(GridLessonPage):
             self.prediction_box.click(answer)
 
     def clicked_answer(self, channel: int, row: int, col: int) -> str | None:
-        """The answer a click on the padded input grid gives (the input's row and column),
-        None for a padding cell."""
+        """The answer a click on the padded input grid gives (the input's row and column,
+        typed as the student would: counted from 1), None for a padding cell."""
         plan = getattr(self.plan, "forward", self.plan)  # (the Backward page's pooling)
         top, left = tuple(getattr(plan, "padding", (0, 0)))[:2]
         _, height, width = self.inputs.shape
         if not (0 <= row - top < height and 0 <= col - left < width):
             return None
-        return f"{row - top}, {col - left}"
+        return f"{row - top + 1}, {col - left + 1}"

@@ -2,17 +2,16 @@
 before the forward pass shows; and which input pixels a clicked unit sees, answered by
 clicking the two corners of its field on the input, before its field and arithmetic show.
 
-The field questions are the quiz engine's (:func:`cnnviz.core.quiz.receptive_field_question`,
-its stack read off the trace's nodes); what the network says is read off the trace in hand
-(no forward pass on the GUI thread)."""
+Both questions are the quiz engine's: :func:`cnnviz.core.quiz.class_question` from the
+probabilities of the trace in hand (no forward pass on the GUI thread), and
+:func:`cnnviz.core.quiz.receptive_field_question`, its stack read off the trace's nodes. A
+clicked corner is answered as typed, counted from 1 like the question's words."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
-from cnnviz.core.quiz import check, receptive_field_question
+from cnnviz.core.quiz import class_question, receptive_field_question
 from cnnviz.gui.pages.predict_controller import PredictController, short_prompt
 from cnnviz.gui.widgets.prediction_box import PredictionBox
 
@@ -20,44 +19,6 @@ WINDOW_KINDS = {"conv": "Conv2d", "max_pool": "MaxPool2d", "avg_pool": "AvgPool2
 PASS_KINDS = ("activation", "batch_norm", "dropout", "identity")
 CLICK_CORNERS = "Click the first and the last input pixel it sees (two corners) on the input."
 HELD = "Predict first: the answer shows once you have predicted it (or pressed Show me)."
-
-
-@dataclass(frozen=True)
-class ClassQuestion:
-    """What the network will say about the drawing: its top class (a name, or its index)."""
-
-    prompt: str
-    answer: str
-    index: int
-    explanation: str
-    asks: str = "class"
-
-    @property
-    def answer_text(self) -> str:
-        return self.answer
-
-    def check(self, text) -> tuple[bool, str]:
-        given = str(text).strip().lower()
-        right = given in (self.answer.lower(), str(self.index))
-        head = "Right" if right else f"Not quite: you said {str(text).strip()!r}"
-        return right, f"{head}. {self.explanation}"
-
-
-def class_question(probabilities, class_names) -> ClassQuestion:
-    """The network's answer for this drawing, from its probabilities (top two said)."""
-    order = np.argsort(probabilities)[::-1]
-
-    def name(i):
-        return class_names[i] if i < len(class_names) else str(i)
-
-    top, second = int(order[0]), int(order[1]) if len(order) > 1 else int(order[0])
-    return ClassQuestion(
-        "What will the network say this drawing is?",
-        name(top),
-        top,
-        f"The network says {name(top)}: {100 * probabilities[top]:.1f}% "
-        f"(next, {name(second)}: {100 * probabilities[second]:.1f}%).",
-    )
 
 
 def field_stack(trace, index: int) -> list[dict] | None:
@@ -98,18 +59,12 @@ def field_stack(trace, index: int) -> list[dict] | None:
     return stack or None
 
 
-def _check(question, answer):
-    return (
-        question.check(answer) if isinstance(question, ClassQuestion) else check(question, answer)
-    )
-
-
 class TracePrediction:
     """The Trace page's "Predict first"; ``box`` sits above the network's maps."""
 
     def __init__(self, page):
         self.page = page
-        self.predict = PredictController(_check)
+        self.predict = PredictController()
         self.box = PredictionBox()
         self.box.answered.connect(lambda text: self._after(self.predict.answer(text)))
         self.box.shown.connect(lambda: self._after(self.predict.show_me()))
@@ -146,13 +101,13 @@ class TracePrediction:
         if not self.predict.holds("field"):
             return False
         if index == 0 and row is not None:
-            self.corners.append((row, col))
+            self.corners.append((row + 1, col + 1))  # as the question counts: from 1
             if len(self.corners) == 2:  # in either order
                 (r1, c1), (r2, c2) = self.corners
                 self.box.click(f"{min(r1, r2)}, {min(c1, c2)}, {max(r1, r2)}, {max(c1, c2)}")
             else:
                 self.box.click_hint.setText(
-                    f"First corner: row {row}, column {col}. Now the other."
+                    f"First corner: row {row + 1}, column {col + 1}. Now the other."
                 )
         return True
 
