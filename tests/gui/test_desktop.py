@@ -296,9 +296,9 @@ def test_every_control_has_a_tooltip(main_window):
             if not isinstance(widget, kinds) or widget.parent() is None:
                 continue
             if isinstance(
-                widget.parent(), (QComboBox, QAbstractSpinBox, QTabBar)
+                widget.parent(), (QComboBox, QAbstractSpinBox, QTabBar, QLineEdit)
             ) or widget.objectName().startswith("qt_"):
-                continue  # Qt's own parts: a box's line edit, scroll arrows, corner buttons
+                continue  # Qt's own parts: a box's line edit, scroll arrows, a clear button
             if not widget.toolTip():
                 label = getattr(widget, "text", lambda: "")() or widget.objectName()
                 missing.append(f"{type(page).__name__}: {type(widget).__name__} {label!r}")

@@ -58,6 +58,9 @@ class PredictionBox(QFrame):
         named(self.prompt, "arithmetic")  # the lesson's large, framed type
         self.field = QLineEdit()
         self.field.setPlaceholderText("Your answer")
+        self.field.setToolTip(
+            "Type your prediction and press Enter: a size as 6 × 6 (or 6x6), a number as shown"
+        )
         self.field.setClearButtonEnabled(True)
         self.field.returnPressed.connect(self._on_check)
         self.click_hint = QLabel()
