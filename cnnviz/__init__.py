@@ -1,3 +1,3 @@
 """cnnviz: a desktop app that teaches convolutional neural networks."""
 
-__version__ = "0.2.0"
+__version__ = "0.3.0"
