@@ -9,8 +9,8 @@ import re
 from .question import Question, answer_text
 
 # words and marks that may stand between the numbers of a typed list: "6x6", "6 × 6",
-# "(1, 2)", "row 1 col 2", "rows 1 to 5, columns 3–7" (a range: a word or an en dash, never
-# a hyphen, which is a minus sign)
+# "(1, 2)", "row 1 col 2", "rows 1 to 5, columns 3–7" (a range: a word, a dash, or a hyphen
+# between two numbers, see _RANGE_HYPHEN)
 _SEPARATORS = re.compile(
     r"rows?|columns?|cols?|by|and|to|through|from|height|width|[x×X*,;:()\[\]{}–—/|]",
     re.IGNORECASE,
@@ -18,6 +18,9 @@ _SEPARATORS = re.compile(
 # a whole number; a minus (or "−") right before it is its sign where it does not follow a
 # digit (at the start, or after a separator): "-1, 0", "(−1,2)", "6 x -6"
 _WHOLE = re.compile(r"(?<!\d)[-−](?=\d)\d+|\d+")
+# a hyphen between two digits, touching both ("1-5") or spaced on both sides ("1 - 5"), is a
+# range as students type it; spaced on one side only it is the next number's sign ("-3 -3")
+_RANGE_HYPHEN = re.compile(r"(?<=\d)(?:-|\s+-\s+)(?=\d)")
 _LABELS = re.compile(r"\b(rows?|col(?:umn)?s?)\b", re.IGNORECASE)
 _MINUS = str.maketrans({"−": "-", "–": "-", "—": "-"})
 
@@ -59,6 +62,7 @@ def parse_whole_numbers(text: str, asks: str, count: int) -> tuple[int, ...]:
     ``count`` is how many the question wants). A minus sign before a number makes it
     negative; a box typed as "rows 1 to 5, columns 3 to 7" comes back as its corners (1, 3,
     5, 7)."""
+    text = _RANGE_HYPHEN.sub(" to ", text)
     values = [int(m.group().replace("−", "-")) for m in _WHOLE.finditer(text)]
     rest = _SEPARATORS.sub(" ", _WHOLE.sub(" ", text))
     if not values or rest.strip():
