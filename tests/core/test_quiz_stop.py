@@ -114,3 +114,50 @@ def test_a_generated_question_is_a_quiz_stop_with_its_own_prompt_answer_and_arit
     broken = {"caption": "q", "page": "Convolution", "quiz": {"question": {"asks": "cell"}}}
     with pytest.raises(LessonError, match="stop 1 is damaged: its quiz question cannot be read"):
         read_file(deck_file(tmp_path, [broken]))
+
+
+def test_the_lecture_decks_written_answers_are_what_pytorch_computes():
+    """The four questions' answers are typed in the deck: each is checked against torch run on
+    the stop's own lesson (or, for the 1×1 saving, the question's layers)."""
+    import re
+
+    import torch
+    from torch import nn
+    from torch.utils.flop_counter import FlopCounterMode
+
+    from cnnviz.core.models import build
+
+    def numbers(text):
+        return [int(n.replace(",", "")) for n in re.findall(r"\d[\d,]*", text)]
+
+    asked = {s.lesson.page: s for s in lecture_deck().stops if s.quiz is not None}
+    conv = asked["Convolution"].lesson.state
+    x = torch.tensor(conv["inputs"], dtype=torch.float32)[None]
+    w = torch.tensor(conv["kernels"], dtype=torch.float32)[None]
+    out = torch.nn.functional.conv2d(x, w, stride=conv["stride"], padding=conv["padding"])
+    assert numbers(asked["Convolution"].quiz.answer) == list(out.shape[2:])
+
+    pool = asked["Pooling"].lesson.state
+    x = torch.tensor(pool["inputs"], dtype=torch.float32)[None]
+    out = torch.nn.functional.max_pool2d(x, pool["kernel"], pool["stride"])
+    assert numbers(asked["Pooling"].quiz.answer) == out.flatten().int().tolist()
+
+    model = build(asked["Architecture"].lesson.state["model"])
+    seen = []
+    model.fc.register_forward_hook(lambda m, inputs, out: seen.append(inputs[0].shape[1]))
+    model(torch.zeros(1, 1, 28, 28))
+    assert numbers(asked["Architecture"].quiz.answer) == seen == [320]
+
+    def multiplications(*layers):
+        with FlopCounterMode(display=False) as flops:
+            nn.Sequential(*layers)(torch.zeros(1, 192, 28, 28, device="meta"))
+        return flops.get_total_flops() // 2
+
+    without = multiplications(nn.Conv2d(192, 32, 5, padding=2, bias=False, device="meta"))
+    with_1x1 = multiplications(
+        nn.Conv2d(192, 16, 1, bias=False, device="meta"),
+        nn.Conv2d(16, 32, 5, padding=2, bias=False, device="meta"),
+    )
+    said = numbers(asked["Grouped convolution"].quiz.answer)
+    assert said[:2] == [without, with_1x1]
+    assert f"{without / with_1x1:.1f}×" in asked["Grouped convolution"].quiz.answer

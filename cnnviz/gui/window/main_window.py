@@ -66,7 +66,8 @@ class MainWindow(QMainWindow):
         self.stack = PageStack()
         for number, entry in enumerate(PAGES, start=1):
             self.lessons.addItem(f"{number}  {entry.title}")
-            self.lessons.item(number - 1).setToolTip(f"{entry.title} lesson (Ctrl+{number})")
+            key = f" (Ctrl+{number})" if number <= 9 else ""  # Ctrl+10 is no key
+            self.lessons.item(number - 1).setToolTip(f"{entry.title} lesson{key}")
             self.stack.addWidget(LoadingPlaceholder(entry.title))
         central = QWidget()
         layout = QHBoxLayout(central)

@@ -61,7 +61,7 @@ class Menus:
         for number, entry in enumerate(w.entries, start=1):
             self.add(
                 lesson,
-                f"&{number} {entry.title}",
+                f"&{number} {entry.title}" if number <= 9 else f"{number} {entry.title}",
                 f"Ctrl+{number}" if number <= 9 else "",  # Ctrl+10 is no key
                 lambda _=False, e=entry: w.choose(e),
                 f"{entry.title} lesson",
