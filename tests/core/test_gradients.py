@@ -637,3 +637,24 @@ def test_the_documentation_example_runs():
     page = Path(__file__).resolve().parents[2] / "docs" / "library" / "gradients.md"
     result = doctest.testfile(str(page), module_relative=False, optionflags=doctest.ELLIPSIS)
     assert result.attempted >= 10 and result.failed == 0
+
+
+def test_a_nested_flush_of_denormals_leaves_its_callers_on():
+    """The training engine, attribution and the step's gradients flush denormals in their own
+    thread; one inside another must not turn the flush off for the rest of the outer one."""
+    import torch
+
+    from cnnviz.core.denormals import denormals_flushed
+
+    def flushed() -> bool:  # whether a product that should be a denormal float32 comes out 0
+        return (torch.tensor([1e-38]) * 1e-3).item() == 0.0
+
+    if not torch.set_flush_denormal(True):
+        pytest.skip("this CPU cannot flush denormals")
+    torch.set_flush_denormal(False)
+    assert not flushed()
+    with denormals_flushed():
+        with denormals_flushed():
+            assert flushed()
+        assert flushed()  # the inner use ended; the outer one still flushes
+    assert not flushed()

@@ -12,6 +12,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from cnnviz.core.denormals import denormals_flushed
 from cnnviz.core.inference import InputContract
 
 # captum warns each time it switches on gradients of an input it was given; ours never need
@@ -103,11 +104,10 @@ def evaluating(model: nn.Module) -> Iterator[nn.Module]:
     hundredfold (as the training engine does; the thread's setting is given back)."""
     was_training = model.training
     model.eval()
-    torch.set_flush_denormal(True)
     try:
-        yield model
+        with denormals_flushed():
+            yield model
     finally:
-        torch.set_flush_denormal(False)
         model.train(was_training)
 
 

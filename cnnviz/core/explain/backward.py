@@ -14,9 +14,6 @@ each reader sent back is not known there, so its units cannot be written out ter
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 import numpy as np
 import torch
 import torch.fx as fx
@@ -51,18 +48,6 @@ def check_target(target, classes: int) -> int:
     if not 0 <= int(target) < classes:
         raise ValueError(f"target must be a class number 0–{classes - 1}, got {target}")
     return int(target)
-
-
-@contextmanager
-def denormals_flushed() -> Iterator[None]:
-    """Denormal floats flushed to zero in this thread for the duration: tiny gradients must
-    not slow the CPU down a hundredfold (as the training engine and the attribution maps do;
-    the thread's setting is given back as they give it back)."""
-    torch.set_flush_denormal(True)
-    try:
-        yield
-    finally:
-        torch.set_flush_denormal(False)
 
 
 def loss_kind(out: torch.Tensor) -> str:

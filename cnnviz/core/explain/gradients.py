@@ -16,12 +16,13 @@ import numpy as np
 import torch
 from torch import nn
 
+from cnnviz.core.denormals import denormals_flushed
+
 from . import Trace
 from .backward import (
     NLL,
     RawBackward,
     check_target,
-    denormals_flushed,
     fx_backward,
     hooked_backward,
     loss_text,

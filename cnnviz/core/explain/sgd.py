@@ -12,7 +12,9 @@ import torch.nn.functional as F
 from torch import nn
 from torch.func import functional_call, grad, vmap
 
-from .backward import NLL, check_target, denormals_flushed, loss_kind, loss_of, normalised
+from cnnviz.core.denormals import denormals_flushed
+
+from .backward import NLL, check_target, loss_kind, loss_of, normalised
 
 
 def _numpy(t: torch.Tensor) -> np.ndarray:

@@ -26,6 +26,7 @@ from torch import nn
 
 from cnnviz.core.data.loading import DatasetError
 from cnnviz.core.data.mnist import TensorDataset
+from cnnviz.core.denormals import denormals_flushed
 from cnnviz.core.inspect.failure import explain_forward_failure
 
 from . import events as ev
@@ -251,9 +252,11 @@ class Engine:
     # -- the run --------------------------------------------------------------------------------
     def run(self) -> dict:
         """Train until the last epoch or a stop; returns the history."""
-        # Tiny gradients must not slow the CPU down: flush denormals while training, in this
-        # thread only, and give the thread back as it was (the default, off).
-        torch.set_flush_denormal(True)
+        # tiny gradients must not slow the CPU down: denormals flushed in this thread only
+        with denormals_flushed():
+            return self._run()
+
+    def _run(self) -> dict:
         use_cpu_threads()
         self._snapshots.begin()
         try:
@@ -280,7 +283,6 @@ class Engine:
             self._fail(f"Training failed: {self._explain(exc)}")
         finally:
             self._stop_hooks.remove()
-            torch.set_flush_denormal(False)
             self._serve_snapshots(final=True)
         return self.history
 
