@@ -401,6 +401,8 @@ class LearnController:
         self.view.go_to_unit_step(lesson["step"])
 
     def lesson_title(self) -> str:
+        """A few words naming the clicked unit, counted from 1 as its arithmetic's title (the
+        lesson file's unit keeps 0-based indices)."""
         if self.selected is None:
             return "One step: the backward pass"
         label, channel, row, col = self.selected
