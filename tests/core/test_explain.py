@@ -241,7 +241,11 @@ def test_the_lecture_nets_flatten_and_probability_read_as_the_lecture_says():
     trace = trace_forward(model, image)
     e = trace.explain("reshape", 137)
     assert e.origin == (8, 2, 1)
-    assert "index 137 = channel 8, row 2, column 1 of relu (call 2), 20×4×4" in e.steps[0].text
+    # torch's index in brackets, the words counted from 1 as the grid lessons count
+    assert (
+        "reshape[137] = relu (call 2)[8, 2, 1] (channel 9, row 3, column 2 of its 20×4×4)"
+        in e.steps[0].text
+    )
     z = trace.logits.value.astype(np.float64)
     p = trace.explain("probabilities", 3)
     assert p.value == pytest.approx(np.exp(z[3]) / np.exp(z).sum(), rel=1e-5)

@@ -126,7 +126,9 @@ def test_the_loss_and_every_gradient_are_autograd_s(learn):
     from cnnviz.gui.pages.learn_walk import hover_text
 
     text = hover_text(back, 0, 0, 10, 12)
-    assert text.startswith(f"∂L/∂input[0, 10, 12] = {num(float(x.grad[0, 0, 10, 12]))}  ·")
+    # named as its arithmetic's title names it: counted from 1
+    grad = num(float(x.grad[0, 0, 10, 12]))
+    assert text.startswith(f"∂L/∂input · channel 1, row 11, column 13 = {grad}  ·")
     assert text.endswith(f"the unit is {num(float(x.detach()[0, 0, 10, 12]))}")
     assert back["layer_params"] == {
         "conv1": ["conv1.weight", "conv1.bias"],
@@ -287,3 +289,7 @@ def test_a_lesson_s_label_unit_and_steps_are_taken_once_its_gradients_are_in(lea
     assert controller.pending_lesson is None and controller.label == 2
     assert view.shown["select_unit"][:4] == (controller.node_index("fc"), 2, None, None)
     assert view.shown["go_to_unit_step"] == (1,) and view.shown["go_to_walk"] == (3,)
+    # the title counts from 1 as the page's words do; the lesson's unit stays 0-based
+    controller.clicked(controller.node_index("conv2"), 3, 2, 5)
+    assert controller.lesson_title() == "One step: ∂L/∂conv2, channel 4, row 3, column 6"
+    assert controller.unit_state(0) == (["conv2", 3, 2, 5], 0)

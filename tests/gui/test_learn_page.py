@@ -124,7 +124,7 @@ def test_a_convolution_s_terms_are_grids_and_open_on_the_backward_page(qtbot, ma
     # one output channel o: its ∂L/∂Y and the kernel from the unit's channel 3 to it
     out = next(o for o in range(20) if np.allclose(state["kernel"], weight[o, 3]))
     np.testing.assert_allclose(state["grad_out"], grads["conv2"][out], rtol=1e-4, atol=1e-9)
-    assert any(f"output channel {out}" in s.title for s in grids)
+    assert any(f"output channel {out + 1}: ∂L/∂Y[{out}]" in s.title for s in grids)  # from 1
     assert np.abs(grads["conv2"][out]).sum() > 0  # a channel the gradient flows through
 
 

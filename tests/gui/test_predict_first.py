@@ -326,6 +326,27 @@ def test_trace_field_corners_clicked_on_the_input(qtbot, main_window):
     assert "✘" in prediction.box.verdict.text()
 
 
+def test_trace_unit_title_and_field_question_name_the_same_row_and_column(qtbot, main_window):
+    """On one screen: the clicked unit's title, the lesson title, its field question and its
+    field's words all count from 1 (the unit's indices stay 0-based)."""
+    import re
+
+    from test_trace_page import click
+
+    page = traced_page(main_window, qtbot)
+    page.predicting.box.shown.emit()  # Show me: the class
+    click(qtbot, page, "conv2", 3, 2, 5)
+    question = page.predicting.predict.question
+    page.predicting.box.shown.emit()  # Show me: the field and the arithmetic
+    title = page.arithmetic.heading.text()
+    asked = re.search(r"row (\d+), column (\d+)", question.prompt).groups()
+    named = re.search(r"conv2 · channel 4, row (\d+), column (\d+) = ", title).groups()
+    assert asked == named == ("3", "6")
+    assert page.lesson_title() == "Trace: conv2, channel 4, row 3, column 6"
+    assert question.answer_text in page.arithmetic.field.text()  # "rows 5–18, columns 11–24"
+    assert page.lesson_state()["unit"] == ["conv2", 3, 2, 5]
+
+
 # -- Grouped ---------------------------------------------------------------------------------
 def test_grouped_asks_weights_then_multiplications(main_window):
     from cnnviz.gui.pages.grouped_page import GroupedPage

@@ -106,7 +106,8 @@ def test_click_a_convolution_unit(qtbot, trace):
     assert (e.layer, e.channel, e.row, e.col) == ("conv2", 3, 2, 5)
     assert e.value == pytest.approx(float(node.value[3, 2, 5]))
     assert len(e.partials) == 10 and sum(e.partials) + e.bias == pytest.approx(e.value, abs=1e-4)
-    assert trace.arithmetic.heading.text().startswith("conv2 · channel 3, row 2, column 5 = ")
+    # the title counts from 1, as the grid lessons and the quiz do; the unit stays 0-based
+    assert trace.arithmetic.heading.text().startswith("conv2 · channel 4, row 3, column 6 = ")
     # the step bar walks the 10 input channels, then the bias
     assert trace.arithmetic.step_bar.count == 11
     trace.next_step()
@@ -122,7 +123,7 @@ def test_click_a_convolution_unit(qtbot, trace):
     assert outlined(trace, 0, 0, (4, 10, 18, 24))
     relu = trace.trace.index("relu")
     assert all(outlined(trace, relu, ch, (2, 5, 7, 10)) for ch in range(10))
-    assert "rows 4–17, columns 10–23" in trace.arithmetic.field.text()
+    assert "rows 5–18, columns 11–24" in trace.arithmetic.field.text()  # pixels 4–17: from 1
 
 
 def test_click_a_relu_and_a_pooling_unit(qtbot, trace):
@@ -149,7 +150,7 @@ def test_click_a_relu_and_a_pooling_unit(qtbot, trace):
 def test_click_a_flattened_entry_a_logit_and_a_probability(qtbot, trace):
     click(qtbot, trace, "reshape", 137)
     assert trace.arithmetic.text.text().startswith(
-        "index 137 = channel 8, row 2, column 1 of relu (call 2), 20×4×4"
+        "reshape[137] = relu (call 2)[8, 2, 1] (channel 9, row 3, column 2 of its 20×4×4)"
     )
     relu2 = trace.trace.index("relu (call 2)")
     assert outlined(trace, relu2, 8, (2, 1, 3, 2))
@@ -184,7 +185,7 @@ def test_inception_branches_and_the_concatenation(qtbot, trace):
     click(qtbot, trace, "incept1.cat", 20, 4, 4)  # channels 16–39 come from the 5×5 branch
     e = trace.arithmetic.explanation
     assert e.source == "incept1.branch5x5_2" and e.origin == (4, 4, 4)
-    assert "channel 20 of incept1.cat is channel 4 of incept1.branch5x5_2" in (
+    assert "channel 21 of incept1.cat is channel 5 of incept1.branch5x5_2" in (
         trace.arithmetic.text.text()
     )
     # the 5×5 branch's field: 14×14 input pixels; the 1×1 branch's only 6×6
@@ -228,10 +229,11 @@ def test_hover_shows_the_value_and_outlines_the_field(qtbot, trace):
     view.centerOn(scene)
     point = view.mapFromScene(scene)
     qtbot.mouseMove(view.viewport(), QPoint(point.x(), point.y()))
-    qtbot.waitUntil(lambda: trace.hover_label.text().startswith("conv1 [4, 10, 11] = "))
+    hovered = "conv1 · channel 5, row 11, column 12 = "  # as the unit's title: from 1
+    qtbot.waitUntil(lambda: trace.hover_label.text().startswith(hovered))
     value = float(trace.trace.node("conv1").value[4, 10, 11])
     assert f"{value:.4g}".replace("-", "−")[:5] in trace.hover_label.text()
-    assert "rows 10–14, columns 11–15" in trace.hover_label.text()
+    assert "rows 11–15, columns 12–16" in trace.hover_label.text()
     assert not view._outlines["hovered"].path().isEmpty()
 
 
@@ -405,7 +407,7 @@ def test_the_trace_page_round_trips_its_lesson_through_a_file(
         "scale": "network",
         "evidence": "",
     }
-    assert trace.lesson_title() == "Trace: conv2, channel 3, row 2, column 5"
+    assert trace.lesson_title() == "Trace: conv2, channel 4, row 3, column 6"
     assert trace.step_count() == 11  # the arithmetic is a step-through an animation shows
     trace.go_to_step(10)
     assert "(bias)" in trace.arithmetic.text.text()

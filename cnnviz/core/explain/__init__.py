@@ -26,7 +26,7 @@ from .fields import (
     unit_region,
 )
 from .graph import TraceError, TraceNode, trace_graph
-from .units import ExplainStep, UnitExplanation, explain, num
+from .units import ExplainStep, UnitExplanation, explain, num, unit_words
 
 
 @dataclass
@@ -193,6 +193,7 @@ __all__ = [
     "gradients",
     "layer_fields",
     "losses",
+    "unit_words",
     "num",
     "receptive_field",
     "sgd_step",

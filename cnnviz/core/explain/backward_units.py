@@ -32,7 +32,7 @@ from .graph import (
     SOFTMAX,
     TraceNode,
 )
-from .units import ExplainStep, _avg_divisor, _pad, num
+from .units import ExplainStep, _avg_divisor, _pad, num, unit_words
 
 if TYPE_CHECKING:
     from .gradients import BackwardTrace
@@ -46,7 +46,8 @@ _CHECK = 1e-4  # a rule's sum must equal autograd's to this, relative to its ter
 class GradientTerm:
     """One term ∂L/∂y_j · ∂y_j/∂x_i: the unit y_j it comes through (``layer``: the reading
     node's label, or ``"loss"``; ``row``/``col`` None for a vector's entry), its two factors
-    and their product. ``exact_rule`` False: autograd's sum over that reader, not one unit."""
+    and their product. ``exact_rule`` False: autograd's sum over that reader, not one unit.
+    ``channel``, ``row`` and ``col`` are 0-based indices (a term is named ``conv2[3, 2, 5]``)."""
 
     layer: str
     channel: int | None
@@ -65,7 +66,9 @@ class GradientTerm:
 class GradientExplanation:
     """∂L/∂ one unit (of a node's output, or of a parameter), its terms largest first (they
     sum to ``value``), the rule of each reader in words and numbers, and for each reader the
-    units of its output the gradient depends on (``depends_on``, to outline them)."""
+    units of its output the gradient depends on (``depends_on``, to outline them).
+    ``channel``, ``row`` and ``col`` are torch's 0-based indices; the texts count channels,
+    rows and columns from 1 in words and keep 0-based Python indexing (``∂L/∂x[2, 4, 5]``)."""
 
     layer: str
     kind: str
@@ -91,9 +94,11 @@ class GradientExplanation:
         return float(math.fsum(t.contribution for t in self.terms))
 
     def where(self) -> str:
+        """The unit's title: a map's unit in words counted from 1 (``channel``, ``row`` and
+        ``col`` stay 0-based indices), a vector's entry as torch indexes it (``∂L/∂fc1[3]``)."""
         if self.row is None:
             return f"∂L/∂{self.layer}[{self.channel}]"
-        return f"∂L/∂{self.layer} · channel {self.channel}, row {self.row}, column {self.col}"
+        return f"∂L/∂{self.layer} · {unit_words(self.channel, self.row, self.col)}"
 
 
 def _unit(node: TraceNode, channel, row, col) -> tuple:
@@ -288,7 +293,7 @@ def _moved_rule(bt: BackwardTrace, parent: TraceNode, child: TraceNode, u: tuple
     if child.kind == RESHAPE:
         flat = int(np.ravel_multi_index(u, parent.shape))
         at = tuple(int(i) for i in np.unravel_index(flat, child.shape))
-        how = f"the same number at {at} of {child.label}"
+        how = f"the same number at {child.label}{list(at)}"
     elif child.kind == CAT:
         if child.parents.count(parent.index) != 1:
             return None
@@ -296,7 +301,7 @@ def _moved_rule(bt: BackwardTrace, parent: TraceNode, child: TraceNode, u: tuple
             bt.trace.nodes[i].shape[0] for i in child.parents[: child.parents.index(parent.index)]
         )
         at = (u[0] + offset,) + u[1:]
-        how = f"channel {u[0]} is channel {u[0] + offset} of the concatenation"
+        how = f"channel {u[0] + 1} is channel {u[0] + offset + 1} of the concatenation"
     else:
         if parent.shape != child.shape:
             return None
@@ -457,7 +462,7 @@ def _grid_steps(result: GradientExplanation, child: TraceNode, grids) -> None:
         total = _running(result) + part
         result.steps.append(
             ExplainStep(
-                f"{child.label}, output channel {o}: ∂L/∂Y × kernel",
+                f"{child.label}, output channel {o + 1}: ∂L/∂Y[{o}] × kernel",
                 f"Σ (∂L/∂Y[{o}] where it reads x × W[{o}]) = {num(part)}; sum so far {num(total)}",
                 window,
                 kinds,

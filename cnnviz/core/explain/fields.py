@@ -106,8 +106,10 @@ class ReceptiveField:
         return self.right - self.left
 
     def describe(self) -> str:
+        """The field in words, its rows and columns counted from 1 as the grid lessons count
+        (``top``, ``left``, ``bottom`` and ``right`` stay 0-based pixel indices)."""
         where = (
-            f"rows {self.top}–{self.bottom - 1}, columns {self.left}–{self.right - 1} "
+            f"rows {self.top + 1}–{self.bottom}, columns {self.left + 1}–{self.right} "
             f"({self.height}×{self.width} pixels)"
         )
         if self.size is None or self.jump is None:

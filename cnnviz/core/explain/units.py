@@ -46,6 +46,17 @@ def num(value: float) -> str:
     return f"{v:.4g}".replace("-", "−")
 
 
+def unit_words(channel: int, row: int | None = None, col: int | None = None) -> str:
+    """A unit's place as a student reads it, counted from 1 as the grid lessons and the quiz
+    count: ``unit_words(3, 2, 5)`` is ``"channel 4, row 3, column 6"`` (``row`` None: only the
+    channel). ``channel``, ``row`` and ``col`` are torch's 0-based indices; a text written as
+    Python indexing (``conv2[3, 2, 5]``) keeps them as they are."""
+    where = f"channel {int(channel) + 1}"
+    if row is None:
+        return where
+    return f"{where}, row {int(row) + 1}, column {int(col) + 1}"
+
+
 def signed_sum(values) -> str:
     """``a + b − c`` for a list of numbers."""
     text = ""
@@ -75,7 +86,9 @@ class ExplainStep:
 
 @dataclass
 class UnitExplanation:
-    """A unit's value and how it is computed from the layer before."""
+    """A unit's value and how it is computed from the layer before. ``channel``, ``row`` and
+    ``col`` are torch's 0-based indices; the texts (``where()``, the steps' titles and words)
+    count channels, rows and columns from 1, and keep 0-based Python indexing (``w[3, 17]``)."""
 
     layer: str
     kind: str
@@ -94,9 +107,11 @@ class UnitExplanation:
     receptive_field: Any = None  # the ReceptiveField, attached by Trace.explain
 
     def where(self) -> str:
+        """The unit's title: a map's unit in words counted from 1 (``channel``, ``row`` and
+        ``col`` stay 0-based indices), a vector's entry as torch indexes it (``fc1[3]``)."""
         if self.row is None:
             return f"{self.layer}[{self.channel}]"
-        return f"{self.layer} · channel {self.channel}, row {self.row}, column {self.col}"
+        return f"{self.layer} · {unit_words(self.channel, self.row, self.col)}"
 
 
 def _pad(plane: np.ndarray, pad, mode: str = "zeros", fill: float = 0.0):
@@ -290,7 +305,7 @@ def _adaptive(nodes, node, r: UnitExplanation) -> None:
     if node.kind == ADAPTIVE_MAX:
         at = np.unravel_index(int(np.argmax(window)), window.shape)
         winner = (int(at[0]), int(at[1]))
-        text = f"max of rows {r0}–{r1 - 1}, columns {c0}–{c1 - 1} = {num(window.max())}"
+        text = f"max of rows {r0 + 1}–{r1}, columns {c0 + 1}–{c1} = {num(window.max())}"
         r.steps.append(
             ExplainStep(
                 "Adaptive max pooling", text, window, winner=winner, total=float(window.max())
@@ -298,7 +313,7 @@ def _adaptive(nodes, node, r: UnitExplanation) -> None:
         )
         return
     text = (
-        f"average of rows {r0}–{r1 - 1}, columns {c0}–{c1 - 1}: {num(window.sum())} ÷ "
+        f"average of rows {r0 + 1}–{r1}, columns {c0 + 1}–{c1}: {num(window.sum())} ÷ "
         f"{window.size} = {num(window.mean())}"
     )
     r.steps.append(
@@ -386,8 +401,9 @@ def _cat(nodes, node, r: UnitExplanation) -> None:
             r.steps.append(
                 ExplainStep(
                     "Concatenation of the channels",
-                    f"channel {r.channel} of {node.label} is channel {inner} of {parent.label} "
-                    f"(channels {offset}–{offset + n - 1} come from it): {num(r.value)}",
+                    f"channel {r.channel + 1} of {node.label} is channel {inner + 1} of "
+                    f"{parent.label} (channels {offset + 1}–{offset + n} come from it): "
+                    f"{num(r.value)}",
                     total=r.value,
                 )
             )
@@ -404,15 +420,20 @@ def _reshape(nodes, node, r: UnitExplanation) -> None:
     )
     origin = np.unravel_index(flat, parent.shape)
     r.origin = tuple(int(i) for i in origin)
+    shape = parent.describe_shape()
+    here = f"{node.label}[{flat}]"
+    if node.is_map:  # a reshape into maps: the unit as it is clicked
+        here = (
+            f"{node.label}[{r.channel}, {r.row}, {r.col}] ({unit_words(r.channel, r.row, r.col)})"
+        )
     if parent.is_map:
-        c, row, col = r.origin
-        where = f"channel {c}, row {row}, column {col}"
+        where = f"{parent.label}{list(r.origin)} ({unit_words(*r.origin)} of its {shape})"
     else:
-        where = f"entry {r.origin[0]}"
+        where = f"{parent.label}[{r.origin[0]}] (entry {r.origin[0] + 1} of its {shape})"
     r.steps.append(
         ExplainStep(
             "Flatten (a new shape, the same numbers)",
-            f"index {flat} = {where} of {parent.label}, {parent.describe_shape()}: {num(r.value)}",
+            f"{here} = {where}: {num(r.value)}",
             total=r.value,
         )
     )
@@ -430,7 +451,7 @@ def _linear(nodes, node, r: UnitExplanation) -> None:
         total += float(terms[j])
         r.steps.append(
             ExplainStep(
-                f"Term {rank}: weight × input {int(j)}",
+                f"Term {rank}: weight × input x[{int(j)}]",
                 f"w[{r.channel}, {int(j)}] × x[{int(j)}] = {num(w[j])} × {num(x[j])} = "
                 f"{num(terms[j])}; sum so far {num(total)}",
                 total=total,

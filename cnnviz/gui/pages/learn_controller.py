@@ -19,6 +19,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from cnnviz.core.explain.units import unit_words
 from cnnviz.core.inference import MNIST_INFO, has_ink, prepare
 from cnnviz.core.model_source import ModelSource
 from cnnviz.gui.pages import learn_jobs
@@ -400,8 +401,10 @@ class LearnController:
         self.view.go_to_unit_step(lesson["step"])
 
     def lesson_title(self) -> str:
+        """A few words naming the clicked unit, counted from 1 as its arithmetic's title (the
+        lesson file's unit keeps 0-based indices)."""
         if self.selected is None:
             return "One step: the backward pass"
         label, channel, row, col = self.selected
-        where = f"channel {channel}" + (f", row {row}, column {col}" if row is not None else "")
+        where = unit_words(channel, row, col)
         return f"One step: ∂L/∂{label}, {where}"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from cnnviz.core.explain import num
+from cnnviz.core.explain import num, unit_words
 
 # how the gradient of a node's output is brought back from the node that reads it
 RULES = {
@@ -75,12 +75,14 @@ def walk_text(backward: dict, index: int, step: int, total: int) -> str:
 
 def hover_text(backward: dict, index: int, channel: int, row, col) -> str:
     """The hovered unit's gradient (the library's: the input's and the probabilities' too,
-    whose maps show their pixels and probabilities) and its value on the forward pass."""
+    whose maps show their pixels and probabilities) and its value on the forward pass, named
+    as its arithmetic's title names it (counted from 1; ``channel``, ``row``, ``col`` are
+    0-based)."""
     node = backward["trace"].nodes[index]
     grad = np.asarray(backward["explainer"].layers[node.label])
     value = backward["forward"].nodes[index].value
     at = (channel, row, col) if node.is_map else (channel,)
-    where = f"[{channel}, {row}, {col}]" if node.is_map else f"[{channel}]"
+    where = f" · {unit_words(channel, row, col)}" if node.is_map else f"[{channel}]"
     forward = float(value[at] if node.is_map else value.reshape(-1)[channel])
     gradient = float(grad[at] if node.is_map else grad.reshape(-1)[channel])
     return f"∂L/∂{node.label}{where} = {num(gradient)}  ·  the unit is {num(forward)}"

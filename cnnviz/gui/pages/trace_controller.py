@@ -17,6 +17,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from cnnviz.core.explain.units import unit_words
 from cnnviz.core.inference import MNIST_INFO, has_ink, prepare
 from cnnviz.core.model_source import ModelSource, default_source
 from cnnviz.gui.workers.draw_jobs import describe_model
@@ -291,11 +292,12 @@ class TraceController:
         return [label, *(None if v is None else int(v) for v in numbers)], step
 
     def lesson_title(self) -> str:
-        """A few words naming the clicked unit."""
+        """A few words naming the clicked unit, counted from 1 as its arithmetic's title (the
+        lesson file's unit keeps 0-based indices)."""
         if self.selected is None:
             return "Trace: the forward pass"
         label, channel, row, col = self.selected
-        where = f"channel {channel}" + (f", row {row}, column {col}" if row is not None else "")
+        where = unit_words(channel, row, col)
         return f"Trace: {label}, {where}"
 
     # -- evidence ------------------------------------------------------------------------------

@@ -304,7 +304,9 @@ class TracePage(Page):
         label, channel, _, _ = self.selected
         item = self.overview.items_by_node[self.trace.index(label)]
         if mode == "map" and item.node.is_map:
-            self.legend.set_range(item.scale_of("map", 0, channel), f"{label}, channel {channel}")
+            self.legend.set_range(
+                item.scale_of("map", 0, channel), f"{label}, channel {channel + 1}"
+            )
         else:
             self.legend.set_range(item.scale_of("layer", 0, None), label)
 

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from cnnviz.core.explain import num
+from cnnviz.core.explain import num, unit_words
 from cnnviz.gui.appearance import theme
 from cnnviz.gui.widgets.colour_legend import ColourLegend
 from cnnviz.gui.widgets.draw_canvas import DrawCanvas
@@ -160,9 +160,10 @@ def share_height(splitter, overview, arithmetic) -> None:
 
 
 def hover_text(trace, index: int, channel: int, row, col) -> str:
-    """What the hovered unit is: its value and the input pixels it sees."""
+    """What the hovered unit is: its value and the input pixels it sees, named as its
+    arithmetic's title names it (counted from 1; ``channel``, ``row``, ``col`` are 0-based)."""
     node = trace.nodes[index]
     value = node.value[channel, row, col] if node.is_map else node.value[channel]
-    where = f"[{channel}, {row}, {col}]" if node.is_map else f"[{channel}]"
+    where = f" · {unit_words(channel, row, col)}" if node.is_map else f"[{channel}]"
     field = trace.receptive_field(index, row, col, channel)
-    return f"{node.label} {where} = {num(float(value))}  ·  sees {field.describe()}"
+    return f"{node.label}{where} = {num(float(value))}  ·  sees {field.describe()}"

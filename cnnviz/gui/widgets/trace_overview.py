@@ -330,7 +330,7 @@ class NodeItem(QGraphicsItem):
             label = QGraphicsSimpleTextItem(self)
             self.labels.append(label)
         for i, label in enumerate(self.labels[: values.size]):
-            name = f"{names[i]}: " if names else f"{i}: "
+            name = f"{names[i]}: " if names else f"[{i}]: "  # torch's index, as the title
             v = float(values[i])
             text = f"{100 * v:.1f}%" if self.node.kind == "probabilities" else f"{v:.3g}"
             label.setText(f"{name}{text}")
