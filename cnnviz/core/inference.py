@@ -49,6 +49,19 @@ class InputContract:
         c, h, w = self.input_shape
         return f"{self.dataset}, {c}×{h}×{w}, {len(self.class_names)} classes"
 
+    def checked_pixels(self, image) -> np.ndarray:
+        """``image`` as a float32 ``[C, H, W]`` pixel image in [0, 1] (not normalised);
+        ValueError for another shape than :attr:`input_shape` or values outside [0, 1]."""
+        arr = np.asarray(image, dtype=np.float32)
+        if arr.shape != tuple(self.input_shape):
+            raise ValueError(
+                f"image must have the shape {list(self.input_shape)} (C, H, W), "
+                f"got {list(arr.shape)}"
+            )
+        if not np.isfinite(arr).all() or arr.min() < 0.0 or arr.max() > 1.0:
+            raise ValueError("image values must lie in [0, 1] (the pixel image, not normalised)")
+        return arr
+
 
 MNIST_INFO = InputContract()
 

@@ -26,13 +26,7 @@ def pixel_tensor(model: nn.Module, image: np.ndarray, info: InputContract) -> to
     """``image`` (``[C, H, W]`` in [0, 1], as ``info`` says) as a ``[1, C, H, W]`` float32
     tensor on the model's device, with gradients on; ValueError for another shape or for
     values outside [0, 1]."""
-    arr = np.asarray(image, dtype=np.float32)
-    if arr.shape != tuple(info.input_shape):
-        raise ValueError(
-            f"image must have the shape {list(info.input_shape)} (C, H, W), got {list(arr.shape)}"
-        )
-    if not np.isfinite(arr).all() or arr.min() < 0.0 or arr.max() > 1.0:
-        raise ValueError("image values must lie in [0, 1] (the pixel image, not normalised)")
+    arr = info.checked_pixels(image)
     x = torch.from_numpy(np.ascontiguousarray(arr))[None].to(device_of(model))
     return x.requires_grad_(True)  # captum would switch gradients on (with a warning)
 

@@ -31,13 +31,7 @@ _SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 def normalised(image, info) -> np.ndarray:
     """The pixel image ``[C, H, W]`` in [0, 1] as the model takes it: ``(x − mean) / std``.
     ValueError for another shape than ``info.input_shape`` or values outside [0, 1]."""
-    arr = np.asarray(image, dtype=np.float32)
-    if arr.shape != tuple(info.input_shape):
-        raise ValueError(
-            f"image must have the shape {list(info.input_shape)} (C, H, W), got {list(arr.shape)}"
-        )
-    if not np.isfinite(arr).all() or arr.min() < 0.0 or arr.max() > 1.0:
-        raise ValueError("image values must lie in [0, 1] (the pixel image, not normalised)")
+    arr = info.checked_pixels(image)
     return ((arr - np.float32(info.mean)) / np.float32(info.std)).astype(np.float32)
 
 

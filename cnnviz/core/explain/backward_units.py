@@ -96,7 +96,7 @@ class GradientExplanation:
     def where(self) -> str:
         """The unit's title: a map's unit in words counted from 1 (``channel``, ``row`` and
         ``col`` stay 0-based indices), a vector's entry as torch indexes it (``∂L/∂fc1[3]``)."""
-        if self.row is None:
+        if self.row is None or not isinstance(self.channel, int):  # a vector or a parameter
             return f"∂L/∂{self.layer}[{self.channel}]"
         return f"∂L/∂{self.layer} · {unit_words(self.channel, self.row, self.col)}"
 

@@ -52,7 +52,7 @@ def unit_words(channel: int, row: int | None = None, col: int | None = None) -> 
     channel). ``channel``, ``row`` and ``col`` are torch's 0-based indices; a text written as
     Python indexing (``conv2[3, 2, 5]``) keeps them as they are."""
     where = f"channel {int(channel) + 1}"
-    if row is None:
+    if row is None or col is None:
         return where
     return f"{where}, row {int(row) + 1}, column {int(col) + 1}"
 
