@@ -326,6 +326,57 @@ def test_trace_field_corners_clicked_on_the_input(qtbot, main_window):
     assert "✘" in prediction.box.verdict.text()
 
 
+def inception_net():
+    from cnnviz.models import build
+
+    return build("inception")
+
+
+def same_padding_net():
+    """A kernel of 4 padded "same": 1 row and column before, 2 after (asymmetric)."""
+    from torch import nn
+
+    return nn.Sequential(
+        nn.Conv2d(1, 4, 4, padding="same"), nn.ReLU(), nn.Flatten(), nn.Linear(4 * 28 * 28, 10)
+    )
+
+
+@pytest.mark.parametrize(
+    "make, layer, unit",
+    [
+        (inception_net, "incept1.cat", (20, 4, 4)),
+        (inception_net, "incept1.branch5x5_2", (3, 5, 6)),
+        (same_padding_net, "0", (1, 0, 27)),
+    ],
+    ids=["inception-cat", "inception-branch", "asymmetric-padding"],
+)
+def test_trace_asks_the_field_it_outlines_through_branches_and_any_padding(
+    qtbot, main_window, make, layer, unit
+):
+    """The field question's answer is the box the page outlines on the input, wherever the
+    unit is: inside or after an Inception block, behind asymmetric padding."""
+    from test_trace_page import click, outlined, use
+
+    page = traced_page(main_window, qtbot)
+    page.predicting.box.shown.emit()  # Show me: the class
+    use(page, qtbot, make)
+    if page.predicting.predict.holds("class"):
+        page.predicting.box.shown.emit()
+    channel, row, col = unit
+    index = click(qtbot, page, layer, channel, row, col)
+    prediction = page.predicting
+    assert prediction.predict.holds("field")  # asked, not skipped
+    top, left, bottom, right = page.trace.dependencies(index, channel, row, col)[0].box
+    question = prediction.predict.question
+    assert question.answer == (top, left, bottom - 1, right - 1)
+    assert f"Of {layer}, which" in question.prompt
+    assert f"row {row + 1}, column {col + 1} see" in question.prompt
+    click(qtbot, page, "input", 0, top, left)
+    click(qtbot, page, "input", 0, bottom - 1, right - 1)
+    assert "✔" in prediction.box.verdict.text() and not prediction.predict.held
+    assert outlined(page, 0, 0, (top, left, bottom, right))  # what was asked is what shows
+
+
 def test_trace_unit_title_and_field_question_name_the_same_row_and_column(qtbot, main_window):
     """On one screen: the clicked unit's title, the lesson title, its field question and its
     field's words all count from 1 (the unit's indices stay 0-based)."""
