@@ -249,6 +249,34 @@ def test_architecture_asks_a_layers_shape_parameters_and_field(qtbot, main_windo
     assert prediction.layer and prediction.layer != first  # the next layer is asked
 
 
+def test_architecture_asks_every_layers_traced_field_through_inception(qtbot, main_window):
+    """Every asked layer with a traced field is asked it, its answer the table's Field column:
+    inside the Inception blocks and after them too (a plain walk of the layers cannot)."""
+    page = built_architecture(main_window, qtbot, "inception")
+    prediction = page.prediction
+    rows = {row.name: row for row in page.table.rows if row.call == 1}
+    fields = {}
+    for name, questions in prediction.questions.items():
+        asked = [q for q in questions if q.asks == "receptive_field"]
+        if rows[name].field:
+            assert len(asked) == 1, name
+            assert asked[0].answer == tuple(rows[name].field[0]), name
+            fields[name] = asked[0]
+    assert {"conv1", "incept1.branch5x5_2", "incept1.branch_pool", "conv2"} <= set(fields)
+    assert "incept2.branch3x3dbl_3" in fields
+    from cnnviz.gui.widgets.layer_table import field_texts
+
+    name = "conv2"  # after incept1's branches: answered from the box, shown in the row
+    page.layers.select_name(name)
+    prediction.choose(name)
+    while prediction.predict.question.asks != "receptive_field":
+        prediction.box.shown.emit()  # Show me: the shape, the parameters
+    size = rows[name].field[0]
+    assert "✔" in answer_box(prediction.box, f"{size[0]} x {size[1]}")
+    item = page.layers.items[name]
+    assert item.text(5) == field_texts(rows[name].field)[0] and name not in prediction.held
+
+
 def test_architecture_wrong_parameters_name_the_bias(qtbot, main_window):
     page = built_architecture(main_window, qtbot, "simple")  # the lecture's net: biases
     prediction = page.prediction
