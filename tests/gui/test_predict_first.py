@@ -230,11 +230,17 @@ def built_architecture(main_window, qtbot, model="deeper"):
 
 
 def test_architecture_asks_a_layers_shape_parameters_and_field(qtbot, main_window):
+    from cnnviz.gui.widgets.layer_table import COLUMNS
+
     page = built_architecture(main_window, qtbot)
     prediction = page.prediction
     first = prediction.layer
     item = page.layers.items[first]
     assert [item.text(col) for col in (2, 3, 5)] == ["?", "?", "?"]
+    held = [
+        COLUMNS.index(name) for name in ("Output shape", "Parameters", "Multiply-adds", "Field")
+    ]
+    assert [item.text(col) for col in held] == ["?"] * 4  # multiply-adds give parameters away
     row = next(r for r in page.table.rows if r.name == first)
     assert "?" in {box.shape for node in page.prediction.nodes for box in node.boxes}
     asked = [q.asks for q in prediction.predict.queue]
@@ -246,6 +252,7 @@ def test_architecture_asks_a_layers_shape_parameters_and_field(qtbot, main_windo
         assert "✘" in answer_box(prediction.box, f"{size[0] + 1} x {size[1] + 1}")
     item = page.layers.items[first]
     assert item.text(2) == "×".join(map(str, row.output_shape)) and first not in prediction.held
+    assert item.text(COLUMNS.index("Multiply-adds")) == f"{row.macs:,}"
     assert prediction.layer and prediction.layer != first  # the next layer is asked
 
 

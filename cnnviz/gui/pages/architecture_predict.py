@@ -17,9 +17,13 @@ from cnnviz.core.quiz import (
     receptive_field_question,
 )
 from cnnviz.gui.pages.predict_controller import PredictController, short_prompt
+from cnnviz.gui.widgets.layer_table import COLUMNS
 from cnnviz.gui.widgets.prediction_box import PredictionBox
 
-HELD_COLUMNS = (2, 3, 5)  # output shape, parameters, field (the layer table's columns)
+# the layer table's columns held back while a layer's questions wait: the answers, and the
+# multiply-adds, which give the parameters away (multiply-adds ÷ (H_out·W_out), + the bias)
+HELD_NAMES = ("Output shape", "Parameters", "Multiply-adds", "Field")
+HELD_COLUMNS = tuple(COLUMNS.index(name) for name in HELD_NAMES)
 PASS_THROUGH = ("ReLU", "BatchNorm2d", "Dropout", "Dropout2d", "Identity", "LeakyReLU", "Tanh")
 
 
