@@ -334,6 +334,20 @@ def test_trace_asks_what_the_network_says_right_and_wrong(qtbot, main_window):
     assert page.prediction.text().startswith(f"It is {question.answer}")
 
 
+def test_trace_asks_nothing_about_an_empty_canvas(qtbot, main_window):
+    """The class question waits for an input (a test image, or ink), asked of the controller."""
+    page = traced_page(main_window, qtbot)
+    assert page.controller.has_input()
+    page.predicting.box.shown.emit()  # Show me: the class
+    page.canvas.clear()
+    qtbot.waitUntil(lambda: page.prediction.text() == "Draw a digit", timeout=20000)
+    assert not page.controller.has_input()
+    assert not page.predicting.predict.holds("class") and page.splitter.isVisibleTo(page)
+    page.show_test_image(2)
+    qtbot.waitUntil(lambda: page.predicting.predict.holds("class"), timeout=20000)
+    assert page.controller.has_input()
+
+
 def test_trace_field_corners_clicked_on_the_input(qtbot, main_window):
     from test_trace_page import click
 
