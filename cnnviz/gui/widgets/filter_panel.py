@@ -37,11 +37,11 @@ class ChannelSpin(QSpinBox):
     def validate(self, text: str, pos: int):
         number = self._number(text)
         if not number:
-            return QValidator.Intermediate, text, pos
+            return QValidator.State.Intermediate, text, pos
         if not number.isdigit():
-            return QValidator.Invalid, text, pos
+            return QValidator.State.Invalid, text, pos
         inside = self.minimum() <= int(number) - 1 <= self.maximum()
-        return (QValidator.Acceptable if inside else QValidator.Intermediate), text, pos
+        return (QValidator.State.Acceptable if inside else QValidator.State.Intermediate), text, pos
 
     def _number(self, text: str) -> str:
         return text.removeprefix(self.prefix()).strip()
