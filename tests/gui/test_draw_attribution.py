@@ -129,7 +129,8 @@ def test_a_step_of_the_slide_shows_the_positions_so_far(qtbot, why):
     for _ in range(4):
         why._advance()
     assert why.step == 4 and np.isfinite(why.view.values).sum() == 5
-    assert why.caption.text().startswith("Window 5 of 64 at row 0, column 12")
+    assert tuple(why.result["positions"][4]) == (0, 12)  # the API's positions count from 0
+    assert why.caption.text().startswith("Window 5 of 64 at row 1, column 13")  # from 1
 
 
 def test_play_without_an_occlusion_map_says_what_to_do(why):
@@ -298,7 +299,8 @@ def test_a_filters_top_patches_and_picture_are_shown(qtbot, draw, small_test_set
     panel.layer_box.setCurrentText("conv2")
     assert panel.channel_spin.maximum() == 19
     qtbot.waitUntil(panel.settled, timeout=60000)
-    assert panel.top.shape == (9, 14, 14) and "channel 0 of conv2" in panel.top.title.text()
+    assert panel.top.shape == (9, 14, 14) and "channel 1 of conv2" in panel.top.title.text()
+    assert panel.channel_spin.value() == 0 and panel.channel_spin.text() == "ch 1"  # from 1
 
 
 def test_a_found_filter_is_shown_again_without_the_worker(qtbot, draw, small_test_set):
@@ -322,6 +324,7 @@ def test_clicking_a_feature_map_opens_its_filter(qtbot, draw, small_test_set):
     draw.maps.channel_clicked.emit(6)
     panel = draw.why_tabs.filters
     assert draw.why_tabs.currentWidget() is panel and panel.channel_spin.value() == 6
+    assert panel.channel_spin.text() == "ch 7"  # channel 6 counted from 1, as its title
     qtbot.waitUntil(panel.settled, timeout=60000)
     draw.layer_box.setCurrentText("mp")
     assert not draw.why_tabs.show_filter("mp", 0)  # pooling has no filters
@@ -404,3 +407,22 @@ def test_the_panels_are_built_one_per_turn_after_the_page_and_given_what_it_has(
     closed.shutdown()
     qtbot.wait(50)
     assert closed.panels() == ()
+
+
+def test_the_channel_is_typed_counting_from_1(qtbot):
+    """The filter panel's channel box shows and reads channels from 1; its value (the
+    channel's index, as the API takes it) from 0."""
+    from PySide6.QtGui import QValidator
+
+    from cnnviz.gui.widgets.filter_panel import ChannelSpin
+
+    spin = ChannelSpin()
+    qtbot.addWidget(spin)
+    spin.setPrefix("ch ")
+    spin.setRange(0, 9)
+    assert spin.text() == "ch 1"
+    spin.lineEdit().setText("ch 10")
+    spin.interpretText()
+    assert spin.value() == 9 and spin.text() == "ch 10"
+    assert spin.validate("ch 11", 5)[0] == QValidator.Intermediate  # past the last channel
+    assert spin.validate("ch x", 4)[0] == QValidator.Invalid

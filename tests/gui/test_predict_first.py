@@ -230,11 +230,17 @@ def built_architecture(main_window, qtbot, model="deeper"):
 
 
 def test_architecture_asks_a_layers_shape_parameters_and_field(qtbot, main_window):
+    from cnnviz.gui.widgets.layer_table import COLUMNS
+
     page = built_architecture(main_window, qtbot)
     prediction = page.prediction
     first = prediction.layer
     item = page.layers.items[first]
     assert [item.text(col) for col in (2, 3, 5)] == ["?", "?", "?"]
+    held = [
+        COLUMNS.index(name) for name in ("Output shape", "Parameters", "Multiply-adds", "Field")
+    ]
+    assert [item.text(col) for col in held] == ["?"] * 4  # multiply-adds give parameters away
     row = next(r for r in page.table.rows if r.name == first)
     assert "?" in {box.shape for node in page.prediction.nodes for box in node.boxes}
     asked = [q.asks for q in prediction.predict.queue]
@@ -246,7 +252,36 @@ def test_architecture_asks_a_layers_shape_parameters_and_field(qtbot, main_windo
         assert "✘" in answer_box(prediction.box, f"{size[0] + 1} x {size[1] + 1}")
     item = page.layers.items[first]
     assert item.text(2) == "×".join(map(str, row.output_shape)) and first not in prediction.held
+    assert item.text(COLUMNS.index("Multiply-adds")) == f"{row.macs:,}"
     assert prediction.layer and prediction.layer != first  # the next layer is asked
+
+
+def test_architecture_asks_every_layers_traced_field_through_inception(qtbot, main_window):
+    """Every asked layer with a traced field is asked it, its answer the table's Field column:
+    inside the Inception blocks and after them too (a plain walk of the layers cannot)."""
+    page = built_architecture(main_window, qtbot, "inception")
+    prediction = page.prediction
+    rows = {row.name: row for row in page.table.rows if row.call == 1}
+    fields = {}
+    for name, questions in prediction.questions.items():
+        asked = [q for q in questions if q.asks == "receptive_field"]
+        if rows[name].field:
+            assert len(asked) == 1, name
+            assert asked[0].answer == tuple(rows[name].field[0]), name
+            fields[name] = asked[0]
+    assert {"conv1", "incept1.branch5x5_2", "incept1.branch_pool", "conv2"} <= set(fields)
+    assert "incept2.branch3x3dbl_3" in fields
+    from cnnviz.gui.widgets.layer_table import field_texts
+
+    name = "conv2"  # after incept1's branches: answered from the box, shown in the row
+    page.layers.select_name(name)
+    prediction.choose(name)
+    while prediction.predict.question.asks != "receptive_field":
+        prediction.box.shown.emit()  # Show me: the shape, the parameters
+    size = rows[name].field[0]
+    assert "✔" in answer_box(prediction.box, f"{size[0]} x {size[1]}")
+    item = page.layers.items[name]
+    assert item.text(5) == field_texts(rows[name].field)[0] and name not in prediction.held
 
 
 def test_architecture_wrong_parameters_name_the_bias(qtbot, main_window):
@@ -299,6 +334,20 @@ def test_trace_asks_what_the_network_says_right_and_wrong(qtbot, main_window):
     assert page.prediction.text().startswith(f"It is {question.answer}")
 
 
+def test_trace_asks_nothing_about_an_empty_canvas(qtbot, main_window):
+    """The class question waits for an input (a test image, or ink), asked of the controller."""
+    page = traced_page(main_window, qtbot)
+    assert page.controller.has_input()
+    page.predicting.box.shown.emit()  # Show me: the class
+    page.canvas.clear()
+    qtbot.waitUntil(lambda: page.prediction.text() == "Draw a digit", timeout=20000)
+    assert not page.controller.has_input()
+    assert not page.predicting.predict.holds("class") and page.splitter.isVisibleTo(page)
+    page.show_test_image(2)
+    qtbot.waitUntil(lambda: page.predicting.predict.holds("class"), timeout=20000)
+    assert page.controller.has_input()
+
+
 def test_trace_field_corners_clicked_on_the_input(qtbot, main_window):
     from test_trace_page import click
 
@@ -324,6 +373,57 @@ def test_trace_field_corners_clicked_on_the_input(qtbot, main_window):
     click(qtbot, page, "input", 0, top + 1, left)
     click(qtbot, page, "input", 0, bottom, right)
     assert "✘" in prediction.box.verdict.text()
+
+
+def inception_net():
+    from cnnviz.models import build
+
+    return build("inception")
+
+
+def same_padding_net():
+    """A kernel of 4 padded "same": 1 row and column before, 2 after (asymmetric)."""
+    from torch import nn
+
+    return nn.Sequential(
+        nn.Conv2d(1, 4, 4, padding="same"), nn.ReLU(), nn.Flatten(), nn.Linear(4 * 28 * 28, 10)
+    )
+
+
+@pytest.mark.parametrize(
+    "make, layer, unit",
+    [
+        (inception_net, "incept1.cat", (20, 4, 4)),
+        (inception_net, "incept1.branch5x5_2", (3, 5, 6)),
+        (same_padding_net, "0", (1, 0, 27)),
+    ],
+    ids=["inception-cat", "inception-branch", "asymmetric-padding"],
+)
+def test_trace_asks_the_field_it_outlines_through_branches_and_any_padding(
+    qtbot, main_window, make, layer, unit
+):
+    """The field question's answer is the box the page outlines on the input, wherever the
+    unit is: inside or after an Inception block, behind asymmetric padding."""
+    from test_trace_page import click, outlined, use
+
+    page = traced_page(main_window, qtbot)
+    page.predicting.box.shown.emit()  # Show me: the class
+    use(page, qtbot, make)
+    if page.predicting.predict.holds("class"):
+        page.predicting.box.shown.emit()
+    channel, row, col = unit
+    index = click(qtbot, page, layer, channel, row, col)
+    prediction = page.predicting
+    assert prediction.predict.holds("field")  # asked, not skipped
+    top, left, bottom, right = page.trace.dependencies(index, channel, row, col)[0].box
+    question = prediction.predict.question
+    assert question.answer == (top, left, bottom - 1, right - 1)
+    assert f"Of {layer}, which" in question.prompt
+    assert f"row {row + 1}, column {col + 1} see" in question.prompt
+    click(qtbot, page, "input", 0, top, left)
+    click(qtbot, page, "input", 0, bottom - 1, right - 1)
+    assert "✔" in prediction.box.verdict.text() and not prediction.predict.held
+    assert outlined(page, 0, 0, (top, left, bottom, right))  # what was asked is what shows
 
 
 def test_trace_unit_title_and_field_question_name_the_same_row_and_column(qtbot, main_window):

@@ -7,7 +7,8 @@ Qt-free and torch-free: every answer comes from the project's own arithmetic
 - the builders a page calls with its own settings, so that it asks about what it shows:
   :func:`output_shape_question`, :func:`cell_question`, :func:`winner_question`,
   :func:`parameters_question`, :func:`multiply_adds_question`,
-  :func:`receptive_field_question`, :func:`gradient_cell_question`, :func:`route_question`,
+  :func:`receptive_field_question`, :func:`known_field_question` (a field the page has
+  traced already), :func:`gradient_cell_question`, :func:`route_question`,
   :func:`class_question` (what a network will say, from its probabilities).
 
 Positions (``Question.cell``, a winner's or a field's ``answer``) count from 0, as PyTorch
@@ -20,6 +21,7 @@ from .counts import multiply_adds_question, parameters_question
 from .fields import receptive_field_question
 from .generate import generate, level_of, topic_title, topics
 from .gradients import GRAD_INPUT, GRAD_WEIGHT, gradient_cell_question, route_question
+from .known_fields import known_field_question
 from .question import ASKS, Question, details
 from .sizes import output_shape_question
 from .values import cell_question, winner_question
@@ -36,6 +38,7 @@ __all__ = [
     "details",
     "generate",
     "gradient_cell_question",
+    "known_field_question",
     "level_of",
     "multiply_adds_question",
     "output_shape_question",

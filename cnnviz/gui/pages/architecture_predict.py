@@ -10,11 +10,20 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from cnnviz.core.quiz import output_shape_question, parameters_question, receptive_field_question
+from cnnviz.core.quiz import (
+    known_field_question,
+    output_shape_question,
+    parameters_question,
+    receptive_field_question,
+)
 from cnnviz.gui.pages.predict_controller import PredictController, short_prompt
+from cnnviz.gui.widgets.layer_table import COLUMNS
 from cnnviz.gui.widgets.prediction_box import PredictionBox
 
-HELD_COLUMNS = (2, 3, 5)  # output shape, parameters, field (the layer table's columns)
+# the layer table's columns held back while a layer's questions wait: the answers, and the
+# multiply-adds, which give the parameters away (multiply-adds ÷ (H_out·W_out), + the bias)
+HELD_NAMES = ("Output shape", "Parameters", "Multiply-adds", "Field")
+HELD_COLUMNS = tuple(COLUMNS.index(name) for name in HELD_NAMES)
 PASS_THROUGH = ("ReLU", "BatchNorm2d", "Dropout", "Dropout2d", "Identity", "LeakyReLU", "Tanh")
 
 
@@ -55,6 +64,21 @@ def layer_settings(module) -> tuple[str, dict] | None:
     return None
 
 
+def field_question(name: str, chain, field, input_shape):
+    """The field question of layer ``name``: its answer is the table's traced field size
+    (``field`` = (size, jump)); asked with the walk's arithmetic where the layers so far are
+    a plain ``chain`` that gives the same size, else with the traced size's words."""
+    size, jump = field
+    if chain:
+        try:
+            question = receptive_field_question(chain, input_shape)
+        except ValueError:
+            question = None
+        if question is not None and tuple(question.answer) == tuple(size):
+            return question
+    return known_field_question(name, input_shape, size, jump=jump)
+
+
 def _questions_of(layer: str, kwargs: dict, row, chain, input_shape) -> list:
     found = []
     if layer != "Linear" and row.input_shape is not None and len(row.input_shape) == 3:
@@ -63,18 +87,25 @@ def _questions_of(layer: str, kwargs: dict, row, chain, input_shape) -> list:
             found.append(question)
     if layer in ("Conv2d", "Linear"):
         found.append(parameters_question(layer, kwargs))
-    if chain and row.field:
-        question = receptive_field_question(chain, input_shape)
-        if tuple(question.answer) == tuple(row.field[0]):  # the traced field agrees
-            found.append(question)
+    if row.field:  # a traced size: not "all" (None) nor unknown ("")
+        found.append(field_question(row.name, chain, row.field, input_shape))
     return found
+
+
+def in_order(modules: dict, name: str) -> bool:
+    """Whether layer ``name`` runs after the one before it, input to output: every module
+    around it is a Sequential (a block's branches and shortcuts run side by side)."""
+    parts = name.split(".")[:-1]
+    return all(
+        type(modules.get(".".join(parts[: i + 1]))).__name__ == "Sequential"
+        for i in range(len(parts))
+    )
 
 
 def layer_questions(model, table) -> dict[str, list]:
     """For each layer of ``table`` (first call) that the quiz asks about: its questions, in
-    order (output shape, parameters, receptive field). The receptive field is asked while the
-    layers so far are a plain chain of convolutions and poolings (and its answer agrees with
-    the table's traced field)."""
+    order (output shape, parameters, receptive field). The receptive field asked is the
+    table's traced one, whatever the layers before (branches, blocks, any padding)."""
     modules = dict(model.named_modules())
     found: dict[str, list] = {}
     chain: list | None = []  # the window layers so far; None once the chain has ended
@@ -83,6 +114,8 @@ def layer_questions(model, table) -> dict[str, list]:
         if not row.is_leaf or row.failed or module is None or row.call != 1:
             continue
         settings = layer_settings(module)
+        if not in_order(modules, row.name):
+            chain = None
         if settings is None or settings[0] == "Linear":
             if settings is not None or type(module).__name__ not in PASS_THROUGH:
                 chain = None

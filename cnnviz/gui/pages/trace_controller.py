@@ -262,8 +262,13 @@ class TraceController:
         # the test image's dataset may have more classes than the model names
         label_name = names[label] if label is not None and label < len(names) else str(label)
         truth = f" (label {label_name})" if label is not None else ""
-        ink = self.exact_input is not None or has_ink(self.view.canvas_image())
-        return f"It is {name}: {100 * probs[top]:.1f}%{truth}" if ink else "Draw a digit"
+        return (
+            f"It is {name}: {100 * probs[top]:.1f}%{truth}" if self.has_input() else "Draw a digit"
+        )
+
+    def has_input(self) -> bool:
+        """Whether there is something to trace: a test image, or ink on the canvas."""
+        return self.exact_input is not None or has_ink(self.view.canvas_image())
 
     # -- the clicked unit ----------------------------------------------------------------------
     def clicked(self, index: int, channel: int, row, col, keep_step: bool) -> None:

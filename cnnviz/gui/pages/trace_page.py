@@ -209,8 +209,7 @@ class TracePage(Page):
     def show_trace(self, trace) -> None:
         if self.overview.set_trace(trace, self.info.class_names):
             self._share_height()
-        ink = self.controller.prediction_text() != "Draw a digit"
-        self.predicting.trace_shown(trace, self.info.class_names, ink)
+        self.predicting.trace_shown(trace, self.info.class_names, self.controller.has_input())
 
     def show_prediction(self, text: str) -> None:
         self.prediction.setText(self.predicting.prediction_text(text))

@@ -4,59 +4,42 @@ clicking the two corners of its field on the input, before its field and arithme
 
 Both questions are the quiz engine's: :func:`cnnviz.core.quiz.class_question` from the
 probabilities of the trace in hand (no forward pass on the GUI thread), and
-:func:`cnnviz.core.quiz.receptive_field_question`, its stack read off the trace's nodes. A
-clicked corner is answered as typed, counted from 1 like the question's words."""
+:func:`cnnviz.core.quiz.known_field_question` with the field the page outlines on the input
+(traced through every path: branches and asymmetric padding included), so the answer is what
+the page then shows. A clicked corner is answered as typed, counted from 1 like the
+question's words."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from cnnviz.core.quiz import class_question, receptive_field_question
+from cnnviz.core.quiz import class_question, known_field_question
 from cnnviz.gui.pages.predict_controller import PredictController, short_prompt
 from cnnviz.gui.widgets.prediction_box import PredictionBox
 
-WINDOW_KINDS = {"conv": "Conv2d", "max_pool": "MaxPool2d", "avg_pool": "AvgPool2d"}
-PASS_KINDS = ("activation", "batch_norm", "dropout", "identity")
 CLICK_CORNERS = "Click the first and the last input pixel it sees (two corners) on the input."
 HELD = "Predict first: the answer shows once you have predicted it (or pressed Show me)."
 
 
-def field_stack(trace, index: int) -> list[dict] | None:
-    """The layers from the input to node ``index`` as the quiz takes them (None where the
-    path is not a plain chain of convolutions and poolings)."""
-    stack: list[dict] = []
-    node = trace.nodes[index]
-    while node.parents:
-        if len(node.parents) != 1:
-            return None
-        parent = trace.nodes[node.parents[0]]
-        layer = WINDOW_KINDS.get(node.kind)
-        if layer is not None:
-            (top, bottom), (left, right) = node.params["padding"]
-            if (top, left) != (bottom, right):
-                return None
-            kwargs: dict = {
-                "kernel_size": tuple(node.params["kernel"]),
-                "stride": tuple(node.params["stride"]),
-                "padding": (top, left),
-            }
-            if layer == "Conv2d":
-                kwargs = {
-                    "in_channels": parent.shape[0],
-                    "out_channels": node.shape[0],
-                    **kwargs,
-                    "dilation": tuple(node.params["dilation"]),
-                    "groups": node.params["groups"],
-                }
-            elif layer == "MaxPool2d":
-                kwargs["dilation"] = tuple(node.params["dilation"])
-            if layer != "Conv2d":
-                kwargs["ceil_mode"] = bool(node.params.get("ceil_mode", False))
-            stack.insert(0, {"layer": layer, "kwargs": kwargs})
-        elif node.kind not in PASS_KINDS or not node.is_map:
-            return None
-        node = parent
-    return stack or None
+def field_question(trace, index: int, row: int, col: int, regions, explanation):
+    """The field question of unit (row, col) of node ``index``: its answer is the input box
+    the page outlines (``regions[0]``, traced through every path), its words the layer's
+    theoretical field (None where the unit reads no input pixel)."""
+    found = regions.get(0)
+    if found is None or found.box is None:
+        return None
+    top, left, bottom, right = found.box  # bottom and right exclusive
+    field = getattr(explanation, "receptive_field", None)
+    theory = {}
+    if field is not None and field.size is not None:
+        theory = {"size": field.size, "jump": field.jump, "start": field.start}
+    return known_field_question(
+        trace.nodes[index].label,
+        trace.nodes[0].shape,
+        (top, left, bottom - 1, right - 1),
+        cell=(row, col),
+        **theory,
+    )
 
 
 class TracePrediction:
@@ -117,12 +100,10 @@ class TracePrediction:
         trace = self.page.trace
         if not self.on or row is None or index == 0 or self.predict.holds("class"):
             return False
-        stack = field_stack(trace, index)
-        try:
-            question = receptive_field_question(stack, trace.nodes[0].shape, (row, col))
-        except (ValueError, TypeError):
-            return False
-        if not self.predict.ask(("field", index, row, col, self.page.shown_id), [question]):
+        question = field_question(trace, index, row, col, regions, explanation)
+        if question is None or not self.predict.ask(
+            ("field", index, row, col, self.page.shown_id), [question]
+        ):
             return False
         self.unit, self.corners = (index, channel, row, col, regions, explanation), []
         self.box.ask(short_prompt(question), CLICK_CORNERS, question.prompt)

@@ -213,7 +213,7 @@ class AttributionPanel(ModelTaskPanel):
         self.view.show_window(top, left, result["window"])
         drop = float(values.ravel()[self.step])
         self._say(
-            f"Window {self.step + 1} of {len(positions)} at row {top}, column {left}: the "
+            f"Window {self.step + 1} of {len(positions)} at row {top + 1}, column {left + 1}: the "
             f"probability of {self._class_name(result['target'])} drops by "
             f"{100 * drop:+.2f} percentage points."
         )

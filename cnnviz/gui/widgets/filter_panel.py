@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pyqtgraph as pg
+from PySide6.QtGui import QValidator
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -21,6 +22,29 @@ from cnnviz.core.model_source import ModelSource
 from cnnviz.gui.widgets.feature_grid import FeatureMapGrid
 from cnnviz.gui.widgets.task_panel import ModelTaskPanel
 from cnnviz.gui.workers.attribution_jobs import filter_views
+
+
+class ChannelSpin(QSpinBox):
+    """A channel chosen by its index (``value()``, from 0, as the API takes it), shown and
+    typed counted from 1 as every page counts: "ch 1" is channel 0."""
+
+    def textFromValue(self, value: int) -> str:
+        return str(value + 1)
+
+    def valueFromText(self, text: str) -> int:
+        return int(self._number(text)) - 1
+
+    def validate(self, text: str, pos: int):
+        number = self._number(text)
+        if not number:
+            return QValidator.State.Intermediate, text, pos
+        if not number.isdigit():
+            return QValidator.State.Invalid, text, pos
+        inside = self.minimum() <= int(number) - 1 <= self.maximum()
+        return (QValidator.State.Acceptable if inside else QValidator.State.Intermediate), text, pos
+
+    def _number(self, text: str) -> str:
+        return text.removeprefix(self.prefix()).strip()
 
 
 class FilterPanel(ModelTaskPanel):
@@ -38,7 +62,7 @@ class FilterPanel(ModelTaskPanel):
         self.layer_box.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
         self.layer_box.setMinimumContentsLength(6)  # long entries must not widen the column
         self.layer_box.setToolTip("The convolution layer")
-        self.channel_spin = QSpinBox()
+        self.channel_spin = ChannelSpin()
         self.channel_spin.setPrefix("ch ")
         self.channel_spin.setToolTip("The channel (filter) of that layer")
         self.layer_box.currentIndexChanged.connect(self._on_layer_changed)
@@ -111,7 +135,7 @@ class FilterPanel(ModelTaskPanel):
             self.steps,
         ):  # its answer and progress come later, through the event loop
             self.progress.setRange(0, 0)
-            self._say(f"Finding what channel {channel} of {layer} looks for…")
+            self._say(f"Finding what channel {channel + 1} of {layer} looks for…")
 
     def _on_result(self, result: dict) -> None:
         if self.asked_for > self.model_since:  # kept even when no longer asked for: its layer
@@ -136,7 +160,7 @@ class FilterPanel(ModelTaskPanel):
         self.top.set_maps(tiles, levels=(0, 1))
         rows, cols = top.field.size
         self.top.title.setText(
-            f"The 9 test patches that excite channel {channel} of {layer} most "
+            f"The 9 test patches that excite channel {channel + 1} of {layer} most "
             f"({rows}×{cols}: its receptive field)"
         )
         self.dream.set_maps(self.pictures[(layer, channel)].mean(axis=0), levels=(0, 1))
