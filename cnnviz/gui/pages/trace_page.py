@@ -398,6 +398,10 @@ class TracePage(Page):
     def go_to_step(self, index: int) -> None:
         self.arithmetic.step_bar.set_index(index)
 
+    def stage_parts(self, code: bool = False):
+        """An animation frame shows the clicked unit's arithmetic: its grids and words."""
+        return self.arithmetic.stage_parts()
+
     def figures(self):
         return [("forward pass", self.overview), ("unit arithmetic", self.arithmetic)]
 
