@@ -18,7 +18,8 @@ from PySide6.QtWidgets import (
 
 from cnnviz.cli import main as cli_main
 from cnnviz.core.lesson import Lesson, load_lesson, save_lesson
-from cnnviz.gui.export.animation_export import AnimationExport, wait_for_retired
+from cnnviz.gui.export.animation_export import AnimationExport, image_to_rgb, wait_for_retired
+from cnnviz.gui.widgets.field_picture import FIELD_COLOUR
 from cnnviz.gui.widgets.step_bar import StepBar
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -41,6 +42,14 @@ def settings_on(stage) -> list[QWidget]:
     return [w for w in stage.findChildren(QWidget) if isinstance(w, kinds) and w.isVisible()]
 
 
+def box_of(frame: np.ndarray, colour) -> tuple[int, int]:
+    """Width and height of the bounding box of the pixels of ``colour`` (a QColor)."""
+    target = np.array([colour.red(), colour.green(), colour.blue()])
+    rows, cols = np.nonzero(np.abs(frame.astype(int) - target).max(axis=2) <= 12)
+    assert rows.size, f"no pixel of {colour.name()} in the frame"
+    return cols.max() - cols.min() + 1, rows.max() - rows.min() + 1
+
+
 def test_a_trace_frame_is_the_units_arithmetic_filling_the_frame(qtbot):
     from cnnviz.gui.pages.trace_page import TracePage
 
@@ -50,6 +59,10 @@ def test_a_trace_frame_is_the_units_arithmetic_filling_the_frame(qtbot):
         assert stage.size().toTuple() == (1280, 800)
         assert stage.labels == [panel.heading, panel.step_title, panel.text, panel.field]
         assert stage.board.grids() == panel.grids()
+        picture = panel.picture  # the traced image, the unit's field outlined
+        assert picture is not None and picture.parentWidget() is stage.board
+        field = panel.explanation.receptive_field
+        assert picture.pixels == field.pixels == (10, 4, 24, 18)
         assert settings_on(stage) == []
         assert job.page.overview not in stage.findChildren(QWidget)
         steps = panel.explanation.steps
@@ -66,12 +79,17 @@ def test_a_trace_frame_is_the_units_arithmetic_filling_the_frame(qtbot):
             for grid in shown:
                 view = grid.view
                 columns, rows = grid.model.columnCount(), grid.model.rowCount()
-                # measured on the laid-out view: 5×5 grids, three side by side, at 1280×800
-                assert view.width() / columns >= 60 and view.height() / rows >= 60
+                # measured on the laid-out view: the input and three 5×5 grids side by side
+                assert view.width() / columns >= 50 and view.height() / rows >= 50
                 corner = view.mapTo(stage, view.rect().bottomRight())
                 assert stage.rect().contains(corner)
             for label in stage.labels:
                 assert stage.rect().contains(label.geometry())
+            # the field's outline, measured in the frame: 14 of the image's 28 pixels
+            outline = box_of(image_to_rgb(image), FIELD_COLOUR)
+            side = picture.width() * 14 / 28
+            assert abs(outline[0] - side) <= 2 and abs(outline[1] - side) <= 2
+            assert picture.width() >= 200  # at 1280×800
     finally:
         job._dispose()
         assert wait_for_retired()  # the page copy's compute thread has stopped

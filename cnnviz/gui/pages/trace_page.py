@@ -399,8 +399,9 @@ class TracePage(Page):
         self.arithmetic.step_bar.set_index(index)
 
     def stage_parts(self, code: bool = False):
-        """An animation frame shows the clicked unit's arithmetic: its grids and words."""
-        return self.arithmetic.stage_parts()
+        """An animation frame shows the clicked unit's arithmetic (its grids and words) and
+        the traced image with the unit's field outlined."""
+        return self.arithmetic.stage_parts(self.trace_image)
 
     def figures(self):
         return [("forward pass", self.overview), ("unit arithmetic", self.arithmetic)]

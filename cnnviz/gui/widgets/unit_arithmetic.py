@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWi
 
 from cnnviz.core.explain import num
 from cnnviz.gui.appearance.look import named
+from cnnviz.gui.widgets.field_picture import FieldPicture
 from cnnviz.gui.widgets.grid_board import GridBoard
 from cnnviz.gui.widgets.labeled_grid import LabeledGrid
 from cnnviz.gui.widgets.step_bar import StepBar
@@ -77,6 +78,7 @@ class UnitArithmetic(QWidget):
         self.text.setMinimumWidth(220)
         self._wanted: dict[int, bool] = {}
         self.lent = False  # the grids are on an exported frame's board (see stage_parts)
+        self.picture: FieldPicture | None = None  # the input beside them, its field outlined
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.heading)
@@ -98,14 +100,21 @@ class UnitArithmetic(QWidget):
         """Fit the grids to the room shown (after the panel was resized)."""
         self._fit_cells()
 
-    def stage_parts(self) -> tuple:
+    def stage_parts(self, image=None) -> tuple:
         """An exported frame's parts, for a panel never shown (an export's copy of its page):
-        (a board holding the step's grids, the labels under it, the labels above it). The
-        panel goes on filling them step by step; the board sizes the grids (all the step's
-        grids, the products too) and the words beside them and the step bar stay behind."""
+        (a board holding the step's grids, the labels under it, the labels above it), and
+        on the board's left the input ``image`` (``[C, H, W]``, if given) with the unit's
+        field outlined. The panel goes on filling them step by step; the board sizes the
+        grids (all the step's grids, the products too); the words beside them and the step
+        bar stay behind."""
         board = GridBoard()
         board.grid.setHorizontalSpacing(36)
-        for column, grid in enumerate(self.grids()):
+        if image is not None:
+            self.picture = FieldPicture(image)
+            board.grid.addWidget(self.picture, 0, 0, Qt.AlignTop)
+            if self.explanation is not None:
+                self.picture.set_field(self.explanation.receptive_field)
+        for column, grid in enumerate(self.grids(), start=1):
             board.grid.addWidget(grid, 0, column, Qt.AlignTop)
         self.lent = True
         self.field.setObjectName("formula")  # muted, as a lesson's size formula
@@ -188,6 +197,8 @@ class UnitArithmetic(QWidget):
         self.op_text.setText(e.op_text)
         rf = e.receptive_field
         self.field.setText(f"Receptive field on the input: {rf.describe()}." if rf else "")
+        if self.picture is not None:
+            self.picture.set_field(rf)
         self.cannot.setText(e.cannot)
         self.cannot.setVisible(bool(e.cannot))
         self.step_bar.set_count(len(e.steps), self.step_bar.index if same_unit else 0)
