@@ -24,8 +24,8 @@ SIZE = "1280x800"
 COLOURS = 64
 
 # name of the GIF: (example id or lesson file under docs/pictures/, frames a second, presenter
-# mode: larger type, the settings column folded away). The Trace page needs the room that
-# presenter mode's larger type would take.
+# mode: larger type). The Trace frame's three 5×5 grids side by side get larger cells with
+# the plain look's type.
 ANIMATIONS = {
     "convolution": ("conv-1", 1.0, False),
     "pooling": ("pool-2", 1.5, False),
@@ -34,12 +34,15 @@ ANIMATIONS = {
     "grouped": ("group-2", 1.0, False),
     "trace": ("trace-conv2.cnnviz", 1.0, False),
 }
+# A Trace frame is 75 trained numbers that all change from step to step (little for a GIF to
+# share between frames): at 1280×800 it would be over the limit, at 960×600 it is not.
+SIZES = {"trace": "960x600"}
 
 
-def export_frames(lesson: str, folder: Path, presenter: bool) -> list[Path]:
+def export_frames(lesson: str, folder: Path, presenter: bool, size: str = SIZE) -> list[Path]:
     """The step-through of ``lesson`` as PNG frames in ``folder``, by ``cnnviz export``."""
     source = DOCS / "pictures" / lesson if lesson.endswith(".cnnviz") else lesson
-    options = ["--size", SIZE, "--fps", "1"] + (["--presenter"] if presenter else [])
+    options = ["--size", size, "--fps", "1"] + (["--presenter"] if presenter else [])
     command = [sys.executable, "-m", "cnnviz", "export", str(source), "-o", f"{folder}/"]
     subprocess.run(command + options, check=True, stdout=subprocess.DEVNULL)
     return sorted(folder.glob("*.png"))
@@ -73,7 +76,7 @@ def make(name: str) -> int:
     lesson, fps, presenter = ANIMATIONS[name]
     OUT.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
-        frames = export_frames(lesson, Path(tmp), presenter)
+        frames = export_frames(lesson, Path(tmp), presenter, SIZES.get(name, SIZE))
         size = write_gif(frames, OUT / f"{name}.gif", fps)
     print(f"{name}.gif: {len(frames)} frames, {size / 1000:.0f} kB")
     return size

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QApplication, QLabel, QStyleFactory, QVBoxLayout, 
 
 from cnnviz.gui.appearance.look import dark_palette
 from cnnviz.gui.appearance.style import COLOURS, PRESENTER_SCALE, named_sheets
+from cnnviz.gui.widgets.grid_board import GridBoard
 
 LEAST_STAGE_CELL = 4  # px: a frame shows every cell, however small, rather than scroll
 
@@ -94,16 +95,37 @@ def stage_sheets(scale: float, look: FrameLook) -> dict:
     colours = COLOURS[(look.dark, look.presenter)]
     pixels = round(15 * scale * (PRESENTER_SCALE if look.presenter else 1.0))
     sheets["codeLine"] = f"QLabel#codeLine {{ font-size: {pixels}px; color: {colours['text']}; }}"
+    # a unit's arithmetic (Trace, One step): its title, the step's title
+    for name, factor in (("traceHeading", 1.5), ("stepTitle", 1.25)):
+        size = round(pixels * factor)
+        rule = f"font-size: {size}px; font-weight: bold; color: {colours['text']};"
+        sheets[name] = f"QLabel#{name} {{ {rule} }}"
     return sheets
 
 
+def plain_sheet(own: str, scale: float, look: FrameLook) -> str:
+    """The sheet of a stage's label that the looks do not name: the arithmetic's type size in
+    the look's text colour, bold where its own sheet (``own``) was."""
+    colours = COLOURS[(look.dark, look.presenter)]
+    pixels = round(19 * scale * (PRESENTER_SCALE if look.presenter else 1.0))
+    weight = " font-weight: bold;" if "bold" in own else ""
+    return f"QLabel {{ font-size: {pixels}px; color: {colours['text']};{weight} }}"
+
+
 class Stage(QWidget):
-    """The frame: a page's grid board above its labels (arithmetic, formula, notes, code),
-    exactly ``size`` pixels, never shown on screen."""
+    """The frame: a page's board (its grids, or a picture of the network) between labels
+    (a title above; arithmetic, formula, notes, code below), exactly ``size`` pixels, never
+    shown on screen.
+
+    ``parts`` is (board, labels under it) or (board, labels under it, labels above it). A
+    :class:`GridBoard` gets the largest cells that fit; any other board is asked to
+    ``fill_view()`` its room (the Trace overview: the whole network, no scroll bars)."""
 
     def __init__(self, parts, size: tuple[int, int], look: FrameLook, parent=None):
         super().__init__(parent)
-        self.board, self.labels = parts
+        self.board, below = parts[0], list(parts[1])
+        above = list(parts[2]) if len(parts) > 2 else []
+        self.labels = above + below
         self.look = look
         w, h = size
         scale = type_scale(size)
@@ -114,23 +136,35 @@ class Stage(QWidget):
         margin = round(min(w, h) * 0.04)
         layout.setContentsMargins(margin, margin, margin, margin)
         layout.setSpacing(max(4, round(h * 0.015)))
+        for label in above:
+            self._add_label(layout, label)
         layout.addWidget(self.board, 1)
-        for label in self.labels:
-            label.setAlignment(Qt.AlignHCenter | Qt.AlignVCenter)
-            label.setWordWrap(True)
-            layout.addWidget(label)
-            label.show()
+        self.board.show()
+        for label in below:
+            self._add_label(layout, label)
         self.board.setMinimumSize(0, 0)
-        self.board.set_scale(scale * (PRESENTER_SCALE if look.presenter else 1.0))
-        self.board.least = LEAST_STAGE_CELL
-        self.board.most = max(self.board.most, h)  # a small grid may fill the frame
+        if isinstance(self.board, GridBoard):
+            self.board.set_scale(scale * (PRESENTER_SCALE if look.presenter else 1.0))
+            self.board.least = LEAST_STAGE_CELL
+            self.board.most = max(self.board.most, h)  # a small grid may fill the frame
+        else:
+            self.board.fill_view()
         sheets = stage_sheets(scale, look)
         for label in self.findChildren(QLabel):
             if label.objectName() in sheets:
                 label.setStyleSheet(sheets[label.objectName()])
+            elif label in self.labels:  # a page's plain words (One step's walk): legible
+                label.setStyleSheet(plain_sheet(label.styleSheet(), scale, look))
         self.setFixedSize(w, h)
         self.show()
         self.settle()
+
+    @staticmethod
+    def _add_label(layout, label) -> None:
+        label.setAlignment(Qt.AlignHCenter | Qt.AlignVCenter)
+        label.setWordWrap(True)
+        layout.addWidget(label)
+        label.show()
 
     def settle(self) -> None:
         """Lay the stage out now, as the event loop would before painting (twice: the grids
@@ -138,21 +172,22 @@ class Stage(QWidget):
         for _ in range(2):
             QApplication.sendPostedEvents(None, QEvent.LayoutRequest)
             self.layout().activate()
-        self.board.fit()
+        if isinstance(self.board, GridBoard):
+            self.board.fit()
 
     def hold_text_heights(self, steps: int, go_to_step) -> None:
         """Give each label the height of its longest text over the ``steps`` steps (each
-        shown with ``go_to_step``), so that the grids keep one cell size in every frame."""
+        shown with ``go_to_step``), so that the board keeps one size in every frame."""
         tallest = {id(label): 0 for label in self.labels}
         for index in range(steps):
             go_to_step(index)
             for label in self.labels:
-                need = label.heightForWidth(label.width())
+                need = label.heightForWidth(label.width()) if label.text() else 0
                 tallest[id(label)] = max(tallest[id(label)], need)
         for label in self.labels:
             label.setMinimumHeight(tallest[id(label)])
         self.settle()
 
     def cell(self) -> int:
-        """The grids' cell size in pixels."""
-        return self.board.cell
+        """The grids' cell size in pixels (0 for a board without grids)."""
+        return getattr(self.board, "cell", 0)

@@ -39,6 +39,7 @@ class LearnPage(Page):
         "take the step and watch the weights and the loss move."
     )
     steps_through = True
+    stage = ("overview", ("walk_text", "prediction"))  # an animation: the backward walk
     page_shortcuts = (
         ("Delete", "clear the drawing"),
         ("Ctrl+Return", "take the step (again)"),

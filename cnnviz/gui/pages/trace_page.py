@@ -397,6 +397,11 @@ class TracePage(Page):
     def go_to_step(self, index: int) -> None:
         self.arithmetic.step_bar.set_index(index)
 
+    def stage_parts(self, code: bool = False):
+        """An animation frame shows the clicked unit's arithmetic (its grids and words) and
+        the traced image with the unit's field outlined."""
+        return self.arithmetic.stage_parts(self.trace_image)
+
     def figures(self):
         return [("forward pass", self.overview), ("unit arithmetic", self.arithmetic)]
 

@@ -19,6 +19,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QImage, QPainter, QPainterPath, QPen, QPixmap
 from PySide6.QtWidgets import (
+    QFrame,
     QGraphicsItem,
     QGraphicsPathItem,
     QGraphicsPixmapItem,
@@ -422,6 +423,7 @@ class TraceOverview(QGraphicsView):
         self._network_scale: float | None = None  # of self.trace, once asked for
         self.scale_mode = "layer"
         self.zoom = 1.0
+        self.fills = False  # the whole network fills the view (an exported frame)
         self.class_names: tuple = ()
         self._structure: tuple = ()
         self._hovered = None
@@ -601,6 +603,16 @@ class TraceOverview(QGraphicsView):
         self.scene().addItem(edges)
         self._decor.append(edges)
 
+    def fill_view(self) -> None:
+        """Show the whole network as large as the view allows, centred, without scroll bars
+        or frame (an exported frame: nothing to scroll there)."""
+        self.fills = True
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        self.setFrameShape(QFrame.NoFrame)
+        self.setAlignment(Qt.AlignCenter)
+        self.fit_height()
+
     def fit_height(self) -> None:
         """Scale the picture so that its height fits the view (between 0.6:1 and 1:1).
 
@@ -611,6 +623,10 @@ class TraceOverview(QGraphicsView):
         (the window froze for good)."""
         rect = self.sceneRect()
         if rect.height() <= 0:
+            return
+        if self.fills:  # no scroll bar to oscillate: the whole picture, any scale
+            self._fitted = True
+            self.fitInView(rect, Qt.KeepAspectRatio)
             return
         frame = 2 * self.frameWidth()
         height, width = self.height() - frame - 4, self.width() - frame

@@ -14,6 +14,8 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWi
 
 from cnnviz.core.explain import num
 from cnnviz.gui.appearance.look import named
+from cnnviz.gui.widgets.field_picture import FieldPicture
+from cnnviz.gui.widgets.grid_board import GridBoard
 from cnnviz.gui.widgets.labeled_grid import LabeledGrid
 from cnnviz.gui.widgets.step_bar import StepBar
 
@@ -45,6 +47,7 @@ class UnitArithmetic(QWidget):
         self.step_bar = StepBar()
         self.step_bar.index_changed.connect(self._show_step)
         self.step_title = QLabel()
+        self.step_title.setObjectName("stepTitle")
         self.step_title.setStyleSheet("font-weight: bold;")
         self.step_title.setWordWrap(True)  # unwrapped, its width made the panel scroll sideways
         self.text = QLabel()
@@ -74,6 +77,8 @@ class UnitArithmetic(QWidget):
         below.addLayout(grids, 3)
         self.text.setMinimumWidth(220)
         self._wanted: dict[int, bool] = {}
+        self.lent = False  # the grids are on an exported frame's board (see stage_parts)
+        self.picture: FieldPicture | None = None  # the input beside them, its field outlined
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.heading)
@@ -95,9 +100,34 @@ class UnitArithmetic(QWidget):
         """Fit the grids to the room shown (after the panel was resized)."""
         self._fit_cells()
 
+    def stage_parts(self, image=None) -> tuple:
+        """An exported frame's parts, for a panel never shown (an export's copy of its page):
+        (a board holding the step's grids, the labels under it, the labels above it), and
+        on the board's left the input ``image`` (``[C, H, W]``, if given) with the unit's
+        field outlined. The panel goes on filling them step by step; the board sizes the
+        grids (all the step's grids, the products too); the words beside them and the step
+        bar stay behind."""
+        board = GridBoard()
+        board.grid.setHorizontalSpacing(36)
+        if image is not None:
+            self.picture = FieldPicture(image)
+            board.grid.addWidget(self.picture, 0, 0, Qt.AlignTop)
+            if self.explanation is not None:
+                self.picture.set_field(self.explanation.receptive_field)
+        for column, grid in enumerate(self.grids(), start=1):
+            board.grid.addWidget(grid, 0, column, Qt.AlignTop)
+        self.lent = True
+        self.field.setObjectName("formula")  # muted, as a lesson's size formula
+        self._fit_cells()
+        return board, [self.text, self.field], [self.heading, self.step_title]
+
     def _fit_cells(self) -> None:
         """Cells as large as ``cell`` allows, small enough for the window's rows to fit."""
         shown = [g for g in self.grids() if self._wanted.get(id(g), False)]
+        if self.lent:  # the board they are lent to sizes them
+            for grid in self.grids():
+                grid.setVisible(grid in shown)
+            return
         rows = max((g.model.rowCount() for g in shown), default=1)
         used = self._words_height()
         # the room shown (a scroll area's viewport), not this widget's own height, which the
@@ -167,6 +197,8 @@ class UnitArithmetic(QWidget):
         self.op_text.setText(e.op_text)
         rf = e.receptive_field
         self.field.setText(f"Receptive field on the input: {rf.describe()}." if rf else "")
+        if self.picture is not None:
+            self.picture.set_field(rf)
         self.cannot.setText(e.cannot)
         self.cannot.setVisible(bool(e.cannot))
         self.step_bar.set_count(len(e.steps), self.step_bar.index if same_unit else 0)
