@@ -109,3 +109,19 @@ def test_a_model_that_cannot_be_stepped_is_refused_and_the_last_state_stays(qtbo
         np.testing.assert_array_equal(learn.controller.session.current[name], value)
     step(qtbot, learn)  # the model that stayed still steps
     assert learn.controller.session.steps == 2
+    assert "Cannot use this model" in learn.message.text()  # said until a model is taken
+    learn.controller.use_model("fresh")
+    qtbot.waitUntil(lambda: learn.ready() and learn.controller.model == "fresh", timeout=30000)
+    assert not learn.message.isVisible()
+
+
+def test_a_lesson_on_the_training_run_before_any_run_keeps_the_model(qtbot, learn):
+    text = learn.model_label.text()
+    learn.restore_lesson(
+        {"model": {"source": "training run"}, "input": {"test_image": 1}, "label": 2}
+    )
+    qtbot.waitUntil(lambda: learn.ready() and not learn.restoring(), timeout=30000)
+    assert "No training run yet" in learn.message.text()
+    assert learn.model_box.currentIndex() == DEFAULT and learn.model_label.text() == text
+    assert learn.controller.test_index == 1 and learn.controller.label == 2
+    assert learn.test_spin.maximum() == 9999  # MNIST's 10,000 test images, from the data

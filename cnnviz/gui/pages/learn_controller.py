@@ -93,6 +93,7 @@ class LearnController:
         self.model_file: tuple = (None, None)  # (path, opened model name) of a file choice
         self.choosing: tuple | None = None  # (key, source, file) on its way
         self.model_text = ""  # "the trained default model: SimpleNet, 8,490 parameters"
+        self.refusal = ""  # why the last model chosen was refused (said until one is taken)
         self.source: ModelSource | None = None
         self.info = MNIST_INFO
         self.session = Session()
@@ -155,6 +156,7 @@ class LearnController:
             self.refused(f"Cannot use this model: {result['error']}. The previous model stays.")
             return
         self.model, self.source, self.model_file = key, source, source_file
+        self.refusal = ""
         self.info = result["info"]
         self.session = Session(start=result["state"])
         self.session.reset()
@@ -177,6 +179,7 @@ class LearnController:
         """A model that cannot be stepped (or none to take): the page says so, and the model,
         its weights and the steps taken stay."""
         self.choosing = None
+        self.refusal = message
         self.view.show_message(message)
         self.view.show_model(CHOICES.index(self.model))
         self.view.show_model_text(self.model_text)
@@ -262,7 +265,8 @@ class LearnController:
         if "error" in result:
             self.view.show_message(f"Cannot take the gradients: {result['error']}")
             return
-        self.view.show_message("" if self.has_image() else "Draw a digit, or pick a test image.")
+        hint = "" if self.has_image() else "Draw a digit, or pick a test image."
+        self.view.show_message(" ".join(t for t in (self.refusal, hint) if t))
         self.backward = result
         self.view.show_backward(result)
         self.walk_to(min(self.walk_index, len(self.walk()) - 1), show=True)
