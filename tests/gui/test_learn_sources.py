@@ -14,7 +14,7 @@ from cnnviz.core.models import build  # noqa: E402
 from cnnviz.core.training import TrainConfig  # noqa: E402
 from cnnviz.gui.pages.learn_page import LearnPage  # noqa: E402
 from cnnviz.gui.pages.train_page import TrainPage  # noqa: E402
-from cnnviz.gui.widgets.source_choice import CHECKPOINT, DEFAULT, TRAINING_RUN  # noqa: E402
+from cnnviz.gui.widgets.source_choice import CHECKPOINT, DEFAULT, OPENED, TRAINING_RUN  # noqa: E402
 
 
 @pytest.fixture
@@ -125,3 +125,29 @@ def test_a_lesson_on_the_training_run_before_any_run_keeps_the_model(qtbot, lear
     assert learn.model_box.currentIndex() == DEFAULT and learn.model_label.text() == text
     assert learn.controller.test_index == 1 and learn.controller.label == 2
     assert learn.test_spin.maximum() == 9999  # MNIST's 10,000 test images, from the data
+
+
+def test_an_opened_model_is_stepped_with_its_weights_file(qtbot, learn, tmp_path):
+    from pathlib import Path
+
+    from cnnviz.models import load_model_file, register_user_model, unregister
+
+    script = Path(__file__).resolve().parents[1] / "core" / "model_files" / "lecture_cnn_script.py"
+    name = register_user_model(load_model_file(script))  # opened, as File → Open model does
+    try:
+        trained = load_model_file(script).build()
+        torch.save(trained.state_dict(), tmp_path / "mnist_cnn.pt")
+        learn.sources.use_weights(name, tmp_path / "mnist_cnn.pt")
+        qtbot.waitUntil(
+            lambda: learn.ready() and learn.controller.model == "weights", timeout=30000
+        )
+        assert learn.model_box.currentIndex() == OPENED and "8,490" in learn.model_label.text()
+        assert_weights(learn.controller.session.start, trained)
+        step(qtbot, learn)
+        assert learn.lesson_state()["model"] == {
+            "source": "weights",
+            "path": str(tmp_path / "mnist_cnn.pt"),
+            "model": name,
+        }
+    finally:
+        unregister(name)
