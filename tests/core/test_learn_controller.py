@@ -195,6 +195,33 @@ def test_the_page_steps_a_module_of_its_own_and_the_shared_one_stays(learn):
     assert all(isinstance(v, np.ndarray) for v in current.values())
 
 
+def test_a_source_from_elsewhere_is_stepped_on_a_module_of_the_page_s_own(learn):
+    """The training run's snapshot (or a file's source) may be another page's too: the page
+    builds its own module from it, and the other page's module stays as it was."""
+    from cnnviz.core.model_source import weights_source
+    from cnnviz.core.models import build
+
+    controller, view, jobs = learn
+    outside = weights_source(
+        lambda: build("simple"), copy_state(load_default_model()), MNIST_INFO, "a snapshot"
+    )
+    jobs.queue.submit("shared", 1, outside, lambda model, info: {"state": copy_state(model)})
+    before = jobs.queue.step().result["state"]
+    controller.use_source("training run", outside)
+    jobs.run()
+    assert controller.ready() and controller.model == "training run"
+    assert outside not in jobs.sources and controller.source is not outside
+    assert "a snapshot" in view.shown["show_model_text"][0]
+    for _ in range(2):
+        assert controller.take_step(0.1, 0.5, 4)
+        jobs.run()
+    jobs.queue.submit("shared", 2, outside, lambda model, info: {"state": copy_state(model)})
+    after = jobs.queue.step().result["state"]
+    for name in before:
+        assert torch.equal(before[name], after[name])
+    assert controller.session.steps == 2
+
+
 def test_two_steps_with_momentum_are_torch_sgd_s(learn):
     controller, view, jobs = learn
     image, label = mnist_test_image(0)

@@ -26,9 +26,14 @@ from cnnviz.gui.pages import learn_jobs
 from cnnviz.gui.pages.learn_update import update_text
 from cnnviz.gui.pages.learn_walk import walk_text, walked_nodes
 from cnnviz.gui.pages.trace_controller import test_image_job
+from cnnviz.gui.widgets.source_choice import SOURCE_KEYS
 
-# the shipped trained net, a fresh one (seed 0), or a fresh Inception net (the lecture's)
+# the page's own: the shipped trained net, a fresh one (seed 0), a fresh Inception net
 MODELS = ("trained", "fresh", "inception")
+FRESH = ("fresh", "inception")
+# every choice, in the Model box's order: the Trace page's sources (the shipped one is
+# "trained"), then the fresh nets; a file or the training run comes as a ModelSource
+CHOICES = ("trained", *SOURCE_KEYS[1:], *FRESH)
 GRADIENT_SCALES = {"layer": "per layer", "network": "whole network"}
 MODEL_NAMES = {
     "trained": "the trained default model",
@@ -42,8 +47,8 @@ class LearnView(Protocol):
 
     def show_message(self, text: str) -> None: ...
     def show_model_text(self, text: str) -> None: ...
-    def show_model(self, key: str) -> None: ...
-    def put_test_image(self, index: int, image: np.ndarray) -> None: ...
+    def show_model(self, index: int) -> None: ...
+    def put_test_image(self, index: int, image: np.ndarray, count: int) -> None: ...
     def show_label(self, label: int) -> None: ...
     def show_backward(self, result: dict) -> None: ...
     def show_walk(self, node_index: int | None, text: str) -> None: ...
@@ -84,7 +89,11 @@ class LearnController:
         self.view, self.jobs = view, jobs
         # this page's own modules: its weights change, the shared ones must not
         self.sources = {key: learn_jobs.source(key) for key in MODELS}
-        self.model = "trained"
+        self.model = "trained"  # the choice in use (one of CHOICES)
+        self.model_file: tuple = (None, None)  # (path, opened model name) of a file choice
+        self.choosing: tuple | None = None  # (key, source, file) on its way
+        self.model_text = ""  # "the trained default model: SimpleNet, 8,490 parameters"
+        self.refusal = ""  # why the last model chosen was refused (said until one is taken)
         self.source: ModelSource | None = None
         self.info = MNIST_INFO
         self.session = Session()
@@ -97,7 +106,6 @@ class LearnController:
         self.pending_lesson: dict | None = None
         self.awaiting_image = True
         self.stepping = False
-        self.loading = False  # a model is on its way (its session not started yet)
         self.weight: tuple | None = None  # (parameter, index) clicked for the batch's shares
         self.last_result: dict | None = None  # the last step's answer, on screen
         self.request_id = 0
@@ -112,38 +120,72 @@ class LearnController:
             self.show_test_image(0)
 
     # -- the model -----------------------------------------------------------------------------
+    @property
+    def loading(self) -> bool:
+        """A model is on its way (its session not started yet)."""
+        return self.choosing is not None
+
     def use_model(self, key: str) -> None:
-        """Start a session on ``key``'s weights (read in the compute thread)."""
+        """Start a session on ``key``'s weights, one of :data:`MODELS` (read in the compute
+        thread)."""
         if key not in MODELS:
             raise ValueError(f"no model {key!r}: one of {', '.join(MODELS)}")
-        self.model = key
-        self.loading = True  # no step nor gradients on the old weights until it is in
-        self.view.show_model(key)
-        self.view.show_model_text(f"Loading {MODEL_NAMES[key]}…")
+        self.use_source(key, self.sources[key], description=MODEL_NAMES[key])
+
+    def use_source(self, key: str, source: ModelSource, source_file=None, description=None):
+        """Start a session on ``source``'s weights (``key``: its entry of :data:`CHOICES`) once
+        its model is built; the latest choice wins, and a model that cannot be stepped is
+        refused with the previous one staying. A source from elsewhere (the training run, a
+        file) is wrapped in one of this page's own, so that its module is no other page's."""
+        if source not in self.sources.values():
+            source = learn_jobs.own_source(source, description)
+        self.choosing = (key, source, tuple(source_file or (None, None)))
+        self.view.show_model(CHOICES.index(key))
+        self.view.show_model_text(f"Loading {description or source.description}…")
         self.jobs.cancel("step")
         self.jobs.cancel("measure")
-        self.stepping = False
-        self.jobs.submit("start", self.sources[key], learn_jobs.start_job)
+        self.stepping = False  # no step nor gradients on the old weights until it is in
+        self.jobs.submit("start", source, learn_jobs.start_job)
 
     def on_started(self, result: dict) -> None:
-        self.loading = False
-        if "error" in result:
-            self.view.show_message(f"Cannot use this model: {result['error']}")
-            self.model = next(k for k, s in self.sources.items() if s is self.source)
-            self.view.show_model(self.model)
+        if self.choosing is None:
             return
-        self.source, self.info = self.sources[self.model], result["info"]
+        key, source, source_file = self.choosing
+        self.choosing = None
+        if "error" in result:
+            self.refused(f"Cannot use this model: {result['error']}. The previous model stays.")
+            return
+        self.model, self.source, self.model_file = key, source, source_file
+        self.refusal = ""
+        self.info = result["info"]
         self.session = Session(start=result["state"])
         self.session.reset()
         self.weight = None
         self.last_result = None
         self.jobs.cancel("measure")
-        self.view.show_model_text(
-            f"{MODEL_NAMES[self.model]}: {result['name']}, {result['parameters']:,} parameters"
+        self.model_text = (
+            f"{self.model_name()}: {result['name']}, {result['parameters']:,} parameters"
         )
+        self.view.show_model_text(self.model_text)
         self.view.clear_update()
         self.restored("model")
         self.request_backward()
+
+    def model_name(self) -> str:
+        """What the model in use is, in words."""
+        return MODEL_NAMES.get(self.model) or self.source.description
+
+    def refused(self, message: str) -> None:
+        """A model that cannot be stepped (or none to take): the page says so, and the model,
+        its weights and the steps taken stay."""
+        self.choosing = None
+        self.refusal = message
+        self.view.show_message(message)
+        self.view.show_model(CHOICES.index(self.model))
+        self.view.show_model_text(self.model_text)
+        self.restored("model")
+        if self.pending_lesson is not None:
+            self.request_backward()  # the lesson's unit, on the model that stays
 
     def reset(self) -> None:
         """Back to the weights the session started from."""
@@ -168,7 +210,7 @@ class LearnController:
             self.view.show_message(f"Cannot show a test image: {result['error']}")
             return
         self.exact_input, self.test_index = result["image"], result["index"]
-        self.view.put_test_image(result["index"], result["image"])
+        self.view.put_test_image(result["index"], result["image"], result["count"])
         lesson = self.pending_lesson  # a lesson's label wins over the test image's own
         self.set_label(lesson["label"] if lesson else result["label"], ask=False)
         self.request_backward()
@@ -223,7 +265,8 @@ class LearnController:
         if "error" in result:
             self.view.show_message(f"Cannot take the gradients: {result['error']}")
             return
-        self.view.show_message("" if self.has_image() else "Draw a digit, or pick a test image.")
+        hint = "" if self.has_image() else "Draw a digit, or pick a test image."
+        self.view.show_message(" ".join(t for t in (self.refusal, hint) if t))
         self.backward = result
         self.view.show_backward(result)
         self.walk_to(min(self.walk_index, len(self.walk()) - 1), show=True)

@@ -2,7 +2,8 @@
 return plain data (numpy arrays, numbers, text, numpy-only traces).
 
 The page's weights change step by step, so its module is never the one the Draw and Trace pages
-share: :func:`source` makes a :class:`~cnnviz.core.model_source.ModelSource` of its own (the
+share: :func:`source` makes a :class:`~cnnviz.core.model_source.ModelSource` of its own, and
+:func:`own_source` wraps one from elsewhere (the training run, a file) into one of its own (the
 compute service builds one module per source object). Each job first loads the session's
 weights (numpy, held by the controller) into that module.
 """
@@ -46,6 +47,24 @@ def source(key: str) -> ModelSource:
     return ModelSource(f"a fresh {name} net (seed 0)", build_fresh)
 
 
+def own_source(source: ModelSource, description: str | None = None) -> ModelSource:
+    """A source of this page's own that builds what ``source`` builds (the training run's
+    weights, a checkpoint, an opened model): the compute service gives it a module of its own,
+    whichever page uses ``source`` itself."""
+    return ModelSource(description or source.description, source.build)
+
+
+def check_steppable(info) -> None:
+    """``ValueError`` saying why for a model this page cannot step: its batches and test
+    images are MNIST's 28×28 grey digits, its labels 0 to 9."""
+    shape, classes = tuple(info.input_shape), len(info.class_names)
+    if shape != (1, 28, 28) or classes != 10:
+        raise ValueError(
+            "One step trains on MNIST's digits (1×28×28, 10 classes) and this model takes "
+            f"{info.describe()}"
+        )
+
+
 def as_numpy(state) -> dict[str, np.ndarray]:
     """A state_dict (tensors or arrays) as numpy arrays of its own."""
     return {
@@ -63,7 +82,9 @@ def load_state(model, state: dict[str, np.ndarray]) -> None:
 
 
 def start_job(model, info) -> dict:
-    """The weights the session starts from, and what the model is."""
+    """The weights the session starts from, and what the model is (``ValueError`` for one that
+    cannot be stepped here)."""
+    check_steppable(info)
     parameters = sum(p.numel() for p in model.parameters())
     return {
         "state": as_numpy(model.state_dict()),

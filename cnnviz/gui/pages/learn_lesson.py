@@ -8,9 +8,28 @@ from __future__ import annotations
 import numpy as np
 
 from cnnviz.core.lesson_pictures import encode_png, exact_state
-from cnnviz.core.lesson_schema import Choice, Field, Items, Optional, Schema, Text, Variants, Whole
+from cnnviz.core.lesson_schema import (
+    Check,
+    Choice,
+    Field,
+    Items,
+    Optional,
+    Schema,
+    Text,
+    Variants,
+    Whole,
+)
 from cnnviz.gui.pages.learn_controller import GRADIENT_SCALES, MODELS
 from cnnviz.gui.pages.trace_lesson import DRAWING, POSITION, TEST_IMAGE, UNIT
+from cnnviz.gui.widgets.source_choice import (
+    CHECKPOINT,
+    DEFAULT,
+    OPENED,
+    SOURCE_KEYS,
+    TRAINING_RUN,
+    check_source,
+    source_state,
+)
 
 
 def _row_and_column_together(values: dict) -> None:
@@ -19,9 +38,18 @@ def _row_and_column_together(values: dict) -> None:
         raise ValueError("its unit needs both a row and a column, or neither")
 
 
+def check_model(value, what: str) -> tuple[str, str | None, str | None]:
+    """(choice, path, opened model name) of a lesson's model: one of :data:`MODELS` by name,
+    or a source as the Trace page writes it (never weights: a file's path, the training run)."""
+    if isinstance(value, dict):
+        index, path, name = check_source(value)
+        return ("trained" if index == DEFAULT else SOURCE_KEYS[index]), path, name
+    return Choice(MODELS).check(value, what), None, None
+
+
 LEARN = Schema(
     (
-        Field("model", Choice(MODELS), "trained", "its model"),
+        Field("model", Check(check_model), "trained", "its model"),
         Field(
             "input",
             Variants(
@@ -63,14 +91,17 @@ def page_state(page) -> dict:
     exact image under it), label, clicked gradient unit and its step, the walk's step and
     the colour scale."""
     controller = page.controller
-    if page.test_spin.value() >= 0:
-        image: dict = {"test_image": page.test_spin.value()}
+    if page.image_input.test_number() is not None:
+        image: dict = {"test_image": page.image_input.test_number()}
     else:
         exact = controller.exact_input if not page.canvas.strokes else None
         image = {"canvas": encode_png(page.canvas.to_array()), "exact": exact_state(exact)}
     unit, step = controller.unit_state(page.arithmetic.step_bar.index)
+    model = controller.model
+    if model not in MODELS:  # the training run or a file: said as the Trace page says it
+        model = source_state(SOURCE_KEYS.index(model), *controller.model_file)
     return {
-        "model": controller.model,
+        "model": model,
         "input": image,
         "label": controller.label,
         "unit": unit,
@@ -82,29 +113,33 @@ def page_state(page) -> dict:
 
 def restore(page, state: dict) -> None:
     """Take a lesson's model, image and label on ``page``, then its unit and steps once its
-    gradients are in. ``ValueError``, nothing changed, for a malformed part."""
+    gradients are in. ``ValueError``, nothing changed, for a malformed part; a model that then
+    cannot be taken says so and the previous one stays."""
     lesson = check_learn_lesson(state)
     controller = page.controller
     image = lesson["input"]
-    reload = lesson["model"] != controller.model or not controller.session.start
+    key, path, name = lesson["model"]
+    in_use = (controller.model, *controller.model_file)
+    reload = lesson["model"] != in_use or controller.loading or not controller.session.start
     waits = ({"model"} if reload else set()) | ({"image"} if "test_image" in image else set())
     controller.expect_lesson(lesson, waits)
     page.scale_box.setCurrentIndex(page.scale_box.findData(lesson["scale"]))
-    page.model_box.setCurrentIndex(page.model_box.findData(lesson["model"]))
     controller.set_label(lesson["label"], ask=False)  # a test image's keeps it too
     if "test_image" in image:
-        page.test_spin.blockSignals(True)
-        page.test_spin.setValue(image["test_image"])
-        page.test_spin.blockSignals(False)
+        page.image_input.show_test_number(image["test_image"])
         controller.show_test_image(image["test_image"])
     else:
         exact = image["exact"]
         controller.take_drawing(None if exact is None else exact.astype(np.float32) / 255)
-        page.show_drawing_in_spin()
-        page.canvas.blockSignals(True)
-        page.canvas.set_background(image["canvas"])
-        page.canvas.blockSignals(False)
-    if reload:
-        controller.use_model(lesson["model"])
-    else:
+        page.image_input.put_drawing(image["canvas"])
+    if not reload:
         controller.request_backward()
+    elif key in MODELS:
+        controller.use_model(key)
+    elif key == SOURCE_KEYS[TRAINING_RUN]:
+        page.sources.use_training_run()  # none yet: the page says so and the model stays
+    elif key == SOURCE_KEYS[CHECKPOINT]:
+        page.sources.use_checkpoint(path)
+    else:
+        assert key == SOURCE_KEYS[OPENED]
+        page.sources.use_weights(name, path)

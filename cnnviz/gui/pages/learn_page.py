@@ -3,9 +3,11 @@ image and its label, the loss, ∂L/∂(every output) right to left, a gradient 
 then the SGD update: each filter before → after, the loss and probabilities on the same image
 and on 1,000 test images, a batch's shares, step after step.
 
-A page of its own beside the Trace page (which is at its size limit): it reuses the Trace
-page's input widgets, its overview (here coloured with gradients) and its arithmetic panel.
-The page holds no model: its state and rules are :class:`LearnController`'s, the session's
+A page of its own beside the Trace page (which is at its size limit): it shares the Trace
+page's image input, model sources, overview (here coloured with gradients) and arithmetic
+panel. It steps any model the Trace page can trace whose input is MNIST's: the shipped one, the
+Train page's run, a checkpoint, an opened model with its weights, or a fresh net. The page holds
+no model: its state and rules are :class:`LearnController`'s, the session's
 weights are plain numpy there, and every computation is a job of the compute service on a
 module of this page's own (the latest request of each kind wins).
 """
@@ -25,6 +27,7 @@ from cnnviz.gui.pages.learn_arithmetic import (
     parameter_unit,
 )
 from cnnviz.gui.pages.learn_controller import LearnController
+from cnnviz.gui.pages.learn_sources import LearnSources
 from cnnviz.gui.pages.learn_walk import hover_text
 from cnnviz.gui.pages.page_jobs import PageJobs
 
@@ -51,6 +54,7 @@ class LearnPage(Page):
         self.controller = LearnController(self, self)
         self.stepped: dict | None = None  # the last step's answer (weights before, after)
         self._build()
+        self.sources = LearnSources(self)  # the Model box's choices
 
     def _build(self) -> None:
         left = learn_views.input_widgets()
@@ -61,11 +65,9 @@ class LearnPage(Page):
                 if name != "layout":
                     setattr(self, name, widget)
         learn_views.lay_out(self, left, middle, right)
-        self.canvas.changed.connect(self._on_canvas_changed)
-        self.test_spin.editingFinished.connect(self._on_test_number)
-        self.random_button.clicked.connect(self.show_random_test_image)
+        self.image_input.image_changed.connect(self.controller.canvas_changed)
+        self.image_input.test_chosen.connect(self.controller.show_test_image)
         self.label_box.activated.connect(lambda i: self.controller.set_label(i))
-        self.model_box.activated.connect(self._on_model_chosen)
         self.scale_box.currentIndexChanged.connect(self._on_scale_chosen)
         self.walk_bar.index_changed.connect(self._on_walk)
         self.overview.unit_clicked.connect(self.select_unit)
@@ -118,16 +120,12 @@ class LearnPage(Page):
     def show_model_text(self, text: str) -> None:
         self.model_label.setText(text)
 
-    def show_model(self, key: str) -> None:
-        self.model_box.setCurrentIndex(self.model_box.findData(key))
+    def show_model(self, index: int) -> None:
+        """The Model box's entry in use, named without choosing it again."""
+        self.model_box.set_in_use(index)
 
-    def put_test_image(self, index: int, image: np.ndarray) -> None:
-        self.test_spin.blockSignals(True)
-        self.test_spin.setValue(index)
-        self.test_spin.blockSignals(False)
-        self.canvas.blockSignals(True)
-        self.canvas.set_background((image.mean(axis=0) * 255).astype(np.uint8))
-        self.canvas.blockSignals(False)
+    def put_test_image(self, index: int, image: np.ndarray, count: int) -> None:
+        self.image_input.put_test_image(index, image, count)
 
     def show_label(self, label: int) -> None:
         self.label_box.setCurrentIndex(label)
@@ -244,35 +242,11 @@ class LearnPage(Page):
         return bool(self.canvas.strokes)
 
     # -- input --------------------------------------------------------------------------------
-    def _on_test_number(self) -> None:
-        if self.test_spin.value() >= 0:
-            self.controller.show_test_image(self.test_spin.value())
-
-    def show_random_test_image(self) -> None:
-        self.controller.show_test_image(int(np.random.default_rng().integers(10000)))
-
-    def _on_canvas_changed(self) -> None:
-        drawn = bool(self.canvas.strokes) or self.canvas.background is None
-        if drawn:
-            self.show_drawing_in_spin()
-        self.controller.canvas_changed(drawn)
-
-    def show_drawing_in_spin(self) -> None:
-        self.test_spin.blockSignals(True)
-        self.test_spin.setValue(-1)
-        self.test_spin.blockSignals(False)
-
     def take_drawing(self, drawing: Drawing) -> None:
         """The Draw page's drawing (its model stays this page's own)."""
         self.controller.take_drawing(drawing.exact)
-        self.show_drawing_in_spin()
-        self.canvas.blockSignals(True)
-        self.canvas.set_background(drawing.canvas)
-        self.canvas.blockSignals(False)
+        self.image_input.put_drawing(drawing.canvas)
         self.controller.request_backward()
-
-    def _on_model_chosen(self, index: int) -> None:
-        self.controller.use_model(self.model_box.itemData(index))
 
     def _on_scale_chosen(self, _index: int) -> None:
         self.overview.set_scale_mode(self.scale_box.currentData())
@@ -396,11 +370,12 @@ class LearnPage(Page):
         self.arithmetic.step_bar.stop()
         if self.jobs is not None:
             self.jobs.shutdown()
+        self.sources.shutdown()
 
     def busy_text(self) -> str:
         if self.jobs is not None and self.jobs.running():
             return "finishing a training step"
-        return ""
+        return "finishing reading a weights file" if self.sources.busy() else ""
 
 
 def decimals_for(values) -> int:

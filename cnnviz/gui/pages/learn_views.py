@@ -1,8 +1,8 @@
 """The One step page's widgets, built and laid out: the image, its label, the loss and the model
 on the left; the backward overview with its walk, and the clicked unit's chain rule or the
 layer's weights below it, in the middle; the update's settings, its result and its plots on the
-right. The Trace page's input widgets, overview and arithmetic panel are reused as they are.
-Signals are connected by the page."""
+right. The image input, the model's sources, the overview and the arithmetic panel are the
+Trace page's widgets. Signals are connected by the page."""
 
 from __future__ import annotations
 
@@ -25,10 +25,12 @@ from PySide6.QtWidgets import (
 from cnnviz.core.lesson_presets import TRAIN
 from cnnviz.core.training import TrainConfig
 from cnnviz.gui.appearance import theme
-from cnnviz.gui.pages import trace_views
-from cnnviz.gui.pages.learn_controller import GRADIENT_SCALES, MODEL_NAMES, MODELS
+from cnnviz.gui.pages.learn_controller import GRADIENT_SCALES
 from cnnviz.gui.pages.train_form import spin_box
 from cnnviz.gui.widgets.colour_legend import ColourLegend
+from cnnviz.gui.widgets.image_input import ImageInput
+from cnnviz.gui.widgets.model_source_box import ModelSourceBox
+from cnnviz.gui.widgets.source_choice import DEFAULT, OPENED
 from cnnviz.gui.widgets.step_bar import StepBar
 from cnnviz.gui.widgets.step_plots import StepPlots
 from cnnviz.gui.widgets.trace_overview import TraceOverview
@@ -36,14 +38,24 @@ from cnnviz.gui.widgets.unit_arithmetic import UnitArithmetic
 from cnnviz.gui.widgets.weight_maps import WeightMaps
 
 BATCH_RANGE = (2, 64)
+MODEL_TIP = (
+    "Whose weights take the steps: the shipped trained net, the Train page's run (its latest "
+    "weights), a checkpoint, an opened model with its weights, or a fresh, untrained SimpleNet "
+    "or Inception net (ten steps show the start of the Train page's loss curve)"
+)
+FRESH_ENTRIES = ("Fresh SimpleNet", "Fresh Inception net")  # untrained, seed 0
+SHORTER = {DEFAULT: "Trained default model", OPENED: "Model + weights file…"}
 
 
 def input_widgets() -> SimpleNamespace:
-    """The Trace page's canvas, buttons and test image, then the label, the loss, the model."""
-    w = trace_views.input_widgets()
-    w.test_spin.setToolTip("Take the step on this image of the test set (MNIST's 10,000)")
-    w.random_button.setText("Random")
-    w.random_button.setToolTip("A test image picked at random")
+    """The image input (canvas, buttons, test image), the label, the loss and the model, in
+    ``layout``."""
+    w = SimpleNamespace()
+    w.image_input = ImageInput(
+        "Take the step on this image of the test set", "Random", "A test image picked at random"
+    )
+    w.canvas, w.test_spin = w.image_input.canvas, w.image_input.test_spin
+    w.random_button, w.clear_button = w.image_input.random_button, w.image_input.clear_button
     w.label_box = QComboBox()
     for digit in range(10):
         w.label_box.addItem(f"label {digit}", digit)
@@ -51,23 +63,20 @@ def input_widgets() -> SimpleNamespace:
         "The label the loss is taken against: a test image's own, or the one you choose "
         "for a drawing (try a wrong one)"
     )
-    w.model_box = QComboBox()
-    for key in MODELS:
-        w.model_box.addItem(MODEL_NAMES[key], key)
-    w.model_box.setToolTip(
-        "Whose weights take the steps: the shipped trained net, a fresh one (ten steps "
-        "show the start of the Train page's loss curve), or a fresh Inception net"
-    )
+    w.prediction = QLabel()
+    w.prediction.setObjectName("prediction")
+    w.prediction.setStyleSheet("font-size: 15px; font-weight: bold;")
+    w.prediction.setWordWrap(True)
+    w.model_box = ModelSourceBox(MODEL_TIP, extra=FRESH_ENTRIES)
+    for index, text in SHORTER.items():  # the column is narrow: nothing cut off
+        w.model_box.setItemText(index, text)
     w.model_label = QLabel()
     w.model_label.setWordWrap(True)
-    w.prediction.setStyleSheet("font-size: 15px; font-weight: bold;")
-    layout = w.layout
-    layout.takeAt(layout.count() - 1)  # the stretch: the rest goes below the prediction
-    layout.insertWidget(layout.indexOf(w.prediction), w.label_box)
-    layout.addWidget(QLabel("Model:"))
-    layout.addWidget(w.model_box)
-    layout.addWidget(w.model_label)
-    layout.addStretch(1)
+    w.layout = QVBoxLayout()
+    for widget in (w.image_input, w.label_box, w.prediction, QLabel("Model:"), w.model_box):
+        w.layout.addWidget(widget)
+    w.layout.addWidget(w.model_label)
+    w.layout.addStretch(1)
     return w
 
 

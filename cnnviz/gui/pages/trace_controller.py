@@ -39,7 +39,7 @@ def trace_job(model, info, image: np.ndarray) -> dict:
 
 
 def test_image_job(index: int, info) -> dict:
-    """Test image ``index`` of MNIST (pixels in [0, 1]) and its label."""
+    """Test image ``index`` of MNIST (pixels in [0, 1]), its label and the test set's size."""
     from cnnviz.core.data import load_mnist
 
     if tuple(info.input_shape) != (1, 28, 28):
@@ -47,7 +47,7 @@ def test_image_job(index: int, info) -> dict:
     test = load_mnist("test")
     index = min(max(index, 0), len(test) - 1)
     image = test.images[index].numpy().astype(np.float32) / 255.0
-    return {"index": index, "image": image, "label": int(test.labels[index])}
+    return {"index": index, "image": image, "label": int(test.labels[index]), "count": len(test)}
 
 
 test_image_job.__test__ = False  # a job, not a test (pytest collects test_* from imports)
@@ -59,7 +59,7 @@ class TraceView(Protocol):
     def show_model_text(self, text: str) -> None: ...
     def show_message(self, text: str) -> None: ...
     def show_source(self, index: int) -> None: ...
-    def put_test_image(self, index: int, image: np.ndarray) -> None: ...
+    def put_test_image(self, index: int, image: np.ndarray, count: int) -> None: ...
     def show_trace(self, trace) -> None: ...
     def show_prediction(self, text: str) -> None: ...
     def show_evidence(self, values: np.ndarray | None, note: str) -> None: ...
@@ -183,7 +183,7 @@ class TraceController:
             self.view.show_message(f"Cannot show a test image: {result['error']}")
         else:
             self.exact_input, self.exact_label = result["image"], result["label"]
-            self.view.put_test_image(result["index"], result["image"])
+            self.view.put_test_image(result["index"], result["image"], result["count"])
         self.request_trace()
 
     def take_drawing(self, exact: np.ndarray | None) -> None:

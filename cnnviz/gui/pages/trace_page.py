@@ -67,9 +67,8 @@ class TracePage(Page):
         self.predicting = TracePrediction(self)  # "Predict first": its box above the maps
         right = self.layout().itemAt(1).layout()
         right.insertWidget(right.indexOf(self.splitter), self.predicting.box)
-        self.canvas.changed.connect(self._on_canvas_changed)
-        self.test_spin.editingFinished.connect(self._on_test_number)
-        self.random_button.clicked.connect(self.show_random_test_image)
+        self.image_input.image_changed.connect(self.controller.canvas_changed)
+        self.image_input.test_chosen.connect(self.show_test_image)
         self.source_box.activated.connect(self._on_source_chosen)
         self.scale_box.currentIndexChanged.connect(self._on_scale_chosen)
         self.evidence_box.currentIndexChanged.connect(lambda _i: self.controller.request_evidence())
@@ -176,10 +175,7 @@ class TracePage(Page):
         if drawing.source is not None:
             self.use_source(drawing.source, drawing.source_index, drawing.source_file)
         self.controller.take_drawing(drawing.exact)
-        self._show_drawing_in_spin()
-        self.canvas.blockSignals(True)
-        self.canvas.set_background(drawing.canvas)
-        self.canvas.blockSignals(False)
+        self.image_input.put_drawing(drawing.canvas)
         self.controller.request_trace()
 
     # -- what the controller shows ------------------------------------------------------------
@@ -197,14 +193,9 @@ class TracePage(Page):
         """Trace test image ``index`` (read in the compute thread)."""
         self.controller.show_test_image(index)
 
-    def put_test_image(self, index: int, image: np.ndarray) -> None:
-        """Test image ``index`` has come: in the canvas, its number in the box."""
-        self.test_spin.blockSignals(True)
-        self.test_spin.setValue(index)
-        self.test_spin.blockSignals(False)
-        self.canvas.blockSignals(True)
-        self.canvas.set_background((image.mean(axis=0) * 255).astype(np.uint8))
-        self.canvas.blockSignals(False)
+    def put_test_image(self, index: int, image: np.ndarray, count: int) -> None:
+        """Test image ``index`` of ``count`` has come: in the canvas, its number in the box."""
+        self.image_input.put_test_image(index, image, count)
 
     def show_trace(self, trace) -> None:
         if self.overview.set_trace(trace, self.info.class_names):
@@ -231,24 +222,6 @@ class TracePage(Page):
         return self.evidence_box.currentData()
 
     # -- input --------------------------------------------------------------------------------
-    def _on_test_number(self) -> None:
-        if self.test_spin.value() >= 0:
-            self.show_test_image(self.test_spin.value())
-
-    def _show_drawing_in_spin(self) -> None:
-        self.test_spin.blockSignals(True)
-        self.test_spin.setValue(-1)
-        self.test_spin.blockSignals(False)
-
-    def show_random_test_image(self) -> None:
-        self.show_test_image(int(np.random.default_rng().integers(10000)))
-
-    def _on_canvas_changed(self) -> None:
-        drawn = bool(self.canvas.strokes) or self.canvas.background is None
-        if drawn:
-            self._show_drawing_in_spin()
-        self.controller.canvas_changed(drawn)
-
     def current_image(self) -> np.ndarray:
         """The pixel image traced (see :meth:`TraceController.current_image`)."""
         return self.controller.current_image()
@@ -323,8 +296,8 @@ class TracePage(Page):
         """The model's source, the input (a test image's number, or the drawing as PNG text
         with the exact image under it), the clicked unit and its arithmetic step, the colour
         scale and the evidence map."""
-        if self.test_spin.value() >= 0:
-            image: dict = {"test_image": self.test_spin.value()}
+        if self.image_input.test_number() is not None:
+            image: dict = {"test_image": self.image_input.test_number()}
         else:
             exact = self.controller.exact_input if not self.canvas.strokes else None
             image = {"canvas": encode_png(self.canvas.to_array()), "exact": exact_state(exact)}
@@ -353,9 +326,7 @@ class TracePage(Page):
         self.scale_box.setCurrentIndex(self.scale_box.findData(lesson["scale"]))
         self.evidence_box.setCurrentIndex(self.evidence_box.findData(lesson["evidence"]))
         if "test_image" in image:
-            self.test_spin.blockSignals(True)
-            self.test_spin.setValue(image["test_image"])
-            self.test_spin.blockSignals(False)
+            self.image_input.show_test_number(image["test_image"])
             self.show_test_image(image["test_image"])
         else:
             self._restore_drawing(image["canvas"], image["exact"])
@@ -372,13 +343,7 @@ class TracePage(Page):
 
     def _restore_drawing(self, canvas: np.ndarray, exact: np.ndarray | None) -> None:
         self.controller.take_drawing(None if exact is None else exact.astype(np.float32) / 255.0)
-        self._show_drawing_in_spin()
-        self.canvas.blockSignals(True)
-        if canvas.any():
-            self.canvas.set_background(canvas)
-        else:
-            self.canvas.clear()
-        self.canvas.blockSignals(False)
+        self.image_input.put_drawing(canvas, blank_clears=True)
         self.controller.request_trace()
 
     def restoring(self) -> bool:

@@ -11,9 +11,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
     QLabel,
-    QPushButton,
     QScrollArea,
-    QSpinBox,
     QSplitter,
     QVBoxLayout,
 )
@@ -21,7 +19,7 @@ from PySide6.QtWidgets import (
 from cnnviz.core.explain import num, unit_words
 from cnnviz.gui.appearance import theme
 from cnnviz.gui.widgets.colour_legend import ColourLegend
-from cnnviz.gui.widgets.draw_canvas import DrawCanvas
+from cnnviz.gui.widgets.image_input import ImageInput
 from cnnviz.gui.widgets.model_source_box import ModelSourceBox
 from cnnviz.gui.widgets.trace_overview import SCALES, TraceOverview
 from cnnviz.gui.widgets.unit_arithmetic import UnitArithmetic
@@ -36,35 +34,22 @@ EVIDENCE_TIP = (
 
 
 def input_widgets() -> SimpleNamespace:
-    """The canvas, its buttons, the test image's number and the prediction, in ``layout``."""
+    """The image input (canvas, its buttons, the test image's number) and the prediction,
+    in ``layout``."""
     w = SimpleNamespace()
-    w.canvas = DrawCanvas()
-    w.canvas.setMinimumSize(150, 150)
-    w.canvas.setMaximumSize(220, 220)
-    w.clear_button = QPushButton("Clear")
-    w.clear_button.setToolTip("Clear the drawing (Delete)")
-    w.clear_button.clicked.connect(w.canvas.clear)
-    w.test_spin = QSpinBox()
-    w.test_spin.setRange(-1, 9999)
-    w.test_spin.setPrefix("test image ")
-    w.test_spin.setSpecialValueText("your drawing")  # -1: the canvas is traced
-    w.test_spin.setToolTip("Trace this image of the test set (MNIST's 10,000)")
-    w.random_button = QPushButton("Random test image")
-    w.random_button.setToolTip("Trace a test image picked at random")
+    w.image_input = ImageInput(
+        "Trace this image of the test set",
+        "Random test image",
+        "Trace a test image picked at random",
+    )
+    w.canvas, w.test_spin = w.image_input.canvas, w.image_input.test_spin
+    w.random_button, w.clear_button = w.image_input.random_button, w.image_input.clear_button
     w.prediction = QLabel()
     w.prediction.setObjectName("prediction")
     w.prediction.setStyleSheet("font-size: 20px; font-weight: bold;")
     w.prediction.setWordWrap(True)
     w.layout = QVBoxLayout()
-    hint = QLabel("Draw here, or pick a test image:")
-    hint.setWordWrap(True)
-    w.layout.addWidget(hint)
-    w.layout.addWidget(w.canvas, 0, Qt.AlignHCenter)
-    row = QHBoxLayout()
-    row.addWidget(w.clear_button)
-    row.addWidget(w.random_button)
-    w.layout.addLayout(row)
-    w.layout.addWidget(w.test_spin)
+    w.layout.addWidget(w.image_input)
     w.layout.addWidget(w.prediction)
     w.layout.addStretch(1)
     return w

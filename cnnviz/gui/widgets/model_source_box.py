@@ -1,4 +1,4 @@
-"""ModelSourceBox: where the network a page uses comes from (Draw and Trace pages)."""
+"""ModelSourceBox: where the network a page uses comes from (Draw, Trace and One step pages)."""
 
 from __future__ import annotations
 
@@ -9,11 +9,13 @@ from cnnviz.gui.widgets.source_choice import SOURCES
 
 class ModelSourceBox(QComboBox):
     """The sources in one list; ``set_in_use`` names the source in use however it was
-    chosen (a menu, another page, a failed choice falling back) without re-choosing it."""
+    chosen (a menu, another page, a failed choice falling back) without re-choosing it.
+    ``extra`` entries of a page's own follow the sources (whose indices stay those of
+    :mod:`~cnnviz.gui.widgets.source_choice`)."""
 
-    def __init__(self, tooltip: str, parent=None):
+    def __init__(self, tooltip: str, parent=None, extra: tuple[str, ...] = ()):
         super().__init__(parent)
-        self.addItems(SOURCES)
+        self.addItems([*SOURCES, *extra])
         self.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
         self.setMinimumContentsLength(14)
         self.setToolTip(tooltip)
