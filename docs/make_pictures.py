@@ -1,7 +1,9 @@
 """Make every animation the documentation uses: ``python docs/make_pictures.py``.
 
 Each animation is a step-through exported by ``cnnviz export`` as PNG frames (the app's own
-widgets, drawn offscreen), then written as one small GIF here: one palette for all frames and
+widgets, drawn offscreen) or, for a page with no step-through (Architecture, Train, Draw), the
+page at work grabbed by ``python -m cnnviz.gui.page_animations``; then written as one small GIF
+here: one palette for all frames and
 no dithering, so that a frame that changes a few cells costs a few bytes and the file stays
 under :data:`LIMIT_BYTES`. The screenshots come from ``python -m cnnviz.gui.screenshots``.
 
@@ -38,6 +40,19 @@ ANIMATIONS = {
 # share between frames): at 1280×800 it would be over the limit, at 960×600 it is not.
 SIZES = {"trace": "960x600"}
 
+# name of the GIF: frames a second, for the pages that have no step-through: their frames are
+# grabbed from the page at work, in the window's SIZE (cnnviz/gui/page_animations.py)
+PAGE_ANIMATIONS = {
+    "architecture": 0.5,
+    "train": 2.0,
+    "draw": 1.5,
+}
+
+
+def names() -> list[str]:
+    """Every animation the documentation uses."""
+    return [*ANIMATIONS, *PAGE_ANIMATIONS]
+
 
 def export_frames(lesson: str, folder: Path, presenter: bool, size: str = SIZE) -> list[Path]:
     """The step-through of ``lesson`` as PNG frames in ``folder``, by ``cnnviz export``."""
@@ -45,6 +60,13 @@ def export_frames(lesson: str, folder: Path, presenter: bool, size: str = SIZE) 
     options = ["--size", size, "--fps", "1"] + (["--presenter"] if presenter else [])
     command = [sys.executable, "-m", "cnnviz", "export", str(source), "-o", f"{folder}/"]
     subprocess.run(command + options, check=True, stdout=subprocess.DEVNULL)
+    return sorted(folder.glob("*.png"))
+
+
+def page_frames(name: str, folder: Path) -> list[Path]:
+    """The frames of the page animation ``name`` as PNGs in ``folder``."""
+    command = [sys.executable, "-m", "cnnviz.gui.page_animations", name, str(folder)]
+    subprocess.run(command + ["--size", SIZE], check=True, stdout=subprocess.DEVNULL)
     return sorted(folder.glob("*.png"))
 
 
@@ -73,10 +95,14 @@ def write_gif(frames: list[Path], path: Path, fps: float) -> int:
 
 
 def make(name: str) -> int:
-    lesson, fps, presenter = ANIMATIONS[name]
     OUT.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
-        frames = export_frames(lesson, Path(tmp), presenter, SIZES.get(name, SIZE))
+        if name in PAGE_ANIMATIONS:
+            fps = PAGE_ANIMATIONS[name]
+            frames = page_frames(name, Path(tmp))
+        else:
+            lesson, fps, presenter = ANIMATIONS[name]
+            frames = export_frames(lesson, Path(tmp), presenter, SIZES.get(name, SIZE))
         size = write_gif(frames, OUT / f"{name}.gif", fps)
     print(f"{name}.gif: {len(frames)} frames, {size / 1000:.0f} kB")
     return size
@@ -84,12 +110,11 @@ def make(name: str) -> int:
 
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--only", choices=sorted(ANIMATIONS), help="remake this animation only")
+    p.add_argument("--only", choices=sorted(names()), help="remake this animation only")
     p.add_argument("--check", action="store_true", help="check the animations, make none")
     args = p.parse_args(argv)
-    names = [args.only] if args.only else list(ANIMATIONS)
     too_large = []
-    for name in names:
+    for name in [args.only] if args.only else names():
         path = OUT / f"{name}.gif"
         size = path.stat().st_size if args.check and path.exists() else None
         if not args.check:

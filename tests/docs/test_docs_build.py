@@ -66,7 +66,7 @@ def pictures():
 
 def test_every_picture_is_made_by_a_script_of_the_project():
     screenshot_script = (ROOT / "cnnviz" / "gui" / "screenshots.py").read_text(encoding="utf-8")
-    animations = make_pictures().ANIMATIONS
+    animations = make_pictures().names()  # exported step-throughs and page animations
     found = list(pictures())
     assert len(found) >= 20
     for page, picture in found:
@@ -82,7 +82,7 @@ def test_every_picture_is_made_by_a_script_of_the_project():
 
 def test_the_animations_are_there_and_small():
     module = make_pictures()
-    for name in module.ANIMATIONS:
+    for name in module.names():
         gif = module.OUT / f"{name}.gif"
         assert gif.exists(), f"{gif.name}: run python docs/make_pictures.py"
         assert gif.stat().st_size <= module.LIMIT_BYTES, gif.name
