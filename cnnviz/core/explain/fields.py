@@ -15,6 +15,8 @@ from typing import Any
 
 import numpy as np
 
+from cnnviz.core.ops.windows import Field, Window, span
+
 from .graph import (
     ADAPTIVE_AVG,
     ADAPTIVE_MAX,
@@ -147,13 +149,6 @@ def unit_region(node: TraceNode, channel: int, row: int | None, col: int | None)
     return Region(mask)
 
 
-def _window_span(lo: int, hi: int, k: int, s: int, p: int, d: int, size: int) -> tuple[int, int]:
-    """Input rows read by output rows ``lo``..``hi``-1 of a window operation, clipped."""
-    start = lo * s - p
-    end = (hi - 1) * s - p + d * (k - 1) + 1
-    return max(start, 0), min(end, size)
-
-
 def _adaptive_span(lo: int, hi: int, out: int, size: int) -> tuple[int, int]:
     return (lo * size) // out, -(-(hi * size) // out)
 
@@ -222,8 +217,8 @@ def parent_regions(nodes: list[TraceNode], node: TraceNode, region: Region) -> d
         t, left, b, r = _box(region)
         (kh, kw), (sh, sw), (dh, dw) = p["kernel"], p["stride"], p["dilation"]
         (ph, _), (pw, _) = p["padding"]
-        rows = _window_span(t, b, kh, sh, ph, dh, parent.shape[1])
-        cols = _window_span(left, r, kw, sw, pw, dw, parent.shape[2])
+        rows = span(t, b, Window(kh, sh, ph, dh), parent.shape[1])
+        cols = span(left, r, Window(kw, sw, pw, dw), parent.shape[2])
         if kind == CONV:
             mask = _conv_channels(region.mask, parent.shape[0], p["groups"])
         else:
@@ -303,16 +298,13 @@ def compose(
     ``field``: each argument a (rows, columns) pair, ``padding`` the padding before."""
     size, jump, start = field.size, field.jump, field.start
     assert size is not None and jump is not None and start is not None
-
-    def axis(i: int) -> tuple[int, int, int]:
-        return (
-            size[i] + (kernel[i] - 1) * dilation[i] * jump[i],
-            jump[i] * stride[i],
-            start[i] - padding[i] * jump[i],
+    rows, cols = (
+        Field(size[i], jump[i], start[i]).then(
+            Window(kernel[i], stride[i], padding[i], dilation[i])
         )
-
-    rows, cols = axis(0), axis(1)
-    return ReceptiveField((rows[0], cols[0]), (rows[1], cols[1]), (rows[2], cols[2]))
+        for i in (0, 1)
+    )
+    return ReceptiveField((rows.size, cols.size), (rows.jump, cols.jump), (rows.start, cols.start))
 
 
 def _union(fields: list[ReceptiveField]) -> ReceptiveField:

@@ -8,6 +8,7 @@ import dataclasses
 import numpy as np
 
 from .conv import ConvPlan, ConvStep
+from .counts import conv_multiply_adds, conv_parameters
 from .params import StepSequence, _as_int, as_grid
 from .sizes import OutputSize
 
@@ -113,27 +114,31 @@ class GroupedConvPlan(StepSequence):
         return self.plans[0].padding_mask
 
     # -- costs ------------------------------------------------------------------------------------
+    def _costs(self, groups: int) -> tuple[int, int]:
+        """(parameters, multiply-adds) of this layer with ``groups`` groups."""
+        c_out, _, kh, kw = self.weight.shape
+        c_in = self.input.shape[0]
+        params = sum(conv_parameters(c_in, c_out, (kh, kw), groups))
+        return params, conv_multiply_adds(c_in, c_out, (kh, kw), self.output.size, groups)
+
     @property
     def parameters(self) -> int:
         """Weights plus one bias per output channel."""
-        return int(self.weight.size) + self.weight.shape[0]
+        return self._costs(self.groups)[0]
 
     @property
     def multiply_adds(self) -> int:
         """One multiply-add per weight of a filter per output cell."""
-        _, per_group, kh, kw = self.weight.shape
-        return self.output.size * per_group * kh * kw
+        return self._costs(self.groups)[1]
 
     @property
     def full_parameters(self) -> int:
         """The same layer with groups 1: every filter reads every input channel."""
-        c_out, _, kh, kw = self.weight.shape
-        return c_out * self.input.shape[0] * kh * kw + c_out
+        return self._costs(1)[0]
 
     @property
     def full_multiply_adds(self) -> int:
-        _, _, kh, kw = self.weight.shape
-        return self.output.size * self.input.shape[0] * kh * kw
+        return self._costs(1)[1]
 
     def cost_lines(self) -> tuple[str, str]:
         """Parameters and multiply-adds written out, against the same layer with groups 1:

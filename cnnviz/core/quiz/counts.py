@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from cnnviz.core.ops.counts import conv_multiply_adds, linear_multiply_adds
 from cnnviz.core.ops.params import pair
 
 from .layers import CONV, LINEAR, TRANSPOSED, groups, output_shape, parameters
@@ -87,7 +88,7 @@ def multiply_adds_question(layer: str, kwargs: dict, input_shape, topic: str = "
     if layer == LINEAR:
         if input_shape[-1] != int(kwargs["in_features"]):
             raise ValueError(f"the input has {input_shape[-1]} features, not in_features")
-        answer = int(kwargs["in_features"]) * int(kwargs["out_features"])
+        answer = linear_multiply_adds(kwargs["in_features"], kwargs["out_features"])
         explanation = (
             f"Each of the {kwargs['out_features']} outputs takes one multiply-add per input: "
             f"{kwargs['in_features']}·{kwargs['out_features']} = {answer:,}."
@@ -109,16 +110,21 @@ def multiply_adds_question(layer: str, kwargs: dict, input_shape, topic: str = "
 def _window_macs(layer: str, kwargs: dict, input_shape) -> tuple[int, str, list]:
     c_out, ho, wo = output_shape(layer, kwargs, input_shape)
     c_in, h, w = input_shape
-    kh, kw = pair(kwargs["kernel_size"], "kernel_size")
+    kernel = kh, kw = pair(kwargs["kernel_size"], "kernel_size")
     g = groups(kwargs)
+
+    def macs(cells: int, groups_: int = g, transposed: bool = layer == TRANSPOSED) -> int:
+        return conv_multiply_adds(c_in, c_out, kernel, cells, groups_, transposed)
+
     if layer == TRANSPOSED:
         per = c_out // g
-        answer = c_in * h * w * per * kh * kw
+        answer = macs(c_in * h * w)
         explanation = (
             f"Each of the {c_in}·{h}·{w} input cells scatters a copy of its kernel, "
             f"{per}·{kh}·{kw} multiply-adds: {c_in}·{h}·{w} × {per}·{kh}·{kw} = {answer:,}."
         )
-        wrong_cells = c_out * ho * wo * c_in // g * kh * kw
+        # the mistake: counted as a convolution's, one filter of C_in/groups per output cell
+        wrong_cells = macs(c_out * ho * wo, transposed=False)
         return (
             answer,
             explanation,
@@ -131,7 +137,7 @@ def _window_macs(layer: str, kwargs: dict, input_shape) -> tuple[int, str, list]
             ],
         )
     per = c_in // g
-    answer = c_out * ho * wo * per * kh * kw
+    answer = macs(c_out * ho * wo)
     explanation = (
         f"The output has {c_out}·{ho}·{wo} cells (each side by the size formula); each takes "
         f"one multiply-add per weight of its filter, {per}·{kh}·{kw}: "
@@ -139,14 +145,14 @@ def _window_macs(layer: str, kwargs: dict, input_shape) -> tuple[int, str, list]
     )
     mistakes = [
         (
-            c_out * h * w * per * kh * kw,
+            macs(c_out * h * w),
             f"That uses the input's size {h}×{w}; count the output's cells, {ho}×{wo}.",
         ),
     ]
     if g > 1:
         mistakes.append(
             (
-                c_out * ho * wo * c_in * kh * kw,
+                macs(c_out * ho * wo, groups_=1),
                 f"That is the count with groups 1: with groups={g} each filter reads {per} "
                 f"input channel(s), not {c_in}.",
             )

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from cnnviz.core.ops.windows import Field, Window, stack_field, stack_reads
+
 from .layers import AVG_POOL, CONV, MAX_POOL, Axis, axes, output_shape
 from .question import Question, shape_text
 from .sizes import input_text, layer_text, ordered, unique
@@ -53,29 +55,27 @@ def shapes(layers: list[dict], input_shape) -> list[tuple[int, int, int]]:
     return found  # type: ignore[return-value]
 
 
-def _window_axes(layers: list[dict]) -> list[tuple[Axis, Axis]]:
-    return [axes(i["layer"], i["kwargs"]) for i in layers if i["layer"] in FIELD_LAYERS]
+def _window(a: Axis) -> Window:
+    return Window(a.kernel, a.stride, a.pad_before, a.dilation)
+
+
+def _windows(layers: list[dict], dim: int, **change) -> list[Window]:
+    """The window layers along axis ``dim``, with some of their terms changed (a mistake's
+    arithmetic)."""
+    return [
+        replace(_window(axes(i["layer"], i["kwargs"])[dim]), **change)
+        for i in layers
+        if i["layer"] in FIELD_LAYERS
+    ]
 
 
 def field_size(layers: list[dict], dim: int, **change) -> tuple[int, str]:
     """(size, its sum written out) of the field along axis ``dim`` (0 rows, 1 columns)."""
-    size, jump, terms = 1, 1, ["1"]
-    for pair_ in _window_axes(layers):
-        a = replace(pair_[dim], **change)
-        size += a.dilation * (a.kernel - 1) * jump
-        terms.append(f"{a.dilation}·({a.kernel}−1)·{jump}")
-        jump *= a.stride
-    return size, " + ".join(terms) + f" = {size}"
-
-
-def _reads(positions: set[int], a: Axis, n_in: int) -> set[int]:
-    """Input positions (inside the input) read by output ``positions`` of one window axis."""
-    return {
-        p * a.stride - a.pad_before + t * a.dilation
-        for p in positions
-        for t in range(a.kernel)
-        if 0 <= p * a.stride - a.pad_before + t * a.dilation < n_in
-    }
+    field, terms = Field(), ["1"]
+    for w in _windows(layers, dim, **change):
+        terms.append(f"{w.dilation}·({w.kernel}−1)·{field.jump}")
+        field = field.then(w)
+    return field.size, " + ".join(terms) + f" = {field.size}"
 
 
 def field_span(layers: list[dict], input_shape, dim: int, index: int, **change):
@@ -83,16 +83,10 @@ def field_span(layers: list[dict], input_shape, dim: int, index: int, **change):
     from 0), and the chain of first–last positions from the output back to the input, as
     text counted from 1."""
     stack = shapes(layers, input_shape)
-    positions, chain = {index}, [str(index + 1)]
-    for item, shape_in in zip(reversed(layers), reversed(stack[:-1])):
-        if item["layer"] not in FIELD_LAYERS:
-            continue
-        a = replace(axes(item["layer"], item["kwargs"])[dim], **change)
-        positions = _reads(positions, a, shape_in[1 + dim])
-        if not positions:
-            return positions, chain
-        chain.append(f"{min(positions) + 1}–{max(positions) + 1}")
-    return positions, chain
+    sizes = [s[1 + dim] for i, s in zip(layers, stack) if i["layer"] in FIELD_LAYERS]
+    found = stack_reads(index, _windows(layers, dim, **change), sizes)
+    chain = [str(index + 1)] + [f"{min(p) + 1}–{max(p) + 1}" for p in found if p]
+    return found[-1], chain
 
 
 def _stack_text(layers: list[dict]) -> str:
@@ -126,9 +120,7 @@ def receptive_field_question(layers, input_shape, cell=None, topic: str = "") ->
         raise ValueError(f"unit {(row, col)} sees only padding")
     answer = (min(rows), min(cols), max(rows), max(cols))
     mistakes = []
-    no_pad = [
-        field_span(layers, input_shape, d, i, pad_before=0)[0] for d, i in ((0, row), (1, col))
-    ]
+    no_pad = [field_span(layers, input_shape, d, i, padding=0)[0] for d, i in ((0, row), (1, col))]
     if all(no_pad):
         wrong = (min(no_pad[0]), min(no_pad[1]), max(no_pad[0]), max(no_pad[1]))
         if wrong != answer:
@@ -164,9 +156,7 @@ def _size_question(layers: list[dict], settings: dict, stack: str, topic: str) -
     )
     how += f"{h_text}." if h_text == w_text else f"height {h_text}; width {w_text}."
     mistakes = []
-    no_jump = tuple(
-        1 + sum(a[d].dilation * (a[d].kernel - 1) for a in _window_axes(layers)) for d in (0, 1)
-    )
+    no_jump = tuple(stack_field(_windows(layers, d, stride=1)).size for d in (0, 1))
     mistakes.append(
         (
             no_jump,

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from cnnviz.core.ops.conv import resolve_padding
+from cnnviz.core.ops.counts import conv_parameters, linear_parameters
 from cnnviz.core.ops.params import pair
 from cnnviz.core.ops.sizes import OutputSize, output_size
 from cnnviz.core.ops.transposed import TransposedSize, transposed_output_size
@@ -137,16 +138,16 @@ def groups(kwargs: dict) -> int:
 
 
 def parameters(layer: str, kwargs: dict) -> tuple[int, int]:
-    """(weights, biases) of a Conv2d, ConvTranspose2d or Linear."""
+    """(weights, biases) of a Conv2d, ConvTranspose2d or Linear (cnnviz.core.ops.counts)."""
     bias = bool(kwargs.get("bias", True))
     if layer == LINEAR:
-        i, o = int(kwargs["in_features"]), int(kwargs["out_features"])
-        return i * o, o if bias else 0
-    kh, kw = pair(kwargs["kernel_size"], "kernel_size")
-    c_in, c_out, g = int(kwargs["in_channels"]), int(kwargs["out_channels"]), groups(kwargs)
-    if c_in % g or c_out % g:
-        raise ValueError(f"groups {g} must divide {c_in} and {c_out}")
-    # Conv2d's weight is [C_out, C_in/groups, kh, kw]; ConvTranspose2d's [C_in, C_out/groups, ..]
-    per_filter = c_out // g if layer == TRANSPOSED else c_in // g
-    filters = c_in if layer == TRANSPOSED else c_out
-    return filters * per_filter * kh * kw, (c_out if bias else 0)
+        return linear_parameters(kwargs["in_features"], kwargs["out_features"], bias)
+    kernel = pair(kwargs["kernel_size"], "kernel_size")
+    return conv_parameters(
+        kwargs["in_channels"],
+        kwargs["out_channels"],
+        kernel,
+        groups(kwargs),
+        bias,
+        transposed=layer == TRANSPOSED,
+    )
