@@ -9,6 +9,7 @@ import itertools
 
 import numpy as np
 import pytest
+import torch
 from torch import nn
 
 from cnnviz.core.explain import trace_forward
@@ -103,7 +104,40 @@ STACKS = [
         ],
         [1, 16, 11],
     ),
+    # two dilated convolutions: the first's taps leave gaps, so the second's border windows
+    # reach no further than those taps (a box walked back would reach the gap's far side)
+    (
+        [
+            (
+                "Conv2d",
+                {
+                    "in_channels": 1,
+                    "out_channels": 3,
+                    "kernel_size": 3,
+                    "padding": 1,
+                    "dilation": 2,
+                },
+            ),
+            ("Conv2d", {"in_channels": 3, "out_channels": 2, "kernel_size": 3, "dilation": 2}),
+        ],
+        [1, 14, 8],
+    ),
 ]
+
+
+def _gradient_box(layers, shape, cell) -> tuple[int, int, int, int]:
+    """The box of the input pixels the unit's gradient reaches (positive weights, so that no
+    sum cancels; average pooling passes every pixel of its window)."""
+    torch.manual_seed(0)
+    model = _model(layers).double()
+    for m in model:
+        if isinstance(m, nn.Conv2d):
+            with torch.no_grad():
+                m.weight.uniform_(0.5, 1.5)
+    x = torch.ones([1, *shape], dtype=torch.float64, requires_grad=True)
+    model(x)[0, 0, cell[0], cell[1]].backward()
+    rows, cols = np.nonzero(x.grad[0].abs().sum(0).numpy())
+    return int(rows.min()), int(cols.min()), int(rows.max()), int(cols.max())
 
 
 @pytest.mark.parametrize("layers, shape", STACKS)
@@ -115,9 +149,12 @@ def test_the_quizs_field_is_the_trace_pages_for_every_unit(layers, shape):
     for cell in itertools.product(range(ho), range(wo)):
         q = receptive_field_question(layers, shape, cell)
         assert q.answer == _explain_answer(q), cell
+        if not any(i["layer"] == "MaxPool2d" for i in q.settings["layers"]):
+            assert q.answer == _gradient_box(q.settings["layers"], shape, cell), cell
 
 
 def test_the_quizs_generated_fields_are_the_trace_pages():
-    for seed in range(15):
+    # seeds 26 and 62 ask about units behind two dilated convolutions (a field with gaps)
+    for seed in range(80):
         for q in generate("receptive_fields", seed, 10):
             assert q.answer == _explain_answer(q), q.prompt

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from cnnviz.core.ops.windows import Field, Window, span
+from cnnviz.core.ops.windows import Field, Window, reads, span
 
 from .graph import (
     ADAPTIVE_AVG,
@@ -35,17 +35,35 @@ from .graph import (
 @dataclass
 class Region:
     """What of one node's output a unit depends on: a channel (or entry) mask and, for feature
-    maps, the box ``top, left, bottom, right`` (bottom and right exclusive)."""
+    maps, the box ``top, left, bottom, right`` (bottom and right exclusive). ``lines``: the
+    rows and the columns inside the box that are read, where a dilated window's taps leave
+    gaps between them (None: every row and column of the box)."""
 
     mask: np.ndarray  # bool over channels (maps) or entries (vectors)
     box: tuple[int, int, int, int] | None = None
+    lines: tuple[frozenset[int], frozenset[int]] | None = None
 
     def union(self, other: Region) -> Region:
         mask = self.mask | other.mask
         if self.box is None or other.box is None:
             return Region(mask, self.box or other.box)
         a, b = self.box, other.box
-        return Region(mask, (min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3])))
+        box = (min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3]))
+        if self.lines is None and other.lines is None:
+            return Region(mask, box)
+        (rows, cols), (more_rows, more_cols) = self.axes(), other.axes()
+        return Region(mask, box, (frozenset(rows) | more_rows, frozenset(cols) | more_cols))
+
+    def axes(self) -> tuple[frozenset[int], frozenset[int]]:
+        """The rows and the columns read (of a feature map's region)."""
+        if self.lines is not None:
+            return self.lines
+        t, left, b, r = _box(self)
+        return frozenset(range(t, b)), frozenset(range(left, r))
+
+    def with_mask(self, mask: np.ndarray) -> Region:
+        """The same positions, other channels."""
+        return Region(mask, self.box, self.lines)
 
     @property
     def channels(self) -> list[int]:
@@ -214,16 +232,15 @@ def parent_regions(nodes: list[TraceNode], node: TraceNode, region: Region) -> d
     if windowed and window_node.is_map and parents[0].is_map:
         parent = parents[0]
         p = node.params
-        t, left, b, r = _box(region)
         (kh, kw), (sh, sw), (dh, dw) = p["kernel"], p["stride"], p["dilation"]
         (ph, _), (pw, _) = p["padding"]
-        rows = span(t, b, Window(kh, sh, ph, dh), parent.shape[1])
-        cols = span(left, r, Window(kw, sw, pw, dw), parent.shape[2])
         if kind == CONV:
             mask = _conv_channels(region.mask, parent.shape[0], p["groups"])
         else:
             mask = region.mask.copy()
-        return {parent.index: Region(mask, (rows[0], cols[0], rows[1], cols[1]))}
+        return {
+            parent.index: _window_region(region, mask, parent, (kh, sh, ph, dh), (kw, sw, pw, dw))
+        }
     if kind in (ADAPTIVE_AVG, ADAPTIVE_MAX) and node.is_map and parents[0].is_map:
         parent = parents[0]
         t, left, b, r = _box(region)
@@ -234,7 +251,7 @@ def parent_regions(nodes: list[TraceNode], node: TraceNode, region: Region) -> d
         out = {}
         for parent in parents:
             if parent.shape == node.shape:
-                out[parent.index] = Region(region.mask.copy(), region.box)
+                out[parent.index] = region.with_mask(region.mask.copy())
             else:  # broadcast: a different shape is read whole
                 out[parent.index] = full_region(parent)
         return out
@@ -244,11 +261,11 @@ def parent_regions(nodes: list[TraceNode], node: TraceNode, region: Region) -> d
             n = parent.shape[0]
             part = region.mask[offset : offset + n]
             if part.any() and parent.is_map:
-                out[parent.index] = Region(part.copy(), region.box)
+                out[parent.index] = region.with_mask(part.copy())
             offset += n
         return out
     if kind == UNRECORDED and len(parents) == 1 and parents[0].shape == node.shape:
-        return {parents[0].index: Region(region.mask.copy(), region.box)}  # position-wise
+        return {parents[0].index: region.with_mask(region.mask.copy())}  # position-wise
     if (
         kind in (RESHAPE, UNRECORDED)
         and len(parents) == 1
@@ -256,6 +273,27 @@ def parent_regions(nodes: list[TraceNode], node: TraceNode, region: Region) -> d
     ):
         return {parents[0].index: _from_elements(parents[0], _elements(node, region))}
     return {parent.index: full_region(parent) for parent in parents}
+
+
+def _window_region(region: Region, mask: np.ndarray, parent, *windows) -> Region:
+    """What a window operation's ``region`` reads of its parent (``windows``: the rows' and
+    the columns' kernel, stride, padding before, dilation), the very taps, as the quiz's
+    receptive fields (cnnviz.core.ops.windows)."""
+    found = [
+        reads(positions, Window(*w), size)
+        for positions, w, size in zip(region.axes(), windows, parent.shape[1:])
+    ]
+    rows, cols = found
+    if not rows or not cols:  # only padding: an empty box where the windows start
+        top, left, bottom, right = _box(region)
+        (t, b), (lt, r) = (
+            span(lo, hi, Window(*w), size)
+            for lo, hi, w, size in zip((top, left), (bottom, right), windows, parent.shape[1:])
+        )
+        return Region(mask, (t, lt, b, r))
+    box = (min(rows), min(cols), max(rows) + 1, max(cols) + 1)
+    gaps = len(rows) < box[2] - box[0] or len(cols) < box[3] - box[1]
+    return Region(mask, box, (frozenset(rows), frozenset(cols)) if gaps else None)
 
 
 def _conv_channels(out_mask: np.ndarray, in_channels: int, groups: int) -> np.ndarray:
