@@ -251,16 +251,18 @@ def confusion_shot(app, window, folder: Path) -> Path:
 
 
 def model_shots(shooter: Shooter) -> None:
-    """The Architecture page on three models and the lecture's deck at its fifth stop."""
+    """The Architecture page on three models and the lecture's deck at the simple net's 320."""
     shooter.architecture("architecture-inception", "inception")
     shooter.architecture("architecture-mismatch", "simple_broken")
     shooter.architecture("architecture-resnet", "resnet")
-    # the lecture's deck at its fifth stop (the simple net's 320): caption band and stops
+    # the lecture's deck at the simple net's stop (its 320), not the question before it
     window = shooter.window
     window.deck.open_lecture()
-    for _ in range(4):
-        window.deck.next_stop()
-    shooter.wait_for(lambda: not window.current_page().busy, 60)
+    stops = window.deck.deck.stops
+    window.deck.go_to(
+        next(i for i, s in enumerate(stops) if s.quiz is None and s.lesson.page == "Architecture")
+    )
+    shooter.wait_for(lambda: not getattr(window.current_page(), "busy", False), 60)
     shooter.settle()
     shooter.save("deck")
     window.deck.set_visible(False)

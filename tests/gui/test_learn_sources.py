@@ -67,6 +67,45 @@ def test_the_train_page_s_run_is_stepped_from_its_latest_weights(qtbot, main_win
     train.shutdown()
 
 
+def test_the_training_run_asked_for_as_it_ends_is_awaited_until_its_snapshot_is_in(
+    qtbot, main_window, learn, monkeypatch
+):
+    """The Train page says its run ended (the finish handled) while the training thread has
+    yet to serve the snapshots waiting for its end: the run is still active, so the snapshot
+    asked for then arrives later — and until it is in, the page is not ready (its label already
+    names the training run: "Taking a snapshot of the training run…")."""
+    import threading
+
+    from cnnviz.core.training.snapshots import SnapshotRequests
+
+    release = threading.Event()
+    serve = SnapshotRequests.serve
+
+    def held_at_the_end(self, take, final=False):
+        if final:  # the training thread, after its finish was fired: held until released
+            release.wait(30)
+        serve(self, take, final)
+
+    monkeypatch.setattr(SnapshotRequests, "serve", held_at_the_end)
+    train = main_window.show_page(TrainPage)
+    try:
+        assert train.start(TrainConfig(epochs=1, limit_train=128, limit_test=64, device="cpu"))
+        qtbot.waitUntil(lambda: train.ended, timeout=60000)
+        main_window.show_page(LearnPage)
+        assert learn.sources.use_training_run()  # the run is active still: asked, not served
+        assert "training run" in learn.model_label.text() and not learn.ready()
+        assert learn.model_box.currentIndex() == DEFAULT
+    finally:
+        release.set()
+    qtbot.waitUntil(lambda: not train.busy_text(), timeout=30000)  # the training thread is done
+    qtbot.waitUntil(
+        lambda: "training run" in learn.model_label.text() and learn.ready(), timeout=30000
+    )
+    assert learn.model_box.currentIndex() == TRAINING_RUN
+    assert_weights(learn.controller.session.start, train.engine.model)
+    train.shutdown()
+
+
 def test_a_checkpoint_is_stepped_and_its_lesson_keeps_the_file(qtbot, main_window, learn, tmp_path):
     path = trained_checkpoint(tmp_path)
     learn.sources.use_checkpoint(path)

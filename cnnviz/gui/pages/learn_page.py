@@ -105,8 +105,13 @@ class LearnPage(Page):
             self.jobs.cancel(name)
 
     def ready(self) -> bool:
-        """The latest gradients asked for are on screen and no step is on its way."""
-        return self.controller.ready() and not self.controller.stepping
+        """The latest gradients asked for are on screen and no step, no model (nor the training
+        run's snapshot) is on its way."""
+        return (
+            self.controller.ready()
+            and not self.controller.stepping
+            and not self.sources.awaiting_snapshot
+        )
 
     def measured(self) -> bool:
         """The last step's 1,000 test images are measured (or no step was taken)."""

@@ -27,6 +27,10 @@ class LearnSources(QObject):
         self.loader = WeightsLoader(page, ask_before_unpickling)
         self.loader.loaded.connect(self._on_weights_loaded)
         self.loader.failed.connect(self._on_weights_failed)
+        # A snapshot of the training run asked for and not in yet: it comes at the run's next
+        # batch boundary, or at its end — which may follow the Train page's "ended" (the finish
+        # is handled there before the training thread serves the requests left).
+        self.awaiting_snapshot = False
         page.model_box.activated.connect(self.chosen)
 
     @property
@@ -63,7 +67,9 @@ class LearnSources(QObject):
         """Step the Train page's run from its latest weights (a snapshot taken between two
         batches); False, said on the page, without a run."""
         self.page.show_model_text("Taking a snapshot of the training run…")
+        self.awaiting_snapshot = True  # before asking: a run that is not active answers at once
         if not self.page.context.request_training_model(self._on_training_snapshot):
+            self.awaiting_snapshot = False
             self.controller.refused(
                 "No training run yet: start one on the Train page. The previous model stays."
             )
@@ -71,6 +77,7 @@ class LearnSources(QObject):
         return True
 
     def _on_training_snapshot(self, source) -> None:
+        self.awaiting_snapshot = False
         if source is None:
             self.controller.refused(
                 "The training run has no model yet (it is still setting up). "
