@@ -13,6 +13,7 @@ from cnnviz.core.inference import load_classifier  # noqa: E402
 from cnnviz.core.models import build  # noqa: E402
 from cnnviz.core.training import TrainConfig  # noqa: E402
 from cnnviz.gui.pages.learn_page import LearnPage  # noqa: E402
+from cnnviz.gui.pages.learn_sources import CHOICES  # noqa: E402
 from cnnviz.gui.pages.train_page import TrainPage  # noqa: E402
 from cnnviz.gui.widgets.source_choice import CHECKPOINT, DEFAULT, OPENED, TRAINING_RUN  # noqa: E402
 
@@ -103,6 +104,43 @@ def test_the_training_run_asked_for_as_it_ends_is_awaited_until_its_snapshot_is_
     )
     assert learn.model_box.currentIndex() == TRAINING_RUN
     assert_weights(learn.controller.session.start, train.engine.model)
+    train.shutdown()
+
+
+def test_a_model_chosen_while_the_snapshot_is_on_its_way_wins(
+    qtbot, main_window, learn, monkeypatch
+):
+    """The training run asked for, then a fresh net chosen before the run's snapshot is in:
+    the snapshot that arrives later is dropped, and the fresh net stays."""
+    import threading
+
+    from cnnviz.core.training.snapshots import SnapshotRequests
+
+    release = threading.Event()
+    serve = SnapshotRequests.serve
+
+    def held_at_the_end(self, take, final=False):
+        if final:
+            release.wait(30)
+        serve(self, take, final)
+
+    monkeypatch.setattr(SnapshotRequests, "serve", held_at_the_end)
+    train = main_window.show_page(TrainPage)
+    try:
+        assert train.start(TrainConfig(epochs=1, limit_train=128, limit_test=64, device="cpu"))
+        qtbot.waitUntil(lambda: train.ended, timeout=60000)
+        main_window.show_page(LearnPage)
+        assert learn.sources.use_training_run()
+        fresh = CHOICES.index("fresh")
+        learn.model_box.setCurrentIndex(fresh)
+        learn.model_box.activated.emit(fresh)
+    finally:
+        release.set()
+    qtbot.waitUntil(lambda: not train.busy_text(), timeout=30000)  # the snapshot was served
+    qtbot.waitUntil(learn.ready, timeout=30000)
+    qtbot.wait(200)  # anything the late snapshot would have started has had its turn
+    assert learn.controller.model == "fresh" and learn.model_box.currentIndex() == fresh
+    assert learn.ready()
     train.shutdown()
 
 

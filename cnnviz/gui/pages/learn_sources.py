@@ -31,7 +31,15 @@ class LearnSources(QObject):
         # batch boundary, or at its end — which may follow the Train page's "ended" (the finish
         # is handled there before the training thread serves the requests left).
         self.awaiting_snapshot = False
+        # every choice gets a number; a snapshot or weights file that arrives for an older
+        # choice is dropped, so the latest choice wins whatever comes back first
+        self._choice = self._weights_choice = 0
         page.model_box.activated.connect(self.chosen)
+
+    def _new_choice(self) -> int:
+        self._choice += 1
+        self.awaiting_snapshot = False
+        return self._choice
 
     @property
     def controller(self):
@@ -42,6 +50,7 @@ class LearnSources(QObject):
         use stays)."""
         key = CHOICES[index]
         if key in MODELS:
+            self._new_choice()
             self.controller.use_model(key)
         elif index == TRAINING_RUN:
             self.use_training_run()
@@ -67,8 +76,11 @@ class LearnSources(QObject):
         """Step the Train page's run from its latest weights (a snapshot taken between two
         batches); False, said on the page, without a run."""
         self.page.show_model_text("Taking a snapshot of the training run…")
+        choice = self._new_choice()
         self.awaiting_snapshot = True  # before asking: a run that is not active answers at once
-        if not self.page.context.request_training_model(self._on_training_snapshot):
+        if not self.page.context.request_training_model(
+            lambda source: self._on_training_snapshot(source, choice)
+        ):
             self.awaiting_snapshot = False
             self.controller.refused(
                 "No training run yet: start one on the Train page. The previous model stays."
@@ -76,7 +88,9 @@ class LearnSources(QObject):
             return False
         return True
 
-    def _on_training_snapshot(self, source) -> None:
+    def _on_training_snapshot(self, source, choice: int) -> None:
+        if choice != self._choice:
+            return  # another model was chosen while the snapshot was on its way
         self.awaiting_snapshot = False
         if source is None:
             self.controller.refused(
@@ -90,15 +104,19 @@ class LearnSources(QObject):
 
     def use_checkpoint(self, path) -> None:
         """Step the model of the checkpoint file ``path``."""
+        self._new_choice()
         self.controller.use_source("checkpoint", checkpoint_source(str(path)), (str(path), None))
 
     def use_weights(self, name: str, path) -> None:
         """Step the model opened as ``name`` with the weights of ``path`` (read in the
         background)."""
         self.page.show_model_text(f"Reading the weights of {path}…")
+        self._weights_choice = self._new_choice()
         self.loader.load(name, path)
 
     def _on_weights_loaded(self, result: dict) -> None:
+        if self._weights_choice != self._choice:
+            return  # another model was chosen while the file was read
         source = opened_source(result["name"], result["path"], result["state"])
         self.controller.use_source("weights", source, (result["path"], result["name"]))
 
