@@ -106,11 +106,9 @@ class LearnPage(Page):
 
     def ready(self) -> bool:
         """The latest gradients asked for are on screen and no step, no model (nor the training
-        run's snapshot) is on its way."""
+        run's snapshot, nor a weights file) is on its way."""
         return (
-            self.controller.ready()
-            and not self.controller.stepping
-            and not self.sources.awaiting_snapshot
+            self.controller.ready() and not self.controller.stepping and not self.sources.awaiting()
         )
 
     def measured(self) -> bool:

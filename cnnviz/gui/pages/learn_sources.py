@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QFileDialog
 
 from cnnviz.core.model_source import checkpoint_source, opened_source
 from cnnviz.gui.pages.learn_controller import CHOICES, MODELS
-from cnnviz.gui.widgets.source_choice import CHECKPOINT, SOURCE_KEYS, TRAINING_RUN
+from cnnviz.gui.widgets.source_choice import CHECKPOINT, SOURCE_KEYS, TRAINING_RUN, LatestChoice
 from cnnviz.gui.widgets.weights_dialogs import ask_before_unpickling, ask_weights_file
 from cnnviz.gui.workers.weights_loader import NO_OPENED_MODEL, WeightsLoader, latest_opened_model
 
@@ -27,19 +27,22 @@ class LearnSources(QObject):
         self.loader = WeightsLoader(page, ask_before_unpickling)
         self.loader.loaded.connect(self._on_weights_loaded)
         self.loader.failed.connect(self._on_weights_failed)
-        # A snapshot of the training run asked for and not in yet: it comes at the run's next
-        # batch boundary, or at its end — which may follow the Train page's "ended" (the finish
-        # is handled there before the training thread serves the requests left).
-        self.awaiting_snapshot = False
-        # every choice gets a number; a snapshot or weights file that arrives for an older
-        # choice is dropped, so the latest choice wins whatever comes back first
-        self._choice = self._weights_choice = 0
+        # Every choice gets a number; a snapshot or weights file that arrives for an older
+        # choice is dropped, so the latest choice wins whatever comes back first. A snapshot
+        # comes at the run's next batch boundary, or at its end — which may follow the Train
+        # page's "ended" (the finish is handled there before the training thread serves the
+        # requests left).
+        self.choices = LatestChoice()
         page.model_box.activated.connect(self.chosen)
 
-    def _new_choice(self) -> int:
-        self._choice += 1
-        self.awaiting_snapshot = False
-        return self._choice
+    @property
+    def awaiting_snapshot(self) -> bool:
+        """A snapshot of the training run asked for and not in yet."""
+        return self.choices.awaiting("snapshot")
+
+    def awaiting(self) -> bool:
+        """The model chosen last is on its way (the run's snapshot, a weights file)."""
+        return self.choices.awaiting()
 
     @property
     def controller(self):
@@ -50,7 +53,7 @@ class LearnSources(QObject):
         use stays)."""
         key = CHOICES[index]
         if key in MODELS:
-            self._new_choice()
+            self.choices.choose()
             self.controller.use_model(key)
         elif index == TRAINING_RUN:
             self.use_training_run()
@@ -76,22 +79,18 @@ class LearnSources(QObject):
         """Step the Train page's run from its latest weights (a snapshot taken between two
         batches); False, said on the page, without a run."""
         self.page.show_model_text("Taking a snapshot of the training run…")
-        choice = self._new_choice()
-        self.awaiting_snapshot = True  # before asking: a run that is not active answers at once
+        # asked before the request: a run that is not active answers at once
         if not self.page.context.request_training_model(
-            lambda source: self._on_training_snapshot(source, choice)
+            self.choices.ask("snapshot", self._on_training_snapshot)
         ):
-            self.awaiting_snapshot = False
+            self.choices.stop_waiting()
             self.controller.refused(
                 "No training run yet: start one on the Train page. The previous model stays."
             )
             return False
         return True
 
-    def _on_training_snapshot(self, source, choice: int) -> None:
-        if choice != self._choice:
-            return  # another model was chosen while the snapshot was on its way
-        self.awaiting_snapshot = False
+    def _on_training_snapshot(self, source) -> None:
         if source is None:
             self.controller.refused(
                 "The training run has no model yet (it is still setting up). "
@@ -104,23 +103,25 @@ class LearnSources(QObject):
 
     def use_checkpoint(self, path) -> None:
         """Step the model of the checkpoint file ``path``."""
-        self._new_choice()
+        self.choices.choose()
         self.controller.use_source("checkpoint", checkpoint_source(str(path)), (str(path), None))
 
     def use_weights(self, name: str, path) -> None:
         """Step the model opened as ``name`` with the weights of ``path`` (read in the
         background)."""
         self.page.show_model_text(f"Reading the weights of {path}…")
-        self._weights_choice = self._new_choice()
+        self.choices.choose("weights")
         self.loader.load(name, path)
 
     def _on_weights_loaded(self, result: dict) -> None:
-        if self._weights_choice != self._choice:
+        if not self.choices.take("weights"):
             return  # another model was chosen while the file was read
         source = opened_source(result["name"], result["path"], result["state"])
         self.controller.use_source("weights", source, (result["path"], result["name"]))
 
     def _on_weights_failed(self, text: str) -> None:
+        if not self.choices.take("weights"):
+            return  # a file no longer chosen
         self.controller.refused(f"Cannot use these weights: {text}. The previous model stays.")
 
     def busy(self) -> bool:

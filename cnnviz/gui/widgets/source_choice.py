@@ -57,3 +57,54 @@ def check_source(state) -> tuple[int, str | None, str | None]:
             f"its model {name!r} was opened from a file: open it with File → Open model… first"
         )
     return index, path, name
+
+
+# -- the latest choice wins -----------------------------------------------------------------------
+class LatestChoice:
+    """Numbers a page's model choices so that the latest wins: a source that comes in its own
+    time (a training run's snapshot, served at the run's next batch boundary or at its end; a
+    weights file read in the background) is used only when no other model was chosen after it
+    was asked for. ``awaited`` names what the latest choice still waits for ("snapshot",
+    "weights"), None when nothing."""
+
+    def __init__(self):
+        self.latest = 0
+        self.awaited: str | None = None
+
+    def choose(self, awaits: str | None = None) -> int:
+        """A new choice (its number); ``awaits``: what its source comes as, later."""
+        self.latest += 1
+        self.awaited = awaits
+        return self.latest
+
+    def awaiting(self, what: str | None = None) -> bool:
+        """Whether the latest choice waits for its source (for ``what``, if given)."""
+        return self.awaited is not None and what in (None, self.awaited)
+
+    def arrived(self, choice: int) -> bool:
+        """The source of ``choice`` has come: True, the wait over, when it is still the latest
+        choice; False when it is to be dropped."""
+        if choice != self.latest:
+            return False
+        self.awaited = None
+        return True
+
+    def take(self, what: str) -> bool:
+        """``what`` has come from a worker whose own latest request wins (the weights
+        loader): True, the wait over, when the latest choice waits for it; False: dropped."""
+        return self.awaited == what and self.arrived(self.latest)
+
+    def ask(self, what: str, callback):
+        """A new choice whose source comes later as ``what``: the callback to hand to whoever
+        serves it, calling ``callback(source)`` only while the choice is the latest."""
+        choice = self.choose(what)
+
+        def answer(source) -> None:
+            if self.arrived(choice):
+                callback(source)
+
+        return answer
+
+    def stop_waiting(self) -> None:
+        """Nothing comes for the latest choice (no training run to ask)."""
+        self.awaited = None
