@@ -22,6 +22,7 @@ from cnnviz.gui.widgets.source_choice import (
     DEFAULT,
     OPENED,
     TRAINING_RUN,
+    LatestChoice,
     check_source,
     source_state,
 )
@@ -58,7 +59,7 @@ class DrawController:
         self.asked: Choice | None = self.in_use  # being built and described
         self.facts: dict | None = None
         self.dataset = dataset  # the chosen dataset (test images come from it when they fit)
-        self.awaiting_snapshot = False  # a snapshot of the training run has been asked for
+        self.choices = LatestChoice()  # a snapshot or weights file of an older choice is dropped
         self.exact_input: np.ndarray | None = None  # a test image, as the model takes it
         self._folder_test: tuple = (None, None)  # (folder choice, its test split)
         self.request_id = 0  # the latest prediction request
@@ -92,6 +93,11 @@ class DrawController:
         """The model asked for cannot be used: what the page says (the model in use stays)."""
         choice, self.asked = self.asked, None
         return REFUSED[choice.index if choice is not None else DEFAULT].format(error)
+
+    @property
+    def awaiting_snapshot(self) -> bool:
+        """A snapshot of the training run has been asked for and is not in yet."""
+        return self.choices.awaiting("snapshot")
 
     def awaiting_training_model(self) -> bool:
         """Whether the training run's model is on its way: its snapshot, or its build."""

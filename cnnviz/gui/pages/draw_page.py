@@ -103,8 +103,10 @@ class DrawPage(Page):
 
     # -- models ---------------------------------------------------------------------------------
     def _ask(self, choice: Choice) -> None:
-        """Ask the compute service for the model of ``choice``; it is used once described."""
+        """Ask the compute service for the model of ``choice``; it is used once described
+        (a snapshot or weights file of a choice before it is dropped when it comes)."""
         self._connect()
+        self.controller.choices.choose()
         self.controller.ask(choice)
         self.source_box.set_in_use(choice.index)
         if self.controller.facts is None:
@@ -140,8 +142,9 @@ class DrawPage(Page):
         self.source_box.set_in_use(self.controller.in_use.index)
 
     def switching(self) -> bool:
-        """Whether a model asked for (or a training snapshot) is still on its way."""
-        return self.controller.switching() or self.controller.awaiting_snapshot
+        """Whether a model asked for (or a training snapshot, a weights file) is still on
+        its way."""
+        return self.controller.switching() or self.controller.choices.awaiting()
 
     def set_dataset(self, choice) -> None:
         """Follow the chosen dataset: its test images, and a note when the model in use was
@@ -157,10 +160,10 @@ class DrawPage(Page):
     def use_training_run(self, keep_exact: bool = False) -> bool:
         """Ask for a snapshot of the model being trained (taken between two batches: it may
         arrive a moment later); False, with a message, when there is no run."""
-        self.controller.awaiting_snapshot = True
         done = lambda source: self._on_training_snapshot(source, keep_exact)  # noqa: E731
-        if not self.context.request_training_model(done):
-            self.controller.awaiting_snapshot = False
+        # asked before the request: a run that is not active answers at once
+        if not self.context.request_training_model(self.controller.choices.ask("snapshot", done)):
+            self.controller.choices.stop_waiting()
             self.show_message(
                 "No training run yet: start one on the Train page. The previous model stays."
             )
@@ -172,7 +175,6 @@ class DrawPage(Page):
     def _on_training_snapshot(self, source, keep_exact: bool = False) -> None:
         """``source``: the run's :class:`~cnnviz.core.model_source.ModelSource` (None: the
         run has no model yet)."""
-        self.controller.awaiting_snapshot = False
         if source is None:
             self.show_message(
                 "The training run has no model yet (it is still setting up). "
@@ -199,14 +201,19 @@ class DrawPage(Page):
         """Put the weights of ``path`` (trained elsewhere) on the model opened from a file
         as ``name``; read in the background, the model changes when they fit."""
         self.model_label.setText(f"Reading the weights of {path}…")
+        self.controller.choices.choose("weights")
         self.weights.load(name, path)
 
     def _on_weights_loaded(self, result: dict) -> None:
+        if not self.controller.choices.take("weights"):
+            return  # another model was chosen while the file was read
         name, path = result["name"], result["path"]
         source = opened_source(name, path, result["state"])
         self._ask(Choice(source, OPENED, str(path), name))
 
     def _on_weights_failed(self, text: str) -> None:
+        if not self.controller.choices.take("weights"):
+            return  # a file no longer chosen
         self.show_message(f"Cannot use these weights: {text}. The previous model stays.")
         self.model_label.setText(self.controller.model_text())
         self.source_box.set_in_use(self.controller.in_use.index)
@@ -291,7 +298,7 @@ class DrawPage(Page):
 
     def settled(self) -> bool:
         """No model on its way, and the latest drawing's answer is shown."""
-        return not self.controller.awaiting_snapshot and self.controller.settled()
+        return not self.controller.choices.awaiting() and self.controller.settled()
 
     # the controller's state that other pages, tests and the screenshots read
     request_id = property(lambda self: self.controller.request_id)

@@ -20,6 +20,7 @@ import numpy as np
 from cnnviz.core.explain.units import unit_words
 from cnnviz.core.inference import MNIST_INFO, has_ink, prepare
 from cnnviz.core.model_source import ModelSource, default_source
+from cnnviz.gui.widgets.source_choice import LatestChoice
 from cnnviz.gui.workers.draw_jobs import describe_model
 from cnnviz.gui.workers.evidence_worker import METHODS, evidence_job
 
@@ -85,6 +86,7 @@ class TraceController:
         self.source_index = 0
         self.source_file: tuple = (None, None)  # (path, opened model name) of a file source
         self.loading: tuple | None = None  # (source, description, index, file) being loaded
+        self.choices = LatestChoice()  # a snapshot or weights file of an older choice is dropped
         self.pending_lesson: dict | None = None  # a lesson's unit and step, until its trace
         self.trace = None
         self.trace_image: np.ndarray | None = None  # the pixel image of the trace on screen
@@ -112,6 +114,7 @@ class TraceController:
         """Trace ``source``'s model from now on, once it has been built (the previous model
         stays if it cannot be); the latest choice wins."""
         description = description or source.description
+        self.choices.choose()
         self.loading = (source, description, index, tuple(source_file or (None, None)))
         self.view.show_model_text(f"Loading {description}…")
         self.jobs.submit("load", source, describe_model)
@@ -158,6 +161,16 @@ class TraceController:
         """A model other than the shipped one is in use or on its way."""
         other = self.source_index != 0 or self.description != DEFAULT_DESCRIPTION
         return other or (self.loading is not None and self.loading[2] != 0)
+
+    def use_training_run(self, request) -> bool:
+        """Ask ``request`` (the window's ``request_training_model``) for a snapshot of the run,
+        used if no other model is chosen before it comes; False, said, without a run."""
+        self.view.show_model_text("Taking a snapshot of the training run…")  # (or at once)
+        if not request(self.choices.ask("snapshot", self.on_training_snapshot)):
+            self.choices.stop_waiting()
+            self.no_training_run()
+            return False
+        return True
 
     def on_training_snapshot(self, source) -> None:
         if source is None:
@@ -213,8 +226,10 @@ class TraceController:
         self.request_id = self.jobs.submit("trace", self.source, trace_job, self.current_image())
 
     def traced(self) -> bool:
-        """The latest trace asked for is on screen (and no model is on its way)."""
-        return self.loading is None and self.trace is not None and self.shown_id == self.request_id
+        """The latest trace asked for is on screen (and no model, nor its snapshot or weights
+        file, is on its way)."""
+        waiting = self.loading is not None or self.choices.awaiting()
+        return not waiting and self.trace is not None and self.shown_id == self.request_id
 
     # -- results -------------------------------------------------------------------------------
     def on_trace(self, result: dict) -> None:

@@ -150,13 +150,18 @@ class TracePage(Page):
         """Trace the model opened from a file as ``name`` with the weights of ``path``
         (trained elsewhere; read in the background)."""
         self.model_label.setText(f"Reading the weights of {path}…")
+        self.controller.choices.choose("weights")
         self.weights.load(name, path)
 
     def _on_weights_loaded(self, result: dict) -> None:
+        if not self.controller.choices.take("weights"):
+            return  # another model was chosen while the file was read
         source = opened_source(result["name"], result["path"], result["state"])
         self.use_source(source, 3, (result["path"], result["name"]))
 
     def _on_weights_failed(self, text: str) -> None:
+        if not self.controller.choices.take("weights"):
+            return  # a file no longer chosen
         self.controller.refused(f"Cannot use these weights: {text}. The previous model stays.")
 
     def use_checkpoint(self, path) -> None:
@@ -164,11 +169,7 @@ class TracePage(Page):
 
     def use_training_run(self) -> bool:
         """A snapshot of the model being trained, taken at a batch boundary."""
-        self.model_label.setText("Taking a snapshot of the training run…")  # (or at once)
-        if not self.context.request_training_model(self.controller.on_training_snapshot):
-            self.controller.no_training_run()
-            return False
-        return True
+        return self.controller.use_training_run(self.context.request_training_model)
 
     def take_drawing(self, drawing: Drawing) -> None:
         """The Draw page's drawing and the source of its model ("Trace this drawing")."""
