@@ -229,6 +229,36 @@ def test_a_checkpoint_that_cannot_be_written_says_why_and_stays_unsaved(qtbot, t
     assert "Could not save the checkpoint" in train.message.text() and train.unsaved
 
 
+def test_a_save_asked_as_the_run_ends_is_in_hand_until_written(qtbot, train, monkeypatch, tmp_path):
+    """ "Ended" is handled here before the training thread serves what waits for the run's end:
+    a save asked for then is in hand at once (a second is refused), and is written once the
+    thread has copied the weights."""
+    import threading
+
+    from cnnviz.core.training.snapshots import SnapshotRequests
+
+    release = threading.Event()
+    serve = SnapshotRequests.serve
+
+    def held_at_the_end(self, take, final=False):
+        if final:
+            release.wait(30)
+        serve(self, take, final)
+
+    monkeypatch.setattr(SnapshotRequests, "serve", held_at_the_end)
+    try:
+        train.start(quick())
+        qtbot.waitUntil(lambda: train.ended, timeout=60000)
+        assert train.save_checkpoint(tmp_path / "run.pt")
+        assert train.file_job is not None  # in hand, though the weights are not copied yet
+        assert not train.save_checkpoint(tmp_path / "again.pt")
+    finally:
+        release.set()
+    qtbot.waitUntil(lambda: train.file_job is None, timeout=20000)
+    assert (tmp_path / "run.pt").exists() and not (tmp_path / "again.pt").exists()
+    assert not train.unsaved
+
+
 def before_steps(losses):
     return list(range(1, len(losses) + 1))
 

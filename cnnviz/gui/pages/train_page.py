@@ -382,10 +382,14 @@ class TrainPage(Page):
             self.show_message(refusal)
             return False
         self.progress_label.setText(f"Saving to {path}…")
-        # copied by the training thread, between two batches: the model is that thread's
+        # the save is in hand from now on (a second Save is refused), though the weights are
+        # copied by the training thread at its next batch boundary — or at the run's end,
+        # which may come after "ended" here: the model is that thread's
+        request_id = self._begin_file_job("save", path)
         self.engine.request_checkpoint(
             lambda payload: self.snapshots.deliver(
-                lambda copy: self._file_task("save", path, write_checkpoint, path, copy), payload
+                lambda copy: self.files.worker.submit(request_id, write_checkpoint, path, copy),
+                payload,
             )
         )
         return True
@@ -402,13 +406,17 @@ class TrainPage(Page):
         return True
 
     def _file_task(self, kind: str, path, job, *args) -> None:
+        self.files.worker.submit(self._begin_file_job(kind, path), job, *args)
+
+    def _begin_file_job(self, kind: str, path) -> int:
+        """A checkpoint file in hand from now on: its request id (the worker made if need be)."""
         if self.files is None:
             self.files = TaskThread("checkpoint-files", self)
             self.files.worker.done.connect(self._on_file_done, Qt.QueuedConnection)
             self.files.worker.failed.connect(self._on_file_failed, Qt.QueuedConnection)
         request_id = self.state.begin_file_job(kind, path)
         self._sync_buttons()
-        self.files.worker.submit(request_id, job, *args)
+        return request_id
 
     def _on_file_done(self, request_id: int, result) -> None:
         done = self.state.file_done(request_id, result)
