@@ -229,6 +229,15 @@ def test_a_checkpoint_that_cannot_be_written_says_why_and_stays_unsaved(qtbot, t
     assert "Could not save the checkpoint" in train.message.text() and train.unsaved
 
 
+def test_a_checkpoint_read_before_any_save_is_read(qtbot, train, tmp_path):
+    """The page's file worker is made by whichever comes first: here a read, no save before."""
+    bad = tmp_path / "garbage.pt"
+    bad.write_bytes(b"garbage")
+    assert train.files is None and train.load_checkpoint_file(bad)
+    qtbot.waitUntil(lambda: train.file_job is None, timeout=20000)
+    assert "Cannot load the checkpoint" in train.message.text()
+
+
 def test_a_save_asked_as_the_run_ends_is_in_hand_until_written(qtbot, train, monkeypatch, tmp_path):
     """ "Ended" is handled here before the training thread serves what waits for the run's end:
     a save asked for then is in hand at once (a second is refused), and is written once the

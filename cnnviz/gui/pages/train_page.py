@@ -406,7 +406,8 @@ class TrainPage(Page):
         return True
 
     def _file_task(self, kind: str, path, job, *args) -> None:
-        self.files.worker.submit(self._begin_file_job(kind, path), job, *args)
+        request_id = self._begin_file_job(kind, path)  # makes the worker the first time
+        self.files.worker.submit(request_id, job, *args)
 
     def _begin_file_job(self, kind: str, path) -> int:
         """A checkpoint file in hand from now on: its request id (the worker made if need be)."""
