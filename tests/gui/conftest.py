@@ -219,3 +219,26 @@ def compute():
     service = ComputeService()
     yield service
     assert service.shutdown(10000)
+
+
+@pytest.fixture
+def held_run_end(monkeypatch):
+    """An Event: until it is set, a training thread that has fired its run's end holds back the
+    snapshots and checkpoints still waiting for that end — the order a busy machine can give,
+    where the page has handled "ended" and the run is not yet done. Set at teardown whatever
+    happens, so no training thread is left waiting."""
+    import threading
+
+    from cnnviz.core.training.snapshots import SnapshotRequests
+
+    release = threading.Event()
+    serve = SnapshotRequests.serve
+
+    def held_at_the_end(self, take, final=False):
+        if final:
+            release.wait(30)
+        serve(self, take, final)
+
+    monkeypatch.setattr(SnapshotRequests, "serve", held_at_the_end)
+    yield release
+    release.set()

@@ -3,7 +3,6 @@ snapshot (served at the run's end, after the Train page said "ended") or a weigh
 in the background that comes after another model was chosen is dropped, and the page is not
 ready while the model chosen last is on its way."""
 
-import threading
 from pathlib import Path
 
 import pytest
@@ -12,7 +11,6 @@ pytest.importorskip("torch")
 import torch  # noqa: E402
 
 from cnnviz.core.training import TrainConfig  # noqa: E402
-from cnnviz.core.training.snapshots import SnapshotRequests  # noqa: E402
 from cnnviz.gui.pages.draw_page import DrawPage  # noqa: E402
 from cnnviz.gui.pages.learn_page import LearnPage  # noqa: E402
 from cnnviz.gui.pages.learn_sources import CHOICES  # noqa: E402
@@ -37,20 +35,12 @@ def shown(main_window, qtbot, kind, ready):
 
 
 def test_the_default_model_chosen_while_the_run_s_snapshot_is_on_its_way_wins(
-    qtbot, main_window, monkeypatch
+    qtbot, main_window, held_run_end
 ):
     """Trace and Draw ask for the training run as it ends (its last snapshot held in the
     training thread), then the default model is chosen: the snapshot that comes later is
     dropped on both pages, and neither says it is done while it is awaited."""
-    release = threading.Event()
-    serve = SnapshotRequests.serve
-
-    def held_at_the_end(self, take, final=False):
-        if final:
-            release.wait(30)
-        serve(self, take, final)
-
-    monkeypatch.setattr(SnapshotRequests, "serve", held_at_the_end)
+    release = held_run_end
     trace = shown(main_window, qtbot, TracePage, TracePage.traced)
     draw = shown(main_window, qtbot, DrawPage, DrawPage.settled)
     train = main_window.show_page(TrainPage)

@@ -69,25 +69,13 @@ def test_the_train_page_s_run_is_stepped_from_its_latest_weights(qtbot, main_win
 
 
 def test_the_training_run_asked_for_as_it_ends_is_awaited_until_its_snapshot_is_in(
-    qtbot, main_window, learn, monkeypatch
+    qtbot, main_window, learn, held_run_end
 ):
     """The Train page says its run ended (the finish handled) while the training thread has
     yet to serve the snapshots waiting for its end: the run is still active, so the snapshot
     asked for then arrives later — and until it is in, the page is not ready (its label already
     names the training run: "Taking a snapshot of the training run…")."""
-    import threading
-
-    from cnnviz.core.training.snapshots import SnapshotRequests
-
-    release = threading.Event()
-    serve = SnapshotRequests.serve
-
-    def held_at_the_end(self, take, final=False):
-        if final:  # the training thread, after its finish was fired: held until released
-            release.wait(30)
-        serve(self, take, final)
-
-    monkeypatch.setattr(SnapshotRequests, "serve", held_at_the_end)
+    release = held_run_end
     train = main_window.show_page(TrainPage)
     try:
         assert train.start(TrainConfig(epochs=1, limit_train=128, limit_test=64, device="cpu"))
@@ -108,23 +96,11 @@ def test_the_training_run_asked_for_as_it_ends_is_awaited_until_its_snapshot_is_
 
 
 def test_a_model_chosen_while_the_snapshot_is_on_its_way_wins(
-    qtbot, main_window, learn, monkeypatch
+    qtbot, main_window, learn, held_run_end
 ):
     """The training run asked for, then a fresh net chosen before the run's snapshot is in:
     the snapshot that arrives later is dropped, and the fresh net stays."""
-    import threading
-
-    from cnnviz.core.training.snapshots import SnapshotRequests
-
-    release = threading.Event()
-    serve = SnapshotRequests.serve
-
-    def held_at_the_end(self, take, final=False):
-        if final:
-            release.wait(30)
-        serve(self, take, final)
-
-    monkeypatch.setattr(SnapshotRequests, "serve", held_at_the_end)
+    release = held_run_end
     train = main_window.show_page(TrainPage)
     try:
         assert train.start(TrainConfig(epochs=1, limit_train=128, limit_test=64, device="cpu"))

@@ -238,23 +238,13 @@ def test_a_checkpoint_read_before_any_save_is_read(qtbot, train, tmp_path):
     assert "Cannot load the checkpoint" in train.message.text()
 
 
-def test_a_save_asked_as_the_run_ends_is_in_hand_until_written(qtbot, train, monkeypatch, tmp_path):
+def test_a_save_asked_as_the_run_ends_is_in_hand_until_written(
+    qtbot, train, held_run_end, tmp_path
+):
     """ "Ended" is handled here before the training thread serves what waits for the run's end:
     a save asked for then is in hand at once (a second is refused), and is written once the
     thread has copied the weights."""
-    import threading
-
-    from cnnviz.core.training.snapshots import SnapshotRequests
-
-    release = threading.Event()
-    serve = SnapshotRequests.serve
-
-    def held_at_the_end(self, take, final=False):
-        if final:
-            release.wait(30)
-        serve(self, take, final)
-
-    monkeypatch.setattr(SnapshotRequests, "serve", held_at_the_end)
+    release = held_run_end
     try:
         train.start(quick())
         qtbot.waitUntil(lambda: train.ended, timeout=60000)
