@@ -608,3 +608,20 @@ def test_a_checkpoint_is_copied_by_the_training_thread_between_two_batches():
     late = {}
     engine.request_checkpoint(lambda p: late.update(p))  # no run any more: at once, here
     assert late["model"] == "simple"
+
+
+def test_a_copy_that_fails_answers_none_and_the_callbacks_after_it_still_run():
+    """Every waiting callback is answered at a boundary or at the run's end, even when one
+    copy fails: a page never waits for ever, and None says "no copy"."""
+    from cnnviz.core.training.snapshots import SnapshotRequests
+
+    def broken():
+        raise RuntimeError("cannot copy")
+
+    requests = SnapshotRequests()
+    requests.begin()
+    got = []
+    assert requests.add(got.append, broken)
+    assert requests.add(got.append)  # the snapshot the boundary gives
+    requests.serve(lambda: "snapshot", final=True)
+    assert got == [None, "snapshot"] and not requests.active

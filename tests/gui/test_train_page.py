@@ -229,6 +229,22 @@ def test_a_checkpoint_that_cannot_be_written_says_why_and_stays_unsaved(qtbot, t
     assert "Could not save the checkpoint" in train.message.text() and train.unsaved
 
 
+def test_a_run_that_cannot_copy_its_checkpoint_says_so_and_frees_save(
+    qtbot, train, monkeypatch, tmp_path
+):
+    train.start(quick())
+    qtbot.waitUntil(lambda: train.ended and not train.busy_text(), timeout=60000)
+
+    def broken(self, copy=False):
+        raise RuntimeError("cannot copy")
+
+    monkeypatch.setattr(type(train.engine), "checkpoint_payload", broken)
+    assert train.save_checkpoint(tmp_path / "run.pt")
+    qtbot.waitUntil(lambda: train.file_job is None, timeout=20000)
+    assert "could not copy its weights" in train.message.text() and train.unsaved
+    assert not (tmp_path / "run.pt").exists() and train.save_button.isEnabled()
+
+
 def test_a_checkpoint_read_before_any_save_is_read(qtbot, train, tmp_path):
     """The page's file worker is made by whichever comes first: here a read, no save before."""
     bad = tmp_path / "garbage.pt"

@@ -36,7 +36,7 @@ from .devices import device_name, pick_device, use_cpu_threads
 from .evaluation import evaluate
 from .loop import EpochLoop
 from .setup import set_up
-from .snapshots import SnapshotCallback, SnapshotRequests, snapshot_source
+from .snapshots import SnapshotCallback, SnapshotRequests, snapshot_source, take_or_none
 from .stopping import StopHooks, StopRequested
 
 if TYPE_CHECKING:
@@ -134,7 +134,7 @@ class Engine:
         once, here; a run that ends first calls it at its end with the final weights. The
         source is None when there is no model (nothing built, a failed set-up)."""
         if not self._snapshots.add(callback):
-            callback(self._snapshot())
+            callback(take_or_none(self._snapshot))
 
     def input_contract(self) -> InputContract | None:
         """What the model being trained expects and answers (input shape, class names,
@@ -200,10 +200,11 @@ class Engine:
         """Call ``callback(payload)`` once with what a checkpoint holds, copied (tensors,
         optimiser, history) in the training thread at the next batch boundary or while
         paused, as a snapshot is: never half-way through an update, and never read from
-        another thread while the run may go on. Without an active run, at once, here."""
+        another thread while the run may go on. Without an active run, at once, here. The
+        payload is None when it could not be copied."""
         take = lambda: self.checkpoint_payload(True)  # noqa: E731
         if not self._snapshots.add(callback, take):
-            callback(take())
+            callback(take_or_none(take))
 
     def checkpoint_payload(self, copy: bool = False) -> dict:
         """What a checkpoint holds. ``copy``: tensors and history copied, so that another

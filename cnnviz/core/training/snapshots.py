@@ -65,4 +65,14 @@ class SnapshotRequests:
                 self._active = False
             waiting, self._waiting = self._waiting, []
         for callback, own in waiting:
-            callback((own or take)())
+            callback(take_or_none(own or take))
+
+
+def take_or_none(take: Callable):
+    """``take()``, or None when it fails: every waiting callback is answered (None means "no
+    copy": a snapshot refused, a checkpoint not saved), so no page waits for ever and a failing
+    copy never keeps the run's end from the callbacks after it."""
+    try:
+        return take()
+    except Exception:  # noqa: BLE001 - said by the caller, which gets None
+        return None

@@ -382,17 +382,20 @@ class TrainPage(Page):
             self.show_message(refusal)
             return False
         self.progress_label.setText(f"Saving to {path}…")
-        # the save is in hand from now on (a second Save is refused), though the weights are
-        # copied by the training thread at its next batch boundary — or at the run's end,
-        # which may come after "ended" here: the model is that thread's
+        # in hand from now on (a second Save is refused); the weights are copied by the
+        # training thread at its next boundary or its end, which may follow "ended" here
         request_id = self._begin_file_job("save", path)
         self.engine.request_checkpoint(
             lambda payload: self.snapshots.deliver(
-                lambda copy: self.files.worker.submit(request_id, write_checkpoint, path, copy),
-                payload,
+                lambda copy: self._write_checkpoint(request_id, path, copy), payload
             )
         )
         return True
+
+    def _write_checkpoint(self, request_id: int, path, payload: dict | None) -> None:
+        if payload is None:  # the training thread could not copy the run
+            return self._on_file_failed(request_id, "the training run could not copy its weights")
+        self.files.worker.submit(request_id, write_checkpoint, path, payload)
 
     def load_checkpoint_file(self, path) -> bool:
         """Start reading a checkpoint to continue (in a worker); a bad file says why and
@@ -401,13 +404,10 @@ class TrainPage(Page):
         if refusal is not None:
             self.show_message(refusal)
             return False
-        self._file_task("load", path, read_checkpoint, path)
+        request_id = self._begin_file_job("load", path)  # makes the worker the first time
+        self.files.worker.submit(request_id, read_checkpoint, path)
         self.progress_label.setText(f"Reading {Path(path).name}…")
         return True
-
-    def _file_task(self, kind: str, path, job, *args) -> None:
-        request_id = self._begin_file_job(kind, path)  # makes the worker the first time
-        self.files.worker.submit(request_id, job, *args)
 
     def _begin_file_job(self, kind: str, path) -> int:
         """A checkpoint file in hand from now on: its request id (the worker made if need be)."""
