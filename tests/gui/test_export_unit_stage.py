@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 from cnnviz.cli import main as cli_main
 from cnnviz.core.lesson import Lesson, load_lesson, save_lesson
 from cnnviz.gui.export.animation_export import AnimationExport, image_to_rgb, wait_for_retired
-from cnnviz.gui.widgets.field_picture import FIELD_COLOUR
+from cnnviz.gui.widgets.trace_overview import SELECTED as FIELD_COLOUR
 from cnnviz.gui.widgets.step_bar import StepBar
 
 ROOT = Path(__file__).resolve().parents[2]

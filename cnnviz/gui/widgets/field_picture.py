@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import QEvent, QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QImage, QPainter, QPen
+from PySide6.QtGui import QImage, QPainter, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-FIELD_COLOUR = QColor("#ff6d00")  # the Trace overview's outline of the clicked unit's field
+from cnnviz.gui.widgets.trace_overview import SELECTED  # the overview's outline of a field
 
 
 def display_image(image: np.ndarray) -> QImage:
@@ -78,7 +78,7 @@ class FieldPicture(QWidget):
             sx = target.width() / self.image.width()
             sy = target.height() / self.image.height()
             width = max(2.0, target.width() / 90)
-            painter.setPen(QPen(FIELD_COLOUR, width))
+            painter.setPen(QPen(SELECTED, width))
             painter.setBrush(Qt.NoBrush)
             inset = width / 2
             painter.drawRect(
