@@ -19,8 +19,8 @@ from PySide6.QtWidgets import (
 from cnnviz.cli import main as cli_main
 from cnnviz.core.lesson import Lesson, load_lesson, save_lesson
 from cnnviz.gui.export.animation_export import AnimationExport, image_to_rgb, wait_for_retired
-from cnnviz.gui.widgets.trace_overview import SELECTED as FIELD_COLOUR
 from cnnviz.gui.widgets.step_bar import StepBar
+from cnnviz.gui.widgets.trace_overview import SELECTED as FIELD_COLOUR
 
 ROOT = Path(__file__).resolve().parents[2]
 TRACE_LESSON = ROOT / "docs" / "pictures" / "trace-conv2.cnnviz"  # conv2, a 5×5 kernel
