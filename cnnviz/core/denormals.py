@@ -6,6 +6,7 @@ the duration, through :func:`denormals_flushed`. The setting belongs to the call
 (the CPU's flags are per thread), and torch has no call that reads it, so this module counts
 how deeply the thread is inside :func:`denormals_flushed` and gives the thread back its
 default (off) only when the outermost use ends: a nested use never undoes its caller's.
+This assumes the thread had the default before; nothing else in cnnviz sets the flag.
 """
 
 from __future__ import annotations
