@@ -109,3 +109,75 @@ def test_the_training_run_asked_for_without_a_run_leaves_nothing_awaited(qtbot, 
     trace = shown(main_window, qtbot, TracePage, TracePage.traced)
     assert not trace.use_training_run() and trace.traced()
     assert trace.source_index != TRAINING_RUN
+
+
+def _use_training_run(page) -> bool:
+    return (page.sources if isinstance(page, LearnPage) else page).use_training_run()
+
+
+def _on_the_default_model(page) -> bool:
+    if isinstance(page, LearnPage):
+        trained = CHOICES.index("trained")
+        return page.controller.model == "trained" and page.model_box.currentIndex() == trained
+    return page.source_index == DEFAULT and page.source_box.currentIndex() == DEFAULT
+
+
+@pytest.mark.parametrize("kind", [TracePage, DrawPage, LearnPage])
+def test_a_lesson_on_the_default_model_opened_while_the_run_s_snapshot_is_on_its_way_wins(
+    qtbot, main_window, held_run_end, kind
+):
+    """The training run asked for as it ends (its last snapshot held in the training thread),
+    then a lesson on the default model opened: opening it is a new choice, so the snapshot that
+    comes later is dropped, the lesson's model stays and the page says it is ready."""
+    release = held_run_end
+    ready = {TracePage: TracePage.traced, DrawPage: DrawPage.settled, LearnPage: LearnPage.ready}
+    page = shown(main_window, qtbot, kind, ready[kind])
+    saved = page.lesson_state()  # on the default model
+    assert _on_the_default_model(page)
+    train = main_window.show_page(TrainPage)
+    try:
+        assert train.start(TrainConfig(epochs=1, limit_train=128, limit_test=64, device="cpu"))
+        qtbot.waitUntil(lambda: train.ended, timeout=60000)
+        assert _use_training_run(page)
+        assert not ready[kind](page)  # the snapshot is on its way
+        page.restore_lesson(saved)
+    finally:
+        release.set()
+    qtbot.waitUntil(lambda: not train.busy_text(), timeout=30000)  # the snapshot was served
+    qtbot.wait(200)  # anything the late snapshot would have started has had its turn
+    qtbot.waitUntil(lambda: ready[kind](page) and not page.restoring(), timeout=30000)
+    assert _on_the_default_model(page)
+    assert "training run" not in page.model_label.text()
+    assert page.lesson_state() == saved
+    train.shutdown()
+
+
+@pytest.fixture
+def checkpoint(tmp_path):
+    """A checkpoint of a short run of the simple network."""
+    from cnnviz.core.training import Engine
+
+    engine = Engine(
+        TrainConfig(epochs=1, limit_train=128, limit_test=64, device="cpu", snapshot_every=0)
+    )
+    engine.run()
+    engine.save(tmp_path / "simple.pt")
+    return tmp_path / "simple.pt"
+
+
+@pytest.mark.parametrize("kind", [TracePage, DrawPage, LearnPage])
+def test_a_lesson_on_the_default_model_opened_while_a_checkpoint_is_built_wins(
+    qtbot, main_window, checkpoint, kind
+):
+    """A checkpoint chosen, then a lesson on the default model opened before the checkpoint's
+    model is built: the lesson's model is the one in use once the page is ready."""
+    ready = {TracePage: TracePage.traced, DrawPage: DrawPage.settled, LearnPage: LearnPage.ready}
+    page = shown(main_window, qtbot, kind, ready[kind])
+    saved = page.lesson_state()  # on the default model
+    (page.sources if kind is LearnPage else page).use_checkpoint(checkpoint)
+    page.restore_lesson(saved)
+    qtbot.wait(200)
+    qtbot.waitUntil(lambda: ready[kind](page) and not page.restoring(), timeout=30000)
+    assert _on_the_default_model(page)
+    assert "checkpoint" not in page.model_label.text()
+    assert page.lesson_state() == saved

@@ -382,7 +382,11 @@ class DrawPage(Page):
             except CheckpointError as exc:
                 raise ValueError(f"its checkpoint {path} cannot be used: {exc}") from None
         self.show_message("")
-        if index == DEFAULT and self.controller.in_use.index != DEFAULT:
+        # a choice still on its way (a snapshot, a weights file, a model being built) would
+        # replace the lesson's model when it comes: the lesson's model is a new choice
+        in_use, asked = self.controller.in_use, self.controller.asked
+        pending = asked not in (None, in_use) or self.controller.choices.awaiting()
+        if index == DEFAULT and (in_use.index != DEFAULT or pending):
             self._ask(Choice(default_source(), keep_exact=True))
         elif index == TRAINING_RUN:
             self.use_training_run(keep_exact=True)  # none yet: the page says so

@@ -120,7 +120,11 @@ def restore(page, state: dict) -> None:
     image = lesson["input"]
     key, path, name = lesson["model"]
     in_use = (controller.model, *controller.model_file)
+    # a choice still on its way (a snapshot, a weights file) would replace the lesson's model
+    # when it comes: the lesson's model is a new choice, taken again
+    awaited = page.sources.awaiting()
     reload = lesson["model"] != in_use or controller.loading or not controller.session.start
+    reload = reload or awaited
     waits = ({"model"} if reload else set()) | ({"image"} if "test_image" in image else set())
     controller.expect_lesson(lesson, waits)
     page.scale_box.setCurrentIndex(page.scale_box.findData(lesson["scale"]))
@@ -135,7 +139,7 @@ def restore(page, state: dict) -> None:
     if not reload:
         controller.request_backward()
     elif key in MODELS:
-        controller.use_model(key)
+        page.sources.use_model(key)
     elif key == SOURCE_KEYS[TRAINING_RUN]:
         page.sources.use_training_run()  # none yet: the page says so and the model stays
     elif key == SOURCE_KEYS[CHECKPOINT]:

@@ -53,8 +53,7 @@ class LearnSources(QObject):
         use stays)."""
         key = CHOICES[index]
         if key in MODELS:
-            self.choices.choose()
-            self.controller.use_model(key)
+            self.use_model(key)
         elif index == TRAINING_RUN:
             self.use_training_run()
         elif index == CHECKPOINT:
@@ -74,6 +73,12 @@ class LearnSources(QObject):
                 self.controller.refused(NO_OPENED_MODEL)
             else:
                 self.page.show_model(CHOICES.index(self.controller.model))
+
+    def use_model(self, key: str) -> None:
+        """Step ``key``'s model, one of :data:`MODELS` (a new choice: whatever was on its way
+        is dropped when it comes)."""
+        self.choices.choose()
+        self.controller.use_model(key)
 
     def use_training_run(self) -> bool:
         """Step the Train page's run from its latest weights (a snapshot taken between two

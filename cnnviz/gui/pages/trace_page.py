@@ -320,7 +320,10 @@ class TracePage(Page):
         lesson = check_trace_lesson(state)
         self._start()
         index, path, name = lesson["source"]
-        reload = index != DEFAULT or self.controller.loading_other_than_default()
+        # a choice still on its way (a snapshot, a weights file) would replace the lesson's
+        # model when it comes: the lesson's model is a new choice, loaded again
+        awaited = self.controller.choices.awaiting()
+        reload = index != DEFAULT or self.controller.loading_other_than_default() or awaited
         image = lesson["input"]
         waits = ({"model"} if reload else set()) | ({"image"} if "test_image" in image else set())
         self.controller.expect_lesson(lesson["unit"], lesson["step"], waits)
