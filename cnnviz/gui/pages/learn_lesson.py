@@ -12,15 +12,11 @@ from cnnviz.core.lesson_schema import (
     Check,
     Choice,
     Field,
-    Items,
-    Optional,
     Schema,
-    Text,
-    Variants,
     Whole,
 )
 from cnnviz.gui.pages.learn_controller import GRADIENT_SCALES, MODELS
-from cnnviz.gui.pages.trace_lesson import DRAWING, POSITION, TEST_IMAGE, UNIT
+from cnnviz.gui.pages.trace_lesson import INPUT_FIELD, UNIT_FIELD, row_and_column_together
 from cnnviz.gui.widgets.source_choice import (
     CHECKPOINT,
     DEFAULT,
@@ -30,12 +26,6 @@ from cnnviz.gui.widgets.source_choice import (
     check_source,
     source_state,
 )
-
-
-def _row_and_column_together(values: dict) -> None:
-    unit = values["unit"]
-    if unit is not None and (unit[2] is None) != (unit[3] is None):
-        raise ValueError("its unit needs both a row and a column, or neither")
 
 
 def check_model(value, what: str) -> tuple[str, str | None, str | None]:
@@ -50,34 +40,14 @@ def check_model(value, what: str) -> tuple[str, str | None, str | None]:
 LEARN = Schema(
     (
         Field("model", Check(check_model), "trained", "its model"),
-        Field(
-            "input",
-            Variants(
-                {"test_image": TEST_IMAGE, "canvas": DRAWING},
-                "its input must be a test image's number or a drawing",
-            ),
-            {"test_image": 0},
-        ),
+        INPUT_FIELD,
         Field("label", Whole(0, 9), 0, "its label"),
-        Field(
-            "unit",
-            Optional(
-                Items(
-                    (
-                        (Text(UNIT), "its unit's layer"),
-                        (Whole(0, 10**6), "its unit's channel"),
-                        (POSITION, "its unit's row and column"),
-                        (POSITION, "its unit's row and column"),
-                    ),
-                    UNIT,
-                )
-            ),
-        ),
+        UNIT_FIELD,
         Field("step", Whole(0, 10**6), 0, "its step"),
         Field("walk", Whole(0, 10**4), 0, "its step of the backward walk"),
         Field("scale", Choice(tuple(GRADIENT_SCALES)), "layer", "its colour scale"),
     ),
-    rules=(_row_and_column_together,),
+    rules=(row_and_column_together,),
 )
 
 

@@ -31,7 +31,8 @@ def _drawing(text, what: str):
     return canvas
 
 
-def _row_and_column_together(values: dict) -> None:
+def row_and_column_together(values: dict) -> None:
+    """A lesson's rule: its unit has a row and a column, or neither (a vector's entry)."""
     unit = values["unit"]
     if unit is not None and (unit[2] is None) != (unit[3] is None):
         raise ValueError("its unit needs both a row and a column, or neither")
@@ -45,36 +46,39 @@ DRAWING = Schema(
     )
 )
 POSITION = Optional(Whole(0, 10**4))
+# the input and the clicked unit, said the same way by the Trace and One step pages' lessons
+INPUT_FIELD = Field(
+    "input",
+    Variants(
+        {"test_image": TEST_IMAGE, "canvas": DRAWING},
+        "its input must be a test image's number or a drawing",
+    ),
+    {"test_image": 0},
+)
+UNIT_FIELD = Field(
+    "unit",
+    Optional(
+        Items(
+            (
+                (Text(UNIT), "its unit's layer"),
+                (Whole(0, 10**6), "its unit's channel"),
+                (POSITION, "its unit's row and column"),
+                (POSITION, "its unit's row and column"),
+            ),
+            UNIT,
+        )
+    ),
+)
 TRACE = Schema(
     (
         Field("model", Check(lambda source, _what: check_source(source)), {"source": "default"}),
-        Field(
-            "input",
-            Variants(
-                {"test_image": TEST_IMAGE, "canvas": DRAWING},
-                "its input must be a test image's number or a drawing",
-            ),
-            {"test_image": 0},
-        ),
-        Field(
-            "unit",
-            Optional(
-                Items(
-                    (
-                        (Text(UNIT), "its unit's layer"),
-                        (Whole(0, 10**6), "its unit's channel"),
-                        (POSITION, "its unit's row and column"),
-                        (POSITION, "its unit's row and column"),
-                    ),
-                    UNIT,
-                )
-            ),
-        ),
+        INPUT_FIELD,
+        UNIT_FIELD,
         Field("step", Whole(0, 10**6), 0, "its step"),
         Field("scale", Choice(SCALES), "layer", "its colour scale"),
         Field("evidence", Choice(("", *evidence_methods())), "", "its evidence map"),
     ),
-    rules=(_row_and_column_together,),
+    rules=(row_and_column_together,),
 )
 
 
